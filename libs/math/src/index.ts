@@ -1,1 +1,2 @@
-export {};
+// @cinemap/math: pure numerics over typed arrays (no I/O). The only public door.
+export * from './rng';
