@@ -1,2 +1,4 @@
 // @cinemap/math: pure numerics over typed arrays (no I/O). The only public door.
 export * from './rng';
+export * from './cosine';
+export * from './top-k';
