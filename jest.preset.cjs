@@ -24,6 +24,7 @@ module.exports = {
     '^@cinemap/domain$': path.join(root, 'libs/domain/src/index.ts'),
     '^@cinemap/math$': path.join(root, 'libs/math/src/index.ts'),
     '^@cinemap/db$': path.join(root, 'libs/db/src/index.ts'),
+    '^@cinemap/db/testing$': path.join(root, 'libs/db/src/testing/index.ts'),
   },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testMatch: ['**/*.spec.ts'],

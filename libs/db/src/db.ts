@@ -1,0 +1,76 @@
+// The one database API cinemap uses: the same typed surface over embedded PGlite
+// (no server; a developer's laptop) and real PostgreSQL + pgvector (DATABASE_URL).
+// Apps never write SQL themselves; they call the query modules in ./queries, which
+// take a `Queryable` (the database itself, or a transaction).
+
+export type Backend = 'pglite' | 'postgres';
+
+export interface Queryable {
+  readonly backend: Backend;
+  /** Runs one parameterised statement and returns its rows. */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs one or more statements without parameters (migrations, DDL). */
+  exec(sql: string): Promise<void>;
+  /**
+   * Bulk-loads CSV (RFC 4180, no header) into `table(columns)`. PostgreSQL streams it
+   * through COPY FROM STDIN; PGlite copies from an in-process blob (COPY over the
+   * socket is broken in pglite-socket 0.1.x), chunk by chunk.
+   */
+  copyFrom(table: string, columns: readonly string[], csv: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>): Promise<number>;
+}
+
+export interface Db extends Queryable {
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Subscribes to NOTIFY on `channel`; returns an unsubscribe function. */
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+  /** Where the data lives, for messages: a URL without password, or the embedded folder. */
+  readonly location: string;
+}
+
+export class DbError extends Error {
+  constructor(message: string, readonly hint?: string) {
+    super(hint ? `${message}\n  ${hint}` : message);
+    this.name = 'DbError';
+  }
+}
+
+/** Quotes an identifier (table or column name) for SQL. */
+export function ident(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/i.test(name)) throw new DbError(`Invalid SQL identifier: ${JSON.stringify(name)}`);
+  return `"${name}"`;
+}
+
+/** Escapes one CSV field for COPY ... (FORMAT csv): null → empty unquoted; strings quoted when needed. */
+export function csvField(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  if (typeof v === 'boolean') return v ? 't' : 'f';
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return csvField(pgArrayLiteral(v));
+  const s = String(v);
+  return /[",\n\r]/.test(s) || s === '' ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** A PostgreSQL array literal for text[]/int[]: {"a","b"}. */
+export function pgArrayLiteral(items: readonly unknown[]): string {
+  return `{${items.map((x) => (typeof x === 'number' ? String(x) : `"${String(x).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)).join(',')}}`;
+}
+
+/** A pgvector literal: [1,2,3]. */
+export function vectorLiteral(v: ArrayLike<number>): string {
+  let s = '[';
+  for (let i = 0; i < v.length; i++) s += (i ? ',' : '') + v[i];
+  return s + ']';
+}
+
+/** Parses a pgvector text value ("[1,2,3]") into a Float32Array. */
+export function parseVector(text: string): Float32Array {
+  const body = text.trim().replace(/^\[|\]$/g, '');
+  if (!body) return new Float32Array(0);
+  const parts = body.split(',');
+  const out = new Float32Array(parts.length);
+  for (let i = 0; i < parts.length; i++) out[i] = Number(parts[i]);
+  return out;
+}
