@@ -2,3 +2,4 @@
 export * from './rng';
 export * from './cosine';
 export * from './top-k';
+export * from './sampling';
