@@ -3,3 +3,4 @@ export * from './rng';
 export * from './cosine';
 export * from './top-k';
 export * from './sampling';
+export * from './one-cycle';
