@@ -1,0 +1,167 @@
+// Offline schema validation of rendered manifests, in three layers:
+//  1. kubernetes-models 4.5 (the official Kubernetes OpenAPI, compiled to JSON
+//     Schema): wrong types, missing required fields, bad enums. Its schemas allow
+//     extra properties, so a typo'd field name passes it.
+//  2. A walk along @kubernetes/client-node 1.4's generated models
+//     (`attributeTypeMap` lists every field each type has): any field name a type
+//     does not have is reported, with the closest real name as a hint.
+//  3. Custom resources (CloudNativePG Cluster, ScheduledBackup): Ajv over the CRD's
+//     openAPIV3Schema from k8s/schemas/, with additionalProperties forbidden wherever
+//     the schema lists properties and does not say x-kubernetes-preserve-unknown-fields.
+//     metadata is walked as V1ObjectMeta. CEL rules (x-kubernetes-validations) are
+//     not evaluated here: the API server checks those.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv, { type ValidateFunction } from 'ajv';
+import { parse } from 'yaml';
+import type { K8sObject } from './kustomize';
+
+export interface SchemaError {
+  /** kind/name of the object */
+  object: string;
+  /** dotted path inside the object */
+  path: string;
+  message: string;
+  layer: 'kubernetes-models' | 'client-node' | 'crd';
+}
+
+type AttributeMap = { name: string; baseName: string; type: string }[];
+type ModelClass = { getAttributeTypeMap(): AttributeMap };
+
+export class SchemaValidator {
+  private crdValidators = new Map<string, ValidateFunction>();
+
+  private constructor(private models: Record<string, unknown>, crdDir: string) {
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    for (const f of readdirSync(crdDir).filter((x) => x.endsWith('.yaml'))) {
+      const crd = parse(readFileSync(join(crdDir, f), 'utf8'));
+      if (crd?.kind !== 'CustomResourceDefinition') continue;
+      for (const v of crd.spec.versions) {
+        const schema = closeSchema(structuredClone(v.schema.openAPIV3Schema));
+        // metadata is ObjectMeta; it is checked by the client-node walk instead.
+        schema.properties.metadata = { type: 'object' };
+        this.crdValidators.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, ajv.compile(schema));
+      }
+    }
+  }
+
+  /** @kubernetes/client-node is ESM-only, hence the async factory. */
+  static async create(crdDir: string): Promise<SchemaValidator> {
+    const models = (await import('@kubernetes/client-node')) as unknown as Record<string, unknown>;
+    return new SchemaValidator(models, crdDir);
+  }
+
+  crdKinds(): string[] {
+    return [...this.crdValidators.keys()];
+  }
+
+  validate(o: K8sObject): SchemaError[] {
+    const id = `${o.kind}/${o.metadata?.name}`;
+    const crd = this.crdValidators.get(`${o.apiVersion}/${o.kind}`);
+    if (crd) {
+      const errors: SchemaError[] = [];
+      if (!crd(o)) {
+        for (const e of crd.errors ?? []) {
+          const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as any).additionalProperty}"` : '';
+          errors.push({ object: id, path: e.instancePath.replace(/^\//, '').replace(/\//g, '.'), message: `${e.message}${extra}`, layer: 'crd' });
+        }
+      }
+      errors.push(...this.walk(o.metadata, 'V1ObjectMeta', 'metadata', id));
+      return errors;
+    }
+    return [...this.validateModels(o, id), ...this.walk(o, this.modelName(o), '', id)];
+  }
+
+  private validateModels(o: K8sObject, id: string): SchemaError[] {
+    let mod: Record<string, any>;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      mod = require(`kubernetes-models/${o.apiVersion}`);
+    } catch {
+      return [{ object: id, path: 'apiVersion', message: `no Kubernetes schema for apiVersion "${o.apiVersion}"`, layer: 'kubernetes-models' }];
+    }
+    const Model = mod[o.kind];
+    if (!Model) return [{ object: id, path: 'kind', message: `no kind "${o.kind}" in ${o.apiVersion}`, layer: 'kubernetes-models' }];
+    try {
+      new Model(o).validate();
+      return [];
+    } catch (e: any) {
+      // Ajv-style message: "data/spec/x must be string, data must have required property 'y'"
+      return String(e.message).split(/, (?=data)/).map((m) => {
+        const [, p = '', msg = m] = /^data\/?(\S*) (.*)$/.exec(m) ?? [];
+        return { object: id, path: p.replace(/\//g, '.'), message: msg, layer: 'kubernetes-models' as const };
+      });
+    }
+  }
+
+  private modelName(o: K8sObject): string {
+    const version = o.apiVersion.split('/').pop()!;
+    return version[0].toUpperCase() + version.slice(1) + o.kind;
+  }
+
+  /** Walk `value` as client-node type `type`, reporting field names the type lacks. */
+  private walk(value: unknown, type: string, path: string, id: string): SchemaError[] {
+    if (value === undefined || value === null) return [];
+    const err = (message: string): SchemaError[] => [{ object: id, path, message, layer: 'client-node' }];
+    const arr = /^Array<(.+)>$/.exec(type);
+    if (arr) {
+      if (!Array.isArray(value)) return err(`must be a list (${type})`);
+      return value.flatMap((v, i) => this.walk(v, arr[1], `${path}[${i}]`, id));
+    }
+    const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
+    if (map) {
+      if (typeof value !== 'object' || Array.isArray(value)) return err(`must be a map (${type})`);
+      return Object.entries(value).flatMap(([k, v]) => this.walk(v, map[1], `${path}.${k}`, id));
+    }
+    if (['string', 'number', 'boolean', 'Date', 'any', 'IntOrString', 'object'].includes(type)) return [];
+    const cls = this.models[type] as ModelClass | undefined;
+    if (!cls || typeof cls.getAttributeTypeMap !== 'function') return err(`internal: no client-node model "${type}"`);
+    if (typeof value !== 'object' || Array.isArray(value)) return err(`must be an object (${type})`);
+    const attrs = cls.getAttributeTypeMap();
+    const out: SchemaError[] = [];
+    for (const [k, v] of Object.entries(value)) {
+      const a = attrs.find((x) => x.baseName === k);
+      const p = path ? `${path}.${k}` : k;
+      if (!a) {
+        const hint = closest(k, attrs.map((x) => x.baseName));
+        out.push({ object: id, path: p, message: `unknown field "${k}" (${type} has no such field${hint ? `; did you mean "${hint}"?` : ''})`, layer: 'client-node' });
+        continue;
+      }
+      out.push(...this.walk(v, a.type, p, id));
+    }
+    return out;
+  }
+}
+
+/** Forbid properties a CRD schema does not declare (as the API server's pruning would drop them silently). */
+export function closeSchema(s: any): any {
+  if (!s || typeof s !== 'object') return s;
+  if (Array.isArray(s)) return s.map(closeSchema);
+  for (const [k, v] of Object.entries(s)) {
+    if (k === 'properties' && v && typeof v === 'object') for (const p of Object.keys(v)) (v as any)[p] = closeSchema((v as any)[p]);
+    else if (typeof v === 'object') s[k] = closeSchema(v);
+  }
+  if (s.properties && s.additionalProperties === undefined && !s['x-kubernetes-preserve-unknown-fields']) s.additionalProperties = false;
+  return s;
+}
+
+function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = levenshtein(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) { bestD = d; best = c; }
+  }
+  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function levenshtein(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++)
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length][b.length];
+}
+
+export const formatErrors = (errs: SchemaError[]) => errs.map((e) => `${e.object} ${e.path}: ${e.message} [${e.layer}]`).join('\n');
