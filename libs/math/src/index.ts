@@ -4,3 +4,4 @@ export * from './cosine';
 export * from './top-k';
 export * from './sampling';
 export * from './one-cycle';
+export * from './pca';
