@@ -1,0 +1,44 @@
+// `npm run db:serve`: opens the embedded store and serves it over the Postgres wire
+// protocol on 127.0.0.1:CINEMAP_SQL_PORT (default 5433), so psql works without a server.
+import { openDb } from '../open';
+import { serveSql } from '../serve';
+
+const HELP = `Usage: npm run db:serve [-- --port 5433]
+
+Serves the embedded database (CINEMAP_HOME, default ./.cinemap) on 127.0.0.1 so that
+  PGSSLMODE=disable psql -h 127.0.0.1 -p 5433 -U postgres
+connects. One connection at a time (pglite-socket). Stop with Ctrl-C.
+The gateway does this itself when it runs embedded; stop it first (one process per store).`;
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(HELP);
+    return;
+  }
+  if (process.env.DATABASE_URL) {
+    console.error('db:serve: DATABASE_URL is set, so the data is in PostgreSQL already: connect to it directly.');
+    process.exit(2);
+  }
+  const pi = args.indexOf('--port');
+  const port = pi >= 0 ? Number(args[pi + 1]) : undefined;
+  if (pi >= 0 && !(Number.isInteger(port) && port! >= 0 && port! < 65536)) {
+    console.error(`db:serve: --port must be an integer 0..65535, got ${JSON.stringify(args[pi + 1])}`);
+    process.exit(2);
+  }
+  const db = await openDb();
+  const server = await serveSql(db, { port });
+  console.log(`Serving ${db.location} on ${server.host}:${server.port} — PGSSLMODE=disable psql -h ${server.host} -p ${server.port} -U postgres`);
+  const stop = async () => {
+    await server.close().catch(() => {});
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((e) => {
+  console.error(`db:serve: ${(e as Error).message}`);
+  process.exit(1);
+});
