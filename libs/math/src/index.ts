@@ -5,3 +5,4 @@ export * from './top-k';
 export * from './sampling';
 export * from './one-cycle';
 export * from './pca';
+export * from './metrics';
