@@ -1,1 +1,12 @@
-export {};
+// @cinemap/domain: pure types and rules of cinemap (no I/O). The only public door.
+export * from './title';
+export * from './title-key';
+export * from './movie-keys';
+export * from './title-query';
+export * from './trigram';
+export * from './title-resolution';
+export * from './genres';
+export * from './movie';
+export * from './curation';
+export * from './movie-filter';
+export * from './model-params';
