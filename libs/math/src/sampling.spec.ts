@@ -1,5 +1,5 @@
 import { Rng } from './rng';
-import { maskToIndices, stratifiedSample } from './sampling';
+import { maskToIndices, randomSplit, stratifiedSample } from './sampling';
 
 /** Rows of one movie: `counts[s]` rows of stratum s. */
 function movieRows(movieId: number, counts: Record<number, number>) {
@@ -102,5 +102,20 @@ describe('stratifiedSample', () => {
 
   it('maskToIndices lists the kept rows', () => {
     expect(Array.from(maskToIndices(Uint8Array.of(0, 1, 1, 0, 1)))).toEqual([1, 2, 4]);
+  });
+});
+
+describe('randomSplit (fast.ai RandomSplitter)', () => {
+  it('cuts int(validPct * n) for validation, partitions 0..n-1, and is seeded', () => {
+    const { train, valid } = randomSplit(1001, 0.2, 42);
+    expect(valid.length).toBe(200); // int(200.2)
+    expect(train.length).toBe(801);
+    const seen = new Uint8Array(1001);
+    for (const i of [...train, ...valid]) seen[i]++;
+    expect(seen.every((c) => c === 1)).toBe(true);
+    expect(randomSplit(1001, 0.2, 42).valid).toEqual(valid);
+    expect(randomSplit(1001, 0.2, 7).valid).not.toEqual(valid);
+    expect(randomSplit(10, 0.3, 1).valid.length).toBe(3); // 0.3*10 = 3.0000000000000004 -> 3
+    expect(() => randomSplit(10, 1.2, 1)).toThrow(/validPct must be between 0 and 1.*got 1.2/);
   });
 });

@@ -172,3 +172,17 @@ export function maskToIndices(mask: Uint8Array): Int32Array {
   for (let i = 0, j = 0; i < mask.length; i++) if (mask[i] !== 0) out[j++] = i;
   return out;
 }
+
+/**
+ * fast.ai `RandomSplitter(valid_pct, seed)` for n items: a seeded random
+ * permutation, the first floor(validPct * n) indices (Python's int()
+ * truncation, as fast.ai does) go to validation, the rest to training.
+ * Both lists come back in permutation order.
+ */
+export function randomSplit(n: number, validPct: number, seed: number): { train: Int32Array; valid: Int32Array } {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`randomSplit: n must be a non-negative integer, got ${String(n)}`);
+  if (!(validPct >= 0 && validPct <= 1)) throw new RangeError(`randomSplit: validPct must be between 0 and 1 (e.g. 0.2), got ${String(validPct)}`);
+  const perm = new Rng(seed).permutation(n);
+  const cut = Math.floor(snap(validPct * n));
+  return { valid: perm.subarray(0, cut), train: perm.subarray(cut) };
+}
