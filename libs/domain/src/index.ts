@@ -10,3 +10,4 @@ export * from './movie';
 export * from './curation';
 export * from './movie-filter';
 export * from './model-params';
+export * from './title-examples';
