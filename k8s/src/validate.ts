@@ -69,7 +69,11 @@ export class SchemaValidator {
       errors.push(...this.walk(o.metadata, 'V1ObjectMeta', 'metadata', id));
       return errors;
     }
-    return [...this.validateModels(o, id), ...this.walk(o, this.modelName(o), '', id)];
+    const model = this.modelName(o);
+    if (typeof (this.models[model] as ModelClass | undefined)?.getAttributeTypeMap !== 'function') {
+      return [{ object: id, path: 'apiVersion', message: `${o.apiVersion} ${o.kind} is not served by Kubernetes 1.34 (no client-node model ${model}); use a current apiVersion`, layer: 'client-node' }];
+    }
+    return [...this.validateModels(o, id), ...this.walk(o, model, '', id)];
   }
 
   private validateModels(o: K8sObject, id: string): SchemaError[] {
@@ -89,7 +93,8 @@ export class SchemaValidator {
       // Ajv-style message: "data/spec/x must be string, data must have required property 'y'"
       return String(e.message).split(/, (?=data)/).map((m) => {
         const [, p = '', msg = m] = /^data\/?(\S*) (.*)$/.exec(m) ?? [];
-        return { object: id, path: p.replace(/\//g, '.'), message: msg, layer: 'kubernetes-models' as const };
+        const path = p.split('/').filter(Boolean).map((x, i) => (/^\d+$/.test(x) ? `[${x}]` : i ? `.${x}` : x)).join('');
+        return { object: id, path, message: msg, layer: 'kubernetes-models' as const };
       });
     }
   }

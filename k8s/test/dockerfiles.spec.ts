@@ -1,0 +1,73 @@
+// Every app image: pinned bases, a non-root numeric USER in the final stage,
+// reproducible production-only dependencies, a HEALTHCHECK for the gateway; the
+// GPU trainer on the CUDA/cuDNN pair tfjs-node-gpu 4.22 needs. Planted mistakes fail.
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDockerfile, checkDockerfile, DockerfileError } from '../src/dockerfile';
+
+const ROOT = join(__dirname, '..', '..');
+const images = [
+  { file: 'apps/gateway/Dockerfile', healthcheck: true },
+  { file: 'apps/ingest/Dockerfile', healthcheck: false },
+  { file: 'apps/trainer/Dockerfile', healthcheck: false },
+  { file: 'apps/trainer/Dockerfile.cpu', healthcheck: false },
+];
+const text = (f: string) => readFileSync(join(ROOT, f), 'utf8');
+const check = (t: string, healthcheck = false) => checkDockerfile(parseDockerfile(t), { healthcheck }).map((v) => `${v.rule}@${v.line}: ${v.message}`).join('\n');
+
+describe('Dockerfiles', () => {
+  it.each(images)('$file passes the image rules', ({ file, healthcheck }) => {
+    expect(check(text(file), healthcheck)).toBe('');
+  });
+
+  it.each(images)('$file runs on a Node 22/24 LTS base and as uid 1000', ({ file }) => {
+    const d = parseDockerfile(text(file), file);
+    expect(d.globalArgs.NODE_IMAGE).toMatch(/^node:(22|24)\.\d+\.\d+-bookworm-slim$/);
+    const final = d.stages[d.stages.length - 1];
+    expect(final.instructions.filter((i) => i.keyword === 'USER').pop()?.args).toBe('1000:1000');
+    expect(final.instructions.some((i) => i.keyword === 'ENTRYPOINT' && i.args.includes('dist/apps/'))).toBe(true);
+  });
+
+  it('the gateway image carries the explorer bundle and the migrations', () => {
+    const t = text('apps/gateway/Dockerfile');
+    expect(t).toContain('dist/apps/explorer');
+    expect(t).toContain('dist/libs/db');
+  });
+
+  it('the GPU trainer runs on CUDA 11.2 + cuDNN 8 and installs tfjs-node-gpu; the CPU one omits it', () => {
+    const gpu = parseDockerfile(text('apps/trainer/Dockerfile'));
+    expect(gpu.stages[gpu.stages.length - 1].from).toBe('nvidia/cuda:11.2.2-cudnn8-runtime-ubuntu20.04');
+    expect(text('apps/trainer/Dockerfile')).toMatch(/npm rebuild @tensorflow\/tfjs-node-gpu/);
+    expect(text('apps/trainer/Dockerfile.cpu')).toMatch(/npm ci --omit=dev --omit=optional/);
+  });
+
+  it('a .dockerignore keeps node_modules, dist and .git out of the build context', () => {
+    expect(existsSync(join(ROOT, '.dockerignore'))).toBe(true);
+    const lines = text('.dockerignore').split('\n');
+    for (const p of ['**/node_modules', 'dist', '.git']) expect(lines).toContain(p);
+  });
+
+  describe('planted mistakes', () => {
+    const gw = text('apps/gateway/Dockerfile');
+    it('an unpinned or :latest base', () => {
+      expect(check(gw.replace(/^ARG NODE_IMAGE=.*$/m, 'ARG NODE_IMAGE=node:latest'), true)).toMatch(/pinned-from@\d+: FROM node:latest: tag "latest" is not a version/);
+      expect(check(gw.replace(/^ARG NODE_IMAGE=.*$/m, 'ARG NODE_IMAGE=node'), true)).toMatch(/pinned-from@\d+: FROM node has no tag/);
+      expect(check(gw.replace(/^ARG NODE_IMAGE=.*$/m, 'ARG NODE_IMAGE=node:lts-slim'), true)).toMatch(/tag "lts-slim" is not a version/);
+    });
+    it('a final stage running as root, or without USER', () => {
+      expect(check(gw.replace('USER 1000:1000', 'USER root'), true)).toMatch(/non-root-user@\d+: the final stage runs as "root"/);
+      expect(check(gw.replace('USER 1000:1000', ''), true)).toMatch(/non-root-user@\d+: the final stage has no USER/);
+      expect(check(gw.replace('USER 1000:1000', 'USER node'), true)).toMatch(/use a numeric uid/);
+    });
+    it('npm install, or dev dependencies shipped', () => {
+      expect(check(gw.replace('npm ci --ignore-scripts --no-audit', 'npm install --no-audit'), true)).toMatch(/npm-ci@\d+: use "npm ci"/);
+      expect(check(gw.replace('npm ci --omit=dev --omit=optional', 'npm ci --omit=optional'), true)).toMatch(/production-deps@\d+: node_modules copied from stage "deps"/);
+    });
+    it('a gateway without HEALTHCHECK', () => {
+      expect(check(gw.replace(/^HEALTHCHECK[\s\S]*?\n(?=ENTRYPOINT)/m, ''), true)).toMatch(/healthcheck@\d+: the final stage needs a HEALTHCHECK/);
+    });
+    it('a FROM variable without a default', () => {
+      expect(() => parseDockerfile('FROM ${BASE}\nUSER 1\n')).toThrow(DockerfileError);
+    });
+  });
+});

@@ -1,0 +1,258 @@
+// Given the kustomize overlays, when rendered, then every object validates against
+// the official Kubernetes schemas (kubernetes-models 4.5.1 + @kubernetes/client-node
+// 1.4.0 field maps) or its CRD (CloudNativePG), passes the deployment policy, and the
+// NetworkPolicies let exactly the intended connections through. Each check is also
+// shown to fail on a planted mistake.
+import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { render, overlayDirs, readYamlDocuments, type K8sObject, type Rendered } from '../src/kustomize';
+import { SchemaValidator, formatErrors } from '../src/validate';
+import { checkPolicies, formatViolations } from '../src/policy';
+import { allowed, podLabels, type Endpoint } from '../src/netpol';
+
+const K8S = join(__dirname, '..');
+const dirs = [join(K8S, 'base'), ...overlayDirs(K8S)];
+const rendered = new Map<string, Rendered[]>(dirs.map((d) => [d.slice(K8S.length + 1), render(d)]));
+const objects = (name: string) => rendered.get(name)!.map((r) => r.object);
+const find = (name: string, kind: string, n: string) => {
+  const o = objects(name).find((x) => x.kind === kind && x.metadata.name === n);
+  if (!o) throw new Error(`${kind}/${n} not rendered in ${name}`);
+  return structuredClone(o) as K8sObject;
+};
+
+let validator: SchemaValidator;
+beforeAll(async () => {
+  validator = await SchemaValidator.create(join(K8S, 'schemas'));
+});
+
+describe('rendered overlays', () => {
+  it('renders base, dev and prod', () => {
+    expect([...rendered.keys()]).toEqual(['base', 'overlays/dev', 'overlays/prod']);
+  });
+
+  it.each([...rendered.keys()])('%s: every object is valid against its schema', (name) => {
+    const errors = objects(name).flatMap((o) => validator.validate(o));
+    expect(formatErrors(errors)).toBe('');
+  });
+
+  it.each([...rendered.keys()])('%s: every object passes the deployment policy', (name) => {
+    expect(formatViolations(checkPolicies(objects(name)))).toBe('');
+  });
+
+  it('dev runs one pgvector Postgres and the CPU trainer; prod runs CloudNativePG with backups, HPA and PDB', () => {
+    const kinds = (n: string) => objects(n).map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(kinds('overlays/dev')).toEqual(expect.arrayContaining(['StatefulSet/postgres', 'Service/postgres']));
+    expect(find('overlays/dev', 'StatefulSet', 'postgres').spec.template.spec.containers[0].image).toBe('pgvector/pgvector:0.8.0-pg17');
+    expect(find('overlays/dev', 'Job', 'cinemap-train').spec.template.spec.containers[0].image).toBe('cinemap/trainer:0.1.0-cpu');
+    expect(kinds('overlays/prod')).toEqual(expect.arrayContaining(['Cluster/cinemap-pg', 'ScheduledBackup/cinemap-pg-daily', 'HorizontalPodAutoscaler/cinemap-gateway', 'PodDisruptionBudget/cinemap-gateway']));
+    expect(kinds('overlays/prod')).not.toContain('StatefulSet/postgres');
+    const cluster = find('overlays/prod', 'Cluster', 'cinemap-pg');
+    expect(cluster.spec.instances).toBe(3);
+    expect(cluster.spec.backup.barmanObjectStore.s3Credentials.accessKeyId.name).toBe('cinemap-backup-s3');
+    expect(find('overlays/prod', 'ScheduledBackup', 'cinemap-pg-daily').spec.cluster.name).toBe('cinemap-pg');
+    // The HPA owns the replica count in prod.
+    expect(find('overlays/prod', 'Deployment', 'cinemap-gateway').spec.replicas).toBeUndefined();
+    expect(find('overlays/prod', 'Job', 'cinemap-train').spec.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe('1');
+    expect(find('overlays/prod', 'Deployment', 'cinemap-gateway').spec.template.spec.containers[0].image).toBe('registry.example.com/cinemap/gateway:0.1.0');
+  });
+
+  it('the monthly CronJob ingests (init container) then trains, never twice at once', () => {
+    const cj = find('overlays/prod', 'CronJob', 'cinemap-retrain');
+    const pod = cj.spec.jobTemplate.spec.template.spec;
+    expect(cj.spec.concurrencyPolicy).toBe('Forbid');
+    expect(cj.spec.schedule.split(' ')).toHaveLength(5);
+    expect(cj.spec.schedule.split(' ')[3]).toBe('*'); // every month
+    expect(pod.initContainers.map((c: any) => c.name)).toEqual(['ingest']);
+    expect(pod.containers.map((c: any) => c.name)).toEqual(['train']);
+  });
+
+  it('the migrations Job runs migrate.js with the role passwords, as an admin connection', () => {
+    const c = find('base', 'Job', 'cinemap-migrate').spec.template.spec.containers[0];
+    expect(c.command).toEqual(['node', 'dist/libs/db/migrate.js']);
+    expect(c.envFrom).toContainEqual({ secretRef: { name: 'cinemap-db-roles' } });
+  });
+
+  it('no committed YAML under k8s/ holds a Secret with data', () => {
+    const yamls: string[] = [];
+    const walk = (d: string) => readdirSync(d, { withFileTypes: true }).forEach((e) => {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.ya?ml$/.test(e.name) && !p.includes(`${join(K8S, 'schemas')}`)) yamls.push(p);
+    });
+    walk(K8S);
+    expect(yamls.length).toBeGreaterThan(10);
+    const secrets = yamls.flatMap((f) => (readYamlDocuments(f) as any[]).filter((o) => o?.kind === 'Secret' && (o.data || o.stringData)).map(() => f));
+    expect(secrets).toEqual([]);
+    // and the words are at least mentioned nowhere as literal passwords
+    for (const f of yamls) expect(readFileSync(f, 'utf8')).not.toMatch(/postgres(ql)?:\/\/[^:\s]+:[^@\s$]+@/);
+  });
+});
+
+describe('schema validation catches planted mistakes', () => {
+  const errorsOf = (o: K8sObject) => formatErrors(validator.validate(o));
+
+  it('a typo in a container field (kubernetes-models alone accepts it)', () => {
+    const d = find('base', 'Deployment', 'cinemap-gateway');
+    d.spec.template.spec.containers[0].readinesProbe = d.spec.template.spec.containers[0].readinessProbe;
+    expect(errorsOf(d)).toMatch(/spec\.template\.spec\.containers\[0\]\.readinesProbe: unknown field "readinesProbe".*did you mean "readinessProbe"/);
+  });
+
+  it('a typo deep in a CronJob pod spec', () => {
+    const cj = find('base', 'CronJob', 'cinemap-retrain');
+    cj.spec.jobTemplate.spec.template.spec.tolerations[0].efect = 'NoSchedule';
+    expect(errorsOf(cj)).toMatch(/tolerations\[0\]\.efect: unknown field/);
+  });
+
+  it('a wrong type and a missing required field', () => {
+    const d = find('base', 'Deployment', 'cinemap-gateway');
+    d.spec.replicas = 'two';
+    delete d.spec.template.spec.containers[0].name;
+    const e = errorsOf(d);
+    expect(e).toMatch(/spec\.replicas: must be integer/);
+    expect(e).toMatch(/spec\.template\.spec\.containers\[0\]: must have required property name/);
+  });
+
+  it('an unknown kind or apiVersion', () => {
+    const d = find('base', 'Deployment', 'cinemap-gateway');
+    expect(errorsOf({ ...d, apiVersion: 'extensions/v1beta1' })).toMatch(/extensions\/v1beta1 Deployment is not served by Kubernetes 1.34/);
+    expect(errorsOf({ ...d, kind: 'Deploymnet' })).toMatch(/not served/);
+  });
+
+  it('a typo in the CloudNativePG Cluster spec (CRD schema with extra fields forbidden)', () => {
+    const c = find('overlays/prod', 'Cluster', 'cinemap-pg');
+    c.spec.backup.barmanObjectStore.destinationPth = c.spec.backup.barmanObjectStore.destinationPath;
+    expect(errorsOf(c)).toMatch(/spec\.backup\.barmanObjectStore: must NOT have additional properties "destinationPth"/);
+  });
+
+  it('a wrong type, a bad enum value and a missing field in CRDs', () => {
+    const c = find('overlays/prod', 'Cluster', 'cinemap-pg');
+    c.spec.instances = 'three';
+    expect(errorsOf(c)).toMatch(/spec\.instances: must be integer/);
+    const b = find('overlays/prod', 'ScheduledBackup', 'cinemap-pg-daily');
+    b.spec.method = 'tape';
+    delete b.spec.schedule;
+    const e = errorsOf(b);
+    expect(e).toMatch(/spec\.method: must be equal to one of the allowed values/);
+    expect(e).toMatch(/must have required property 'schedule'/);
+  });
+
+  it('a typo in a custom resource metadata', () => {
+    const c = find('overlays/prod', 'Cluster', 'cinemap-pg');
+    (c.metadata as any).lables = { a: 'b' };
+    expect(errorsOf(c)).toMatch(/metadata\.lables: unknown field "lables".*did you mean "labels"/);
+  });
+});
+
+describe('policy catches planted mistakes', () => {
+  const rulesOf = (o: K8sObject) => checkPolicies([o]).map((v) => `${v.rule}: ${v.message}`).join('\n');
+
+  it('a container without resources', () => {
+    const d = find('base', 'Deployment', 'cinemap-gateway');
+    delete d.spec.template.spec.containers[0].resources.requests;
+    expect(rulesOf(d)).toMatch(/resources: container "gateway": resources.requests.cpu is missing/);
+  });
+
+  it('a serving container without probes, and the gateway with wrong probe paths', () => {
+    const d = find('base', 'Deployment', 'cinemap-gateway');
+    delete d.spec.template.spec.containers[0].livenessProbe;
+    d.spec.template.spec.containers[0].readinessProbe.httpGet.path = '/';
+    const r = rulesOf(d);
+    expect(r).toMatch(/probes: container "gateway" serves on a port but lacks a livenessProbe/);
+    expect(r).toMatch(/gateway-probes: gateway readinessProbe must GET \/health\/ready/);
+  });
+
+  it('root, privilege escalation, writable root filesystem, kept capabilities, service-account token', () => {
+    const j = find('base', 'Job', 'cinemap-ingest');
+    const pod = j.spec.template.spec;
+    pod.securityContext.runAsNonRoot = false;
+    pod.securityContext.runAsUser = 0;
+    delete pod.containers[0].securityContext;
+    delete pod.automountServiceAccountToken;
+    const r = rulesOf(j);
+    for (const rule of ['non-root: container "ingest": runAsNonRoot', 'non-root: container "ingest": runAsUser is 0', 'allowPrivilegeEscalation', 'read-only-root', 'drop-capabilities', 'no-sa-token']) expect(r).toContain(rule);
+  });
+
+  it('an image with :latest or no tag', () => {
+    const j = find('base', 'Job', 'cinemap-migrate');
+    j.spec.template.spec.containers[0].image = 'cinemap/ingest:latest';
+    expect(rulesOf(j)).toMatch(/pinned-image: .*uses :latest/);
+    j.spec.template.spec.containers[0].image = 'registry:5000/cinemap/ingest';
+    expect(rulesOf(j)).toMatch(/pinned-image: .*has no tag/);
+  });
+
+  it('a GPU trainer Job without the GPU limit, toleration or nodeSelector', () => {
+    const j = find('base', 'Job', 'cinemap-train');
+    delete j.spec.template.spec.containers[0].resources.limits['nvidia.com/gpu'];
+    delete j.spec.template.spec.tolerations;
+    delete j.spec.template.spec.nodeSelector;
+    const r = rulesOf(j);
+    expect(r).toMatch(/gpu-trainer: .*limits\["nvidia.com\/gpu"\]: 1/);
+    expect(r).toMatch(/gpu-trainer: .*toleration/);
+    expect(r).toMatch(/gpu-trainer: .*nodeSelector/);
+  });
+
+  it('a CronJob that allows overlapping runs', () => {
+    const cj = find('base', 'CronJob', 'cinemap-retrain');
+    delete cj.spec.concurrencyPolicy;
+    expect(rulesOf(cj)).toMatch(/cronjob-forbid-overlap: spec.concurrencyPolicy is "Allow \(default\)"/);
+  });
+
+  it('a Secret with literal data', () => {
+    const s = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cinemap-db-writer', namespace: 'cinemap' }, stringData: { DATABASE_URL: 'postgres://u:p@h/db' } } as K8sObject;
+    expect(rulesOf(s)).toMatch(/no-secret-data/);
+  });
+
+  it('an object outside the namespace and a gateway without scrape annotations', () => {
+    const d = find('base', 'Deployment', 'cinemap-gateway');
+    delete d.metadata.namespace;
+    d.spec.template.metadata.annotations = {};
+    const r = rulesOf(d);
+    expect(r).toMatch(/namespace: metadata.namespace is "\(unset\)"/);
+    expect(r).toMatch(/metrics: gateway pod template needs prometheus.io\/scrape/);
+  });
+});
+
+describe('NetworkPolicies', () => {
+  const ns = (labels: Record<string, string>): Endpoint => ({ labels, namespace: 'cinemap', namespaceLabels: { 'kubernetes.io/metadata.name': 'cinemap' } });
+  const internet: Endpoint = { ip: '203.0.113.7' };
+  for (const overlay of ['overlays/dev', 'overlays/prod']) {
+    describe(overlay, () => {
+      const objs = objects(overlay);
+      const pol = objs.filter((o) => o.kind === 'NetworkPolicy');
+      const pod = (kind: string, name: string) => ns(podLabels(objs.find((o) => o.kind === kind && o.metadata.name === name)!));
+      const db = overlay === 'overlays/dev'
+        ? pod('StatefulSet', 'postgres')
+        : ns({ ...find(overlay, 'Cluster', 'cinemap-pg').spec.inheritedMetadata.labels, 'cnpg.io/cluster': 'cinemap-pg' });
+      const gateway = pod('Deployment', 'cinemap-gateway');
+      const jobs = [pod('Job', 'cinemap-ingest'), pod('Job', 'cinemap-train'), pod('Job', 'cinemap-migrate'), pod('CronJob', 'cinemap-retrain')];
+      const stranger = ns({ app: 'debug-shell' });
+
+      it('the gateway and every job reach the database on 5432; nothing else does', () => {
+        expect(allowed(pol, gateway, db, 5432)).toBe(true);
+        for (const j of jobs) expect(allowed(pol, j, db, 5432)).toBe(true);
+        expect(allowed(pol, stranger, db, 5432)).toBe(false);
+        expect(allowed(pol, internet, db, 5432)).toBe(false);
+        expect(allowed(pol, { ...ns({ app: 'x' }), namespace: 'other', namespaceLabels: { 'kubernetes.io/metadata.name': 'other' } }, db, 5432)).toBe(false);
+      });
+
+      it('ingress reaches only the gateway, on its port', () => {
+        expect(allowed(pol, internet, gateway, 4000)).toBe(true);
+        expect(allowed(pol, internet, gateway, 22)).toBe(false);
+        for (const j of jobs) expect(allowed(pol, internet, j, 4000)).toBe(false);
+      });
+
+      it('ingest pods reach the MovieLens host on 443; the gateway and the trainer do not', () => {
+        expect(allowed(pol, pod('Job', 'cinemap-ingest'), internet, 443)).toBe(true);
+        expect(allowed(pol, pod('CronJob', 'cinemap-retrain'), internet, 443)).toBe(true);
+        expect(allowed(pol, gateway, internet, 443)).toBe(false);
+        expect(allowed(pol, pod('Job', 'cinemap-train'), internet, 443)).toBe(false);
+      });
+
+      it('fails when a planted policy opens the database to every pod', () => {
+        const leak = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'oops', namespace: 'cinemap' }, spec: { podSelector: { matchLabels: { 'cinemap.io/role': 'database' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: {} }] }] } } as K8sObject;
+        const egressAll = { ...leak, metadata: { name: 'oops-egress', namespace: 'cinemap' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{}] } } as K8sObject;
+        expect(allowed([...pol, leak, egressAll], stranger, db, 5432)).toBe(true);
+      });
+    });
+  }
+});
