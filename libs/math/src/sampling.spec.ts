@@ -41,7 +41,7 @@ describe('stratifiedSample', () => {
 
   it('on random data: each movie keeps round(f*n), each cell floor or ceil of f*c, rows shuffled in', () => {
     const rng = new Rng(5);
-    const n = 200000;
+    const n = 60000;
     const groups = new Int32Array(n), strata = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       groups[i] = 1 + rng.int(300) * 977; // sparse movie ids, like MovieLens
