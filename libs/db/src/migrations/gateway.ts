@@ -1,4 +1,127 @@
-// Migrations owned by the gateway (version range in ./core.ts).
+// Migrations owned by the gateway (0300-0399): the SQL side of title resolution and
+// the analysts' similar_movies(). cinemap_title_key() is GENERATED from the fold
+// data in @cinemap/domain (the one source of truth, which titleKey() also reads), so
+// the key computed in SQL for what a user typed equals the keys ingest stored with
+// titleKey()/movieKeys(); libs/db/src/queries/gateway.spec.ts checks that property.
+// Consequence: editing the fold data changes migration 300's text, and migrate()
+// refuses a store migrated with the old folds. That is deliberate — the stored
+// movies.title_keys are stale too; re-create the store (or add a migration that
+// re-creates the function and recomputes the keys).
+import {
+  TITLE_KEY_LEADING_ARTICLE_PATTERN,
+  TITLE_KEY_MULTI_FOLDS,
+  TITLE_KEY_TRAILING_ARTICLE_PATTERN,
+  TITLE_KEY_TRANSLATE,
+  TITLE_QUERY_YEAR_PATTERN,
+  SUGGESTION_LIMIT,
+  SUGGESTION_MIN_SIMILARITY,
+} from '@cinemap/domain';
+import { DEFAULT_MIN_RATING_COUNT } from '../queries/gateway';
 import type { Migration } from './types';
 
-export const gatewayMigrations: Migration[] = [];
+/** A SQL string literal (standard_conforming_strings: only the quote is doubled). */
+function lit(s: string): string {
+  if (s.includes('\0')) throw new Error('SQL text cannot contain NUL');
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** The body of cinemap_title_key(s): titleKey()'s six steps, each as its SQL twin. */
+export function titleKeySqlExpression(arg: string): string {
+  let e = arg;
+  for (const [from, to] of TITLE_KEY_MULTI_FOLDS) e = `replace(${e}, ${lit(from)}, ${lit(to)})`;
+  e = `translate(${e}, ${lit(TITLE_KEY_TRANSLATE.from)}, ${lit(TITLE_KEY_TRANSLATE.to)})`;
+  e = `btrim(regexp_replace(${e}, ' +', ' ', 'g'), ' ')`;
+  e = `regexp_replace(${e}, ${lit(TITLE_KEY_LEADING_ARTICLE_PATTERN)}, '')`;
+  e = `regexp_replace(${e}, ${lit(TITLE_KEY_TRAILING_ARTICLE_PATTERN)}, '')`;
+  return e;
+}
+
+export const gatewayMigrations: Migration[] = [
+  {
+    version: 300,
+    name: 'title resolution and similar_movies',
+    sql: `
+-- The matching key of a title (libs/domain titleKey(), generated from its data).
+CREATE OR REPLACE FUNCTION cinemap_title_key(s text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $fn$ SELECT ${titleKeySqlExpression('s')} $fn$;
+
+-- parseTitleQuery(): "Matrix (1999)" -> ('matrix', 1999); "Matrix 1999" -> ('matrix 1999', null).
+CREATE OR REPLACE FUNCTION cinemap_parse_title_query(query text, OUT key text, OUT year integer)
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+DECLARE
+  m text[];
+BEGIN
+  m := regexp_match(query, ${lit(TITLE_QUERY_YEAR_PATTERN)});
+  IF m IS NOT NULL AND cinemap_title_key(m[1]) <> '' THEN
+    key := cinemap_title_key(m[1]);
+    year := m[2]::integer;
+  ELSE
+    key := cinemap_title_key(query);
+    year := NULL;
+  END IF;
+END
+$fn$;
+
+-- The one title resolution (GraphQL and analysts): exact key match against any of a
+-- movie's keys, the year when one was typed, the most-rated on ties, then lowest id.
+CREATE OR REPLACE FUNCTION resolve_title(query text) RETURNS integer
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $fn$
+  SELECT m.movie_id
+  FROM cinemap_parse_title_query(query) q
+  JOIN movies m ON m.title_keys @> ARRAY[q.key]
+  WHERE q.key <> '' AND (q.year IS NULL OR m.year = q.year)
+  ORDER BY m.rating_count DESC, m.movie_id
+  LIMIT 1
+$fn$;
+
+-- "Did you mean": best pg_trgm similarity between the typed key and any movie key
+-- (the year ignored), then most-rated; libs/domain suggestTitles() in SQL.
+CREATE OR REPLACE FUNCTION title_suggestions(query text, n integer DEFAULT ${SUGGESTION_LIMIT})
+RETURNS TABLE (movie_id integer, title text, similarity real)
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $fn$
+  WITH q AS (SELECT key FROM cinemap_parse_title_query(query) WHERE key <> ''),
+  scored AS (
+    SELECT m.movie_id, m.title, m.rating_count,
+           (SELECT max(similarity(q.key, k)) FROM unnest(m.title_keys) k) AS sim
+    FROM movies m, q
+  )
+  SELECT s.movie_id, s.title, s.sim
+  FROM scored s
+  WHERE s.sim >= ${SUGGESTION_MIN_SIMILARITY} AND s.sim > 0
+  ORDER BY s.sim DESC, s.rating_count DESC, s.movie_id
+  LIMIT n
+$fn$;
+
+-- Movies rated by fewer users than this never appear as neighbours unless a
+-- filter asks for a lower floor (GraphQL MovieFilter.minRatingCount).
+CREATE OR REPLACE FUNCTION cinemap_default_min_rating_count() RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$ SELECT ${DEFAULT_MIN_RATING_COUNT} $fn$;
+
+-- The analysts' twin of GraphQL similarMovies(title, k): exact cosine over the
+-- active run, same title resolution, same default floor, the query excluded.
+CREATE OR REPLACE FUNCTION similar_movies(title text, k integer DEFAULT 10)
+RETURNS TABLE (movie_id integer, title text, year integer, similarity double precision)
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $fn$
+  WITH run AS (SELECT id FROM model_runs WHERE active),
+  target AS (SELECT resolve_title($1) AS movie_id),
+  q AS (
+    SELECT e.embedding FROM movie_embeddings e, run, target
+    WHERE e.run_id = run.id AND e.movie_id = target.movie_id
+  )
+  SELECT m.movie_id, m.title, m.year, 1 - (e.embedding <=> q.embedding) AS similarity
+  FROM q, run, target, movie_embeddings e
+  JOIN movies m ON m.movie_id = e.movie_id
+  WHERE e.run_id = run.id
+    AND e.movie_id <> target.movie_id
+    AND m.rating_count >= cinemap_default_min_rating_count()
+  ORDER BY 1 - (e.embedding <=> q.embedding) DESC, m.movie_id
+  LIMIT greatest($2, 0)
+$fn$;
+
+GRANT EXECUTE ON FUNCTION cinemap_title_key(text), cinemap_parse_title_query(text), resolve_title(text),
+  title_suggestions(text, integer), cinemap_default_min_rating_count(), similar_movies(text, integer)
+  TO cinemap_gateway, cinemap_analyst, cinemap_writer;
+`,
+  },
+];

@@ -1,2 +1,269 @@
-// Typed queries used by apps/gateway. All of its SQL lives here.
-export {};
+// Typed queries used by apps/gateway. All of its SQL lives here (and in the gateway
+// migrations, which hold resolve_title() and the analysts' similar_movies()).
+import { Queryable, parseVector, vectorLiteral } from '../db';
+
+/**
+ * Default floor on movies.rating_count for every movie list the gateway returns
+ * (neighbours, most/least appreciated, PCA): a film rated by a handful of users
+ * has a noisy embedding, so its "neighbours" are random. MovieFilter.minRatingCount
+ * overrides it (0 turns it off). The SQL function similar_movies() uses the same
+ * number (cinemap_default_min_rating_count(), generated from this constant).
+ */
+export const DEFAULT_MIN_RATING_COUNT = 10;
+
+/** Channel the trainer NOTIFYs (payload: the run id) when it activates a run. */
+export const MODEL_CHANNEL = 'cinemap_model';
+
+/** The filter every movie list accepts (GraphQL MovieFilter), already validated. */
+export interface MovieListFilter {
+  genres?: readonly string[] | null;
+  excludeGenres?: readonly string[] | null;
+  yearFrom?: number | null;
+  yearTo?: number | null;
+  minAverageRating?: number | null;
+  /** Null/undefined → DEFAULT_MIN_RATING_COUNT. */
+  minRatingCount?: number | null;
+}
+
+/** A catalogue movie, with its bias in the active run when it has one. */
+export interface MovieRow {
+  movieId: number;
+  title: string;
+  displayTitle: string;
+  year: number | null;
+  genres: string[];
+  imdbId: number | null;
+  tmdbId: number | null;
+  ratingCount: number;
+  averageRating: number;
+  bias: number | null;
+}
+
+export interface ModelRunRow {
+  id: number;
+  datasetId: number;
+  createdAt: Date;
+  params: Record<string, unknown>;
+  engine: string;
+  backend: string;
+  metrics: Record<string, unknown>;
+  status: string;
+}
+
+/** One movie of a run, as the gateway's in-memory snapshot needs it. */
+export interface RunMovieRow extends MovieRow {
+  embedding: Float32Array;
+  bias: number;
+  pc1: number | null;
+  pc2: number | null;
+  pc3: number | null;
+}
+
+export interface ScoredMovieId {
+  movieId: number;
+  similarity: number;
+}
+
+const MOVIE_COLUMNS = `m.movie_id AS "movieId", m.title, m.display_title AS "displayTitle", m.year, m.genres,
+  m.imdb_id AS "imdbId", m.tmdb_id AS "tmdbId", m.rating_count AS "ratingCount", m.average_rating AS "averageRating"`;
+
+// One static predicate (plan-cache friendly): each filter is a nullable parameter.
+// Parameters $2..$7 in every statement that uses it.
+const FILTER_SQL = `($2::text[] IS NULL OR m.genres && $2::text[])
+  AND ($3::text[] IS NULL OR NOT (m.genres && $3::text[]))
+  AND ($4::integer IS NULL OR m.year >= $4::integer)
+  AND ($5::integer IS NULL OR m.year <= $5::integer)
+  AND ($6::real IS NULL OR m.average_rating >= $6::real)
+  AND m.rating_count >= $7::integer`;
+
+function filterParams(f: MovieListFilter | null | undefined): unknown[] {
+  return [
+    f?.genres?.length ? [...f.genres] : null,
+    f?.excludeGenres?.length ? [...f.excludeGenres] : null,
+    f?.yearFrom ?? null,
+    f?.yearTo ?? null,
+    f?.minAverageRating ?? null,
+    f?.minRatingCount ?? DEFAULT_MIN_RATING_COUNT,
+  ];
+}
+
+/**
+ * Sets statement_timeout for the session. PostgreSQL pools set it per connection at
+ * open (openDb's statementTimeoutMs); PGlite has one session, set here.
+ */
+export async function setStatementTimeout(q: Queryable, ms: number): Promise<void> {
+  await q.query(`SELECT set_config('statement_timeout', $1, false)`, [String(Math.max(0, Math.floor(ms)))]);
+}
+
+/** Cheap round trip for /health/ready. */
+export async function pingDatabase(q: Queryable): Promise<boolean> {
+  const rows = await q.query<{ ok: number }>('SELECT 1 AS ok');
+  return rows[0]?.ok === 1;
+}
+
+export async function getActiveModelRun(q: Queryable): Promise<ModelRunRow | null> {
+  const rows = await q.query<ModelRunRow>(
+    `SELECT id, dataset_id AS "datasetId", created_at AS "createdAt", params, engine, backend, metrics, status
+     FROM model_runs WHERE active`,
+  );
+  return rows[0] ?? null;
+}
+
+/** Every movie of a run with its embedding and catalogue fields, by movie id. */
+export async function loadRunMovies(q: Queryable, runId: number): Promise<RunMovieRow[]> {
+  const rows = await q.query<Omit<RunMovieRow, 'embedding'> & { embedding: string }>(
+    `SELECT ${MOVIE_COLUMNS}, e.embedding::text AS embedding, e.bias, e.pc1, e.pc2, e.pc3
+     FROM movie_embeddings e JOIN movies m ON m.movie_id = e.movie_id
+     WHERE e.run_id = $1
+     ORDER BY m.movie_id`,
+    [runId],
+  );
+  return rows.map((r) => ({ ...r, embedding: parseVector(r.embedding) }));
+}
+
+/** A run's stored artifact (e.g. 'onnx-scorer'), or null. */
+export async function loadModelArtifact(q: Queryable, runId: number, kind: string): Promise<Uint8Array | null> {
+  const rows = await q.query<{ bytes: Uint8Array }>('SELECT bytes FROM model_artifacts WHERE run_id = $1 AND kind = $2', [runId, kind]);
+  return rows[0] ? new Uint8Array(rows[0].bytes) : null;
+}
+
+/** resolve_title(): the movie id a typed title means, or null. */
+export async function resolveTitle(q: Queryable, title: string): Promise<number | null> {
+  const rows = await q.query<{ id: number | null }>('SELECT resolve_title($1) AS id', [title]);
+  return rows[0]?.id ?? null;
+}
+
+/** Up to `n` "did you mean" titles for a title that resolved to nothing. */
+export async function titleSuggestions(q: Queryable, title: string, n = 5): Promise<{ movieId: number; title: string; similarity: number }[]> {
+  return q.query(`SELECT movie_id AS "movieId", title, similarity FROM title_suggestions($1, $2)`, [title, n]);
+}
+
+/** The SQL key of a title (cinemap_title_key), for tests against titleKey(). */
+export async function sqlTitleKeys(q: Queryable, texts: readonly string[]): Promise<string[]> {
+  const rows = await q.query<{ k: string }>('SELECT cinemap_title_key(t) AS k FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY i', [[...texts]]);
+  return rows.map((r) => r.k);
+}
+
+/** Movies by id (any order in, rows in the order of `ids`), with their bias in `runId`. */
+export async function getMoviesByIds(q: Queryable, ids: readonly number[], runId: number | null): Promise<MovieRow[]> {
+  if (!ids.length) return [];
+  const rows = await q.query<MovieRow>(
+    `SELECT ${MOVIE_COLUMNS}, e.bias
+     FROM unnest($1::integer[]) WITH ORDINALITY AS u(id, i)
+     JOIN movies m ON m.movie_id = u.id
+     LEFT JOIN movie_embeddings e ON e.run_id = $2 AND e.movie_id = m.movie_id
+     ORDER BY u.i`,
+    [[...ids], runId],
+  );
+  return rows;
+}
+
+/**
+ * searchMovies: titles whose key starts with the typed key (most-rated first), then
+ * trigram matches on the display title (most similar first).
+ */
+export async function searchMovies(q: Queryable, text: string, limit: number, runId: number | null): Promise<MovieRow[]> {
+  return q.query<MovieRow>(
+    `WITH k AS (SELECT cinemap_title_key($1) AS key),
+     prefix AS (
+       SELECT m.movie_id, 0 AS tier, 1::real AS score FROM movies m, k
+       WHERE k.key <> '' AND EXISTS (SELECT 1 FROM unnest(m.title_keys) t WHERE starts_with(t, k.key))
+     ),
+     fuzzy AS (
+       SELECT m.movie_id, 1 AS tier, similarity(m.display_title, $1) AS score FROM movies m
+       WHERE m.display_title % $1
+     ),
+     ranked AS (
+       SELECT movie_id, min(tier) AS tier, max(score) AS score FROM (SELECT * FROM prefix UNION ALL SELECT * FROM fuzzy) x GROUP BY movie_id
+     )
+     SELECT ${MOVIE_COLUMNS}, e.bias
+     FROM ranked r JOIN movies m ON m.movie_id = r.movie_id
+     LEFT JOIN movie_embeddings e ON e.run_id = $3 AND e.movie_id = m.movie_id
+     ORDER BY r.tier, r.score DESC, m.rating_count DESC, m.movie_id
+     LIMIT $2`,
+    [text, limit, runId],
+  );
+}
+
+/** Movies of the run by bias: 'most' = highest first, 'least' = lowest first. */
+export async function appreciatedMovies(q: Queryable, runId: number, order: 'most' | 'least', limit: number, filter?: MovieListFilter | null): Promise<MovieRow[]> {
+  const dir = order === 'most' ? 'DESC' : 'ASC';
+  return q.query<MovieRow>(
+    `SELECT ${MOVIE_COLUMNS}, e.bias
+     FROM movie_embeddings e JOIN movies m ON m.movie_id = e.movie_id
+     WHERE e.run_id = $1 AND ${FILTER_SQL}
+     ORDER BY e.bias ${dir}, m.movie_id
+     LIMIT $8`,
+    [runId, ...filterParams(filter), limit],
+  );
+}
+
+/** PCA coordinates of the run's movies, most-rated first (the blog's plot). */
+export async function pcaProjection(q: Queryable, runId: number, limit: number, filter?: MovieListFilter | null): Promise<(MovieRow & { x: number; y: number; z: number })[]> {
+  return q.query(
+    `SELECT ${MOVIE_COLUMNS}, e.bias, e.pc1 AS x, e.pc2 AS y, e.pc3 AS z
+     FROM movie_embeddings e JOIN movies m ON m.movie_id = e.movie_id
+     WHERE e.run_id = $1 AND e.pc1 IS NOT NULL AND ${FILTER_SQL}
+     ORDER BY m.rating_count DESC, m.movie_id
+     LIMIT $8`,
+    [runId, ...filterParams(filter), limit],
+  );
+}
+
+/**
+ * Exact cosine neighbours in pgvector (no index: ordering by the computed
+ * similarity and movie id cannot use HNSW) of a stored movie (`query` a movie id)
+ * or of a vector; `exclude` ids are left out. The reference the gateway's
+ * in-memory path is tested against, and what the benchmark's SQL row measures.
+ */
+export async function similarMoviesExact(
+  q: Queryable,
+  runId: number,
+  query: number | ArrayLike<number>,
+  k: number,
+  filter?: MovieListFilter | null,
+  exclude: readonly number[] = [],
+): Promise<ScoredMovieId[]> {
+  const byId = typeof query === 'number';
+  const excluded = byId ? [query as number, ...exclude] : [...exclude];
+  return q.query<ScoredMovieId>(
+    `WITH qv AS (
+       SELECT ${byId ? `(SELECT embedding FROM movie_embeddings WHERE run_id = $1 AND movie_id = $9)` : `$9::vector`} AS v
+     )
+     SELECT m.movie_id AS "movieId", 1 - (e.embedding <=> qv.v) AS similarity
+     FROM qv, movie_embeddings e JOIN movies m ON m.movie_id = e.movie_id
+     WHERE e.run_id = $1 AND NOT (e.movie_id = ANY($10::integer[])) AND ${FILTER_SQL}
+     ORDER BY 1 - (e.embedding <=> qv.v) DESC, m.movie_id
+     LIMIT $8`,
+    [runId, ...filterParams(filter), k, byId ? query : vectorLiteral(query as ArrayLike<number>), excluded],
+  );
+}
+
+/** The analysts' function, called as they would: SELECT * FROM similar_movies(title, k). */
+export async function similarMoviesFunction(q: Queryable, title: string, k: number): Promise<(ScoredMovieId & { title: string })[]> {
+  return q.query(`SELECT movie_id AS "movieId", title, similarity FROM similar_movies($1, $2)`, [title, k]);
+}
+
+/**
+ * Approximate neighbours through the run's HNSW index (the trainer builds a partial
+ * expression index on embedding::vector(dim) WHERE run_id = <run>); used by the
+ * benchmark for recall@k against the exact answer. hnsw.ef_search stays at its default.
+ */
+export async function similarMoviesAnn(q: Queryable, runId: number, movieId: number, dim: number, k: number): Promise<ScoredMovieId[]> {
+  const d = Math.floor(dim);
+  return q.query<ScoredMovieId>(
+    `SELECT e.movie_id AS "movieId", 1 - (e.embedding::vector(${d}) <=> qv.v) AS similarity
+     FROM movie_embeddings e,
+          (SELECT embedding::vector(${d}) AS v FROM movie_embeddings WHERE run_id = $1 AND movie_id = $2) qv
+     WHERE e.run_id = $1
+     ORDER BY e.embedding::vector(${d}) <=> qv.v
+     LIMIT $3`,
+    [runId, movieId, k + 1],
+  ).then((rows) => rows.filter((r) => r.movieId !== movieId).slice(0, k));
+}
+
+/** Creates (if missing) the HNSW index the ANN path uses, as the trainer does per run. */
+export async function ensureRunHnswIndex(q: Queryable, runId: number, dim: number): Promise<void> {
+  const r = Math.floor(runId), d = Math.floor(dim);
+  await q.exec(`CREATE INDEX IF NOT EXISTS movie_embeddings_hnsw_run_${r} ON movie_embeddings USING hnsw ((embedding::vector(${d})) vector_cosine_ops) WHERE run_id = ${r}`);
+}

@@ -1,0 +1,277 @@
+// Test seeding: a small catalogue (real MovieLens titles that title resolution must
+// get right, plus seeded filler), one complete dataset and an active model run with
+// planted embeddings, user embeddings and an ONNX scorer — all through SQL here, so
+// gateway tests run without ingest or trainer. seedModelRun() adds and activates
+// another run (with the trainer's NOTIFY) for hot-swap tests.
+import { movieKeys, parseMovieTitle } from '@cinemap/domain';
+import { Rng } from '@cinemap/math';
+import { onnx } from 'onnx-proto';
+import { Queryable, Db, vectorLiteral } from '../db';
+import { MODEL_CHANNEL } from '../queries/gateway';
+
+export interface SeedMovie {
+  movieId: number;
+  title: string;
+  genres: string[];
+  ratingCount: number;
+  averageRating: number;
+  imdbId: number | null;
+  tmdbId: number | null;
+}
+
+/** Titles exactly as in movies.csv, with rating counts chosen for the resolution table. */
+export const SEED_TITLES: ReadonlyArray<[title: string, genres: string, ratingCount: number]> = [
+  ['Matrix, The (1999)', 'Action|Sci-Fi|Thriller', 2780],
+  ['Matrix Reloaded, The (2003)', 'Action|Adventure|Sci-Fi|Thriller|IMAX', 950],
+  ['Mary Poppins (1964)', "Children|Comedy|Fantasy|Musical", 820],
+  ['Mary Poppins Returns (2018)', 'Children|Comedy|Fantasy|Musical', 95],
+  ['City of Lost Children, The (Cité des enfants perdus, La) (1995)', 'Adventure|Drama|Fantasy|Mystery|Sci-Fi', 410],
+  ['Hamlet (1990)', 'Drama', 160],
+  ['Hamlet (1996)', 'Crime|Drama|Romance', 390],
+  ['Hamlet (2000)', 'Crime|Drama|Romance|Thriller', 120],
+  ['King Kong (1933)', 'Action|Adventure|Fantasy|Horror', 300],
+  ['King Kong (1976)', 'Adventure|Fantasy|Romance|Sci-Fi|Thriller', 150],
+  ['King Kong (2005)', 'Action|Adventure|Drama|Fantasy|Thriller', 1300],
+  ['Shawshank Redemption, The (1994)', 'Crime|Drama', 3170],
+  ['Léon: The Professional (a.k.a. The Professional) (Léon) (1994)', 'Action|Crime|Drama|Thriller', 1330],
+  ['Impossible, The (Imposible, Lo) (2012)', 'Drama|Thriller', 140],
+  ["Amelie (Fabuleux destin d'Amélie Poulain, Le) (2001)", 'Comedy|Romance', 1200],
+  ['Spider-Man (2002)', 'Action|Adventure|Sci-Fi|Thriller', 1220],
+  ["Avventura, L' (Adventure, The) (1960)", 'Drama|Mystery|Romance', 40],
+  ["Schindler's List (1993)", 'Drama|War', 2200],
+  ['2012 (2009)', 'Action|Drama|Sci-Fi|Thriller', 300],
+  ['1917 (2019)', 'War', 180],
+  ['Blade Runner 2049 (2017)', 'Sci-Fi', 420],
+  ['Blade Runner (1982)', 'Action|Sci-Fi|Thriller', 1900],
+  ['Crouching Tiger, Hidden Dragon (Wo hu cang long) (2000)', 'Action|Drama|Romance', 1100],
+  ['Hyena Road', '(no genres listed)', 12],
+  ['Seven (a.k.a. Se7en) (1995)', 'Mystery|Thriller', 2000],
+  ['Godfather, The (1972)', 'Crime|Drama', 2000],
+  ['Godfather: Part II, The (1974)', 'Crime|Drama', 1300],
+  ['WALL·E (2008)', 'Adventure|Animation|Children|Romance|Sci-Fi', 1050],
+  ['Star Wars: Episode IV - A New Hope (1977)', 'Action|Adventure|Sci-Fi', 2500],
+  ['Lord of the Rings: The Fellowship of the Ring, The (2001)', 'Adventure|Fantasy', 2100],
+  ['Dark Knight, The (2008)', 'Action|Crime|Drama|IMAX', 1490],
+  ['Seven Samurai (Shichinin no samurai) (1954)', 'Action|Adventure|Drama', 530],
+  ['Rare Gem Nobody Saw (2010)', 'Drama', 3],
+];
+
+const FILLER_GENRES = ['Action', 'Comedy', 'Drama', 'Horror', 'Romance', 'Sci-Fi', 'Thriller', 'Documentary', 'Animation', 'War'];
+
+export interface SeedOptions {
+  /** Filler movies besides SEED_TITLES (default 300). */
+  fillers?: number;
+  /** Embedding dimension (default 8). */
+  dim?: number;
+  users?: number;
+  seed?: number;
+}
+
+export interface SeedResult {
+  datasetId: number;
+  runId: number;
+  dim: number;
+  movies: SeedMovie[];
+  userIds: number[];
+}
+
+/** Fills an empty, migrated database: catalogue, dataset, one active run. */
+export async function seedGatewayFixture(db: Db, opts: SeedOptions = {}): Promise<SeedResult> {
+  const dim = opts.dim ?? 8;
+  const rng = new Rng(opts.seed ?? 7);
+  const movies: SeedMovie[] = [];
+  SEED_TITLES.forEach(([title, genres, ratingCount], i) => {
+    movies.push({
+      movieId: i + 1,
+      title,
+      genres: genres === '(no genres listed)' ? [] : genres.split('|'),
+      ratingCount,
+      averageRating: Math.round((2.5 + rng.next() * 2) * 100) / 100,
+      imdbId: 100000 + i,
+      tmdbId: i % 5 === 0 ? null : 500 + i,
+    });
+  });
+  const fillers = opts.fillers ?? 300;
+  for (let i = 0; i < fillers; i++) {
+    const g1 = FILLER_GENRES[i % FILLER_GENRES.length];
+    const g2 = FILLER_GENRES[(i * 7 + 3) % FILLER_GENRES.length];
+    movies.push({
+      movieId: 1000 + i,
+      title: `Filler Picture ${String(i).padStart(3, '0')} (${1950 + (i % 70)})`,
+      genres: g1 === g2 ? [g1] : [g1, g2],
+      // a few films below the default floor, most above
+      ratingCount: i % 13 === 0 ? 1 + (i % 9) : 10 + rng.int(2000),
+      averageRating: Math.round((1 + rng.next() * 4) * 100) / 100,
+      imdbId: 200000 + i,
+      tmdbId: 9000 + i,
+    });
+  }
+  const userIds = Array.from({ length: opts.users ?? 25 }, (_, i) => i + 1);
+  return db.transaction(async (tx) => {
+    for (const m of movies) {
+      const p = parseMovieTitle(m.title);
+      await tx.query(
+        `INSERT INTO movies (movie_id, title, display_title, year, genres, imdb_id, tmdb_id, rating_count, average_rating, title_keys)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [m.movieId, m.title, p.displayTitle, p.year, m.genres, m.imdbId, m.tmdbId, m.ratingCount, m.averageRating, movieKeys(p)],
+      );
+    }
+    const [{ id: datasetId }] = await tx.query<{ id: number }>(
+      `INSERT INTO datasets (source, params, counts, status, active) VALUES ('seed', '{}', $1, 'complete', true) RETURNING id`,
+      [JSON.stringify({ movies: movies.length })],
+    );
+    const runId = await insertRun(tx, datasetId, movies, userIds, dim, rng, true);
+    return { datasetId, runId, dim, movies, userIds };
+  });
+}
+
+/**
+ * Adds another complete run for `datasetId` with fresh embeddings (seeded) and,
+ * when `activate`, switches the active run to it in one transaction and NOTIFYs
+ * the gateway as the trainer does.
+ */
+export async function seedModelRun(db: Db, fixture: SeedResult, opts: { seed: number; activate?: boolean }): Promise<number> {
+  const rng = new Rng(opts.seed);
+  return db.transaction(async (tx) => {
+    const runId = await insertRun(tx, fixture.datasetId, fixture.movies, fixture.userIds, fixture.dim, rng, false);
+    if (opts.activate !== false) {
+      await tx.query('UPDATE model_runs SET active = false WHERE active');
+      await tx.query('UPDATE model_runs SET active = true WHERE id = $1', [runId]);
+      await tx.query(`SELECT pg_notify('${MODEL_CHANNEL}', $1)`, [String(runId)]);
+    }
+    return runId;
+  });
+}
+
+async function insertRun(tx: Queryable, datasetId: number, movies: SeedMovie[], userIds: number[], dim: number, rng: Rng, active: boolean): Promise<number> {
+  const epochs = [
+    { epoch: 1, trainLoss: 1.1, validLoss: 1.0, validRmse: 1.0, seconds: 0.1 },
+    { epoch: 2, trainLoss: 0.8, validLoss: 0.82, validRmse: 0.905, seconds: 0.1 },
+  ];
+  const [{ id: runId }] = await tx.query<{ id: number }>(
+    `INSERT INTO model_runs (dataset_id, params, engine, backend, metrics, status, active)
+     VALUES ($1, $2, 'native', 'cpu', $3, 'complete', $4) RETURNING id`,
+    [datasetId, JSON.stringify({ factors: dim, epochs: 2, lr: 5e-3, wd: 0.1, yRange: [0, 5.5] }), JSON.stringify({ epochs }), active],
+  );
+  const movieEmb = movies.map(() => Array.from({ length: dim }, () => rng.normal(0, 1)));
+  const movieBias = movies.map(() => rng.normal(0, 0.5));
+  for (let i = 0; i < movies.length; i++) {
+    await tx.query('INSERT INTO movie_embeddings (run_id, movie_id, embedding, bias, pc1, pc2, pc3) VALUES ($1, $2, $3::vector, $4, $5, $6, $7)', [
+      runId,
+      movies[i].movieId,
+      vectorLiteral(movieEmb[i]),
+      movieBias[i],
+      movieEmb[i][0],
+      movieEmb[i][1],
+      movieEmb[i][2],
+    ]);
+  }
+  const userEmb = userIds.map(() => Array.from({ length: dim }, () => rng.normal(0, 0.3)));
+  const userBias = userIds.map(() => rng.normal(0, 0.3));
+  for (let i = 0; i < userIds.length; i++) {
+    await tx.query('INSERT INTO user_embeddings (run_id, user_id, embedding, bias) VALUES ($1, $2, $3::vector, $4)', [runId, userIds[i], vectorLiteral(userEmb[i]), userBias[i]]);
+  }
+  const scorer = buildScorerOnnx({
+    runId,
+    userIds,
+    movieIds: movies.map((m) => m.movieId),
+    userEmb,
+    movieEmb,
+    userBias,
+    movieBias,
+    yRange: [0, 5.5],
+  });
+  await tx.query(`INSERT INTO model_artifacts (run_id, kind, bytes) VALUES ($1, 'onnx-scorer', $2)`, [runId, scorer]);
+  return runId;
+}
+
+export interface ScorerWeights {
+  runId: number;
+  userIds: number[];
+  movieIds: number[];
+  userEmb: number[][];
+  movieEmb: number[][];
+  userBias: number[];
+  movieBias: number[];
+  yRange: [number, number];
+}
+
+/** The score the ONNX scorer computes, in plain arithmetic (what tests compare with). */
+export function expectedRating(w: ScorerWeights, userIndex: number, movieIndex: number): number {
+  let s = w.userBias[userIndex] + w.movieBias[movieIndex];
+  for (let j = 0; j < w.userEmb[userIndex].length; j++) s += w.userEmb[userIndex][j] * w.movieEmb[movieIndex][j];
+  return (1 / (1 + Math.exp(-s))) * (w.yRange[1] - w.yRange[0]) + w.yRange[0];
+}
+
+/**
+ * An EmbeddingDotBias scorer in the trainer's ONNX contract: inputs user_idx,
+ * movie_idx (int64[N]) → rating (float[N]); metadata cinemap.user_ids,
+ * cinemap.movie_ids (index → id), cinemap.y_range, cinemap.run_id.
+ */
+export function buildScorerOnnx(w: ScorerWeights): Uint8Array {
+  const F = onnx.TensorProto.DataType.FLOAT;
+  const I64 = onnx.TensorProto.DataType.INT64;
+  const dim = w.userEmb[0]?.length ?? 0;
+  const tensor = (name: string, dims: number[], floatData: number[]) => ({ name, dims, dataType: F, floatData });
+  const vin = (name: string, elemType: number) => ({
+    name,
+    type: { tensorType: { elemType, shape: { dim: [{ dimParam: 'N' }] } } },
+  });
+  const node = (opType: string, input: string[], output: string[], attribute: object[] = []) => ({ opType, input, output, name: output[0], attribute });
+  const model = {
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 13 }],
+    producerName: 'cinemap-seed',
+    metadataProps: [
+      { key: 'cinemap.user_ids', value: JSON.stringify(w.userIds) },
+      { key: 'cinemap.movie_ids', value: JSON.stringify(w.movieIds) },
+      { key: 'cinemap.y_range', value: JSON.stringify(w.yRange) },
+      { key: 'cinemap.run_id', value: String(w.runId) },
+    ],
+    graph: {
+      name: 'embedding_dot_bias',
+      input: [vin('user_idx', I64), vin('movie_idx', I64)],
+      output: [vin('rating', F)],
+      initializer: [
+        tensor('U', [w.userIds.length, dim], w.userEmb.flat()),
+        tensor('M', [w.movieIds.length, dim], w.movieEmb.flat()),
+        tensor('ub', [w.userIds.length], w.userBias),
+        tensor('mb', [w.movieIds.length], w.movieBias),
+        tensor('lo', [], [w.yRange[0]]),
+        tensor('span', [], [w.yRange[1] - w.yRange[0]]),
+        { name: 'axes', dims: [1], dataType: I64, int64Data: [1] },
+      ],
+      node: [
+        node('Gather', ['U', 'user_idx'], ['u']),
+        node('Gather', ['M', 'movie_idx'], ['m']),
+        node('Mul', ['u', 'm'], ['um']),
+        node('ReduceSum', ['um', 'axes'], ['dot'], [{ name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 }]),
+        node('Gather', ['ub', 'user_idx'], ['bu']),
+        node('Gather', ['mb', 'movie_idx'], ['bm']),
+        node('Add', ['dot', 'bu'], ['s1']),
+        node('Add', ['s1', 'bm'], ['s2']),
+        node('Sigmoid', ['s2'], ['sg']),
+        node('Mul', ['sg', 'span'], ['scaled']),
+        node('Add', ['scaled', 'lo'], ['rating']),
+      ],
+    },
+  };
+  return onnx.ModelProto.encode(onnx.ModelProto.fromObject(model)).finish();
+}
+
+/** The weights of a seeded run, read back (for tests computing expected ratings). */
+export async function loadScorerWeights(q: Queryable, runId: number): Promise<ScorerWeights> {
+  const parse = (s: string) => s.slice(1, -1).split(',').map(Number);
+  const movies = await q.query<{ id: number; e: string; b: number }>('SELECT movie_id AS id, embedding::text AS e, bias AS b FROM movie_embeddings WHERE run_id = $1 ORDER BY movie_id', [runId]);
+  const users = await q.query<{ id: number; e: string; b: number }>('SELECT user_id AS id, embedding::text AS e, bias AS b FROM user_embeddings WHERE run_id = $1 ORDER BY user_id', [runId]);
+  return {
+    runId,
+    userIds: users.map((u) => u.id),
+    movieIds: movies.map((m) => m.id),
+    userEmb: users.map((u) => parse(u.e)),
+    movieEmb: movies.map((m) => parse(m.e)),
+    userBias: users.map((u) => u.b),
+    movieBias: movies.map((m) => m.b),
+    yRange: [0, 5.5],
+  };
+}
