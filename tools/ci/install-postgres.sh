@@ -8,11 +8,11 @@ export DEBIAN_FRONTEND=noninteractive
 PGV=15
 PGBIN=/usr/lib/postgresql/$PGV/bin
 need_apt_update=1
-apt_update() { if [ "$need_apt_update" = 1 ]; then apt-get update -qq; need_apt_update=0; fi; }
+apt_update() { if [ "$need_apt_update" = 1 ]; then apt-get -o DPkg::Lock::Timeout=600 update -qq; need_apt_update=0; fi; }
 
 if [ ! -x "$PGBIN/postgres" ] || [ ! -x /usr/bin/pg_config ] || [ ! -d /usr/include/postgresql/$PGV/server ]; then
   apt_update
-  apt-get install -y -qq postgresql-$PGV postgresql-contrib postgresql-server-dev-$PGV build-essential dpkg-dev >/dev/null
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq postgresql-$PGV postgresql-contrib postgresql-server-dev-$PGV build-essential dpkg-dev >/dev/null
 fi
 
 if [ ! -f /usr/share/postgresql/$PGV/extension/vector.control ]; then

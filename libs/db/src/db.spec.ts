@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeEachBackend } from '@cinemap/db/testing';
+import { Client } from 'pg';
 import { migrate, migrations, openPglite, csvField, vectorLiteral, parseVector, pgArrayLiteral } from './index';
+import { setRolePasswords } from './roles';
 
 describeEachBackend('migrations', (ctx) => {
   it('applies every migration once; a second run changes nothing', async () => {
@@ -180,5 +182,22 @@ describe('literals', () => {
   it('round-trips vectors', () => {
     expect(vectorLiteral([1, 0.5, -2])).toBe('[1,0.5,-2]');
     expect(Array.from(parseVector('[1,0.5,-2]'))).toEqual([1, 0.5, -2]);
+  });
+});
+
+describeEachBackend('role login', (ctx) => {
+  it('gives a role LOGIN and a password that is quoted safely', async () => {
+    if (ctx.backend === 'pglite') return expect(await setRolePasswords(ctx.db(), {})).toEqual([]);
+    const pw = "it's a secret";
+    expect(await setRolePasswords(ctx.db(), { cinemap_analyst: pw })).toEqual(['cinemap_analyst']);
+    const u = new URL(ctx.url()!);
+    u.username = 'cinemap_analyst';
+    u.password = pw;
+    const c = new Client({ connectionString: u.toString() });
+    await c.connect();
+    const r = await c.query('SELECT current_user AS who');
+    await expect(c.query("INSERT INTO datasets (source) VALUES ('x')")).rejects.toThrow(/permission denied/);
+    await c.end();
+    expect(r.rows[0].who).toBe('cinemap_analyst');
   });
 });

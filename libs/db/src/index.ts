@@ -10,6 +10,8 @@ export type { MigrateResult } from './migrate';
 export { migrations } from './migrations';
 export type { Migration } from './migrations';
 export { serveSql } from './serve';
+export { setRolePasswords, ROLE_PASSWORD_ENV } from './roles';
+export type { CinemapRole } from './roles';
 export * from './queries/ingest';
 export * from './queries/trainer';
 export * from './queries/gateway';

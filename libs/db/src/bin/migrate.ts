@@ -2,6 +2,7 @@
 // embedded store) and reports the schema version. Used by the Kubernetes migrate Job.
 import { openDb } from '../open';
 import { migrate } from '../migrate';
+import { ROLE_PASSWORD_ENV, setRolePasswords, CinemapRole } from '../roles';
 
 const HELP = `Usage: node dist/libs/db/migrate.js [--help]
 
@@ -10,7 +11,9 @@ the roles cinemap_writer, cinemap_gateway (read-only) and cinemap_analyst (read-
 
 Environment:
   DATABASE_URL   PostgreSQL to migrate (connect as the schema owner / writer).
-                 Unset: the embedded PGlite store under CINEMAP_HOME (default ./.cinemap).`;
+                 Unset: the embedded PGlite store under CINEMAP_HOME (default ./.cinemap).
+  CINEMAP_WRITER_PASSWORD, CINEMAP_GATEWAY_PASSWORD, CINEMAP_ANALYST_PASSWORD
+                 When set, the role gets LOGIN with that password (PostgreSQL only).`;
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -21,6 +24,12 @@ async function main(): Promise<void> {
   try {
     const r = await migrate(db);
     console.log(`${db.location}: schema version ${r.current}${r.applied.length ? ` (applied ${r.applied.join(', ')})` : ' (up to date)'}`);
+    if (db.backend === 'postgres') {
+      const pw: Partial<Record<CinemapRole, string>> = {};
+      for (const [role, env] of Object.entries(ROLE_PASSWORD_ENV)) if (process.env[env]) pw[role as CinemapRole] = process.env[env];
+      const changed = await setRolePasswords(db, pw);
+      if (changed.length) console.log(`login enabled for ${changed.join(', ')}`);
+    }
   } finally {
     await db.close();
   }
