@@ -1,0 +1,12 @@
+// Public door of the synthetic MovieLens generator (see README.md here).
+export {
+  generateSyntheticDump, isCompleteDump, DEFAULT_SEED, DUMP_FILES, TRUTH_FILE, TRUTH_FORMAT,
+  FIRST_RATING_TS, LAST_RATING_TS, HALF_STARS_FROM_TS,
+} from './generate';
+export type { GenerateOptions, GenerateProgress, GenerateResult, DumpCounts } from './generate';
+export { SCALES, SYNTHETIC_SCALES, scaleSpec } from './scales';
+export type { SyntheticScale, ScaleSpec } from './scales';
+export { plantTruth, LATENT_DIM } from './planted';
+export type { PlantedTruth, PlantedMovies } from './planted';
+export { ANCHORS } from './titles';
+export type { SyntheticTruthFile } from './truth-file';

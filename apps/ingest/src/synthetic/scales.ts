@@ -1,0 +1,52 @@
+// The sizes of the synthetic dumps. `small` and `latest` copy the published
+// shapes of ml-latest-small and ml-latest (README.txt of each); `tiny` exists
+// so tests can generate, ingest and train in a couple of seconds.
+
+export type SyntheticScale = 'tiny' | 'small' | 'latest';
+export const SYNTHETIC_SCALES: readonly SyntheticScale[] = ['tiny', 'small', 'latest'];
+
+export interface ScaleSpec {
+  scale: SyntheticScale;
+  /** Folder name inside `--zip` archives, as GroupLens names it. */
+  zipFolder: string;
+  movies: number;
+  users: number;
+  /** Target total ratings (the realised count is within a fraction of a percent). */
+  ratings: number;
+  /** Expected tags over ratings (ml-latest-small: 3,683 / 100,836; ml-latest: 2.33M / 33.8M). */
+  tagsPerRating: number;
+  /** Most ratings one user may give, as a share of the movies. */
+  maxUserShare: number;
+  /** The heaviest user's target count (ml-latest: > 30k). */
+  topUserRatings: number;
+  /** Popularity power law over movie ranks: weight(r) = (r + offset)^-exponent. */
+  popularityExponent: number;
+  popularityOffset: number;
+  /** Number of planted franchises and the popularity-rank band their members are placed in. */
+  franchises: number;
+  franchiseRankBand: [number, number];
+}
+
+export const SCALES: Record<SyntheticScale, ScaleSpec> = {
+  tiny: {
+    scale: 'tiny', zipFolder: 'ml-latest-tiny', movies: 300, users: 100, ratings: 20_000,
+    tagsPerRating: 0.02, maxUserShare: 0.9, topUserRatings: 270,
+    popularityExponent: 0.9, popularityOffset: 30, franchises: 8, franchiseRankBand: [5, 120],
+  },
+  small: {
+    scale: 'small', zipFolder: 'ml-latest-small', movies: 9_742, users: 610, ratings: 100_836,
+    tagsPerRating: 0.0365, maxUserShare: 0.3, topUserRatings: 2_698,
+    popularityExponent: 1.0, popularityOffset: 12, franchises: 40, franchiseRankBand: [10, 500],
+  },
+  latest: {
+    scale: 'latest', zipFolder: 'ml-latest', movies: 86_537, users: 330_975, ratings: 33_832_162,
+    tagsPerRating: 0.0688, maxUserShare: 0.45, topUserRatings: 33_500,
+    popularityExponent: 1.0, popularityOffset: 8, franchises: 400, franchiseRankBand: [10, 6_000],
+  },
+};
+
+export function scaleSpec(scale: string): ScaleSpec {
+  const s = (SCALES as Record<string, ScaleSpec | undefined>)[scale];
+  if (!s) throw new Error(`Unknown scale "${scale}"; use one of: ${SYNTHETIC_SCALES.join(', ')} (--scale)`);
+  return s;
+}
