@@ -1,0 +1,93 @@
+// How the page writes numbers, titles and genres, and how it colours the map: pure
+// functions, unit-tested in format.spec.ts. Fixed locale so screenshots and tests do
+// not depend on the browser's language.
+import type { Movie } from './api/types';
+
+const COUNT = new Intl.NumberFormat('en-US');
+
+/** 12345 -> "12,345 ratings"; 1 -> "1 rating". */
+export function formatRatingCount(n: number): string {
+  return `${COUNT.format(n)} rating${n === 1 ? '' : 's'}`;
+}
+
+/** 3.4567 -> "3.46". */
+export function formatAverage(avg: number): string {
+  return avg.toFixed(2);
+}
+
+/** Cosine similarity 0.8734 -> "0.87". */
+export function formatSimilarity(s: number): string {
+  return s.toFixed(2);
+}
+
+/** Width of the similarity bar in percent: cosine in [-1, 1], only the positive part is drawn. */
+export function similarityPercent(s: number): number {
+  if (!Number.isFinite(s)) return 0;
+  return Math.round(Math.min(1, Math.max(0, s)) * 100);
+}
+
+/** A bias of 0.4321 -> "+0.43" (the sign matters: it is what the model adds to every prediction). */
+export function formatBias(b: number | null): string {
+  if (b === null || !Number.isFinite(b)) return '–';
+  return `${b >= 0 ? '+' : '−'}${Math.abs(b).toFixed(2)}`;
+}
+
+export function formatYear(year: number | null): string {
+  return year === null ? 'year unknown' : String(year);
+}
+
+export function formatGenres(genres: readonly string[]): string {
+  return genres.length === 0 ? 'no genres listed' : genres.join(', ');
+}
+
+/** The sentence for an unknown title (the suggestions follow it as buttons). */
+export function notFoundMessage(query: string, suggestionCount: number): string {
+  const q = query.length > 80 ? `${query.slice(0, 77)}…` : query;
+  return suggestionCount > 0 ? `No film called '${q}' — did you mean …` : `No film called '${q}', and nothing close to it either. Try another spelling.`;
+}
+
+/**
+ * A film's main genre, for colouring the map: MovieLens lists genres alphabetically,
+ * so the first one says little (half the catalogue would be "Action" or "Adventure").
+ * The most specific genre the film has wins, in this order.
+ */
+export const GENRE_PRIORITY = [
+  'Animation', 'Documentary', 'Horror', 'Western', 'Film-Noir', 'War', 'Musical', 'Sci-Fi', 'Children',
+  'Fantasy', 'Mystery', 'Crime', 'Thriller', 'Romance', 'Comedy', 'Action', 'Adventure', 'Drama', 'IMAX',
+] as const;
+
+export function mainGenre(genres: readonly string[]): string {
+  for (const g of GENRE_PRIORITY) if (genres.includes(g)) return g;
+  return genres[0] ?? 'Other';
+}
+
+/**
+ * Colours of the map's genre groups: distinct hues that keep at least 3:1 contrast on
+ * the white plot area (WCAG non-text contrast). Rarer genres share "Other".
+ */
+export const GENRE_COLOURS: Record<string, string> = {
+  Drama: '#1f5fa8',
+  Comedy: '#b35900',
+  Action: '#c0392b',
+  Thriller: '#6c3483',
+  Romance: '#c2185b',
+  Crime: '#4e342e',
+  Adventure: '#00796b',
+  'Sci-Fi': '#2e7d32',
+  Horror: '#37474f',
+  Animation: '#8d6e00',
+  Children: '#5d4037',
+  Fantasy: '#5e35b1',
+  Other: '#757575',
+};
+
+export function genreGroup(genres: readonly string[]): string {
+  const g = mainGenre(genres);
+  return g in GENRE_COLOURS ? g : 'Other';
+}
+
+/** Short label for a film in lists and the map: "Matrix, The (1999)" stays as is; a title without its year gets it. */
+export function displayTitle(movie: Pick<Movie, 'title' | 'year'>): string {
+  if (movie.year === null || /\(\d{4}\)\s*$/.test(movie.title)) return movie.title;
+  return `${movie.title} (${movie.year})`;
+}
