@@ -29,6 +29,8 @@ export const HALF_STARS_FROM_TS = 1_045_526_400;
 export const DUMP_FILES = ['movies.csv', 'ratings.csv', 'links.csv', 'tags.csv'] as const;
 export const TRUTH_FILE = 'truth.json';
 export const TRUTH_FORMAT = 'cinemap-synthetic-truth/1';
+/** Slope of the rating scale above 4 (see the rating loop). */
+export const TOP_COMPRESSION = 0.7;
 
 export interface GenerateProgress {
   phase: 'movies' | 'ratings' | 'zip' | 'done';
@@ -236,7 +238,9 @@ async function writeRatings(
       let dot = 0;
       const off = i * D;
       for (let d = 0; d < D; d++) dot += uvec[d] * m.factors[off + d];
-      const x = GLOBAL_MEAN + bu + m.bias[i] + dot + r.normal(0, RATING_NOISE_SD);
+      let x = GLOBAL_MEAN + bu + m.bias[i] + dot + r.normal(0, RATING_NOISE_SD);
+      // People are stingy with top marks: compress above 4 so 5.0 stays rarer than 4.0 (as in MovieLens).
+      if (x > 4) x = 4 + TOP_COMPRESSION * (x - 4);
       let ts = start + Math.floor(r.next() * dur);
       if (ts < rel[i]) {
         // Nobody rates a film before its release year: move the rating after it.
@@ -283,7 +287,8 @@ function truthJson(truth: PlantedTruth, counts: DumpCounts): unknown {
     seed: truth.seed,
     counts,
     model: {
-      rating: 'clip(round(globalMean + userBias + movieBias + userFactors . movieFactors + N(0, ratingNoiseSd)))',
+      rating: 'x = globalMean + userBias + movieBias + userFactors . movieFactors + N(0, ratingNoiseSd); above 4, x = 4 + topCompression * (x - 4); rounded to halves (whole stars before halfStarsFrom and for 40% of users), clipped to 0.5..5',
+      topCompression: TOP_COMPRESSION,
       latentDim: LATENT_DIM, globalMean: GLOBAL_MEAN, userFactorSd: USER_FACTOR_SD, userBiasSd: USER_BIAS_SD,
       movieBiasSd: MOVIE_BIAS_SD, ratingNoiseSd: RATING_NOISE_SD, genreWeight: GENRE_WEIGHT,
       halfStarsFrom: HALF_STARS_FROM_TS,

@@ -14,13 +14,15 @@ import { type ScaleSpec } from './scales';
 import { ANCHORS, anchorRank, alternateTitle, formatTitle, syntheticName } from './titles';
 
 export const LATENT_DIM = 16;
-export const GLOBAL_MEAN = 3.62;
+export const GLOBAL_MEAN = 3.55;
 export const USER_FACTOR_SD = 0.8;
-export const USER_BIAS_SD = 0.35;
+export const USER_BIAS_SD = 0.3;
 export const MOVIE_BIAS_SD = 0.4;
-export const RATING_NOISE_SD = 0.5;
+export const RATING_NOISE_SD = 0.45;
 /** Share of a regular movie's direction that comes from its genres. */
 export const GENRE_WEIGHT = 0.6;
+/** Franchise vectors lean less on genres, so a franchise stands apart from its genre-mates. */
+export const FRANCHISE_GENRE_WEIGHT = 0.3;
 
 /** MovieLens genres (ml-latest README), with rough frequencies in ml-latest. */
 export const GENRES: readonly { name: string; freq: number }[] = [
@@ -234,7 +236,7 @@ export function plantTruth(spec: ScaleSpec, seed: number): PlantedTruth {
       years[i] = year;
       bias[i] = 0.4 + rMovie.normal(0, 0.1);
     });
-    plantFranchise(members, mixVector(rMovie, g, dirs, 0.45));
+    plantFranchise(members, mixVector(rMovie, g, dirs, FRANCHISE_GENRE_WEIGHT));
   }
 
   // Everything else.

@@ -36,7 +36,7 @@ export const SCALES: Record<SyntheticScale, ScaleSpec> = {
   small: {
     scale: 'small', zipFolder: 'ml-latest-small', movies: 9_742, users: 610, ratings: 100_836,
     tagsPerRating: 0.0365, maxUserShare: 0.3, topUserRatings: 2_698,
-    popularityExponent: 1.0, popularityOffset: 12, franchises: 40, franchiseRankBand: [10, 500],
+    popularityExponent: 1.0, popularityOffset: 12, franchises: 40, franchiseRankBand: [5, 320],
   },
   latest: {
     scale: 'latest', zipFolder: 'ml-latest', movies: 86_537, users: 330_975, ratings: 33_832_162,

@@ -19,6 +19,7 @@ export interface SyntheticTruthFile {
     ratingNoiseSd: number;
     genreWeight: number;
     halfStarsFrom: number;
+    topCompression: number;
   };
   /** Each franchise's movieIds, in id order; members share one latent vector. */
   franchises: number[][];
