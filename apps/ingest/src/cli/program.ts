@@ -1,0 +1,90 @@
+// `npm run ingest -- ...`: flags → runIngest, errors → one message and a non-zero
+// exit code (the stack only with --verbose).
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_CURATION, parseSampleFraction } from '../curate/params';
+import { OFFICIAL_SOURCES } from '../download/download';
+import { IngestError } from '../movielens/errors';
+import { runIngest } from '../load/run-ingest';
+import type { LoadStep } from '../load/load';
+import { createProgress } from './progress';
+
+const num = (flag: string, integer: boolean) => (v: string) => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new InvalidArgumentError(`${flag} wants ${integer ? 'a whole number' : 'a number'}, got "${v}"`);
+  return n;
+};
+
+export function buildProgram(): Command {
+  const d = DEFAULT_CURATION;
+  return new Command('ingest')
+    .description(
+      'Load a MovieLens "latest"-format dump (movies.csv, ratings.csv, links.csv, tags.csv) into the database, curated as in DESIGN.md:\n' +
+        '1. drop movies with a low average rating, 2. drop movies with few ratings, 3. drop users with few ratings (in total),\n' +
+        '4. keep a stratified sample of each movie\'s ratings. Prints the counts after each step. DATABASE_URL selects PostgreSQL;\n' +
+        'otherwise the embedded database in CINEMAP_HOME (default ./.cinemap) is used.',
+    )
+    .requiredOption('--source <url|zip|dir>', `a URL, a zip, a folder, or a shorthand: ${Object.keys(OFFICIAL_SOURCES).join(', ')}`)
+    .addOption(new Option('--on-invalid <policy>', 'what to do with an invalid row: fail (stop, naming file:line) or skip (count per reason)').choices(['fail', 'skip']).default('fail'))
+    .option('--min-avg-rating <n>', 'step 1: drop movies whose average rating is below n', num('--min-avg-rating', false), d.minAvgRating)
+    .option('--min-movie-ratings <n>', 'step 2: drop movies with fewer than n ratings', num('--min-movie-ratings', true), d.minMovieRatings)
+    .option('--min-user-ratings <n>', 'step 3: drop all ratings of users with fewer than n ratings in total', num('--min-user-ratings', true), d.minUserRatings)
+    .option('--sample-fraction <f>', 'step 4: keep this share of each movie\'s ratings, stratified by score (1 or none: no sampling)', (v) => parseSampleFraction(v), d.sampleFraction)
+    .option('--seed <n>', 'seed of the sampling', num('--seed', true), d.seed)
+    .option('--auto-curation', 'when the thresholds keep nothing, use thresholds scaled to the dump (printed) instead of stopping')
+    .option('--report <dir>', 'write the three figures (ratings per month, ratings per movie/user, average rating before/after) as SVG')
+    .option('--cache-dir <dir>', 'where downloads are kept (default CINEMAP_HOME/cache)')
+    .option('--dry-run', 'parse and curate only; write nothing to the database')
+    .option('--verbose', 'print stack traces with errors')
+    .addHelpText('after', '\nExamples:\n  npm run ingest -- --source ml-latest-small --min-movie-ratings 20 --min-user-ratings 50 --sample-fraction none\n  npm run ingest -- --source ~/Downloads/ml-latest.zip --report ./figures\n  npm run generate -- --out ./demo --scale small && npm run ingest -- --source ./demo --auto-curation');
+}
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: NodeJS.WriteStream;
+  onLoadStep?: (step: LoadStep) => void | Promise<void>;
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: string[], io: CliIo = { out: (l) => console.log(l), err: process.stderr }): Promise<number> {
+  const program = buildProgram().exitOverride();
+  program.configureOutput({ writeErr: (s) => io.err.write(s), writeOut: (s) => process.stdout.write(s) });
+  let opts: Record<string, unknown>;
+  try {
+    program.parse(argv, { from: 'user' });
+    opts = program.opts();
+  } catch (e) {
+    const code = (e as { exitCode?: number }).exitCode;
+    return typeof code === 'number' ? code : 2;
+  }
+  const progress = createProgress(io.err);
+  try {
+    await runIngest(
+      {
+        source: String(opts.source),
+        onInvalid: opts.onInvalid as 'fail' | 'skip',
+        curation: {
+          minAvgRating: opts.minAvgRating as number,
+          minMovieRatings: opts.minMovieRatings as number,
+          minUserRatings: opts.minUserRatings as number,
+          sampleFraction: opts.sampleFraction as number,
+          seed: opts.seed as number,
+        },
+        autoCuration: Boolean(opts.autoCuration),
+        report: opts.report as string | undefined,
+        cacheDir: opts.cacheDir as string | undefined,
+        dryRun: Boolean(opts.dryRun),
+      },
+      { log: io.out, progress, onLoadStep: io.onLoadStep },
+    );
+    progress.finish();
+    return 0;
+  } catch (e) {
+    progress.finish();
+    const err = e as Error;
+    const known = err instanceof IngestError || err.name === 'DbError';
+    io.err.write(`ingest: ${known ? err.message : `unexpected error: ${err.message}`}\n`);
+    if (opts.verbose) io.err.write(`${err.stack}\n`);
+    else if (!known) io.err.write('  (rerun with --verbose for the stack trace)\n');
+    return 1;
+  }
+}

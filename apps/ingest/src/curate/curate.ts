@@ -1,0 +1,137 @@
+// The seed blog's curation, exactly DESIGN.md's four steps in this order, as pure
+// functions over the rating columns. "In total" means over the whole dump: a movie's
+// average and count, and a user's count, are taken over every (valid) rating before
+// any step runs, so the order of steps 1-3 changes nothing but the per-step counts.
+import { stratifiedSample } from '@cinemap/math';
+import { CurationParams, validateCurationParams } from './params';
+
+/** The columns curation needs (a RatingColumns fits). */
+export interface CurationInput {
+  length: number;
+  userId: Int32Array;
+  movieId: Int32Array;
+  /** rating * 2, 1..10 */
+  halfStars: Uint8Array;
+}
+
+export interface StepCounts {
+  step: 'dump' | 'min-avg-rating' | 'min-movie-ratings' | 'min-user-ratings' | 'sample';
+  /** The threshold applied by this step, for the table. */
+  threshold: string;
+  ratings: number;
+  movies: number;
+  users: number;
+}
+
+/** Per-movie and per-user totals over the whole dump, indexed by id. */
+export interface DumpStats {
+  ratings: number;
+  /** movieCount[movieId] = number of ratings. */
+  movieCount: Int32Array;
+  /** movieHalfSum[movieId] = sum of halfStars (average rating = sum / count / 2). */
+  movieHalfSum: Float64Array;
+  /** userCount[userId] = number of ratings. */
+  userCount: Int32Array;
+}
+
+export interface Curation {
+  params: CurationParams;
+  /** keep[i] = 1 when rating i is in the curated set. */
+  keep: Uint8Array;
+  steps: StepCounts[];
+  stats: DumpStats;
+}
+
+export function computeStats(r: CurationInput): DumpStats {
+  let maxU = 0, maxM = 0;
+  for (let i = 0; i < r.length; i++) {
+    if (r.userId[i] > maxU) maxU = r.userId[i];
+    if (r.movieId[i] > maxM) maxM = r.movieId[i];
+  }
+  const movieCount = new Int32Array(maxM + 1);
+  const movieHalfSum = new Float64Array(maxM + 1);
+  const userCount = new Int32Array(maxU + 1);
+  for (let i = 0; i < r.length; i++) {
+    const m = r.movieId[i];
+    movieCount[m]++;
+    movieHalfSum[m] += r.halfStars[i];
+    userCount[r.userId[i]]++;
+  }
+  return { ratings: r.length, movieCount, movieHalfSum, userCount };
+}
+
+/** Average rating of a movie over the whole dump (NaN when it has no ratings). */
+export function movieAverage(s: DumpStats, movieId: number): number {
+  const c = s.movieCount[movieId] ?? 0;
+  return c ? s.movieHalfSum[movieId] / c / 2 : NaN;
+}
+
+/** Counts the ratings, distinct movies and distinct users where keep[i] = 1. */
+export function countKept(r: CurationInput, keep: Uint8Array, stats: DumpStats): { ratings: number; movies: number; users: number } {
+  const seenM = new Uint8Array(stats.movieCount.length);
+  const seenU = new Uint8Array(stats.userCount.length);
+  let ratings = 0, movies = 0, users = 0;
+  for (let i = 0; i < r.length; i++) {
+    if (!keep[i]) continue;
+    ratings++;
+    const m = r.movieId[i], u = r.userId[i];
+    if (!seenM[m]) { seenM[m] = 1; movies++; }
+    if (!seenU[u]) { seenU[u] = 1; users++; }
+  }
+  return { ratings, movies, users };
+}
+
+/** Movies that pass steps 1 and 2: average ≥ minAvgRating and at least minMovieRatings ratings. */
+export function moviePasses(s: DumpStats, movieId: number, p: Pick<CurationParams, 'minAvgRating' | 'minMovieRatings'>): boolean {
+  const c = s.movieCount[movieId];
+  return c > 0 && s.movieHalfSum[movieId] >= 2 * p.minAvgRating * c - 1e-9 && c >= p.minMovieRatings;
+}
+
+export function curate(r: CurationInput, params: CurationParams, stats: DumpStats = computeStats(r)): Curation {
+  validateCurationParams(params);
+  const n = r.length;
+  const keep = new Uint8Array(n).fill(1);
+  const steps: StepCounts[] = [{ step: 'dump', threshold: '', ...countKept(r, keep, stats) }];
+
+  // 1. Movies whose average (over the whole dump) is below the threshold go.
+  const lowAvg = new Uint8Array(stats.movieCount.length);
+  for (let m = 0; m < lowAvg.length; m++) {
+    const c = stats.movieCount[m];
+    if (c && stats.movieHalfSum[m] < 2 * params.minAvgRating * c - 1e-9) lowAvg[m] = 1;
+  }
+  for (let i = 0; i < n; i++) if (lowAvg[r.movieId[i]]) keep[i] = 0;
+  steps.push({ step: 'min-avg-rating', threshold: `average ≥ ${params.minAvgRating}`, ...countKept(r, keep, stats) });
+
+  // 2. Movies with too few ratings (in total) go.
+  for (let i = 0; i < n; i++) if (stats.movieCount[r.movieId[i]] < params.minMovieRatings) keep[i] = 0;
+  steps.push({ step: 'min-movie-ratings', threshold: `≥ ${params.minMovieRatings} ratings per movie`, ...countKept(r, keep, stats) });
+
+  // 3. Every rating of a user with too few ratings in total goes.
+  for (let i = 0; i < n; i++) if (stats.userCount[r.userId[i]] < params.minUserRatings) keep[i] = 0;
+  steps.push({ step: 'min-user-ratings', threshold: `≥ ${params.minUserRatings} ratings per user`, ...countKept(r, keep, stats) });
+
+  // 4. Stratified sample of each movie's remaining ratings (each score keeps its share).
+  if (params.sampleFraction < 1) {
+    let k = 0;
+    for (let i = 0; i < n; i++) if (keep[i]) k++;
+    const idx = new Int32Array(k);
+    const groups = new Int32Array(k);
+    const strata = new Uint8Array(k);
+    for (let i = 0, j = 0; i < n; i++) {
+      if (!keep[i]) continue;
+      idx[j] = i;
+      groups[j] = r.movieId[i];
+      strata[j] = r.halfStars[i];
+      j++;
+    }
+    const sampled = stratifiedSample(groups, strata, params.sampleFraction, params.seed);
+    for (let j = 0; j < k; j++) if (!sampled[j]) keep[idx[j]] = 0;
+  }
+  steps.push({ step: 'sample', threshold: params.sampleFraction < 1 ? `${params.sampleFraction} of each movie, seed ${params.seed}` : 'none', ...countKept(r, keep, stats) });
+  return { params, keep, steps, stats };
+}
+
+/** True when curation kept nothing to train on. */
+export function isEmptyCuration(c: Curation): boolean {
+  return c.steps[c.steps.length - 1].ratings === 0;
+}

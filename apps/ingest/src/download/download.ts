@@ -1,0 +1,146 @@
+// Fetches a dump over HTTP(S) into CINEMAP_HOME/cache: resumable (a `.part` file
+// continued with a Range request), verified against the `.md5` GroupLens publishes
+// beside each zip when there is one, and reused on the next run. Offline, it says
+// what failed and how to go on without the network.
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { basename, join } from 'node:path';
+import { IngestError } from '../movielens/errors';
+
+export const OFFICIAL_SOURCES: Record<string, string> = {
+  'ml-latest-small': 'https://files.grouplens.org/datasets/movielens/ml-latest-small.zip',
+  'ml-latest': 'https://files.grouplens.org/datasets/movielens/ml-latest.zip',
+};
+
+export type SourceSpec = { kind: 'url'; url: string } | { kind: 'path'; path: string };
+
+/** `--source` value → a URL (including the ml-latest shorthands) or a local path. */
+export function resolveSourceArg(s: string): SourceSpec {
+  if (OFFICIAL_SOURCES[s]) return { kind: 'url', url: OFFICIAL_SOURCES[s] };
+  if (/^https?:\/\//i.test(s)) return { kind: 'url', url: s };
+  return { kind: 'path', path: s };
+}
+
+export interface DownloadOptions {
+  cacheDir: string;
+  onProgress?: (done: number, total: number) => void;
+  log?: (line: string) => void;
+  /** Socket idle timeout (ms). */
+  timeoutMs?: number;
+}
+
+const OFFLINE_HINT =
+  'Are you offline? Use --source with a local zip or folder (e.g. --source ~/Downloads/ml-latest-small.zip), or make a synthetic demo dump: npm run generate -- --out ./demo --scale small, then --source ./demo';
+
+interface Response {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: http.IncomingMessage;
+}
+
+function request(url: string, headers: Record<string, string>, timeoutMs: number, redirects = 5): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const lib = url.startsWith('https:') ? https : http;
+    const req = lib.get(url, { headers: { 'user-agent': 'cinemap-ingest', ...headers } }, (res) => {
+      const status = res.statusCode ?? 0;
+      if (status >= 300 && status < 400 && res.headers.location && redirects > 0) {
+        res.resume();
+        resolve(request(new URL(res.headers.location, url).toString(), headers, timeoutMs, redirects - 1));
+        return;
+      }
+      resolve({ status, headers: res.headers, body: res });
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer for ${timeoutMs / 1000} s`)));
+    req.on('error', (e: NodeJS.ErrnoException) => reject(new IngestError(`Could not download ${url}: ${e.code ?? ''} ${e.message}`.replace(/  +/g, ' '), OFFLINE_HINT)));
+  });
+}
+
+/** The published md5 of `url` (from `url.md5`), or null when none is published or it cannot be fetched. */
+async function publishedMd5(url: string, timeoutMs: number): Promise<string | null> {
+  try {
+    const r = await request(`${url}.md5`, {}, timeoutMs);
+    if (r.status !== 200) {
+      r.body.resume();
+      return null;
+    }
+    let text = '';
+    for await (const c of r.body) text += String(c);
+    return /\b([0-9a-f]{32})\b/i.exec(text)?.[1].toLowerCase() ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export async function md5File(path: string): Promise<string> {
+  const h = createHash('md5');
+  for await (const c of createReadStream(path)) h.update(c as Buffer);
+  return h.digest('hex');
+}
+
+/** Downloads `url` into the cache (or reuses it) and returns the local path. */
+export async function downloadToCache(url: string, opts: DownloadOptions): Promise<string> {
+  const log = opts.log ?? (() => {});
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  mkdirSync(opts.cacheDir, { recursive: true });
+  const name = basename(new URL(url).pathname) || 'download.zip';
+  const final = join(opts.cacheDir, name);
+  const part = `${final}.part`;
+
+  if (existsSync(final)) {
+    const md5 = await publishedMd5(url, timeoutMs);
+    if (!md5 || md5 === (await md5File(final))) {
+      log(`using the cached ${final}${md5 ? ' (md5 verified)' : ''}`);
+      return final;
+    }
+    log(`the cached ${final} does not match the published md5: downloading it again`);
+    unlinkSync(final);
+  }
+
+  let have = existsSync(part) ? statSync(part).size : 0;
+  const res = await request(url, have ? { range: `bytes=${have}-` } : {}, timeoutMs);
+  if (res.status === 416 && have) {
+    res.body.resume(); // the .part is already complete
+  } else if (res.status !== 200 && res.status !== 206) {
+    res.body.resume();
+    throw new IngestError(`Could not download ${url}: the server answered HTTP ${res.status}`, res.status === 404 ? 'Check the URL (or use ml-latest-small / ml-latest).' : OFFLINE_HINT);
+  } else {
+    if (res.status === 200) have = 0; // no Range support: start over
+    else log(`resuming ${name} at ${have} bytes`);
+    const length = Number(res.headers['content-length'] ?? NaN);
+    const total = Number.isFinite(length) ? have + length : NaN;
+    const out = createWriteStream(part, { flags: have ? 'a' : 'w' });
+    let done = have;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        res.body.on('data', (c: Buffer) => {
+          done += c.length;
+          opts.onProgress?.(done, total);
+        });
+        res.body.on('error', reject);
+        res.body.on('aborted', () => reject(new Error('connection closed early')));
+        out.on('error', reject);
+        out.on('finish', resolve);
+        res.body.pipe(out);
+      });
+    } catch (e) {
+      out.destroy();
+      throw new IngestError(`Download of ${url} stopped after ${done} bytes: ${(e as Error).message}`, `Run the same command again to resume from ${part}. ${OFFLINE_HINT}`);
+    }
+    if (Number.isFinite(total) && done !== total) {
+      throw new IngestError(`Download of ${url} stopped after ${done} of ${total} bytes`, `Run the same command again to resume from ${part}.`);
+    }
+  }
+  const md5 = await publishedMd5(url, timeoutMs);
+  if (md5) {
+    const got = await md5File(part);
+    if (got !== md5) {
+      unlinkSync(part);
+      throw new IngestError(`${url} failed its md5 check: got ${got}, the published ${url}.md5 says ${md5}`, 'The download was damaged and has been deleted; run the command again to download it afresh.');
+    }
+    log(`md5 verified (${md5})`);
+  } else log(`no ${url}.md5 published: the download is not verified (the zip is still checked when read)`);
+  renameSync(part, final);
+  return final;
+}

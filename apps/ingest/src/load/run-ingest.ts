@@ -1,0 +1,140 @@
+// The whole ingest as one call (the CLI and `npm start` use it): source → parse →
+// curate → (report) → load, printing the counts table. Returns the new dataset's id.
+import { join } from 'node:path';
+import { Db, cinemapHome, openDb } from '@cinemap/db';
+import { Curation, curate, isEmptyCuration, StepCounts } from '../curate/curate';
+import { CurationParams, DEFAULT_CURATION, validateCurationParams } from '../curate/params';
+import { suggestCuration } from '../curate/suggest';
+import { downloadToCache, resolveSourceArg } from '../download/download';
+import { readDump } from '../movielens/dump';
+import { IngestError, OnInvalid } from '../movielens/errors';
+import { openDumpSource } from '../movielens/source';
+import { writeReport } from '../report/figures';
+import { formatCountsTable } from '../cli/table';
+import { LoadStep, loadDataset, recordFailedIngest } from './load';
+
+export interface IngestOptions {
+  /** URL, zip, folder, or ml-latest / ml-latest-small. */
+  source: string;
+  onInvalid?: OnInvalid;
+  curation?: Partial<CurationParams>;
+  /** When the thresholds keep nothing, use suggestCuration's instead of stopping (npm start). */
+  autoCuration?: boolean;
+  /** Folder for the three SVG figures. */
+  report?: string;
+  /** Where downloads go (default CINEMAP_HOME/cache). */
+  cacheDir?: string;
+  /** Parse and curate only; write nothing to the database. */
+  dryRun?: boolean;
+}
+
+export interface IngestContext {
+  /** An open database; otherwise openDb() (DATABASE_URL or the embedded store) is opened and closed. */
+  db?: Db;
+  log?: (line: string) => void;
+  progress?: (label: string, done: number, total: number) => void;
+  /** Awaited at each load step (tests pause a load there to kill it). */
+  onLoadStep?: (step: LoadStep) => void | Promise<void>;
+}
+
+export interface IngestCounts {
+  steps: StepCounts[];
+  moviesInFile: number;
+  links: number;
+  tags: number;
+  duplicateRatings: number;
+  invalid: Record<string, number>;
+}
+
+export interface IngestResult {
+  /** null for a dry run. */
+  datasetId: number | null;
+  params: CurationParams;
+  counts: IngestCounts;
+  curation: Curation;
+  reportFiles: string[];
+}
+
+export async function runIngest(options: IngestOptions, ctx: IngestContext = {}): Promise<IngestResult> {
+  const log = ctx.log ?? ((l: string) => console.log(l));
+  let params = validateCurationParams({ ...DEFAULT_CURATION, ...definedOnly(options.curation ?? {}) });
+  const spec = resolveSourceArg(options.source);
+  let path: string;
+  if (spec.kind === 'url') {
+    log(`source: ${spec.url}`);
+    path = await downloadToCache(spec.url, { cacheDir: options.cacheDir ?? join(cinemapHome(), 'cache'), log, onProgress: (d, t) => ctx.progress?.('download', d, t) });
+  } else path = spec.path;
+  const src = await openDumpSource(path);
+  let dump;
+  try {
+    dump = await readDump(src, { onInvalid: options.onInvalid ?? 'fail', onProgress: ctx.progress });
+  } finally {
+    await src.close();
+  }
+  const invalid = { ...dump.invalid.counts } as Record<string, number>;
+  if (dump.invalid.total) {
+    log(`skipped ${dump.invalid.total} invalid rows (--on-invalid skip):`);
+    for (const [reason, n] of Object.entries(invalid)) {
+      const ex = dump.invalid.examples[reason as keyof typeof dump.invalid.examples];
+      log(`  ${reason}: ${n}${ex ? `  (first: ${ex.file}:${ex.line}: ${ex.message})` : ''}`);
+    }
+  }
+  for (const n of dump.notes) log(`note: ${n}`);
+
+  let curation = curate(dump.ratings, params);
+  if (isEmptyCuration(curation) && options.autoCuration) {
+    log(formatCountsTable(curation.steps));
+    const s = suggestCuration(curation.stats, params);
+    log('These thresholds keep nothing in this dump; using thresholds scaled to it:');
+    for (const w of s.why) log(`  ${w}`);
+    params = s.params;
+    curation = curate(dump.ratings, params, curation.stats);
+  }
+  const counts: IngestCounts = {
+    steps: curation.steps,
+    moviesInFile: dump.movies.length,
+    links: dump.links.length,
+    tags: dump.tags.userId.length,
+    duplicateRatings: dump.duplicateRatings,
+    invalid,
+  };
+  const storedParams = { ...params, onInvalid: options.onInvalid ?? 'fail', source: options.source };
+  log(formatCountsTable(curation.steps));
+
+  const reportFiles = options.report ? await writeReport(options.report, dump.ratings, curation) : [];
+  for (const f of reportFiles) log(`figure: ${f}`);
+
+  if (isEmptyCuration(curation)) {
+    const s = suggestCuration(curation.stats, params);
+    const flags = `--min-avg-rating ${s.params.minAvgRating} --min-movie-ratings ${s.params.minMovieRatings} --min-user-ratings ${s.params.minUserRatings} --sample-fraction ${s.params.sampleFraction < 1 ? s.params.sampleFraction : 'none'}`;
+    if (!options.dryRun) await withDb(ctx, (db) => recordFailedIngest(db, options.source, storedParams, counts));
+    throw new IngestError(
+      `Curation kept no ratings: the thresholds suit the full MovieLens dump, not this one (${curation.stats.ratings} ratings). Nothing was loaded; the previous dataset is still active.`,
+      `Thresholds scaled to this dump:\n    ${s.why.join('\n    ')}\n  Rerun with: ${flags}`,
+    );
+  }
+  if (options.dryRun) return { datasetId: null, params, counts, curation, reportFiles };
+
+  const datasetId = await withDb(ctx, async (db) => {
+    log(`loading into ${db.location} ...`);
+    const t0 = Date.now();
+    const id = await loadDataset(db, { dump, curation, source: options.source, params: storedParams, counts }, { onStep: ctx.onLoadStep });
+    log(`dataset ${id} is active (${((Date.now() - t0) / 1000).toFixed(1)} s to load)`);
+    return id;
+  });
+  return { datasetId, params, counts, curation, reportFiles };
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+async function withDb<T>(ctx: IngestContext, fn: (db: Db) => Promise<T>): Promise<T> {
+  if (ctx.db) return fn(ctx.db);
+  const db = await openDb({ applicationName: 'cinemap-ingest' });
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,305 @@
+// Given a synthetic dump (tiny and small), then: the same seed gives the same
+// bytes, every file parses as MovieLens CSV with a real CSV parser, the shape
+// resembles ml-latest-small, and truth.json agrees with movies.csv.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import {
+  DUMP_FILES, FIRST_RATING_TS, HALF_STARS_FROM_TS, LAST_RATING_TS, LATENT_DIM, SCALES,
+  generateSyntheticDump, isCompleteDump, plantTruth, type GenerateResult, type SyntheticTruthFile,
+} from './index';
+
+const tmpRoot = mkdtempSync(join(tmpdir(), 'cinemap-synthetic-'));
+afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
+
+function sha(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+function rows(dir: string, file: string): string[][] {
+  return parse(readFileSync(join(dir, file)), { bom: false, relax_quotes: false }) as string[][];
+}
+function truthOf(dir: string): SyntheticTruthFile {
+  return JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as SyntheticTruthFile;
+}
+
+let tiny: GenerateResult;
+let small: GenerateResult;
+beforeAll(async () => {
+  tiny = await generateSyntheticDump({ out: join(tmpRoot, 'tiny'), scale: 'tiny', seed: 42 });
+  small = await generateSyntheticDump({ out: join(tmpRoot, 'small'), scale: 'small', seed: 42 });
+});
+
+describe('determinism', () => {
+  it.each(['tiny', 'small'] as const)('the same seed gives identical bytes at %s scale', async (scale) => {
+    const first = scale === 'tiny' ? tiny : small;
+    const again = await generateSyntheticDump({ out: join(tmpRoot, `${scale}-again`), scale, seed: 42 });
+    for (const f of [...DUMP_FILES, 'truth.json']) expect(sha(join(again.dir, f))).toBe(sha(join(first.dir, f)));
+  });
+
+  it('another seed gives other ratings', async () => {
+    const other = await generateSyntheticDump({ out: join(tmpRoot, 'tiny-seed7'), scale: 'tiny', seed: 7 });
+    expect(sha(join(other.dir, 'ratings.csv'))).not.toBe(sha(join(tiny.dir, 'ratings.csv')));
+    expect(sha(join(other.dir, 'movies.csv'))).not.toBe(sha(join(tiny.dir, 'movies.csv')));
+  });
+
+  it('the zip is byte-identical too, with the files in a top folder like GroupLens zips', async () => {
+    const a = await generateSyntheticDump({ out: join(tmpRoot, 'zip-a'), scale: 'tiny', seed: 3, zip: true });
+    const b = await generateSyntheticDump({ out: join(tmpRoot, 'zip-b'), scale: 'tiny', seed: 3, zip: true });
+    expect(a.zipPath).toBe(join(a.dir, 'ml-latest-tiny.zip'));
+    expect(sha(a.zipPath!)).toBe(sha(b.zipPath!));
+    const yauzl = await import('yauzl');
+    const names = await new Promise<string[]>((res, rej) => {
+      yauzl.open(a.zipPath!, { lazyEntries: true }, (err, zf) => {
+        if (err || !zf) return rej(err);
+        const out: string[] = [];
+        zf.on('entry', (e: { fileName: string }) => { out.push(e.fileName); zf.readEntry(); });
+        zf.on('end', () => res(out));
+        zf.readEntry();
+      });
+    });
+    expect(names.sort()).toEqual(['ml-latest-tiny/', 'ml-latest-tiny/README.txt', 'ml-latest-tiny/links.csv',
+      'ml-latest-tiny/movies.csv', 'ml-latest-tiny/ratings.csv', 'ml-latest-tiny/tags.csv']);
+  });
+});
+
+describe('format (the MovieLens "latest" files, to the letter)', () => {
+  it.each(['tiny', 'small'])('%s: headers, UTF-8 without BOM, LF only, newline-terminated', (scale) => {
+    const dir = scale === 'tiny' ? tiny.dir : small.dir;
+    const headers: Record<string, string> = {
+      'movies.csv': 'movieId,title,genres', 'ratings.csv': 'userId,movieId,rating,timestamp',
+      'links.csv': 'movieId,imdbId,tmdbId', 'tags.csv': 'userId,movieId,tag,timestamp',
+    };
+    for (const f of DUMP_FILES) {
+      const buf = readFileSync(join(dir, f));
+      expect(buf.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf]))).toBe(false);
+      expect(buf.includes(13)).toBe(false);
+      expect(buf[buf.length - 1]).toBe(10);
+      expect(buf.toString('utf8', 0, buf.indexOf(10))).toBe(headers[f]);
+      expect(Buffer.from(buf.toString('utf8'), 'utf8').equals(buf)).toBe(true); // valid UTF-8
+    }
+  });
+
+  it('quotes titles with commas or quotes (doubled), and only those', () => {
+    const text = readFileSync(join(small.dir, 'movies.csv'), 'utf8');
+    expect(text).toContain('\n"Matrix, The (1999)",');
+    expect(text).toContain('\n"""Quoted"" Title, A (2004)",Comedy\n');
+    expect(text).toContain('\n"City of Lost Children, The (Cité des enfants perdus, La) (1995)",');
+    expect(text).toMatch(/\n\d+,Mary Poppins \(1964\),Children\|Comedy\|Fantasy\|Musical\n/);
+    expect(text).toMatch(/\n\d+,Black Mirror,\(no genres listed\)\n/);
+    for (const line of text.split('\n').slice(1, -1)) {
+      const quoted = /^\d+,"/.test(line);
+      const title = (parse(line) as string[][])[0][1];
+      expect(quoted).toBe(/[",]/.test(title));
+    }
+  });
+
+  it('movies.csv round-trips through csv-parse to the planted titles and genres', () => {
+    const t = plantTruth(SCALES.small, 42);
+    const parsed = rows(small.dir, 'movies.csv').slice(1);
+    expect(parsed).toHaveLength(t.movies.count);
+    parsed.forEach(([id, title, genres], i) => {
+      expect(Number(id)).toBe(t.movies.ids[i]);
+      expect(title).toBe(t.movies.titles[i]);
+      expect(genres).toBe(t.movies.genres[i].length ? t.movies.genres[i].join('|') : '(no genres listed)');
+    });
+    // MovieLens conventions occur: articles last, alternates, accents, missing years, year ranges.
+    const titles = parsed.map((r) => r[1]);
+    expect(titles.filter((x) => /, The \(\d{4}\)$/.test(x)).length).toBeGreaterThan(500);
+    expect(titles.filter((x) => /\) \(\d{4}\)$/.test(x)).length).toBeGreaterThan(200);
+    expect(titles.filter((x) => /[éñüöôçà]/.test(x)).length).toBeGreaterThan(50);
+    expect(titles.filter((x) => !/\(\d{4}(-\d{4})?\)$/.test(x)).length).toBeGreaterThan(20);
+    expect(titles.filter((x) => /\(\d{4}-\d{4}\)$/.test(x)).length).toBeGreaterThan(5);
+    expect(parsed.filter((r) => r[2] === '(no genres listed)').length).toBeGreaterThan(50);
+  });
+
+  it.each(['tiny', 'small'])('%s: ratings are valid, in range, sorted by user then movie, without duplicates', (scale) => {
+    const dir = scale === 'tiny' ? tiny.dir : small.dir;
+    const movieIds = new Set(rows(dir, 'movies.csv').slice(1).map((r) => Number(r[0])));
+    const ratings = rows(dir, 'ratings.csv').slice(1);
+    const lo = Date.UTC(1995, 0, 1) / 1000, hi = Date.UTC(2024, 0, 1) / 1000;
+    let prevU = 0, prevM = 0;
+    const perUser = new Map<number, number>();
+    for (const r of ratings) {
+      expect(r).toHaveLength(4);
+      const [u, m, x, ts] = r;
+      expect(u).toMatch(/^[1-9]\d*$/);
+      expect(m).toMatch(/^[1-9]\d*$/);
+      expect(x).toMatch(/^(0\.5|[1-4]\.[05]|5\.0)$/);
+      expect(ts).toMatch(/^\d+$/);
+      const uid = Number(u), mid = Number(m), t = Number(ts);
+      expect(movieIds.has(mid)).toBe(true);
+      expect(t >= lo && t < hi && t >= FIRST_RATING_TS && t <= LAST_RATING_TS).toBe(true);
+      expect(uid > prevU || (uid === prevU && mid > prevM)).toBe(true);
+      prevU = uid; prevM = mid;
+      perUser.set(uid, (perUser.get(uid) ?? 0) + 1);
+    }
+    const spec = SCALES[scale as 'tiny' | 'small'];
+    expect(perUser.size).toBe(spec.users);
+    expect([...perUser.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: spec.users }, (_, i) => i + 1));
+    expect(Math.min(...perUser.values())).toBeGreaterThanOrEqual(20);
+  });
+
+  it('links and tags are well formed', () => {
+    const movieIds = new Set(rows(small.dir, 'movies.csv').slice(1).map((r) => r[0]));
+    const links = rows(small.dir, 'links.csv').slice(1);
+    expect(links).toHaveLength(movieIds.size);
+    for (const [m, imdb, tmdb] of links) {
+      expect(movieIds.has(m)).toBe(true);
+      expect(imdb).toMatch(/^\d{7,8}$/);
+      expect(tmdb).toMatch(/^(\d+)?$/);
+    }
+    expect(links.some((l) => l[2] === '')).toBe(true);
+    const rated = new Set(rows(small.dir, 'ratings.csv').slice(1).map((r) => `${r[0]},${r[1]}`));
+    const tags = rows(small.dir, 'tags.csv').slice(1);
+    expect(tags.length).toBe(small.counts.tags);
+    expect(tags.length).toBeGreaterThan(1000);
+    for (const [u, m, tag, ts] of tags) {
+      expect(rated.has(`${u},${m}`)).toBe(true); // a user tags what they rated
+      expect(tag.length).toBeGreaterThan(0);
+      expect(ts).toMatch(/^\d+$/);
+    }
+    expect(tags.some((t) => t[2].includes(','))).toBe(true);
+  });
+});
+
+describe('shape of small (like ml-latest-small)', () => {
+  let ratings: string[][];
+  beforeAll(() => { ratings = rows(small.dir, 'ratings.csv').slice(1); });
+
+  it('has counts near 100,836 ratings, 9,742 movies, 610 users', () => {
+    expect(small.counts.movies).toBe(9742);
+    expect(small.counts.users).toBe(610);
+    expect(Math.abs(small.counts.ratings - 100_836) / 100_836).toBeLessThan(0.02);
+    expect(ratings).toHaveLength(small.counts.ratings);
+  });
+
+  it('has power-law ratings per movie and per user', () => {
+    const perMovie = new Map<string, number>(), perUser = new Map<string, number>();
+    for (const r of ratings) {
+      perMovie.set(r[1], (perMovie.get(r[1]) ?? 0) + 1);
+      perUser.set(r[0], (perUser.get(r[0]) ?? 0) + 1);
+    }
+    const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const mv = [...perMovie.values()], uv = [...perUser.values()];
+    expect(Math.max(...mv)).toBeGreaterThan(50 * median(mv));
+    expect(Math.max(...uv)).toBeGreaterThan(20 * median(uv));
+    expect(Math.max(...uv)).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('rates in half stars with the mode at 4.0, whole stars only before half stars existed', () => {
+    const hist = new Map<string, number>();
+    for (const r of ratings) {
+      hist.set(r[2], (hist.get(r[2]) ?? 0) + 1);
+      if (Number(r[3]) < HALF_STARS_FROM_TS) expect(r[2]).toMatch(/\.0$/);
+    }
+    const sorted = [...hist.entries()].sort((a, b) => b[1] - a[1]);
+    expect(sorted[0][0]).toBe('4.0');
+    expect(hist.size).toBe(10);
+    const halves = ratings.filter((r) => r[2].endsWith('.5')).length / ratings.length;
+    expect(halves).toBeGreaterThan(0.1);
+    expect(halves).toBeLessThan(0.5);
+  });
+
+  it('grows over time: more ratings in 2015-2023 than in 1996-2004', () => {
+    const year = (r: string[]): number => new Date(Number(r[3]) * 1000).getUTCFullYear();
+    const early = ratings.filter((r) => year(r) >= 1996 && year(r) <= 2004).length;
+    const late = ratings.filter((r) => year(r) >= 2015).length;
+    expect(early).toBeGreaterThan(1000);
+    expect(late).toBeGreaterThan(3 * early);
+  });
+});
+
+describe('planted truth', () => {
+  it.each(['tiny', 'small'])('%s: truth.json agrees with movies.csv', (scale) => {
+    const dir = scale === 'tiny' ? tiny.dir : small.dir;
+    const truth = truthOf(dir);
+    const titleOf = new Map(rows(dir, 'movies.csv').slice(1).map((r) => [Number(r[0]), r[1]]));
+    expect(truth.format).toBe('cinemap-synthetic-truth/1');
+    expect(truth.scale).toBe(scale);
+    expect(truth.seed).toBe(42);
+    expect(truth.counts).toEqual((scale === 'tiny' ? tiny : small).counts);
+    expect(truth.franchises.length).toBe(SCALES[scale as 'tiny'].franchises + 1); // + the Matrix trilogy
+    truth.franchises.forEach((f, k) => {
+      expect(f.length).toBeGreaterThanOrEqual(3);
+      expect(f.length).toBeLessThanOrEqual(6);
+      f.forEach((id, j) => expect(titleOf.get(id)).toBe(truth.franchiseTitles[k][j]));
+    });
+    // Sequels are numbered like MovieLens: "Silent Harbor 2, The (1992)".
+    const sequels = truth.franchiseTitles.flatMap((f) => f.slice(1));
+    expect(sequels.filter((t) => /\s[2-6](, (The|A|An))? \(\d{4}\)$/.test(t)).length).toBe(sequels.length - 2);
+    for (const a of truth.anchors) expect(titleOf.get(a.movieId)).toBe(a.title);
+    expect(truth.anchors.map((a) => a.title)).toEqual(expect.arrayContaining([
+      'Matrix, The (1999)', 'Mary Poppins (1964)', 'Mary Poppins Returns (2018)', 'Hamlet (1990)', 'Hamlet (1996)',
+      'Shawshank Redemption, The (1994)', 'Impossible, The (Imposible, Lo) (2012)', '"Quoted" Title, A (2004)',
+      'City of Lost Children, The (Cité des enfants perdus, La) (1995)',
+    ]));
+    expect(Object.keys(truth.genreFactors)).toHaveLength(19);
+    for (const v of Object.values(truth.genreFactors)) {
+      expect(v).toHaveLength(LATENT_DIM);
+      expect(Math.hypot(...v)).toBeCloseTo(1, 4);
+    }
+  });
+
+  it('anchors are rated as their notes promise', () => {
+    const truth = truthOf(small.dir);
+    const count = new Map<number, number>();
+    for (const r of rows(small.dir, 'ratings.csv').slice(1)) count.set(Number(r[1]), (count.get(Number(r[1])) ?? 0) + 1);
+    const n = (title: string): number => count.get(truth.anchors.find((a) => a.title === title)!.movieId) ?? 0;
+    expect(n('Mary Poppins (1964)')).toBeGreaterThan(5 * n('Mary Poppins Returns (2018)'));
+    expect(n('Hamlet (1996)')).toBeGreaterThan(2 * n('Hamlet (1990)'));
+    expect(n('Shawshank Redemption, The (1994)')).toBe(Math.max(...count.values()));
+  });
+
+  it.each([['tiny', 30], ['small', 20]] as const)(
+    '%s: every franchise member has >= %d ratings and the TRUE vectors make members nearest neighbours',
+    (scale, minRatings) => {
+      const dir = scale === 'tiny' ? tiny.dir : small.dir;
+      const t = plantTruth(SCALES[scale], 42);
+      const count = new Map<number, number>();
+      for (const r of rows(dir, 'ratings.csv').slice(1)) count.set(Number(r[1]), (count.get(Number(r[1])) ?? 0) + 1);
+      const idx = new Map<number, number>();
+      t.movies.ids.forEach((id, i) => idx.set(id, i));
+      const pool = [...t.movies.ids].map((id, i) => ({ id, i })).filter(({ id }) => (count.get(id) ?? 0) >= minRatings).map((x) => x.i);
+      for (const f of t.franchises) for (const i of f) expect(count.get(t.movies.ids[i]) ?? 0).toBeGreaterThanOrEqual(minRatings);
+
+      const D = LATENT_DIM, F = t.movies.factors;
+      const cos = (a: number, b: number): number => {
+        let s = 0, na = 0, nb = 0;
+        for (let d = 0; d < D; d++) { s += F[a * D + d] * F[b * D + d]; na += F[a * D + d] ** 2; nb += F[b * D + d] ** 2; }
+        return s / Math.sqrt(na * nb);
+      };
+      const recall = (groups: number[][]): number => {
+        let hit = 0, total = 0;
+        for (const g of groups) for (const a of g) {
+          const top = pool.filter((b) => b !== a).sort((x, y) => cos(a, y) - cos(a, x)).slice(0, 10);
+          for (const b of g) if (b !== a) { total++; if (top.includes(b)) hit++; }
+        }
+        return hit / total;
+      };
+      expect(recall(t.franchises)).toBeGreaterThanOrEqual(0.99);
+      // Control: groups of the same sizes drawn from non-members are not neighbours.
+      const members = new Set(t.franchises.flat());
+      const others = pool.filter((i) => !members.has(i));
+      let k = 0;
+      const fake = t.franchises.map((f) => f.map(() => others[(k += 7) % others.length]));
+      expect(recall(fake)).toBeLessThan(0.2);
+    },
+  );
+});
+
+describe('interruption', () => {
+  it('an aborted run leaves no partial files and no truth.json', async () => {
+    const out = join(tmpRoot, 'aborted');
+    const ac = new AbortController();
+    await expect(generateSyntheticDump({
+      out, scale: 'small', seed: 1, signal: ac.signal,
+      onProgress: (p) => { if (p.phase === 'ratings' && p.usersDone > 100) ac.abort(new Error('stop')); },
+    })).rejects.toThrow('stop');
+    expect(readdirSync(out).filter((f) => f.endsWith('.partial') || f === 'truth.json')).toEqual([]);
+    expect(isCompleteDump(out)).toBe(false);
+    expect(isCompleteDump(small.dir)).toBe(true);
+    expect(existsSync(join(small.dir, 'truth.json'))).toBe(true);
+  });
+});
