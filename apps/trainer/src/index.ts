@@ -1,0 +1,19 @@
+// @cinemap/trainer's public door: runTraining for `npm start` and the CLI, the
+// engines and exporters for the bench and tests.
+export { runTraining, chooseEngine, loadDatasetRatings } from './run-training';
+export type { RunTrainingContext, RunTrainingResult, RunMetrics } from './run-training';
+export { DEFAULT_OPTIONS, resolveOptions } from './options';
+export type { TrainOptions } from './options';
+export { NativeEngine } from './engines/native/native-engine';
+export { TfjsEngine } from './engines/tfjs/tfjs-engine';
+export { loadTf, gpuBackendAvailable, BACKEND_ORDER } from './engines/tfjs/backend';
+export { TrainingDiverged, TrainingInterrupted } from './engines/types';
+export type { Engine, EngineConfig, EpochStats, TrainResult, BackendName, EngineName } from './engines/types';
+export { prepareTrainingData } from './data/training-data';
+export type { TrainingData, RawRatings } from './data/training-data';
+export { predict, meanSquaredError } from './model/embedding-dot-bias';
+export type { ModelParams } from './model/embedding-dot-bias';
+export { fitBaseline, baselineRmse } from './model/baseline';
+export { buildScorerOnnx, buildSimilarityOnnx } from './export/onnx';
+export { moviePca } from './export/pca';
+export { plantedRatings } from './testing/planted';

@@ -1,0 +1,58 @@
+// Training options: the CLI flags, their defaults (fast.ai's, as in the seed blog:
+// collab_learner(n_factors=50, y_range=(0, 5.5)), fit_one_cycle(5, 5e-3, wd=0.1), bs=64)
+// and their validation with messages that name the flag.
+import { availableParallelism } from 'node:os';
+import type { BackendName } from './engines/types';
+
+export interface TrainOptions {
+  factors: number;
+  epochs: number;
+  lr: number;
+  wd: number;
+  /** fast.ai batch size: tfjs steps on batches of this size; native emulates its decay/second-moment clock. */
+  batchSize: number;
+  validPct: number;
+  seed: number;
+  engine: 'auto' | 'native' | 'tfjs';
+  backend: 'auto' | BackendName;
+  threads: number;
+  onnxOut?: string;
+  yRange: readonly [number, number];
+  /** Keep only the newest N runs (older inactive runs are deleted); 0 keeps every run. */
+  keepRuns: number;
+}
+
+export const DEFAULT_OPTIONS: TrainOptions = {
+  factors: 50,
+  epochs: 5,
+  lr: 5e-3,
+  wd: 0.1,
+  batchSize: 64,
+  validPct: 0.2,
+  seed: 42,
+  engine: 'auto',
+  backend: 'auto',
+  threads: Math.max(1, Math.min(2, availableParallelism())),
+  yRange: [0, 5.5],
+  keepRuns: 0,
+};
+
+export function resolveOptions(partial: Partial<TrainOptions> = {}): TrainOptions {
+  const o: TrainOptions = { ...DEFAULT_OPTIONS, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) };
+  const fail = (flag: string, why: string) => {
+    throw new RangeError(`Invalid ${flag}: ${why}`);
+  };
+  if (!Number.isInteger(o.factors) || o.factors < 1 || o.factors > 2000) fail('--factors', `expected an integer 1..2000, got ${o.factors}`);
+  if (!Number.isInteger(o.epochs) || o.epochs < 1 || o.epochs > 1000) fail('--epochs', `expected an integer 1..1000, got ${o.epochs}`);
+  if (!(o.lr > 0 && o.lr < 10)) fail('--lr', `expected a number in (0, 10), got ${o.lr}`);
+  if (!(o.wd >= 0 && o.wd < 100)) fail('--wd', `expected a number >= 0, got ${o.wd}`);
+  if (!Number.isInteger(o.batchSize) || o.batchSize < 1 || o.batchSize > 1 << 22) fail('--batch-size', `expected a positive integer, got ${o.batchSize}`);
+  if (!(o.validPct > 0 && o.validPct < 1)) fail('--valid-pct', `expected a number in (0, 1), got ${o.validPct}`);
+  if (!Number.isSafeInteger(o.seed)) fail('--seed', `expected an integer, got ${o.seed}`);
+  if (!['auto', 'native', 'tfjs'].includes(o.engine)) fail('--engine', `expected auto, native or tfjs, got ${o.engine}`);
+  if (!['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'].includes(o.backend)) fail('--backend', `expected auto, tensorflow-gpu, tensorflow, wasm or cpu, got ${o.backend}`);
+  if (!Number.isInteger(o.threads) || o.threads < 1 || o.threads > 256) fail('--threads', `expected an integer 1..256, got ${o.threads}`);
+  if (!(o.yRange[1] > o.yRange[0])) fail('y_range', `hi must exceed lo, got ${o.yRange.join(', ')}`);
+  if (!Number.isInteger(o.keepRuns) || o.keepRuns < 0) fail('--keep-runs', `expected an integer >= 0, got ${o.keepRuns}`);
+  return o;
+}

@@ -1,0 +1,189 @@
+// One training run, end to end: read the active dataset's curated ratings, fit
+// EmbeddingDotBias with the chosen engine, write embeddings (+ PCA), the ONNX scorer
+// and similarity graph, the per-run HNSW indexes, then activate the run in one
+// transaction. Until that last step nothing of this run is usable: an error, Ctrl-C
+// or SIGKILL leaves the previous active run as it was (this run stays 'training' or
+// becomes 'failed').
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import {
+  activateModelRun, copyMovieEmbeddings, copyUserEmbeddings, createModelRun, createRunEmbeddingIndexes, getActiveTrainingDataset,
+  markModelRunFailed, openDb, pruneModelRuns, saveModelArtifact, streamCuratedRatings, updateModelRunMetrics, type Db, type EmbeddingRow,
+} from '@cinemap/db';
+import { prepareTrainingData, RawRatingsBuilder, type TrainingData } from './data/training-data';
+import { NativeEngine } from './engines/native/native-engine';
+import { TfjsEngine } from './engines/tfjs/tfjs-engine';
+import { gpuBackendAvailable, loadTf } from './engines/tfjs/backend';
+import { TrainingInterrupted, type Engine, type EngineName, type EpochStats, type TrainResult } from './engines/types';
+import { baselineRmse, fitBaseline } from './model/baseline';
+import type { ModelParams } from './model/embedding-dot-bias';
+import { buildScorerOnnx, buildSimilarityOnnx } from './export/onnx';
+import { moviePca } from './export/pca';
+import { resolveOptions, type TrainOptions } from './options';
+import { epochTableHeader, epochTableRow, formatRate, progressBar, type Log } from './report/progress';
+
+export interface RunTrainingContext {
+  /** An open database; otherwise one is opened from DATABASE_URL / CINEMAP_HOME and closed at the end. */
+  db?: Db;
+  log?: Log;
+  /** Progress bar target (a TTY gets a bar; default none). */
+  progressStream?: NodeJS.WriteStream;
+  /** Returns true once the run should stop (Ctrl-C). */
+  shouldStop?(): boolean;
+  /** Test hook: called between phases ('trained', 'embeddings-written', ...). */
+  onPhase?(phase: string, runId: number): void | Promise<void>;
+}
+
+export interface RunMetrics {
+  epochs: EpochStats[];
+  validRmse: number;
+  validMse: number;
+  trainMse: number;
+  baselineRmse: number;
+  explainedVariance: number[];
+  counts: { ratings: number; train: number; valid: number; users: number; movies: number };
+  timings: { loadSeconds: number; trainSeconds: number; writeSeconds: number; totalSeconds: number };
+  ratingsPerSecond: number;
+  datasetId: number;
+  engineDetails: Record<string, unknown>;
+}
+
+export interface RunTrainingResult {
+  runId: number;
+  engine: EngineName;
+  backend: string;
+  metrics: RunMetrics;
+  /** The trained parameters and id maps (the bench and tests compare them). */
+  params: ModelParams;
+  data: TrainingData;
+}
+
+/** Which engine `--engine` means here: auto → tfjs when a GPU backend loads, else native. */
+export async function chooseEngine(o: TrainOptions, log: Log): Promise<{ engine: Engine; name: EngineName }> {
+  if (o.engine === 'native') return { engine: new NativeEngine(), name: 'native' };
+  if (o.engine === 'tfjs') return { engine: new TfjsEngine(o.backend), name: 'tfjs' };
+  const gpu = await gpuBackendAvailable();
+  if (gpu.available) {
+    log('engine auto: a GPU backend (tfjs-node-gpu) loaded → tfjs');
+    return { engine: new TfjsEngine('tensorflow-gpu'), name: 'tfjs' };
+  }
+  log(`engine auto: no GPU backend (${gpu.reason ?? 'tfjs-node-gpu did not load'}) → native`);
+  return { engine: new NativeEngine(), name: 'native' };
+}
+
+export async function loadDatasetRatings(db: Db, log: Log): Promise<{ datasetId: number; data: ReturnType<RawRatingsBuilder['finish']> }> {
+  const ds = await getActiveTrainingDataset(db);
+  if (!ds) throw new Error(`No active dataset in ${db.location}. Load one first: npm run ingest -- --source <dir|zip|url>`);
+  if (ds.ratingCount < 2) throw new Error(`The active dataset ${ds.id} (${ds.source}) has ${ds.ratingCount} curated ratings; loosen the curation thresholds and ingest again.`);
+  log(`dataset ${ds.id} (${ds.source}): ${ds.ratingCount} curated ratings`);
+  const b = new RawRatingsBuilder(ds.ratingCount);
+  await streamCuratedRatings(db, ds.id, (batch) => b.add(batch));
+  return { datasetId: ds.id, data: b.finish() };
+}
+
+function* embeddingRows(ids: Int32Array, table: Float32Array, bias: Float32Array, k: number, pcs?: Float32Array): Generator<EmbeddingRow> {
+  for (let r = 0; r < ids.length; r++) {
+    yield { id: ids[r], embedding: table.subarray(r * k, (r + 1) * k), bias: bias[r], pcs: pcs ? [pcs[r * 3], pcs[r * 3 + 1], pcs[r * 3 + 2]] : undefined };
+  }
+}
+
+export async function runTraining(options: Partial<TrainOptions> = {}, ctx: RunTrainingContext = {}): Promise<RunTrainingResult> {
+  const o = resolveOptions(options);
+  const log: Log = ctx.log ?? ((l) => console.log(l));
+  const t0 = performance.now();
+  const db = ctx.db ?? (await openDb({ applicationName: 'cinemap-trainer' }));
+  let runId: number | undefined;
+  try {
+    const { engine, name } = await chooseEngine(o, log);
+    // For tfjs the backend is known (and recorded) before the run row exists.
+    const backend = name === 'tfjs' ? (await loadTf(o.backend === 'auto' ? 'auto' : o.backend)).backend : 'cpu';
+    if (name === 'tfjs') log(`tfjs backend: ${backend}`);
+    const { datasetId, data: raw } = await loadDatasetRatings(db, log);
+    const data = prepareTrainingData(raw, o.validPct, o.seed);
+    const tLoad = performance.now();
+    const baseline = baselineRmse(fitBaseline(data.train, data.userIds.length, data.movieIds.length), data.valid);
+    log(`${data.userIds.length} users, ${data.movieIds.length} movies; ${data.train.ratings.length} train / ${data.valid.ratings.length} valid ratings`);
+    log(`biases-only baseline: valid RMSE ${baseline.toFixed(4)}`);
+    const params = { factors: o.factors, epochs: o.epochs, lr: o.lr, wd: o.wd, batchSize: o.batchSize, validPct: o.validPct, seed: o.seed, yRange: o.yRange, threads: o.threads, engine: o.engine, backend: o.backend };
+    runId = await createModelRun(db, { datasetId, params, engine: name, backend });
+    log(`run ${runId}: training with the ${name} engine (${name === 'native' ? `${o.threads} thread${o.threads > 1 ? 's' : ''}` : backend}), ${o.epochs} epochs, k=${o.factors}, lr=${o.lr}, wd=${o.wd}`);
+    log(epochTableHeader());
+    let bar = progressBar(`epoch 0`, ctx.progressStream, log);
+    let epochNo = 0;
+    const result: TrainResult = await engine.train(
+      data,
+      { factors: o.factors, epochs: o.epochs, lr: o.lr, wd: o.wd, batchSize: o.batchSize, yRange: o.yRange, seed: o.seed, threads: o.threads },
+      {
+        onProgress: (d, t) => bar.update(d, t),
+        onEpoch: (s) => {
+          bar.end();
+          log(epochTableRow(s));
+          bar = progressBar(`epoch ${++epochNo}`, ctx.progressStream, log);
+        },
+        shouldStop: ctx.shouldStop,
+      },
+    );
+    bar.end();
+    const tTrain = performance.now();
+    const last = result.epochs[result.epochs.length - 1];
+    const p = result.params;
+    log(`valid RMSE ${last.validRmse.toFixed(4)} (baseline ${baseline.toFixed(4)}), ${formatRate(mean(result.epochs.map((e) => e.ratingsPerSecond)))} ratings/s`);
+    await ctx.onPhase?.('trained', runId);
+    if (ctx.shouldStop?.()) throw new TrainingInterrupted();
+
+    const pca = moviePca(p.movieFactors, p.nMovies, p.factors);
+    const scorer = buildScorerOnnx(p, { runId, userIds: data.userIds, movieIds: data.movieIds });
+    const similarity = buildSimilarityOnnx(p, { runId, movieIds: data.movieIds });
+    // Rows and artifacts in one transaction: a run killed while writing leaves none behind.
+    const id = runId;
+    await db.transaction(async (tx) => {
+      await copyMovieEmbeddings(tx, id, embeddingRows(data.movieIds, p.movieFactors, p.movieBias, p.factors, pca.coords));
+      await ctx.onPhase?.('movie-embeddings-written', id);
+      await copyUserEmbeddings(tx, id, embeddingRows(data.userIds, p.userFactors, p.userBias, p.factors));
+      await saveModelArtifact(tx, id, 'onnx-scorer', scorer);
+      await saveModelArtifact(tx, id, 'onnx-similarity', similarity);
+    });
+    await ctx.onPhase?.('embeddings-written', id);
+    if (o.onnxOut) {
+      const out = resolve(o.onnxOut);
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out + '.tmp', scorer);
+      renameSync(out + '.tmp', out);
+      log(`ONNX scorer written to ${out} (${scorer.length} bytes)`);
+    }
+    await createRunEmbeddingIndexes(db, id, p.factors);
+    const tWrite = performance.now();
+    const metrics: RunMetrics = {
+      epochs: result.epochs,
+      validRmse: last.validRmse,
+      validMse: last.validMse,
+      trainMse: last.trainMse,
+      baselineRmse: baseline,
+      explainedVariance: pca.explainedVariance,
+      counts: { ratings: raw.ratings.length, train: data.train.ratings.length, valid: data.valid.ratings.length, users: data.userIds.length, movies: data.movieIds.length },
+      timings: { loadSeconds: (tLoad - t0) / 1000, trainSeconds: (tTrain - tLoad) / 1000, writeSeconds: (tWrite - tTrain) / 1000, totalSeconds: (tWrite - t0) / 1000 },
+      ratingsPerSecond: mean(result.epochs.map((e) => e.ratingsPerSecond)),
+      datasetId,
+      engineDetails: result.details,
+    };
+    await updateModelRunMetrics(db, id, metrics as unknown as Record<string, unknown>, result.backend);
+    if (ctx.shouldStop?.()) throw new TrainingInterrupted();
+    await ctx.onPhase?.('before-activation', id);
+    const act = await activateModelRun(db, id, p.factors);
+    log(`run ${id} is now active${act.previousRunId ? ` (was ${act.previousRunId})` : ''}; NOTIFY cinemap_model sent`);
+    if (o.keepRuns > 0) {
+      const pruned = await pruneModelRuns(db, o.keepRuns);
+      if (pruned.length) log(`pruned old runs: ${pruned.join(', ')}`);
+    }
+    return { runId: id, engine: name, backend: result.backend, metrics, params: p, data };
+  } catch (e) {
+    if (runId !== undefined) await markModelRunFailed(db, runId, (e as Error).message).catch(() => {});
+    throw e;
+  } finally {
+    if (!ctx.db) await db.close().catch(() => {});
+  }
+}
+
+function mean(xs: number[]): number {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+}
