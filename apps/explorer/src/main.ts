@@ -174,6 +174,7 @@ async function refreshResults() {
     state.neighbours = [];
     fill(els.resultsList);
     map.highlight(null, []);
+    if (map.size > 0) els.mapStatus.textContent = `${map.size} films on the map.`;
     showResultsError(err);
   } finally {
     if (resultsAbort === abort) {

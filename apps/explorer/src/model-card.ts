@@ -63,6 +63,7 @@ export function modelCard(run: Record<string, unknown> | null | undefined): Mode
   if (run.id !== undefined) facts.push(['Run', `#${show(run.id)}`]);
   if (typeof run.engine === 'string') facts.push(['Engine', run.engine]);
   if (typeof run.backend === 'string') facts.push(['Backend', run.backend]);
+  if (typeof run.movieCount === 'number') facts.push(['Films in the model', run.movieCount.toLocaleString('en-US')]);
   for (const [k, v] of Object.entries(params)) {
     if (v === null || v === undefined) continue;
     facts.push([PARAM_LABELS[k] ?? k, show(v)]);

@@ -136,5 +136,5 @@ query SimilarWithMovie($title: String!, $k: Int, $filter: MovieFilter) {
 /** The model card. ModelRun's fields follow apps/gateway/schema.graphql. */
 export const MODEL_QUERY = `
 query ActiveModel {
-  activeModel { id engine backend params metrics createdAt }
+  activeModel { id createdAt engine backend movieCount params epochs { epoch trainLoss validLoss validRmse seconds } }
 }`;

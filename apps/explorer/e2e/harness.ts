@@ -1,0 +1,102 @@
+// Browser-test harness: a real gateway (the built `npm run serve` binary) on a seeded
+// synthetic store, and headless Chromium driven by playwright-core. The gateway runs as
+// a child process on a PGlite store written by libs/db's test seed, so the page is
+// tested exactly as `npm run serve` serves it (static files, caching, /graphql).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { migrate, openPglite } from '@cinemap/db';
+import { seedGatewayFixture, type SeedResult } from '../../../libs/db/src/testing/seed';
+
+export const REPO = resolve(__dirname, '../../..');
+export const REPORTS = join(REPO, 'reports/explorer');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+/** Why the browser tests cannot run here, or null. CINEMAP_SKIP_BROWSER=1 turns a missing browser into a skip. */
+export function browserProblem(): string | null {
+  if (existsSync(CHROMIUM)) return null;
+  return `Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium; .ci/run does) or point CHROMIUM_PATH at one. Set CINEMAP_SKIP_BROWSER=1 to skip the explorer's browser tests.`;
+}
+
+export const skipBrowser = process.env.CINEMAP_SKIP_BROWSER === '1' && browserProblem() !== null;
+
+export async function launchBrowser() {
+  const problem = browserProblem();
+  if (problem) throw new Error(problem);
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+export interface RunningGateway {
+  /** http://127.0.0.1:<port> (the page is at /, the API at /graphql). */
+  origin: string;
+  seed: SeedResult;
+  /** The gateway's stderr and stdout so far (for failure messages). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Seeds a fresh embedded store and starts the built gateway on it (free ports). */
+export async function startSeededGateway(): Promise<RunningGateway> {
+  for (const f of ['dist/apps/gateway/main.js', 'dist/apps/explorer/index.html']) {
+    if (!existsSync(join(REPO, f))) throw new Error(`${f} is missing: build first (node tools/build.mjs; node tools/test.mjs does it before the tests)`);
+  }
+  const home = mkdtempSync(join(tmpdir(), 'cinemap-explorer-e2e-'));
+  // Always embedded: DATABASE_URL (CI's PostgreSQL) is for the database suites.
+  const db = await openPglite({ dataDir: join(home, 'db') });
+  let seed: SeedResult;
+  try {
+    await migrate(db);
+    seed = await seedGatewayFixture(db);
+  } finally {
+    await db.close();
+  }
+  const env: NodeJS.ProcessEnv = { ...process.env, CINEMAP_HOME: home, HOST: '127.0.0.1', LOG_LEVEL: 'info', CINEMAP_STATIC_DIR: join(REPO, 'dist/apps/explorer'), NODE_ENV: 'test' };
+  delete env.DATABASE_URL;
+  delete env.NODE_OPTIONS; // jest's --experimental-vm-modules is not for the server
+  const child: ChildProcess = spawn(process.execPath, ['dist/apps/gateway/main.js', '--port', '0', '--sql-port', '0'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const origin = await new Promise<string>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`the gateway did not say it was listening within 60 s; its output:\n${out}`)), 60_000);
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      const m = /"url":"(http:\/\/[^"]+?)\/graphql"/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`the gateway exited (code ${code}) before listening; its output:\n${out}`));
+    });
+  });
+  return {
+    origin,
+    seed,
+    output: () => out,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Asks the API directly (Node's fetch), to compare what the page shows with the API's answer. */
+export async function api<T>(origin: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const res = await fetch(`${origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
+  if (body.errors?.length) throw new Error(`API error: ${body.errors.map((e) => e.message).join('; ')}`);
+  return body.data as T;
+}
