@@ -28,7 +28,13 @@ export function buildProgram(): Command {
     .option('--min-avg-rating <n>', 'step 1: drop movies whose average rating is below n', num('--min-avg-rating', false), d.minAvgRating)
     .option('--min-movie-ratings <n>', 'step 2: drop movies with fewer than n ratings', num('--min-movie-ratings', true), d.minMovieRatings)
     .option('--min-user-ratings <n>', 'step 3: drop all ratings of users with fewer than n ratings in total', num('--min-user-ratings', true), d.minUserRatings)
-    .option('--sample-fraction <f>', 'step 4: keep this share of each movie\'s ratings, stratified by score (1 or none: no sampling)', (v) => parseSampleFraction(v), d.sampleFraction)
+    .option('--sample-fraction <f>', 'step 4: keep this share of each movie\'s ratings, stratified by score (1 or none: no sampling)', (v) => {
+      try {
+        return parseSampleFraction(v);
+      } catch (e) {
+        throw new InvalidArgumentError((e as Error).message);
+      }
+    }, d.sampleFraction)
     .option('--seed <n>', 'seed of the sampling', num('--seed', true), d.seed)
     .option('--auto-curation', 'when the thresholds keep nothing, use thresholds scaled to the dump (printed) instead of stopping')
     .option('--report <dir>', 'write the three figures (ratings per month, ratings per movie/user, average rating before/after) as SVG')
@@ -66,7 +72,7 @@ export async function main(argv: string[], io: CliIo = { out: (l) => console.log
           minAvgRating: opts.minAvgRating as number,
           minMovieRatings: opts.minMovieRatings as number,
           minUserRatings: opts.minUserRatings as number,
-          sampleFraction: opts.sampleFraction as number,
+          sampleFraction: opts.sampleFraction as number | null,
           seed: opts.seed as number,
         },
         autoCuration: Boolean(opts.autoCuration),

@@ -3,7 +3,7 @@
 // average and count, and a user's count, are taken over every (valid) rating before
 // any step runs, so the order of steps 1-3 changes nothing but the per-step counts.
 import { stratifiedSample } from '@cinemap/math';
-import { CurationParams, validateCurationParams } from './params';
+import { CurationParams, sampleShare, validateCurationParams } from './params';
 
 /** The columns curation needs (a RatingColumns fits). */
 export interface CurationInput {
@@ -111,7 +111,8 @@ export function curate(r: CurationInput, params: CurationParams, stats: DumpStat
   steps.push({ step: 'min-user-ratings', threshold: `≥ ${params.minUserRatings} ratings per user`, ...countKept(r, keep, stats) });
 
   // 4. Stratified sample of each movie's remaining ratings (each score keeps its share).
-  if (params.sampleFraction < 1) {
+  const share = sampleShare(params);
+  if (share < 1) {
     let k = 0;
     for (let i = 0; i < n; i++) if (keep[i]) k++;
     const idx = new Int32Array(k);
@@ -124,10 +125,10 @@ export function curate(r: CurationInput, params: CurationParams, stats: DumpStat
       strata[j] = r.halfStars[i];
       j++;
     }
-    const sampled = stratifiedSample(groups, strata, params.sampleFraction, params.seed);
+    const sampled = stratifiedSample(groups, strata, share, params.seed);
     for (let j = 0; j < k; j++) if (!sampled[j]) keep[idx[j]] = 0;
   }
-  steps.push({ step: 'sample', threshold: params.sampleFraction < 1 ? `${params.sampleFraction} of each movie, seed ${params.seed}` : 'none', ...countKept(r, keep, stats) });
+  steps.push({ step: 'sample', threshold: share < 1 ? `${share} of each movie, seed ${params.seed}` : 'none', ...countKept(r, keep, stats) });
   return { params, keep, steps, stats };
 }
 

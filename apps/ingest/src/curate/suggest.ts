@@ -57,9 +57,9 @@ export function suggestCuration(stats: DumpStats, base: CurationParams = DEFAULT
   const minUserRatings = Math.max(1, Math.min(base.minUserRatings, kthLargest(users, kUsers)));
   why.push(`--min-user-ratings ${minUserRatings} (the rating count of the ${kUsers}th most active of ${users.length} users: max(${USER_FLOOR}, ${USER_SHARE * 100}%))`);
 
-  const sampleFraction = stats.ratings > SAMPLE_ABOVE ? base.sampleFraction : 1;
+  const sampleFraction = stats.ratings > SAMPLE_ABOVE ? base.sampleFraction : null;
   why.push(
-    sampleFraction < 1
+    sampleFraction !== null && sampleFraction < 1
       ? `--sample-fraction ${sampleFraction} (the dump has ${stats.ratings} ratings, over ${SAMPLE_ABOVE})`
       : `--sample-fraction none (the dump has only ${stats.ratings} ratings; sampling would throw signal away)`,
   );

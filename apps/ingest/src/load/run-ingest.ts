@@ -106,7 +106,7 @@ export async function runIngest(options: IngestOptions, ctx: IngestContext = {})
 
   if (isEmptyCuration(curation)) {
     const s = suggestCuration(curation.stats, params);
-    const flags = `--min-avg-rating ${s.params.minAvgRating} --min-movie-ratings ${s.params.minMovieRatings} --min-user-ratings ${s.params.minUserRatings} --sample-fraction ${s.params.sampleFraction < 1 ? s.params.sampleFraction : 'none'}`;
+    const flags = `--min-avg-rating ${s.params.minAvgRating} --min-movie-ratings ${s.params.minMovieRatings} --min-user-ratings ${s.params.minUserRatings} --sample-fraction ${s.params.sampleFraction ?? 'none'}`;
     if (!options.dryRun) await withDb(ctx, (db) => recordFailedIngest(db, options.source, storedParams, counts));
     throw new IngestError(
       `Curation kept no ratings: the thresholds suit the full MovieLens dump, not this one (${curation.stats.ratings} ratings). Nothing was loaded; the previous dataset is still active.`,

@@ -59,11 +59,16 @@ export class CsvReader {
   push(chunk: Uint8Array | string): void {
     let buf = asBuffer(chunk);
     this.bytes += buf.length;
+    if (this.carry) buf = Buffer.concat([this.carry, buf]);
     if (this.first) {
+      // A BOM may arrive split over chunks: wait for three bytes.
+      if (buf.length < 3) {
+        this.carry = buf;
+        return;
+      }
       buf = stripBom(buf);
       this.first = false;
     }
-    if (this.carry) buf = Buffer.concat([this.carry, buf]);
     const used = this.parse(buf, false);
     this.carry = used < buf.length ? Buffer.from(buf.subarray(used)) : null;
   }

@@ -118,11 +118,16 @@ export class RatingsReader {
   push(chunk: Uint8Array | string): void {
     let buf = asBuffer(chunk);
     this.bytes += buf.length;
+    if (this.carry) buf = Buffer.concat([this.carry, buf]);
     if (this.first) {
+      // A BOM may arrive split over chunks: wait for three bytes.
+      if (buf.length < 3) {
+        this.carry = buf;
+        return;
+      }
       buf = stripBom(buf);
       this.first = false;
     }
-    if (this.carry) buf = Buffer.concat([this.carry, buf]);
     const lastLf = buf.lastIndexOf(10);
     if (lastLf < 0) {
       this.carry = buf;
