@@ -1,2 +1,2 @@
 const preset = require('../../jest.preset.cjs');
-module.exports = { ...preset, displayName: 'gateway', rootDir: __dirname };
+module.exports = { ...preset, displayName: 'gateway', rootDir: __dirname, testEnvironment: require.resolve('./jest.environment.cjs') };

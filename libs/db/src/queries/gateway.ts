@@ -11,9 +11,6 @@ import { Queryable, parseVector, vectorLiteral } from '../db';
  */
 export const DEFAULT_MIN_RATING_COUNT = 10;
 
-/** Channel the trainer NOTIFYs (payload: the run id) when it activates a run. */
-export const MODEL_CHANNEL = 'cinemap_model';
-
 /** The filter every movie list accepts (GraphQL MovieFilter), already validated. */
 export interface MovieListFilter {
   genres?: readonly string[] | null;
@@ -39,7 +36,8 @@ export interface MovieRow {
   bias: number | null;
 }
 
-export interface ModelRunRow {
+/** The active run as the gateway serves it (createdAt included). */
+export interface ServedModelRun {
   id: number;
   datasetId: number;
   createdAt: Date;
@@ -101,8 +99,8 @@ export async function pingDatabase(q: Queryable): Promise<boolean> {
   return rows[0]?.ok === 1;
 }
 
-export async function getActiveModelRun(q: Queryable): Promise<ModelRunRow | null> {
-  const rows = await q.query<ModelRunRow>(
+export async function getServedModelRun(q: Queryable): Promise<ServedModelRun | null> {
+  const rows = await q.query<ServedModelRun>(
     `SELECT id, dataset_id AS "datasetId", created_at AS "createdAt", params, engine, backend, metrics, status
      FROM model_runs WHERE active`,
   );
@@ -260,10 +258,4 @@ export async function similarMoviesAnn(q: Queryable, runId: number, movieId: num
      LIMIT $3`,
     [runId, movieId, k + 1],
   ).then((rows) => rows.filter((r) => r.movieId !== movieId).slice(0, k));
-}
-
-/** Creates (if missing) the HNSW index the ANN path uses, as the trainer does per run. */
-export async function ensureRunHnswIndex(q: Queryable, runId: number, dim: number): Promise<void> {
-  const r = Math.floor(runId), d = Math.floor(dim);
-  await q.exec(`CREATE INDEX IF NOT EXISTS movie_embeddings_hnsw_run_${r} ON movie_embeddings USING hnsw ((embedding::vector(${d})) vector_cosine_ops) WHERE run_id = ${r}`);
 }

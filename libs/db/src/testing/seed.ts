@@ -7,7 +7,7 @@ import { movieKeys, parseMovieTitle } from '@cinemap/domain';
 import { Rng } from '@cinemap/math';
 import { onnx } from 'onnx-proto';
 import { Queryable, Db, vectorLiteral } from '../db';
-import { MODEL_CHANNEL } from '../queries/gateway';
+import { activateModelRun, createRunEmbeddingIndexes } from '../queries/trainer';
 
 export interface SeedMovie {
   movieId: number;
@@ -54,6 +54,51 @@ export const SEED_TITLES: ReadonlyArray<[title: string, genres: string, ratingCo
   ['Dark Knight, The (2008)', 'Action|Crime|Drama|IMAX', 1490],
   ['Seven Samurai (Shichinin no samurai) (1954)', 'Action|Adventure|Drama', 530],
   ['Rare Gem Nobody Saw (2010)', 'Drama', 3],
+];
+
+/** Title typed → title exactly as stored (null: no movie). Checked in SQL (libs/db) and over GraphQL (apps/gateway). */
+export const RESOLUTION_TABLE: ReadonlyArray<[typed: string, expected: string | null]> = [
+  ['The Matrix', 'Matrix, The (1999)'],
+  ['matrix', 'Matrix, The (1999)'],
+  ['Matrix, The (1999)', 'Matrix, The (1999)'],
+  ['Matrix (1999)', 'Matrix, The (1999)'],
+  ['  THE   MATRIX  ', 'Matrix, The (1999)'],
+  ['Matrix, The', 'Matrix, The (1999)'],
+  ['Matrix (2003)', null],
+  ['Mary Poppins', 'Mary Poppins (1964)'],
+  ['mary poppins returns', 'Mary Poppins Returns (2018)'],
+  ['Cite des enfants perdus', 'City of Lost Children, The (Cité des enfants perdus, La) (1995)'],
+  ['La Cité des Enfants Perdus', 'City of Lost Children, The (Cité des enfants perdus, La) (1995)'],
+  ['the city of lost children', 'City of Lost Children, The (Cité des enfants perdus, La) (1995)'],
+  ['Hamlet', 'Hamlet (1996)'],
+  ['Hamlet (1990)', 'Hamlet (1990)'],
+  ['Hamlet (2000)', 'Hamlet (2000)'],
+  ['King Kong', 'King Kong (2005)'],
+  ['King Kong (1933)', 'King Kong (1933)'],
+  ['LEON', 'Léon: The Professional (a.k.a. The Professional) (Léon) (1994)'],
+  ['The Professional', 'Léon: The Professional (a.k.a. The Professional) (Léon) (1994)'],
+  ['Léon: The Professional (a.k.a. The Professional) (Léon) (1994)', 'Léon: The Professional (a.k.a. The Professional) (Léon) (1994)'],
+  ['Lo imposible', 'Impossible, The (Imposible, Lo) (2012)'],
+  ['amélie', "Amelie (Fabuleux destin d'Amélie Poulain, Le) (2001)"],
+  ['Le fabuleux destin d’Amélie Poulain', "Amelie (Fabuleux destin d'Amélie Poulain, Le) (2001)"],
+  ['Spiderman', 'Spider-Man (2002)'],
+  ['spider man', 'Spider-Man (2002)'],
+  ['Avventura', "Avventura, L' (Adventure, The) (1960)"],
+  ["L'Avventura", "Avventura, L' (Adventure, The) (1960)"],
+  ['Schindlers List', "Schindler's List (1993)"],
+  ['2012', '2012 (2009)'],
+  ['1917', '1917 (2019)'],
+  ['Blade Runner 2049', 'Blade Runner 2049 (2017)'],
+  ['Blade Runner', 'Blade Runner (1982)'],
+  ['Crouching Tiger, Hidden Dragon', 'Crouching Tiger, Hidden Dragon (Wo hu cang long) (2000)'],
+  ['hyena road', 'Hyena Road'],
+  ['Se7en', 'Seven (a.k.a. Se7en) (1995)'],
+  ['The Godfather', 'Godfather, The (1972)'],
+  ['Godfather Part II', 'Godfather: Part II, The (1974)'],
+  ['Wall-E', 'WALL·E (2008)'],
+  ['Star Wars: Episode IV - A New Hope', 'Star Wars: Episode IV - A New Hope (1977)'],
+  ['Matrx', null],
+  ['Mary', null],
 ];
 
 const FILLER_GENRES = ['Action', 'Comedy', 'Drama', 'Horror', 'Romance', 'Sci-Fi', 'Thriller', 'Documentary', 'Animation', 'War'];
@@ -107,7 +152,7 @@ export async function seedGatewayFixture(db: Db, opts: SeedOptions = {}): Promis
     });
   }
   const userIds = Array.from({ length: opts.users ?? 25 }, (_, i) => i + 1);
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     for (const m of movies) {
       const p = parseMovieTitle(m.title);
       await tx.query(
@@ -120,9 +165,13 @@ export async function seedGatewayFixture(db: Db, opts: SeedOptions = {}): Promis
       `INSERT INTO datasets (source, params, counts, status, active) VALUES ('seed', '{}', $1, 'complete', true) RETURNING id`,
       [JSON.stringify({ movies: movies.length })],
     );
-    const runId = await insertRun(tx, datasetId, movies, userIds, dim, rng, true);
+    const runId = await insertRun(tx, datasetId, movies, userIds, dim, rng);
     return { datasetId, runId, dim, movies, userIds };
   });
+  // As the trainer does: indexes, views, active flag, NOTIFY (the trainer's own query).
+  await createRunEmbeddingIndexes(db, result.runId, dim);
+  await activateModelRun(db, result.runId, dim);
+  return result;
 }
 
 /**
@@ -132,26 +181,20 @@ export async function seedGatewayFixture(db: Db, opts: SeedOptions = {}): Promis
  */
 export async function seedModelRun(db: Db, fixture: SeedResult, opts: { seed: number; activate?: boolean }): Promise<number> {
   const rng = new Rng(opts.seed);
-  return db.transaction(async (tx) => {
-    const runId = await insertRun(tx, fixture.datasetId, fixture.movies, fixture.userIds, fixture.dim, rng, false);
-    if (opts.activate !== false) {
-      await tx.query('UPDATE model_runs SET active = false WHERE active');
-      await tx.query('UPDATE model_runs SET active = true WHERE id = $1', [runId]);
-      await tx.query(`SELECT pg_notify('${MODEL_CHANNEL}', $1)`, [String(runId)]);
-    }
-    return runId;
-  });
+  const runId = await db.transaction((tx) => insertRun(tx, fixture.datasetId, fixture.movies, fixture.userIds, fixture.dim, rng));
+  if (opts.activate !== false) await activateModelRun(db, runId, fixture.dim);
+  return runId;
 }
 
-async function insertRun(tx: Queryable, datasetId: number, movies: SeedMovie[], userIds: number[], dim: number, rng: Rng, active: boolean): Promise<number> {
+async function insertRun(tx: Queryable, datasetId: number, movies: SeedMovie[], userIds: number[], dim: number, rng: Rng): Promise<number> {
   const epochs = [
     { epoch: 1, trainLoss: 1.1, validLoss: 1.0, validRmse: 1.0, seconds: 0.1 },
     { epoch: 2, trainLoss: 0.8, validLoss: 0.82, validRmse: 0.905, seconds: 0.1 },
   ];
   const [{ id: runId }] = await tx.query<{ id: number }>(
     `INSERT INTO model_runs (dataset_id, params, engine, backend, metrics, status, active)
-     VALUES ($1, $2, 'native', 'cpu', $3, 'complete', $4) RETURNING id`,
-    [datasetId, JSON.stringify({ factors: dim, epochs: 2, lr: 5e-3, wd: 0.1, yRange: [0, 5.5] }), JSON.stringify({ epochs }), active],
+     VALUES ($1, $2, 'native', 'cpu', $3, 'complete', false) RETURNING id`,
+    [datasetId, JSON.stringify({ factors: dim, epochs: 2, lr: 5e-3, wd: 0.1, yRange: [0, 5.5] }), JSON.stringify({ epochs })],
   );
   const movieEmb = movies.map(() => Array.from({ length: dim }, () => rng.normal(0, 1)));
   const movieBias = movies.map(() => rng.normal(0, 0.5));

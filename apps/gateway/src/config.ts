@@ -1,0 +1,40 @@
+// Gateway settings from the environment (DESIGN.md "Configuration"); CLI flags override.
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  corsOrigins: string[];
+  introspection: boolean;
+  development: boolean;
+  statementTimeoutMs: number;
+  sqlPort: number;
+  staticDir: string;
+  poolSize: number;
+}
+
+function bool(v: string | undefined, fallback: boolean): boolean {
+  if (v === undefined || v === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(v)) return true;
+  if (/^(0|false|no|off)$/i.test(v)) return false;
+  throw new Error(`Expected true or false, got ${JSON.stringify(v)}`);
+}
+
+function int(name: string, v: string | undefined, fallback: number): number {
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number >= 0 (got ${JSON.stringify(v)})`);
+  return n;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  return {
+    port: int('PORT', env.PORT, 4000),
+    host: env.HOST || '0.0.0.0',
+    corsOrigins: (env.CINEMAP_CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    introspection: bool(env.CINEMAP_INTROSPECTION, env.NODE_ENV !== 'production'),
+    development: env.NODE_ENV === 'development',
+    statementTimeoutMs: int('CINEMAP_STATEMENT_TIMEOUT_MS', env.CINEMAP_STATEMENT_TIMEOUT_MS, 5000),
+    sqlPort: int('CINEMAP_SQL_PORT', env.CINEMAP_SQL_PORT, 5433),
+    staticDir: env.CINEMAP_STATIC_DIR || 'dist/apps/explorer',
+    poolSize: int('CINEMAP_DB_POOL', env.CINEMAP_DB_POOL, 10),
+  };
+}

@@ -1,0 +1,233 @@
+// Given the seed catalogue and an active run on each backend, when the gateway serves
+// on a free port, then every query answers over HTTP as the SQL reference does
+// (similar_movies(), exact pgvector cosine), filters hold, errors carry their codes,
+// and a hot swap under load changes answers with zero failed requests.
+import 'reflect-metadata';
+import pino from 'pino';
+import { DEFAULT_MIN_RATING_COUNT, similarMoviesExact, similarMoviesFunction, appreciatedMovies, pcaProjection } from '@cinemap/db';
+import { describeEachBackend } from '@cinemap/db/testing';
+import { seedGatewayFixture, seedModelRun, loadScorerWeights, expectedRating, RESOLUTION_TABLE, type SeedResult } from '../../../libs/db/src/testing/seed';
+import { startGateway, type Gateway } from './index';
+
+type Gql = { data?: Record<string, any>; errors?: { message: string; extensions?: Record<string, any> }[] };
+
+const MOVIE = 'id title year genres ratingCount averageRating bias imdbUrl tmdbUrl';
+
+describeEachBackend('gateway over HTTP', (ctx) => {
+  let seed: SeedResult;
+  let gw: Gateway;
+  const post = async (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) => {
+    const res = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+    return { status: res.status, headers: res.headers, body: (await res.json()) as Gql };
+  };
+  const gql = async (query: string, variables?: Record<string, unknown>) => {
+    const r = await post(query, variables);
+    if (r.body.errors) throw new Error(JSON.stringify(r.body.errors));
+    return r.body.data!;
+  };
+  const errorOf = async (query: string, variables?: Record<string, unknown>) => {
+    const r = await post(query, variables);
+    expect(r.body.errors?.length).toBeGreaterThan(0);
+    return r.body.errors![0];
+  };
+  const SIMILAR = `query($t: String!, $k: Int, $f: MovieFilter) { similarMovies(title: $t, k: $k, filter: $f) { similarity movie { ${MOVIE} } } }`;
+
+  beforeAll(async () => {
+    seed = await seedGatewayFixture(ctx.db(), { fillers: 200 });
+    gw = await startGateway({ db: ctx.db(), port: 0, host: '127.0.0.1', log: pino({ level: process.env.GATEWAY_TEST_LOG ?? 'silent' }), corsOrigins: ['http://allowed.example'], introspection: false, development: false, statementTimeoutMs: 5000 });
+  }, 90_000);
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  it('similarMovies answers exactly what the analysts\' similar_movies() answers', async () => {
+    for (const title of ['The Matrix', 'Mary Poppins', 'Hamlet (1990)', 'Filler Picture 042']) {
+      const sql = await similarMoviesFunction(ctx.db(), title, 10);
+      const { similarMovies } = await gql(SIMILAR, { t: title });
+      expect(similarMovies).toHaveLength(10);
+      expect(similarMovies.map((s: any) => s.movie.id)).toEqual(sql.map((r) => r.movieId));
+      similarMovies.forEach((s: any, i: number) => expect(s.similarity).toBeCloseTo(sql[i].similarity, 5));
+    }
+  });
+
+  it.each(RESOLUTION_TABLE)('movie(title: %j) is %j', async (typed, expected) => {
+    const r = await post(`query($t: String!) { movie(title: $t) { title } }`, { t: typed });
+    if (expected === null) expect(r.body.errors?.[0].extensions?.code).toBe('MOVIE_NOT_FOUND');
+    else expect(r.body.data?.movie?.title).toBe(expected);
+  });
+
+  const filters: [string, Record<string, unknown>][] = [
+    ['genres any-of', { genres: ['War', 'horror'] }],
+    ['excludeGenres', { excludeGenres: ['Drama', 'Comedy'] }],
+    ['year range', { yearFrom: 1970, yearTo: 1995 }],
+    ['minAverageRating', { minAverageRating: 3.5 }],
+    ['minRatingCount', { minRatingCount: 1000 }],
+    ['floor off', { minRatingCount: 0 }],
+    ['all together', { genres: ['Action', 'Drama', 'Thriller'], excludeGenres: ['Romance'], yearFrom: 1960, minAverageRating: 2, minRatingCount: 50 }],
+  ];
+  it.each(filters)('similarMovies with filter %s: k long, every row passes, equal to pgvector exact', async (_name, f) => {
+    const { similarMovies } = await gql(SIMILAR, { t: 'The Matrix', k: 25, f });
+    const sqlFilter = { ...f, genres: (f.genres as string[] | undefined)?.map((g) => (g === 'horror' ? 'Horror' : g)) };
+    const exact = await similarMoviesExact(ctx.db(), seed.runId, 1, 25, sqlFilter);
+    expect(similarMovies.map((s: any) => s.movie.id)).toEqual(exact.map((r) => r.movieId));
+    expect(similarMovies).toHaveLength(25);
+    for (const { movie: m } of similarMovies) {
+      if (f.genres) expect(m.genres.some((g: string) => ['War', 'Horror', 'Action', 'Drama', 'Thriller'].includes(g))).toBe(true);
+      if (f.excludeGenres) for (const g of f.excludeGenres as string[]) expect(m.genres).not.toContain(g);
+      if (f.yearFrom) expect(m.year).toBeGreaterThanOrEqual(f.yearFrom as number);
+      if (f.yearTo) expect(m.year).toBeLessThanOrEqual(f.yearTo as number);
+      if (f.minAverageRating) expect(m.averageRating).toBeGreaterThanOrEqual(f.minAverageRating as number);
+      expect(m.ratingCount).toBeGreaterThanOrEqual((f.minRatingCount as number | undefined) ?? DEFAULT_MIN_RATING_COUNT);
+      expect(m.id).not.toBe(1);
+    }
+  });
+
+  it('leaves films under the default floor out unless the filter lowers it', async () => {
+    const low = seed.movies.filter((m) => m.ratingCount < DEFAULT_MIN_RATING_COUNT).map((m) => m.movieId);
+    expect(low.length).toBeGreaterThan(5);
+    const all = await gql(SIMILAR, { t: 'The Matrix', k: 100 });
+    expect(all.similarMovies.some((s: any) => low.includes(s.movie.id))).toBe(false);
+    const open = await gql(SIMILAR, { t: 'The Matrix', k: 100, f: { minRatingCount: 0 } });
+    expect(open.similarMovies.some((s: any) => low.includes(s.movie.id))).toBe(true);
+  });
+
+  it('similarToMany: neighbours of the mean normalised embedding, inputs excluded', async () => {
+    const { similarToMany } = await gql(`{ similarToMany(titles: ["The Matrix", "Blade Runner", "matrix"], k: 8) { similarity movie { id } } }`);
+    const snap = gw.store.current!;
+    const exact = await similarMoviesExact(ctx.db(), seed.runId, Array.from(snap.meanVector([1, 22])), 8, null, [1, 22]);
+    expect(similarToMany.map((s: any) => s.movie.id)).toEqual(exact.map((r) => r.movieId));
+    similarToMany.forEach((s: any, i: number) => expect(s.similarity).toBeCloseTo(exact[i].similarity, 5));
+  });
+
+  it('movie by id, searchMovies, most/least appreciated and pcaProjection', async () => {
+    const d = await gql(`{ movie(id: 1) { ${MOVIE} } none: movie(id: 999999) { id } search: searchMovies(query: "mary pop", limit: 3) { title }
+      most: mostAppreciated(limit: 5) { id bias } least: leastAppreciated(limit: 5, filter: { genres: ["Drama"] }) { id bias genres }
+      pca: pcaProjection(limit: 4) { x y z movie { id title ratingCount } } }`);
+    expect(d.movie).toMatchObject({ id: 1, title: 'Matrix, The (1999)', year: 1999, genres: ['Action', 'Sci-Fi', 'Thriller'], ratingCount: 2780, imdbUrl: 'https://www.imdb.com/title/tt0100000/' });
+    expect(typeof d.movie.bias).toBe('number');
+    expect(d.none).toBeNull();
+    expect(d.search.map((m: any) => m.title)).toEqual(['Mary Poppins (1964)', 'Mary Poppins Returns (2018)']);
+    expect(d.most.map((m: any) => m.id)).toEqual((await appreciatedMovies(ctx.db(), seed.runId, 'most', 5)).map((m) => m.movieId));
+    expect(d.least.map((m: any) => m.id)).toEqual((await appreciatedMovies(ctx.db(), seed.runId, 'least', 5, { genres: ['Drama'] })).map((m) => m.movieId));
+    const pca = await pcaProjection(ctx.db(), seed.runId, 4);
+    expect(d.pca.map((p: any) => [p.movie.id, p.x])).toEqual(pca.map((p) => [p.movieId, expect.closeTo(p.x, 5)]));
+    expect(d.pca[0].movie.title).toBe('Shawshank Redemption, The (1994)');
+  });
+
+  it('predictRating runs the ONNX scorer: equal to the formula on the stored weights', async () => {
+    const w = await loadScorerWeights(ctx.db(), seed.runId);
+    const d = await gql(`{ a: predictRating(userId: 3, title: "The Matrix") b: predictRating(userId: 7, title: "Hamlet (2000)") }`);
+    expect(d.a).toBeCloseTo(expectedRating(w, w.userIds.indexOf(3), w.movieIds.indexOf(1)), 4);
+    expect(d.b).toBeCloseTo(expectedRating(w, w.userIds.indexOf(7), w.movieIds.indexOf(8)), 4);
+    expect((await errorOf(`{ predictRating(userId: 424242, title: "The Matrix") }`)).extensions?.code).toBe('USER_NOT_FOUND');
+  });
+
+  it('activeModel reports the run, engine, backend and per-epoch metrics', async () => {
+    const { activeModel } = await gql(`{ activeModel { id engine backend factors movieCount params epochs { epoch trainLoss validLoss validRmse seconds } } }`);
+    expect(activeModel).toMatchObject({ id: seed.runId, engine: 'native', backend: 'cpu', factors: seed.dim, movieCount: seed.movies.length });
+    expect(activeModel.epochs).toEqual([
+      { epoch: 1, trainLoss: 1.1, validLoss: 1.0, validRmse: 1.0, seconds: 0.1 },
+      { epoch: 2, trainLoss: 0.8, validLoss: 0.82, validRmse: 0.905, seconds: 0.1 },
+    ]);
+  });
+
+  it.each([
+    ['k = 0', `{ similarMovies(title: "The Matrix", k: 0) { similarity } }`, 'k'],
+    ['k = 101', `{ similarMovies(title: "The Matrix", k: 101) { similarity } }`, 'k'],
+    ['empty title', `{ similarMovies(title: "   ") { similarity } }`, 'title'],
+    ['huge title', `{ similarMovies(title: "${'x'.repeat(5000)}") { similarity } }`, 'title'],
+    ['unknown genre', `{ similarMovies(title: "The Matrix", filter: { genres: ["Cowboys"] }) { similarity } }`, 'filter'],
+    ['yearFrom after yearTo', `{ mostAppreciated(filter: { yearFrom: 2000, yearTo: 1990 }) { id } }`, 'filter'],
+    ['negative limit', `{ searchMovies(query: "x", limit: -1) { id } }`, 'limit'],
+    ['no titles', `{ similarToMany(titles: []) { similarity } }`, 'titles'],
+    ['movie with both id and title', `{ movie(id: 1, title: "x") { id } }`, 'title'],
+  ])('%s is BAD_USER_INPUT naming the argument, HTTP 200 not 500', async (_n, query, arg) => {
+    const r = await post(query);
+    expect(r.status).toBe(200);
+    expect(r.body.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: arg });
+    expect(r.body.errors![0].extensions!.stacktrace).toBeUndefined();
+  });
+
+  it('an unknown title is MOVIE_NOT_FOUND with up to 5 suggestions', async () => {
+    const e = await errorOf(`{ similarMovies(title: "Matrx") { similarity } }`);
+    expect(e.extensions?.code).toBe('MOVIE_NOT_FOUND');
+    expect(e.extensions?.suggestions[0]).toBe('Matrix, The (1999)');
+    expect(e.extensions?.suggestions.length).toBeLessThanOrEqual(5);
+    expect(e.message).toMatch(/^Movie "Matrx" not found; did you mean "Matrix, The \(1999\)"/);
+    const t = await errorOf(`{ similarToMany(titles: ["The Matrix", "Nothing Like This At All"]) { similarity } }`);
+    expect(t.extensions).toMatchObject({ code: 'MOVIE_NOT_FOUND', argumentName: 'titles[1]' });
+  });
+
+  it('rejects too deep or too costly queries before running them', async () => {
+    const costly = await errorOf(`{ ${Array.from({ length: 30 }, (_, i) => `a${i}: similarMovies(title: "The Matrix", k: 100) { similarity movie { ${MOVIE} } }`).join(' ')} }`);
+    expect(costly.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(costly.message).toMatch(/^Query cost \d+ exceeds the limit 20000/);
+    const deep = await post(`{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } }`);
+    expect(deep.body.errors!.map((e) => e.message)).toContain('Query is 10 levels deep; the limit is 8.');
+    expect(deep.body.data).toBeUndefined();
+  });
+
+  it('keeps CSRF prevention on, CORS to configured origins, introspection off when asked', async () => {
+    const get = await fetch(`${gw.url}?query=${encodeURIComponent('{ activeModel { id } }')}`);
+    expect(get.status).toBe(400); // a simple GET without a preflight-forcing header
+    const ok = await fetch(`${gw.url}?query=${encodeURIComponent('{ activeModel { id } }')}`, { headers: { 'apollo-require-preflight': '1' } });
+    expect(ok.status).toBe(200);
+    const pre = await fetch(gw.url, { method: 'OPTIONS', headers: { origin: 'http://allowed.example', 'access-control-request-method': 'POST' } });
+    expect(pre.headers.get('access-control-allow-origin')).toBe('http://allowed.example');
+    const other = await fetch(gw.url, { method: 'OPTIONS', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const intro = await post(`{ __schema { types { name } } }`);
+    expect(intro.body.errors?.[0].message).toMatch(/introspection/i);
+  });
+
+  it('serves health, metrics and request ids', async () => {
+    const base = gw.url.replace('/graphql', '');
+    expect((await fetch(`${base}/health/live`)).status).toBe(200);
+    const ready = await fetch(`${base}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ok', runId: gw.store.current!.runId });
+    const r = await post(`{ activeModel { id } }`, undefined, { 'x-request-id': 'test-123' });
+    expect(r.headers.get('x-request-id')).toBe('test-123');
+    const m = await (await fetch(`${base}/metrics`)).text();
+    expect(m).toMatch(/cinemap_graphql_operation_duration_seconds_bucket\{le="[^"]+",operation="similarMovies"\}/);
+    expect(m).toMatch(/cinemap_graphql_errors_total\{operation="similarMovies",code="BAD_USER_INPUT"\} [1-9]/);
+    expect(m).toMatch(/cinemap_db_pool_connections\{state="total"\}/);
+  });
+
+  it('swaps to a newly activated run under load: answers change, zero failed requests', async () => {
+    const before = (await gql(SIMILAR, { t: 'The Matrix' })).similarMovies.map((s: any) => s.movie.id);
+    const oldRun = gw.store.current!.runId;
+    let stop = false;
+    let failures = 0, done = 0;
+    const seen = new Set<string>();
+    const worker = async () => {
+      while (!stop) {
+        try {
+          const r = await post(SIMILAR, { t: 'The Matrix' });
+          if (r.status !== 200 || r.body.errors || r.body.data?.similarMovies.length !== 10) failures++;
+          else seen.add(JSON.stringify(r.body.data.similarMovies.map((s: any) => s.movie.id)));
+        } catch {
+          failures++;
+        }
+        done++;
+      }
+    };
+    const workers = Array.from({ length: 8 }, worker);
+    // Let the load run on the old run first (in-process PGlite seeding would starve it).
+    while (seen.size === 0) await new Promise((r) => setTimeout(r, 20));
+    const newRun = await seedModelRun(ctx.db(), seed, { seed: 99 });
+    for (let i = 0; i < 200 && gw.store.current!.runId !== newRun; i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 200));
+    stop = true;
+    await Promise.all(workers);
+    expect(gw.store.current!.runId).toBe(newRun);
+    expect(newRun).not.toBe(oldRun);
+    expect(failures).toBe(0);
+    expect(done).toBeGreaterThan(20);
+    const after = (await gql(SIMILAR, { t: 'The Matrix' })).similarMovies.map((s: any) => s.movie.id);
+    expect(after).not.toEqual(before);
+    expect(after).toEqual((await similarMoviesFunction(ctx.db(), 'The Matrix', 10)).map((r) => r.movieId));
+    expect(seen).toEqual(new Set([JSON.stringify(before), JSON.stringify(after)]));
+    expect((await gql(`{ activeModel { id } }`)).activeModel.id).toBe(newRun);
+  }, 60_000);
+});

@@ -1,0 +1,54 @@
+// Argument checks shared by resolvers (every one answers BAD_USER_INPUT naming the
+// argument) and title resolution through the one SQL resolve_title().
+import { normalizeMovieFilter, parseTitleQuery, validateMovieFilter, validateTitleInput, type MovieFilter } from '@cinemap/domain';
+import { resolveTitle, titleSuggestions } from '@cinemap/db';
+import type { GatewayContext } from './context';
+import { badUserInput, movieNotFound, noActiveModel } from './errors';
+import type { ModelSnapshot } from '../model/snapshot';
+
+export const MAX_K = 100;
+export const MAX_TITLES = 20;
+
+export function checkCount(value: number | null | undefined, name: string, fallback: number, max: number): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < 1 || v > max) throw badUserInput(`${name} must be a whole number from 1 to ${max} (got ${v})`, name);
+  return v;
+}
+
+export function checkFilter(filter: MovieFilter | null | undefined): MovieFilter {
+  const errors = validateMovieFilter(filter);
+  if (errors.length) throw badUserInput(errors.join('; '), 'filter');
+  return normalizeMovieFilter(filter);
+}
+
+export function checkTitle(title: unknown, name = 'title'): string {
+  const problem = validateTitleInput(title, name);
+  if (problem) throw badUserInput(problem, name);
+  return title as string;
+}
+
+export function requireSnapshot(ctx: GatewayContext): ModelSnapshot {
+  if (!ctx.snapshot) throw noActiveModel();
+  return ctx.snapshot;
+}
+
+/**
+ * The movie id a typed title means (resolve_title() in SQL, cached per snapshot by
+ * parsed key and year), or MOVIE_NOT_FOUND with up to 5 suggestions.
+ */
+export async function resolveMovieId(ctx: GatewayContext, title: string, name = 'title'): Promise<number> {
+  checkTitle(title, name);
+  const q = parseTitleQuery(title);
+  const cacheKey = `${q.year ?? ''}|${q.key}`;
+  const cache = ctx.snapshot?.titleCache;
+  let id = cache?.get(cacheKey);
+  if (id === undefined) {
+    id = await resolveTitle(ctx.db, title);
+    cache?.set(cacheKey, id);
+  }
+  if (id === null) {
+    const suggestions = await titleSuggestions(ctx.db, title, 5);
+    throw movieNotFound(title, suggestions.map((s) => s.title), name);
+  }
+  return id;
+}

@@ -1,0 +1,30 @@
+// What every resolver receives: the snapshot taken when the request started (so a
+// hot swap mid-request cannot mix runs), the database, a batching movie loader.
+import DataLoader from 'dataloader';
+import type { Logger } from 'pino';
+import { getMoviesByIds, type Db } from '@cinemap/db';
+import type { ModelStore } from '../model/model-store';
+import { toMovieView, type MovieView, type ModelSnapshot } from '../model/snapshot';
+
+export interface GatewayContext {
+  requestId: string;
+  db: Db;
+  store: ModelStore;
+  snapshot: ModelSnapshot | null;
+  log: Logger;
+  /** Movies by id in one query per request tick (no N+1), with the snapshot's bias. */
+  movies: DataLoader<number, MovieView | null>;
+}
+
+export function createContext(db: Db, store: ModelStore, log: Logger, requestId: string): GatewayContext {
+  const snapshot = store.current;
+  const movies = new DataLoader<number, MovieView | null>(async (ids) => {
+    const fromSnapshot = ids.map((id) => snapshot?.movie(id) ?? null);
+    const missing = ids.filter((_, i) => fromSnapshot[i] === null);
+    if (!missing.length) return fromSnapshot;
+    const rows = await getMoviesByIds(db, missing, snapshot?.runId ?? null);
+    const byId = new Map(rows.map((r) => [r.movieId, toMovieView(r)]));
+    return ids.map((id, i) => fromSnapshot[i] ?? byId.get(id) ?? null);
+  });
+  return { requestId, db, store, snapshot, log, movies };
+}

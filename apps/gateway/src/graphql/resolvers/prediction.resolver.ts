@@ -1,0 +1,30 @@
+// predictRating: the active run's ONNX scorer (onnxruntime-node) for one user and title.
+import { Arg, Ctx, Float, Int, Query, Resolver } from 'type-graphql';
+import { GraphQLError } from 'graphql';
+import type { GatewayContext } from '../context';
+import { requireSnapshot, resolveMovieId } from '../arguments';
+import { badUserInput } from '../errors';
+
+@Resolver()
+export class PredictionResolver {
+  @Query(() => Float, { nullable: true, description: 'Predicted rating (y_range of the model) of a title by a user the model was trained on; null when the movie is not in the model.' })
+  async predictRating(
+    @Arg('userId', () => Int) userId: number,
+    @Arg('title', () => String) title: string,
+    @Ctx() ctx: GatewayContext,
+  ): Promise<number | null> {
+    if (userId < 1) throw badUserInput(`userId must be a positive MovieLens user id (got ${userId})`, 'userId');
+    const snap = requireSnapshot(ctx);
+    const movieId = await resolveMovieId(ctx, title);
+    const scorer = snap.scorer;
+    if (!scorer) throw new GraphQLError(`The active run ${snap.runId} has no usable ONNX scorer; retrain to export one.`, { extensions: { code: 'SCORER_UNAVAILABLE' } });
+    if (!scorer.hasUser(userId)) {
+      throw new GraphQLError(`User ${userId} is not in the active model (run ${snap.runId} knows ${scorer.userCount} users); use a user id from the curated ratings.`, {
+        extensions: { code: 'USER_NOT_FOUND', argumentName: 'userId' },
+      });
+    }
+    if (!scorer.hasMovie(movieId)) return null;
+    const [r] = await scorer.predict([userId], [movieId]);
+    return r;
+  }
+}

@@ -1,0 +1,28 @@
+// The committed apps/gateway/schema.graphql is what the code serves: this fails when
+// a decorator changes without regenerating the file (node dist/apps/gateway/schema.js).
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { printGatewaySchema } from './schema';
+
+describe('schema.graphql', () => {
+  it('matches the schema built from the code', async () => {
+    const committed = readFileSync(join(__dirname, '../../schema.graphql'), 'utf8');
+    expect(await printGatewaySchema()).toBe(committed);
+  });
+
+  it('holds the contract of DESIGN.md', async () => {
+    const s = await printGatewaySchema();
+    for (const line of [
+      'similarMovies(filter: MovieFilter, k: Int = 10, title: String!): [SimilarMovie!]!',
+      'similarToMany(filter: MovieFilter, k: Int = 10, titles: [String!]!): [SimilarMovie!]!',
+      'movie(id: Int, title: String): Movie',
+      'searchMovies(limit: Int = 10, query: String!): [Movie!]!',
+      'mostAppreciated(filter: MovieFilter, limit: Int = 10): [Movie!]!',
+      'leastAppreciated(filter: MovieFilter, limit: Int = 10): [Movie!]!',
+      'pcaProjection(filter: MovieFilter, limit: Int = 200): [MovieProjection!]!',
+      'predictRating(title: String!, userId: Int!): Float',
+      'activeModel: ModelRun',
+    ]) expect(s).toContain(line);
+  });
+});

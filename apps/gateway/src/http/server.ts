@@ -1,0 +1,247 @@
+// The gateway's HTTP server on plain node:http: POST/GET /graphql through Apollo's
+// framework-neutral handler, /health/live, /health/ready, /metrics, and the explorer's
+// static files at /. CORS is opt-in per origin (CINEMAP_CORS_ORIGINS); Apollo's CSRF
+// prevention stays on; stack traces only with NODE_ENV=development.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import pino, { type Logger } from 'pino';
+import { pingDatabase, setStatementTimeout, type Db } from '@cinemap/db';
+import { ModelStore } from '../model/model-store';
+import { gatewaySchema } from '../graphql/schema';
+import { createContext, type GatewayContext } from '../graphql/context';
+import { DEFAULT_QUERY_LIMITS, queryLimitsRule, type QueryLimits } from '../graphql/query-limits.rule';
+import { createMetrics, type GatewayMetrics } from './metrics';
+import { staticHandler } from './static-files';
+
+export interface GatewayOptions {
+  db: Db;
+  /** 0 picks a free port (tests). Default 4000. */
+  port?: number;
+  host?: string;
+  /** Origins allowed to call /graphql from a browser; ['*'] allows any. Default none (same origin only). */
+  corsOrigins?: string[];
+  /** Schema introspection and the Apollo landing page. */
+  introspection?: boolean;
+  /** NODE_ENV=development: stack traces and internal messages in responses. */
+  development?: boolean;
+  log?: Logger;
+  /** Explorer build to serve at / (served only when it holds index.html). */
+  staticDir?: string | null;
+  limits?: QueryLimits;
+  /** Applied to the embedded session (PostgreSQL sets it per pooled connection at open). */
+  statementTimeoutMs?: number;
+  /** Largest request body accepted, bytes. */
+  maxBodyBytes?: number;
+}
+
+export interface Gateway {
+  url: string;
+  port: number;
+  store: ModelStore;
+  metrics: GatewayMetrics;
+  close(): Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
+  const log = opts.log ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  const development = opts.development ?? process.env.NODE_ENV === 'development';
+  const introspection = opts.introspection ?? process.env.NODE_ENV !== 'production';
+  const cors = new Set(opts.corsOrigins ?? []);
+  const maxBody = opts.maxBodyBytes ?? 1_000_000;
+  const db = opts.db;
+  if (db.backend === 'pglite' && opts.statementTimeoutMs) await setStatementTimeout(db, opts.statementTimeoutMs);
+
+  const store = new ModelStore(db, log);
+  await store.start();
+  const metrics = createMetrics(db, store);
+
+  const observe: ApolloServerPlugin<GatewayContext> = {
+    async requestDidStart() {
+      const t0 = process.hrtime.bigint();
+      return {
+        async didEncounterErrors(rc) {
+          const op = operationLabel(rc);
+          for (const e of rc.errors) {
+            const code = String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+            metrics.errors.inc({ operation: op, code });
+            if (code === 'INTERNAL_SERVER_ERROR') rc.contextValue?.log?.error({ err: unwrapResolverError(e), requestId: rc.contextValue?.requestId, operation: op }, 'internal error');
+          }
+        },
+        async willSendResponse(rc) {
+          metrics.operationSeconds.observe({ operation: operationLabel(rc) }, Number(process.hrtime.bigint() - t0) / 1e9);
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<GatewayContext>({
+    schema: await gatewaySchema(),
+    introspection,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: development,
+    validationRules: [queryLimitsRule(opts.limits ?? DEFAULT_QUERY_LIMITS)],
+    plugins: [introspection ? ApolloServerPluginLandingPageLocalDefault({ footer: false }) : ApolloServerPluginLandingPageDisabled(), observe],
+    formatError: (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+      const code = formatted.extensions?.code;
+      if (development || (code && code !== 'INTERNAL_SERVER_ERROR')) return formatted;
+      const original = unwrapResolverError(error);
+      // A GraphQLError thrown on purpose without a code is still safe to show.
+      if (original instanceof GraphQLError && !(original.originalError && !(original.originalError instanceof GraphQLError))) return formatted;
+      return { message: 'Internal server error; the gateway log has the details under this request id (x-request-id response header).', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    },
+  });
+  await apollo.start();
+
+  const serveStatic = opts.staticDir ? staticHandler(opts.staticDir) : null;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<string> => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (path === '/graphql') {
+      const origin = req.headers.origin;
+      if (origin && (cors.has('*') || cors.has(origin))) {
+        res.setHeader('Access-Control-Allow-Origin', origin);
+        res.setHeader('Vary', 'Origin');
+      }
+      if (req.method === 'OPTIONS') {
+        if (res.hasHeader('Access-Control-Allow-Origin')) {
+          res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+          res.setHeader('Access-Control-Allow-Headers', 'content-type, apollo-require-preflight, x-apollo-operation-name, x-request-id');
+          res.setHeader('Access-Control-Max-Age', '600');
+        }
+        res.statusCode = 204;
+        res.end();
+        return 'graphql';
+      }
+      let body: unknown = undefined;
+      if (req.method === 'POST') {
+        const raw = await readBody(req, maxBody);
+        if (raw === null) return sendJson(res, 413, { errors: [{ message: `Request body over ${maxBody} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }, 'graphql');
+        const type = req.headers['content-type'] ?? '';
+        if (type.includes('application/json')) {
+          try {
+            body = raw.length ? JSON.parse(raw) : undefined;
+          } catch {
+            return sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] }, 'graphql');
+          }
+        } else body = raw;
+      }
+      const headers = new HeaderMap();
+      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+      const result = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: q < 0 ? '' : url.slice(q), body },
+        context: async () => createContext(db, store, log, requestId),
+      });
+      for (const [k, v] of result.headers) res.setHeader(k, v);
+      res.statusCode = result.status ?? 200;
+      if (result.body.kind === 'complete') res.end(result.body.string);
+      else {
+        for await (const chunk of result.body.asyncIterator) res.write(chunk);
+        res.end();
+      }
+      return 'graphql';
+    }
+    if (path === '/health/live') return sendJson(res, 200, { status: 'ok' }, 'live');
+    if (path === '/health/ready') {
+      const reasons: string[] = [];
+      const dbOk = await withTimeout(pingDatabase(db), 2000).catch(() => false);
+      if (!dbOk) reasons.push(`database ${db.location} is not reachable`);
+      if (!store.current) reasons.push('no model run is active (train one: npm run train)');
+      return sendJson(res, reasons.length ? 503 : 200, { status: reasons.length ? 'unavailable' : 'ok', reasons, runId: store.current?.runId ?? null }, 'ready');
+    }
+    if (path === '/metrics') {
+      res.setHeader('Content-Type', metrics.registry.contentType);
+      res.end(await metrics.registry.metrics());
+      return 'metrics';
+    }
+    if (serveStatic?.(req, res)) return 'static';
+    sendJson(res, 404, { error: `Nothing at ${path}: GraphQL is at /graphql, health at /health/live and /health/ready, metrics at /metrics.` }, 'not_found');
+    return 'not_found';
+  };
+
+  const server: Server = createServer((req, res) => {
+    const given = req.headers['x-request-id'];
+    const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    handle(req, res, requestId)
+      .then((route) => {
+        metrics.httpRequests.inc({ route, status: String(res.statusCode) });
+        if (log.isLevelEnabled('debug')) log.debug({ requestId, method: req.method, url: req.url, status: res.statusCode }, 'request');
+      })
+      .catch((e) => {
+        log.error({ err: e, requestId }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }, 'error');
+        else res.destroy();
+      });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(opts.port ?? 4000, opts.host ?? '0.0.0.0', () => ok());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${opts.host && opts.host !== '0.0.0.0' ? opts.host : 'localhost'}:${port}/graphql`;
+  log.info({ url, runId: store.current?.runId ?? null, introspection, cors: [...cors] }, 'gateway listening');
+  return {
+    url,
+    port,
+    store,
+    metrics,
+    async close() {
+      await new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+      });
+      await apollo.stop();
+      await store.close();
+    },
+  };
+}
+
+function operationLabel(rc: { operation?: { selectionSet: { selections: readonly { kind: string; name?: { value: string } }[] } } | null; operationName?: string | null }): string {
+  const first = rc.operation?.selectionSet.selections.find((s) => s.kind === 'Field');
+  return first?.name?.value ?? rc.operationName ?? 'invalid';
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, route: string): string {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+  return route;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
+  return new Promise((ok, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) over = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => ok(over ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', fail);
+  });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((ok, fail) => {
+    const t = setTimeout(() => fail(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => (clearTimeout(t), ok(v)),
+      (e) => (clearTimeout(t), fail(e)),
+    );
+  });
+}

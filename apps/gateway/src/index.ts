@@ -1,0 +1,10 @@
+// apps/gateway: the GraphQL API (Apollo Server + type-graphql), health, metrics,
+// hot model swap, and the explorer's files. startGateway() is the one entry.
+export { startGateway } from './http/server';
+export type { Gateway, GatewayOptions } from './http/server';
+export { configFromEnv } from './config';
+export type { GatewayConfig } from './config';
+export { printGatewaySchema, gatewaySchema } from './graphql/schema';
+export { ModelSnapshot } from './model/snapshot';
+export { ModelStore } from './model/model-store';
+export { serveGateway } from './serve';

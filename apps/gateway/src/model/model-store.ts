@@ -1,0 +1,106 @@
+// Keeps the current ModelSnapshot and replaces it when the trainer activates another
+// run (LISTEN cinemap_model), without a restart. The new snapshot is built completely
+// (matrix, ONNX session) before one reference assignment makes it current; requests
+// already holding the old one finish on it, and its ONNX session is released later.
+import type { Logger } from 'pino';
+import { Db, getServedModelRun, loadModelArtifact, loadRunMovies, MODEL_CHANNEL } from '@cinemap/db';
+import { ModelSnapshot } from './snapshot';
+import { RatingScorer } from './scorer';
+
+const RELEASE_OLD_AFTER_MS = 60_000;
+
+export class ModelStore {
+  private snapshot: ModelSnapshot | null = null;
+  private reloading: Promise<void> | null = null;
+  private again = false;
+  private unlisten: (() => Promise<void>) | null = null;
+  private closed = false;
+  swaps = 0;
+  lastError: string | null = null;
+  onSwap: (s: ModelSnapshot) => void = () => {};
+
+  constructor(
+    private readonly db: Db,
+    private readonly log: Logger,
+  ) {}
+
+  /** The snapshot requests use now (null while no run is active). */
+  get current(): ModelSnapshot | null {
+    return this.snapshot;
+  }
+
+  /** Loads the active run and starts listening for activations. */
+  async start(): Promise<void> {
+    this.unlisten = await this.db.listen(MODEL_CHANNEL, (payload) => {
+      this.log.info({ payload }, 'model activation notified; reloading');
+      void this.reload();
+    });
+    await this.reload();
+  }
+
+  /**
+   * Re-reads the active run; a no-op when it is the one already loaded. Concurrent
+   * calls coalesce: one load at a time, and one more after it if asked meanwhile.
+   */
+  reload(): Promise<void> {
+    if (this.reloading) {
+      this.again = true;
+      return this.reloading;
+    }
+    this.reloading = (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.loadActive();
+          this.lastError = null;
+        } catch (e) {
+          this.lastError = (e as Error).message;
+          this.log.error({ err: e }, 'could not load the active model run; still serving the previous one');
+        }
+      } while (this.again && !this.closed);
+    })().finally(() => {
+      this.reloading = null;
+    });
+    return this.reloading;
+  }
+
+  private async loadActive(): Promise<void> {
+    const run = await getServedModelRun(this.db);
+    if (!run) {
+      if (this.snapshot) this.log.warn('no model run is active any more; keeping the last one loaded');
+      else this.log.warn('no model run is active yet: model queries answer NO_ACTIVE_MODEL until the trainer activates one');
+      return;
+    }
+    if (this.snapshot?.runId === run.id) return;
+    const t0 = Date.now();
+    const rows = await loadRunMovies(this.db, run.id);
+    const bytes = await loadModelArtifact(this.db, run.id, 'onnx-scorer');
+    let scorer: RatingScorer | null = null;
+    if (bytes) {
+      try {
+        scorer = await RatingScorer.load(bytes);
+      } catch (e) {
+        this.log.error({ err: e, runId: run.id }, 'ONNX scorer failed to load; predictRating is unavailable for this run');
+      }
+    } else {
+      this.log.warn({ runId: run.id }, 'run has no onnx-scorer artifact; predictRating is unavailable');
+    }
+    if (this.closed) {
+      await scorer?.release();
+      return;
+    }
+    const next = new ModelSnapshot(run, rows, scorer);
+    const old = this.snapshot;
+    this.snapshot = next; // the swap: one reference assignment
+    this.swaps++;
+    this.onSwap(next);
+    this.log.info({ runId: run.id, movies: next.size, dim: next.dim, ms: Date.now() - t0, previousRunId: old?.runId ?? null }, 'model run loaded');
+    if (old?.scorer) setTimeout(() => void old.scorer!.release().catch(() => {}), RELEASE_OLD_AFTER_MS).unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.unlisten?.().catch(() => {});
+    await this.reloading?.catch(() => {});
+  }
+}

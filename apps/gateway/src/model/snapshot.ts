@@ -1,0 +1,165 @@
+// One immutable view of the active model run: its movies' normalised embeddings as a
+// row-major matrix (exact cosine top-k by a dot-product scan, the served fast path),
+// the movies ready to return, the ONNX scorer, and per-run answer caches. A request
+// takes the current snapshot once and uses only it, so a hot swap never mixes runs:
+// in-flight requests finish on the old snapshot while new ones see the new one.
+import { imdbUrl, tmdbUrl, type MovieFilter } from '@cinemap/domain';
+import { normalizeRows, topKByDot } from '@cinemap/math';
+import { DEFAULT_MIN_RATING_COUNT, type ServedModelRun, type MovieRow, type RunMovieRow } from '@cinemap/db';
+import type { RatingScorer } from './scorer';
+
+/** A movie as the GraphQL Movie type returns it (built once per snapshot, shared). */
+export interface MovieView {
+  id: number;
+  title: string;
+  year: number | null;
+  genres: string[];
+  ratingCount: number;
+  averageRating: number;
+  bias: number | null;
+  imdbUrl: string | null;
+  tmdbUrl: string | null;
+}
+
+export interface Neighbour {
+  movie: MovieView;
+  similarity: number;
+}
+
+export function toMovieView(r: MovieRow): MovieView {
+  return {
+    id: r.movieId,
+    title: r.title,
+    year: r.year,
+    genres: r.genres,
+    ratingCount: r.ratingCount,
+    averageRating: r.averageRating,
+    bias: r.bias,
+    imdbUrl: imdbUrl(r.imdbId),
+    tmdbUrl: tmdbUrl(r.tmdbId),
+  };
+}
+
+const CACHE_LIMIT = 20_000;
+
+/** A Map that forgets everything when it grows past `limit` (cheap, bounded). */
+export class BoundedCache<V> {
+  private map = new Map<string, V>();
+  constructor(private readonly limit = CACHE_LIMIT) {}
+  get(key: string): V | undefined {
+    return this.map.get(key);
+  }
+  set(key: string, value: V): void {
+    if (this.map.size >= this.limit) this.map.clear();
+    this.map.set(key, value);
+  }
+  get size(): number {
+    return this.map.size;
+  }
+}
+
+export class ModelSnapshot {
+  readonly dim: number;
+  readonly size: number;
+  /** Row-major, unit-length rows, in movie id order. */
+  readonly matrix: Float32Array;
+  readonly movies: MovieView[];
+  private readonly rowOf = new Map<number, number>();
+  private readonly avgF32: Float32Array;
+  /** Typed title → movie id (or null), per snapshot (the catalogue changes only with a new run). */
+  readonly titleCache = new BoundedCache<number | null>();
+  /** Normalised similarMovies/similarToMany arguments → answer. */
+  readonly answerCache = new BoundedCache<Neighbour[]>();
+  /** Genre names present in this run, for validating filters. */
+  readonly genres: string[];
+
+  constructor(
+    readonly run: ServedModelRun,
+    rows: RunMovieRow[],
+    readonly scorer: RatingScorer | null,
+    readonly loadedAt = new Date(),
+  ) {
+    this.size = rows.length;
+    this.dim = rows[0]?.embedding.length ?? 0;
+    this.matrix = new Float32Array(this.size * this.dim);
+    this.avgF32 = new Float32Array(this.size);
+    this.movies = new Array(this.size);
+    const genres = new Set<string>();
+    rows.forEach((r, i) => {
+      if (r.embedding.length !== this.dim) throw new Error(`run ${run.id}: movie ${r.movieId} has a ${r.embedding.length}-d embedding, others ${this.dim}-d`);
+      this.matrix.set(r.embedding, i * this.dim);
+      this.rowOf.set(r.movieId, i);
+      this.avgF32[i] = r.averageRating;
+      this.movies[i] = toMovieView(r);
+      for (const g of r.genres) genres.add(g);
+    });
+    normalizeRows(this.matrix, this.size, this.dim);
+    this.genres = [...genres].sort();
+  }
+
+  get runId(): number {
+    return this.run.id;
+  }
+
+  has(movieId: number): boolean {
+    return this.rowOf.has(movieId);
+  }
+
+  movie(movieId: number): MovieView | undefined {
+    const r = this.rowOf.get(movieId);
+    return r === undefined ? undefined : this.movies[r];
+  }
+
+  /** Unit-length embedding of a movie of this run (a view, do not modify). */
+  vector(movieId: number): Float32Array {
+    const r = this.rowOf.get(movieId)!;
+    return this.matrix.subarray(r * this.dim, (r + 1) * this.dim);
+  }
+
+  /**
+   * Exact cosine neighbours of `query` (any vector; cosine is scale-free so it need
+   * not be unit length for ranking, but similarity values assume it is), filter
+   * applied (normalised: canonical genres; minRatingCount defaults to the floor),
+   * `exclude` ids left out. Ties: lower movie id first, as the SQL path.
+   */
+  neighbours(query: ArrayLike<number>, k: number, filter: MovieFilter, exclude: readonly number[]): Neighbour[] {
+    const excludedRows = new Set<number>();
+    for (const id of exclude) {
+      const r = this.rowOf.get(id);
+      if (r !== undefined) excludedRows.add(r);
+    }
+    const { genres, excludeGenres, yearFrom, yearTo } = filter;
+    const minAvg = filter.minAverageRating === null || filter.minAverageRating === undefined ? null : Math.fround(filter.minAverageRating);
+    const minCount = filter.minRatingCount ?? DEFAULT_MIN_RATING_COUNT;
+    const movies = this.movies, avg = this.avgF32;
+    const rejected = (r: number): boolean => {
+      if (excludedRows.has(r)) return true;
+      const m = movies[r];
+      if (m.ratingCount < minCount) return true;
+      if (minAvg !== null && avg[r] < minAvg) return true;
+      if (yearFrom != null && (m.year === null || m.year < yearFrom)) return true;
+      if (yearTo != null && (m.year === null || m.year > yearTo)) return true;
+      if (genres && genres.length && !genres.some((g) => m.genres.includes(g))) return true;
+      if (excludeGenres && excludeGenres.some((g) => m.genres.includes(g))) return true;
+      return false;
+    };
+    const { indices, scores } = topKByDot(this.matrix, this.size, this.dim, query, k, { exclude: rejected });
+    const out: Neighbour[] = new Array(indices.length);
+    for (let i = 0; i < indices.length; i++) out[i] = { movie: movies[indices[i]], similarity: scores[i] };
+    return out;
+  }
+
+  /** Mean of the unit-length embeddings of `movieIds` (the "mood" query), made unit length. */
+  meanVector(movieIds: readonly number[]): Float64Array {
+    const q = new Float64Array(this.dim);
+    for (const id of movieIds) {
+      const v = this.vector(id);
+      for (let j = 0; j < this.dim; j++) q[j] += v[j];
+    }
+    let n = 0;
+    for (let j = 0; j < this.dim; j++) n += q[j] * q[j];
+    n = Math.sqrt(n);
+    if (n > 0) for (let j = 0; j < this.dim; j++) q[j] /= n;
+    return q;
+  }
+}
