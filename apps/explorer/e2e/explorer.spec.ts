@@ -50,15 +50,21 @@ d('explorer in a browser, on a seeded gateway', () => {
   const shot = (name: string, fullPage = false) => page.screenshot({ path: join(REPORTS, `${name}.png`), fullPage });
 
   it('loads from the gateway: map, most/least appreciated and the model card with its RMSE chart', async () => {
-    const t0 = Date.now();
-    await open();
-    const readyMs = Date.now() - t0;
-    const nav = await page.evaluate(() => {
-      const n = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-      return { domContentLoaded: Math.round(n.domContentLoadedEventEnd), load: Math.round(n.loadEventEnd) };
+    const timing = async () => ({
+      readyMs: Number(await page.getAttribute('body', 'data-ready-ms')),
+      ...(await page.evaluate(() => {
+        const n = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+        return { domContentLoadedMs: Math.round(n.domContentLoadedEventEnd), loadMs: Math.round(n.loadEventEnd) };
+      })),
     });
-    // Recorded, not asserted (timings vary by machine): the issue's "< 1 s on localhost" is read from here.
-    writeFileSync(join(REPORTS, 'load-timing.json'), `${JSON.stringify({ ...nav, allDataDrawnMs: readyMs, measuredAt: new Date().toISOString() }, null, 2)}\n`);
+    await open();
+    const firstVisit = await timing();
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    const reload = await timing();
+    // Recorded, not asserted (timings vary by machine): the issue's "< 1 s on localhost" is read
+    // from here. readyMs: navigation start until the map, lists and model card are all drawn.
+    writeFileSync(join(REPORTS, 'load-timing.json'), `${JSON.stringify({ firstVisit, reload, measuredAt: new Date().toISOString() }, null, 2)}\n`);
     expect(Number(await page.getAttribute('#map', 'data-point-count'))).toBeGreaterThanOrEqual(100);
     expect(await page.$$eval('#most-list li', (l) => l.length)).toBeGreaterThan(0);
     expect(await page.$$eval('#least-list li', (l) => l.length)).toBeGreaterThan(0);

@@ -14,11 +14,12 @@ interface MapPoint {
 }
 
 const SELECTED = 'Selected film';
+const SELECTED_MANY = 'Selected films';
 const NEIGHBOURS = 'Its neighbours';
 
 export function createFilmMap(canvas: HTMLCanvasElement, onSelect: (p: MovieProjection) => void) {
   let points: MovieProjection[] = [];
-  let selectedId: number | null = null;
+  let selectedIds = new Set<number>();
   let neighbourIds = new Set<number>();
 
   const chart = new Chart(canvas, {
@@ -62,13 +63,20 @@ export function createFilmMap(canvas: HTMLCanvasElement, onSelect: (p: MovieProj
     const near: MapPoint[] = [];
     for (const p of points) {
       const pt = { x: p.x, y: p.y, p };
-      if (p.movie.id === selectedId) selected.push(pt);
-      else if (neighbourIds.has(p.movie.id)) near.push(pt);
+      // A highlighted film is drawn once, in its highlight set (one tooltip per dot).
+      if (selectedIds.has(p.movie.id)) {
+        selected.push(pt);
+        continue;
+      }
+      if (neighbourIds.has(p.movie.id)) {
+        near.push(pt);
+        continue;
+      }
       const g = genreGroup(p.movie.genres);
       if (!groups.has(g)) groups.set(g, []);
       groups.get(g)!.push(pt);
     }
-    const dimmed = selectedId !== null;
+    const dimmed = selectedIds.size > 0 || neighbourIds.size > 0;
     const order = Object.keys(GENRE_COLOURS);
     const genreSets: ChartDataset<'scatter', MapPoint[]>[] = [...groups.entries()]
       .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
@@ -87,7 +95,7 @@ export function createFilmMap(canvas: HTMLCanvasElement, onSelect: (p: MovieProj
       highlight.push({ label: NEIGHBOURS, data: near, order: 1, pointRadius: 6.5, pointHoverRadius: 8, backgroundColor: '#ffd166', borderColor: '#1b1f24', borderWidth: 2 });
     }
     if (selected.length > 0) {
-      highlight.push({ label: SELECTED, data: selected, order: 0, pointStyle: 'rectRot', pointRadius: 10, pointHoverRadius: 12, backgroundColor: '#e63946', borderColor: '#1b1f24', borderWidth: 2 });
+      highlight.push({ label: selected.length > 1 ? SELECTED_MANY : SELECTED, data: selected, order: 0, pointStyle: 'rectRot', pointRadius: 10, pointHoverRadius: 12, backgroundColor: '#e63946', borderColor: '#1b1f24', borderWidth: 2 });
     }
     chart.data.datasets = [...highlight, ...genreSets] as ChartDataset<'scatter'>[];
     chart.update();
@@ -100,12 +108,12 @@ export function createFilmMap(canvas: HTMLCanvasElement, onSelect: (p: MovieProj
       points = p;
       rebuild();
     },
-    /** Highlights the selected film and its neighbours; returns how many of them are on the map. */
-    highlight(selected: number | null, neighbours: readonly number[]): number {
-      selectedId = selected;
-      neighbourIds = new Set(neighbours);
+    /** Highlights the selected film(s) (one, or a mood's) and their neighbours; returns how many of them are on the map. */
+    highlight(selected: readonly number[], neighbours: readonly number[]): number {
+      selectedIds = new Set(selected);
+      neighbourIds = new Set(neighbours.filter((id) => !selectedIds.has(id)));
       rebuild();
-      return points.filter((p) => p.movie.id === selected || neighbourIds.has(p.movie.id)).length;
+      return points.filter((p) => selectedIds.has(p.movie.id) || neighbourIds.has(p.movie.id)).length;
     },
     /**
      * Where film `movieId` is drawn, in page (CSS pixel) coordinates, or null when it is
