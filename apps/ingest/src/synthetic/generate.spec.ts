@@ -17,8 +17,12 @@ afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
 function sha(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
+const parsed = new Map<string, string[][]>();
+/** Parsed with csv-parse (strict RFC 4180), memoised: the files do not change within a test run. */
 function rows(dir: string, file: string): string[][] {
-  return parse(readFileSync(join(dir, file)), { bom: false, relax_quotes: false }) as string[][];
+  const key = join(dir, file);
+  if (!parsed.has(key)) parsed.set(key, parse(readFileSync(key), { bom: false, relax_quotes: false }) as string[][]);
+  return parsed.get(key)!;
 }
 function truthOf(dir: string): SyntheticTruthFile {
   return JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as SyntheticTruthFile;
@@ -88,22 +92,20 @@ describe('format (the MovieLens "latest" files, to the letter)', () => {
     expect(text).toMatch(/\n\d+,"City of Lost Children, The \(Cité des enfants perdus, La\) \(1995\)",/);
     expect(text).toMatch(/\n\d+,Mary Poppins \(1964\),Children\|Comedy\|Fantasy\|Musical\n/);
     expect(text).toMatch(/\n\d+,Black Mirror,\(no genres listed\)\n/);
-    for (const line of text.split('\n').slice(1, -1)) {
-      const quoted = /^\d+,"/.test(line);
-      const title = (parse(line) as string[][])[0][1];
-      expect(quoted).toBe(/[",]/.test(title));
-    }
+    const lines = text.split('\n').slice(1, -1);
+    const titles = rows(small.dir, 'movies.csv').slice(1).map((r) => r[1]);
+    const wrong = lines.filter((line, i) => /^\d+,"/.test(line) !== /[",]/.test(titles[i]));
+    expect(wrong).toEqual([]);
+    expect(lines.filter((l) => /^\d+,"/.test(l)).length).toBeGreaterThan(1000);
   });
 
   it('movies.csv round-trips through csv-parse to the planted titles and genres', () => {
     const t = plantTruth(SCALES.small, 42);
     const parsed = rows(small.dir, 'movies.csv').slice(1);
     expect(parsed).toHaveLength(t.movies.count);
-    parsed.forEach(([id, title, genres], i) => {
-      expect(Number(id)).toBe(t.movies.ids[i]);
-      expect(title).toBe(t.movies.titles[i]);
-      expect(genres).toBe(t.movies.genres[i].length ? t.movies.genres[i].join('|') : '(no genres listed)');
-    });
+    const expected = t.movies.titles.map((title, i) =>
+      [String(t.movies.ids[i]), title, t.movies.genres[i].length ? t.movies.genres[i].join('|') : '(no genres listed)']);
+    expect(parsed.filter((row, i) => row.join('\u0000') !== expected[i].join('\u0000'))).toEqual([]);
     // MovieLens conventions occur: articles last, alternates, accents, missing years, year ranges.
     const titles = parsed.map((r) => r[1]);
     expect(titles.filter((x) => /, The \(\d{4}\)$/.test(x)).length).toBeGreaterThan(500);
@@ -119,22 +121,22 @@ describe('format (the MovieLens "latest" files, to the letter)', () => {
     const movieIds = new Set(rows(dir, 'movies.csv').slice(1).map((r) => Number(r[0])));
     const ratings = rows(dir, 'ratings.csv').slice(1);
     const lo = Date.UTC(1995, 0, 1) / 1000, hi = Date.UTC(2024, 0, 1) / 1000;
+    // One check per row, failures collected: per-row expect() calls would take seconds.
+    const bad: string[] = [];
     let prevU = 0, prevM = 0;
     const perUser = new Map<number, number>();
     for (const r of ratings) {
-      expect(r).toHaveLength(4);
       const [u, m, x, ts] = r;
-      expect(u).toMatch(/^[1-9]\d*$/);
-      expect(m).toMatch(/^[1-9]\d*$/);
-      expect(x).toMatch(/^(0\.5|[1-4]\.[05]|5\.0)$/);
-      expect(ts).toMatch(/^\d+$/);
       const uid = Number(u), mid = Number(m), t = Number(ts);
-      expect(movieIds.has(mid)).toBe(true);
-      expect(t >= lo && t < hi && t >= FIRST_RATING_TS && t <= LAST_RATING_TS).toBe(true);
-      expect(uid > prevU || (uid === prevU && mid > prevM)).toBe(true);
+      const ok = r.length === 4 && /^[1-9]\d*$/.test(u) && /^[1-9]\d*$/.test(m) && /^\d+$/.test(ts)
+        && /^(0\.5|[1-4]\.[05]|5\.0)$/.test(x) && movieIds.has(mid)
+        && t >= lo && t < hi && t >= FIRST_RATING_TS && t <= LAST_RATING_TS
+        && (uid > prevU || (uid === prevU && mid > prevM));
+      if (!ok && bad.length < 5) bad.push(r.join(','));
       prevU = uid; prevM = mid;
       perUser.set(uid, (perUser.get(uid) ?? 0) + 1);
     }
+    expect(bad).toEqual([]);
     const spec = SCALES[scale as 'tiny' | 'small'];
     expect(perUser.size).toBe(spec.users);
     expect([...perUser.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: spec.users }, (_, i) => i + 1));
@@ -145,21 +147,14 @@ describe('format (the MovieLens "latest" files, to the letter)', () => {
     const movieIds = new Set(rows(small.dir, 'movies.csv').slice(1).map((r) => r[0]));
     const links = rows(small.dir, 'links.csv').slice(1);
     expect(links).toHaveLength(movieIds.size);
-    for (const [m, imdb, tmdb] of links) {
-      expect(movieIds.has(m)).toBe(true);
-      expect(imdb).toMatch(/^\d{7,8}$/);
-      expect(tmdb).toMatch(/^(\d+)?$/);
-    }
+    expect(links.filter(([m, imdb, tmdb]) => !movieIds.has(m) || !/^\d{7,8}$/.test(imdb) || !/^(\d+)?$/.test(tmdb))).toEqual([]);
     expect(links.some((l) => l[2] === '')).toBe(true);
     const rated = new Set(rows(small.dir, 'ratings.csv').slice(1).map((r) => `${r[0]},${r[1]}`));
     const tags = rows(small.dir, 'tags.csv').slice(1);
     expect(tags.length).toBe(small.counts.tags);
     expect(tags.length).toBeGreaterThan(1000);
-    for (const [u, m, tag, ts] of tags) {
-      expect(rated.has(`${u},${m}`)).toBe(true); // a user tags what they rated
-      expect(tag.length).toBeGreaterThan(0);
-      expect(ts).toMatch(/^\d+$/);
-    }
+    // A user tags what they rated.
+    expect(tags.filter(([u, m, tag, ts]) => !rated.has(`${u},${m}`) || tag.length === 0 || !/^\d+$/.test(ts))).toEqual([]);
     expect(tags.some((t) => t[2].includes(','))).toBe(true);
   });
 });
@@ -190,10 +185,10 @@ describe('shape of small (like ml-latest-small)', () => {
 
   it('rates in half stars with the mode at 4.0, whole stars only before half stars existed', () => {
     const hist = new Map<string, number>();
-    for (const r of ratings) {
-      hist.set(r[2], (hist.get(r[2]) ?? 0) + 1);
-      if (Number(r[3]) < HALF_STARS_FROM_TS) expect(r[2]).toMatch(/\.0$/);
-    }
+    for (const r of ratings) hist.set(r[2], (hist.get(r[2]) ?? 0) + 1);
+    const early = ratings.filter((r) => Number(r[3]) < HALF_STARS_FROM_TS);
+    expect(early.length).toBeGreaterThan(1000);
+    expect(early.filter((r) => r[2].endsWith('.5'))).toEqual([]);
     const sorted = [...hist.entries()].sort((a, b) => b[1] - a[1]);
     expect(sorted[0][0]).toBe('4.0');
     expect(hist.size).toBe(10);
@@ -262,7 +257,8 @@ describe('planted truth', () => {
       const idx = new Map<number, number>();
       t.movies.ids.forEach((id, i) => idx.set(id, i));
       const pool = [...t.movies.ids].map((id, i) => ({ id, i })).filter(({ id }) => (count.get(id) ?? 0) >= minRatings).map((x) => x.i);
-      for (const f of t.franchises) for (const i of f) expect(count.get(t.movies.ids[i]) ?? 0).toBeGreaterThanOrEqual(minRatings);
+      const thin = t.franchises.flat().filter((i) => (count.get(t.movies.ids[i]) ?? 0) < minRatings);
+      expect(thin).toEqual([]);
 
       const D = LATENT_DIM, F = t.movies.factors;
       const cos = (a: number, b: number): number => {
@@ -273,7 +269,8 @@ describe('planted truth', () => {
       const recall = (groups: number[][]): number => {
         let hit = 0, total = 0;
         for (const g of groups) for (const a of g) {
-          const top = pool.filter((b) => b !== a).sort((x, y) => cos(a, y) - cos(a, x)).slice(0, 10);
+          const sims = pool.filter((b) => b !== a).map((b) => [b, cos(a, b)] as const);
+          const top = sims.sort((x, y) => y[1] - x[1]).slice(0, 10).map((x) => x[0]);
           for (const b of g) if (b !== a) { total++; if (top.includes(b)) hit++; }
         }
         return hit / total;
