@@ -17,3 +17,4 @@ export { fitBaseline, baselineRmse } from './model/baseline';
 export { buildScorerOnnx, buildSimilarityOnnx } from './export/onnx';
 export { moviePca } from './export/pca';
 export { plantedRatings } from './testing/planted';
+export { franchiseRecallAtK } from './model/quality';

@@ -34,6 +34,25 @@ export function resolveWorkerScript(): { file: string; execArgv: string[] } {
   throw new Error(`native engine: worker script not found (looked for ${candidates.join(', ')}). Run "node tools/build.mjs" first.`);
 }
 
+/**
+ * The one-cycle lr of every schedule step (a chunk of ratings), and the cumulative log
+ * of fast.ai's decoupled decay: a step of n ratings stands for n / batchSize fast.ai
+ * batches, each decaying every row by (1 - lr * wd).
+ */
+export function scheduleTables(cfg: Pick<EngineConfig, 'lr' | 'wd' | 'epochs' | 'batchSize'>, nTrain: number, chunkSize: number) {
+  const nChunks = Math.ceil(nTrain / chunkSize);
+  const totalSteps = nChunks * cfg.epochs;
+  const lrBuf = sab(totalSteps * 8), logBuf = sab((totalSteps + 1) * 8);
+  const lrs = new Float64Array(lrBuf), logDecay = new Float64Array(logBuf);
+  const sched = oneCycle({ lrMax: cfg.lr, totalSteps });
+  for (let s = 0; s < totalSteps; s++) {
+    lrs[s] = sched(s).lr;
+    const n = Math.min(chunkSize, nTrain - (s % nChunks) * chunkSize);
+    logDecay[s + 1] = logDecay[s] + (n / cfg.batchSize) * Math.log1p(-Math.min(0.999999, lrs[s] * cfg.wd));
+  }
+  return { lrs, logDecay, lrBuf, logBuf, totalSteps, nChunks };
+}
+
 function sab(bytes: number): SharedArrayBuffer {
   return new SharedArrayBuffer(Math.max(8, bytes));
 }
@@ -49,17 +68,7 @@ export class NativeEngine implements Engine {
     initParams(params, cfg.seed);
     const chunkSize = chunkSizeFor(nTrain);
     const nChunks = Math.ceil(nTrain / chunkSize);
-    const totalSteps = nChunks * cfg.epochs;
-    // Schedule and exact decoupled decay per step: a step of n ratings stands for
-    // n / batchSize fast.ai batches, each decaying every row by (1 - lr * wd).
-    const lrBuf = sab(totalSteps * 8), logBuf = sab((totalSteps + 1) * 8);
-    const lrs = new Float64Array(lrBuf), logDecay = new Float64Array(logBuf);
-    const sched = oneCycle({ lrMax: cfg.lr, totalSteps });
-    for (let s = 0; s < totalSteps; s++) {
-      lrs[s] = sched(s).lr;
-      const n = Math.min(chunkSize, nTrain - (s % nChunks) * chunkSize);
-      logDecay[s + 1] = logDecay[s] + (n / cfg.batchSize) * Math.log1p(-Math.min(0.999999, lrs[s] * cfg.wd));
-    }
+    const { lrs, lrBuf, logBuf } = scheduleTables(cfg, nTrain, chunkSize);
     // Interleaved training triples, already in the split's random order.
     const dataBuf = sab(nTrain * 12);
     const di = new Int32Array(dataBuf), df = new Float32Array(dataBuf);
@@ -142,7 +151,7 @@ export class NativeEngine implements Engine {
         optimizer: 'per-rating row-wise Adam (second moment decayed lazily per fast.ai batch, beta2 0.99, eps 1e-5; momentum applied at once) + exact lazy decoupled weight decay',
         threads,
         chunkSize,
-        scheduleSteps: totalSteps,
+        scheduleSteps: lrs.length,
         emulatedBatchSize: cfg.batchSize,
       },
     };

@@ -19,13 +19,13 @@ export const BACKEND_ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wa
 // A variable module name keeps bundlers and the type checker away from optional packages.
 const load = (name: string): unknown => require(name);
 
-let cached: LoadedTf | undefined;
+const cached = new Map<string, LoadedTf>();
 
 /** Hook for tests: replaces the package loader (to simulate an installed or a broken package). */
 export let loadModule: (name: string) => unknown = load;
 export function setModuleLoader(fn: ((name: string) => unknown) | undefined): void {
   loadModule = fn ?? load;
-  cached = undefined;
+  cached.clear();
 }
 
 async function tryBackend(b: BackendName): Promise<Tf> {
@@ -57,15 +57,20 @@ async function tryBackend(b: BackendName): Promise<Tf> {
  * order. An explicit backend that fails is an error (the user asked for it).
  */
 export async function loadTf(requested: BackendName | 'auto' = 'auto'): Promise<LoadedTf> {
-  if (cached && (requested === 'auto' || cached.backend === requested)) return cached;
+  const hit = cached.get(requested);
+  if (hit) {
+    await hit.tf.setBackend(hit.backend === 'tensorflow-gpu' ? 'tensorflow' : hit.backend);
+    return hit;
+  }
   const order = requested === 'auto' ? BACKEND_ORDER : [requested];
   const skipped: LoadedTf['skipped'] = [];
   for (const b of order) {
     try {
       const tf = await tryBackend(b);
       await tf.ready();
-      cached = { tf, backend: b, skipped };
-      return cached;
+      const r: LoadedTf = { tf, backend: b, skipped };
+      cached.set(requested, r);
+      return r;
     } catch (e) {
       skipped.push({ backend: b, reason: firstLine((e as Error).message) });
     }
