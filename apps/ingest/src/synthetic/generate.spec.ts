@@ -224,6 +224,14 @@ describe('planted truth', () => {
     // Sequels are numbered like MovieLens: "Silent Harbor 2, The (1992)".
     const sequels = truth.franchiseTitles.flatMap((f) => f.slice(1));
     expect(sequels.filter((t) => /\s[2-6](, (The|A|An))? \(\d{4}\)$/.test(t)).length).toBe(sequels.length - 2);
+    expect(truth.franchiseTitles[0]).toEqual(['Matrix, The (1999)', 'Matrix Reloaded, The (2003)', 'Matrix Revolutions, The (2003)']);
+    // Within a franchise, ids and years grow with the sequel number.
+    const year = (t: string): number => Number(/\((\d{4})\)$/.exec(t)![1]);
+    for (const [k, f] of truth.franchises.entries()) {
+      expect([...f].sort((a, b) => a - b)).toEqual(f);
+      const ys = truth.franchiseTitles[k].map(year);
+      expect([...ys].sort((a, b) => a - b)).toEqual(ys);
+    }
     for (const a of truth.anchors) expect(titleOf.get(a.movieId)).toBe(a.title);
     expect(truth.anchors.map((a) => a.title)).toEqual(expect.arrayContaining([
       'Matrix, The (1999)', 'Mary Poppins (1964)', 'Mary Poppins Returns (2018)', 'Hamlet (1990)', 'Hamlet (1996)',

@@ -181,6 +181,14 @@ export function plantTruth(spec: ScaleSpec, seed: number): PlantedTruth {
   const anchors: PlantedTruth['anchors'] = [];
   const anchorFranchises = new Map<string, number[]>();
   const usedNames = new Set<string>();
+  // An anchored franchise's first film gets the lowest movieId, as on MovieLens
+  // (ids grow as films are added): reorder the ranks among the group's slots.
+  const groups = new Map<string, number[]>();
+  ANCHORS.forEach((a, k) => { if (a.franchise) groups.set(a.franchise, [...(groups.get(a.franchise) ?? []), k]); });
+  for (const ks of groups.values()) {
+    const slots = ks.map((k) => indexOfRank[anchorRank(ANCHORS[k], M)]).sort((a, b) => a - b);
+    ks.forEach((k, j) => { const r = anchorRank(ANCHORS[k], M); rank[slots[j]] = r; indexOfRank[r] = slots[j]; });
+  }
   for (const a of ANCHORS) {
     const i = indexOfRank[anchorRank(a, M)];
     titles[i] = a.title;

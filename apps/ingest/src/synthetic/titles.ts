@@ -101,7 +101,7 @@ export const ANCHORS: readonly AnchorSpec[] = [
   { title: 'Matrix Revolutions, The (2003)', year: 2003, genres: ['Action', 'Adventure', 'Sci-Fi', 'Thriller'], rank: 55, maxShare: 0.12, bias: 0.0,
     note: 'planted franchise with Matrix, The (1999)', franchise: 'matrix' },
   { title: 'Mary Poppins (1964)', year: 1964, genres: ['Children', 'Comedy', 'Fantasy', 'Musical'], rank: 25, maxShare: 0.05, bias: 0.4,
-    note: '"Mary Poppins" must find this, not Mary Poppins Returns (rated far more)' },
+    note: '"Mary Poppins" must find this, not Mary Poppins Returns; rated far more than it' },
   { title: 'Mary Poppins Returns (2018)', year: 2018, genres: ['Children', 'Fantasy', 'Musical'], rank: 1500, maxShare: 0.6, bias: 0.2,
     note: 'prefix trap for "Mary Poppins"; rated far less' },
   { title: 'City of Lost Children, The (Cité des enfants perdus, La) (1995)', year: 1995,
