@@ -1,0 +1,106 @@
+// `npm start`: the whole pipeline on the embedded default, then the gateway. The
+// composition root: ingest (official ml-latest-small; offline → the synthetic `small`
+// dump, saying so), train, serve, print example queries. The other apps run as their
+// built CLIs in child processes, one after another (the embedded store admits one
+// process at a time, so the gateway opens it only after they exit). A second
+// `npm start` reuses the active model unless --force.
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { cinemapHome, getServedModelRun, openDb } from '@cinemap/db';
+import { serveGateway } from '../serve';
+
+const OFFICIAL_URL = 'https://files.grouplens.org/datasets/movielens/ml-latest-small.zip';
+
+const program = new Command()
+  .name('npm start --')
+  .description('Ingest MovieLens ml-latest-small (offline: a synthetic dump), train, and serve GraphQL on :4000 — on the embedded database unless DATABASE_URL is set.')
+  .option('--force', 'ingest and train again even when a model is already active', false)
+  .option('--port <n>', 'HTTP port (env PORT, default 4000)', (v) => Number(v))
+  .option('--offline', 'skip the download and use the synthetic small dump', false)
+  .parse();
+
+function step(msg: string): void {
+  console.log(`\n▶ ${msg}`);
+}
+
+function run(script: string, args: string[]): Promise<void> {
+  const file = join('dist', script);
+  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` (npm start builds first).`);
+  console.log(`  $ node ${file} ${args.join(' ')}`);
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, [file, ...args], { stdio: 'inherit', env: process.env });
+    const forward = () => child.kill('SIGINT');
+    process.once('SIGINT', forward);
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', forward);
+      if (code === 0) ok();
+      else fail(new Error(`${script} ${signal ? `was stopped by ${signal}` : `exited with code ${code}`}; see its output above.`));
+    });
+  });
+}
+
+async function online(): Promise<boolean> {
+  try {
+    const r = await fetch(OFFICIAL_URL, { method: 'HEAD', signal: AbortSignal.timeout(5000) });
+    return r.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function hasActiveModel(): Promise<boolean> {
+  const db = await openDb();
+  try {
+    return (await getServedModelRun(db)) !== null;
+  } finally {
+    await db.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const o = program.opts<{ force: boolean; port?: number; offline: boolean }>();
+  const t0 = Date.now();
+  console.log(`cinemap — data in ${process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `${cinemapHome()} (embedded PGlite)`}`);
+  if (!o.force && (await hasActiveModel())) {
+    step('A trained model is already active: reusing it (npm start -- --force to ingest and train again).');
+  } else {
+    step('Ingest');
+    if (!o.offline && (await online())) {
+      console.log(`  downloading the official ml-latest-small (${OFFICIAL_URL})`);
+      await run('apps/ingest/main.js', ['--source', 'ml-latest-small', '--auto-curation']);
+    } else {
+      const out = join(cinemapHome(), 'synthetic-small');
+      console.log(`  ${o.offline ? '--offline given' : `offline (${OFFICIAL_URL} unreachable)`}: using the deterministic synthetic "small" dump in ${out} instead of MovieLens`);
+      await run('apps/ingest/generate.js', ['--out', out, '--scale', 'small']);
+      await run('apps/ingest/main.js', ['--source', out, '--auto-curation']);
+    }
+    step('Train');
+    await run('apps/trainer/main.js', []);
+  }
+  step('Serve');
+  const s = await serveGateway(o.port !== undefined ? { port: o.port } : {});
+  const url = s.gateway.url;
+  console.log(`\ncinemap is up after ${Math.round((Date.now() - t0) / 1000)} s: GraphQL at ${url}${s.sql ? `, psql at 127.0.0.1:${s.sql.port} (PGSSLMODE=disable psql -h 127.0.0.1 -p ${s.sql.port} -U postgres)` : ''}
+
+Try:
+  curl -s ${url} -H 'content-type: application/json' \\
+    -d '{"query":"{ similarMovies(title: \\"The Matrix\\", k: 5) { similarity movie { title year } } }"}'
+  curl -s ${url} -H 'content-type: application/json' \\
+    -d '{"query":"{ mostAppreciated(limit: 5) { title bias } }"}'
+  curl -s ${url} -H 'content-type: application/json' \\
+    -d '{"query":"{ similarMovies(title: \\"Toy Story\\", filter: { genres: [\\"Comedy\\"], yearFrom: 1990 }) { movie { title } } }"}'
+  psql:  SELECT * FROM similar_movies('The Matrix', 5);
+
+Ctrl+C stops.`);
+  const stop = () => void s.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((e) => {
+  console.error(`\nnpm start: ${(e as Error).message}`);
+  process.exit(1);
+});
