@@ -1,0 +1,112 @@
+// Given an active dataset of planted ratings, when `runTraining` runs, then the run is
+// stored whole (row, embeddings with PCA, ONNX artifacts), becomes the single active
+// run in one step with a NOTIFY, the analysts' views point at it through an HNSW
+// index, and a failing run leaves the previous active run untouched.
+import { describeEachBackend } from '@cinemap/db/testing';
+import {
+  countRunEmbeddings, explainActiveMovieNeighbours, getActiveModelRun, getModelArtifact, getModelRun, listMovieEmbeddings, parseVector, seedCuratedDataset,
+} from '@cinemap/db';
+import { runTraining } from './run-training';
+import { plantedRatings } from './testing/planted';
+
+const quiet = () => {};
+
+describeEachBackend('runTraining', (ctx) => {
+  const planted = plantedRatings({ users: 300, movies: 150, ratingsPerUser: 30, seed: 9 });
+  let first: Awaited<ReturnType<typeof runTraining>>;
+
+  beforeAll(async () => {
+    await seedCuratedDataset(ctx.db(), 'planted', planted);
+  });
+
+  it('stores a complete, active run with embeddings, PCA and ONNX artifacts, and notifies', async () => {
+    const db = ctx.db();
+    const notes: string[] = [];
+    const stop = await db.listen('cinemap_model', (p) => notes.push(p));
+    first = await runTraining({ factors: 8, epochs: 2, threads: 1, engine: 'native' }, { db, log: quiet });
+    for (let i = 0; i < 50 && !notes.includes(String(first.runId)); i++) await new Promise((r) => setTimeout(r, 20));
+    await stop();
+    expect(notes).toContain(String(first.runId));
+    const run = await getModelRun(db, first.runId);
+    expect(run).toMatchObject({ status: 'complete', active: true, engine: 'native', backend: 'cpu' });
+    expect(run!.params).toMatchObject({ factors: 8, epochs: 2, lr: 5e-3, wd: 0.1, seed: 42 });
+    const m = run!.metrics as Record<string, any>;
+    expect(m.epochs).toHaveLength(2);
+    expect(m.validRmse).toBeCloseTo(first.metrics.validRmse, 10);
+    expect(m.baselineRmse).toBeGreaterThan(0);
+    expect(m.explainedVariance).toHaveLength(3);
+    expect(m.datasetId).toBeGreaterThan(0);
+    expect(m.timings.totalSeconds).toBeGreaterThan(0);
+    const counts = await countRunEmbeddings(db, first.runId);
+    expect(counts).toEqual({ movies: first.data.movieIds.length, users: first.data.userIds.length });
+    const rows = await listMovieEmbeddings(db, first.runId);
+    const v = parseVector(rows[0].embedding);
+    expect(v).toHaveLength(8);
+    for (let j = 0; j < 8; j++) expect(v[j]).toBeCloseTo(first.params.movieFactors[j], 5);
+    expect(rows[0].bias).toBeCloseTo(first.params.movieBias[0], 5);
+    expect(rows.every((r) => r.pc1 !== null && r.pc3 !== null)).toBe(true);
+    expect((await getModelArtifact(db, first.runId, 'onnx-scorer'))!.length).toBeGreaterThan(1000);
+    expect((await getModelArtifact(db, first.runId, 'onnx-similarity'))!.length).toBeGreaterThan(1000);
+  }, 60_000);
+
+  it('exposes the active run through active_movie_embeddings (readable by the gateway and analysts)', async () => {
+    const db = ctx.db();
+    const [{ n }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM active_movie_embeddings');
+    expect(n).toBe(first.data.movieIds.length);
+    await db.transaction(async (tx) => {
+      await tx.exec('SET LOCAL ROLE cinemap_analyst');
+      const near = await tx.query<{ movie_id: number }>("SELECT movie_id FROM active_movie_embeddings ORDER BY embedding <=> (SELECT embedding FROM active_movie_embeddings WHERE movie_id = $1) LIMIT 3", [first.data.movieIds[0]]);
+      expect(near).toHaveLength(3);
+      const users = await tx.query('SELECT user_id FROM active_user_embeddings LIMIT 1');
+      expect(users).toHaveLength(1);
+    });
+  });
+
+  if (ctx.backend === 'postgres') {
+    it('answers nearest-neighbour SQL on the active view with the run\'s HNSW index', async () => {
+      const db = ctx.db();
+      const plan = await db.transaction(async (tx) => {
+        await tx.exec('SET LOCAL enable_seqscan = off');
+        return explainActiveMovieNeighbours(tx, first.params.movieFactors.subarray(0, 8), 5);
+      });
+      expect(plan).toMatch(new RegExp(`Index Scan using movie_embeddings_hnsw_run_${first.runId}`));
+    });
+  }
+
+  it('a failing run leaves the previous active run untouched and is marked failed', async () => {
+    const db = ctx.db();
+    await expect(
+      runTraining({ factors: 8, epochs: 1, threads: 1, engine: 'native' }, {
+        db, log: quiet,
+        onPhase: (phase) => {
+          if (phase === 'embeddings-written') throw new Error('disk full (simulated)');
+        },
+      }),
+    ).rejects.toThrow('disk full');
+    const active = await getActiveModelRun(db);
+    expect(active!.id).toBe(first.runId);
+    const failed = await db.query<{ id: number; status: string }>("SELECT id, status FROM model_runs WHERE id > $1", [first.runId]);
+    expect(failed.map((r) => r.status)).toEqual(['failed']);
+    expect(await countRunEmbeddings(db, first.runId)).toEqual({ movies: first.data.movieIds.length, users: first.data.userIds.length });
+  }, 60_000);
+
+  it('a new run with another dimension replaces the views and drops the old run\'s indexes', async () => {
+    const db = ctx.db();
+    const second = await runTraining({ factors: 4, epochs: 1, threads: 1, engine: 'native', onnxOut: undefined }, { db, log: quiet });
+    expect((await getActiveModelRun(db))!.id).toBe(second.runId);
+    expect((await getModelRun(db, first.runId))!.active).toBe(false);
+    const [{ dims }] = await db.query<{ dims: number }>('SELECT vector_dims(embedding) AS dims FROM active_movie_embeddings LIMIT 1');
+    expect(dims).toBe(4);
+    const idx = await db.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%hnsw_run_%' ORDER BY indexname");
+    expect(idx.map((r) => r.indexname)).toEqual([`movie_embeddings_hnsw_run_${second.runId}`, `user_embeddings_hnsw_run_${second.runId}`]);
+    // The old run's rows are kept.
+    expect((await countRunEmbeddings(db, first.runId)).movies).toBe(first.data.movieIds.length);
+  }, 60_000);
+
+  it('says what to do when no dataset is active', async () => {
+    const db = ctx.db();
+    await db.query('UPDATE datasets SET active = false');
+    await expect(runTraining({ epochs: 1, engine: 'native' }, { db, log: quiet })).rejects.toThrow(/No active dataset.*npm run ingest/);
+    await db.query("UPDATE datasets SET active = true WHERE source = 'planted'");
+  });
+});
