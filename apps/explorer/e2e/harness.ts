@@ -4,6 +4,7 @@
 // tested exactly as `npm run serve` serves it (static files, caching, /graphql).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { migrate, openPglite } from '@cinemap/db';
@@ -85,7 +86,9 @@ export async function startSeededGateway(): Promise<RunningGateway> {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+        clearTimeout(timer);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
       rmSync(home, { recursive: true, force: true });
@@ -95,8 +98,18 @@ export async function startSeededGateway(): Promise<RunningGateway> {
 
 /** Asks the API directly (Node's fetch), to compare what the page shows with the API's answer. */
 export async function api<T>(origin: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(`${origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
+  // node:http without keep-alive: a pooled socket would keep jest waiting after the tests.
+  const text = await new Promise<string>((ok, fail) => {
+    const req = request(`${origin}/graphql`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+      let s = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (s += c));
+      res.on('end', () => ok(s));
+    });
+    req.on('error', fail);
+    req.end(JSON.stringify({ query, variables }));
+  });
+  const body = JSON.parse(text) as { data?: T; errors?: { message: string }[] };
   if (body.errors?.length) throw new Error(`API error: ${body.errors.map((e) => e.message).join('; ')}`);
   return body.data as T;
 }
