@@ -157,3 +157,49 @@ export async function ingestFingerprint(q: Queryable): Promise<Record<'ratings' 
     datasets: await one('SELECT (id, source, params, counts, status, active)::text FROM datasets'),
   };
 }
+
+export interface IngestedMovie {
+  movieId: number;
+  title: string;
+  displayTitle: string;
+  year: number | null;
+  genres: string[];
+  imdbId: number | null;
+  tmdbId: number | null;
+  ratingCount: number;
+  averageRating: number;
+  titleKeys: string[];
+}
+
+/** One movies row as the ingest wrote it. */
+export async function getIngestedMovie(q: Queryable, movieId: number): Promise<IngestedMovie | null> {
+  const rows = await q.query<IngestedMovie>(
+    `SELECT movie_id AS "movieId", title, display_title AS "displayTitle", year, genres, imdb_id AS "imdbId", tmdb_id AS "tmdbId",
+            rating_count AS "ratingCount", average_rating AS "averageRating", title_keys AS "titleKeys"
+       FROM movies WHERE movie_id = $1`,
+    [movieId],
+  );
+  return rows[0] ?? null;
+}
+
+/** A user's ratings from the raw `ratings` table, by movie. */
+export async function getRawRatings(q: Queryable, userId: number): Promise<{ movieId: number; rating: number; ratedAt: Date }[]> {
+  return q.query('SELECT movie_id AS "movieId", rating, rated_at AS "ratedAt" FROM ratings WHERE user_id = $1 ORDER BY movie_id', [userId]);
+}
+
+/**
+ * Row counts of the ingest's tables as seen by `role` (cinemap_analyst, cinemap_gateway):
+ * checks that the grants survived a swap. Needs a Db whose user may SET ROLE to it.
+ */
+export async function countIngestTablesAs(
+  db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> },
+  role: 'cinemap_analyst' | 'cinemap_gateway' | 'cinemap_writer',
+): Promise<Record<'ratings' | 'tags' | 'movies' | 'links', number>> {
+  return db.transaction(async (tx) => {
+    await tx.exec(`SET LOCAL ROLE ${role}`);
+    const [r] = await tx.query<{ ratings: number; tags: number; movies: number; links: number }>(
+      'SELECT (SELECT count(*) FROM ratings)::int AS ratings, (SELECT count(*) FROM tags)::int AS tags, (SELECT count(*) FROM movies)::int AS movies, (SELECT count(*) FROM links)::int AS links',
+    );
+    return r;
+  });
+}

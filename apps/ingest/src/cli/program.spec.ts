@@ -1,0 +1,48 @@
+// The CLI: --help lists every flag; bad flags and bad sources exit non-zero with a
+// message (no stack unless --verbose); the app holds no SQL (it lives in @cinemap/db).
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { buildProgram, main } from './program';
+
+function capture() {
+  let text = '';
+  const err = new Writable({ write(c, _e, cb) { text += String(c); cb(); } }) as unknown as NodeJS.WriteStream;
+  const out: string[] = [];
+  return { io: { out: (l: string) => out.push(l), err }, text: () => text + out.join('\n') };
+}
+
+describe('ingest CLI', () => {
+  it('--help names every flag', () => {
+    const help = buildProgram().helpInformation();
+    for (const f of ['--source', '--on-invalid', '--min-avg-rating', '--min-movie-ratings', '--min-user-ratings', '--sample-fraction', '--seed', '--report', '--auto-curation', '--dry-run', '--verbose']) expect(help).toContain(f);
+  });
+
+  it('a missing source is a one-line error and exit code 1', async () => {
+    const c = capture();
+    expect(await main(['--source', '/no/such/dump.zip', '--dry-run'], c.io)).toBe(1);
+    expect(c.text()).toMatch(/ingest: --source \/no\/such\/dump\.zip: no such file or folder/);
+    expect(c.text()).not.toMatch(/\n\s+at /);
+  });
+
+  it('a bad flag value names the flag', async () => {
+    const c = capture();
+    expect(await main(['--source', 'x', '--min-movie-ratings', 'many'], c.io)).not.toBe(0);
+    expect(c.text()).toMatch(/--min-movie-ratings wants a whole number, got "many"/);
+  });
+
+  it('apps/ingest contains no SQL', () => {
+    const files: string[] = [];
+    const walk = (d: string) => {
+      for (const f of readdirSync(d)) {
+        const p = join(d, f);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (p.endsWith('.ts') && !p.endsWith('.spec.ts')) files.push(p);
+      }
+    };
+    walk(join(__dirname, '..'));
+    expect(files.length).toBeGreaterThan(10);
+    const sql = /\b(SELECT\s+[\w*]|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+TABLE|DROP\s+TABLE|ALTER\s+TABLE|TRUNCATE\s+\w)/;
+    expect(files.filter((f) => sql.test(readFileSync(f, 'utf8')))).toEqual([]);
+  });
+});
