@@ -18,11 +18,6 @@ query Similar($title: String!, $k: Int, $filter: MovieFilter) {
   similarMovies(title: $title, k: $k, filter: $filter) { similarity movie { ...MovieFields } }
 }${MOVIE_FIELDS}`;
 
-export const MOVIE_QUERY = `
-query Movie($title: String!) {
-  movie(title: $title) { ...MovieFields }
-}${MOVIE_FIELDS}`;
-
 export const MOOD_QUERY = `
 query Mood($titles: [String!]!, $k: Int, $filter: MovieFilter) {
   similarToMany(titles: $titles, k: $k, filter: $filter) { similarity movie { ...MovieFields } }
