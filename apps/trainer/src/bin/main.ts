@@ -48,7 +48,18 @@ async function main(): Promise<void> {
   try {
     const r = await runTraining(
       { factors: f.factors, epochs: f.epochs, lr: f.lr, wd: f.wd, batchSize: f.batchSize, validPct: f.validPct, seed: f.seed, engine: f.engine, backend: f.backend, threads: f.threads, onnxOut: f.onnxOut, keepRuns: f.keepRuns },
-      { progressStream: process.stderr, shouldStop: () => stop },
+      {
+        progressStream: process.stderr,
+        shouldStop: () => stop,
+        // Test hook for the kill test: announce a phase and hold there, so a SIGKILL lands mid-write.
+        onPhase: process.env.CINEMAP_TRAINER_HOLD_AT
+          ? async (phase) => {
+              if (phase !== process.env.CINEMAP_TRAINER_HOLD_AT) return;
+              console.log(`holding at ${phase}`);
+              await new Promise((r) => setTimeout(r, 600_000));
+            }
+          : undefined,
+      },
     );
     console.log(`done: run ${r.runId} (${r.engine}/${r.backend}) valid RMSE ${r.metrics.validRmse.toFixed(4)}, baseline ${r.metrics.baselineRmse.toFixed(4)}`);
   } catch (e) {
