@@ -34,6 +34,10 @@ d('explorer in a browser, on a seeded gateway', () => {
   beforeEach(async () => {
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    // The page must need nothing outside the gateway (it runs in clusters without egress).
+    page.on('request', (r) => {
+      if (!r.url().startsWith(gw.origin) && !r.url().startsWith('data:')) pageErrors.push(`request outside the gateway: ${r.url()}`);
+    });
   });
   afterEach(async () => {
     await page?.close();
@@ -57,8 +61,17 @@ d('explorer in a browser, on a seeded gateway', () => {
         return { domContentLoadedMs: Math.round(n.domContentLoadedEventEnd), loadMs: Math.round(n.loadEventEnd) };
       })),
     });
+    const assets: { url: string; cacheControl?: string }[] = [];
+    page.on('response', (r) => {
+      if (r.url().startsWith(gw.origin) && !r.url().endsWith('/graphql')) assets.push({ url: r.url().slice(gw.origin.length), cacheControl: r.headers()['cache-control'] });
+    });
     await open();
     const firstVisit = await timing();
+    // Everything came from the gateway (no CDN): index.html revalidated, hashed assets cached for good.
+    expect(assets.find((a) => a.url === '/')?.cacheControl).toBe('no-cache');
+    const hashed = assets.filter((a) => /^\/assets\/.+-[A-Za-z0-9_-]{8}\.(js|css)$/.test(a.url));
+    expect(hashed.map((a) => a.url.split('.').pop()).sort()).toEqual(['css', 'js']);
+    expect(hashed.every((a) => a.cacheControl?.includes('immutable'))).toBe(true);
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');
     const reload = await timing();
@@ -218,5 +231,12 @@ d('explorer in a browser, on a seeded gateway', () => {
     await page.waitForSelector('#search-options:not([hidden])');
     await page.keyboard.press('Escape');
     expect(await page.getAttribute('#search', 'aria-expanded')).toBe('false');
+    // A phone-sized screen stacks the panels in reading order, nothing wider than the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${gw.origin}/?film=Amelie%20(2001)`);
+    await page.waitForSelector('body[data-ready="true"]');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.evaluate(() => document.getElementById('results')?.scrollIntoView());
+    await shot('phone');
   });
 });
