@@ -14,6 +14,11 @@ export interface GatewayContext {
   log: Logger;
   /** Movies by id in one query per request tick (no N+1), with the snapshot's bias. */
   movies: DataLoader<number, MovieView | null>;
+  /**
+   * Set by the observe plugin (to the operation label) when the whole response may
+   * be replayed for this snapshot; a holder object because Apollo shallow-clones the context.
+   */
+  replay: { operation?: string };
 }
 
 export function createContext(db: Db, store: ModelStore, log: Logger, requestId: string): GatewayContext {
@@ -26,5 +31,5 @@ export function createContext(db: Db, store: ModelStore, log: Logger, requestId:
     const byId = new Map(rows.map((r) => [r.movieId, toMovieView(r)]));
     return ids.map((id, i) => fromSnapshot[i] ?? byId.get(id) ?? null);
   });
-  return { requestId, db, store, snapshot, log, movies };
+  return { requestId, db, store, snapshot, log, movies, replay: {} };
 }

@@ -13,6 +13,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import pino, { type Logger } from 'pino';
 import { pingDatabase, setStatementTimeout, type Db } from '@cinemap/db';
 import { ModelStore } from '../model/model-store';
+import { BoundedCache, type ModelSnapshot } from '../model/snapshot';
 import { gatewaySchema } from '../graphql/schema';
 import { createContext, type GatewayContext } from '../graphql/context';
 import { DEFAULT_QUERY_LIMITS, queryLimitsRule, type QueryLimits } from '../graphql/query-limits.rule';
@@ -49,6 +50,14 @@ export interface Gateway {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+/** Root fields whose answer is a pure function of (active run, arguments). */
+const REPLAYABLE = new Set(['similarMovies', 'similarToMany']);
+const REPLAY_MAX_BODY = 4096;
+interface Replay {
+  text: string;
+  contentType: string;
+  operation: string;
+}
 
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const log = opts.log ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
@@ -77,6 +86,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         },
         async willSendResponse(rc) {
           metrics.operationSeconds.observe({ operation: operationLabel(rc) }, Number(process.hrtime.bigint() - t0) / 1e9);
+          // Whole responses of neighbour queries depend only on the run and the request
+          // body: the HTTP layer may replay them for the same snapshot.
+          const roots = rc.operation?.operation === 'query' ? rc.operation.selectionSet.selections : [];
+          if (rc.contextValue && !rc.errors?.length && roots.length > 0 && roots.every((f) => f.kind === 'Field' && REPLAYABLE.has(f.name.value))) rc.contextValue.replay.operation = operationLabel(rc);
         },
       };
     },
@@ -123,9 +136,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         return 'graphql';
       }
       let body: unknown = undefined;
+      let raw = '';
       if (req.method === 'POST') {
-        const raw = await readBody(req, maxBody);
-        if (raw === null) return sendJson(res, 413, { errors: [{ message: `Request body over ${maxBody} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }, 'graphql');
+        const read = await readBody(req, maxBody);
+        if (read !== null) raw = read;
+        if (read === null)
+          return sendJson(res, 413, { errors: [{ message: `Request body over ${maxBody} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }, 'graphql');
         const type = req.headers['content-type'] ?? '';
         if (type.includes('application/json')) {
           try {
@@ -135,12 +151,29 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           }
         } else body = raw;
       }
+      const snapshot = store.current;
+      const replayKey = req.method === 'POST' && typeof body === 'object' && raw.length <= REPLAY_MAX_BODY ? raw : null;
+      const replayCache = snapshot && replayKey ? replays(snapshot) : null;
+      const hit = replayKey ? replayCache?.get(replayKey) : undefined;
+      if (hit) {
+        const t0 = process.hrtime.bigint();
+        res.statusCode = 200;
+        res.setHeader('content-type', hit.contentType);
+        res.setHeader('content-length', Buffer.byteLength(hit.text));
+        res.end(hit.text);
+        metrics.operationSeconds.observe({ operation: hit.operation }, Number(process.hrtime.bigint() - t0) / 1e9);
+        return 'graphql';
+      }
+      let ctxValue: GatewayContext | undefined;
       const headers = new HeaderMap();
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
       const result = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: q < 0 ? '' : url.slice(q), body },
-        context: async () => createContext(db, store, log, requestId),
+        context: async () => (ctxValue = createContext(db, store, log, requestId)),
       });
+      if (replayKey && replayCache && ctxValue?.replay.operation && ctxValue.snapshot === snapshot && result.body.kind === 'complete' && (result.status ?? 200) === 200) {
+        replayCache.set(replayKey, { text: result.body.string, contentType: result.headers.get('content-type') ?? 'application/json; charset=utf-8', operation: ctxValue.replay.operation });
+      }
       for (const [k, v] of result.headers) res.setHeader(k, v);
       res.statusCode = result.status ?? 200;
       if (result.body.kind === 'complete') res.end(result.body.string);
@@ -205,6 +238,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       await store.close();
     },
   };
+}
+
+const replayCaches = new WeakMap<ModelSnapshot, BoundedCache<Replay>>();
+function replays(s: ModelSnapshot): BoundedCache<Replay> {
+  let c = replayCaches.get(s);
+  if (!c) replayCaches.set(s, (c = new BoundedCache<Replay>()));
+  return c;
 }
 
 function operationLabel(rc: { operation?: { selectionSet: { selections: readonly { kind: string; name?: { value: string } }[] } } | null; operationName?: string | null }): string {
