@@ -7,7 +7,7 @@ import {
   APPRECIATED_QUERY, DEFAULT_K, EMPTY_FILTER_FORM, MAP_QUERY, MODEL_QUERY, MOOD_QUERY, SIMILAR_QUERY, SIMILAR_WITH_MOVIE_QUERY,
   buildFilter, parseK, titleQueryFor, type FilterForm,
 } from './api/queries';
-import type { Movie, MovieFilter, MovieProjection, SimilarMovie } from './api/types';
+import type { FilmRef, Movie, MovieFilter, MovieProjection, SimilarMovie } from './api/types';
 import {
   GENRE_PRIORITY, displayTitle, formatAverage, formatBias, formatGenres, formatRatingCount, formatSimilarity, notFoundMessage, similarityPercent,
 } from './format';
@@ -23,8 +23,8 @@ const APPRECIATED_SIZE = 8;
 interface State {
   mode: 'film' | 'mood';
   /** What is sent as `title`; `movie` once the server has named it. */
-  selected: { title: string; movie?: Movie } | null;
-  mood: Movie[];
+  selected: { title: string; movie?: FilmRef } | null;
+  mood: FilmRef[];
   k: number;
   filter?: MovieFilter;
   neighbours: SimilarMovie[];
@@ -69,7 +69,7 @@ const map = createFilmMap(els.map, (p: MovieProjection) => selectFilm({ title: t
 
 // ---- selection, mood, results --------------------------------------------------
 
-function selectFilm(sel: { title: string; movie?: Movie }) {
+function selectFilm(sel: { title: string; movie?: FilmRef }) {
   state.mode = 'film';
   state.selected = sel;
   searchBox.setText(sel.movie ? displayTitle(sel.movie) : sel.title);
@@ -78,7 +78,7 @@ function selectFilm(sel: { title: string; movie?: Movie }) {
   void refreshResults();
 }
 
-function addToMood(m: Movie) {
+function addToMood(m: FilmRef) {
   if (!state.mood.some((x) => x.id === m.id)) state.mood.push(m);
   renderMood();
   syncUrl();

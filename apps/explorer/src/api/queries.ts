@@ -1,7 +1,7 @@
 // Every GraphQL operation the explorer sends, and the pure helpers that build their
 // variables. The page is the reference client of the public API: nothing here is
 // private to it.
-import type { Movie, MovieFilter } from './types';
+import type { FilmRef, MovieFilter } from './types';
 
 export const MOVIE_FIELDS = `
 fragment MovieFields on Movie {
@@ -29,10 +29,11 @@ query Appreciated($limit: Int, $filter: MovieFilter) {
   leastAppreciated(limit: $limit, filter: $filter) { ...MovieFields }
 }${MOVIE_FIELDS}`;
 
+// Hundreds of points: only what the dots and their tooltips show.
 export const MAP_QUERY = `
 query Map($limit: Int) {
-  pcaProjection(limit: $limit) { x y z movie { ...MovieFields } }
-}${MOVIE_FIELDS}`;
+  pcaProjection(limit: $limit) { x y movie { id title year genres } }
+}`;
 
 /** The blog's "good film" bar: the average rating a film needs to count as good. */
 export const GOOD_FILM_MIN_AVERAGE = 3.5;
@@ -115,7 +116,7 @@ export function parseK(raw: string | number): number {
  * the year appended when the title does not already end with it, so a title shared by
  * several films ("Hamlet") resolves to this one and not the most-rated namesake.
  */
-export function titleQueryFor(movie: Pick<Movie, 'title' | 'year'>): string {
+export function titleQueryFor(movie: Pick<FilmRef, 'title' | 'year'>): string {
   const t = movie.title.trim();
   if (movie.year === null || movie.year === undefined) return t;
   return /\(\d{4}\)\s*$/.test(t) ? t : `${t} (${movie.year})`;

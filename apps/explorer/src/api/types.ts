@@ -13,16 +13,18 @@ export interface Movie {
   tmdbUrl: string | null;
 }
 
+/** What the page needs to name a film and send it back: the map asks for no more. */
+export type FilmRef = Pick<Movie, 'id' | 'title' | 'year' | 'genres'>;
+
 export interface SimilarMovie {
   movie: Movie;
   similarity: number;
 }
 
 export interface MovieProjection {
-  movie: Movie;
+  movie: FilmRef;
   x: number;
   y: number;
-  z: number;
 }
 
 export interface MovieFilter {
