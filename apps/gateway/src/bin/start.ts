@@ -92,7 +92,7 @@ Try:
     -d '{"query":"{ mostAppreciated(limit: 5) { title bias } }"}'
   curl -s ${url} -H 'content-type: application/json' \\
     -d '{"query":"{ similarMovies(title: \\"Toy Story\\", filter: { genres: [\\"Comedy\\"], yearFrom: 1990 }) { movie { title } } }"}'
-  psql:  SELECT * FROM similar_movies('The Matrix', 5);
+  psql:  select * from similar_movies('The Matrix', 5);
 
 Ctrl+C stops.`);
   const stop = () => void s.close().then(() => process.exit(0));
