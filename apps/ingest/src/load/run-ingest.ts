@@ -118,7 +118,16 @@ export async function runIngest(options: IngestOptions, ctx: IngestContext = {})
   const datasetId = await withDb(ctx, async (db) => {
     log(`loading into ${db.location} ...`);
     const t0 = Date.now();
-    const id = await loadDataset(db, { dump, curation, source: options.source, params: storedParams, counts }, { onStep: ctx.onLoadStep });
+    let stepAt = t0;
+    let current: LoadStep | null = null;
+    const onStep = async (s: LoadStep) => {
+      const now = Date.now();
+      if (current) log(`  load ${current}: ${((now - stepAt) / 1000).toFixed(1)} s`);
+      current = s;
+      stepAt = now;
+      await ctx.onLoadStep?.(s);
+    };
+    const id = await loadDataset(db, { dump, curation, source: options.source, params: storedParams, counts }, { onStep });
     log(`dataset ${id} is active (${((Date.now() - t0) / 1000).toFixed(1)} s to load)`);
     return id;
   });

@@ -1,0 +1,127 @@
+// Ingest benchmarks (issue 3, docs/BENCHMARKS.md):
+//  * parse_mb_per_s: ratings.csv of the synthetic dump (`latest`; `small` in quick
+//    mode) streamed from disk into typed columns by cinemap's parser, side by side in
+//    the same run with csv-parse (the ecosystem default, streaming, fields converted
+//    to numbers the same way) on the same file (a 200 MB slice of it when larger:
+//    csv-parse is slow enough that MB/s over a slice is the same figure);
+//  * parse_vs_pandas: cinemap's MB/s over pandas.read_csv's on the same file, when
+//    `python3 -c 'import pandas'` works (otherwise the row says so and is left out);
+//  * ingest_wall_s / ingest_peak_rss_mb: the built CLI ingesting the whole dump with
+//    the blog's defaults into a fresh PostgreSQL database (DATABASE_URL), wall time
+//    and the child's peak RSS (VmHWM). Skipped without DATABASE_URL.
+import { spawn, spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createTestDatabase } from '@cinemap/db/testing';
+import { InvalidRows } from '../../apps/ingest/src/movielens/errors';
+import { RatingsReader } from '../../apps/ingest/src/movielens/ratings';
+import { ensureSyntheticDump } from './generate-data';
+import type { BenchOptions, BenchRow } from './types';
+
+const CSV_PARSE_SLICE = 200e6;
+
+async function cinemapParse(file: string): Promise<{ mbps: number; rows: number }> {
+  const bytes = statSync(file).size;
+  const t0 = process.hrtime.bigint();
+  const r = new RatingsReader(file, new InvalidRows('fail'), undefined, Math.ceil(bytes / 24));
+  for await (const c of createReadStream(file, { highWaterMark: 1 << 20 })) r.push(c as Buffer);
+  const cols = r.end();
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { mbps: bytes / 1e6 / s, rows: cols.length };
+}
+
+async function csvParseParse(file: string, limit: number): Promise<{ mbps: number; rows: number; bytes: number }> {
+  const { parse } = await import('csv-parse');
+  const size = Math.min(statSync(file).size, limit);
+  const t0 = process.hrtime.bigint();
+  const parser = createReadStream(file, { highWaterMark: 1 << 20, end: size - 1 }).pipe(parse({ from_line: 2, relax_column_count: true }));
+  let rows = 0;
+  const cap = Math.ceil(size / 24);
+  const u = new Int32Array(cap), m = new Int32Array(cap), h = new Uint8Array(cap), t = new Float64Array(cap);
+  for await (const rec of parser as AsyncIterable<string[]>) {
+    if (rec.length !== 4) continue; // the slice may cut the last line
+    u[rows] = Number(rec[0]);
+    m[rows] = Number(rec[1]);
+    h[rows] = Number(rec[2]) * 2;
+    t[rows] = Number(rec[3]);
+    rows++;
+  }
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { mbps: size / 1e6 / s, rows, bytes: size };
+}
+
+function pandasParse(file: string): { mbps: number } | { why: string } {
+  const probe = spawnSync('python3', ['-c', 'import pandas'], { encoding: 'utf8' });
+  if (probe.status !== 0) return { why: 'pandas is not importable by python3 here' };
+  const code = `import time,os,pandas as pd
+f=${JSON.stringify(file)}
+t=time.perf_counter(); d=pd.read_csv(f, dtype={'userId':'int32','movieId':'int32','rating':'float32','timestamp':'int64'}); s=time.perf_counter()-t
+print(os.path.getsize(f)/1e6/s)`;
+  const r = spawnSync('python3', ['-c', code], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) return { why: `pandas failed: ${r.stderr.trim().split('\n').pop()}` };
+  return { mbps: Number(r.stdout.trim()) };
+}
+
+/** Runs the built CLI on `dir` against `url`; wall seconds and peak RSS (MB) of the child. */
+async function timeIngest(dir: string, url: string): Promise<{ wallS: number; rssMb: number; ok: boolean; out: string }> {
+  const root = resolve(__dirname, '../..');
+  const cli = existsSync(join(root, 'dist/apps/ingest/main.js')) ? join(root, 'dist/apps/ingest/main.js') : join(process.cwd(), 'dist/apps/ingest/main.js');
+  const t0 = Date.now();
+  const child = spawn(process.execPath, [cli, '--source', dir], { env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  let hwm = 0;
+  const poll = setInterval(() => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m) hwm = Math.max(hwm, Number(m[1]) / 1024);
+    } catch {
+      /* exited */
+    }
+  }, 100);
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  clearInterval(poll);
+  return { wallS: (Date.now() - t0) / 1000, rssMb: hwm, ok: code === 0, out };
+}
+
+export async function runIngestBench(opts: BenchOptions): Promise<BenchRow[]> {
+  const scale = opts.quick ? 'small' : 'latest';
+  const dir = await ensureSyntheticDump(opts.workDir, scale, 1);
+  const file = join(dir, 'ratings.csv');
+  const size = statSync(file).size;
+  const rows: BenchRow[] = [];
+
+  const mine = await cinemapParse(file);
+  const theirs = await csvParseParse(file, CSV_PARSE_SLICE);
+  rows.push({
+    key: 'parse_mb_per_s',
+    figure: `parse ratings.csv (${scale}, ${(size / 1e6).toFixed(0)} MB)`,
+    cinemap: mine.mbps,
+    baselineName: 'csv-parse',
+    baseline: theirs.mbps,
+    unit: 'MB/s',
+    higherIsBetter: true,
+    notes: `${mine.rows} rows into typed columns, one core; csv-parse over ${(theirs.bytes / 1e6).toFixed(0)} MB${theirs.bytes < size ? ' (a slice)' : ''}, fields converted with Number()`,
+  });
+  const pandas = pandasParse(file);
+  if ('mbps' in pandas) {
+    rows.push({ key: 'parse_vs_pandas', figure: `parse ratings.csv vs pandas.read_csv (${scale})`, cinemap: mine.mbps, baselineName: 'pandas read_csv', baseline: pandas.mbps, unit: 'MB/s', higherIsBetter: true });
+  } else {
+    rows.push({ key: 'parse_vs_pandas', figure: 'parse ratings.csv vs pandas.read_csv', cinemap: mine.mbps, unit: 'MB/s', higherIsBetter: true, notes: `${pandas.why}; compare with csv-parse above` });
+  }
+
+  if (process.env.DATABASE_URL) {
+    const t = await createTestDatabase('postgres');
+    try {
+      const r = await timeIngest(dir, t.url!);
+      if (!r.ok) throw new Error(`ingest failed:\n${r.out.slice(-2000)}`);
+      const steps = r.out.split('\n').filter((l) => /^\d\. |^dump /.test(l)).join(' | ');
+      rows.push({ key: 'ingest_wall_s', figure: `ingest ${scale} dump into PostgreSQL (blog defaults)`, cinemap: r.wallS, unit: 's', higherIsBetter: false, notes: steps.replace(/\s+/g, ' ').slice(0, 300) });
+      rows.push({ key: 'ingest_peak_rss_mb', figure: `ingest ${scale}: peak RSS`, cinemap: r.rssMb, unit: 'MB', higherIsBetter: false });
+    } finally {
+      await t.drop();
+    }
+  }
+  return rows;
+}
