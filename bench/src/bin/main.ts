@@ -1,0 +1,102 @@
+// `npm run bench [-- --quick] [--only parse,train,serve]`: every benchmark next to its
+// baseline, measured in this same run on the same input and machine. Prints one table,
+// writes bench/results/latest.json and appends the table to docs/BENCHMARKS.md.
+import { appendFileSync, mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { cpus, totalmem, platform, release } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { BenchOptions, BenchRow, BenchSuite } from '../types';
+import { runIngestBench } from '../ingest';
+import { runTrainBench } from '../train';
+import { runServeBench } from '../serve';
+
+const SUITES: Record<string, BenchSuite> = { parse: runIngestBench, train: runTrainBench, serve: runServeBench };
+
+const HELP = `Usage: npm run bench [-- --quick] [--only ${Object.keys(SUITES).join(',')}] [--work-dir DIR] [--no-append]
+
+Runs cinemap's benchmarks beside their baselines (same run, same input, same machine):
+  parse  ratings.csv → typed columns (MB/s) vs csv-parse and pandas read_csv when available
+  train  native engine ratings/s per epoch (1 and 2 threads) vs the TF.js engine (wasm, cpu)
+  serve  similarMovies over HTTP (autocannon, 64 connections) vs a bare node:http endpoint
+--quick uses smaller inputs (under 5 minutes) and writes the same JSON keys.
+Results: bench/results/latest.json, and a dated table appended to docs/BENCHMARKS.md.
+Synthetic dumps are generated once into --work-dir (default $CINEMAP_HOME/bench or ./.cinemap/bench).`;
+
+function machine(): string {
+  const c = cpus();
+  return `${c.length}× ${c[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${release()}, Node ${process.versions.node}`;
+}
+
+function fmt(x: number | undefined): string {
+  if (x === undefined || !Number.isFinite(x)) return '—';
+  const a = Math.abs(x);
+  if (a >= 1e6) return `${(x / 1e6).toFixed(2)}M`;
+  if (a >= 1e4) return `${(x / 1e3).toFixed(1)}k`;
+  if (a >= 100) return x.toFixed(0);
+  if (a >= 1) return x.toFixed(2);
+  return x.toPrecision(3);
+}
+
+export function ratio(r: BenchRow): number | undefined {
+  if (r.baseline === undefined || !Number.isFinite(r.baseline) || r.baseline === 0 || r.cinemap === 0) return undefined;
+  return r.higherIsBetter ? r.cinemap / r.baseline : r.baseline / r.cinemap;
+}
+
+function table(rows: BenchRow[], when: string, host: string): string {
+  const head = '| figure | cinemap | baseline | ratio | notes |\n| --- | --- | --- | --- | --- |';
+  const body = rows
+    .map((r) => {
+      const q = ratio(r);
+      return `| ${r.figure} | ${fmt(r.cinemap)} ${r.unit} | ${r.baselineName ? `${fmt(r.baseline)} ${r.unit} (${r.baselineName})` : '—'} | ${q === undefined ? '—' : `${q.toFixed(2)}×`} | ${r.notes ?? ''} |`;
+    })
+    .join('\n');
+  return `${head}\n${body}\n\nMachine: ${host}. Date: ${when}.`;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) return void console.log(HELP);
+  const quick = args.includes('--quick');
+  const oi = args.indexOf('--only');
+  const only = oi >= 0 ? args[oi + 1].split(',') : Object.keys(SUITES);
+  for (const o of only) if (!SUITES[o]) throw new Error(`--only: unknown benchmark "${o}" (choose from ${Object.keys(SUITES).join(', ')})`);
+  const wi = args.indexOf('--work-dir');
+  const workDir = resolve(wi >= 0 ? args[wi + 1] : join(process.env.CINEMAP_HOME || '.cinemap', 'bench'));
+  mkdirSync(workDir, { recursive: true });
+  const opts: BenchOptions = { quick, workDir };
+  const when = new Date().toISOString();
+  const host = machine();
+  const rows: BenchRow[] = [];
+  const failures: string[] = [];
+  for (const name of only) {
+    const t0 = Date.now();
+    console.error(`bench: ${name}${quick ? ' (quick)' : ''} …`);
+    try {
+      const got = await SUITES[name](opts);
+      rows.push(...got);
+      console.error(`bench: ${name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    } catch (e) {
+      failures.push(`${name}: ${(e as Error).message}`);
+      console.error(`bench: ${name} FAILED: ${(e as Error).stack}`);
+    }
+  }
+  const md = table(rows, when, host);
+  console.log(`\n${md}\n`);
+  const json: Record<string, unknown> = { date: when, machine: host, quick, figures: rows };
+  for (const r of rows) {
+    json[r.key] = r.cinemap;
+    if (r.baseline !== undefined) json[`${r.key}_baseline`] = r.baseline;
+  }
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/latest.json', JSON.stringify(json, null, 2) + '\n');
+  if (!args.includes('--no-append')) {
+    const doc = 'docs/BENCHMARKS.md';
+    if (!existsSync(doc) || !readFileSync(doc, 'utf8').trim()) writeFileSync(doc, '# Benchmarks\n\nAppended by `npm run bench`; newest last.\n');
+    appendFileSync(doc, `\n## ${when.slice(0, 10)} — npm run bench${quick ? ' -- --quick' : ''}\n\n${md}\n${failures.length ? `\nFailed: ${failures.join('; ')}\n` : ''}`);
+  }
+  if (failures.length) process.exit(1);
+}
+
+main().catch((e) => {
+  console.error(`bench: ${(e as Error).message}`);
+  process.exit(1);
+});
