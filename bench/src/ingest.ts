@@ -7,7 +7,8 @@
 //  * parse_vs_pandas: cinemap's MB/s over pandas.read_csv's on the same file, when
 //    `python3 -c 'import pandas'` works (otherwise the row says so and is left out);
 //  * ingest_wall_s / ingest_peak_rss_mb: the built CLI ingesting the whole dump with
-//    the blog's defaults into a fresh PostgreSQL database (DATABASE_URL), wall time
+//    the blog's defaults (--auto-curation: scaled thresholds on `small`, where the
+//    defaults keep nothing) into a fresh PostgreSQL database (DATABASE_URL), wall time
 //    and the child's peak RSS (VmHWM). Skipped without DATABASE_URL.
 import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
@@ -67,7 +68,7 @@ async function timeIngest(dir: string, url: string): Promise<{ wallS: number; rs
   const root = resolve(__dirname, '../..');
   const cli = existsSync(join(root, 'dist/apps/ingest/main.js')) ? join(root, 'dist/apps/ingest/main.js') : join(process.cwd(), 'dist/apps/ingest/main.js');
   const t0 = Date.now();
-  const child = spawn(process.execPath, [cli, '--source', dir], { env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, '--source', dir, '--auto-curation'], { env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -116,8 +117,8 @@ export async function runIngestBench(opts: BenchOptions): Promise<BenchRow[]> {
     try {
       const r = await timeIngest(dir, t.url!);
       if (!r.ok) throw new Error(`ingest failed:\n${r.out.slice(-2000)}`);
-      const steps = r.out.split('\n').filter((l) => /^\d\. |^dump /.test(l)).join(' | ');
-      rows.push({ key: 'ingest_wall_s', figure: `ingest ${scale} dump into PostgreSQL (blog defaults)`, cinemap: r.wallS, unit: 's', higherIsBetter: false, notes: steps.replace(/\s+/g, ' ').slice(0, 300) });
+      const steps = r.out.split('\n').filter((l) => /^\d\. |^dump /.test(l)).slice(-5).join(' | ');
+      rows.push({ key: 'ingest_wall_s', figure: `ingest ${scale} dump into PostgreSQL (${scale === 'latest' ? 'blog defaults' : 'thresholds scaled to the dump'})`, cinemap: r.wallS, unit: 's', higherIsBetter: false, notes: steps.replace(/\s+/g, ' ').slice(0, 300) });
       rows.push({ key: 'ingest_peak_rss_mb', figure: `ingest ${scale}: peak RSS`, cinemap: r.rssMb, unit: 'MB', higherIsBetter: false });
     } finally {
       await t.drop();
