@@ -6,6 +6,11 @@ import { main } from '../cli/program';
 const pauseAt = process.env.CINEMAP_INGEST_TEST_PAUSE_AT;
 let loading = false;
 
+// `npm run ingest -- --help | head` closes stdout early: that is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+});
+
 process.on('SIGINT', () => {
   // The load is one transaction: dying here rolls it back (PostgreSQL) or never commits it (embedded).
   process.stderr.write(`\ningest: interrupted${loading ? ' during the load: nothing was changed, the previous dataset is still active' : ''}\n`);

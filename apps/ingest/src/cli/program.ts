@@ -18,10 +18,10 @@ export function buildProgram(): Command {
   const d = DEFAULT_CURATION;
   return new Command('ingest')
     .description(
-      'Load a MovieLens "latest"-format dump (movies.csv, ratings.csv, links.csv, tags.csv) into the database, curated as in DESIGN.md:\n' +
-        '1. drop movies with a low average rating, 2. drop movies with few ratings, 3. drop users with few ratings (in total),\n' +
-        '4. keep a stratified sample of each movie\'s ratings. Prints the counts after each step. DATABASE_URL selects PostgreSQL;\n' +
-        'otherwise the embedded database in CINEMAP_HOME (default ./.cinemap) is used.',
+      'Load a MovieLens "latest"-format dump (movies.csv, ratings.csv, links.csv, tags.csv) into the database, curated in four steps: ' +
+        'drop movies with a low average rating, drop movies with few ratings, drop users with few ratings in total, keep a stratified ' +
+        "sample of each movie's ratings. Prints the counts after each step. DATABASE_URL selects PostgreSQL; otherwise the embedded " +
+        'database in CINEMAP_HOME (default ./.cinemap) is used.',
     )
     .requiredOption('--source <url|zip|dir>', `a URL, a zip, a folder, or a shorthand: ${Object.keys(OFFICIAL_SOURCES).join(', ')}`)
     .addOption(new Option('--on-invalid <policy>', 'what to do with an invalid row: fail (stop, naming file:line) or skip (count per reason)').choices(['fail', 'skip']).default('fail'))
