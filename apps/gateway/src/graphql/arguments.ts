@@ -1,7 +1,7 @@
 // Argument checks shared by resolvers (every one answers BAD_USER_INPUT naming the
 // argument) and title resolution through the one SQL resolve_title().
 import { normalizeMovieFilter, parseTitleQuery, validateMovieFilter, validateTitleInput, type MovieFilter } from '@cinemap/domain';
-import { resolveTitle, titleSuggestions } from '@cinemap/db';
+import { resolveTitle, titleSuggestions, type Db } from '@cinemap/db';
 import type { GatewayContext } from './context';
 import { badUserInput, movieNotFound, noActiveModel } from './errors';
 import type { ModelSnapshot } from '../model/snapshot';
@@ -33,19 +33,28 @@ export function requireSnapshot(ctx: GatewayContext): ModelSnapshot {
 }
 
 /**
- * The movie id a typed title means (resolve_title() in SQL, cached per snapshot by
- * parsed key and year), or MOVIE_NOT_FOUND with up to 5 suggestions.
+ * The movie id a typed title means, or null: the snapshot's in-memory twin of SQL
+ * resolve_title() (the catalogue as loaded with the run), or — with no run loaded —
+ * resolve_title() itself. Shared by resolvers and the serving benchmark's bare
+ * endpoint, so both do the same lookup.
  */
-export async function resolveMovieId(ctx: GatewayContext, title: string, name = 'title'): Promise<number> {
-  checkTitle(title, name);
+export async function lookupMovieId(db: Db, snapshot: ModelSnapshot | null, title: string): Promise<number | null> {
+  if (snapshot?.titles) return snapshot.titles.resolve(title);
   const q = parseTitleQuery(title);
   const cacheKey = `${q.year ?? ''}|${q.key}`;
-  const cache = ctx.snapshot?.titleCache;
+  const cache = snapshot?.titleCache;
   let id = cache?.get(cacheKey);
   if (id === undefined) {
-    id = await resolveTitle(ctx.db, title);
+    id = await resolveTitle(db, title);
     cache?.set(cacheKey, id);
   }
+  return id;
+}
+
+/** lookupMovieId() with the argument checked, or MOVIE_NOT_FOUND with up to 5 suggestions. */
+export async function resolveMovieId(ctx: GatewayContext, title: string, name = 'title'): Promise<number> {
+  checkTitle(title, name);
+  const id = await lookupMovieId(ctx.db, ctx.snapshot, title);
   if (id === null) {
     const suggestions = await titleSuggestions(ctx.db, title, 5);
     throw movieNotFound(title, suggestions.map((s) => s.title), name);

@@ -9,6 +9,10 @@ export interface GatewayMetrics {
   operationSeconds: Histogram<'operation'>;
   errors: Counter<'operation' | 'code'>;
   httpRequests: Counter<'route' | 'status'>;
+  /** operationSeconds.observe through a cached child (no label object per request). */
+  observeOperation(operation: string, seconds: number): void;
+  /** httpRequests.inc through a cached child. */
+  countRequest(route: string, status: number): void;
 }
 
 export function createMetrics(db: Db, store: ModelStore): GatewayMetrics {
@@ -51,5 +55,32 @@ export function createMetrics(db: Db, store: ModelStore): GatewayMetrics {
       this.set(store.swaps);
     },
   });
-  return { registry, operationSeconds, errors, httpRequests };
+  // prom-client hashes a label object on every observe(); children bound once per
+  // label value make the per-request cost one Map lookup (label values are bounded:
+  // root field names and a handful of routes and statuses).
+  const opChildren = new Map<string, ReturnType<typeof operationSeconds.labels>>();
+  const reqChildren = new Map<string, ReturnType<typeof httpRequests.labels>>();
+  return {
+    registry,
+    operationSeconds,
+    errors,
+    httpRequests,
+    observeOperation(operation, seconds) {
+      let c = opChildren.get(operation);
+      if (!c) {
+        c = operationSeconds.labels(operation);
+        if (opChildren.size < 256) opChildren.set(operation, c);
+      }
+      c.observe(seconds);
+    },
+    countRequest(route, status) {
+      const key = `${route} ${status}`;
+      let c = reqChildren.get(key);
+      if (!c) {
+        c = httpRequests.labels(route, String(status));
+        if (reqChildren.size < 256) reqChildren.set(key, c);
+      }
+      c.inc();
+    },
+  };
 }

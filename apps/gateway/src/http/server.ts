@@ -13,9 +13,10 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import pino, { type Logger } from 'pino';
 import { pingDatabase, setStatementTimeout, type Db } from '@cinemap/db';
 import { ModelStore } from '../model/model-store';
-import { BoundedCache, type ModelSnapshot } from '../model/snapshot';
+import type { ModelSnapshot } from '../model/snapshot';
 import { gatewaySchema } from '../graphql/schema';
 import { createContext, type GatewayContext } from '../graphql/context';
+import { lookupMovieId } from '../graphql/arguments';
 import { DEFAULT_QUERY_LIMITS, queryLimitsRule, type QueryLimits } from '../graphql/query-limits.rule';
 import { createMetrics, type GatewayMetrics } from './metrics';
 import { staticHandler } from './static-files';
@@ -46,6 +47,8 @@ export interface Gateway {
   port: number;
   store: ModelStore;
   metrics: GatewayMetrics;
+  /** The title lookup resolvers use (cached per snapshot): movie id or null. */
+  lookupTitle(snapshot: ModelSnapshot | null, title: string): Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -53,11 +56,6 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 /** Root fields whose answer is a pure function of (active run, arguments). */
 const REPLAYABLE = new Set(['similarMovies', 'similarToMany']);
 const REPLAY_MAX_BODY = 4096;
-interface Replay {
-  text: string;
-  contentType: string;
-  operation: string;
-}
 
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const log = opts.log ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
@@ -74,7 +72,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
   const observe: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
-      const t0 = process.hrtime.bigint();
+      const t0 = performance.now();
       return {
         async didEncounterErrors(rc) {
           const op = operationLabel(rc);
@@ -85,7 +83,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           }
         },
         async willSendResponse(rc) {
-          metrics.operationSeconds.observe({ operation: operationLabel(rc) }, Number(process.hrtime.bigint() - t0) / 1e9);
+          metrics.observeOperation(operationLabel(rc), (performance.now() - t0) / 1e3);
           // Whole responses of neighbour queries depend only on the run and the request
           // body: the HTTP layer may replay them for the same snapshot.
           const roots = rc.operation?.operation === 'query' ? rc.operation.selectionSet.selections : [];
@@ -137,33 +135,37 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       }
       let body: unknown = undefined;
       let raw = '';
+      const json = (req.headers['content-type'] ?? '').includes('application/json');
+      const snapshot = store.current;
+      let replayCache: ModelSnapshot['responseCache'] | null = null;
       if (req.method === 'POST') {
         const read = await readBody(req, maxBody);
         if (read !== null) raw = read;
         if (read === null)
           return sendJson(res, 413, { errors: [{ message: `Request body over ${maxBody} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }, 'graphql');
-        const type = req.headers['content-type'] ?? '';
-        if (type.includes('application/json')) {
+        // A replayable response is looked up by the raw body before anything else (only
+        // bodies that once parsed and executed without error are stored).
+        if (json && snapshot && raw.length <= REPLAY_MAX_BODY) {
+          replayCache = snapshot.responseCache;
+          const hit = replayCache.get(raw);
+          if (hit) {
+            const t0 = performance.now();
+            res.writeHead(200, { 'content-type': hit.contentType, 'content-length': Buffer.byteLength(hit.text) });
+            res.end(hit.text);
+            metrics.observeOperation(hit.operation, (performance.now() - t0) / 1e3);
+            return 'graphql';
+          }
+        }
+        if (json) {
           try {
             body = raw.length ? JSON.parse(raw) : undefined;
           } catch {
             return sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] }, 'graphql');
           }
+          if (typeof body !== 'object' || body === null) replayCache = null;
         } else body = raw;
       }
-      const snapshot = store.current;
-      const replayKey = req.method === 'POST' && typeof body === 'object' && raw.length <= REPLAY_MAX_BODY ? raw : null;
-      const replayCache = snapshot && replayKey ? replays(snapshot) : null;
-      const hit = replayKey ? replayCache?.get(replayKey) : undefined;
-      if (hit) {
-        const t0 = process.hrtime.bigint();
-        res.statusCode = 200;
-        res.setHeader('content-type', hit.contentType);
-        res.setHeader('content-length', Buffer.byteLength(hit.text));
-        res.end(hit.text);
-        metrics.operationSeconds.observe({ operation: hit.operation }, Number(process.hrtime.bigint() - t0) / 1e9);
-        return 'graphql';
-      }
+      const replayKey = replayCache ? raw : null;
       let ctxValue: GatewayContext | undefined;
       const headers = new HeaderMap();
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
@@ -207,7 +209,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     res.setHeader('x-request-id', requestId);
     handle(req, res, requestId)
       .then((route) => {
-        metrics.httpRequests.inc({ route, status: String(res.statusCode) });
+        metrics.countRequest(route, res.statusCode);
         if (log.isLevelEnabled('debug')) log.debug({ requestId, method: req.method, url: req.url, status: res.statusCode }, 'request');
       })
       .catch((e) => {
@@ -229,6 +231,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     port,
     store,
     metrics,
+    lookupTitle: (snapshot, title) => lookupMovieId(db, snapshot, title),
     async close() {
       await new Promise<void>((ok) => {
         server.close(() => ok());
@@ -238,13 +241,6 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       await store.close();
     },
   };
-}
-
-const replayCaches = new WeakMap<ModelSnapshot, BoundedCache<Replay>>();
-function replays(s: ModelSnapshot): BoundedCache<Replay> {
-  let c = replayCaches.get(s);
-  if (!c) replayCaches.set(s, (c = new BoundedCache<Replay>()));
-  return c;
 }
 
 function operationLabel(rc: { operation?: { selectionSet: { selections: readonly { kind: string; name?: { value: string } }[] } } | null; operationName?: string | null }): string {

@@ -3,9 +3,10 @@
 // (matrix, ONNX session) before one reference assignment makes it current; requests
 // already holding the old one finish on it, and its ONNX session is released later.
 import type { Logger } from 'pino';
-import { Db, getServedModelRun, loadModelArtifact, loadRunMovies, MODEL_CHANNEL } from '@cinemap/db';
+import { Db, getServedModelRun, loadModelArtifact, loadRunMovies, loadTitleKeys, MODEL_CHANNEL } from '@cinemap/db';
 import { ModelSnapshot } from './snapshot';
 import { RatingScorer } from './scorer';
+import { TitleIndex } from './title-index';
 
 const RELEASE_OLD_AFTER_MS = 60_000;
 
@@ -74,6 +75,7 @@ export class ModelStore {
     if (this.snapshot?.runId === run.id) return;
     const t0 = Date.now();
     const rows = await loadRunMovies(this.db, run.id);
+    const titles = new TitleIndex(await loadTitleKeys(this.db));
     const bytes = await loadModelArtifact(this.db, run.id, 'onnx-scorer');
     let scorer: RatingScorer | null = null;
     if (bytes) {
@@ -89,7 +91,7 @@ export class ModelStore {
       await scorer?.release();
       return;
     }
-    const next = new ModelSnapshot(run, rows, scorer);
+    const next = new ModelSnapshot(run, rows, scorer, titles);
     const old = this.snapshot;
     this.snapshot = next; // the swap: one reference assignment
     this.swaps++;

@@ -7,6 +7,7 @@ import { imdbUrl, tmdbUrl, type MovieFilter } from '@cinemap/domain';
 import { normalizeRows, topKByDot } from '@cinemap/math';
 import { DEFAULT_MIN_RATING_COUNT, type ServedModelRun, type MovieRow, type RunMovieRow } from '@cinemap/db';
 import type { RatingScorer } from './scorer';
+import type { TitleIndex } from './title-index';
 
 /** A movie as the GraphQL Movie type returns it (built once per snapshot, shared). */
 export interface MovieView {
@@ -53,9 +54,19 @@ export class BoundedCache<V> {
     if (this.map.size >= this.limit) this.map.clear();
     this.map.set(key, value);
   }
+  clear(): void {
+    this.map.clear();
+  }
   get size(): number {
     return this.map.size;
   }
+}
+
+/** A whole GraphQL response that depends only on the run and the request body. */
+export interface CachedResponse {
+  text: string;
+  contentType: string;
+  operation: string;
 }
 
 export class ModelSnapshot {
@@ -70,6 +81,8 @@ export class ModelSnapshot {
   readonly titleCache = new BoundedCache<number | null>();
   /** Normalised similarMovies/similarToMany arguments → answer. */
   readonly answerCache = new BoundedCache<Neighbour[]>();
+  /** Request body → whole HTTP response of a neighbour query (the HTTP layer's replay). */
+  readonly responseCache = new BoundedCache<CachedResponse>();
   /** Genre names present in this run, for validating filters. */
   readonly genres: string[];
 
@@ -77,6 +90,8 @@ export class ModelSnapshot {
     readonly run: ServedModelRun,
     rows: RunMovieRow[],
     readonly scorer: RatingScorer | null,
+    /** The catalogue's titles as of this snapshot's load (null: resolve in SQL). */
+    readonly titles: TitleIndex | null = null,
     readonly loadedAt = new Date(),
   ) {
     this.size = rows.length;
@@ -95,6 +110,13 @@ export class ModelSnapshot {
     });
     normalizeRows(this.matrix, this.size, this.dim);
     this.genres = [...genres].sort();
+  }
+
+  /** Forgets every cached title, answer and response (the benchmark's cold start). */
+  clearCaches(): void {
+    this.titleCache.clear();
+    this.answerCache.clear();
+    this.responseCache.clear();
   }
 
   get runId(): number {

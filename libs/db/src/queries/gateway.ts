@@ -125,6 +125,23 @@ export async function loadModelArtifact(q: Queryable, runId: number, kind: strin
   return rows[0] ? new Uint8Array(rows[0].bytes) : null;
 }
 
+/** A catalogue movie's matching keys, as resolve_title() matches them. */
+export interface TitleKeyRow {
+  movieId: number;
+  year: number | null;
+  titleKeys: string[];
+}
+
+/**
+ * Every movie's title keys in resolve_title()'s preference order (most-rated first,
+ * then lowest id): what the gateway's in-memory twin of resolve_title() is built from.
+ */
+export async function loadTitleKeys(q: Queryable): Promise<TitleKeyRow[]> {
+  return q.query<TitleKeyRow>(
+    `SELECT movie_id AS "movieId", year, title_keys AS "titleKeys" FROM movies ORDER BY rating_count DESC, movie_id`,
+  );
+}
+
 /** resolve_title(): the movie id a typed title means, or null. */
 export async function resolveTitle(q: Queryable, title: string): Promise<number | null> {
   const rows = await q.query<{ id: number | null }>('SELECT resolve_title($1) AS id', [title]);
