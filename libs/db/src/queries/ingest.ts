@@ -10,6 +10,7 @@
 //    triggers stay as they are.
 //  * the datasets row, its curated_ratings and the activation are in the same
 //    transaction: a failed or killed ingest leaves every table exactly as it was.
+import type { Movie } from '@cinemap/domain';
 import type { Queryable } from '../db';
 
 export type CsvChunks = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
@@ -158,16 +159,8 @@ export async function ingestFingerprint(q: Queryable): Promise<Record<'ratings' 
   };
 }
 
-export interface IngestedMovie {
-  movieId: number;
-  title: string;
-  displayTitle: string;
-  year: number | null;
-  genres: string[];
-  imdbId: number | null;
-  tmdbId: number | null;
-  ratingCount: number;
-  averageRating: number;
+/** The domain's Movie (one source of truth for its fields) plus the keys it is found by. */
+export interface IngestedMovie extends Movie {
   titleKeys: string[];
 }
 
