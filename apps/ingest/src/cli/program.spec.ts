@@ -1,9 +1,11 @@
 // The CLI: --help lists every flag; bad flags and bad sources exit non-zero with a
 // message (no stack unless --verbose); the app holds no SQL (it lives in @cinemap/db).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { buildProgram, main } from './program';
+import { tinyDump, writeDumpDir } from '../movielens/test-fixtures';
 
 function capture() {
   let text = '';
@@ -29,6 +31,15 @@ describe('ingest CLI', () => {
     const c = capture();
     expect(await main(['--source', 'x', '--min-movie-ratings', 'many'], c.io)).not.toBe(0);
     expect(c.text()).toMatch(/--min-movie-ratings wants a whole number, got "many"/);
+  });
+
+  it('--sample-fraction none turns sampling off (regression: commander turned null into "")', async () => {
+    const c = capture();
+    const dir = writeDumpDir(mkdtempSync(join(tmpdir(), 'cinemap-cli-none-')), tinyDump({ seed: 3 }));
+    const args = ['--source', dir, '--dry-run', '--min-avg-rating', '0', '--min-movie-ratings', '1', '--min-user-ratings', '1', '--sample-fraction'];
+    expect(await main([...args, 'none'], c.io)).toBe(0);
+    expect(c.text()).toMatch(/4\. sample\s+none/);
+    expect(await main([...args, 'often'], capture().io)).not.toBe(0);
   });
 
   it('apps/ingest contains no SQL', () => {

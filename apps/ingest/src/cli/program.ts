@@ -30,7 +30,9 @@ export function buildProgram(): Command {
     .option('--min-user-ratings <n>', 'step 3: drop all ratings of users with fewer than n ratings in total', num('--min-user-ratings', true), d.minUserRatings)
     .option('--sample-fraction <f>', 'step 4: keep this share of each movie\'s ratings, stratified by score (1 or none: no sampling)', (v) => {
       try {
-        return parseSampleFraction(v);
+        // commander turns a parser's null into '' (and the run then fails), so "no
+        // sampling" travels as the string 'none' and becomes null below.
+        return parseSampleFraction(v) ?? 'none';
       } catch (e) {
         throw new InvalidArgumentError((e as Error).message);
       }
@@ -72,7 +74,7 @@ export async function main(argv: string[], io: CliIo = { out: (l) => console.log
           minAvgRating: opts.minAvgRating as number,
           minMovieRatings: opts.minMovieRatings as number,
           minUserRatings: opts.minUserRatings as number,
-          sampleFraction: opts.sampleFraction as number | null,
+          sampleFraction: opts.sampleFraction === 'none' ? null : (opts.sampleFraction as number | null),
           seed: opts.seed as number,
         },
         autoCuration: Boolean(opts.autoCuration),
