@@ -23,6 +23,7 @@ export type InvalidReason =
   | 'bad-imdb-id'
   | 'bad-tmdb-id'
   | 'empty-title'
+  | 'title-too-long'
   | 'duplicate-movie-id'
   | 'unknown-movie';
 
@@ -39,6 +40,11 @@ const SKIP_HINT = 'Fix the file, or rerun with --on-invalid skip to skip invalid
 export function excerpt(text: string, max = 120): string {
   const t = text.replace(/\r?\n$/, '');
   return t.length > max ? `${t.slice(0, max)}…` : t;
+}
+
+/** A value from the file, quoted for a message and cut short (a 10 MB field must not become a 10 MB message). */
+export function quoteValue(value: string, max = 60): string {
+  return JSON.stringify(excerpt(value, max));
 }
 
 /** Collects (skip) or throws (fail) invalid rows. One per ingest, shared by every file. */

@@ -136,12 +136,19 @@ const BAD: [string, Partial<Record<DumpFile, string | Buffer>>, RegExp][] = [
   ['bad imdb id', base({ 'links.csv': 'movieId,imdbId,tmdbId\n1,tt0114709,862\n' }), /^links\.csv:2: imdbId "tt0114709" is not a positive integer/],
   ['bad tag timestamp', base({ 'tags.csv': 'userId,movieId,tag,timestamp\n1,1,fun,yesterday\n' }), /^tags\.csv:2: timestamp "yesterday"/],
   ['missing ratings.csv', { 'movies.csv': MOVIES }, /^mem has no ratings\.csv/],
+  ['a title over 1000 characters', base({ 'movies.csv': `movieId,title,genres\n1,${'A'.repeat(5000)} (2000),Drama\n` }), /^movies\.csv:2: movie 1 has a title of 5007 characters \(at most 1000/],
 ];
 
 describe('readDump: malformed input (--on-invalid fail)', () => {
   it.each(BAD)('%s', async (_name, files, pattern) => {
     const msg = await errorOf(files);
     expect(msg).toMatch(pattern);
+  });
+
+  it('quotes a huge field shortened, so a 1 MB value is not a 1 MB message', async () => {
+    const msg = await errorOf(base({ 'ratings.csv': `userId,movieId,rating,timestamp\n1,1,4.0,${'9'.repeat(1 << 20)}\n` }));
+    expect(msg).toMatch(/^ratings\.csv:2: timestamp "9{60}…" is not a whole number/);
+    expect(msg.length).toBeLessThan(600);
   });
 
   it('says what to do and shows the row', async () => {

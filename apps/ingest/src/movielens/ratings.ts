@@ -4,7 +4,7 @@
 // slow path that re-reads it as CSV and either accepts it or says exactly what is
 // wrong with it. Each row is one line: no ratings field can contain a line break.
 import { asBuffer, splitCsvLine, stripBom } from './csv';
-import { IngestError, InvalidRows } from './errors';
+import { IngestError, InvalidRows, quoteValue } from './errors';
 
 export const RATINGS_HEADER = ['userId', 'movieId', 'rating', 'timestamp'] as const;
 
@@ -43,22 +43,22 @@ export function validateRatingFields(f: string[], file: string, line: number, ra
   }
   const user = parseId(f[0]);
   if (user === null) {
-    invalid.report('bad-user-id', file, line, `userId ${JSON.stringify(f[0])} is not a positive integer`, raw);
+    invalid.report('bad-user-id', file, line, `userId ${quoteValue(f[0])} is not a positive integer`, raw);
     return null;
   }
   const movie = parseId(f[1]);
   if (movie === null) {
-    invalid.report('bad-movie-id', file, line, `movieId ${JSON.stringify(f[1])} is not a positive integer`, raw);
+    invalid.report('bad-movie-id', file, line, `movieId ${quoteValue(f[1])} is not a positive integer`, raw);
     return null;
   }
   const h = parseHalfStars(f[2]);
   if (h === null) {
-    invalid.report('bad-rating', file, line, `rating ${JSON.stringify(f[2])} is not one of 0.5, 1.0, ..., 5.0 (0.5 to 5.0 in steps of 0.5)`, raw);
+    invalid.report('bad-rating', file, line, `rating ${quoteValue(f[2])} is not one of 0.5, 1.0, ..., 5.0 (0.5 to 5.0 in steps of 0.5)`, raw);
     return null;
   }
   const t = parseTimestamp(f[3]);
   if (t === null) {
-    invalid.report('bad-timestamp', file, line, `timestamp ${JSON.stringify(f[3])} is not a whole number of seconds since 1970 (a non-negative integer)`, raw);
+    invalid.report('bad-timestamp', file, line, `timestamp ${quoteValue(f[3])} is not a whole number of seconds since 1970 (a non-negative integer)`, raw);
     return null;
   }
   return [user, movie, h, t];
@@ -88,7 +88,7 @@ export function parseTimestamp(s: string): number | null {
 function checkHeader(file: string, fields: string[] | null, expected: readonly string[], raw: string): void {
   if (!fields || fields.length !== expected.length || fields.some((f, i) => f !== expected[i])) {
     throw new IngestError(
-      `${file}:1: header is ${JSON.stringify(raw)}; expected ${JSON.stringify(expected.join(','))}`,
+      `${file}:1: header is ${quoteValue(raw, 120)}; expected ${JSON.stringify(expected.join(','))}`,
       'Is this a MovieLens "latest"-format dump (ml-latest, ml-latest-small)? The older ml-100k/ml-1m/ml-10m formats are not supported.',
     );
   }

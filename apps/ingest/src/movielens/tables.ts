@@ -1,7 +1,7 @@
 // movies.csv, links.csv and tags.csv: small enough (≤ ~2M rows) to read record by
 // record through the general CSV reader, each row validated and kept in columns.
 import { CsvReader, CsvRecord } from './csv';
-import { IngestError, InvalidRows } from './errors';
+import { IngestError, InvalidRows, quoteValue } from './errors';
 import { checkHeader, parseId, parseTimestamp } from './ratings';
 
 export const MOVIES_HEADER = ['movieId', 'title', 'genres'] as const;
@@ -54,14 +54,22 @@ function tableReader(file: string, header: readonly string[], invalid: InvalidRo
   };
 }
 
+/**
+ * Longest title accepted. MovieLens' longest are ~200 characters; a longer one is a
+ * broken file (a lost quote swallowing lines), and no user could type it.
+ */
+export const MAX_TITLE_LENGTH = 1000;
+
 export function moviesReader(file: string, invalid: InvalidRows) {
   const rows: MovieRow[] = [];
   const seen = new Map<number, number>();
   const t = tableReader(file, MOVIES_HEADER, invalid, (rec) => {
     const [id, title, genres] = rec.fields;
     const movieId = parseId(id);
-    if (movieId === null) return invalid.report('bad-movie-id', file, rec.line, `movieId ${JSON.stringify(id)} is not a positive integer`, rec.raw());
+    if (movieId === null) return invalid.report('bad-movie-id', file, rec.line, `movieId ${quoteValue(id)} is not a positive integer`, rec.raw());
     if (title.trim() === '') return invalid.report('empty-title', file, rec.line, `movie ${movieId} has an empty title`, rec.raw());
+    if (title.length > MAX_TITLE_LENGTH)
+      return invalid.report('title-too-long', file, rec.line, `movie ${movieId} has a title of ${title.length} characters (at most ${MAX_TITLE_LENGTH}; MovieLens' longest is about 200)`, rec.raw());
     const prev = seen.get(movieId);
     if (prev !== undefined) return invalid.report('duplicate-movie-id', file, rec.line, `movieId ${movieId} already appeared on line ${prev}`, rec.raw());
     seen.set(movieId, rec.line);
@@ -82,11 +90,11 @@ export function linksReader(file: string, invalid: InvalidRows) {
   const t = tableReader(file, LINKS_HEADER, invalid, (rec) => {
     const [id, imdb, tmdb] = rec.fields;
     const movieId = parseId(id);
-    if (movieId === null) return invalid.report('bad-movie-id', file, rec.line, `movieId ${JSON.stringify(id)} is not a positive integer`, rec.raw());
+    if (movieId === null) return invalid.report('bad-movie-id', file, rec.line, `movieId ${quoteValue(id)} is not a positive integer`, rec.raw());
     const imdbId = optionalId(imdb);
-    if (imdbId === undefined) return invalid.report('bad-imdb-id', file, rec.line, `imdbId ${JSON.stringify(imdb)} is not a positive integer (or empty)`, rec.raw());
+    if (imdbId === undefined) return invalid.report('bad-imdb-id', file, rec.line, `imdbId ${quoteValue(imdb)} is not a positive integer (or empty)`, rec.raw());
     const tmdbId = optionalId(tmdb);
-    if (tmdbId === undefined) return invalid.report('bad-tmdb-id', file, rec.line, `tmdbId ${JSON.stringify(tmdb)} is not a positive integer (or empty)`, rec.raw());
+    if (tmdbId === undefined) return invalid.report('bad-tmdb-id', file, rec.line, `tmdbId ${quoteValue(tmdb)} is not a positive integer (or empty)`, rec.raw());
     if (seen.has(movieId)) return invalid.report('duplicate-movie-id', file, rec.line, `movieId ${movieId} has a second line in links.csv`, rec.raw());
     seen.add(movieId);
     rows.push({ movieId, imdbId, tmdbId });
@@ -99,11 +107,11 @@ export function tagsReader(file: string, invalid: InvalidRows) {
   const t = tableReader(file, TAGS_HEADER, invalid, (rec) => {
     const [u, m, tag, ts] = rec.fields;
     const userId = parseId(u);
-    if (userId === null) return invalid.report('bad-user-id', file, rec.line, `userId ${JSON.stringify(u)} is not a positive integer`, rec.raw());
+    if (userId === null) return invalid.report('bad-user-id', file, rec.line, `userId ${quoteValue(u)} is not a positive integer`, rec.raw());
     const movieId = parseId(m);
-    if (movieId === null) return invalid.report('bad-movie-id', file, rec.line, `movieId ${JSON.stringify(m)} is not a positive integer`, rec.raw());
+    if (movieId === null) return invalid.report('bad-movie-id', file, rec.line, `movieId ${quoteValue(m)} is not a positive integer`, rec.raw());
     const timestamp = parseTimestamp(ts);
-    if (timestamp === null) return invalid.report('bad-timestamp', file, rec.line, `timestamp ${JSON.stringify(ts)} is not a whole number of seconds since 1970 (a non-negative integer)`, rec.raw());
+    if (timestamp === null) return invalid.report('bad-timestamp', file, rec.line, `timestamp ${quoteValue(ts)} is not a whole number of seconds since 1970 (a non-negative integer)`, rec.raw());
     cols.userId.push(userId);
     cols.movieId.push(movieId);
     cols.tag.push(tag);
