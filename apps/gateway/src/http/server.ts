@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
@@ -99,7 +99,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     csrfPrevention: true,
     includeStacktraceInErrorResponses: development,
     validationRules: [queryLimitsRule(opts.limits ?? DEFAULT_QUERY_LIMITS)],
-    plugins: [introspection ? ApolloServerPluginLandingPageLocalDefault({ footer: false }) : ApolloServerPluginLandingPageDisabled(), observe],
+    // Cache-control hints are unused (responses are cached per run snapshot instead); the
+    // default plugin wraps every field resolver (willResolveField showed in the profile).
+    plugins: [introspection ? ApolloServerPluginLandingPageLocalDefault({ footer: false }) : ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), observe],
     formatError: (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
       const code = formatted.extensions?.code;
       if (development || (code && code !== 'INTERNAL_SERVER_ERROR')) return formatted;
