@@ -2,7 +2,7 @@
 // engines and exporters for the bench and tests.
 export { runTraining, chooseEngine, loadDatasetRatings } from './run-training';
 export type { RunTrainingContext, RunTrainingResult, RunMetrics } from './run-training';
-export { DEFAULT_OPTIONS, resolveOptions } from './options';
+export { DEFAULT_OPTIONS, resolveOptions, autoBatchSize, resolveBatchSize } from './options';
 export type { TrainOptions } from './options';
 export { NativeEngine } from './engines/native/native-engine';
 export { TfjsEngine } from './engines/tfjs/tfjs-engine';

@@ -19,7 +19,7 @@ import { baselineRmse, fitBaseline } from './model/baseline';
 import type { ModelParams } from './model/embedding-dot-bias';
 import { buildScorerOnnx, buildSimilarityOnnx } from './export/onnx';
 import { moviePca } from './export/pca';
-import { resolveOptions, type TrainOptions } from './options';
+import { FASTAI_BATCHES_PER_EPOCH, resolveBatchSize, resolveOptions, type TrainOptions } from './options';
 import { epochTableHeader, epochTableRow, formatRate, progressBar, type Log } from './report/progress';
 
 export interface RunTrainingContext {
@@ -104,7 +104,9 @@ export async function runTraining(options: Partial<TrainOptions> = {}, ctx: RunT
     const baseline = baselineRmse(fitBaseline(data.train, data.userIds.length, data.movieIds.length), data.valid);
     log(`${data.userIds.length} users, ${data.movieIds.length} movies; ${data.train.ratings.length} train / ${data.valid.ratings.length} valid ratings`);
     log(`biases-only baseline: valid RMSE ${baseline.toFixed(4)}`);
-    const params = { factors: o.factors, epochs: o.epochs, lr: o.lr, wd: o.wd, batchSize: o.batchSize, validPct: o.validPct, seed: o.seed, yRange: o.yRange, threads: o.threads, engine: o.engine, backend: o.backend };
+    const batchSize = resolveBatchSize(o.batchSize, data.train.ratings.length);
+    if (o.batchSize === 'auto') log(`batch size ${batchSize} (auto: ${batchSize === 64 ? "fast.ai's 64" : `~${FASTAI_BATCHES_PER_EPOCH} batches per epoch, as fast.ai's 64 on ml-100k; see docs/trainer.md`})`);
+    const params = { factors: o.factors, epochs: o.epochs, lr: o.lr, wd: o.wd, batchSize, batchSizeOption: o.batchSize, validPct: o.validPct, seed: o.seed, yRange: o.yRange, threads: o.threads, engine: o.engine, backend: o.backend };
     runId = await createModelRun(db, { datasetId, params, engine: name, backend });
     log(`run ${runId}: training with the ${name} engine (${name === 'native' ? `${o.threads} thread${o.threads > 1 ? 's' : ''}` : backend}), ${o.epochs} epochs, k=${o.factors}, lr=${o.lr}, wd=${o.wd}`);
     log(epochTableHeader());
@@ -112,7 +114,7 @@ export async function runTraining(options: Partial<TrainOptions> = {}, ctx: RunT
     let epochNo = 0;
     const result: TrainResult = await engine.train(
       data,
-      { factors: o.factors, epochs: o.epochs, lr: o.lr, wd: o.wd, batchSize: o.batchSize, yRange: o.yRange, seed: o.seed, threads: o.threads },
+      { factors: o.factors, epochs: o.epochs, lr: o.lr, wd: o.wd, batchSize, yRange: o.yRange, seed: o.seed, threads: o.threads },
       {
         onProgress: (d, t) => bar.update(d, t),
         onEpoch: (s) => {

@@ -1,7 +1,8 @@
 // PCA of the movie embeddings (centred, top 3 components) for the explorer's plots:
 // per-movie coordinates pc1..pc3 and the explained variance ratio of each component.
-// ml-pca does the SVD; the k×k covariance route keeps it fast for 86k movies.
-import { PCA } from 'ml-pca';
+// @cinemap/math's Pca: one pass over the typed array for the k×k covariance, Jacobi
+// eigenvectors, deterministic component signs (the same model gives the same plot).
+import { Pca } from '@cinemap/math';
 
 export interface MoviePca {
   /** nMovies × 3, row-major. */
@@ -11,14 +12,13 @@ export interface MoviePca {
 }
 
 export function moviePca(movieFactors: Float32Array, nMovies: number, dim: number): MoviePca {
-  const rows: number[][] = new Array(nMovies);
-  for (let r = 0; r < nMovies; r++) rows[r] = Array.from(movieFactors.subarray(r * dim, (r + 1) * dim));
-  const nc = Math.min(3, dim, Math.max(1, nMovies - 1));
-  const pca = new PCA(rows, { center: true, scale: false, method: nMovies > dim ? 'covarianceMatrix' : 'SVD' });
-  const proj = pca.predict(rows, { nComponents: nc }).to2DArray();
   const coords = new Float32Array(nMovies * 3);
-  for (let r = 0; r < nMovies; r++) for (let j = 0; j < nc; j++) coords[r * 3 + j] = proj[r][j];
-  const ev = pca.getExplainedVariance().slice(0, 3);
+  if (nMovies < 2) return { coords, explainedVariance: [0, 0, 0] };
+  const nc = Math.min(3, dim);
+  const pca = Pca.fit(movieFactors, nMovies, dim, nc);
+  const proj = pca.project(movieFactors, nMovies);
+  for (let r = 0; r < nMovies; r++) for (let j = 0; j < nc; j++) coords[r * 3 + j] = proj[r * nc + j];
+  const ev = Array.from(pca.explainedVarianceRatio());
   while (ev.length < 3) ev.push(0);
   return { coords, explainedVariance: ev };
 }

@@ -2,8 +2,12 @@
 // parameter moves exactly as the hand-derived gradient and optimizer say; and the
 // schedule it follows is fast.ai's one-cycle with fast.ai's cumulative weight decay.
 import { oneCycle } from '@cinemap/math';
-import { catchUpDecay, trainRange, type KernelState } from './kernel';
+import { catchUpDecay, packRows, powTable, rowStride, trainRange, type KernelState } from './kernel';
 import { scheduleTables } from './native-engine';
+
+const K = 2, S = rowStride(K);
+// Record slots after the k factors: bias, v, v_bias, last step, last batch.
+const B = K, V = K + 1, VB = K + 2, LAST = K + 3;
 
 function tinyState(): KernelState {
   const data = new Int32Array(3);
@@ -11,17 +15,15 @@ function tinyState(): KernelState {
   data[0] = 1; // user 1
   data[1] = 0; // movie 0
   dataF[2] = 4.5;
+  const UT = new Float32Array(2 * S), MT = new Float32Array(S);
+  packRows(Float32Array.from([0, 0, 0.3, -0.2]), Float32Array.from([0, 0.05]), 2, K, S, UT);
+  packRows(Float32Array.from([0.5, 0.1]), Float32Array.from([0.2]), 1, K, S, MT);
   return {
-    k: 2,
-    U: Float32Array.from([0, 0, 0.3, -0.2]),
-    M: Float32Array.from([0.5, 0.1]),
-    bu: Float32Array.from([0, 0.05]),
-    bm: Float32Array.from([0.2]),
-    vU: new Float32Array(2), vM: new Float32Array(1), vbu: new Float32Array(2), vbm: new Float32Array(1),
-    lastU: new Int32Array(2), lastM: new Int32Array(1),
-    timeU: new Float64Array(2), timeM: new Float64Array(1),
+    k: K, stride: S,
+    UT, UI: new Int32Array(UT.buffer), MT, MI: new Int32Array(MT.buffer),
     logDecay: Float64Array.from([0, Math.log(1 - 0.01 * 0.1)]),
     lr: Float64Array.from([0.01]),
+    powB2: powTable(0.99),
     data, dataF,
     lo: 0, range: 5.5, beta2: 0.99, eps: 1e-5, batchSize: 1,
   };
@@ -43,23 +45,25 @@ describe('native kernel, one step', () => {
     // First touch at t=0: v = (1 - beta2) * g^2 (debiased by 1 - beta2^1), so each step is lr * g / |g| = lr * sign(g).
     const vb = 0.01 * g * g;
     const stepB = (0.01 * g) / (Math.sqrt(vb / 0.01) + 1e-5);
-    expect(st.bu[1]).toBeCloseTo(bu - stepB, 6);
-    expect(st.bm[0]).toBeCloseTo(bm - stepB, 6);
+    expect(st.UT[S + B]).toBeCloseTo(bu - stepB, 6);
+    expect(st.MT[B]).toBeCloseTo(bm - stepB, 6);
     // Row-wise second moment: the mean of the squared row gradient (g * m_j)^2.
     const vu = 0.01 * g * g * ((m[0] ** 2 + m[1] ** 2) / 2);
     const vm = 0.01 * g * g * ((u[0] ** 2 + u[1] ** 2) / 2);
-    expect(st.vU[1] / vu).toBeCloseTo(1, 5);
-    expect(st.vM[0] / vm).toBeCloseTo(1, 5);
+    expect(st.UT[S + V] / vu).toBeCloseTo(1, 5);
+    expect(st.MT[V] / vm).toBeCloseTo(1, 5);
     const su = (0.01 * g) / (Math.sqrt(vu / 0.01) + 1e-5), sm = (0.01 * g) / (Math.sqrt(vm / 0.01) + 1e-5);
-    expect(st.U[2]).toBeCloseTo(u[0] - su * m[0], 6);
-    expect(st.U[3]).toBeCloseTo(u[1] - su * m[1], 6);
-    expect(st.M[0]).toBeCloseTo(m[0] - sm * u[0], 6);
-    expect(st.M[1]).toBeCloseTo(m[1] - sm * u[1], 6);
+    expect(st.UT[S]).toBeCloseTo(u[0] - su * m[0], 6);
+    expect(st.UT[S + 1]).toBeCloseTo(u[1] - su * m[1], 6);
+    expect(st.MT[0]).toBeCloseTo(m[0] - sm * u[0], 6);
+    expect(st.MT[1]).toBeCloseTo(m[1] - sm * u[1], 6);
     // The untouched user 0 is decayed only when caught up (exactly, at the epoch end).
-    st.U[0] = 1;
-    catchUpDecay(st.U, st.bu, st.lastU, 2, st.logDecay, 1, 0, 2);
-    expect(st.U[0]).toBeCloseTo(f, 7);
-    expect(st.lastU[0]).toBe(1);
+    st.UT[0] = 1;
+    catchUpDecay(st.UT, st.UI, K, S, st.logDecay, 1, 0, 2);
+    expect(st.UT[0]).toBeCloseTo(f, 7);
+    expect(st.UI[LAST]).toBe(1);
+    // The touched user's bias second moment is in its own slot (first touch: (1 - beta2) g^2).
+    expect(st.UT[S + VB] / vb).toBeCloseTo(1, 5);
   });
 
   it('loss goes down on repeated steps of the same rating', () => {
@@ -76,7 +80,7 @@ describe('native kernel, one step', () => {
 describe('native schedule', () => {
   it('is fast.ai one-cycle (warm-up to lr_max, cosine anneal) with fast.ai\'s cumulative decay', () => {
     const cfg = { lr: 5e-3, wd: 0.1, epochs: 5, batchSize: 64 };
-    const t = scheduleTables(cfg, 10_000, 500);
+    const t = scheduleTables(cfg, 10_000, 20);
     expect(t.totalSteps).toBe(100);
     const ref = oneCycle({ lrMax: 5e-3, totalSteps: 100 });
     for (let s = 0; s < 100; s++) expect(t.lrs[s]).toBeCloseTo(ref(s).lr, 12);

@@ -1,4 +1,5 @@
-// The native engine: EmbeddingDotBias trained by per-rating updates over Float32Arrays,
+// The native engine: EmbeddingDotBias trained by per-rating updates over Float32Arrays
+// (row records in block order, see ./kernel.ts),
 // in worker threads sharing the model through SharedArrayBuffers (Hogwild), or
 // inline on the main thread with --threads 1 (then bit-for-bit deterministic).
 // The optimizer and the weight-decay bookkeeping are in ./kernel.ts.
@@ -6,10 +7,10 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Rng, oneCycle } from '@cinemap/math';
-import { allocateParams, initParams, meanSquaredError, paramsFinite, type ModelParams } from '../../model/embedding-dot-bias';
+import { allocateParams, initParams, meanSquaredError, paramsFinite } from '../../model/embedding-dot-bias';
 import type { TrainingData } from '../../data/training-data';
 import { TrainingDiverged, TrainingInterrupted, type Engine, type EngineConfig, type EngineHooks, type EpochStats, type TrainResult } from '../types';
-import { catchUpDecay, runWorkerEpoch, stateFromInit, type WorkerDone, type WorkerInit } from './kernel';
+import { catchUpDecay, epochViews, packRows, rowStride, runWorkerEpoch, stateFromInit, unpackRows, type WorkerDone, type WorkerInit } from './kernel';
 
 /** fast.ai Adam's defaults (sqr_mom, eps). */
 const BETA2 = 0.99;
@@ -36,25 +37,88 @@ export function resolveWorkerScript(): { file: string; execArgv: string[] } {
 
 /**
  * The one-cycle lr of every schedule step (a chunk of ratings), and the cumulative log
- * of fast.ai's decoupled decay: a step of n ratings stands for n / batchSize fast.ai
- * batches, each decaying every row by (1 - lr * wd).
+ * of fast.ai's decoupled decay: a step stands for (nTrain / nChunks) / batchSize fast.ai
+ * batches (chunks differ in size by block; the epoch's total is exact), each decaying
+ * every row by (1 - lr * wd).
  */
-export function scheduleTables(cfg: Pick<EngineConfig, 'lr' | 'wd' | 'epochs' | 'batchSize'>, nTrain: number, chunkSize: number) {
-  const nChunks = Math.ceil(nTrain / chunkSize);
+export function scheduleTables(cfg: Pick<EngineConfig, 'lr' | 'wd' | 'epochs' | 'batchSize'>, nTrain: number, nChunks: number) {
   const totalSteps = nChunks * cfg.epochs;
   const lrBuf = sab(totalSteps * 8), logBuf = sab((totalSteps + 1) * 8);
   const lrs = new Float64Array(lrBuf), logDecay = new Float64Array(logBuf);
   const sched = oneCycle({ lrMax: cfg.lr, totalSteps });
+  const batchesPerStep = nTrain / nChunks / cfg.batchSize;
   for (let s = 0; s < totalSteps; s++) {
     lrs[s] = sched(s).lr;
-    const n = Math.min(chunkSize, nTrain - (s % nChunks) * chunkSize);
-    logDecay[s + 1] = logDecay[s] + (n / cfg.batchSize) * Math.log1p(-Math.min(0.999999, lrs[s] * cfg.wd));
+    logDecay[s + 1] = logDecay[s] + batchesPerStep * Math.log1p(-Math.min(0.999999, lrs[s] * cfg.wd));
   }
   return { lrs, logDecay, lrBuf, logBuf, totalSteps, nChunks };
 }
 
 function sab(bytes: number): SharedArrayBuffer {
   return new SharedArrayBuffer(Math.max(8, bytes));
+}
+
+/** The users × movies grid: blocks whose user and movie records together take about `blockBytes`. */
+export function gridSize(nUsers: number, nMovies: number, k: number, blockBytes = Number(process.env.CINEMAP_BLOCK_MB ?? 16) * 2 ** 20): number {
+  return Math.max(1, Math.min(64, Math.round(((nUsers + nMovies) * rowStride(k) * 4) / blockBytes)));
+}
+
+/**
+ * Lays the training ratings out as interleaved triples grouped by grid block
+ * (stable, so each block keeps the split's random order) and cut into chunks of at
+ * most `chunkSize` that never straddle a block. Returns the chunk starts and, per
+ * block, its first chunk.
+ */
+export function blockLayout(train: TrainingData['train'], nUsers: number, nMovies: number, grid: number, chunkSize: number) {
+  const n = train.ratings.length;
+  const blockOf = (i: number) => Math.floor((train.users[i] * grid) / nUsers) * grid + Math.floor((train.movies[i] * grid) / nMovies);
+  const nBlocks = grid * grid;
+  const counts = new Float64Array(nBlocks + 1);
+  for (let i = 0; i < n; i++) counts[blockOf(i) + 1]++;
+  for (let b = 0; b < nBlocks; b++) counts[b + 1] += counts[b];
+  const fill = counts.slice(0, nBlocks);
+  const dataBuf = sab(n * 12);
+  const di = new Int32Array(dataBuf), df = new Float32Array(dataBuf);
+  for (let i = 0; i < n; i++) {
+    const o = fill[blockOf(i)]++ * 3;
+    di[o] = train.users[i];
+    di[o + 1] = train.movies[i];
+    df[o + 2] = train.ratings[i];
+  }
+  const starts: number[] = [];
+  const blockFirstChunk = new Int32Array(nBlocks + 1);
+  for (let b = 0; b < nBlocks; b++) {
+    blockFirstChunk[b] = starts.length;
+    for (let p = counts[b]; p < counts[b + 1]; p += chunkSize) starts.push(p);
+  }
+  blockFirstChunk[nBlocks] = starts.length;
+  starts.push(n);
+  const chunkStartBuf = sab(starts.length * 4);
+  new Int32Array(chunkStartBuf).set(starts);
+  return { dataBuf, chunkStartBuf, nChunks: starts.length - 1, blockFirstChunk };
+}
+
+/**
+ * This epoch's chunk order, LIBMF's way: G rounds (in a random order), each visiting
+ * every user block once and every movie block once (blocks (P[i], Q[(i + r) % G])),
+ * so every row is trained in every round, spread over the epoch as under a full
+ * shuffle (fast.ai's per-batch decay punishes rows left untouched for long), while
+ * each block's records stay in cache. Returns the order and, per position, the
+ * ratings before it.
+ */
+export function epochOrder(grid: number, blockFirstChunk: Int32Array, chunkStart: Int32Array, rng: Rng, order: Int32Array, clock: Float64Array): void {
+  const ub = rng.permutation(grid), mb = rng.permutation(grid), rounds = rng.permutation(grid);
+  let pos = 0, before = 0;
+  for (const r of rounds) {
+    for (let i = 0; i < grid; i++) {
+      const b = ub[i] * grid + mb[(i + r) % grid];
+      for (let c = blockFirstChunk[b]; c < blockFirstChunk[b + 1]; c++) {
+        order[pos] = c;
+        clock[pos++] = before;
+        before += chunkStart[c + 1] - chunkStart[c];
+      }
+    }
+  }
 }
 
 export class NativeEngine implements Engine {
@@ -64,45 +128,38 @@ export class NativeEngine implements Engine {
     const nUsers = data.userIds.length, nMovies = data.movieIds.length, k = cfg.factors;
     const nTrain = data.train.ratings.length;
     const threads = Math.max(1, Math.floor(cfg.threads));
-    const params = allocateParams(nUsers, nMovies, k, cfg.yRange, true);
+    const params = allocateParams(nUsers, nMovies, k, cfg.yRange);
     initParams(params, cfg.seed);
+    const stride = rowStride(k);
+    const grid = gridSize(nUsers, nMovies, k);
     const chunkSize = chunkSizeFor(nTrain);
-    const nChunks = Math.ceil(nTrain / chunkSize);
-    const { lrs, lrBuf, logBuf } = scheduleTables(cfg, nTrain, chunkSize);
-    // Interleaved training triples, already in the split's random order.
-    const dataBuf = sab(nTrain * 12);
-    const di = new Int32Array(dataBuf), df = new Float32Array(dataBuf);
-    for (let i = 0, o = 0; i < nTrain; i++, o += 3) {
-      di[o] = data.train.users[i];
-      di[o + 1] = data.train.movies[i];
-      df[o + 2] = data.train.ratings[i];
-    }
-    const toSab = (a: Float32Array) => a.buffer as SharedArrayBuffer;
+    const layout = blockLayout(data.train, nUsers, nMovies, grid, chunkSize);
+    const nChunks = layout.nChunks;
+    const { lrs, lrBuf, logBuf } = scheduleTables(cfg, nTrain, nChunks);
     const init: WorkerInit = {
-      type: 'init', workerIndex: 0, threads, k, nTrain, chunkSize, nChunks,
+      type: 'init', workerIndex: 0, threads, k, nTrain, nChunks,
       lo: cfg.yRange[0], range: cfg.yRange[1] - cfg.yRange[0], beta2: BETA2, eps: EPS, batchSize: cfg.batchSize,
       buffers: {
-        U: toSab(params.userFactors), M: toSab(params.movieFactors), bu: toSab(params.userBias), bm: toSab(params.movieBias),
-        vU: sab(nUsers * 4), vM: sab(nMovies * 4), vbu: sab(nUsers * 4), vbm: sab(nMovies * 4),
-        lastU: sab(nUsers * 4), lastM: sab(nMovies * 4), timeU: sab(nUsers * 8), timeM: sab(nMovies * 8), logDecay: logBuf, lr: lrBuf,
-        data: dataBuf, chunkOrder: sab(nChunks * 4), progress: sab(8),
+        UT: sab(nUsers * stride * 4), MT: sab(nMovies * stride * 4), logDecay: logBuf, lr: lrBuf,
+        data: layout.dataBuf, chunkStart: layout.chunkStartBuf, chunkOrder: sab(nChunks * 4), chunkClock: sab(nChunks * 8), progress: sab(8),
       },
     };
     const st = stateFromInit(init);
-    const order = new Int32Array(init.buffers.chunkOrder);
-    const progress = new Int32Array(init.buffers.progress);
+    packRows(params.userFactors, params.userBias, nUsers, k, stride, st.UT);
+    packRows(params.movieFactors, params.movieBias, nMovies, k, stride, st.MT);
+    const views = epochViews(init);
     const workers = threads > 1 ? await startWorkers(init, threads) : [];
     const epochs: EpochStats[] = [];
     try {
       for (let epoch = 0; epoch < cfg.epochs; epoch++) {
         if (hooks.shouldStop?.()) throw new TrainingInterrupted();
-        // A new chunk order every epoch (the ratings inside a chunk keep the split's shuffle).
-        order.set(new Rng(cfg.seed).fork(1000 + epoch).permutation(nChunks));
-        Atomics.store(progress, 0, 0);
+        // A new block order every epoch (the ratings inside a block keep the split's shuffle).
+        epochOrder(grid, layout.blockFirstChunk, views.chunkStart, new Rng(cfg.seed).fork(1000 + epoch), views.chunkOrder, views.chunkClock);
+        Atomics.store(views.progress, 0, 0);
         const t0 = performance.now();
         let sumSq = 0, count = 0;
         if (workers.length) {
-          const timer = setInterval(() => hooks.onProgress?.(Atomics.load(progress, 0), nTrain), 200);
+          const timer = setInterval(() => hooks.onProgress?.(Atomics.load(views.progress, 0), nTrain), 200);
           try {
             const done = await Promise.all(workers.map((w) => runEpochOn(w, epoch)));
             for (const d of done) {
@@ -116,11 +173,11 @@ export class NativeEngine implements Engine {
           // Inline, one chunk at a time, yielding now and then so progress and Ctrl-C get through.
           let last = performance.now();
           for (let c = 0; c < nChunks; c++) {
-            const one = runWorkerEpoch({ ...init, workerIndex: c, threads: nChunks }, st, order, progress, epoch);
+            const one = runWorkerEpoch({ ...init, workerIndex: c, threads: nChunks }, st, views, epoch);
             sumSq += one.sumSq;
             count += one.count;
             if (performance.now() - last > 100) {
-              hooks.onProgress?.(Atomics.load(progress, 0), nTrain);
+              hooks.onProgress?.(Atomics.load(views.progress, 0), nTrain);
               if (hooks.shouldStop?.()) throw new TrainingInterrupted();
               await new Promise((r) => setImmediate(r));
               last = performance.now();
@@ -129,8 +186,10 @@ export class NativeEngine implements Engine {
         }
         const seconds = (performance.now() - t0) / 1000;
         const target = (epoch + 1) * nChunks;
-        catchUpDecay(st.U, st.bu, st.lastU, k, st.logDecay, target, 0, nUsers);
-        catchUpDecay(st.M, st.bm, st.lastM, k, st.logDecay, target, 0, nMovies);
+        catchUpDecay(st.UT, st.UI, k, stride, st.logDecay, target, 0, nUsers);
+        catchUpDecay(st.MT, st.MI, k, stride, st.logDecay, target, 0, nMovies);
+        unpackRows(st.UT, nUsers, k, stride, params.userFactors, params.userBias);
+        unpackRows(st.MT, nMovies, k, stride, params.movieFactors, params.movieBias);
         const trainMse = sumSq / Math.max(1, count);
         if (!Number.isFinite(trainMse)) throw new TrainingDiverged(epoch, 'the training loss', cfg);
         if (!paramsFinite(params)) throw new TrainingDiverged(epoch, 'a model parameter', cfg);
@@ -144,23 +203,19 @@ export class NativeEngine implements Engine {
       await Promise.all(workers.map((w) => w.terminate()));
     }
     return {
-      params: unshare(params),
+      params,
       epochs,
       backend: 'cpu',
       details: {
         optimizer: 'per-rating row-wise Adam (second moment decayed lazily per fast.ai batch, beta2 0.99, eps 1e-5; momentum applied at once) + exact lazy decoupled weight decay',
         threads,
+        grid,
         chunkSize,
         scheduleSteps: lrs.length,
         emulatedBatchSize: cfg.batchSize,
       },
     };
   }
-}
-
-/** Copies the shared parameters into ordinary buffers (the workers are gone; callers may transfer them). */
-function unshare(p: ModelParams): ModelParams {
-  return { ...p, userFactors: p.userFactors.slice(), movieFactors: p.movieFactors.slice(), userBias: p.userBias.slice(), movieBias: p.movieBias.slice() };
 }
 
 async function startWorkers(init: WorkerInit, threads: number): Promise<Worker[]> {
