@@ -13,11 +13,16 @@ import {
   pcaProjection,
   resolveTitle,
   searchMovies,
+  explainSimilarMoviesAnn,
+  similarMoviesAnn,
   similarMoviesExact,
   similarMoviesFunction,
   sqlTitleKeys,
   titleSuggestions,
 } from './gateway';
+import { createRunEmbeddingIndexes } from './trainer';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 
 describeEachBackend('gateway queries', (ctx) => {
@@ -50,6 +55,29 @@ describeEachBackend('gateway queries', (ctx) => {
   it.each(RESOLUTION_TABLE)('resolve_title(%j) finds %j', async (typed, expected) => {
     const id = await resolveTitle(ctx.db(), typed);
     expect(id === null ? null : seed.movies.find((m) => m.movieId === id)!.title).toBe(expected);
+  });
+
+  it('answers approximate neighbours through the run\'s HNSW index, and so does the SQL guide\'s query', async () => {
+    const db = ctx.db();
+    await createRunEmbeddingIndexes(db, runId, seed.dim);
+    const matrix = idOf('Matrix, The (1999)');
+    const ann = await similarMoviesAnn(db, runId, matrix, seed.dim, 5);
+    const exact = await similarMoviesExact(db, runId, matrix, 5, { minRatingCount: 0 });
+    expect(ann.map((r) => r.movieId)).not.toContain(matrix);
+    // A small catalogue: HNSW finds the exact answer.
+    expect(ann.map((r) => r.movieId)).toEqual(exact.map((r) => r.movieId));
+    if (ctx.backend !== 'postgres') return;
+    // The documented ad-hoc query, verbatim from docs/sql-guide.md.
+    const guide = readFileSync(join(__dirname, '../../../../docs/sql-guide.md'), 'utf8');
+    const adHoc = /SELECT m\.title, 1 - \(e\.embedding <=>[\s\S]*?LIMIT 11;/.exec(guide)![0];
+    await db.transaction(async (tx) => {
+      // The seed is small: without this the planner rightly prefers a scan; the test is that the index CAN serve.
+      await tx.exec('SET LOCAL enable_seqscan = off');
+      expect(await explainSimilarMoviesAnn(tx, runId, matrix, seed.dim, 5)).toMatch(/Index Scan using movie_embeddings_hnsw_run_/);
+      const plan = (await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${adHoc.replace(/;$/, '')}`)).map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).toMatch(/Index Scan using movie_embeddings_hnsw_run_/);
+      expect(plan).not.toMatch(/Sort Key/);
+    });
   });
 
   it('suggests up to 5 close titles for an unknown one', async () => {

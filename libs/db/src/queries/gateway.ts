@@ -266,13 +266,27 @@ export async function similarMoviesFunction(q: Queryable, title: string, k: numb
  */
 export async function similarMoviesAnn(q: Queryable, runId: number, movieId: number, dim: number, k: number): Promise<ScoredMovieId[]> {
   const d = Math.floor(dim);
+  if (!Number.isSafeInteger(runId) || runId <= 0) throw new Error(`similarMoviesAnn: bad run id ${runId}`);
+  // The planner uses the partial HNSW index only when the run id is a literal (it must
+  // prove the index predicate) and the query vector a scalar subquery (an InitPlan
+  // parameter); a join against the query row falls back to a full sort.
   return q.query<ScoredMovieId>(
-    `SELECT e.movie_id AS "movieId", 1 - (e.embedding::vector(${d}) <=> qv.v) AS similarity
-     FROM movie_embeddings e,
-          (SELECT embedding::vector(${d}) AS v FROM movie_embeddings WHERE run_id = $1 AND movie_id = $2) qv
-     WHERE e.run_id = $1
-     ORDER BY e.embedding::vector(${d}) <=> qv.v
-     LIMIT $3`,
-    [runId, movieId, k + 1],
+    `SELECT e.movie_id AS "movieId", 1 - (e.embedding::vector(${d}) <=> (SELECT embedding::vector(${d}) FROM movie_embeddings WHERE run_id = ${runId} AND movie_id = $1)) AS similarity
+     FROM movie_embeddings e
+     WHERE e.run_id = ${runId}
+     ORDER BY e.embedding::vector(${d}) <=> (SELECT embedding::vector(${d}) FROM movie_embeddings WHERE run_id = ${runId} AND movie_id = $1)
+     LIMIT $2`,
+    [movieId, k + 1],
   ).then((rows) => rows.filter((r) => r.movieId !== movieId).slice(0, k));
+}
+
+/** The plan PostgreSQL chooses for similarMoviesAnn's query (tests check it uses the HNSW index). */
+export async function explainSimilarMoviesAnn(q: Queryable, runId: number, movieId: number, dim: number, k: number): Promise<string> {
+  const d = Math.floor(dim);
+  if (!Number.isSafeInteger(runId) || runId <= 0) throw new Error(`explainSimilarMoviesAnn: bad run id ${runId}`);
+  const rows = await q.query<{ 'QUERY PLAN': string }>(
+    `EXPLAIN SELECT e.movie_id FROM movie_embeddings e WHERE e.run_id = ${runId}
+     ORDER BY e.embedding::vector(${d}) <=> (SELECT embedding::vector(${d}) FROM movie_embeddings WHERE run_id = ${runId} AND movie_id = ${movieId | 0}) LIMIT ${k | 0}`,
+  );
+  return rows.map((r) => r['QUERY PLAN']).join('\n');
 }
