@@ -209,7 +209,11 @@ export interface GqlResponse {
 
 /** POSTs a GraphQL request (JSON) and parses the answer whatever its status. */
 export async function gql(url: string, query: string | object, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GqlResponse> {
-  const payload = typeof query === 'string' ? JSON.stringify({ query, variables }) : JSON.stringify(query);
+  return postRaw(url, typeof query === 'string' ? JSON.stringify({ query, variables }) : JSON.stringify(query), headers);
+}
+
+/** POSTs `payload` as is (application/json). */
+export async function postRaw(url: string, payload: string, headers: Record<string, string> = {}): Promise<GqlResponse> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: payload });
   const text = await res.text();
   let body: GqlResponse['body'] = null;
