@@ -162,6 +162,15 @@ describeEachBackend('gateway over HTTP', (ctx) => {
     const costly = await errorOf(`{ ${Array.from({ length: 30 }, (_, i) => `a${i}: similarMovies(title: "The Matrix", k: 100) { similarity movie { ${MOVIE} } }`).join(' ')} }`);
     expect(costly.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(costly.message).toMatch(/^Query cost \d+ exceeds the limit 20000/);
+    // The same flood with k as a variable: validation cannot see it, the check before execution does.
+    const flood = `query($k: Int) { ${Array.from({ length: 30 }, (_, i) => `a${i}: similarMovies(title: "The Matrix", k: $k) { similarity movie { ${MOVIE} } }`).join(' ')} }`;
+    const viaVariable = await post(flood, { k: 100 });
+    expect(viaVariable.status).toBe(400);
+    expect(viaVariable.body.data).toBeUndefined();
+    expect(viaVariable.body.errors![0].message).toMatch(/^Query cost \d+ exceeds the limit 20000/);
+    expect(viaVariable.body.errors![0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    // ... while a small k through the same document is fine.
+    expect((await post(flood, { k: 2 })).body.errors).toBeUndefined();
     const deep = await post(`{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } }`);
     expect(deep.body.errors!.map((e) => e.message)).toContain('Query is 10 levels deep; the limit is 8.');
     expect(deep.body.data).toBeUndefined();

@@ -17,7 +17,7 @@ import type { ModelSnapshot } from '../model/snapshot';
 import { gatewaySchema } from '../graphql/schema';
 import { createContext, type GatewayContext } from '../graphql/context';
 import { lookupMovieId } from '../graphql/arguments';
-import { DEFAULT_QUERY_LIMITS, queryLimitsRule, type QueryLimits } from '../graphql/query-limits.rule';
+import { costPlugin, DEFAULT_QUERY_LIMITS, queryLimitsRule, type QueryLimits } from '../graphql/query-limits.rule';
 import { createMetrics, type GatewayMetrics } from './metrics';
 import { staticHandler } from './static-files';
 
@@ -101,7 +101,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     validationRules: [queryLimitsRule(opts.limits ?? DEFAULT_QUERY_LIMITS)],
     // Cache-control hints are unused (responses are cached per run snapshot instead); the
     // default plugin wraps every field resolver (willResolveField showed in the profile).
-    plugins: [introspection ? ApolloServerPluginLandingPageLocalDefault({ footer: false }) : ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), observe],
+    plugins: [introspection ? ApolloServerPluginLandingPageLocalDefault({ footer: false }) : ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), costPlugin<GatewayContext>(opts.limits ?? DEFAULT_QUERY_LIMITS), observe],
     formatError: (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
       const code = formatted.extensions?.code;
       if (development || (code && code !== 'INTERNAL_SERVER_ERROR')) return formatted;
