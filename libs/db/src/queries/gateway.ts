@@ -1,5 +1,6 @@
 // Typed queries used by apps/gateway. All of its SQL lives here (and in the gateway
 // migrations, which hold resolve_title() and the analysts' similar_movies()).
+import type { Movie } from '@cinemap/domain';
 import { Queryable, parseVector, vectorLiteral } from '../db';
 
 /**
@@ -23,16 +24,7 @@ export interface MovieListFilter {
 }
 
 /** A catalogue movie, with its bias in the active run when it has one. */
-export interface MovieRow {
-  movieId: number;
-  title: string;
-  displayTitle: string;
-  year: number | null;
-  genres: string[];
-  imdbId: number | null;
-  tmdbId: number | null;
-  ratingCount: number;
-  averageRating: number;
+export interface MovieRow extends Movie {
   bias: number | null;
 }
 
