@@ -24,3 +24,18 @@ export function noActiveModel(): GraphQLError {
     extensions: { code: 'NO_ACTIVE_MODEL' },
   });
 }
+
+/**
+ * The code for a database failure a client should retry, or null: the server went away
+ * or refused connections (restart, failover) → DATABASE_UNAVAILABLE; the statement
+ * timeout cancelled the query → DATABASE_TIMEOUT. Anything else stays internal.
+ */
+export function databaseErrorCode(e: unknown): 'DATABASE_UNAVAILABLE' | 'DATABASE_TIMEOUT' | null {
+  const err = e as { code?: unknown; message?: unknown } | null;
+  const code = typeof err?.code === 'string' ? err.code : '';
+  const message = typeof err?.message === 'string' ? err.message : '';
+  if (code === '57014') return 'DATABASE_TIMEOUT';
+  if (/^(08|57P0[1-3])/.test(code) || /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ENOTFOUND)$/.test(code)) return 'DATABASE_UNAVAILABLE';
+  if (/Connection terminated|connection (is )?closed|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(message)) return 'DATABASE_UNAVAILABLE';
+  return null;
+}

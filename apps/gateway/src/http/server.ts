@@ -17,6 +17,7 @@ import type { ModelSnapshot } from '../model/snapshot';
 import { gatewaySchema } from '../graphql/schema';
 import { createContext, type GatewayContext } from '../graphql/context';
 import { lookupMovieId } from '../graphql/arguments';
+import { databaseErrorCode } from '../graphql/errors';
 import { costPlugin, DEFAULT_QUERY_LIMITS, queryLimitsRule, type QueryLimits } from '../graphql/query-limits.rule';
 import { createMetrics, type GatewayMetrics } from './metrics';
 import { staticHandler } from './static-files';
@@ -106,6 +107,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       const code = formatted.extensions?.code;
       if (development || (code && code !== 'INTERNAL_SERVER_ERROR')) return formatted;
       const original = unwrapResolverError(error);
+      // Database outages and statement timeouts are the client's "retry later", not a bug.
+      const dbCode = databaseErrorCode(original);
+      if (dbCode === 'DATABASE_TIMEOUT') return { message: 'The database did not answer within the statement timeout; try again, or ask for less.', locations: formatted.locations, path: formatted.path, extensions: { code: dbCode } };
+      if (dbCode) return { message: 'The database is not reachable right now; try again in a few seconds (/health/ready says when it is back).', locations: formatted.locations, path: formatted.path, extensions: { code: dbCode } };
       // A GraphQLError thrown on purpose without a code is still safe to show.
       if (original instanceof GraphQLError && !(original.originalError && !(original.originalError instanceof GraphQLError))) return formatted;
       return { message: 'Internal server error; the gateway log has the details under this request id (x-request-id response header).', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
