@@ -39,16 +39,58 @@ export function asBuffer(chunk: Uint8Array | string): Buffer {
 }
 
 /**
+ * Reassembles a file from pushed chunks for a reader that consumes whole records:
+ * joins the unconsumed tail of the last chunk to the next one and strips a UTF-8 BOM
+ * (which may itself arrive split over chunks). Shared by both readers below.
+ */
+export class ChunkJoiner {
+  private carry: Buffer | null = null;
+  private first = true;
+  /** Bytes pushed so far (progress). */
+  bytes = 0;
+
+  /** The bytes to parse now, or null while too few have arrived to tell whether a BOM starts them. */
+  join(chunk: Uint8Array | string): Buffer | null {
+    let buf = asBuffer(chunk);
+    this.bytes += buf.length;
+    if (this.carry) buf = Buffer.concat([this.carry, buf]);
+    this.carry = null;
+    if (this.first) {
+      if (buf.length < 3) {
+        this.carry = buf;
+        return null;
+      }
+      buf = stripBom(buf);
+      this.first = false;
+    }
+    return buf;
+  }
+
+  /** Keeps buf[from..] to be joined to the next chunk. */
+  keep(buf: Buffer, from: number): void {
+    this.carry = from < buf.length ? Buffer.from(buf.subarray(from)) : null;
+  }
+
+  /** What is left at the end of the file (the last record without a newline), once. */
+  rest(): Buffer | null {
+    const c = this.carry;
+    this.carry = null;
+    return c && c.length ? c : null;
+  }
+}
+
+/**
  * Push-style CSV reader: `push` chunks, then `end`. Complete records go to `onRecord`;
  * malformed ones (unterminated quote, text after a closing quote, invalid UTF-8) go to
  * `invalid` (which throws under --on-invalid fail).
  */
 export class CsvReader {
-  private carry: Buffer | null = null;
+  private readonly chunks = new ChunkJoiner();
   private line = 1;
-  private first = true;
   /** Bytes consumed so far (for progress). */
-  bytes = 0;
+  get bytes(): number {
+    return this.chunks.bytes;
+  }
 
   constructor(
     private readonly file: string,
@@ -57,25 +99,13 @@ export class CsvReader {
   ) {}
 
   push(chunk: Uint8Array | string): void {
-    let buf = asBuffer(chunk);
-    this.bytes += buf.length;
-    if (this.carry) buf = Buffer.concat([this.carry, buf]);
-    if (this.first) {
-      // A BOM may arrive split over chunks: wait for three bytes.
-      if (buf.length < 3) {
-        this.carry = buf;
-        return;
-      }
-      buf = stripBom(buf);
-      this.first = false;
-    }
-    const used = this.parse(buf, false);
-    this.carry = used < buf.length ? Buffer.from(buf.subarray(used)) : null;
+    const buf = this.chunks.join(chunk);
+    if (buf) this.chunks.keep(buf, this.parse(buf, false));
   }
 
   end(): void {
-    if (this.carry) this.parse(this.carry, true);
-    this.carry = null;
+    const rest = this.chunks.rest();
+    if (rest) this.parse(rest, true);
   }
 
   /** Parses whole records from `buf`; returns the offset of the first unconsumed byte. */

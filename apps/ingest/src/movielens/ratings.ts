@@ -3,7 +3,7 @@
 // the fast path does not recognise (quotes, a bad value, a stray character) goes to a
 // slow path that re-reads it as CSV and either accepts it or says exactly what is
 // wrong with it. Each row is one line: no ratings field can contain a line break.
-import { asBuffer, splitCsvLine, stripBom } from './csv';
+import { ChunkJoiner, splitCsvLine } from './csv';
 import { IngestError, InvalidRows, quoteValue } from './errors';
 
 export const RATINGS_HEADER = ['userId', 'movieId', 'rating', 'timestamp'] as const;
@@ -98,12 +98,13 @@ export { checkHeader };
 /** Push-style parser for ratings.csv: `push` chunks, `end`, then read `columns`. */
 export class RatingsReader {
   columns: RatingColumns;
-  private carry: Buffer | null = null;
+  private readonly chunks = new ChunkJoiner();
   private line = 1;
-  private first = true;
   private sawHeader = false;
   /** Bytes pushed so far (progress). */
-  bytes = 0;
+  get bytes(): number {
+    return this.chunks.bytes;
+  }
 
   constructor(
     private readonly file: string,
@@ -116,30 +117,17 @@ export class RatingsReader {
   }
 
   push(chunk: Uint8Array | string): void {
-    let buf = asBuffer(chunk);
-    this.bytes += buf.length;
-    if (this.carry) buf = Buffer.concat([this.carry, buf]);
-    if (this.first) {
-      // A BOM may arrive split over chunks: wait for three bytes.
-      if (buf.length < 3) {
-        this.carry = buf;
-        return;
-      }
-      buf = stripBom(buf);
-      this.first = false;
-    }
-    const lastLf = buf.lastIndexOf(10);
-    if (lastLf < 0) {
-      this.carry = buf;
-      return;
-    }
-    this.parse(buf, lastLf + 1);
-    this.carry = lastLf + 1 < buf.length ? Buffer.from(buf.subarray(lastLf + 1)) : null;
+    const buf = this.chunks.join(chunk);
+    if (!buf) return;
+    // Whole lines now; the partial last line waits for the next chunk.
+    const upTo = buf.lastIndexOf(10) + 1;
+    if (upTo > 0) this.parse(buf, upTo);
+    this.chunks.keep(buf, upTo);
   }
 
   end(): RatingColumns {
-    if (this.carry && this.carry.length) this.parse(this.carry, this.carry.length);
-    this.carry = null;
+    const rest = this.chunks.rest();
+    if (rest) this.parse(rest, rest.length);
     if (!this.sawHeader) {
       throw new IngestError(`${this.file} is empty; expected the header "${RATINGS_HEADER.join(',')}" and one rating per line`, 'Check that the file was copied completely.');
     }
