@@ -1,9 +1,10 @@
 // Given one rating and a tiny model, when the native kernel takes one step, then every
 // parameter moves exactly as the hand-derived gradient and optimizer say; and the
 // schedule it follows is fast.ai's one-cycle with fast.ai's cumulative weight decay.
-import { oneCycle } from '@cinemap/math';
+import { Rng, oneCycle } from '@cinemap/math';
+import { autoBatchSize } from '../../options';
 import { catchUpDecay, packRows, powTable, rowStride, trainRange, type KernelState } from './kernel';
-import { scheduleTables } from './native-engine';
+import { blockLayout, epochOrder, scheduleTables } from './native-engine';
 
 const K = 2, S = rowStride(K);
 // Record slots after the k factors: bias, v, v_bias, last step, last batch.
@@ -95,5 +96,66 @@ describe('native schedule', () => {
     const f = oneCycle({ lrMax: 5e-3, totalSteps: steps });
     for (let s = 0; s < steps; s++) fastai += Math.log1p(-f(s).lr * 0.1);
     expect(t.logDecay[100] / fastai).toBeCloseTo(1, 2);
+  });
+});
+
+describe('native block layout and order (LIBMF-style rounds)', () => {
+  // 12 users × 9 movies, every pair rated once, in a shuffled order.
+  const users: number[] = [], movies: number[] = [];
+  for (let u = 0; u < 12; u++) for (let m = 0; m < 9; m++) (users.push(u), movies.push(m));
+  const perm = new Rng(3).permutation(users.length);
+  const train = { users: Int32Array.from(perm, (i) => users[i]), movies: Int32Array.from(perm, (i) => movies[i]), ratings: Float32Array.from(perm, (i) => (i % 10) / 2 + 0.5) };
+  const grid = 3;
+  const layout = blockLayout(train, 12, 9, grid, 5);
+  const starts = new Int32Array(layout.chunkStartBuf);
+  const data = new Int32Array(layout.dataBuf), dataF = new Float32Array(layout.dataBuf);
+
+  it('keeps every rating once, grouped by block, chunks never straddling a block', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < users.length; i++) seen.add(`${data[i * 3]},${data[i * 3 + 1]},${dataF[i * 3 + 2]}`);
+    expect(seen.size).toBe(users.length);
+    expect(starts[layout.nChunks]).toBe(users.length);
+    const block = (i: number) => Math.floor((data[i * 3] * grid) / 12) * grid + Math.floor((data[i * 3 + 1] * grid) / 9);
+    for (let c = 0; c < layout.nChunks; c++) {
+      expect(starts[c + 1] - starts[c]).toBeLessThanOrEqual(5);
+      for (let i = starts[c]; i < starts[c + 1]; i++) expect(block(i)).toBe(block(starts[c]));
+    }
+  });
+
+  it('orders an epoch in rounds that each visit every user block and every movie block once', () => {
+    const order = new Int32Array(layout.nChunks), clock = new Float64Array(layout.nChunks);
+    epochOrder(grid, layout.blockFirstChunk, starts, new Rng(1), order, clock);
+    expect([...order].sort((a, b) => a - b)).toEqual([...Array(layout.nChunks).keys()]);
+    // Walk the order block by block: each run of grid blocks is one round.
+    const blockOfChunk = (c: number) => Math.floor((data[starts[c] * 3] * grid) / 12) * grid + Math.floor((data[starts[c] * 3 + 1] * grid) / 9);
+    const blocks: number[] = [];
+    for (const c of order) if (blocks[blocks.length - 1] !== blockOfChunk(c)) blocks.push(blockOfChunk(c));
+    expect(blocks).toHaveLength(grid * grid);
+    for (let r = 0; r < grid; r++) {
+      const round = blocks.slice(r * grid, (r + 1) * grid);
+      expect(new Set(round.map((b) => Math.floor(b / grid))).size).toBe(grid);
+      expect(new Set(round.map((b) => b % grid)).size).toBe(grid);
+    }
+    // The clock counts the ratings before each chunk in this order.
+    let before = 0;
+    for (let p = 0; p < order.length; p++) {
+      expect(clock[p]).toBe(before);
+      before += starts[order[p] + 1] - starts[order[p]];
+    }
+  });
+});
+
+describe('--batch-size auto', () => {
+  it("is fast.ai's 64 at MovieLens-100k/small scale and keeps ~1,250 batches per epoch beyond", () => {
+    expect(autoBatchSize(80_000)).toBe(64);
+    expect(autoBatchSize(80_790)).toBe(64); // the small dump's training part
+    expect(autoBatchSize(1_000)).toBe(64);
+    expect(autoBatchSize(2_400_000)).toBe(2048);
+    expect(autoBatchSize(27_065_729)).toBe(16384);
+    for (const n of [1e6, 5e6, 3e7]) {
+      const batches = n / autoBatchSize(n);
+      expect(batches).toBeGreaterThan(1250 / Math.SQRT2 - 1);
+      expect(batches).toBeLessThan(1250 * Math.SQRT2 + 1);
+    }
   });
 });
