@@ -62,6 +62,19 @@ describe('native engine', () => {
     expect(a.epochs.map((e) => e.validMse)).toEqual(b.epochs.map((e) => e.validMse));
   });
 
+  it('runs the same optimizer in the WASM SIMD kernel (default) and the TypeScript kernel', async () => {
+    const w = await new NativeEngine().train(small, c);
+    const t = await new NativeEngine({ kernel: 'ts' }).train(small, c);
+    expect(w.details.kernel).toBe('WASM SIMD (f32x4)');
+    expect(t.details.kernel).toBe('TypeScript');
+    // float32 lanes vs float64 sums: close, not bit-identical.
+    for (let e = 0; e < 2; e++) expect(Math.abs(w.epochs[e].validRmse - t.epochs[e].validRmse)).toBeLessThan(1e-3);
+    let maxDiff = 0;
+    for (let i = 0; i < w.params.movieFactors.length; i++) maxDiff = Math.max(maxDiff, Math.abs(w.params.movieFactors[i] - t.params.movieFactors[i]));
+    expect(maxDiff).toBeLessThan(1e-3);
+    expect(maxDiff).toBeGreaterThan(0); // two kernels really ran
+  });
+
   it('trains with two worker threads over shared memory', async () => {
     const progress: number[] = [];
     const r = await new NativeEngine().train(small, { ...c, threads: 2 }, { onProgress: (d) => progress.push(d) });

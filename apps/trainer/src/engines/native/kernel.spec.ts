@@ -3,12 +3,12 @@
 // schedule it follows is fast.ai's one-cycle with fast.ai's cumulative weight decay.
 import { Rng, oneCycle } from '@cinemap/math';
 import { autoBatchSize } from '../../options';
-import { catchUpDecay, packRows, powTable, rowStride, trainRange, type KernelState } from './kernel';
+import { catchUpDecay, packRows, paddedFactors, powTable, rowStride, trainRange, type KernelState } from './kernel';
 import { blockLayout, epochOrder, scheduleTables } from './native-engine';
 
-const K = 2, S = rowStride(K);
-// Record slots after the k factors: bias, v, v_bias, last step, last batch.
-const B = K, V = K + 1, VB = K + 2, LAST = K + 3;
+const K = 2, S = rowStride(K), KP = paddedFactors(K);
+// Record slots after the padded factors: bias, v, v_bias, last step, last batch.
+const B = KP, V = KP + 1, VB = KP + 2, LAST = KP + 3;
 
 function tinyState(): KernelState {
   const data = new Int32Array(3);
@@ -106,9 +106,9 @@ describe('native block layout and order (LIBMF-style rounds)', () => {
   const perm = new Rng(3).permutation(users.length);
   const train = { users: Int32Array.from(perm, (i) => users[i]), movies: Int32Array.from(perm, (i) => movies[i]), ratings: Float32Array.from(perm, (i) => (i % 10) / 2 + 0.5) };
   const grid = 3;
-  const layout = blockLayout(train, 12, 9, grid, 5);
+  const data = new Int32Array(users.length * 3), dataF = new Float32Array(data.buffer);
+  const layout = blockLayout(train, 12, 9, grid, 5, data, dataF);
   const starts = new Int32Array(layout.chunkStartBuf);
-  const data = new Int32Array(layout.dataBuf), dataF = new Float32Array(layout.dataBuf);
 
   it('keeps every rating once, grouped by block, chunks never straddling a block', () => {
     const seen = new Set<string>();

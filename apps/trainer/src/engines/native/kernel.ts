@@ -17,18 +17,24 @@
 // - the one-cycle lr, one value per schedule step (a chunk of ratings).
 //
 // Memory layout (the speed of this loop is the memory traffic): each user / movie
-// row is ONE record of `stride` 32-bit slots, [k factors | bias | v | v_bias |
-// last decay step (int) | last batch (int) | pad], so a rating touches two records
+// row is ONE record of `stride` 32-bit slots, [k factors, zero-padded to kp = a
+// multiple of 4 (SIMD lanes) | bias | v | v_bias | last decay step (int) | last batch
+// (int) | pad], so a rating touches two records
 // (a few adjacent cache lines each) instead of ten scattered arrays. Ratings are
 // ordered in blocks of the users × movies grid (LIBMF-style), so the rows of the
 // current block stay in cache.
 
-/** Slots after the k factors: bias, v, v_bias, last step, last batch. */
+/** Slots after the (padded) factors: bias, v, v_bias, last step, last batch. */
 export const ROW_EXTRA = 5;
 
-/** Record length: k + ROW_EXTRA rounded up to 4 slots (16 bytes). */
+/** Factor slots: k rounded up to 4 (f32x4 lanes); the padding stays 0. */
+export function paddedFactors(k: number): number {
+  return (k + 3) & ~3;
+}
+
+/** Record length: kp + ROW_EXTRA rounded up to 4 slots (16 bytes). */
 export function rowStride(k: number): number {
-  return (k + ROW_EXTRA + 3) & ~3;
+  return (paddedFactors(k) + ROW_EXTRA + 3) & ~3;
 }
 
 export interface KernelState {
@@ -72,7 +78,8 @@ export function powTable(beta2: number): Float64Array {
 export function trainRange(st: KernelState, from: number, to: number, step: number, clock0: number): number {
   const k = st.k, S = st.stride, UT = st.UT, UI = st.UI, MT = st.MT, MI = st.MI, data = st.data, dataF = st.dataF;
   const powB2 = st.powB2, powLast = powB2.length - 1, logDecay = st.logDecay;
-  const KB = k, KV = k + 1, KVB = k + 2, KL = k + 3, KT = k + 4;
+  const kp = paddedFactors(k);
+  const KB = kp, KV = kp + 1, KVB = kp + 2, KL = kp + 3, KT = kp + 4;
   const lo = st.lo, range = st.range, c2 = 1 - st.beta2, eps = st.eps;
   const bs = st.batchSize, invBs = 1 / bs;
   // Adam's debiasing of the second moment at this point of the fit (in fast.ai batches).
@@ -90,13 +97,15 @@ export function trainRange(st: KernelState, from: number, to: number, step: numb
     let l = UI[uo + KL];
     if (l !== target) {
       const f = Math.exp(logNow - logDecay[l]);
-      for (let j = 0; j <= k; j++) UT[uo + j] *= f;
+      for (let j = 0; j < k; j++) UT[uo + j] *= f;
+      UT[uo + KB] *= f;
       UI[uo + KL] = target;
     }
     l = MI[mo + KL];
     if (l !== target) {
       const f = Math.exp(logNow - logDecay[l]);
-      for (let j = 0; j <= k; j++) MT[mo + j] *= f;
+      for (let j = 0; j < k; j++) MT[mo + j] *= f;
+      MT[mo + KB] *= f;
       MI[mo + KL] = target;
     }
     let dot = 0, nu = 0, nm = 0;
@@ -147,14 +156,15 @@ export function trainRange(st: KernelState, from: number, to: number, step: numb
 
 /** Brings records [from, to) up to logDecay index `target` (epoch end, before evaluation/export). */
 export function catchUpDecay(T: Float32Array, I: Int32Array, k: number, stride: number, logDecay: Float64Array, target: number, from: number, to: number): void {
-  const logNow = logDecay[target];
+  const logNow = logDecay[target], kp = paddedFactors(k);
   for (let r = from; r < to; r++) {
     const o = r * stride;
-    const l = I[o + k + 3];
+    const l = I[o + kp + 3];
     if (l === target) continue;
     const f = Math.exp(logNow - logDecay[l]);
-    for (let j = 0; j <= k; j++) T[o + j] *= f;
-    I[o + k + 3] = target;
+    for (let j = 0; j < k; j++) T[o + j] *= f;
+    T[o + kp] *= f;
+    I[o + kp + 3] = target;
   }
 }
 
@@ -162,7 +172,7 @@ export function catchUpDecay(T: Float32Array, I: Int32Array, k: number, stride: 
 export function packRows(factors: Float32Array, bias: Float32Array, n: number, k: number, stride: number, T: Float32Array): void {
   for (let r = 0; r < n; r++) {
     T.set(factors.subarray(r * k, (r + 1) * k), r * stride);
-    T[r * stride + k] = bias[r];
+    T[r * stride + paddedFactors(k)] = bias[r];
   }
 }
 
@@ -170,11 +180,43 @@ export function packRows(factors: Float32Array, bias: Float32Array, n: number, k
 export function unpackRows(T: Float32Array, n: number, k: number, stride: number, factors: Float32Array, bias: Float32Array): void {
   for (let r = 0; r < n; r++) {
     factors.set(T.subarray(r * stride, r * stride + k), r * k);
-    bias[r] = T[r * stride + k];
+    bias[r] = T[r * stride + paddedFactors(k)];
   }
 }
 
-/** Message a worker receives once: every shared buffer plus the constants. */
+/**
+ * Where the kernel's tables sit in the shared arena (byte offsets): one shared
+ * WebAssembly.Memory, so the TypeScript kernel (typed-array views) and the WASM SIMD
+ * kernel (linear memory) work on the same bytes, in every thread.
+ */
+export interface ArenaLayout {
+  UT: number; MT: number; logDecay: number; lr: number; pow: number; data: number;
+  nUsers: number; nMovies: number; nSteps: number; nPow: number; nTrain: number;
+  bytes: number;
+}
+
+export function arenaLayout(nUsers: number, nMovies: number, k: number, nSteps: number, nPow: number, nTrain: number): ArenaLayout {
+  let at = 0;
+  const take = (bytes: number) => {
+    const o = at;
+    at += Math.ceil(bytes / 64) * 64;
+    return o;
+  };
+  const S = rowStride(k) * 4;
+  const UT = take(nUsers * S), MT = take(nMovies * S), logDecay = take((nSteps + 1) * 8), lr = take(nSteps * 8), pow = take(nPow * 8), data = take(nTrain * 12);
+  return { UT, MT, logDecay, lr, pow, data, nUsers, nMovies, nSteps, nPow, nTrain, bytes: at };
+}
+
+/** A shared WebAssembly.Memory big enough for the layout (wasm32: at most 4 GiB). */
+export function allocateArena(layout: ArenaLayout): WebAssembly.Memory {
+  const pages = Math.max(1, Math.ceil(layout.bytes / 65536));
+  if (pages > 65536) throw new Error(`native engine: the model and ratings need ${(layout.bytes / 2 ** 30).toFixed(1)} GiB, over WebAssembly's 4 GiB; use fewer --factors or curate harder.`);
+  return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+}
+
+export type KernelKind = 'wasm' | 'ts';
+
+/** Message a worker receives once: the arena, the other shared buffers and the constants. */
 export interface WorkerInit {
   type: 'init';
   workerIndex: number;
@@ -187,10 +229,14 @@ export interface WorkerInit {
   beta2: number;
   eps: number;
   batchSize: number;
+  kernel: KernelKind;
+  /** The compiled WASM kernel (kernel 'wasm'); structured-cloned to workers. */
+  wasmModule?: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  layout: ArenaLayout;
   buffers: {
-    UT: SharedArrayBuffer; MT: SharedArrayBuffer; logDecay: SharedArrayBuffer; lr: SharedArrayBuffer;
-    /** Interleaved triples in block order; chunk c is ratings [chunkStart[c], chunkStart[c + 1]). */
-    data: SharedArrayBuffer; chunkStart: SharedArrayBuffer;
+    /** Chunk c is ratings [chunkStart[c], chunkStart[c + 1]) of the arena's data (block order). */
+    chunkStart: SharedArrayBuffer;
     /** This epoch's chunk order and, per position, the ratings before it in the epoch (the clock). */
     chunkOrder: SharedArrayBuffer; chunkClock: SharedArrayBuffer; progress: SharedArrayBuffer;
   };
@@ -208,14 +254,33 @@ export interface WorkerDone {
   count: number;
 }
 
+/** Runs trainRange's contract on one kernel or the other. */
+export type RangeTrainer = (from: number, to: number, step: number, clock0: number) => number;
+
 export function stateFromInit(init: WorkerInit): KernelState {
-  const b = init.buffers;
+  const buf = init.memory.buffer as unknown as ArrayBuffer, L = init.layout, S = rowStride(init.k);
+  const pow = new Float64Array(buf, L.pow, L.nPow);
   return {
-    k: init.k, stride: rowStride(init.k),
-    UT: new Float32Array(b.UT), UI: new Int32Array(b.UT), MT: new Float32Array(b.MT), MI: new Int32Array(b.MT),
-    logDecay: new Float64Array(b.logDecay), lr: new Float64Array(b.lr), powB2: powTable(init.beta2),
-    data: new Int32Array(b.data), dataF: new Float32Array(b.data),
+    k: init.k, stride: S,
+    UT: new Float32Array(buf, L.UT, L.nUsers * S), UI: new Int32Array(buf, L.UT, L.nUsers * S),
+    MT: new Float32Array(buf, L.MT, L.nMovies * S), MI: new Int32Array(buf, L.MT, L.nMovies * S),
+    logDecay: new Float64Array(buf, L.logDecay, L.nSteps + 1), lr: new Float64Array(buf, L.lr, L.nSteps), powB2: pow,
+    data: new Int32Array(buf, L.data, L.nTrain * 3), dataF: new Float32Array(buf, L.data, L.nTrain * 3),
     lo: init.lo, range: init.range, beta2: init.beta2, eps: init.eps, batchSize: init.batchSize,
+  };
+}
+
+/** The range trainer for this init: the WASM SIMD kernel or the TypeScript one, on the same arena. */
+export function rangeTrainer(init: WorkerInit, st: KernelState): RangeTrainer {
+  if (init.kernel === 'ts' || !init.wasmModule) return (from, to, step, clock0) => trainRange(st, from, to, step, clock0);
+  const inst = new WebAssembly.Instance(init.wasmModule, { env: { memory: init.memory, exp: Math.exp } });
+  const ex = inst.exports as { setup: (...a: number[]) => void; train: (from: number, to: number, step: number, batch: number, inBatch: number, invDebias2: number) => number };
+  const L = init.layout, kp = paddedFactors(init.k);
+  ex.setup(kp, rowStride(init.k) * 4, L.UT, L.MT, L.data, L.logDecay, L.lr, L.pow, L.nPow - 1, st.batchSize, st.lo, st.range, 1 - st.beta2, (1 - st.beta2) / init.k, st.eps, 1 / st.batchSize);
+  const bs = st.batchSize, beta2 = st.beta2;
+  return (from, to, step, clock0) => {
+    const batch = Math.floor(clock0 / bs);
+    return ex.train(from, to, step, batch, clock0 - batch * bs, 1 / (1 - Math.pow(beta2, Math.max(1, (clock0 + 1) / bs))));
   };
 }
 
@@ -235,12 +300,12 @@ export function epochViews(init: WorkerInit): EpochViews {
  * One worker's share of an epoch: positions workerIndex, workerIndex + threads, ... of
  * this epoch's chunk order; the schedule step is the chunk's position in the epoch.
  */
-export function runWorkerEpoch(init: WorkerInit, st: KernelState, v: EpochViews, epoch: number): WorkerDone {
+export function runWorkerEpoch(init: WorkerInit, train: RangeTrainer, v: EpochViews, epoch: number): WorkerDone {
   let sumSq = 0, count = 0;
   for (let c = init.workerIndex; c < init.nChunks; c += init.threads) {
     const chunk = v.chunkOrder[c];
     const from = v.chunkStart[chunk], to = v.chunkStart[chunk + 1];
-    sumSq += trainRange(st, from, to, epoch * init.nChunks + c, epoch * init.nTrain + v.chunkClock[c]);
+    sumSq += train(from, to, epoch * init.nChunks + c, epoch * init.nTrain + v.chunkClock[c]);
     count += to - from;
     Atomics.add(v.progress, 0, to - from);
   }

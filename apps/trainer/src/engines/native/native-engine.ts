@@ -10,7 +10,11 @@ import { Rng, oneCycle } from '@cinemap/math';
 import { allocateParams, initParams, meanSquaredError, paramsFinite } from '../../model/embedding-dot-bias';
 import type { TrainingData } from '../../data/training-data';
 import { TrainingDiverged, TrainingInterrupted, type Engine, type EngineConfig, type EngineHooks, type EpochStats, type TrainResult } from '../types';
-import { catchUpDecay, epochViews, packRows, rowStride, runWorkerEpoch, stateFromInit, unpackRows, type WorkerDone, type WorkerInit } from './kernel';
+import {
+  allocateArena, arenaLayout, catchUpDecay, epochViews, packRows, powTable, rangeTrainer, rowStride, runWorkerEpoch, stateFromInit, unpackRows,
+  type KernelKind, type WorkerDone, type WorkerInit,
+} from './kernel';
+import { KERNEL_WAT } from './kernel-wat';
 
 /** fast.ai Adam's defaults (sqr_mom, eps). */
 const BETA2 = 0.99;
@@ -43,15 +47,14 @@ export function resolveWorkerScript(): { file: string; execArgv: string[] } {
  */
 export function scheduleTables(cfg: Pick<EngineConfig, 'lr' | 'wd' | 'epochs' | 'batchSize'>, nTrain: number, nChunks: number) {
   const totalSteps = nChunks * cfg.epochs;
-  const lrBuf = sab(totalSteps * 8), logBuf = sab((totalSteps + 1) * 8);
-  const lrs = new Float64Array(lrBuf), logDecay = new Float64Array(logBuf);
+  const lrs = new Float64Array(totalSteps), logDecay = new Float64Array(totalSteps + 1);
   const sched = oneCycle({ lrMax: cfg.lr, totalSteps });
   const batchesPerStep = nTrain / nChunks / cfg.batchSize;
   for (let s = 0; s < totalSteps; s++) {
     lrs[s] = sched(s).lr;
     logDecay[s + 1] = logDecay[s] + batchesPerStep * Math.log1p(-Math.min(0.999999, lrs[s] * cfg.wd));
   }
-  return { lrs, logDecay, lrBuf, logBuf, totalSteps, nChunks };
+  return { lrs, logDecay, totalSteps, nChunks };
 }
 
 function sab(bytes: number): SharedArrayBuffer {
@@ -69,7 +72,7 @@ export function gridSize(nUsers: number, nMovies: number, k: number, blockBytes 
  * most `chunkSize` that never straddle a block. Returns the chunk starts and, per
  * block, its first chunk.
  */
-export function blockLayout(train: TrainingData['train'], nUsers: number, nMovies: number, grid: number, chunkSize: number) {
+export function blockLayout(train: TrainingData['train'], nUsers: number, nMovies: number, grid: number, chunkSize: number, di: Int32Array, df: Float32Array) {
   const n = train.ratings.length;
   const blockOf = (i: number) => Math.floor((train.users[i] * grid) / nUsers) * grid + Math.floor((train.movies[i] * grid) / nMovies);
   const nBlocks = grid * grid;
@@ -77,8 +80,6 @@ export function blockLayout(train: TrainingData['train'], nUsers: number, nMovie
   for (let i = 0; i < n; i++) counts[blockOf(i) + 1]++;
   for (let b = 0; b < nBlocks; b++) counts[b + 1] += counts[b];
   const fill = counts.slice(0, nBlocks);
-  const dataBuf = sab(n * 12);
-  const di = new Int32Array(dataBuf), df = new Float32Array(dataBuf);
   for (let i = 0; i < n; i++) {
     const o = fill[blockOf(i)]++ * 3;
     di[o] = train.users[i];
@@ -95,7 +96,16 @@ export function blockLayout(train: TrainingData['train'], nUsers: number, nMovie
   starts.push(n);
   const chunkStartBuf = sab(starts.length * 4);
   new Int32Array(chunkStartBuf).set(starts);
-  return { dataBuf, chunkStartBuf, nChunks: starts.length - 1, blockFirstChunk };
+  return { chunkStartBuf, nChunks: starts.length - 1, blockFirstChunk };
+}
+
+/** How many chunks blockLayout will cut (to size the schedule tables before laying out). */
+export function countChunks(train: TrainingData['train'], nUsers: number, nMovies: number, grid: number, chunkSize: number): number {
+  const counts = new Float64Array(grid * grid);
+  for (let i = 0; i < train.ratings.length; i++) counts[Math.floor((train.users[i] * grid) / nUsers) * grid + Math.floor((train.movies[i] * grid) / nMovies)]++;
+  let n = 0;
+  for (const c of counts) n += Math.ceil(c / chunkSize);
+  return n;
 }
 
 /**
@@ -121,8 +131,30 @@ export function epochOrder(grid: number, blockFirstChunk: Int32Array, chunkStart
   }
 }
 
+let wasmModule: Promise<WebAssembly.Module> | undefined;
+
+/** The WASM SIMD kernel, assembled from ./kernel-wat.ts with wabt once per process. */
+export function compileWasmKernel(): Promise<WebAssembly.Module> {
+  wasmModule ??= (async () => {
+    const wabt = await (require('wabt') as () => Promise<{ parseWat(name: string, text: string, features: Record<string, boolean>): { toBinary(o: object): { buffer: Uint8Array }; destroy(): void } }>)();
+    const mod = wabt.parseWat('kernel.wat', KERNEL_WAT, { simd: true, threads: true });
+    try {
+      return await WebAssembly.compile(mod.toBinary({}).buffer);
+    } finally {
+      mod.destroy();
+    }
+  })();
+  return wasmModule;
+}
+
+export interface NativeEngineOptions {
+  /** 'wasm' (default): the f32x4 SIMD kernel; 'ts': the TypeScript kernel (same optimizer, same arena). */
+  kernel?: KernelKind;
+}
+
 export class NativeEngine implements Engine {
   readonly name = 'native' as const;
+  constructor(private readonly opts: NativeEngineOptions = {}) {}
 
   async train(data: TrainingData, cfg: EngineConfig, hooks: EngineHooks = {}): Promise<TrainResult> {
     const nUsers = data.userIds.length, nMovies = data.movieIds.length, k = cfg.factors;
@@ -133,18 +165,35 @@ export class NativeEngine implements Engine {
     const stride = rowStride(k);
     const grid = gridSize(nUsers, nMovies, k);
     const chunkSize = chunkSizeFor(nTrain);
-    const layout = blockLayout(data.train, nUsers, nMovies, grid, chunkSize);
-    const nChunks = layout.nChunks;
-    const { lrs, lrBuf, logBuf } = scheduleTables(cfg, nTrain, nChunks);
+    // The chunk count depends on the block sizes; count first, then lay out in the arena.
+    const nChunks = countChunks(data.train, nUsers, nMovies, grid, chunkSize);
+    const pow = powTable(BETA2);
+    const arena = arenaLayout(nUsers, nMovies, k, nChunks * cfg.epochs, pow.length, nTrain);
+    const memory = allocateArena(arena);
+    let kernel: KernelKind = this.opts.kernel ?? 'wasm';
+    let compiled: WebAssembly.Module | undefined, kernelNote = '';
+    if (kernel === 'wasm') {
+      try {
+        compiled = await compileWasmKernel();
+      } catch (e) {
+        kernel = 'ts';
+        kernelNote = `WASM SIMD kernel unavailable (${(e as Error).message}); TypeScript kernel used`;
+      }
+    }
     const init: WorkerInit = {
       type: 'init', workerIndex: 0, threads, k, nTrain, nChunks,
       lo: cfg.yRange[0], range: cfg.yRange[1] - cfg.yRange[0], beta2: BETA2, eps: EPS, batchSize: cfg.batchSize,
-      buffers: {
-        UT: sab(nUsers * stride * 4), MT: sab(nMovies * stride * 4), logDecay: logBuf, lr: lrBuf,
-        data: layout.dataBuf, chunkStart: layout.chunkStartBuf, chunkOrder: sab(nChunks * 4), chunkClock: sab(nChunks * 8), progress: sab(8),
-      },
+      kernel, wasmModule: compiled, memory, layout: arena,
+      buffers: { chunkStart: sab((nChunks + 1) * 4), chunkOrder: sab(nChunks * 4), chunkClock: sab(nChunks * 8), progress: sab(8) },
     };
     const st = stateFromInit(init);
+    const layout = blockLayout(data.train, nUsers, nMovies, grid, chunkSize, st.data, st.dataF);
+    new Int32Array(init.buffers.chunkStart).set(new Int32Array(layout.chunkStartBuf));
+    const { lrs, logDecay } = scheduleTables(cfg, nTrain, nChunks);
+    st.lr.set(lrs);
+    st.logDecay.set(logDecay);
+    st.powB2.set(pow);
+    const train = rangeTrainer(init, st);
     packRows(params.userFactors, params.userBias, nUsers, k, stride, st.UT);
     packRows(params.movieFactors, params.movieBias, nMovies, k, stride, st.MT);
     const views = epochViews(init);
@@ -173,7 +222,7 @@ export class NativeEngine implements Engine {
           // Inline, one chunk at a time, yielding now and then so progress and Ctrl-C get through.
           let last = performance.now();
           for (let c = 0; c < nChunks; c++) {
-            const one = runWorkerEpoch({ ...init, workerIndex: c, threads: nChunks }, st, views, epoch);
+            const one = runWorkerEpoch({ ...init, workerIndex: c, threads: nChunks }, train, views, epoch);
             sumSq += one.sumSq;
             count += one.count;
             if (performance.now() - last > 100) {
@@ -209,6 +258,8 @@ export class NativeEngine implements Engine {
       details: {
         optimizer: 'per-rating row-wise Adam (second moment decayed lazily per fast.ai batch, beta2 0.99, eps 1e-5; momentum applied at once) + exact lazy decoupled weight decay',
         threads,
+        kernel: kernel === 'wasm' ? 'WASM SIMD (f32x4)' : 'TypeScript',
+        ...(kernelNote ? { kernelNote } : {}),
         grid,
         chunkSize,
         scheduleSteps: lrs.length,
