@@ -1,5 +1,6 @@
 // Trainer benchmark (issue 4 figures, issue 9 "Train" bar):
 //  * train_ratings_per_s (2 threads) / train_ratings_per_s_1t: native engine throughput
+//    with the WASM SIMD kernel, the TypeScript kernel as the baseline beside it,
 //    per epoch (median of epochs 2..5; epoch 1 carries JIT warm-up) at k = 50 on the
 //    ratings of the synthetic `latest` dump (33.8M; all of them, no curation, 20% held
 //    out), with valid RMSE and the biases-only baseline beside it, and peak RSS;
@@ -65,15 +66,18 @@ async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
 
 export async function runTrainBench(opts: BenchOptions): Promise<BenchRow[]> {
   // --- throughput on `latest` (quick: planted 2M) ---
-  let data: TrainingData, what: string;
+  let data: TrainingData, what: string, latestFranchises: number[][];
   if (opts.quick) {
-    data = prepareTrainingData(plantedRatings({ users: 20_000, movies: 8_000, ratingsPerUser: 100, rank: 16, franchises: 50, seed: 1 }), 0.2, 42);
+    const planted = plantedRatings({ users: 20_000, movies: 8_000, ratingsPerUser: 100, rank: 16, franchises: 50, seed: 1 });
+    latestFranchises = planted.franchises;
+    data = prepareTrainingData(planted, 0.2, 42);
     what = '2.0M planted ratings (20k users, 8k movies)';
   } else {
     // Seed 1: the dump the ingest benchmark already made (cached, ~1 min to generate).
     const dir = await ensureSyntheticDump(opts.workDir, 'latest', 1);
     log(`reading ${dir}/ratings.csv`);
     data = prepareTrainingData(await readDumpRatings(dir), 0.2, 42);
+    latestFranchises = (JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as { franchises: number[][] }).franchises;
     what = `synthetic latest dump (${((data.train.ratings.length + data.valid.ratings.length) / 1e6).toFixed(1)}M ratings, ${data.userIds.length} users, ${data.movieIds.length} movies)`;
   }
   const nTrain = data.train.ratings.length;
@@ -82,13 +86,18 @@ export async function runTrainBench(opts: BenchOptions): Promise<BenchRow[]> {
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
   const epochLog = (label: string) => ({ onEpoch: (e: { epoch: number; validRmse: number; ratingsPerSecond: number }) => log(`${label} epoch ${e.epoch + 1}: valid RMSE ${e.validRmse.toFixed(4)}, ${(e.ratingsPerSecond / 1e6).toFixed(2)}M ratings/s`) });
   const cfg1 = defaults(nTrain, 1);
-  log(`native, 1 thread, ${what}, bs ${cfg1.batchSize}`);
-  const one = await new NativeEngine().train(data, cfg1, epochLog('1 thread'));
-  log(`native, 2 threads`);
-  const two = await new NativeEngine().train(data, defaults(nTrain, 2), epochLog('2 threads'));
+  log(`native (WASM SIMD kernel), 1 thread, ${what}, bs ${cfg1.batchSize}`);
+  const one = await new NativeEngine().train(data, cfg1, epochLog('wasm 1 thread'));
+  log(`native (WASM SIMD kernel), 2 threads`);
+  const two = await new NativeEngine().train(data, defaults(nTrain, 2), epochLog('wasm 2 threads'));
   clearInterval(sampler);
+  log(`native (TypeScript kernel), 1 and 2 threads`);
+  const tsOne = await new NativeEngine({ kernel: 'ts' }).train(data, cfg1, epochLog('ts 1 thread'));
+  const tsTwo = await new NativeEngine({ kernel: 'ts' }).train(data, defaults(nTrain, 2), epochLog('ts 2 threads'));
   const notes = `${what}, k=50, 5 epochs, bs ${cfg1.batchSize} (auto), ${nTrain} train ratings`;
   const q = (r: TrainResult) => `valid RMSE ${rmse(r).toFixed(4)} (biases-only baseline ${baseline.toFixed(4)})`;
+  // Planted-franchise recall@10 of the 2-thread WASM model (the dump's truth.json; the planted quick set's own).
+  const recallTwo = franchiseRecallAtK(two.params, data.movieIds, latestFranchises, 10);
   data = undefined as unknown as TrainingData;
 
   // --- both engines on `small`, fast.ai defaults ---
@@ -112,13 +121,14 @@ export async function runTrainBench(opts: BenchOptions): Promise<BenchRow[]> {
   const cpu = await new TfjsEngine('cpu').train(sub, { ...tcfg, epochs: 1 });
   const nativeSub = await new NativeEngine().train(sub, { ...tcfg, threads: 2 });
   return [
-    { key: 'train_ratings_per_s_1t', figure: 'native train, 1 thread (ratings/s)', cinemap: rate(one), unit: 'ratings/s', higherIsBetter: true, notes: `${notes}; ${q(one)}` },
+    { key: 'train_ratings_per_s_1t', figure: 'native train (WASM SIMD), 1 thread (ratings/s)', cinemap: rate(one), baselineName: 'TypeScript kernel, 1 thread', baseline: rate(tsOne), unit: 'ratings/s', higherIsBetter: true, notes: `${notes}; ${q(one)}; TS kernel ${q(tsOne)}` },
     {
-      key: 'train_ratings_per_s', figure: 'native train, 2 threads (ratings/s)', cinemap: rate(two), baselineName: 'tfjs wasm bs 4096 (subset)', baseline: rate(wasm),
-      unit: 'ratings/s', higherIsBetter: true, notes: `${notes}; ${q(two)}; aim 10M ratings/s`,
+      key: 'train_ratings_per_s', figure: 'native train (WASM SIMD), 2 threads (ratings/s)', cinemap: rate(two), baselineName: 'TypeScript kernel, 2 threads', baseline: rate(tsTwo),
+      unit: 'ratings/s', higherIsBetter: true, notes: `${notes}; ${q(two)}, franchise recall@10 ${recallTwo.toFixed(3)}; TS kernel ${q(tsTwo)}; aim 10M ratings/s`,
     },
     { key: 'train_threads', figure: 'native threads for train_ratings_per_s', cinemap: 2, unit: 'threads', higherIsBetter: true },
     { key: 'train_valid_rmse', figure: 'native valid RMSE, 2 threads (vs biases-only)', cinemap: rmse(two), baselineName: 'biases-only baseline', baseline, unit: 'RMSE', higherIsBetter: false, notes },
+    { key: 'train_franchise_recall_at_10', figure: 'native planted-franchise recall@10, 2 threads', cinemap: recallTwo, unit: 'recall', higherIsBetter: true, notes },
     { key: 'train_peak_rss_mb', figure: 'native train peak RSS (MB)', cinemap: peak / 2 ** 20, unit: 'MB', higherIsBetter: false, notes: `${notes}; includes the parsed dump` },
     {
       key: 'train_small_valid_rmse', figure: 'valid RMSE on small: native vs tfjs', cinemap: rmse(sNative), baselineName: 'tfjs wasm', baseline: rmse(sTfjs), unit: 'RMSE', higherIsBetter: false,

@@ -19,6 +19,8 @@ export interface TrainOptions {
   engine: 'auto' | 'native' | 'tfjs';
   backend: 'auto' | BackendName;
   threads: number;
+  /** Native engine inner loop: the WASM SIMD kernel or the TypeScript one (same optimizer). */
+  kernel: 'wasm' | 'ts';
   onnxOut?: string;
   yRange: readonly [number, number];
   /** Keep only the newest N runs (older inactive runs are deleted); 0 keeps every run. */
@@ -35,6 +37,7 @@ export const DEFAULT_OPTIONS: TrainOptions = {
   seed: 42,
   engine: 'auto',
   backend: 'auto',
+  kernel: 'wasm',
   threads: Math.max(1, Math.min(2, availableParallelism())),
   yRange: [0, 5.5],
   keepRuns: 0,
@@ -54,6 +57,7 @@ export function resolveOptions(partial: Partial<TrainOptions> = {}): TrainOption
   if (!Number.isSafeInteger(o.seed)) fail('--seed', `expected an integer, got ${o.seed}`);
   if (!['auto', 'native', 'tfjs'].includes(o.engine)) fail('--engine', `expected auto, native or tfjs, got ${o.engine}`);
   if (!['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'].includes(o.backend)) fail('--backend', `expected auto, tensorflow-gpu, tensorflow, wasm or cpu, got ${o.backend}`);
+  if (!['wasm', 'ts'].includes(o.kernel)) fail('--kernel', `expected wasm or ts, got ${o.kernel}`);
   if (!Number.isInteger(o.threads) || o.threads < 1 || o.threads > 256) fail('--threads', `expected an integer 1..256, got ${o.threads}`);
   if (!(o.yRange[1] > o.yRange[0])) fail('y_range', `hi must exceed lo, got ${o.yRange.join(', ')}`);
   if (!Number.isInteger(o.keepRuns) || o.keepRuns < 0) fail('--keep-runs', `expected an integer >= 0, got ${o.keepRuns}`);

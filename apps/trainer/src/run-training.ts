@@ -60,7 +60,7 @@ export interface RunTrainingResult {
 
 /** Which engine `--engine` means here: auto → tfjs when a GPU backend loads, else native. */
 export async function chooseEngine(o: TrainOptions, log: Log): Promise<{ engine: Engine; name: EngineName }> {
-  if (o.engine === 'native') return { engine: new NativeEngine(), name: 'native' };
+  if (o.engine === 'native') return { engine: new NativeEngine({ kernel: o.kernel }), name: 'native' };
   if (o.engine === 'tfjs') return { engine: new TfjsEngine(o.backend), name: 'tfjs' };
   const gpu = await gpuBackendAvailable();
   if (gpu.available) {
@@ -68,7 +68,7 @@ export async function chooseEngine(o: TrainOptions, log: Log): Promise<{ engine:
     return { engine: new TfjsEngine('tensorflow-gpu'), name: 'tfjs' };
   }
   log(`engine auto: no GPU backend (${gpu.reason ?? 'tfjs-node-gpu did not load'}) → native`);
-  return { engine: new NativeEngine(), name: 'native' };
+  return { engine: new NativeEngine({ kernel: o.kernel }), name: 'native' };
 }
 
 export async function loadDatasetRatings(db: Db, log: Log): Promise<{ datasetId: number; data: ReturnType<RawRatingsBuilder['finish']> }> {
@@ -106,7 +106,7 @@ export async function runTraining(options: Partial<TrainOptions> = {}, ctx: RunT
     log(`biases-only baseline: valid RMSE ${baseline.toFixed(4)}`);
     const batchSize = resolveBatchSize(o.batchSize, data.train.ratings.length);
     if (o.batchSize === 'auto') log(`batch size ${batchSize} (auto: ${batchSize === 64 ? "fast.ai's 64" : `~${FASTAI_BATCHES_PER_EPOCH} batches per epoch, as fast.ai's 64 on ml-100k; see docs/trainer.md`})`);
-    const params = { factors: o.factors, epochs: o.epochs, lr: o.lr, wd: o.wd, batchSize, batchSizeOption: o.batchSize, validPct: o.validPct, seed: o.seed, yRange: o.yRange, threads: o.threads, engine: o.engine, backend: o.backend };
+    const params = { factors: o.factors, epochs: o.epochs, lr: o.lr, wd: o.wd, batchSize, batchSizeOption: o.batchSize, validPct: o.validPct, seed: o.seed, yRange: o.yRange, threads: o.threads, engine: o.engine, backend: o.backend, kernel: o.kernel };
     runId = await createModelRun(db, { datasetId, params, engine: name, backend });
     log(`run ${runId}: training with the ${name} engine (${name === 'native' ? `${o.threads} thread${o.threads > 1 ? 's' : ''}` : backend}), ${o.epochs} epochs, k=${o.factors}, lr=${o.lr}, wd=${o.wd}`);
     log(epochTableHeader());

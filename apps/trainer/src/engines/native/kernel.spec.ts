@@ -4,7 +4,7 @@
 import { Rng, oneCycle } from '@cinemap/math';
 import { autoBatchSize } from '../../options';
 import { catchUpDecay, packRows, paddedFactors, powTable, rowStride, trainRange, type KernelState } from './kernel';
-import { blockLayout, epochOrder, scheduleTables } from './native-engine';
+import { blockLayout, dealWork, epochOrder, scheduleTables } from './native-engine';
 
 const K = 2, S = rowStride(K), KP = paddedFactors(K);
 // Record slots after the padded factors: bias, v, v_bias, last step, last batch.
@@ -142,6 +142,24 @@ describe('native block layout and order (LIBMF-style rounds)', () => {
       expect(clock[p]).toBe(before);
       before += starts[order[p] + 1] - starts[order[p]];
     }
+  });
+});
+
+describe('dealing an epoch to worker threads', () => {
+  it('gives each thread whole blocks (lane i -> thread i mod threads), and every position once', () => {
+    const lane = Int32Array.from([0, 0, 1, 2, 2, 0, 1, 1, 2]);
+    const list = new Int32Array(9), start = new Int32Array(3);
+    dealWork(lane, 3, 2, list, start);
+    expect([...start]).toEqual([0, 6, 9]);
+    expect([...list.subarray(0, 6)]).toEqual([0, 1, 3, 4, 5, 8]); // lanes 0 and 2
+    expect([...list.subarray(6)]).toEqual([2, 6, 7]); // lane 1
+  });
+
+  it('deals chunk by chunk when a round has fewer blocks than threads', () => {
+    const lane = new Int32Array(5), list = new Int32Array(5), start = new Int32Array(3);
+    dealWork(lane, 1, 2, list, start);
+    expect([...list]).toEqual([0, 2, 4, 1, 3]);
+    expect([...start]).toEqual([0, 3, 5]);
   });
 });
 

@@ -239,6 +239,8 @@ export interface WorkerInit {
     chunkStart: SharedArrayBuffer;
     /** This epoch's chunk order and, per position, the ratings before it in the epoch (the clock). */
     chunkOrder: SharedArrayBuffer; chunkClock: SharedArrayBuffer; progress: SharedArrayBuffer;
+    /** Worker w trains the positions workList[workStart[w] .. workStart[w + 1]) of this epoch's order. */
+    workList: SharedArrayBuffer; workStart: SharedArrayBuffer;
   };
 }
 
@@ -287,27 +289,34 @@ export function rangeTrainer(init: WorkerInit, st: KernelState): RangeTrainer {
 export interface EpochViews {
   chunkStart: Int32Array;
   chunkOrder: Int32Array;
+  workList: Int32Array;
+  workStart: Int32Array;
   chunkClock: Float64Array;
   progress: Int32Array;
 }
 
 export function epochViews(init: WorkerInit): EpochViews {
   const b = init.buffers;
-  return { chunkStart: new Int32Array(b.chunkStart), chunkOrder: new Int32Array(b.chunkOrder), chunkClock: new Float64Array(b.chunkClock), progress: new Int32Array(b.progress) };
+  return {
+    chunkStart: new Int32Array(b.chunkStart), chunkOrder: new Int32Array(b.chunkOrder), chunkClock: new Float64Array(b.chunkClock), progress: new Int32Array(b.progress),
+    workList: new Int32Array(b.workList), workStart: new Int32Array(b.workStart),
+  };
 }
 
 /**
- * One worker's share of an epoch: positions workerIndex, workerIndex + threads, ... of
- * this epoch's chunk order; the schedule step is the chunk's position in the epoch.
+ * One worker's share of an epoch: the positions of this epoch's chunk order listed in
+ * workList[from .. to) (default: this worker's list); the schedule step and the clock
+ * are those of the chunk's position in the epoch's order.
  */
-export function runWorkerEpoch(init: WorkerInit, train: RangeTrainer, v: EpochViews, epoch: number): WorkerDone {
+export function runWorkerEpoch(init: WorkerInit, train: RangeTrainer, v: EpochViews, epoch: number, from = v.workStart[init.workerIndex], to = v.workStart[init.workerIndex + 1]): WorkerDone {
   let sumSq = 0, count = 0;
-  for (let c = init.workerIndex; c < init.nChunks; c += init.threads) {
+  for (let p = from; p < to; p++) {
+    const c = v.workList[p];
     const chunk = v.chunkOrder[c];
-    const from = v.chunkStart[chunk], to = v.chunkStart[chunk + 1];
-    sumSq += train(from, to, epoch * init.nChunks + c, epoch * init.nTrain + v.chunkClock[c]);
-    count += to - from;
-    Atomics.add(v.progress, 0, to - from);
+    const lo = v.chunkStart[chunk], hi = v.chunkStart[chunk + 1];
+    sumSq += train(lo, hi, epoch * init.nChunks + c, epoch * init.nTrain + v.chunkClock[c]);
+    count += hi - lo;
+    Atomics.add(v.progress, 0, hi - lo);
   }
   return { type: 'done', epoch, sumSq, count };
 }

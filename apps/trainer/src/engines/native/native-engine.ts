@@ -62,7 +62,7 @@ function sab(bytes: number): SharedArrayBuffer {
 }
 
 /** The users × movies grid: blocks whose user and movie records together take about `blockBytes`. */
-export function gridSize(nUsers: number, nMovies: number, k: number, blockBytes = Number(process.env.CINEMAP_BLOCK_MB ?? 16) * 2 ** 20): number {
+export function gridSize(nUsers: number, nMovies: number, k: number, blockBytes = Number(process.env.CINEMAP_BLOCK_MB ?? 4) * 2 ** 20): number {
   return Math.max(1, Math.min(64, Math.round(((nUsers + nMovies) * rowStride(k) * 4) / blockBytes)));
 }
 
@@ -116,19 +116,37 @@ export function countChunks(train: TrainingData['train'], nUsers: number, nMovie
  * each block's records stay in cache. Returns the order and, per position, the
  * ratings before it.
  */
-export function epochOrder(grid: number, blockFirstChunk: Int32Array, chunkStart: Int32Array, rng: Rng, order: Int32Array, clock: Float64Array): void {
+export function epochOrder(grid: number, blockFirstChunk: Int32Array, chunkStart: Int32Array, rng: Rng, order: Int32Array, clock: Float64Array, lane?: Int32Array): void {
   const ub = rng.permutation(grid), mb = rng.permutation(grid), rounds = rng.permutation(grid);
   let pos = 0, before = 0;
   for (const r of rounds) {
     for (let i = 0; i < grid; i++) {
       const b = ub[i] * grid + mb[(i + r) % grid];
       for (let c = blockFirstChunk[b]; c < blockFirstChunk[b + 1]; c++) {
+        if (lane) lane[pos] = i;
         order[pos] = c;
         clock[pos++] = before;
         before += chunkStart[c + 1] - chunkStart[c];
       }
     }
   }
+}
+
+/**
+ * Deals an epoch's positions to the workers. With at least as many blocks per round as
+ * threads, by block: worker w takes the blocks of lane i ≡ w (mod threads) of every
+ * round, and the blocks of one round share no user and no movie, so the threads do
+ * not write the same records (LIBMF); with fewer, chunk by chunk (Hogwild).
+ */
+export function dealWork(lane: Int32Array, grid: number, threads: number, list: Int32Array, start: Int32Array): void {
+  const n = lane.length;
+  const owner = (p: number) => (grid >= threads ? lane[p] % threads : p % threads);
+  let at = 0;
+  for (let w = 0; w < threads; w++) {
+    start[w] = at;
+    for (let p = 0; p < n; p++) if (owner(p) === w) list[at++] = p;
+  }
+  start[threads] = at;
 }
 
 let wasmModule: Promise<WebAssembly.Module> | undefined;
@@ -184,7 +202,10 @@ export class NativeEngine implements Engine {
       type: 'init', workerIndex: 0, threads, k, nTrain, nChunks,
       lo: cfg.yRange[0], range: cfg.yRange[1] - cfg.yRange[0], beta2: BETA2, eps: EPS, batchSize: cfg.batchSize,
       kernel, wasmModule: compiled, memory, layout: arena,
-      buffers: { chunkStart: sab((nChunks + 1) * 4), chunkOrder: sab(nChunks * 4), chunkClock: sab(nChunks * 8), progress: sab(8) },
+      buffers: {
+        chunkStart: sab((nChunks + 1) * 4), chunkOrder: sab(nChunks * 4), chunkClock: sab(nChunks * 8), progress: sab(8),
+        workList: sab(nChunks * 4), workStart: sab((threads + 1) * 4),
+      },
     };
     const st = stateFromInit(init);
     const layout = blockLayout(data.train, nUsers, nMovies, grid, chunkSize, st.data, st.dataF);
@@ -197,13 +218,15 @@ export class NativeEngine implements Engine {
     packRows(params.userFactors, params.userBias, nUsers, k, stride, st.UT);
     packRows(params.movieFactors, params.movieBias, nMovies, k, stride, st.MT);
     const views = epochViews(init);
+    const lane = new Int32Array(nChunks);
     const workers = threads > 1 ? await startWorkers(init, threads) : [];
     const epochs: EpochStats[] = [];
     try {
       for (let epoch = 0; epoch < cfg.epochs; epoch++) {
         if (hooks.shouldStop?.()) throw new TrainingInterrupted();
         // A new block order every epoch (the ratings inside a block keep the split's shuffle).
-        epochOrder(grid, layout.blockFirstChunk, views.chunkStart, new Rng(cfg.seed).fork(1000 + epoch), views.chunkOrder, views.chunkClock);
+        epochOrder(grid, layout.blockFirstChunk, views.chunkStart, new Rng(cfg.seed).fork(1000 + epoch), views.chunkOrder, views.chunkClock, lane);
+        dealWork(lane, grid, workers.length || 1, views.workList, views.workStart);
         Atomics.store(views.progress, 0, 0);
         const t0 = performance.now();
         let sumSq = 0, count = 0;
@@ -222,7 +245,7 @@ export class NativeEngine implements Engine {
           // Inline, one chunk at a time, yielding now and then so progress and Ctrl-C get through.
           let last = performance.now();
           for (let c = 0; c < nChunks; c++) {
-            const one = runWorkerEpoch({ ...init, workerIndex: c, threads: nChunks }, train, views, epoch);
+            const one = runWorkerEpoch(init, train, views, epoch, c, c + 1);
             sumSq += one.sumSq;
             count += one.count;
             if (performance.now() - last > 100) {
