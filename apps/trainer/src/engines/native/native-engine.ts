@@ -154,7 +154,7 @@ let wasmModule: Promise<WebAssembly.Module> | undefined;
 /** The WASM SIMD kernel, assembled from ./kernel-wat.ts with wabt once per process. */
 export function compileWasmKernel(): Promise<WebAssembly.Module> {
   wasmModule ??= (async () => {
-    const wabt = await (require('wabt') as () => Promise<{ parseWat(name: string, text: string, features: Record<string, boolean>): { toBinary(o: object): { buffer: Uint8Array }; destroy(): void } }>)();
+    const wabt = await (require('wabt') as () => Promise<{ parseWat(name: string, text: string, features: Record<string, boolean>): { toBinary(o: object): { buffer: Uint8Array<ArrayBuffer> }; destroy(): void } }>)();
     const mod = wabt.parseWat('kernel.wat', KERNEL_WAT, { simd: true, threads: true });
     try {
       return await WebAssembly.compile(mod.toBinary({}).buffer);
