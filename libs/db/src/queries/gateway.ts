@@ -1,6 +1,6 @@
 // Typed queries used by apps/gateway. All of its SQL lives here (and in the gateway
 // migrations, which hold resolve_title() and the analysts' similar_movies()).
-import type { Movie } from '@cinemap/domain';
+import type { Movie, MovieFilter } from '@cinemap/domain';
 import { Queryable, parseVector, vectorLiteral } from '../db';
 
 /**
@@ -12,16 +12,11 @@ import { Queryable, parseVector, vectorLiteral } from '../db';
  */
 export const DEFAULT_MIN_RATING_COUNT = 10;
 
-/** The filter every movie list accepts (GraphQL MovieFilter), already validated. */
-export interface MovieListFilter {
-  genres?: readonly string[] | null;
-  excludeGenres?: readonly string[] | null;
-  yearFrom?: number | null;
-  yearTo?: number | null;
-  minAverageRating?: number | null;
-  /** Null/undefined → DEFAULT_MIN_RATING_COUNT. */
-  minRatingCount?: number | null;
-}
+/**
+ * The filter every movie list accepts (GraphQL MovieFilter), already validated: the
+ * domain's MovieFilter, where an absent minRatingCount means DEFAULT_MIN_RATING_COUNT.
+ */
+export type MovieListFilter = MovieFilter;
 
 /** A catalogue movie, with its bias in the active run when it has one. */
 export interface MovieRow extends Movie {
