@@ -3,6 +3,7 @@
 // (matrix, ONNX session) before one reference assignment makes it current; requests
 // already holding the old one finish on it, and its ONNX session is released later.
 import type { Logger } from 'pino';
+import { loadDotScanKernel, type DotScanKernel } from '@cinemap/math';
 import { Db, getServedModelRun, loadModelArtifact, loadRunMovies, loadTitleKeys, MODEL_CHANNEL } from '@cinemap/db';
 import { ModelSnapshot } from './snapshot';
 import { RatingScorer } from './scorer';
@@ -16,6 +17,7 @@ export class ModelStore {
   private again = false;
   private unlisten: (() => Promise<void>) | null = null;
   private closed = false;
+  private kernelWarned = false;
   swaps = 0;
   lastError: string | null = null;
   onSwap: (s: ModelSnapshot) => void = () => {};
@@ -91,13 +93,24 @@ export class ModelStore {
       await scorer?.release();
       return;
     }
-    const next = new ModelSnapshot(run, rows, scorer, titles);
+    const next = new ModelSnapshot(run, rows, scorer, titles, await this.scanKernel());
     const old = this.snapshot;
     this.snapshot = next; // the swap: one reference assignment
     this.swaps++;
     this.onSwap(next);
     this.log.info({ runId: run.id, movies: next.size, dim: next.dim, ms: Date.now() - t0, previousRunId: old?.runId ?? null }, 'model run loaded');
     if (old?.scorer) setTimeout(() => void old.scorer!.release().catch(() => {}), RELEASE_OLD_AFTER_MS).unref();
+  }
+
+  /** The WASM scan kernel, or null (logged once) where it cannot be built: the TypeScript scan then answers, slower. */
+  private async scanKernel(): Promise<DotScanKernel | null> {
+    try {
+      return await loadDotScanKernel();
+    } catch (e) {
+      if (!this.kernelWarned) this.log.warn({ err: e }, 'WASM SIMD scan unavailable; similarMovies uses the TypeScript scan (same answers, ~5x slower uncached)');
+      this.kernelWarned = true;
+      return null;
+    }
   }
 
   async close(): Promise<void> {
