@@ -5,6 +5,7 @@ import { appendFileSync, mkdirSync, writeFileSync, existsSync, readFileSync } fr
 import { cpus, totalmem, platform, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BenchOptions, BenchRow, BenchSuite } from '../types';
+import { table } from '../table';
 import { runIngestBench } from '../ingest';
 import { runTrainBench } from '../train';
 import { runServeBench } from '../serve';
@@ -18,38 +19,12 @@ Runs cinemap's benchmarks beside their baselines (same run, same input, same mac
   train  native engine ratings/s per epoch (1 and 2 threads) vs the TF.js engine (wasm, cpu)
   serve  similarMovies over HTTP (autocannon, 64 connections) vs a bare node:http endpoint
 --quick uses smaller inputs (under 5 minutes) and writes the same JSON keys.
-Results: bench/results/latest.json, and a dated table appended to docs/BENCHMARKS.md.
+Results: bench/results/latest.json (bench/results/partial-<names>.json with --only), and a dated\ntable appended to docs/BENCHMARKS.md (unless --no-append).
 Synthetic dumps are generated once into --work-dir (default $CINEMAP_HOME/bench or ./.cinemap/bench).`;
 
 function machine(): string {
   const c = cpus();
   return `${c.length}× ${c[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${release()}, Node ${process.versions.node}`;
-}
-
-function fmt(x: number | undefined): string {
-  if (x === undefined || !Number.isFinite(x)) return '—';
-  const a = Math.abs(x);
-  if (a >= 1e6) return `${(x / 1e6).toFixed(2)}M`;
-  if (a >= 1e4) return `${(x / 1e3).toFixed(1)}k`;
-  if (a >= 100) return x.toFixed(0);
-  if (a >= 1) return x.toFixed(2);
-  return x.toPrecision(3);
-}
-
-export function ratio(r: BenchRow): number | undefined {
-  if (r.baseline === undefined || !Number.isFinite(r.baseline) || r.baseline === 0 || r.cinemap === 0) return undefined;
-  return r.higherIsBetter ? r.cinemap / r.baseline : r.baseline / r.cinemap;
-}
-
-function table(rows: BenchRow[], when: string, host: string): string {
-  const head = '| figure | cinemap | baseline | ratio | notes |\n| --- | --- | --- | --- | --- |';
-  const body = rows
-    .map((r) => {
-      const q = ratio(r);
-      return `| ${r.figure} | ${fmt(r.cinemap)} ${r.unit} | ${r.baselineName ? `${fmt(r.baseline)} ${r.unit} (${r.baselineName})` : '—'} | ${q === undefined ? '—' : `${q.toFixed(2)}×`} | ${r.notes ?? ''} |`;
-    })
-    .join('\n');
-  return `${head}\n${body}\n\nMachine: ${host}. Date: ${when}.`;
 }
 
 async function main(): Promise<void> {
@@ -87,7 +62,11 @@ async function main(): Promise<void> {
     if (r.baseline !== undefined) json[`${r.key}_baseline`] = r.baseline;
   }
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/latest.json', JSON.stringify(json, null, 2) + '\n');
+  // A partial run (--only) must not replace the record of the whole one.
+  const partial = only.length < Object.keys(SUITES).length;
+  const out = partial ? `bench/results/partial-${only.join('-')}.json` : 'bench/results/latest.json';
+  writeFileSync(out, JSON.stringify(json, null, 2) + '\n');
+  console.error(`bench: wrote ${out}`);
   if (!args.includes('--no-append')) {
     const doc = 'docs/BENCHMARKS.md';
     if (!existsSync(doc) || !readFileSync(doc, 'utf8').trim()) writeFileSync(doc, '# Benchmarks\n\nAppended by `npm run bench`; newest last.\n');
