@@ -5,7 +5,7 @@
 // the movies ready to return, the ONNX scorer, and per-run answer caches. A request
 // takes the current snapshot once and uses only it, so a hot swap never mixes runs:
 // in-flight requests finish on the old snapshot while new ones see the new one.
-import { imdbUrl, tmdbUrl, type MovieFilter } from '@cinemap/domain';
+import { imdbUrl, movieMatchesFilter, tmdbUrl, type MovieFilter } from '@cinemap/domain';
 import { normalizeRows, topKByDot, type DotScanIndex, type DotScanKernel } from '@cinemap/math';
 import { DEFAULT_MIN_RATING_COUNT, type ServedModelRun, type MovieRow, type RunMovieRow } from '@cinemap/db';
 import type { RatingScorer } from './scorer';
@@ -156,20 +156,19 @@ export class ModelSnapshot {
       const r = this.rowOf.get(id);
       if (r !== undefined) excludedRows.add(r);
     }
-    const { genres, excludeGenres, yearFrom, yearTo } = filter;
-    const minAvg = filter.minAverageRating === null || filter.minAverageRating === undefined ? null : Math.fround(filter.minAverageRating);
-    const minCount = filter.minRatingCount ?? DEFAULT_MIN_RATING_COUNT;
+    // The domain's filter rule, with the floor made explicit and averages compared as
+    // the float32 SQL stores (average_rating is real), so both paths keep the same films.
+    const f: MovieFilter = {
+      ...filter,
+      minAverageRating: filter.minAverageRating === null || filter.minAverageRating === undefined ? null : Math.fround(filter.minAverageRating),
+      minRatingCount: filter.minRatingCount ?? DEFAULT_MIN_RATING_COUNT,
+    };
     const movies = this.movies, avg = this.avgF32;
+    // Only rows that would enter the top k are checked, so the object per check is cheap.
     const rejected = (r: number): boolean => {
       if (excludedRows.has(r)) return true;
       const m = movies[r];
-      if (m.ratingCount < minCount) return true;
-      if (minAvg !== null && avg[r] < minAvg) return true;
-      if (yearFrom != null && (m.year === null || m.year < yearFrom)) return true;
-      if (yearTo != null && (m.year === null || m.year > yearTo)) return true;
-      if (genres && genres.length && !genres.some((g) => m.genres.includes(g))) return true;
-      if (excludeGenres && excludeGenres.some((g) => m.genres.includes(g))) return true;
-      return false;
+      return !movieMatchesFilter({ genres: m.genres, year: m.year, ratingCount: m.ratingCount, averageRating: avg[r] }, f);
     };
     const { indices, scores } = this.scan
       ? this.scan.topK(query, k, { exclude: rejected })
