@@ -2,6 +2,7 @@
 // collab_learner(n_factors=50, y_range=(0, 5.5)), fit_one_cycle(5, 5e-3, wd=0.1), bs=64)
 // and their validation with messages that name the flag.
 import { availableParallelism } from 'node:os';
+import { DEFAULT_MODEL_PARAMS } from '@cinemap/domain';
 import type { BackendName } from './engines/types';
 
 export interface TrainOptions {
@@ -27,19 +28,23 @@ export interface TrainOptions {
   keepRuns: number;
 }
 
+// fast.ai's model defaults come from the domain (one source of truth); the batch size
+// is the one that differs here ('auto', see autoBatchSize below).
+const { factors, epochs, lr, wd, validPct, seed, yRange } = DEFAULT_MODEL_PARAMS;
+
 export const DEFAULT_OPTIONS: TrainOptions = {
-  factors: 50,
-  epochs: 5,
-  lr: 5e-3,
-  wd: 0.1,
+  factors,
+  epochs,
+  lr,
+  wd,
   batchSize: 'auto',
-  validPct: 0.2,
-  seed: 42,
+  validPct,
+  seed,
   engine: 'auto',
   backend: 'auto',
   kernel: 'wasm',
   threads: Math.max(1, Math.min(2, availableParallelism())),
-  yRange: [0, 5.5],
+  yRange,
   keepRuns: 0,
 };
 
