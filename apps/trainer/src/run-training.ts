@@ -108,7 +108,7 @@ export async function runTraining(options: Partial<TrainOptions> = {}, ctx: RunT
     if (o.batchSize === 'auto') log(`batch size ${batchSize} (auto: ${batchSize === 64 ? "fast.ai's 64" : `~${FASTAI_BATCHES_PER_EPOCH} batches per epoch, as fast.ai's 64 on ml-100k; see docs/trainer.md`})`);
     const params = { factors: o.factors, epochs: o.epochs, lr: o.lr, wd: o.wd, batchSize, batchSizeOption: o.batchSize, validPct: o.validPct, seed: o.seed, yRange: o.yRange, threads: o.threads, engine: o.engine, backend: o.backend, kernel: o.kernel };
     runId = await createModelRun(db, { datasetId, params, engine: name, backend });
-    log(`run ${runId}: training with the ${name} engine (${name === 'native' ? `${o.threads} thread${o.threads > 1 ? 's' : ''}` : backend}), ${o.epochs} epochs, k=${o.factors}, lr=${o.lr}, wd=${o.wd}`);
+    log(`run ${runId}: training with the ${name} engine (${name === 'native' ? o.threads > 1 ? `up to ${o.threads} threads` : '1 thread' : backend}), ${o.epochs} epochs, k=${o.factors}, lr=${o.lr}, wd=${o.wd}`);
     log(epochTableHeader());
     let bar = progressBar(`epoch 0`, ctx.progressStream, log);
     let epochNo = 0;
@@ -129,6 +129,7 @@ export async function runTraining(options: Partial<TrainOptions> = {}, ctx: RunT
     const tTrain = performance.now();
     const last = result.epochs[result.epochs.length - 1];
     const p = result.params;
+    if (typeof result.details.threadsNote === 'string') log(result.details.threadsNote);
     log(`valid RMSE ${last.validRmse.toFixed(4)} (baseline ${baseline.toFixed(4)}), ${formatRate(mean(result.epochs.map((e) => e.ratingsPerSecond)))} ratings/s`);
     await ctx.onPhase?.('trained', runId);
     if (ctx.shouldStop?.()) throw new TrainingInterrupted();

@@ -75,13 +75,23 @@ describe('native engine', () => {
     expect(maxDiff).toBeGreaterThan(0); // two kernels really ran
   });
 
-  it('trains with two worker threads over shared memory', async () => {
+  it('trains with two worker threads over shared memory when the grid has blocks for both', async () => {
     const progress: number[] = [];
-    const r = await new NativeEngine().train(small, { ...c, threads: 2 }, { onProgress: (d) => progress.push(d) });
+    // Small blocks (16 KiB) cut this model into a grid of several blocks per round.
+    const r = await new NativeEngine({ blockBytes: 16 * 1024 }).train(small, { ...c, threads: 2 }, { onProgress: (d) => progress.push(d) });
+    expect(r.details.grid).toBeGreaterThanOrEqual(2);
     expect(r.details.threads).toBe(2);
+    expect(r.details.threadsNote).toBeUndefined();
     expect(r.epochs[1].validRmse).toBeLessThan(r.epochs[0].validRmse + 0.05);
     expect(Number.isFinite(r.epochs[1].validRmse)).toBe(true);
   }, 60_000);
+
+  it('uses one thread, and says so, when the whole model is one block (threads would share rows)', async () => {
+    const r = await new NativeEngine().train(small, { ...c, epochs: 1, threads: 2 });
+    expect(r.details.grid).toBe(1);
+    expect(r.details.threads).toBe(1);
+    expect(r.details.threadsNote).toMatch(/2 threads requested, 1 used/);
+  });
 
   it('stops with a clear message when the loss stops being finite', async () => {
     // Row-wise Adam's normalised steps and the sigmoid keep even absurd learning rates

@@ -72,11 +72,11 @@ export const KERNEL_WAT = String.raw`
       (local.set $r (f64.promote_f32 (f32.load offset=8 (local.get $i))))
       ;; lazy decoupled decay (slot kp+3 = last step)
       (local.set $l (i32.load offset=12 (i32.add (local.get $uo) (local.get $kb))))
-      (if (i32.ne (local.get $l) (local.get $target)) (then
+      (if (i32.lt_s (local.get $l) (local.get $target)) (then
         (call $scale (local.get $uo) (call $exp (f64.sub (local.get $logNow) (f64.load (i32.add (global.get $logDecay) (i32.shl (local.get $l) (i32.const 3)))))))
         (i32.store offset=12 (i32.add (local.get $uo) (local.get $kb)) (local.get $target))))
       (local.set $l (i32.load offset=12 (i32.add (local.get $mo) (local.get $kb))))
-      (if (i32.ne (local.get $l) (local.get $target)) (then
+      (if (i32.lt_s (local.get $l) (local.get $target)) (then
         (call $scale (local.get $mo) (call $exp (f64.sub (local.get $logNow) (f64.load (i32.add (global.get $logDecay) (i32.shl (local.get $l) (i32.const 3)))))))
         (i32.store offset=12 (i32.add (local.get $mo) (local.get $kb)) (local.get $target))))
       ;; dot product and squared norms, 4 lanes
@@ -102,10 +102,13 @@ export const KERNEL_WAT = String.raw`
       (local.set $lrg (f64.mul (local.get $lr) (local.get $g)))
       (local.set $g2 (f64.mul (local.get $g) (local.get $g)))
       ;; lazy beta2^(batches since last touch) (slot kp+4 = last batch)
-      (local.set $du (call $powAt (i32.sub (local.get $batch) (i32.load offset=16 (i32.add (local.get $uo) (local.get $kb))))))
-      (local.set $dm (call $powAt (i32.sub (local.get $batch) (i32.load offset=16 (i32.add (local.get $mo) (local.get $kb))))))
-      (i32.store offset=16 (i32.add (local.get $uo) (local.get $kb)) (local.get $batch))
-      (i32.store offset=16 (i32.add (local.get $mo) (local.get $kb)) (local.get $batch))
+      ;; (a stamp ahead of $batch was set by another thread further along the clock: keep it)
+      (local.set $l (i32.sub (local.get $batch) (i32.load offset=16 (i32.add (local.get $uo) (local.get $kb)))))
+      (local.set $du (call $powAt (local.get $l)))
+      (if (i32.gt_s (local.get $l) (i32.const 0)) (then (i32.store offset=16 (i32.add (local.get $uo) (local.get $kb)) (local.get $batch))))
+      (local.set $l (i32.sub (local.get $batch) (i32.load offset=16 (i32.add (local.get $mo) (local.get $kb)))))
+      (local.set $dm (call $powAt (local.get $l)))
+      (if (i32.gt_s (local.get $l) (i32.const 0)) (then (i32.store offset=16 (i32.add (local.get $mo) (local.get $kb)) (local.get $batch))))
       ;; biases (slot kp+2 = v_bias)
       (local.set $v (f64.add (f64.mul (f64.promote_f32 (f32.load offset=8 (i32.add (local.get $uo) (local.get $kb)))) (local.get $du)) (f64.mul (global.get $c2) (local.get $g2))))
       (f32.store offset=8 (i32.add (local.get $uo) (local.get $kb)) (f32.demote_f64 (local.get $v)))

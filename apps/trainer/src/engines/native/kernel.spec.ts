@@ -3,8 +3,8 @@
 // schedule it follows is fast.ai's one-cycle with fast.ai's cumulative weight decay.
 import { Rng, oneCycle } from '@cinemap/math';
 import { autoBatchSize } from '../../options';
-import { catchUpDecay, packRows, paddedFactors, powTable, rowStride, trainRange, type KernelState } from './kernel';
-import { blockLayout, dealWork, epochOrder, scheduleTables } from './native-engine';
+import { allocateArena, arenaLayout, catchUpDecay, packRows, paddedFactors, powTable, rangeTrainer, rowStride, stateFromInit, trainRange, type KernelKind, type KernelState, type WorkerInit } from './kernel';
+import { blockLayout, compileWasmKernel, dealWork, epochOrder, scheduleTables, threadsFor } from './native-engine';
 
 const K = 2, S = rowStride(K), KP = paddedFactors(K);
 // Record slots after the padded factors: bias, v, v_bias, last step, last batch.
@@ -76,6 +76,51 @@ describe('native kernel, one step', () => {
     for (let i = 1; i < 100; i++) last = trainRange(st, 0, 1, i, i);
     expect(last).toBeLessThan(first / 10);
   });
+});
+
+describe('native kernel, a row another thread stamped ahead (Hogwild across rounds)', () => {
+  // Two threads on disjoint blocks can still meet a row when one runs ahead into the
+  // next round. The row's stamps then lie AHEAD of the slower thread's clock: its decay
+  // is already applied further, and its last batch is later. Before the fix the slower
+  // thread scaled the row UP (exp of a positive log-decay difference) and moved the
+  // stamps back, so the next touch saw a gap that never was and decayed v by it.
+  async function kernelOn(kind: KernelKind) {
+    const nSteps = 8, pow = powTable(0.99);
+    const layout = arenaLayout(2, 1, K, nSteps, pow.length, 1);
+    const init = { k: K, kernel: kind, memory: allocateArena(layout), layout, wasmModule: kind === 'wasm' ? await compileWasmKernel() : undefined } as WorkerInit;
+    const st = stateFromInit({ ...init, lo: 0, range: 5.5, beta2: 0.99, eps: 1e-5, batchSize: 1 });
+    st.data[0] = 1;
+    st.data[1] = 0;
+    st.dataF[2] = 4.5;
+    packRows(Float32Array.from([0, 0, 0.3, -0.2]), Float32Array.from([0, 0.05]), 2, K, S, st.UT);
+    packRows(Float32Array.from([0.5, 0.1]), Float32Array.from([0.2]), 1, K, S, st.MT);
+    for (let i = 1; i <= nSteps; i++) st.logDecay[i] = i * Math.log(0.9);
+    st.lr.fill(0.01);
+    st.powB2.set(pow);
+    return { st, train: rangeTrainer(init, st) };
+  }
+
+  for (const kind of ['ts', 'wasm'] as const) {
+    it(`${kind} kernel: does not scale the row back up, and keeps the later stamps`, async () => {
+      const { st, train } = await kernelOn(kind);
+      // The user row was touched at step 5 / batch 40 by a thread further along.
+      st.UI[S + LAST] = 5;
+      st.UI[S + LAST + 1] = 40;
+      st.UT[S + V] = 1e-4;
+      const before = [st.UT[S], st.UT[S + 1]];
+      train(0, 1, 0, 3); // this thread: step 0 (target 1), batch 3
+      expect(st.UI[S + LAST]).toBe(5);
+      expect(st.UI[S + LAST + 1]).toBe(40);
+      // No catch-up factor (it would have been 0.9^-4 ≈ 1.52): the step alone moved it.
+      expect(Math.abs(st.UT[S] - before[0])).toBeLessThan(0.05);
+      expect(Math.abs(st.UT[S + 1] - before[1])).toBeLessThan(0.05);
+      // v was not decayed by a negative gap: only this rating's (1 - beta2) g^2 was added.
+      expect(st.UT[S + V]).toBeGreaterThanOrEqual(1e-4 * 0.999);
+      // The movie row (stamps behind) was caught up and stamped as before.
+      expect(st.MI[LAST]).toBe(1);
+      expect(st.MI[LAST + 1]).toBe(3);
+    });
+  }
 });
 
 describe('native schedule', () => {
@@ -155,11 +200,12 @@ describe('dealing an epoch to worker threads', () => {
     expect([...list.subarray(6)]).toEqual([2, 6, 7]); // lane 1
   });
 
-  it('deals chunk by chunk when a round has fewer blocks than threads', () => {
-    const lane = new Int32Array(5), list = new Int32Array(5), start = new Int32Array(3);
-    dealWork(lane, 1, 2, list, start);
-    expect([...list]).toEqual([0, 2, 4, 1, 3]);
-    expect([...start]).toEqual([0, 3, 5]);
+  it('never deals more threads than a round has blocks: one thread when the model is one block', () => {
+    expect(threadsFor(1, 2)).toBe(1);
+    expect(threadsFor(3, 2)).toBe(2);
+    expect(threadsFor(2, 8)).toBe(2);
+    expect(threadsFor(24, 1)).toBe(1);
+    expect(() => dealWork(new Int32Array(5), 1, 2, new Int32Array(5), new Int32Array(3))).toThrow(/threadsFor/);
   });
 });
 

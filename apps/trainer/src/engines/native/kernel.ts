@@ -94,15 +94,17 @@ export function trainRange(st: KernelState, from: number, to: number, step: numb
   for (let i = from * 3, end = to * 3; i < end; i += 3) {
     const uo = data[i] * S, mo = data[i + 1] * S, r = dataF[i + 2];
     // Lazy decoupled weight decay: catch the record (factors and bias) up to this step.
+    // (A stamp ahead of `target` means another thread, further along the clock, already
+    // decayed the row further: nothing to catch up, and the stamp never moves back.)
     let l = UI[uo + KL];
-    if (l !== target) {
+    if (l < target) {
       const f = Math.exp(logNow - logDecay[l]);
       for (let j = 0; j < k; j++) UT[uo + j] *= f;
       UT[uo + KB] *= f;
       UI[uo + KL] = target;
     }
     l = MI[mo + KL];
-    if (l !== target) {
+    if (l < target) {
       const f = Math.exp(logNow - logDecay[l]);
       for (let j = 0; j < k; j++) MT[mo + j] *= f;
       MT[mo + KB] *= f;
@@ -122,13 +124,14 @@ export function trainRange(st: KernelState, from: number, to: number, step: numb
     const g = 2 * e * range * s * (1 - s) * invBs;
     const lrg = lr * g, g2 = g * g;
     // Batches since the last touch (< 0 only when another thread, further along the
-    // clock, touched the row: Hogwild; treated as "this batch").
+    // clock, touched the row: Hogwild; treated as "this batch", and the stamp keeps the
+    // later batch: moving it back would make the next touch see a gap that never was).
     let nb = batch - UI[uo + KT];
     const du = powB2[nb <= 0 ? 0 : nb < powLast ? nb : powLast];
+    if (nb > 0) UI[uo + KT] = batch;
     nb = batch - MI[mo + KT];
     const dm = powB2[nb <= 0 ? 0 : nb < powLast ? nb : powLast];
-    UI[uo + KT] = batch;
-    MI[mo + KT] = batch;
+    if (nb > 0) MI[mo + KT] = batch;
     let v = UT[uo + KVB] * du + c2 * g2;
     UT[uo + KVB] = v;
     UT[uo + KB] -= lrg / (Math.sqrt(v * invDebias2) + eps);
@@ -160,7 +163,7 @@ export function catchUpDecay(T: Float32Array, I: Int32Array, k: number, stride: 
   for (let r = from; r < to; r++) {
     const o = r * stride;
     const l = I[o + kp + 3];
-    if (l === target) continue;
+    if (l >= target) continue;
     const f = Math.exp(logNow - logDecay[l]);
     for (let j = 0; j < k; j++) T[o + j] *= f;
     T[o + kp] *= f;
