@@ -10,6 +10,7 @@ export { loadTf, gpuBackendAvailable, BACKEND_ORDER } from './engines/tfjs/backe
 export { TrainingDiverged, TrainingInterrupted } from './engines/types';
 export type { Engine, EngineConfig, EpochStats, TrainResult, BackendName, EngineName } from './engines/types';
 export { prepareTrainingData } from './data/training-data';
+export { writeSplitFile, SPLIT_HEADER } from './data/split-file';
 export type { TrainingData, RawRatings } from './data/training-data';
 export { predict, meanSquaredError } from './model/embedding-dot-bias';
 export type { ModelParams } from './model/embedding-dot-bias';

@@ -23,6 +23,8 @@ export interface TrainOptions {
   /** Native engine inner loop: the WASM SIMD kernel or the TypeScript one (same optimizer). */
   kernel: 'wasm' | 'ts';
   onnxOut?: string;
+  /** Also write the train/valid split (dense indices) to this file, for the fast.ai reference. */
+  exportSplit?: string;
   yRange: readonly [number, number];
   /** Keep only the newest N runs (older inactive runs are deleted); 0 keeps every run. */
   keepRuns: number;

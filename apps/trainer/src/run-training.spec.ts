@@ -2,6 +2,9 @@
 // stored whole (row, embeddings with PCA, ONNX artifacts), becomes the single active
 // run in one step with a NOTIFY, the analysts' views point at it through an HNSW
 // index, and a failing run leaves the previous active run untouched.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describeEachBackend } from '@cinemap/db/testing';
 import {
   countRunEmbeddings, explainActiveMovieNeighbours, getActiveModelRun, getModelArtifact, getModelRun, listMovieEmbeddings, parseVector, seedCuratedDataset,
@@ -23,7 +26,12 @@ describeEachBackend('runTraining', (ctx) => {
     const db = ctx.db();
     const notes: string[] = [];
     const stop = await db.listen('cinemap_model', (p) => notes.push(p));
-    first = await runTraining({ factors: 8, epochs: 2, threads: 1, engine: 'native' }, { db, log: quiet });
+    const splitFile = join(mkdtempSync(join(tmpdir(), 'cinemap-run-split-')), 'split.csv');
+    first = await runTraining({ factors: 8, epochs: 2, threads: 1, engine: 'native', exportSplit: splitFile }, { db, log: quiet });
+    // --export-split: the ratings this run trained on and was scored on, for the fast.ai reference.
+    const split = readFileSync(splitFile, 'utf8').trimEnd().split('\n');
+    expect(split[0]).toContain(`users=${first.metrics.counts.users} movies=${first.metrics.counts.movies} train=${first.metrics.counts.train} valid=${first.metrics.counts.valid}`);
+    expect(split).toHaveLength(2 + first.metrics.counts.ratings);
     for (let i = 0; i < 50 && !notes.includes(String(first.runId)); i++) await new Promise((r) => setTimeout(r, 20));
     await stop();
     expect(notes).toContain(String(first.runId));

@@ -11,6 +11,7 @@ import {
   markModelRunFailed, openDb, pruneModelRuns, saveModelArtifact, streamCuratedRatings, updateModelRunMetrics, type Db, type EmbeddingRow,
 } from '@cinemap/db';
 import { prepareTrainingData, RawRatingsBuilder, type TrainingData } from './data/training-data';
+import { writeSplitFile } from './data/split-file';
 import { NativeEngine } from './engines/native/native-engine';
 import { TfjsEngine } from './engines/tfjs/tfjs-engine';
 import { gpuBackendAvailable, loadTf } from './engines/tfjs/backend';
@@ -100,6 +101,12 @@ export async function runTraining(options: Partial<TrainOptions> = {}, ctx: RunT
     if (name === 'tfjs') log(`tfjs backend: ${backend}`);
     const { datasetId, data: raw } = await loadDatasetRatings(db, log);
     const data = prepareTrainingData(raw, o.validPct, o.seed);
+    if (o.exportSplit) {
+      const file = resolve(o.exportSplit);
+      mkdirSync(dirname(file), { recursive: true });
+      const { rows } = writeSplitFile(file, data, { seed: o.seed, datasetId });
+      log(`split written to ${file} (${rows} ratings; bench/reference/fastai_collab.py --split reads it)`);
+    }
     const tLoad = performance.now();
     const baseline = baselineRmse(fitBaseline(data.train, data.userIds.length, data.movieIds.length), data.valid);
     log(`${data.userIds.length} users, ${data.movieIds.length} movies; ${data.train.ratings.length} train / ${data.valid.ratings.length} valid ratings`);

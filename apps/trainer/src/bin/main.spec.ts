@@ -19,7 +19,7 @@ function train(env: NodeJS.ProcessEnv, args: string[]) {
 it('prints --help with every flag', () => {
   const r = train({}, ['--help']);
   expect(r.status).toBe(0);
-  for (const f of ['--factors', '--epochs', '--lr', '--wd', '--batch-size', '--valid-pct', '--seed', '--engine', '--backend', '--threads', '--onnx-out']) expect(r.stdout).toContain(f);
+  for (const f of ['--factors', '--epochs', '--lr', '--wd', '--batch-size', '--valid-pct', '--seed', '--engine', '--backend', '--threads', '--onnx-out', '--export-split']) expect(r.stdout).toContain(f);
 });
 
 it('rejects a bad flag value naming the flag', () => {

@@ -34,6 +34,7 @@ const program = new Command()
   .option('--threads <n>', 'native engine worker threads (1 = deterministic)', int('--threads'), d.threads)
   .option('--kernel <name>', 'native engine inner loop: wasm (f32x4 SIMD) | ts (plain TypeScript, same optimizer)', d.kernel)
   .option('--onnx-out <file>', 'also write the ONNX scorer to this file')
+  .option('--export-split <file>', 'also write the train/valid split (CSV of dense indices) for the fast.ai reference: python3 bench/reference/fastai_collab.py --split <file>')
   .option('--keep-runs <n>', 'delete inactive runs beyond the newest N (0 keeps all)', int('--keep-runs'), d.keepRuns)
   .showHelpAfterError();
 
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   });
   try {
     const r = await runTraining(
-      { factors: f.factors, epochs: f.epochs, lr: f.lr, wd: f.wd, batchSize: f.batchSize, validPct: f.validPct, seed: f.seed, engine: f.engine, backend: f.backend, threads: f.threads, kernel: f.kernel, onnxOut: f.onnxOut, keepRuns: f.keepRuns },
+      { factors: f.factors, epochs: f.epochs, lr: f.lr, wd: f.wd, batchSize: f.batchSize, validPct: f.validPct, seed: f.seed, engine: f.engine, backend: f.backend, threads: f.threads, kernel: f.kernel, onnxOut: f.onnxOut, exportSplit: f.exportSplit, keepRuns: f.keepRuns },
       {
         progressStream: process.stderr,
         shouldStop: () => stop,
