@@ -17,6 +17,7 @@ import { createTestDatabase } from '@cinemap/db/testing';
 import { InvalidRows } from '../../apps/ingest/src/movielens/errors';
 import { RatingsReader } from '../../apps/ingest/src/movielens/ratings';
 import { ensureSyntheticDump } from './generate-data';
+import { findPython } from './python';
 import type { BenchOptions, BenchRow } from './types';
 
 const CSV_PARSE_SLICE = 200e6;
@@ -51,26 +52,9 @@ async function csvParseParse(file: string, limit: number): Promise<{ mbps: numbe
   return { mbps: size / 1e6 / s, rows, bytes: size };
 }
 
-// pandas is the baseline issue 9 names: Debian's python3-pandas (the machine's default
-// python3 may be another interpreter without it). Installed here when missing and we
-// may (root with apt-get); otherwise the row says why and csv-parse stays the baseline.
-function findPandasPython(): string | { why: string } {
-  const candidates = ['/usr/bin/python3', 'python3'];
-  const has = (py: string) => spawnSync(py, ['-c', 'import pandas'], { encoding: 'utf8' }).status === 0;
-  for (const py of candidates) if (has(py)) return py;
-  if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
-    console.error('bench: installing Debian python3-pandas for the parse baseline …');
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'update', '-qq'], { stdio: 'ignore', env });
-    spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', '-qq', 'python3-pandas'], { stdio: 'ignore', env });
-    if (has('/usr/bin/python3')) return '/usr/bin/python3';
-    return { why: 'python3-pandas could not be installed (apt-get failed)' };
-  }
-  return { why: 'pandas is not importable and cannot be installed here (needs root and apt-get)' };
-}
-
+// pandas is the baseline issue 9 names (Debian's python3-pandas, see ./python.ts).
 function pandasParse(file: string): { mbps: number; version: string } | { why: string } {
-  const py = findPandasPython();
+  const py = findPython('pandas', 'python3-pandas', 'the parse baseline');
   if (typeof py !== 'string') return py;
   const code = `import time,os,pandas as pd
 f=${JSON.stringify(file)}

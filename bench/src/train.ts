@@ -21,6 +21,7 @@ import {
   type EngineConfig, type RawRatings, type TrainResult, type TrainingData,
 } from '../../apps/trainer/src/index';
 import { ensureSyntheticDump } from './generate-data';
+import { compareWithReference, dumpName, readRealRatings, realDumpRows, trainVsReferenceRow } from './reference';
 import type { BenchOptions, BenchRow } from './types';
 
 function median(xs: number[]): number {
@@ -120,7 +121,15 @@ export async function runTrainBench(opts: BenchOptions): Promise<BenchRow[]> {
   const wasm = await new TfjsEngine('wasm').train(sub, tcfg);
   const cpu = await new TfjsEngine('cpu').train(sub, { ...tcfg, epochs: 1 });
   const nativeSub = await new NativeEngine().train(sub, { ...tcfg, threads: 2 });
+  // --- the fast.ai reference on one split: the first real dump, else synthetic small (uncurated) ---
+  const seeds = opts.quick ? 1 : 3;
+  const comparisons = [];
+  for (const dir of opts.real) comparisons.push(await compareWithReference(dumpName(dir), await readRealRatings(dir), { seeds, tfjs: !opts.quick }));
+  const vsRef = comparisons[0] ?? (await compareWithReference('synthetic small', await readDumpRatings(smallDir), { seeds, tfjs: false }));
+
   return [
+    trainVsReferenceRow(vsRef),
+    ...comparisons.flatMap(realDumpRows),
     { key: 'train_ratings_per_s_1t', figure: 'native train (WASM SIMD), 1 thread (ratings/s)', cinemap: rate(one), baselineName: 'TypeScript kernel, 1 thread', baseline: rate(tsOne), unit: 'ratings/s', higherIsBetter: true, notes: `${notes}; ${q(one)}; TS kernel ${q(tsOne)}` },
     {
       key: 'train_ratings_per_s', figure: 'native train (WASM SIMD), 2 threads (ratings/s)', cinemap: rate(two), baselineName: 'TypeScript kernel, 2 threads', baseline: rate(tsTwo),

@@ -21,6 +21,8 @@ export interface BenchOptions {
   quick: boolean;
   /** Scratch folder for generated data (reused between runs when the seed and scale match). */
   workDir: string;
+  /** Real MovieLens dump folders/zips (`--real DIR`, repeatable): quality against the fast.ai reference. */
+  real: string[];
 }
 
 export type BenchSuite = (opts: BenchOptions) => Promise<BenchRow[]>;

@@ -12,12 +12,16 @@ import { runServeBench } from '../serve';
 
 const SUITES: Record<string, BenchSuite> = { parse: runIngestBench, train: runTrainBench, serve: runServeBench };
 
-const HELP = `Usage: npm run bench [-- --quick] [--only ${Object.keys(SUITES).join(',')}] [--work-dir DIR] [--no-append]
+const HELP = `Usage: npm run bench [-- --quick] [--only ${Object.keys(SUITES).join(',')}] [--work-dir DIR] [--real DIR ...] [--no-append]
 
 Runs cinemap's benchmarks beside their baselines (same run, same input, same machine):
   parse  ratings.csv → typed columns (MB/s) vs csv-parse and pandas read_csv when available
-  train  native engine ratings/s per epoch (1 and 2 threads) vs the TF.js engine (wasm, cpu)
+  train  native engine ratings/s per epoch (1 and 2 threads) vs the TF.js engine (wasm, cpu);
+         train_vs_reference: native vs fast.ai's training in PyTorch (bench/reference/fastai_collab.py)
+         on one split, ratings/s and valid RMSE (on the first --real dump, else the synthetic small dump)
   serve  similarMovies over HTTP (autocannon, 64 connections) vs a bare node:http endpoint
+--real DIR  a real MovieLens dump (folder or zip, any layout ingest reads; repeatable): adds the valid
+            RMSE of the fast.ai reference, tfjs, native and biases-only on it. Never commit real dumps.
 --quick uses smaller inputs (under 5 minutes) and writes the same JSON keys.
 Results: bench/results/latest.json (bench/results/partial-<names>.json with --only), and a dated\ntable appended to docs/BENCHMARKS.md (unless --no-append).
 Synthetic dumps are generated once into --work-dir (default $CINEMAP_HOME/bench or ./.cinemap/bench).`;
@@ -37,7 +41,13 @@ async function main(): Promise<void> {
   const wi = args.indexOf('--work-dir');
   const workDir = resolve(wi >= 0 ? args[wi + 1] : join(process.env.CINEMAP_HOME || '.cinemap', 'bench'));
   mkdirSync(workDir, { recursive: true });
-  const opts: BenchOptions = { quick, workDir };
+  const real: string[] = [];
+  args.forEach((a, i) => {
+    if (a !== '--real') return;
+    if (!args[i + 1] || args[i + 1].startsWith('--')) throw new Error('--real needs a folder or zip of a real MovieLens dump');
+    real.push(resolve(args[i + 1]));
+  });
+  const opts: BenchOptions = { quick, workDir, real };
   const when = new Date().toISOString();
   const host = machine();
   const rows: BenchRow[] = [];
