@@ -14,8 +14,10 @@ import { formatCountsTable } from '../cli/table';
 import { LoadStep, loadDataset, recordFailedIngest } from './load';
 
 export interface IngestOptions {
-  /** URL, zip, folder, or ml-latest / ml-latest-small. */
+  /** URL, zip, folder, or a GroupLens dataset name (ml-100k … ml-latest-small). */
   source: string;
+  /** One size limit (bytes) for every file of the dataset instead of the per-file defaults. */
+  maxFileBytes?: number;
   onInvalid?: OnInvalid;
   curation?: Partial<CurationParams>;
   /** When the thresholds keep nothing, use suggestCuration's instead of stopping (npm start). */
@@ -62,9 +64,10 @@ export async function runIngest(options: IngestOptions, ctx: IngestContext = {})
   let path: string;
   if (spec.kind === 'url') {
     log(`source: ${spec.url}`);
-    path = await downloadToCache(spec.url, { cacheDir: options.cacheDir ?? join(cinemapHome(), 'cache'), log, onProgress: (d, t) => ctx.progress?.('download', d, t) });
+    path = await downloadToCache(spec.url, { cacheDir: options.cacheDir ?? join(cinemapHome(), 'cache'), log, md5: spec.md5, onProgress: (d, t) => ctx.progress?.('download', d, t) });
   } else path = spec.path;
-  const src = await openDumpSource(path);
+  const src = await openDumpSource(path, { maxFileBytes: options.maxFileBytes });
+  log(`dataset: ${src.layout.name} layout in ${src.root ? `${src.root}/ of ` : ''}${path} (${Object.values(src.layout.files).filter(Boolean).join(', ')}; ${src.layout.encoding === 'utf8' ? 'UTF-8' : 'Latin-1'})`);
   let dump;
   try {
     dump = await readDump(src, { onInvalid: options.onInvalid ?? 'fail', onProgress: ctx.progress });
@@ -98,7 +101,7 @@ export async function runIngest(options: IngestOptions, ctx: IngestContext = {})
     duplicateRatings: dump.duplicateRatings,
     invalid,
   };
-  const storedParams = { ...params, onInvalid: options.onInvalid ?? 'fail', source: options.source };
+  const storedParams = { ...params, onInvalid: options.onInvalid ?? 'fail', source: options.source, layout: dump.layout.name };
   log(formatCountsTable(curation.steps));
 
   const reportFiles = options.report ? await writeReport(options.report, dump.ratings, curation) : [];
