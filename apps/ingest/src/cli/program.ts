@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CURATION, parseSampleFraction } from '../curate/params';
 import { MOVIELENS_DATASETS } from '../download/download';
 import { IngestError } from '../movielens/errors';
+import { redactSecrets } from '../download/redact';
 import { runIngest } from '../load/run-ingest';
 import type { LoadStep } from '../load/load';
 import { createProgress } from './progress';
@@ -91,7 +92,7 @@ export async function main(argv: string[], io: CliIo = { out: (l) => console.log
         maxFileBytes: opts.maxFileMb === undefined ? undefined : Math.round((opts.maxFileMb as number) * 1024 * 1024),
         dryRun: Boolean(opts.dryRun),
       },
-      { log: io.out, progress, onLoadStep: io.onLoadStep },
+      { log: (l) => io.out(redactSecrets(l)), progress, onLoadStep: io.onLoadStep },
     );
     progress.finish();
     return 0;
@@ -99,8 +100,9 @@ export async function main(argv: string[], io: CliIo = { out: (l) => console.log
     progress.finish();
     const err = e as Error;
     const known = err instanceof IngestError || err.name === 'DbError';
-    io.err.write(`ingest: ${known ? err.message : `unexpected error: ${err.message}`}\n`);
-    if (opts.verbose) io.err.write(`${err.stack}\n`);
+    // Redacted again here: the one place every error passes on its way out.
+    io.err.write(redactSecrets(`ingest: ${known ? err.message : `unexpected error: ${err.message}`}\n`));
+    if (opts.verbose) io.err.write(redactSecrets(`${err.stack}\n`));
     else if (!known) io.err.write('  (rerun with --verbose for the stack trace)\n');
     return 1;
   }
