@@ -6,7 +6,7 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MOVIELENS_DATASETS, downloadToCache, resolveSourceArg } from './download';
+import { MOVIELENS_DATASETS, downloadToCache, md5UrlOf, resolveSourceArg } from './download';
 import { openDumpSource } from '../movielens/source';
 import { readDump } from '../movielens/dump';
 import { tinyDump, writeDumpZip } from '../movielens/test-fixtures';
@@ -145,5 +145,12 @@ describe('downloadToCache', () => {
     expect(resolveSourceArg('https://example.org/x.zip')).toEqual({ kind: 'url', url: 'https://example.org/x.zip', md5: 'try' });
     expect(resolveSourceArg('./x.zip')).toEqual({ kind: 'path', path: './x.zip' });
     expect(resolveSourceArg('ml-5m')).toEqual({ kind: 'path', path: 'ml-5m' }); // not a dataset: a (missing) path
+  });
+});
+
+describe('md5UrlOf', () => {
+  it('puts .md5 on the path, keeping a signed URL\'s query', () => {
+    expect(md5UrlOf('https://files.grouplens.org/datasets/movielens/ml-100k.zip')).toBe('https://files.grouplens.org/datasets/movielens/ml-100k.zip.md5');
+    expect(md5UrlOf('https://h/x.zip?token=abc&v=1#f')).toBe('https://h/x.zip.md5?token=abc&v=1');
   });
 });

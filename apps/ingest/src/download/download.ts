@@ -90,10 +90,18 @@ function request(url: string, headers: Record<string, string>, timeoutMs: number
   });
 }
 
-/** The published md5 of `url` (from `url.md5`), or null when none is published or it cannot be fetched. */
+/** `<path>.md5` beside the zip, keeping the query (a signed URL's token) and dropping any fragment. */
+export function md5UrlOf(url: string): string {
+  const u = new URL(url);
+  u.pathname = `${u.pathname}.md5`;
+  u.hash = '';
+  return u.toString();
+}
+
+/** The published md5 of `url` (from its `.md5` beside it), or null when none is published or it cannot be fetched. */
 async function publishedMd5(url: string, timeoutMs: number): Promise<string | null> {
   try {
-    const r = await request(`${url}.md5`, {}, timeoutMs);
+    const r = await request(md5UrlOf(url), {}, timeoutMs);
     if (r.status !== 200) {
       r.body.resume();
       return null;
@@ -172,10 +180,10 @@ export async function downloadToCache(url: string, opts: DownloadOptions): Promi
     const got = await md5File(part);
     if (got !== md5) {
       unlinkSync(part);
-      throw new IngestError(`${url} failed its md5 check: got ${got}, the published ${url}.md5 says ${md5}`, 'The download was damaged and has been deleted; run the command again to download it afresh.');
+      throw new IngestError(`${url} failed its md5 check: got ${got}, the published ${md5UrlOf(url)} says ${md5}`, 'The download was damaged and has been deleted; run the command again to download it afresh.');
     }
     log(`md5 verified (${md5})`);
-  } else if (policy === 'published') log(`could not fetch ${url}.md5, which GroupLens publishes: the download is not verified against it (the zip's CRCs are still checked when read)`);
+  } else if (policy === 'published') log(`could not fetch ${md5UrlOf(url)}, which GroupLens publishes: the download is not verified against it (the zip's CRCs are still checked when read)`);
   else log(`no md5 published for ${url}: the download is checked by the zip's own CRCs when read`);
   renameSync(part, final);
   return final;

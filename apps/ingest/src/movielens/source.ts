@@ -105,7 +105,7 @@ export function fromContainer(c: Container, opts: SourceOptions = {}): DumpSourc
     if (!layout.files[role]) continue;
     const i = c.info(rel(role));
     if (i.problem) throw new IngestError(`${c.label(rel(role))} ${i.problem}`, 'Extract the zip with a tool that reads it and give the folder instead (--source <folder>).');
-    if (i.size > limitOf(role)) throw tooLarge(c.label(rel(role)), i.size, role, limitOf(role), opts);
+    // A bomb first: it is the more precise diagnosis when an entry is both huge and bomb-like.
     if (i.compressedSize !== undefined && i.size > RATIO_CHECK_ABOVE && i.size > MAX_COMPRESSION_RATIO * Math.max(1, i.compressedSize)) {
       throw new IngestError(
         `${c.label(rel(role))} would inflate from ${bytes(i.compressedSize)} to ${bytes(i.size)} (${Math.round(i.size / Math.max(1, i.compressedSize))}:1); ` +
@@ -113,6 +113,7 @@ export function fromContainer(c: Container, opts: SourceOptions = {}): DumpSourc
         'Get the dataset from GroupLens (e.g. --source ml-latest-small), or check where this zip came from.',
       );
     }
+    if (i.size > limitOf(role)) throw tooLarge(c.label(rel(role)), i.size, role, limitOf(role), opts);
   }
   return {
     location: c.location,
@@ -130,6 +131,9 @@ export function fromContainer(c: Container, opts: SourceOptions = {}): DumpSourc
       const stream = await c.open(r);
       let n = 0;
       let crc = 0;
+      // In a zip, a row error may be a symptom of damage: the entry is read to its end
+      // (bounded by the limit) so that a bad CRC is reported as what it is.
+      let rowError: IngestError | null = null;
       try {
         for await (const chunk of stream) {
           const b = chunk as Buffer;
@@ -137,7 +141,13 @@ export function fromContainer(c: Container, opts: SourceOptions = {}): DumpSourc
           // Files that grow while read (a device, a FIFO, a file being written) stop here too.
           if (n > limit) throw tooLarge(label, n, role, limit, opts, true);
           if (info.crc32 !== undefined) crc = crc32(b, crc);
-          push(b);
+          if (rowError) continue;
+          try {
+            push(b);
+          } catch (e) {
+            if (!(e instanceof IngestError) || info.crc32 === undefined) throw e;
+            rowError = e;
+          }
         }
       } catch (e) {
         stream.destroy();
@@ -146,10 +156,11 @@ export function fromContainer(c: Container, opts: SourceOptions = {}): DumpSourc
       }
       if (info.crc32 !== undefined && crc >>> 0 !== info.crc32 >>> 0) {
         throw new IngestError(
-          `${label} is damaged: its CRC-32 is ${hex(crc)} but the zip says ${hex(info.crc32)}. Nothing was loaded.`,
+          `${label} is damaged: its CRC-32 is ${hex(crc)} but the zip says ${hex(info.crc32)}${rowError ? ` (it showed as: ${rowError.message.split('\n')[0]})` : ''}. Nothing was loaded.`,
           'If it was downloaded, delete it and download it again (or give a folder with the extracted files).',
         );
       }
+      if (rowError) throw rowError;
       return n;
     },
     close: () => c.close(),
