@@ -154,6 +154,12 @@ describe('each layout reads to the same domain rows (folder, zip, any chunking)'
     expect(d.tags.tag[d.tags.tag.length - 1]).toBe('a::b');
   });
 
+  it('a one-digit day in a release date is a date (the real u.item has "4-Feb-1971")', async () => {
+    const f = files('ml-100k');
+    f['u.item'] = Buffer.from(f['u.item'].toString('latin1').replace('02-Feb-1996', '2-Feb-1996'), 'latin1');
+    expect((await readDump(memorySource(f))).movies[2]).toMatchObject({ movieId: 3, releaseYear: 1996 });
+  });
+
   it('u.genre decides the names and number of u.item\'s genre columns; without it, ml-100k\'s 19 are used (noted)', async () => {
     const f = files('ml-100k');
     delete (f as Record<string, Buffer | undefined>)['u.genre'];
@@ -201,6 +207,7 @@ const BAD: [string, string, Record<string, Buffer | string | undefined>, RegExp]
   ['ml-100k', 'rating of a movie not in u.item', withLine('ml-100k', 'u.data', 5, '4\t77\t2\t881260000'), /^u\.data:5: item id 77 is not in u\.item/],
   ['ml-100k', 'u.item row with 23 fields', withLine('ml-100k', 'u.item', 2, `2|Short Row (1995)|14-Mar-1995||x${'|0'.repeat(18)}`), /^u\.item:2: expected 24 fields \(movie id \| movie title \| release date \| video release date \| IMDb URL \| 19 genre columns\), found 23/],
   ['ml-100k', 'release date not a date', withLine('ml-100k', 'u.item', 3, `3|Odd Date (1996)|1996-02-02||x${genres0}`), /^u\.item:3: release date "1996-02-02" is not a date like 01-Jan-1995 \(or empty\)/],
+  ['ml-100k', 'release date in an unknown month', withLine('ml-100k', 'u.item', 3, `3|Odd Date (1996)|02-Foo-1996||x${genres0}`), /^u\.item:3: release date "02-Foo-1996" is not a date/],
   ['ml-100k', 'genre flag 2', withLine('ml-100k', 'u.item', 1, `1|Flag (1994)|01-Jan-1994||x|0|2${'|0'.repeat(17)}`), /^u\.item:1: genre column Action is "2"; expected 0 or 1/],
   ['ml-100k', 'duplicate movie id', withLine('ml-100k', 'u.item', 7, `1|Again (1994)|01-Jan-1994||x${genres0}`), /^u\.item:7: movie id 1 already appeared on line 1/],
   ['ml-100k', 'empty title', withLine('ml-100k', 'u.item', 7, `9||01-Jan-1994||x${genres0}`), /^u\.item:7: movie 9 has an empty title/],

@@ -265,10 +265,10 @@ export function uGenreReader(file: string, encoding: TextEncoding, invalid: Inva
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** "01-Jan-1995" → 1995; "" → null; anything else → undefined. */
+/** "01-Jan-1995" (or "4-Feb-1971": the real u.item has one such day) → the year; "" → null; anything else → undefined. */
 export function releaseYearOf(s: string): number | null | undefined {
   if (s === '') return null;
-  const m = /^(\d{2})-([A-Z][a-z]{2})-(\d{4})$/.exec(s);
+  const m = /^(\d{1,2})-([A-Z][a-z]{2})-(\d{4})$/.exec(s);
   if (!m || !MONTHS.includes(m[2])) return undefined;
   const day = Number(m[1]);
   return day >= 1 && day <= 31 ? Number(m[3]) : undefined;
