@@ -104,7 +104,8 @@ export const CORPUS: Case[] = [
   { name: 'unterminated quote mid-file (swallows the rest)', build: (d) => folder(d, { [M]: withLine(M, 3, '999999,"Open Quote (2001),Drama') }), message: /movies\.csv:3: .*(never closed|closing quote)/ },
   { name: 'text after a closing quote', build: (d) => folder(d, { [M]: appendLine(M, '999999,"Quoted" tail (2001),Drama') }), message: /movies\.csv:\d+: .*closing quote/ },
   { name: 'a 10 MB line in ratings.csv', build: (d) => folder(d, { [R]: withLine(R, 2, `1,${firstMovieId()},4,${'9'.repeat(10 << 20)}`) }), message: /ratings\.csv:2\b/ },
-  { name: 'a 10 MB title in movies.csv', build: (d) => folder(d, { [M]: appendLine(M, `999999,${'A'.repeat(10 << 20)} (2001),Drama`) }), message: /movies\.csv:\d+: movie 999999 has a title of \d+ characters/ },
+  { name: 'a 10 MB title in movies.csv', build: (d) => folder(d, { [M]: appendLine(M, `999999,${'A'.repeat(10 << 20)} (2001),Drama`) }), message: /movies\.csv:\d+: the row is longer than 65536 bytes/ },
+  { name: 'a 2,000-character title in movies.csv', build: (d) => folder(d, { [M]: appendLine(M, `999999,${'A'.repeat(2000)} (2001),Drama`) }), message: /movies\.csv:\d+: movie 999999 has a title of 2007 characters \(at most 1000/ },
   { name: 'empty title', build: (d) => folder(d, { [M]: appendLine(M, '999999,,Drama') }), message: /movies\.csv:\d+: .*title/ },
   // Duplicates and references
   { name: 'duplicate movie id in movies.csv', build: (d) => folder(d, { [M]: appendLine(M, `${firstMovieId()},Twin (2001),Drama`) }), message: /movies\.csv:\d+: .*(duplicate|twice|already)/i },

@@ -2,8 +2,9 @@
 // exit code (the stack only with --verbose).
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CURATION, parseSampleFraction } from '../curate/params';
-import { OFFICIAL_SOURCES } from '../download/download';
+import { MOVIELENS_DATASETS } from '../download/download';
 import { IngestError } from '../movielens/errors';
+import { redactSecrets } from '../download/redact';
 import { runIngest } from '../load/run-ingest';
 import type { LoadStep } from '../load/load';
 import { createProgress } from './progress';
@@ -18,12 +19,14 @@ export function buildProgram(): Command {
   const d = DEFAULT_CURATION;
   return new Command('ingest')
     .description(
-      'Load a MovieLens "latest"-format dump (movies.csv, ratings.csv, links.csv, tags.csv) into the database, curated in four steps: ' +
+      'Load a MovieLens dataset into the database, curated in four steps: ' +
         'drop movies with a low average rating, drop movies with few ratings, drop users with few ratings in total, keep a stratified ' +
         "sample of each movie's ratings. Prints the counts after each step. DATABASE_URL selects PostgreSQL; otherwise the embedded " +
-        'database in CINEMAP_HOME (default ./.cinemap) is used.',
+        'database in CINEMAP_HOME (default ./.cinemap) is used. Every MovieLens layout is read, recognised by its files: ' +
+        'movies.csv + ratings.csv (ml-latest, ml-latest-small, ml-20m, ml-25m, ml-32m), movies.dat + ratings.dat (ml-1m, ml-10m), ' +
+        'u.item + u.data (ml-100k); the folder or zip must hold exactly one dataset.',
     )
-    .requiredOption('--source <url|zip|dir>', `a URL, a zip, a folder, or a shorthand: ${Object.keys(OFFICIAL_SOURCES).join(', ')}`)
+    .requiredOption('--source <url|zip|dir>', `a URL, a zip, a folder, or a GroupLens dataset name (downloaded from ${'https://files.grouplens.org/datasets/movielens/<name>.zip'}): ${Object.keys(MOVIELENS_DATASETS).join(', ')}`)
     .addOption(new Option('--on-invalid <policy>', 'what to do with an invalid row: fail (stop, naming file:line) or skip (count per reason)').choices(['fail', 'skip']).default('fail'))
     .option('--min-avg-rating <n>', 'step 1: drop movies whose average rating is below n', num('--min-avg-rating', false), d.minAvgRating)
     .option('--min-movie-ratings <n>', 'step 2: drop movies with fewer than n ratings', num('--min-movie-ratings', true), d.minMovieRatings)
@@ -41,9 +44,15 @@ export function buildProgram(): Command {
     .option('--auto-curation', 'when the thresholds keep nothing, use thresholds scaled to the dump (printed) instead of stopping')
     .option('--report <dir>', 'write the three figures (ratings per month, ratings per movie/user, average rating before/after) as SVG')
     .option('--cache-dir <dir>', 'where downloads are kept (default CINEMAP_HOME/cache)')
+    .option('--max-file-mb <n>', 'largest file accepted, in MB, for every file of the dataset (default: 2048 for ratings, 512 for tags, 128 for movies/links)', (v) => {
+      const n = num('--max-file-mb', false)(v);
+      if (!(n > 0)) throw new InvalidArgumentError(`--max-file-mb wants a size in MB above 0, got "${v}"`);
+      return n;
+    })
+    .option('--progress', 'show progress even when stderr is not a terminal (it is shown on a terminal anyway)')
     .option('--dry-run', 'parse and curate only; write nothing to the database')
     .option('--verbose', 'print stack traces with errors')
-    .addHelpText('after', '\nExamples:\n  npm run ingest -- --source ml-latest-small --min-movie-ratings 20 --min-user-ratings 50 --sample-fraction none\n  npm run ingest -- --source ~/Downloads/ml-latest.zip --report ./figures\n  npm run generate -- --out ./demo --scale small && npm run ingest -- --source ./demo --auto-curation');
+    .addHelpText('after', '\nExamples:\n  npm run ingest -- --source ml-latest-small --min-movie-ratings 20 --min-user-ratings 50 --sample-fraction none\n  npm run ingest -- --source ~/Downloads/ml-100k --auto-curation\n  npm run ingest -- --source ~/Downloads/ml-latest.zip --report ./figures\n  npm run generate -- --out ./demo --scale small && npm run ingest -- --source ./demo --auto-curation');
 }
 
 export interface CliIo {
@@ -64,7 +73,7 @@ export async function main(argv: string[], io: CliIo = { out: (l) => console.log
     const code = (e as { exitCode?: number }).exitCode;
     return typeof code === 'number' ? code : 2;
   }
-  const progress = createProgress(io.err);
+  const progress = createProgress(io.err, { enabled: Boolean(opts.progress) || Boolean(io.err.isTTY) });
   try {
     await runIngest(
       {
@@ -80,9 +89,10 @@ export async function main(argv: string[], io: CliIo = { out: (l) => console.log
         autoCuration: Boolean(opts.autoCuration),
         report: opts.report as string | undefined,
         cacheDir: opts.cacheDir as string | undefined,
+        maxFileBytes: opts.maxFileMb === undefined ? undefined : Math.round((opts.maxFileMb as number) * 1024 * 1024),
         dryRun: Boolean(opts.dryRun),
       },
-      { log: io.out, progress, onLoadStep: io.onLoadStep },
+      { log: (l) => io.out(redactSecrets(l)), progress, onLoadStep: io.onLoadStep },
     );
     progress.finish();
     return 0;
@@ -90,8 +100,9 @@ export async function main(argv: string[], io: CliIo = { out: (l) => console.log
     progress.finish();
     const err = e as Error;
     const known = err instanceof IngestError || err.name === 'DbError';
-    io.err.write(`ingest: ${known ? err.message : `unexpected error: ${err.message}`}\n`);
-    if (opts.verbose) io.err.write(`${err.stack}\n`);
+    // Redacted again here: the one place every error passes on its way out.
+    io.err.write(redactSecrets(`ingest: ${known ? err.message : `unexpected error: ${err.message}`}\n`));
+    if (opts.verbose) io.err.write(redactSecrets(`${err.stack}\n`));
     else if (!known) io.err.write('  (rerun with --verbose for the stack trace)\n');
     return 1;
   }

@@ -1,5 +1,6 @@
-// Progress for long steps: a bar with rate and ETA on a TTY, a line every few
-// seconds otherwise (CI logs, pipes). One reporter per step label.
+// Progress for long steps: a bar with rate and ETA on a TTY. Off when stderr is not a
+// terminal (a pipe, a log file, a test), so errors stay the only thing there; `--progress`
+// turns it on anyway, as a line every few seconds. One reporter per step label.
 
 export type ProgressFn = (label: string, done: number, total: number) => void;
 
@@ -7,8 +8,9 @@ function mb(n: number): string {
   return `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)} MB`;
 }
 
-export function createProgress(stream: NodeJS.WriteStream = process.stderr, opts: { tty?: boolean; intervalMs?: number } = {}): ProgressFn & { finish(): void } {
+export function createProgress(stream: NodeJS.WriteStream = process.stderr, opts: { tty?: boolean; intervalMs?: number; enabled?: boolean } = {}): ProgressFn & { finish(): void } {
   const tty = opts.tty ?? Boolean(stream.isTTY);
+  if (!(opts.enabled ?? tty)) return Object.assign(() => {}, { finish: () => {} });
   const interval = opts.intervalMs ?? (tty ? 100 : 5000);
   let current = '';
   let started = 0;

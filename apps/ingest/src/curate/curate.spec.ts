@@ -1,6 +1,6 @@
 // Given a dump small enough to curate by hand, the counts after each step are the
 // ones worked out in the comments below.
-import { curate, computeStats, countKept } from './curate';
+import { curate, computeStats, countKept, explainEmptyCuration } from './curate';
 import { suggestCuration } from './suggest';
 import { CurationParams } from './params';
 
@@ -98,5 +98,30 @@ describe('curate (hand-built fixture)', () => {
   it('countKept counts distinct movies and users', () => {
     const keep = Uint8Array.from(ROWS.map((x) => (x[0] === 5 ? 1 : 0)));
     expect(countKept(r, keep, computeStats(r))).toEqual({ ratings: 2, movies: 2, users: 1 });
+  });
+});
+
+describe('explainEmptyCuration: the step that left nothing, in numbers from the dump', () => {
+  const r = columns(ROWS);
+  it.each([
+    [{ minAvgRating: 4.8 }, 'min-avg-rating', /^step 1 \(--min-avg-rating 4\.8\) dropped every movie: the best average rating in this dump is 4\.50$/],
+    [{ minMovieRatings: 5 }, 'min-movie-ratings', /^step 2 \(--min-movie-ratings 5\) dropped every movie left: the most-rated one has 4 ratings$/],
+    [{ minUserRatings: 5 }, 'min-user-ratings', /^step 3 \(--min-user-ratings 5\) dropped every rating left: .*the most active user has 4 in all/],
+    // After steps 1-3 (P) M1 keeps u1,u2,u3 = 3 ratings and M4 keeps u1,u3 = 2: below 0.5/3 nothing is left.
+    [{ sampleFraction: 1e-9 }, 'sample', /^step 4 \(--sample-fraction 1e-9\) kept no rating: .*the most-rated movie left after steps 1-3 has 3, so any fraction below 0\.17 keeps nothing$/],
+  ] as const)('%j → %s', (over, step, why) => {
+    // Without M5 (average 5.0, one rating) step 1 can empty the dump.
+    const rr = step === 'min-avg-rating' ? columns(ROWS.filter((x) => x[1] !== 5)) : r;
+    const c = curate(rr, { ...P, ...over });
+    expect(c.steps[c.steps.length - 1].ratings).toBe(0);
+    const e = explainEmptyCuration(c, rr);
+    expect(e.step).toBe(step);
+    expect(e.why).toMatch(why);
+  });
+
+  it('the smallest fraction it names does keep something', () => {
+    const e = explainEmptyCuration(curate(r, { ...P, sampleFraction: 1e-9 }), r);
+    expect(curate(r, { ...P, sampleFraction: e.minFraction! }).steps[4].ratings).toBeGreaterThan(0);
+    expect(curate(r, { ...P, sampleFraction: e.minFraction! * 0.99 }).steps[4].ratings).toBe(0);
   });
 });

@@ -136,3 +136,43 @@ export function curate(r: CurationInput, params: CurationParams, stats: DumpStat
 export function isEmptyCuration(c: Curation): boolean {
   return c.steps[c.steps.length - 1].ratings === 0;
 }
+
+/**
+ * Which step left nothing, and why, in numbers from the dump (for the error message):
+ * blaming "the thresholds" when --sample-fraction 1e-9 emptied a large dump misleads.
+ */
+export function explainEmptyCuration(c: Curation, r: CurationInput): { step: StepCounts['step']; why: string; minFraction?: number } {
+  const p = c.params;
+  const s = c.stats;
+  const i = c.steps.findIndex((x, k) => k > 0 && x.ratings === 0);
+  const step = c.steps[i]?.step ?? 'dump';
+  if (step === 'dump') return { step, why: 'the dump has no ratings' };
+  if (step === 'min-avg-rating') {
+    let best = -Infinity;
+    for (let m = 0; m < s.movieCount.length; m++) if (s.movieCount[m]) best = Math.max(best, s.movieHalfSum[m] / s.movieCount[m] / 2);
+    return { step, why: `step 1 (--min-avg-rating ${p.minAvgRating}) dropped every movie: the best average rating in this dump is ${best.toFixed(2)}` };
+  }
+  if (step === 'min-movie-ratings') {
+    let most = 0;
+    for (let m = 0; m < s.movieCount.length; m++) if (s.movieCount[m] > most && moviePasses(s, m, { minAvgRating: p.minAvgRating, minMovieRatings: 0 })) most = s.movieCount[m];
+    return { step, why: `step 2 (--min-movie-ratings ${p.minMovieRatings}) dropped every movie left: the most-rated one has ${most} ratings` };
+  }
+  if (step === 'min-user-ratings') {
+    let most = 0;
+    for (let u = 0; u < s.userCount.length; u++) most = Math.max(most, s.userCount[u]);
+    return { step, why: `step 3 (--min-user-ratings ${p.minUserRatings}) dropped every rating left: no user with that many ratings rated one of the ${c.steps[i - 1].movies} movies left (the most active user has ${most} in all)` };
+  }
+  // Step 4 keeps round(fraction × n) of a movie's n ratings: nothing when fraction × n < 0.5 for every movie.
+  const perMovie = new Int32Array(s.movieCount.length);
+  let most = 0;
+  for (let k = 0; k < r.length; k++) {
+    const m = r.movieId[k];
+    if (s.userCount[r.userId[k]] >= p.minUserRatings && moviePasses(s, m, p)) most = Math.max(most, ++perMovie[m]);
+  }
+  const minFraction = most ? 0.5 / most : 1;
+  return {
+    step,
+    why: `step 4 (--sample-fraction ${p.sampleFraction}) kept no rating: each movie keeps round(fraction × its ratings), and the most-rated movie left after steps 1-3 has ${most}, so any fraction below ${minFraction.toPrecision(2)} keeps nothing`,
+    minFraction,
+  };
+}

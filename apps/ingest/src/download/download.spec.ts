@@ -6,7 +6,7 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { downloadToCache, resolveSourceArg } from './download';
+import { MOVIELENS_DATASETS, downloadToCache, md5UrlOf, resolveSourceArg } from './download';
 import { openDumpSource } from '../movielens/source';
 import { readDump } from '../movielens/dump';
 import { tinyDump, writeDumpZip } from '../movielens/test-fixtures';
@@ -24,6 +24,7 @@ describe('downloadToCache', () => {
   let md5: string;
   const files = new Map<string, Served>();
   const ranges: string[] = [];
+  const requests: string[] = [];
   let server: http.Server;
   let base: string;
 
@@ -32,6 +33,7 @@ describe('downloadToCache', () => {
     md5 = createHash('md5').update(zip).digest('hex');
     server = http.createServer((req, res) => {
       const path = req.url ?? '';
+      requests.push(path);
       const f = files.get(path.replace(/\.md5$/, ''));
       if (!f) return res.writeHead(404).end();
       if (path.endsWith('.md5')) return f.md5 ? res.end(`MD5 (x.zip) = ${f.md5}\n`) : res.writeHead(404).end();
@@ -114,9 +116,41 @@ describe('downloadToCache', () => {
     await expect(downloadToCache(`${base}/nope/x.zip`, { cacheDir: join(dir, 'c6') })).rejects.toThrow(/HTTP 404/);
   });
 
-  it('knows the official shorthands', () => {
-    expect(resolveSourceArg('ml-latest-small')).toEqual({ kind: 'url', url: 'https://files.grouplens.org/datasets/movielens/ml-latest-small.zip' });
-    expect(resolveSourceArg('ml-latest')).toEqual({ kind: 'url', url: 'https://files.grouplens.org/datasets/movielens/ml-latest.zip' });
+  it('asks for no .md5 when none is published (policy none), and says how the download is checked', async () => {
+    files.set('/nomd5/ml-tiny.zip', { body: zip, md5 });
+    requests.length = 0;
+    const logs: string[] = [];
+    await downloadToCache(`${base}/nomd5/ml-tiny.zip`, { cacheDir: join(dir, 'c7'), md5: 'none', log: (l) => logs.push(l) });
+    expect(requests).toEqual(['/nomd5/ml-tiny.zip']);
+    expect(logs.join('\n')).toMatch(/no md5 published for .*checked by the zip's own CRCs/);
+    // 'published' asks for it and says so when it cannot be had.
+    files.set('/lost/ml-tiny.zip', { body: zip });
+    const logs2: string[] = [];
+    await downloadToCache(`${base}/lost/ml-tiny.zip`, { cacheDir: join(dir, 'c8'), md5: 'published', log: (l) => logs2.push(l) });
+    expect(logs2.join('\n')).toMatch(/could not fetch .*lost\/ml-tiny\.zip\.md5, which GroupLens publishes/);
+  });
+
+  it('resolves every GroupLens dataset name to its official zip and md5 policy (no network)', () => {
+    const B = 'https://files.grouplens.org/datasets/movielens';
+    expect(Object.fromEntries(Object.keys(MOVIELENS_DATASETS).map((n) => [n, resolveSourceArg(n)]))).toEqual({
+      'ml-100k': { kind: 'url', url: `${B}/ml-100k.zip`, md5: 'published', dataset: 'ml-100k' },
+      'ml-1m': { kind: 'url', url: `${B}/ml-1m.zip`, md5: 'published', dataset: 'ml-1m' },
+      'ml-10m': { kind: 'url', url: `${B}/ml-10m.zip`, md5: 'published', dataset: 'ml-10m' },
+      'ml-20m': { kind: 'url', url: `${B}/ml-20m.zip`, md5: 'published', dataset: 'ml-20m' },
+      'ml-25m': { kind: 'url', url: `${B}/ml-25m.zip`, md5: 'published', dataset: 'ml-25m' },
+      'ml-32m': { kind: 'url', url: `${B}/ml-32m.zip`, md5: 'published', dataset: 'ml-32m' },
+      'ml-latest': { kind: 'url', url: `${B}/ml-latest.zip`, md5: 'none', dataset: 'ml-latest' },
+      'ml-latest-small': { kind: 'url', url: `${B}/ml-latest-small.zip`, md5: 'none', dataset: 'ml-latest-small' },
+    });
+    expect(resolveSourceArg('https://example.org/x.zip')).toEqual({ kind: 'url', url: 'https://example.org/x.zip', md5: 'try' });
     expect(resolveSourceArg('./x.zip')).toEqual({ kind: 'path', path: './x.zip' });
+    expect(resolveSourceArg('ml-5m')).toEqual({ kind: 'path', path: 'ml-5m' }); // not a dataset: a (missing) path
+  });
+});
+
+describe('md5UrlOf', () => {
+  it('puts .md5 on the path, keeping a signed URL\'s query', () => {
+    expect(md5UrlOf('https://files.grouplens.org/datasets/movielens/ml-100k.zip')).toBe('https://files.grouplens.org/datasets/movielens/ml-100k.zip.md5');
+    expect(md5UrlOf('https://h/x.zip?token=abc&v=1#f')).toBe('https://h/x.zip.md5?token=abc&v=1');
   });
 });

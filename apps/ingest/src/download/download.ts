@@ -9,17 +9,48 @@ import https from 'node:https';
 import { basename, join } from 'node:path';
 import { IngestError } from '../movielens/errors';
 
-export const OFFICIAL_SOURCES: Record<string, string> = {
-  'ml-latest-small': 'https://files.grouplens.org/datasets/movielens/ml-latest-small.zip',
-  'ml-latest': 'https://files.grouplens.org/datasets/movielens/ml-latest.zip',
-};
+/** Every MovieLens dataset GroupLens publishes, by the name --source accepts. */
+export const GROUPLENS_BASE = 'https://files.grouplens.org/datasets/movielens';
 
-export type SourceSpec = { kind: 'url'; url: string } | { kind: 'path'; path: string };
+export interface MovieLensDataset {
+  /** The zip GroupLens serves. */
+  url: string;
+  /**
+   * Whether GroupLens publishes `<zip>.md5` beside it. The fixed benchmark datasets
+   * have one; ml-latest and ml-latest-small are "development" datasets regenerated in
+   * place and have none, so no checksum is asked for (the zip's CRCs are still checked).
+   */
+  md5: boolean;
+  /** The layout inside (layouts.ts), for --help and the docs. */
+  layout: 'CSV' | 'ml-1m/ml-10m (::)' | 'ml-100k';
+}
 
-/** `--source` value → a URL (including the ml-latest shorthands) or a local path. */
+const ds = (name: string, md5: boolean, layout: MovieLensDataset['layout']): [string, MovieLensDataset] => [name, { url: `${GROUPLENS_BASE}/${name}.zip`, md5, layout }];
+
+export const MOVIELENS_DATASETS: Readonly<Record<string, MovieLensDataset>> = Object.fromEntries([
+  ds('ml-100k', true, 'ml-100k'),
+  ds('ml-1m', true, 'ml-1m/ml-10m (::)'),
+  ds('ml-10m', true, 'ml-1m/ml-10m (::)'),
+  ds('ml-20m', true, 'CSV'),
+  ds('ml-25m', true, 'CSV'),
+  ds('ml-32m', true, 'CSV'),
+  ds('ml-latest', false, 'CSV'),
+  ds('ml-latest-small', false, 'CSV'),
+]);
+
+/** Name → URL (kept for callers that only need the URL). */
+export const OFFICIAL_SOURCES: Record<string, string> = Object.fromEntries(Object.entries(MOVIELENS_DATASETS).map(([k, v]) => [k, v.url]));
+
+/** How a download is checked: against a published .md5 (required to be asked), try one, or none is published. */
+export type Md5Policy = 'published' | 'try' | 'none';
+
+export type SourceSpec = { kind: 'url'; url: string; md5: Md5Policy; dataset?: string } | { kind: 'path'; path: string };
+
+/** `--source` value → a URL (including the dataset names) or a local path. */
 export function resolveSourceArg(s: string): SourceSpec {
-  if (OFFICIAL_SOURCES[s]) return { kind: 'url', url: OFFICIAL_SOURCES[s] };
-  if (/^https?:\/\//i.test(s)) return { kind: 'url', url: s };
+  const d = MOVIELENS_DATASETS[s];
+  if (d) return { kind: 'url', url: d.url, md5: d.md5 ? 'published' : 'none', dataset: s };
+  if (/^https?:\/\//i.test(s)) return { kind: 'url', url: s, md5: 'try' };
   return { kind: 'path', path: s };
 }
 
@@ -29,6 +60,8 @@ export interface DownloadOptions {
   log?: (line: string) => void;
   /** Socket idle timeout (ms). */
   timeoutMs?: number;
+  /** Whether to ask for `<url>.md5` (default 'try'). */
+  md5?: Md5Policy;
 }
 
 const OFFLINE_HINT =
@@ -57,10 +90,18 @@ function request(url: string, headers: Record<string, string>, timeoutMs: number
   });
 }
 
-/** The published md5 of `url` (from `url.md5`), or null when none is published or it cannot be fetched. */
+/** `<path>.md5` beside the zip, keeping the query (a signed URL's token) and dropping any fragment. */
+export function md5UrlOf(url: string): string {
+  const u = new URL(url);
+  u.pathname = `${u.pathname}.md5`;
+  u.hash = '';
+  return u.toString();
+}
+
+/** The published md5 of `url` (from its `.md5` beside it), or null when none is published or it cannot be fetched. */
 async function publishedMd5(url: string, timeoutMs: number): Promise<string | null> {
   try {
-    const r = await request(`${url}.md5`, {}, timeoutMs);
+    const r = await request(md5UrlOf(url), {}, timeoutMs);
     if (r.status !== 200) {
       r.body.resume();
       return null;
@@ -83,13 +124,15 @@ export async function md5File(path: string): Promise<string> {
 export async function downloadToCache(url: string, opts: DownloadOptions): Promise<string> {
   const log = opts.log ?? (() => {});
   const timeoutMs = opts.timeoutMs ?? 30_000;
+  const policy = opts.md5 ?? 'try';
+  const md5Of = (u: string) => (policy === 'none' ? Promise.resolve(null) : publishedMd5(u, timeoutMs));
   mkdirSync(opts.cacheDir, { recursive: true });
   const name = basename(new URL(url).pathname) || 'download.zip';
   const final = join(opts.cacheDir, name);
   const part = `${final}.part`;
 
   if (existsSync(final)) {
-    const md5 = await publishedMd5(url, timeoutMs);
+    const md5 = await md5Of(url);
     if (!md5 || md5 === (await md5File(final))) {
       log(`using the cached ${final}${md5 ? ' (md5 verified)' : ''}`);
       return final;
@@ -104,7 +147,7 @@ export async function downloadToCache(url: string, opts: DownloadOptions): Promi
     res.body.resume(); // the .part is already complete
   } else if (res.status !== 200 && res.status !== 206) {
     res.body.resume();
-    throw new IngestError(`Could not download ${url}: the server answered HTTP ${res.status}`, res.status === 404 ? 'Check the URL (or use ml-latest-small / ml-latest).' : OFFLINE_HINT);
+    throw new IngestError(`Could not download ${url}: the server answered HTTP ${res.status}`, res.status === 404 ? `Check the URL, or use a dataset name: ${Object.keys(MOVIELENS_DATASETS).join(', ')}.` : OFFLINE_HINT);
   } else {
     if (res.status === 200) have = 0; // no Range support: start over
     else log(`resuming ${name} at ${have} bytes`);
@@ -132,15 +175,16 @@ export async function downloadToCache(url: string, opts: DownloadOptions): Promi
       throw new IngestError(`Download of ${url} stopped after ${done} of ${total} bytes`, `Run the same command again to resume from ${part}.`);
     }
   }
-  const md5 = await publishedMd5(url, timeoutMs);
+  const md5 = await md5Of(url);
   if (md5) {
     const got = await md5File(part);
     if (got !== md5) {
       unlinkSync(part);
-      throw new IngestError(`${url} failed its md5 check: got ${got}, the published ${url}.md5 says ${md5}`, 'The download was damaged and has been deleted; run the command again to download it afresh.');
+      throw new IngestError(`${url} failed its md5 check: got ${got}, the published ${md5UrlOf(url)} says ${md5}`, 'The download was damaged and has been deleted; run the command again to download it afresh.');
     }
     log(`md5 verified (${md5})`);
-  } else log(`no ${url}.md5 published: the download is not verified (the zip is still checked when read)`);
+  } else if (policy === 'published') log(`could not fetch ${md5UrlOf(url)}, which GroupLens publishes: the download is not verified against it (the zip's CRCs are still checked when read)`);
+  else log(`no md5 published for ${url}: the download is checked by the zip's own CRCs when read`);
   renameSync(part, final);
   return final;
 }

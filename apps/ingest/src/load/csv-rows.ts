@@ -121,8 +121,8 @@ export function* tagsCsv(d: Dump): Generator<string> {
   for (let i0 = 0; i0 < t.userId.length; i0 += ROWS_PER_CHUNK) {
     const end = Math.min(t.userId.length, i0 + ROWS_PER_CHUNK);
     let s = '';
-    // A tag may hold a NUL byte, which PostgreSQL text cannot store: dropped.
-    for (let i = i0; i < end; i++) s += `${t.userId[i]},${t.movieId[i]},${csvField(t.tag[i].replace(/\0/g, ''))},${timestampText(t.timestamp[i])}\n`;
+    // NUL bytes never get here: every reader refuses them at parse time, naming file:line.
+    for (let i = i0; i < end; i++) s += `${t.userId[i]},${t.movieId[i]},${csvField(t.tag[i])},${timestampText(t.timestamp[i])}\n`;
     yield s;
   }
 }
@@ -133,7 +133,7 @@ export function* linksCsv(d: Dump): Generator<string> {
   if (s) yield s;
 }
 
-/** movies rows: parsed title parts, genres, ids from links.csv and totals over the whole dump. */
+/** movies rows: parsed title parts (the year from ml-100k's release date when the title has none), genres, ids from links.csv and totals over the whole dump. */
 export function* moviesCsv(d: Dump, stats: DumpStats): Generator<string> {
   const links = new Map(d.links.map((l) => [l.movieId, l]));
   let s = '';
@@ -143,7 +143,7 @@ export function* moviesCsv(d: Dump, stats: DumpStats): Generator<string> {
     const l = links.get(m.movieId);
     const count = stats.movieCount[m.movieId] ?? 0;
     const avg = count ? stats.movieHalfSum[m.movieId] / count / 2 : 0;
-    s += [m.movieId, csvField(m.title.replace(/\0/g, '')), csvField(parts.displayTitle), csvField(parts.year), csvField(pgArrayLiteral(genresOf(m.genres))), csvField(l?.imdbId ?? null), csvField(l?.tmdbId ?? null), count, avg, csvField(pgArrayLiteral(parts.keys))].join(',') + '\n';
+    s += [m.movieId, csvField(m.title), csvField(parts.displayTitle), csvField(parts.year ?? m.releaseYear ?? null), csvField(pgArrayLiteral(genresOf(m.genres))), csvField(l?.imdbId ?? null), csvField(l?.tmdbId ?? null), count, avg, csvField(pgArrayLiteral(parts.keys))].join(',') + '\n';
     if (++n % 8192 === 0) {
       yield s;
       s = '';

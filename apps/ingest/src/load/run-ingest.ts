@@ -2,10 +2,11 @@
 // curate → (report) → load, printing the counts table. Returns the new dataset's id.
 import { join } from 'node:path';
 import { Db, cinemapHome, openDb } from '@cinemap/db';
-import { Curation, curate, isEmptyCuration, StepCounts } from '../curate/curate';
+import { Curation, curate, explainEmptyCuration, isEmptyCuration, StepCounts } from '../curate/curate';
 import { CurationParams, DEFAULT_CURATION, validateCurationParams } from '../curate/params';
 import { suggestCuration } from '../curate/suggest';
 import { downloadToCache, resolveSourceArg } from '../download/download';
+import { redactSecrets, redactUrl } from '../download/redact';
 import { readDump } from '../movielens/dump';
 import { IngestError, OnInvalid } from '../movielens/errors';
 import { openDumpSource } from '../movielens/source';
@@ -14,8 +15,10 @@ import { formatCountsTable } from '../cli/table';
 import { LoadStep, loadDataset, recordFailedIngest } from './load';
 
 export interface IngestOptions {
-  /** URL, zip, folder, or ml-latest / ml-latest-small. */
+  /** URL, zip, folder, or a GroupLens dataset name (ml-100k … ml-latest-small). */
   source: string;
+  /** One size limit (bytes) for every file of the dataset instead of the per-file defaults. */
+  maxFileBytes?: number;
   onInvalid?: OnInvalid;
   curation?: Partial<CurationParams>;
   /** When the thresholds keep nothing, use suggestCuration's instead of stopping (npm start). */
@@ -55,16 +58,36 @@ export interface IngestResult {
   reportFiles: string[];
 }
 
+/**
+ * Secrets in the source URL (userinfo, token-like query values) are used for the
+ * download only: every line logged, every error thrown and what is stored in
+ * datasets.source/params carry the redacted form (download/redact.ts).
+ */
 export async function runIngest(options: IngestOptions, ctx: IngestContext = {}): Promise<IngestResult> {
-  const log = ctx.log ?? ((l: string) => console.log(l));
+  try {
+    return await ingest(options, ctx);
+  } catch (e) {
+    if (e instanceof Error) {
+      e.message = redactSecrets(e.message);
+      if (e.stack) e.stack = redactSecrets(e.stack);
+    }
+    throw e;
+  }
+}
+
+async function ingest(options: IngestOptions, ctx: IngestContext): Promise<IngestResult> {
+  const rawLog = ctx.log ?? ((l: string) => console.log(l));
+  const log = (l: string) => rawLog(redactSecrets(l));
+  const source = redactUrl(options.source);
   let params = validateCurationParams({ ...DEFAULT_CURATION, ...definedOnly(options.curation ?? {}) });
   const spec = resolveSourceArg(options.source);
   let path: string;
   if (spec.kind === 'url') {
-    log(`source: ${spec.url}`);
-    path = await downloadToCache(spec.url, { cacheDir: options.cacheDir ?? join(cinemapHome(), 'cache'), log, onProgress: (d, t) => ctx.progress?.('download', d, t) });
+    log(`source: ${redactUrl(spec.url)}`);
+    path = await downloadToCache(spec.url, { cacheDir: options.cacheDir ?? join(cinemapHome(), 'cache'), log, md5: spec.md5, onProgress: (d, t) => ctx.progress?.('download', d, t) });
   } else path = spec.path;
-  const src = await openDumpSource(path);
+  const src = await openDumpSource(path, { maxFileBytes: options.maxFileBytes });
+  log(`dataset: ${src.layout.name} layout in ${src.root ? `${src.root}/ of ` : ''}${path} (${Object.values(src.layout.files).filter(Boolean).join(', ')}; ${src.layout.encoding === 'utf8' ? 'UTF-8' : 'Latin-1'})`);
   let dump;
   try {
     dump = await readDump(src, { onInvalid: options.onInvalid ?? 'fail', onProgress: ctx.progress });
@@ -98,7 +121,7 @@ export async function runIngest(options: IngestOptions, ctx: IngestContext = {})
     duplicateRatings: dump.duplicateRatings,
     invalid,
   };
-  const storedParams = { ...params, onInvalid: options.onInvalid ?? 'fail', source: options.source };
+  const storedParams = { ...params, onInvalid: options.onInvalid ?? 'fail', source, layout: dump.layout.name };
   log(formatCountsTable(curation.steps));
 
   const reportFiles = options.report ? await writeReport(options.report, dump.ratings, curation) : [];
@@ -107,10 +130,21 @@ export async function runIngest(options: IngestOptions, ctx: IngestContext = {})
   if (isEmptyCuration(curation)) {
     const s = suggestCuration(curation.stats, params);
     const flags = `--min-avg-rating ${s.params.minAvgRating} --min-movie-ratings ${s.params.minMovieRatings} --min-user-ratings ${s.params.minUserRatings} --sample-fraction ${s.params.sampleFraction ?? 'none'}`;
-    if (!options.dryRun) await withDb(ctx, (db) => recordFailedIngest(db, options.source, storedParams, counts));
+    const e = explainEmptyCuration(curation, dump.ratings);
+    if (!options.dryRun) await withDb(ctx, (db) => recordFailedIngest(db, source, storedParams, counts));
+    const after = 'Nothing was loaded; the previous dataset is still active.';
+    if (e.step === 'sample') {
+      // Rounded up to two significant digits, so the fraction named does keep something.
+      const unit = 10 ** (Math.floor(Math.log10(e.minFraction!)) - 1);
+      const least = Number((Math.ceil(e.minFraction! / unit) * unit).toPrecision(2));
+      throw new IngestError(
+        `Curation kept no ratings: ${e.why}. ${after}`,
+        `Rerun with --sample-fraction ${Math.min(1, Math.max(least, 0.1))} (any value from ${Math.min(1, least)} keeps something), or --sample-fraction none to keep every rating.`,
+      );
+    }
     throw new IngestError(
-      `Curation kept no ratings: the thresholds suit the full MovieLens dump, not this one (${curation.stats.ratings} ratings). Nothing was loaded; the previous dataset is still active.`,
-      `Thresholds scaled to this dump:\n    ${s.why.join('\n    ')}\n  Rerun with: ${flags}`,
+      `Curation kept no ratings: ${e.why} (the dump has ${curation.stats.ratings} ratings; the defaults suit the full MovieLens dump). ${after}`,
+      `Thresholds scaled to this dump:\n    ${s.why.join('\n    ')}\n  Rerun with: ${flags} (or --auto-curation)`,
     );
   }
   if (options.dryRun) return { datasetId: null, params, counts, curation, reportFiles };
@@ -127,7 +161,7 @@ export async function runIngest(options: IngestOptions, ctx: IngestContext = {})
       stepAt = now;
       await ctx.onLoadStep?.(s);
     };
-    const id = await loadDataset(db, { dump, curation, source: options.source, params: storedParams, counts }, { onStep });
+    const id = await loadDataset(db, { dump, curation, source, params: storedParams, counts }, { onStep });
     log(`dataset ${id} is active (${((Date.now() - t0) / 1000).toFixed(1)} s to load)`);
     return id;
   });

@@ -4,6 +4,7 @@
 // name file:line. Fields are decoded only once a record is complete; ASCII fields
 // skip the UTF-8 decoder, others go through a fatal one (invalid UTF-8 is an error).
 import { InvalidRows } from './errors';
+import { MAX_ROW_BYTES, ROW_TOO_LONG_WHY } from './fields';
 
 const QUOTE = 34, COMMA = 44, LF = 10, CR = 13;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -41,19 +42,46 @@ export function asBuffer(chunk: Uint8Array | string): Buffer {
 /**
  * Reassembles a file from pushed chunks for a reader that consumes whole records:
  * joins the unconsumed tail of the last chunk to the next one and strips a UTF-8 BOM
- * (which may itself arrive split over chunks). Shared by both readers below.
+ * (which may itself arrive split over chunks). Shared by every reader. A reader whose
+ * pending record grows past MAX_ROW_BYTES reports it and calls `discardLine()`: the
+ * bytes up to the next line break are then dropped as they arrive (nothing is kept, so
+ * memory stays bounded whatever the input) and `resumed` says a line break was passed.
  */
 export class ChunkJoiner {
   private carry: Buffer | null = null;
+  /** Chunks without a line break, waiting for one (joined once, so a long row costs linear time). */
+  private parts: Buffer[] = [];
+  private partsBytes = 0;
   private first = true;
+  private discarding = false;
+  /** Set when discarding ended at a line break (the reader counts that line); reset by the reader. */
+  resumed = false;
   /** Bytes pushed so far (progress). */
   bytes = 0;
 
-  /** The bytes to parse now, or null while too few have arrived to tell whether a BOM starts them. */
+  /** The bytes to parse now, or null while nothing new can complete a record. */
   join(chunk: Uint8Array | string): Buffer | null {
     let buf = asBuffer(chunk);
     this.bytes += buf.length;
-    if (this.carry) buf = Buffer.concat([this.carry, buf]);
+    if (this.discarding) {
+      const lf = buf.indexOf(10);
+      if (lf < 0) return null;
+      this.discarding = false;
+      this.resumed = true;
+      buf = buf.subarray(lf + 1);
+      if (!buf.length) return null;
+    }
+    if (!this.first && buf.indexOf(10) < 0 && buf.indexOf(13) < 0) {
+      // No record can end in this chunk: keep it aside instead of re-joining and re-parsing.
+      this.parts.push(buf);
+      this.partsBytes += buf.length;
+      return null;
+    }
+    if (this.carry || this.parts.length) {
+      buf = Buffer.concat([...(this.carry ? [this.carry] : []), ...this.parts, buf]);
+      this.parts = [];
+      this.partsBytes = 0;
+    }
     this.carry = null;
     if (this.first) {
       if (buf.length < 3) {
@@ -71,12 +99,54 @@ export class ChunkJoiner {
     this.carry = from < buf.length ? Buffer.from(buf.subarray(from)) : null;
   }
 
+  /** Bytes waiting for the rest of their record. */
+  get pending(): number {
+    return (this.carry?.length ?? 0) + this.partsBytes;
+  }
+
+  /** The first bytes waiting (for a message). */
+  head(n = 200): Buffer {
+    const all = [...(this.carry ? [this.carry] : []), ...this.parts];
+    const out: Buffer[] = [];
+    let have = 0;
+    for (const b of all) {
+      if (have >= n) break;
+      out.push(b.subarray(0, n - have));
+      have += Math.min(b.length, n - have);
+    }
+    return Buffer.concat(out);
+  }
+
+  /** Line breaks among the bytes waiting (a quoted field may hold some). */
+  pendingLines(): number {
+    let n = 0;
+    for (const b of [...(this.carry ? [this.carry] : []), ...this.parts]) n += countLf(b, 0, b.length);
+    return n;
+  }
+
+  /** Drops what is pending and every byte up to the next line break. */
+  discardLine(): void {
+    this.carry = null;
+    this.parts = [];
+    this.partsBytes = 0;
+    this.discarding = true;
+  }
+
   /** What is left at the end of the file (the last record without a newline), once. */
   rest(): Buffer | null {
-    const c = this.carry;
+    const c = this.carry || this.parts.length ? Buffer.concat([...(this.carry ? [this.carry] : []), ...this.parts]) : null;
     this.carry = null;
+    this.parts = [];
+    this.partsBytes = 0;
     return c && c.length ? c : null;
   }
+}
+
+/** Line breaks in buf[from, to). */
+export function countLf(buf: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let i = buf.indexOf(10, from); i >= 0 && i < to; i = buf.indexOf(10, i + 1)) n++;
+  return n;
 }
 
 /**
@@ -100,7 +170,19 @@ export class CsvReader {
 
   push(chunk: Uint8Array | string): void {
     const buf = this.chunks.join(chunk);
+    if (this.chunks.resumed) {
+      this.chunks.resumed = false;
+      this.line++;
+    }
     if (buf) this.chunks.keep(buf, this.parse(buf, false));
+    if (this.chunks.pending > MAX_ROW_BYTES) {
+      // A record still open after MAX_ROW_BYTES: report it, then skip to the next line.
+      const line = this.line;
+      const head = this.chunks.head().toString('utf8');
+      this.line += this.chunks.pendingLines();
+      this.chunks.discardLine();
+      this.invalid.report('row-too-long', this.file, line, ROW_TOO_LONG_WHY, head);
+    }
   }
 
   end(): void {
@@ -212,7 +294,11 @@ export class CsvReader {
       this.line += lines + (p > start && buf[p - 1] === LF ? 1 : 0);
       if (p - start === 0) break;
       const end = p;
-      const raw = () => buf.toString('utf8', start, end).replace(/\r?\n$/, '');
+      const raw = () => buf.toString('utf8', start, Math.min(end, start + 1000)).replace(/\r?\n$/, '');
+      if (end - start > MAX_ROW_BYTES) {
+        this.invalid.report('row-too-long', this.file, startLine, ROW_TOO_LONG_WHY, raw());
+        continue;
+      }
       if (!ok && problem) {
         this.invalid.report(
           'unterminated-quote',

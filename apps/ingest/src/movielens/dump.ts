@@ -1,20 +1,24 @@
-// Reads a whole MovieLens dump: movies.csv first (so ratings of unknown movies can be
-// caught on their line), then ratings.csv into typed columns, then links and tags.
+// Reads a whole MovieLens dataset, whatever its layout (layouts.ts): the movies file
+// first (so ratings of unknown movies can be caught on their line), then the ratings
+// into typed columns, then links and tags where the layout has them.
 // Decisions (documented in apps/ingest/README.md):
-//  * a rating of a movie missing from movies.csv is an invalid row (`unknown-movie`):
+//  * a rating of a movie missing from the movies file is an invalid row (`unknown-movie`):
 //    an error naming file:line by default, skipped and counted with --on-invalid skip;
 //  * a (user, movie) pair rated twice keeps the rating with the latest timestamp (the
 //    later line on a tie) and counts the others as `duplicateRatings`: re-rating a film
 //    is a user changing their mind, not a broken file;
-//  * movies.csv and ratings.csv are required and need at least one row each;
-//    links.csv and tags.csv are optional (a note says when they are missing).
+//  * the movies and ratings files are required and need at least one row each;
+//    links and tags are optional (a note says when they are missing).
 import { IngestError, InvalidRows, OnInvalid } from './errors';
-import { RatingColumns, RatingsReader, trimRatings } from './ratings';
-import { DumpFile, DumpSource, pump } from './source';
-import { LinkRow, MovieRow, TagColumns, linksReader, moviesReader, tagsReader } from './tables';
+import type { FileRole, Layout } from './layouts';
+import { CSV_RATINGS, DAT_RATINGS, RatingColumns, RatingsFormat, RatingsReader, U_RATINGS, trimRatings } from './ratings';
+import { DumpSource } from './source';
+import { LinkRow, MovieRow, RowReader, TagColumns, U_GENRES, datMoviesReader, datTagsReader, linksReader, moviesReader, tagsReader, uGenreReader, uItemReader } from './tables';
 
 export interface Dump {
   location: string;
+  /** The layout that was read ("ml-100k", "ml-1m", "ml-10m", "MovieLens CSV"). */
+  layout: Layout;
   movies: MovieRow[];
   links: LinkRow[];
   tags: TagColumns;
@@ -23,8 +27,8 @@ export interface Dump {
   invalid: InvalidRows;
   duplicateRatings: number;
   notes: string[];
-  /** Bytes of CSV read, per file. */
-  bytes: Partial<Record<DumpFile, number>>;
+  /** Bytes read, per file name. */
+  bytes: Record<string, number>;
 }
 
 export type OnProgress = (label: string, done: number, total: number) => void;
@@ -34,20 +38,18 @@ export interface ReadDumpOptions {
   onProgress?: OnProgress;
 }
 
+const RATINGS_FORMAT: Record<Layout['id'], RatingsFormat> = { csv: CSV_RATINGS, dat: DAT_RATINGS, u: U_RATINGS };
+
 export async function readDump(src: DumpSource, opts: ReadDumpOptions = {}): Promise<Dump> {
   const invalid = new InvalidRows(opts.onInvalid ?? 'fail');
   const notes: string[] = [];
-  const bytes: Partial<Record<DumpFile, number>> = {};
-  for (const required of ['movies.csv', 'ratings.csv'] as const) {
-    if (!src.has(required)) {
-      throw new IngestError(`${src.location} has no ${required}`, 'A MovieLens "latest"-format dump holds movies.csv, ratings.csv, links.csv and tags.csv (at the top or in one folder).');
-    }
-  }
-  const read = async (name: DumpFile, reader: { push(b: Uint8Array): void; bytes: number }) => {
-    const total = src.size(name);
-    const stream = await src.open(name);
+  const bytes: Record<string, number> = {};
+  const layout = src.layout;
+  const read = async (role: FileRole, reader: RowReader) => {
+    const name = src.fileName(role);
+    const total = src.size(role);
     let last = 0;
-    await pump(stream, src.label(name), (b) => {
+    bytes[name] = await src.read(role, (b) => {
       reader.push(b);
       if (opts.onProgress && reader.bytes - last >= 4 << 20) {
         last = reader.bytes;
@@ -55,45 +57,67 @@ export async function readDump(src: DumpSource, opts: ReadDumpOptions = {}): Pro
       }
     });
     opts.onProgress?.(name, reader.bytes, total);
-    bytes[name] = reader.bytes;
   };
 
-  const mr = moviesReader(src.label('movies.csv'), invalid);
-  await read('movies.csv', mr.reader);
-  mr.end();
-  const movies = mr.rows.sort((a, b) => a.movieId - b.movieId);
-  if (!movies.length) throw new IngestError(`${src.label('movies.csv')} has a header but no movies`, 'Check that the file was copied completely.');
+  let movieRows: MovieRow[];
+  if (layout.id === 'csv') {
+    const mr = moviesReader(src.label('movies'), invalid);
+    await read('movies', mr.reader);
+    mr.end();
+    movieRows = mr.rows;
+  } else if (layout.id === 'dat') {
+    const mr = datMoviesReader(src.label('movies'), layout.encoding, invalid);
+    await read('movies', mr.reader);
+    mr.end();
+    movieRows = mr.rows;
+  } else {
+    let genres: readonly string[] = U_GENRES;
+    if (src.has('genres')) {
+      const gr = uGenreReader(src.label('genres'), layout.encoding, invalid);
+      await read('genres', gr.reader);
+      gr.end();
+      genres = gr.names;
+    } else notes.push(`${src.fileName('movies')}: no u.genre beside it; its genre columns are read as ml-100k's 19 (${U_GENRES.join(', ')})`);
+    const mr = uItemReader(src.label('movies'), layout.encoding, invalid, genres);
+    await read('movies', mr.reader);
+    mr.end();
+    movieRows = mr.rows;
+  }
+  const movies = movieRows.sort((a, b) => a.movieId - b.movieId);
+  if (!movies.length) {
+    throw new IngestError(`${src.label('movies')} has ${layout.id === 'csv' ? 'a header but ' : ''}no ${invalid.total ? 'valid ' : ''}movies`, invalid.total ? 'Every row was invalid: see the counts per reason above.' : 'Check that the file was copied completely.');
+  }
 
   const maxMovie = movies[movies.length - 1].movieId;
   const known = new Uint8Array(maxMovie + 1);
   for (const m of movies) known[m.movieId] = 1;
-  const ratingsSize = src.size('ratings.csv');
+  const ratingsSize = src.size('ratings');
   // ~29 bytes per line in the real files: size the columns once instead of doubling.
-  const rr = new RatingsReader(src.label('ratings.csv'), invalid, known, Math.max(1024, Math.ceil(ratingsSize / 24)));
-  await read('ratings.csv', rr);
+  const rr = new RatingsReader(src.label('ratings'), invalid, known, Math.max(1024, Math.ceil(ratingsSize / 24)), { ...RATINGS_FORMAT[layout.id], moviesFile: src.fileName('movies') });
+  await read('ratings', rr);
   let ratings = trimRatings(rr.end());
   if (!ratings.length) {
-    throw new IngestError(`${src.label('ratings.csv')} has no ${invalid.total ? 'valid ' : ''}ratings`, invalid.total ? 'Every row was invalid: see the counts per reason above.' : 'Check that the file was copied completely.');
+    throw new IngestError(`${src.label('ratings')} has no ${invalid.total ? 'valid ' : ''}ratings`, invalid.total ? 'Every row was invalid: see the counts per reason above.' : 'Check that the file was copied completely.');
   }
   const dd = keepLatestRating(ratings);
   ratings = dd.ratings;
 
   let links: LinkRow[] = [];
-  if (src.has('links.csv')) {
-    const lr = linksReader(src.label('links.csv'), invalid);
-    await read('links.csv', lr.reader);
+  if (src.has('links')) {
+    const lr = linksReader(src.label('links'), invalid);
+    await read('links', lr.reader);
     lr.end();
     links = lr.rows.sort((a, b) => a.movieId - b.movieId);
-  } else notes.push('links.csv is missing: movies get no IMDb/TMDb ids');
+  } else notes.push(layout.id === 'csv' ? 'links.csv is missing: movies get no IMDb/TMDb ids' : `${layout.name} has no links file: movies get no IMDb/TMDb ids`);
   let tags: TagColumns = { userId: [], movieId: [], tag: [], timestamp: [] };
-  if (src.has('tags.csv')) {
-    const tr = tagsReader(src.label('tags.csv'), invalid);
-    await read('tags.csv', tr.reader);
+  if (src.has('tags')) {
+    const tr = layout.id === 'csv' ? tagsReader(src.label('tags'), invalid) : datTagsReader(src.label('tags'), layout.encoding, invalid);
+    await read('tags', tr.reader);
     tr.end();
     tags = tr.cols;
-  } else notes.push('tags.csv is missing: no tags loaded');
+  } else notes.push(layout.id === 'csv' ? 'tags.csv is missing: no tags loaded' : `${layout.name} has no tags file: no tags loaded`);
   if (dd.duplicates) notes.push(`${dd.duplicates} duplicate (user, movie) ratings: kept the latest of each`);
-  return { location: src.location, movies, links, tags, ratings, invalid, duplicateRatings: dd.duplicates, notes, bytes };
+  return { location: src.location, layout, movies, links, tags, ratings, invalid, duplicateRatings: dd.duplicates, notes, bytes };
 }
 
 /**

@@ -25,7 +25,13 @@ export type InvalidReason =
   | 'empty-title'
   | 'title-too-long'
   | 'duplicate-movie-id'
-  | 'unknown-movie';
+  | 'unknown-movie'
+  | 'nul-byte'
+  | 'row-too-long'
+  | 'too-many-genres'
+  | 'tag-too-long'
+  | 'bad-genre-flag'
+  | 'bad-release-date';
 
 export interface InvalidExample {
   file: string;

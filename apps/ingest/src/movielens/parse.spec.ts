@@ -1,27 +1,11 @@
 // Parsing: well-formed variants (BOM, CRLF, quotes, no final newline, any chunking)
 // read the same; every malformed input is an error naming file:line, the offending
 // text and what to do, or, with --on-invalid skip, a count under its reason.
-import { Readable } from 'node:stream';
 import { readDump } from './dump';
 import { IngestError } from './errors';
-import { DumpFile, DumpSource } from './source';
-import { DumpTexts, tinyDump } from './test-fixtures';
+import { DumpTexts, memorySource, tinyDump } from './test-fixtures';
 
-function memorySource(files: Partial<Record<DumpFile, string | Buffer>>, chunk = 7): DumpSource {
-  return {
-    location: 'mem',
-    has: (n) => files[n] !== undefined,
-    size: (n) => Buffer.byteLength(files[n] ?? ''),
-    label: (n) => n,
-    open: async (n) => {
-      const b = Buffer.isBuffer(files[n]) ? (files[n] as Buffer) : Buffer.from(files[n] as string);
-      const parts: Buffer[] = [];
-      for (let i = 0; i < b.length; i += chunk) parts.push(b.subarray(i, i + chunk));
-      return Readable.from(parts);
-    },
-    close: async () => {},
-  };
-}
+type DumpFile = 'movies.csv' | 'ratings.csv' | 'links.csv' | 'tags.csv';
 
 const MOVIES = 'movieId,title,genres\n1,Toy Story (1995),Adventure|Animation\n2,"Shawshank Redemption, The (1994)",Drama\n3,"""Great Performances"" Cats (1998)",Musical\n';
 const RATINGS = 'userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,2,5.0,964981247\n2,3,0.5,964982224\n';
@@ -31,9 +15,9 @@ async function parse(files: Partial<Record<DumpFile, string | Buffer>>, onInvali
   return readDump(memorySource(files, chunk), { onInvalid });
 }
 
-async function errorOf(files: Partial<Record<DumpFile, string | Buffer>>): Promise<string> {
+async function errorOf(files: Partial<Record<DumpFile, string | Buffer>>, chunk = 7): Promise<string> {
   try {
-    await parse(files);
+    await parse(files, 'fail', chunk);
   } catch (e) {
     expect(e).toBeInstanceOf(IngestError);
     return (e as Error).message;
@@ -145,10 +129,32 @@ describe('readDump: malformed input (--on-invalid fail)', () => {
     expect(msg).toMatch(pattern);
   });
 
-  it('quotes a huge field shortened, so a 1 MB value is not a 1 MB message', async () => {
-    const msg = await errorOf(base({ 'ratings.csv': `userId,movieId,rating,timestamp\n1,1,4.0,${'9'.repeat(1 << 20)}\n` }));
-    expect(msg).toMatch(/^ratings\.csv:2: timestamp "9{60}…" is not a whole number/);
+  it('quotes a long field shortened, so a 60 KB value is not a 60 KB message', async () => {
+    const msg = await errorOf(base({ 'ratings.csv': `userId,movieId,rating,timestamp\n1,1,4.0,${'x'.repeat(60_000)}\n` }));
+    expect(msg).toMatch(/^ratings\.csv:2: timestamp "x{60}…" is not a whole number/);
     expect(msg.length).toBeLessThan(600);
+  });
+
+  it('refuses a row over 64 KB as one short message, whatever the chunking, and keeps nothing of it', async () => {
+    for (const chunk of [7, 1000, 1 << 20]) {
+      const msg = await errorOf(base({ 'ratings.csv': `userId,movieId,rating,timestamp\n1,1,4.0,1\n1,2,4.0,${'9'.repeat(1 << 20)}\n` }), chunk);
+      expect(msg).toMatch(/^ratings\.csv:3: the row is longer than 65536 bytes \(real MovieLens rows are under 1,000 bytes\)/);
+      expect(msg.length).toBeLessThan(600);
+    }
+    const quoted = await errorOf(base({ 'movies.csv': `movieId,title,genres\n1,"${'never closed '.repeat(10_000)}\n2,B (2001),Drama\n` }), 64);
+    expect(quoted).toMatch(/^movies\.csv:2: the row is longer than 65536 bytes[^\n]*unclosed quote/);
+  });
+
+  it('with --on-invalid skip, a long row is skipped and the line numbers after it stay right', async () => {
+    const d = await parse(base({ 'ratings.csv': `userId,movieId,rating,timestamp\n1,1,4.0,1\n1,2,${'5'.repeat(200_000)}\n2,2,9,1\n2,3,3.0,6\n` }), 'skip', 4096);
+    expect(rows(d)).toEqual([[1, 1, 4, 1], [2, 3, 3, 6]]);
+    expect(d.invalid.counts).toEqual({ 'row-too-long': 1, 'bad-rating': 1 });
+    expect(d.invalid.examples['bad-rating']).toMatchObject({ line: 4 });
+    const m = await parse(base({ 'movies.csv': `movieId,title,genres\n1,"Two\nLines (2000)",Drama\n2,${'A'.repeat(100_000)} (2001),Drama\n3,C (2001),Drama\n4,,Drama\n` }), 'skip', 4096);
+    expect(m.invalid.counts).toEqual({ 'row-too-long': 1, 'empty-title': 1, 'unknown-movie': 1 }); // the ratings of movie 2
+    expect(m.invalid.examples['row-too-long']).toMatchObject({ line: 4 });
+    expect(m.invalid.examples['empty-title']).toMatchObject({ line: 6 });
+    expect(m.movies.map((x) => x.movieId)).toEqual([1, 3]);
   });
 
   it('says what to do and shows the row', async () => {

@@ -1,12 +1,36 @@
-// ratings.csv, the hot loop: ~34M rows / ~900 MB in the full dump. Rows are parsed
-// straight from the bytes into typed columns (no per-row strings or objects); a row
-// the fast path does not recognise (quotes, a bad value, a stray character) goes to a
-// slow path that re-reads it as CSV and either accepts it or says exactly what is
-// wrong with it. Each row is one line: no ratings field can contain a line break.
+// The ratings file of every layout, the hot loop: ~34M rows / ~900 MB in the full dump.
+// ratings.csv (","), ratings.dat ("::") and u.data (tab) differ only in their separator
+// and header. Rows are parsed straight from the bytes into typed columns (no per-row
+// strings or objects); a row the fast path does not recognise (quotes, a bad value, a
+// stray character) goes to a slow path that re-reads it as text and either accepts it
+// or says exactly what is wrong with it. Each row is one line: no ratings field can
+// contain a line break.
 import { ChunkJoiner, splitCsvLine } from './csv';
 import { IngestError, InvalidRows, quoteValue } from './errors';
+import { MAX_ID, MAX_ROW_BYTES, MAX_TIMESTAMP, NUL_WHY, RATING_WHY, ROW_TOO_LONG_WHY, checkId, checkTimestamp, failed, nulField, parseHalfStars, parseId, parseTimestamp } from './fields';
 
 export const RATINGS_HEADER = ['userId', 'movieId', 'rating', 'timestamp'] as const;
+
+/** How a layout writes its ratings file. */
+export interface RatingsFormat {
+  /** Field separator: "," (CSV: quotes allowed, a header line), "::" (ml-1m, ml-10m) or a tab (ml-100k). */
+  sep: ',' | '::' | '\t';
+  /** The header line the file must start with, or null when it has none. */
+  header: readonly string[] | null;
+  /** The four columns as the dataset's README names them (messages). */
+  names: readonly [string, string, string, string];
+  /** The movies file, for "is not in movies.csv". */
+  moviesFile: string;
+}
+
+export const CSV_RATINGS: RatingsFormat = { sep: ',', header: RATINGS_HEADER, names: RATINGS_HEADER, moviesFile: 'movies.csv' };
+export const DAT_RATINGS: RatingsFormat = { sep: '::', header: null, names: ['UserID', 'MovieID', 'Rating', 'Timestamp'], moviesFile: 'movies.dat' };
+export const U_RATINGS: RatingsFormat = { sep: '\t', header: null, names: ['user id', 'item id', 'rating', 'timestamp'], moviesFile: 'u.item' };
+
+/** "userId,movieId,rating,timestamp" / "UserID::MovieID::Rating::Timestamp" / "user id<TAB>item id<TAB>…". */
+export function columnsText(names: readonly string[], sep: string): string {
+  return names.join(sep === '\t' ? ' <tab> ' : sep);
+}
 
 /** The ratings of a dump as columns; `halfStars` is rating*2 (1..10). Arrays may be longer than `length`. */
 export interface RatingColumns {
@@ -28,79 +52,66 @@ export function trimRatings(r: RatingColumns): RatingColumns {
   return { length: n, userId: r.userId.slice(0, n), movieId: r.movieId.slice(0, n), halfStars: r.halfStars.slice(0, n), timestamp: r.timestamp.slice(0, n) };
 }
 
-const MAX_ID = 2147483647;
-/** 9999-12-31T23:59:59Z: the last second PostgreSQL's timestamptz prints with four digits. */
-export const MAX_TIMESTAMP = 253402300799;
+export { MAX_TIMESTAMP, parseId, parseHalfStars, parseTimestamp };
 
 /**
  * Validates one ratings row given as text fields (the slow path, and tests).
  * Returns [user, movie, halfStars, timestamp] or reports the row as invalid and returns null.
  */
-export function validateRatingFields(f: string[], file: string, line: number, raw: string, invalid: InvalidRows): [number, number, number, number] | null {
+export function validateRatingFields(f: string[], file: string, line: number, raw: string, invalid: InvalidRows, format: RatingsFormat = CSV_RATINGS): [number, number, number, number] | null {
+  const [nu, nm, nr, nt] = format.names;
   if (f.length !== 4) {
-    invalid.report('column-count', file, line, `expected 4 columns (userId,movieId,rating,timestamp), found ${f.length}`, raw);
+    invalid.report('column-count', file, line, `expected 4 ${format.sep === ',' ? 'columns' : 'fields'} (${columnsText(format.names, format.sep)}), found ${f.length}`, raw);
     return null;
   }
-  const user = parseId(f[0]);
-  if (user === null) {
-    invalid.report('bad-user-id', file, line, `userId ${quoteValue(f[0])} is not a positive integer`, raw);
+  const nul = nulField(f, format.names);
+  if (nul) {
+    invalid.report('nul-byte', file, line, `${nul} ${NUL_WHY}`, raw);
     return null;
   }
-  const movie = parseId(f[1]);
-  if (movie === null) {
-    invalid.report('bad-movie-id', file, line, `movieId ${quoteValue(f[1])} is not a positive integer`, raw);
+  const user = checkId(f[0]);
+  if (failed(user)) {
+    invalid.report('bad-user-id', file, line, `${nu} ${quoteValue(f[0])} ${user.why}`, raw);
+    return null;
+  }
+  const movie = checkId(f[1]);
+  if (failed(movie)) {
+    invalid.report('bad-movie-id', file, line, `${nm} ${quoteValue(f[1])} ${movie.why}`, raw);
     return null;
   }
   const h = parseHalfStars(f[2]);
   if (h === null) {
-    invalid.report('bad-rating', file, line, `rating ${quoteValue(f[2])} is not one of 0.5, 1.0, ..., 5.0 (0.5 to 5.0 in steps of 0.5)`, raw);
+    invalid.report('bad-rating', file, line, `${nr} ${quoteValue(f[2])} ${RATING_WHY}`, raw);
     return null;
   }
-  const t = parseTimestamp(f[3]);
-  if (t === null) {
-    invalid.report('bad-timestamp', file, line, `timestamp ${quoteValue(f[3])} is not a whole number of seconds since 1970 (a non-negative integer)`, raw);
+  const t = checkTimestamp(f[3]);
+  if (failed(t)) {
+    invalid.report('bad-timestamp', file, line, `${nt} ${quoteValue(f[3])} ${t.why}`, raw);
     return null;
   }
   return [user, movie, h, t];
-}
-
-/** A positive int32 written as decimal digits, or null. */
-export function parseId(s: string): number | null {
-  if (!/^[0-9]{1,10}$/.test(s)) return null;
-  const v = Number(s);
-  return v >= 1 && v <= MAX_ID ? v : null;
-}
-
-/** "4", "4.0", "4.5", "4.50" → 8, 8, 9, 9; anything else (or outside 0.5..5.0) → null. */
-export function parseHalfStars(s: string): number | null {
-  const m = /^([0-9]{1,3})(?:\.([05])0*)?$/.exec(s);
-  if (!m) return null;
-  const h = Number(m[1]) * 2 + (m[2] === '5' ? 1 : 0);
-  return h >= 1 && h <= 10 ? h : null;
-}
-
-export function parseTimestamp(s: string): number | null {
-  if (!/^[0-9]{1,12}$/.test(s)) return null;
-  const v = Number(s);
-  return v <= MAX_TIMESTAMP ? v : null;
 }
 
 function checkHeader(file: string, fields: string[] | null, expected: readonly string[], raw: string): void {
   if (!fields || fields.length !== expected.length || fields.some((f, i) => f !== expected[i])) {
     throw new IngestError(
       `${file}:1: header is ${quoteValue(raw, 120)}; expected ${JSON.stringify(expected.join(','))}`,
-      'Is this a MovieLens "latest"-format dump (ml-latest, ml-latest-small)? The older ml-100k/ml-1m/ml-10m formats are not supported.',
+      'A MovieLens CSV file starts with exactly this header. Is a column missing, renamed or moved?',
     );
   }
 }
 export { checkHeader };
 
-/** Push-style parser for ratings.csv: `push` chunks, `end`, then read `columns`. */
+/** Push-style parser for a ratings file (any layout): `push` chunks, `end`, then read `columns`. */
 export class RatingsReader {
   columns: RatingColumns;
   private readonly chunks = new ChunkJoiner();
   private line = 1;
-  private sawHeader = false;
+  private sawHeader: boolean;
+  /** Separator bytes: S0 (and S1 for "::"), SL its length. */
+  private readonly S0: number;
+  private readonly S1: number;
+  private readonly SL: number;
   /** Bytes pushed so far (progress). */
   get bytes(): number {
     return this.chunks.bytes;
@@ -109,27 +120,46 @@ export class RatingsReader {
   constructor(
     private readonly file: string,
     private readonly invalid: InvalidRows,
-    /** known[movieId] = 1 for the movies in movies.csv; a rating of any other movie is an `unknown-movie` row. */
+    /** known[movieId] = 1 for the movies in the movies file; a rating of any other movie is an `unknown-movie` row. */
     private readonly known?: Uint8Array,
     capacityHint = 1 << 16,
+    private readonly format: RatingsFormat = CSV_RATINGS,
   ) {
     this.columns = emptyRatings(capacityHint);
+    this.sawHeader = format.header === null;
+    this.S0 = format.sep.charCodeAt(0);
+    this.S1 = format.sep.length > 1 ? format.sep.charCodeAt(1) : -1;
+    this.SL = format.sep.length;
   }
 
   push(chunk: Uint8Array | string): void {
     const buf = this.chunks.join(chunk);
-    if (!buf) return;
-    // Whole lines now; the partial last line waits for the next chunk.
-    const upTo = buf.lastIndexOf(10) + 1;
-    if (upTo > 0) this.parse(buf, upTo);
-    this.chunks.keep(buf, upTo);
+    if (this.chunks.resumed) {
+      this.chunks.resumed = false;
+      this.line++;
+    }
+    if (buf) {
+      // Whole lines now; the partial last line waits for the next chunk.
+      const upTo = buf.lastIndexOf(10) + 1;
+      if (upTo > 0) this.parse(buf, upTo);
+      this.chunks.keep(buf, upTo);
+    }
+    if (this.chunks.pending > MAX_ROW_BYTES) {
+      const raw = this.chunks.head().toString('utf8');
+      if (!this.sawHeader) checkHeader(this.file, null, this.format.header!, raw);
+      this.chunks.discardLine();
+      this.invalid.report('row-too-long', this.file, this.line, ROW_TOO_LONG_WHY, raw);
+    }
   }
 
   end(): RatingColumns {
     const rest = this.chunks.rest();
     if (rest) this.parse(rest, rest.length);
-    if (!this.sawHeader) {
-      throw new IngestError(`${this.file} is empty; expected the header "${RATINGS_HEADER.join(',')}" and one rating per line`, 'Check that the file was copied completely.');
+    if (this.format.header && !this.sawHeader) {
+      throw new IngestError(`${this.file} is empty; expected the header "${this.format.header.join(',')}" and one rating per line`, 'Check that the file was copied completely.');
+    }
+    if (!this.format.header && this.chunks.bytes === 0) {
+      throw new IngestError(`${this.file} is empty; expected one rating per line (${columnsText(this.format.names, this.format.sep)})`, 'Check that the file was copied or extracted completely.');
     }
     return this.columns;
   }
@@ -158,18 +188,19 @@ export class RatingsReader {
       if (le > 0 && buf[le - 1] === 13) le--;
       const raw = buf.toString('utf8', 0, le);
       if (raw === '' && next >= end) return; // an empty file: end() says so
-      checkHeader(this.file, splitCsvLine(raw), RATINGS_HEADER, raw);
+      checkHeader(this.file, splitCsvLine(raw), this.format.header!, raw);
       this.sawHeader = true;
       this.line = 2;
       i = next;
     }
-    // Each row takes at least 8 bytes ("1,1,1,1\n"): reserve room once per chunk.
-    const need = this.columns.length + Math.ceil((end - i) / 8) + 1;
+    // Each row takes at least 7 bytes ("1\t1\t1\t1\n"): reserve room once per chunk.
+    const need = this.columns.length + Math.ceil((end - i) / 7) + 1;
     if (need > this.columns.userId.length) this.grow(need);
     const cols = this.columns;
     const U = cols.userId, M = cols.movieId, H = cols.halfStars, T = cols.timestamp;
     const K = this.known ?? new Uint8Array(0);
     const checkKnown = this.known !== undefined;
+    const S0 = this.S0, S1 = this.S1, SL = this.SL;
     let n = cols.length;
     let line = this.line;
     while (i < end) {
@@ -179,15 +210,17 @@ export class RatingsReader {
       let u = 0;
       let s = i;
       while (c >= 48 && c <= 57) { u = u * 10 + (c - 48); c = buf[++i]; }
-      if (c === 44 && i !== s && i - s <= 10 && u !== 0 && u <= MAX_ID) {
+      if (c === S0 && (SL === 1 || buf[i + 1] === S1) && i !== s && i - s <= 10 && u !== 0 && u <= MAX_ID) {
         // movieId
-        c = buf[++i];
+        i += SL;
+        c = buf[i];
         s = i;
         let m = 0;
         while (c >= 48 && c <= 57) { m = m * 10 + (c - 48); c = buf[++i]; }
-        if (c === 44 && i !== s && i - s <= 10 && m !== 0 && m <= MAX_ID && (!checkKnown || K[m] === 1)) {
+        if (c === S0 && (SL === 1 || buf[i + 1] === S1) && i !== s && i - s <= 10 && m !== 0 && m <= MAX_ID && (!checkKnown || K[m] === 1)) {
           // rating: digits [. (0|5) 0*]
-          c = buf[++i];
+          i += SL;
+          c = buf[i];
           s = i;
           let r = 0;
           while (c >= 48 && c <= 57) { r = r * 10 + (c - 48); c = buf[++i]; }
@@ -200,9 +233,10 @@ export class RatingsReader {
             c = buf[++i];
             while (c === 48) c = buf[++i];
           }
-          if (okR && c === 44 && h >= 1 && h <= 10) {
+          if (okR && c === S0 && (SL === 1 || buf[i + 1] === S1) && h >= 1 && h <= 10) {
             // timestamp
-            c = buf[++i];
+            i += SL;
+            c = buf[i];
             s = i;
             let t = 0;
             while (c >= 48 && c <= 57) { t = t * 10 + (c - 48); c = buf[++i]; }
@@ -221,22 +255,27 @@ export class RatingsReader {
           }
         }
       }
-      // Slow path: the whole line, read as CSV and validated field by field.
+      // Slow path: the whole line, split into fields and validated field by field.
       let e = buf.indexOf(10, ls);
       if (e < 0 || e >= end) e = end;
       i = e < end ? e + 1 : end;
       let le = e;
       if (le > ls && buf[le - 1] === 13) le--;
+      cols.length = n;
+      if (le - ls > MAX_ROW_BYTES) {
+        this.invalid.report('row-too-long', this.file, line, ROW_TOO_LONG_WHY, buf.toString('utf8', ls, ls + 200));
+        line++;
+        continue;
+      }
       const raw = buf.toString('utf8', ls, le);
       if (raw.trim() === '') { line++; continue; } // blank lines are ignored
-      const fields = splitCsvLine(raw);
-      cols.length = n;
+      const fields = this.format.sep === ',' ? splitCsvLine(raw) : raw.split(this.format.sep);
       if (!fields) {
         this.invalid.report('unterminated-quote', this.file, line, 'malformed quotes (a ratings field may be quoted as a whole: "4.5")', raw);
       } else {
-        const v = validateRatingFields(fields, this.file, line, raw, this.invalid);
+        const v = validateRatingFields(fields, this.file, line, raw, this.invalid, this.format);
         if (v && checkKnown && K[v[1]] !== 1) {
-          this.invalid.report('unknown-movie', this.file, line, `movieId ${v[1]} is not in movies.csv`, raw);
+          this.invalid.report('unknown-movie', this.file, line, `${this.format.names[1]} ${v[1]} is not in ${this.format.moviesFile}`, raw);
         } else if (v) {
           U[n] = v[0]; M[n] = v[1]; H[n] = v[2]; T[n] = v[3];
           n++;

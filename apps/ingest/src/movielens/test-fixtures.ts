@@ -1,8 +1,38 @@
 // Small, hand-checkable dumps for the ingest's tests (not shipped in the CLI).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import yazl from 'yazl';
 import { createWriteStream } from 'node:fs';
+import { Container, DumpSource, SourceOptions, fromContainer } from './source';
+
+/**
+ * An in-memory "folder" (file name → content) read in `chunk`-byte pieces, resolved
+ * like a real folder or zip (the same layout detection and guards). Labels are the
+ * file names themselves, the location is "mem".
+ */
+export function memoryContainer(files: Record<string, string | Buffer | undefined>, chunk = 7): Container {
+  const present = Object.entries(files).filter(([, v]) => v !== undefined) as [string, string | Buffer][];
+  const data = new Map(present.map(([k, v]) => [k, Buffer.isBuffer(v) ? v : Buffer.from(v)]));
+  return {
+    location: 'mem',
+    isZip: false,
+    listing: [...data.keys()].map((path) => ({ path, type: 'file' as const })),
+    info: (rel) => ({ size: data.get(rel)?.length ?? 0 }),
+    label: (rel) => rel,
+    open: async (rel) => {
+      const b = data.get(rel)!;
+      const parts: Buffer[] = [];
+      for (let i = 0; i < b.length; i += chunk) parts.push(b.subarray(i, i + chunk));
+      return Readable.from(parts);
+    },
+    close: async () => {},
+  };
+}
+
+export function memorySource(files: Record<string, string | Buffer | undefined>, chunk = 7, opts: SourceOptions = {}): DumpSource {
+  return fromContainer(memoryContainer(files, chunk), opts);
+}
 
 export interface DumpTexts {
   'movies.csv': string;
