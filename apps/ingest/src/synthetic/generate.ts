@@ -251,8 +251,13 @@ async function writeRatings(
         const f = m.franchiseOf[i];
         if (f >= 0 && model.franchiseFollow > 0) {
           const follow = model.franchiseFollow * (fandomOf(f, userId, r) > 0 ? 1 : 1 / 3);
+          // Members are in id order, i.e. release order: the later ones are i's sequels,
+          // watched one after the other until the first one skipped.
           for (const j of truth.franchises[f]) {
-            if (k < n && stamp[j] !== userId && r.next() < follow) { stamp[j] = userId; chosen[k++] = j; }
+            if (j <= i || stamp[j] === userId) continue;
+            if (k >= n || r.next() >= follow) break;
+            stamp[j] = userId;
+            chosen[k++] = j;
           }
         }
       }

@@ -66,33 +66,34 @@ export interface RatingModel {
    */
   fandomSd: number;
   /**
-   * Fans watch the sequels: when a user draws a franchise film by popularity, each
-   * other member is added with this probability if the user's fandom is positive
-   * (a third of it otherwise), so franchise members share raters as on MovieLens.
+   * Fans watch the sequels: when a user draws a franchise film by popularity, its
+   * sequels follow one by one, each with this probability if the user's fandom is
+   * positive (a third of it otherwise), until one is skipped; so franchise members
+   * share raters, and each sequel has fewer, as on MovieLens.
    */
   franchiseFollow: number;
 }
 
 export const PLANTED_MODEL: Readonly<RatingModel> = {
-  globalMean: 3.62,
-  userFactorSd: 0.45,
+  globalMean: 3.6,
+  userFactorSd: 0.48,
   latentDecay: 0.7,
   userBiasSd: 0.5,
   movieBiasSd: 0.45,
   popularityBias: 0.3,
   ratingNoiseSd: 0.5,
   userScaleSd: 0.2,
-  topSlope: 0.8,
+  topSlope: 0.9,
   bottomSlope: 1.1,
-  lowShare: 0.06,
+  lowShare: 0.065,
   lowDrop: 1.5,
   halfStarUsers: 0.75,
   keepHalf: 0.9,
   genreWeight: 0.6,
   franchiseGenreWeight: 0.3,
   franchiseShare: [0.5, 0.85],
-  fandomSd: 1.0,
-  franchiseFollow: 0.5,
+  fandomSd: 1.2,
+  franchiseFollow: 0.75,
 };
 
 export function ratingModel(overrides: Partial<RatingModel> = {}): RatingModel {
@@ -273,6 +274,8 @@ export function userRatingCounts(spec: ScaleSpec, rng: Rng): Int32Array {
 export function popularityWeight(spec: ScaleSpec, r: number): number {
   const c = spec.popularityOffset, a = spec.popularityExponent;
   const bend = spec.popularityTailStart * spec.movies;
+  // The top film (the Shawshank anchor) gets a quarter more, so it is the most rated at any seed.
+  if (r === 0) return 1.25 * Math.pow(c, -a);
   if (r < bend) return Math.pow(r + c, -a);
   return Math.pow(bend + c, -a) * Math.pow((r + c) / (bend + c), -spec.popularityTailExponent);
 }
@@ -419,7 +422,7 @@ export function plantTruth(spec: ScaleSpec, seed: number, overrides: Partial<Rat
       // A franchise that mixes genres: each sequel keeps one of the first film's genres and adds its own.
       genres[i] = k > 0 && mixesGenres ? [...new Set([g[rMovie.int(Math.max(1, g.length))] ?? 'Drama', ...pickGenres(rMovie)])].sort() : g;
       years[i] = year;
-      bias[i] = quality - 0.12 * k + rMovie.normal(0, 0.15);
+      bias[i] = quality - 0.25 * k + rMovie.normal(0, 0.15);
     });
     plantFranchise(members, mixVector(rMovie, g, dirs, model.franchiseGenreWeight), shareLo + (shareHi - shareLo) * rMovie.next());
   }

@@ -54,7 +54,7 @@ export const SCALES: Record<SyntheticScale, ScaleSpec> = {
   latest: {
     scale: 'latest', zipFolder: 'ml-latest', movies: 86_537, users: 330_975, ratings: 33_832_162,
     tagsPerRating: 0.0688, maxUserShare: 0.45, topUserRatings: 33_500,
-    popularityExponent: 0.9, popularityOffset: 12, popularityTailStart: 0.058, popularityTailExponent: 2.5, tasteScale: 0.7, franchises: 400, franchiseRankBand: [10, 6_000],
+    popularityExponent: 0.9, popularityOffset: 12, popularityTailStart: 0.058, popularityTailExponent: 2.5, tasteScale: 0.66, franchises: 400, franchiseRankBand: [10, 6_000],
   },
 };
 
