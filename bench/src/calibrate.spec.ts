@@ -4,9 +4,10 @@
 // about what it gains on ml-latest-small (2.5%) and ml-100k (4.2%), and finds planted
 // franchises about as often as real ones — while the old, easy planted model fails
 // the same check.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { generateSyntheticDump } from '../../apps/ingest/src/synthetic';
 import type { ModelParams } from '../../apps/trainer/src/index';
 import { calibrate, formatCalibration, franchiseRecallMostRated, type CalibrationFigures } from './calibrate';
@@ -77,4 +78,25 @@ describe('synthetic small is as hard as real MovieLens for the trainer', () => {
     const c = await calibrate(easy.dir, { threads: 1 });
     expect(asHardAsReal(c).join('\n')).toMatch(/gain over biases-only/);
   }, 120_000);
+});
+
+describe('the calibrate command', () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'calibrate.ts'), ...args], { cwd: resolve(__dirname, '../..'), encoding: 'utf8' });
+
+  it('--help says what it measures and how to run it', () => {
+    const r = run('--help');
+    expect(r.status).toBe(0);
+    for (const s of ['Usage: node --import tsx bench/src/calibrate.ts', '--reference', '--threads', '--franchises', 'u.data']) expect(r.stdout).toContain(s);
+  }, 60_000);
+
+  it('names a wrong argument and a folder without ratings', () => {
+    const a = run(work, '--threads', 'two');
+    expect(a.status).not.toBe(0);
+    expect(a.stderr).toContain('--threads needs a positive integer, got "two"');
+    const b = run('--bogus');
+    expect(b.stderr).toContain('unknown option --bogus');
+    const c = run(join(work, 'missing'));
+    expect(c.status).not.toBe(0);
+    expect(c.stderr).toMatch(/missing: not a folder/);
+  }, 60_000);
 });
