@@ -1,12 +1,13 @@
 // Cached synthetic dumps for the benchmarks: `ensureSyntheticDump(workDir,
 // scale, seed)` returns a folder holding a complete MovieLens-format dump,
 // generating it only when it is missing (or was left half-written, or was
-// made with another scale/seed). Generation is deterministic, so a cached
-// dump is exactly what a fresh run would write.
+// made with another scale/seed, or by another GENERATOR_VERSION). Generation is
+// deterministic per version, so a cached dump is exactly what a fresh run would write.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  generateSyntheticDump, isCompleteDump, scaleSpec, TRUTH_FILE, type GenerateProgress, type SyntheticScale, type SyntheticTruthFile,
+  GENERATOR_VERSION, generateSyntheticDump, isCompleteDump, scaleSpec, TRUTH_FILE,
+  type GenerateProgress, type SyntheticScale, type SyntheticTruthFile,
 } from '../../apps/ingest/src/synthetic';
 
 export interface EnsureDumpOptions {
@@ -15,9 +16,13 @@ export interface EnsureDumpOptions {
   onProgress?: (p: GenerateProgress) => void;
 }
 
-/** The folder a dump of this scale and seed lives in under `workDir`. */
+/**
+ * The folder a dump of this scale and seed lives in under `workDir`; the generator
+ * version is part of the name, so a newer generator never reads an older dump (and
+ * the older one stays for whoever still runs the older code).
+ */
 export function syntheticDumpDir(workDir: string, scale: SyntheticScale, seed: number): string {
-  return join(workDir, `synthetic-${scale}-seed${seed}`);
+  return join(workDir, `synthetic-${scale}-seed${seed}-v${GENERATOR_VERSION}`);
 }
 
 /** Where `--zip` puts the archive for this dump (`ml-latest.zip` etc.). */
@@ -41,7 +46,8 @@ export async function ensureSyntheticDump(
   const dir = syntheticDumpDir(workDir, scale, seed);
   const truth = cachedTruth(dir);
   const zipOk = !opts.zip || existsSync(syntheticZipPath(workDir, scale, seed));
-  if (truth && truth.scale === scale && truth.seed === seed && zipOk) return dir;
+  // The version is checked inside too: a folder copied or renamed by hand is not trusted by its name.
+  if (truth && truth.scale === scale && truth.seed === seed && truth.generatorVersion === GENERATOR_VERSION && zipOk) return dir;
   await generateSyntheticDump({ out: dir, scale, seed, zip: opts.zip, onProgress: opts.onProgress });
   return dir;
 }

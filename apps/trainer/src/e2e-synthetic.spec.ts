@@ -1,15 +1,25 @@
-// End to end on the synthetic generator's data (issue 4, "Done when"): the built
-// `generate` CLI writes a tiny dump with planted franchises, the built `ingest` CLI
-// loads it with curation thresholds scaled to the dump into an embedded database,
-// and both engines train on what the trainer reads back, at fast.ai's default
-// hyper-parameters. Then: valid RMSE within 2% of each other, clearly below the
-// biases-only baseline, and planted-franchise recall@10 >= 0.8 over the franchise
-// members that survived curation. (The `small` figures are in docs/trainer.md;
-// bench/src/train.ts measures them.)
+// End to end on the synthetic generator's data (issue 4, "Done when"; issue 12): the
+// built `generate` CLI writes the tiny dump, the built `ingest` CLI loads it with
+// curation thresholds scaled to it into an embedded database, and both engines train
+// on what the trainer reads back, at fast.ai's default hyper-parameters.
+//
+// The dump is calibrated against real MovieLens (apps/ingest/src/synthetic/README.md):
+// a model of taste gains only a little over biases-only, as on real ratings, so an
+// engine that memorises loses to the baseline here as it does on ml-latest-small (the
+// defect the old, easy synthetic data hid). The checks, each shown to fail on a
+// planted mistake below:
+//   * `learns`: valid RMSE at least 3% below the biases-only baseline (tiny is denser
+//     than the real dumps: 8.7% at the defaults; ml-latest-small 2.5%, ml-100k 4.2%);
+//   * both engines within 2% of each other (tfjs is fast.ai's dense Adam exactly);
+//   * planted-franchise recall@10 well above chance (~0.03 for 300 films): members
+//     share only part of a vector, so ~0.2-0.5 is what they give, as real franchises do, not 1.0.
+// Measured (seed 42, 2026-12-01): baseline 0.866, native 0.791, tfjs 0.792; one factor 0.872;
+// memorising 0.900 (train MSE 0.13); recall 0.35 / 0.36, shuffled 0.04.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Rng } from '@cinemap/math';
 import { migrate, openPglite, type Db } from '@cinemap/db';
 import { prepareTrainingData, type TrainingData } from './data/training-data';
 import { NativeEngine } from './engines/native/native-engine';
@@ -31,6 +41,11 @@ function cli(script: string, args: string[]) {
   if (r.status !== 0) throw new Error(`${script} ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
+
+/** The "engine learns" check: clearly better than biases-only (see the header for the 3%). */
+const learns = (rmse: number, baseline: number): boolean => rmse < 0.97 * baseline;
+/** The recall check: five times the ~0.03 that random factors give on ~300 films (measured: native 0.35, tfjs 0.36). */
+const findsFranchises = (recall: number): boolean => recall >= 0.15;
 
 let db: Db;
 let data: TrainingData;
@@ -71,13 +86,37 @@ it('both engines reach the same valid RMSE (within 2%)', () => {
   expect(Math.abs(rmse(native) - rmse(tfjs)) / rmse(tfjs)).toBeLessThan(0.02);
 });
 
-it('both engines beat the biases-only baseline clearly', () => {
-  expect(rmse(native)).toBeLessThan(0.9 * baseline);
-  expect(rmse(tfjs)).toBeLessThan(0.9 * baseline);
+it('both engines learn: valid RMSE at least 3% below the biases-only baseline', () => {
+  expect(learns(rmse(native), baseline)).toBe(true);
+  expect(learns(rmse(tfjs), baseline)).toBe(true);
+  // ...and not by the 10-20% the old, easy planted model allowed: the data is as hard as real ratings.
+  expect(rmse(native)).toBeGreaterThan(0.85 * baseline);
 });
 
-it('both engines put planted franchise members among each other\'s 10 nearest films (recall >= 0.8)', () => {
+it('both engines put planted franchise members among each other\'s 10 nearest films well above chance', () => {
   // franchiseRecallAtK skips members that curation removed.
-  expect(franchiseRecallAtK(native.params, data.movieIds, franchises, 10)).toBeGreaterThanOrEqual(0.8);
-  expect(franchiseRecallAtK(tfjs.params, data.movieIds, franchises, 10)).toBeGreaterThanOrEqual(0.8);
+  expect(findsFranchises(franchiseRecallAtK(native.params, data.movieIds, franchises, 10))).toBe(true);
+  expect(findsFranchises(franchiseRecallAtK(tfjs.params, data.movieIds, franchises, 10))).toBe(true);
+});
+
+describe('the checks fail on planted mistakes', () => {
+  it('an engine that learns (almost) only biases (one factor) does not pass `learns`', async () => {
+    const flat = await new NativeEngine().train(data, { ...cfg, factors: 1 });
+    expect(learns(rmse(flat), baseline)).toBe(false);
+  }, 60_000);
+
+  it('an engine that memorises (the old Hogwild defect: train loss far down, valid no better than biases-only) does not pass `learns`', async () => {
+    // Four times the step and no weight decay: train MSE falls to ~0.1 while valid gets worse.
+    const memorises = await new NativeEngine().train(data, { ...cfg, lr: 0.02, wd: 0 });
+    expect(memorises.epochs[memorises.epochs.length - 1].trainMse).toBeLessThan(0.3);
+    expect(learns(rmse(memorises), baseline)).toBe(false);
+  }, 60_000);
+
+  it('factors that do not belong to their films (shuffled rows) do not pass `findsFranchises`', () => {
+    const p = native.params, k = p.factors;
+    const perm = new Rng(5).permutation(p.nMovies);
+    const shuffled = new Float32Array(p.movieFactors.length);
+    perm.forEach((from, to) => shuffled.set(p.movieFactors.subarray(from * k, (from + 1) * k), to * k));
+    expect(findsFranchises(franchiseRecallAtK({ ...p, movieFactors: shuffled }, data.movieIds, franchises, 10))).toBe(false);
+  });
 });

@@ -23,7 +23,7 @@ describe('npm run generate', () => {
   it('--help lists the options and an example', () => {
     const r = run('--help');
     expect(r.status).toBe(0);
-    for (const s of ['--out', '--scale', 'tiny', 'small', 'latest', '--seed', '--zip', 'npm run generate --']) expect(r.stdout).toContain(s);
+    for (const s of ['--out', '--scale', 'tiny', 'small', 'latest', '--seed', '--zip', '--stats', 'npm run generate --']) expect(r.stdout).toContain(s);
   });
 
   it('rejects a missing --out, an unknown scale and a bad seed with a message naming the argument', () => {
@@ -46,5 +46,24 @@ describe('npm run generate', () => {
     expect(r.stdout).toMatch(/300 movies, \d+ ratings, 100 users/);
     expect(r.stderr).toMatch(/100% users 100\/100/);
     expect(readdirSync(out).sort()).toEqual(['links.csv', 'ml-latest-tiny.zip', 'movies.csv', 'ratings.csv', 'tags.csv', 'truth.json']);
+  });
+
+  it('--stats prints the shape of a dump (table or JSON), and refuses a wrong folder or a mix with --out', () => {
+    const out = join(work, 'tiny');
+    if (!existsSync(join(out, 'ratings.csv'))) expect(run('--out', out, '--scale', 'tiny', '--quiet').status).toBe(0);
+    const t = run('--stats', out);
+    expect(t.status).toBe(0);
+    expect(t.stdout).toMatch(/ratings \/ users \/ rated films\s+20,000 \/ 100 \/ 300/);
+    expect(t.stdout).toMatch(/rating histogram\s+0\.5:/);
+    const j = run('--stats', out, '--json');
+    expect(j.status).toBe(0);
+    expect(JSON.parse(j.stdout)).toMatchObject({ ratings: 20_000, users: 100, movies: 300 });
+    const missing = run('--stats', join(work, 'nothing-here'));
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain('--stats');
+    expect(missing.stderr).toContain('not a folder');
+    const both = run('--stats', out, '--out', join(work, 'y'));
+    expect(both.status).not.toBe(0);
+    expect(both.stderr).toMatch(/--stats.*--out/);
   });
 });

@@ -1,10 +1,14 @@
 // `npm run generate -- --out <dir> --scale tiny|small|latest [--seed N] [--zip]`:
 // writes a synthetic dump in the MovieLens "latest" format plus truth.json.
+// `npm run generate -- --stats <dir>` prints the shape of any dump (synthetic or
+// real: ratings.csv or ml-100k's u.data), the figures of the calibration table.
 // Progress goes to stderr (a bar with rate and ETA on a TTY, a line every few
 // seconds otherwise); Ctrl-C removes the partial files.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { DEFAULT_SEED, SYNTHETIC_SCALES, generateSyntheticDump, type GenerateProgress, type SyntheticScale } from '../synthetic';
+import { dumpStats, formatStats } from '../synthetic/stats';
+import { readRatingsForStats } from '../synthetic/stats-file';
 
 function parseSeed(v: string): number {
   if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new InvalidArgumentError('must be an integer, e.g. --seed 42');
@@ -49,14 +53,24 @@ async function main(): Promise<void> {
   const program = new Command()
     .name('npm run generate --')
     .description('Write a synthetic dump in the MovieLens "latest" format (movies.csv, ratings.csv, links.csv, tags.csv) plus truth.json, the planted franchises and anchors.')
-    .requiredOption('--out <dir>', 'output folder (created if missing; existing dump files are replaced)')
-    .addOption(new Option('--scale <scale>', 'tiny (~20k ratings, for tests), small (like ml-latest-small) or latest (like ml-latest, ~900 MB)').choices(SYNTHETIC_SCALES as string[]).makeOptionMandatory())
+    .option('--out <dir>', 'output folder (created if missing; existing dump files are replaced); required unless --stats')
+    .addOption(new Option('--scale <scale>', 'tiny (~20k ratings, for tests), small (like ml-latest-small) or latest (like ml-latest, ~900 MB); required unless --stats').choices(SYNTHETIC_SCALES as string[]))
     .option('--seed <n>', 'random seed; the same seed and scale give the same bytes', parseSeed, DEFAULT_SEED)
     .option('--zip', 'also write <out>/<ml-folder>.zip with the files inside a top folder, like the GroupLens zips', false)
     .option('--quiet', 'no progress output', false)
-    .addHelpText('after', '\nExamples:\n  npm run generate -- --out data/synthetic-small --scale small\n  npm run generate -- --out data/ml-latest --scale latest --seed 7 --zip');
+    .option('--stats <dir>', 'instead of generating: print the shape of the dump in <dir> (ratings.csv, or u.data for ml-100k): rating histogram, mean/sd, top film/user shares, long tail, user-activity quantiles, sd of film/user means')
+    .option('--json', 'with --stats: one JSON object instead of the table', false)
+    .addHelpText('after', '\nExamples:\n  npm run generate -- --out data/synthetic-small --scale small\n  npm run generate -- --out data/ml-latest --scale latest --seed 7 --zip\n  npm run generate -- --stats data/synthetic-small');
   program.parse();
-  const o = program.opts<{ out: string; scale: SyntheticScale; seed: number; zip: boolean; quiet: boolean }>();
+  const o = program.opts<{ out?: string; scale?: SyntheticScale; seed: number; zip: boolean; quiet: boolean; stats?: string; json: boolean }>();
+  if (o.stats !== undefined) {
+    if (o.out !== undefined || o.scale !== undefined) return program.error('error: --stats reads an existing dump; leave out --out and --scale');
+    const s = dumpStats(await readRatingsForStats(resolve(o.stats)));
+    process.stdout.write(o.json ? `${JSON.stringify(s)}\n` : `${resolve(o.stats)}\n${formatStats(s)}`);
+    return;
+  }
+  if (o.out === undefined) return program.error("error: required option '--out <dir>' not specified (or use --stats <dir>)");
+  if (o.scale === undefined) return program.error("error: required option '--scale <scale>' not specified (tiny, small or latest)");
 
   const ac = new AbortController();
   const onSigint = (): void => { ac.abort(new Error('interrupted (SIGINT); partial files removed')); };

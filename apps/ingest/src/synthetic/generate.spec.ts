@@ -1,14 +1,17 @@
 // Given a synthetic dump (tiny and small), then: the same seed gives the same
 // bytes, every file parses as MovieLens CSV with a real CSV parser, the shape
-// resembles ml-latest-small, and truth.json agrees with movies.csv.
+// matches ml-latest-small's figures (README.md "Calibration"), and truth.json
+// agrees with movies.csv. (How hard the ratings are for the trainer is checked in
+// bench/src/calibrate.spec.ts: apps do not import each other.)
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import {
-  DUMP_FILES, FIRST_RATING_TS, HALF_STARS_FROM_TS, LAST_RATING_TS, LATENT_DIM, SCALES,
-  generateSyntheticDump, isCompleteDump, plantTruth, type GenerateResult, type SyntheticTruthFile,
+  DUMP_FILES, FIRST_RATING_TS, GENERATOR_VERSION, HALF_STARS_FROM_TS, LAST_RATING_TS, LATENT_DIM, SCALES,
+  dumpStats, generateSyntheticDump, isCompleteDump, plantTruth, readRatingsForStats,
+  type DumpStats, type GenerateResult, type SyntheticTruthFile,
 } from './index';
 
 const tmpRoot = mkdtempSync(join(tmpdir(), 'cinemap-synthetic-'));
@@ -26,6 +29,55 @@ function rows(dir: string, file: string): string[][] {
 }
 function truthOf(dir: string): SyntheticTruthFile {
   return JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as SyntheticTruthFile;
+}
+
+/**
+ * ml-latest-small's figures (`npm run generate -- --stats` on the real dump, README.md
+ * "Calibration") and how far `small` may stray from each: the calibration, as a check.
+ */
+const ML_LATEST_SMALL = {
+  histogram: { '0.5': 0.014, '1.0': 0.028, '1.5': 0.018, '2.0': 0.075, '2.5': 0.055, '3.0': 0.199, '3.5': 0.130, '4.0': 0.266, '4.5': 0.085, '5.0': 0.131 },
+  mean: 3.50, sd: 1.04, topFilmShare: 0.0033, topUserShare: 0.0268, top1PctFilmsShare: 0.157, top10PctFilmsShare: 0.60,
+  top10PctUsersShare: 0.477, filmsWith1Rating: 0.354, filmsUnder5Ratings: 0.625, filmsWith20Plus: 0.133,
+  userQuantiles: [20, 35, 71, 168, 400, 1256, 2698], sdMovieMeans20: 0.44, sdUserMeans: 0.48,
+};
+/** What in `s` is further from ml-latest-small than the calibration allows; [] when all is close. */
+function shapeDeviations(s: DumpStats): string[] {
+  const out: string[] = [];
+  const near = (name: string, got: number, want: number, tol: number): void => {
+    if (!(Math.abs(got - want) <= tol)) out.push(`${name} ${got.toFixed(4)} (ml-latest-small ${want}, tolerance ${tol})`);
+  };
+  const t = ML_LATEST_SMALL;
+  for (const [k, v] of Object.entries(t.histogram)) near(`share of ${k}`, s.histogram[k], v, Math.max(0.006, 0.25 * v));
+  const mode = Object.entries(s.histogram).sort((a, b) => b[1] - a[1])[0][0];
+  if (mode !== '4.0') out.push(`mode ${mode} (ml-latest-small 4.0)`);
+  if (s.histogram['5.0'] < 0.9 * t.histogram['5.0']) out.push(`5.0 is rarer than on MovieLens: ${s.histogram['5.0'].toFixed(3)}`);
+  near('mean', s.mean, t.mean, 0.1);
+  near('sd', s.sd, t.sd, 0.08);
+  near('top film share', s.topFilmShare, t.topFilmShare, 0.001);
+  near('top user share', s.topUserShare, t.topUserShare, 0.003);
+  near('top 1% of films share', s.top1PctFilmsShare, t.top1PctFilmsShare, 0.03);
+  near('top 10% of films share', s.top10PctFilmsShare, t.top10PctFilmsShare, 0.05);
+  near('top 10% of users share', s.top10PctUsersShare, t.top10PctUsersShare, 0.05);
+  near('films with 1 rating', s.filmsWith1Rating, t.filmsWith1Rating, 0.06);
+  near('films with < 5 ratings', s.filmsUnder5Ratings, t.filmsUnder5Ratings, 0.05);
+  near('films with >= 20 ratings', s.filmsWith20Plus, t.filmsWith20Plus, 0.03);
+  t.userQuantiles.forEach((q, i) => near(`user quantile ${i}`, s.userQuantiles[i], q, Math.max(2, 0.2 * q)));
+  near('sd of film means', s.sdMovieMeans20, t.sdMovieMeans20, 0.05);
+  near('sd of user means', s.sdUserMeans, t.sdUserMeans, 0.05);
+  return out;
+}
+
+/** ml-latest-small's own figures as a DumpStats (the reference the check is built around). */
+function dumpStatsOfRealSmall(): DumpStats {
+  const t = ML_LATEST_SMALL;
+  return {
+    ratings: 100_836, users: 610, movies: 9_724, histogram: { ...t.histogram }, mean: t.mean, sd: t.sd,
+    topFilmRatings: 329, topUserRatings: 2_698, topFilmShare: t.topFilmShare, topUserShare: t.topUserShare,
+    top1PctFilmsShare: t.top1PctFilmsShare, top10PctFilmsShare: t.top10PctFilmsShare, top10PctUsersShare: t.top10PctUsersShare,
+    filmsWith1Rating: t.filmsWith1Rating, filmsUnder5Ratings: t.filmsUnder5Ratings, filmsWith20Plus: t.filmsWith20Plus,
+    medianRatingsPerFilm: 3, userQuantiles: [...t.userQuantiles], sdMovieMeans20: t.sdMovieMeans20, sdUserMeans: t.sdUserMeans,
+  };
 }
 
 let tiny: GenerateResult;
@@ -181,6 +233,27 @@ describe('shape of small (like ml-latest-small)', () => {
     expect(Math.max(...mv)).toBeGreaterThan(50 * median(mv));
     expect(Math.max(...uv)).toBeGreaterThan(20 * median(uv));
     expect(Math.max(...uv)).toBeGreaterThanOrEqual(2000);
+    // Every film has a first rater, as MovieLens lists only rated films.
+    expect(perMovie.size).toBe(small.counts.movies);
+  });
+
+  it.each([42, 7])('matches ml-latest-small\'s figures (histogram, popularity, long tail, activity, spread of means) with seed %d', async (seed) => {
+    const dir = seed === 42 ? small.dir : (await generateSyntheticDump({ out: join(tmpRoot, `small-${seed}`), scale: 'small', seed })).dir;
+    expect(shapeDeviations(dumpStats(await readRatingsForStats(dir)))).toEqual([]);
+  });
+
+  it('the shape check fails on a planted mistake: the old generator\'s figures', () => {
+    // Measured on the version-1 `small` (seed 42): few low ratings, hardly any 1-rating films, similar users.
+    const v1: DumpStats = {
+      ...dumpStatsOfRealSmall(),
+      histogram: { '0.5': 0.001, '1.0': 0.014, '1.5': 0.013, '2.0': 0.084, '2.5': 0.055, '3.0': 0.227, '3.5': 0.096, '4.0': 0.304, '4.5': 0.088, '5.0': 0.118 },
+      sd: 0.94, top10PctFilmsShare: 0.542, filmsWith1Rating: 0.091, filmsUnder5Ratings: 0.483, sdMovieMeans20: 0.36, sdUserMeans: 0.34,
+    };
+    const d = shapeDeviations(v1);
+    expect(d.join('\n')).toMatch(/share of 0\.5 0\.0010/);
+    expect(d.join('\n')).toMatch(/films with 1 rating 0\.0910/);
+    expect(d.join('\n')).toMatch(/sd of user means 0\.3400/);
+    expect(shapeDeviations(dumpStatsOfRealSmall())).toEqual([]);
   });
 
   it('rates in half stars with the mode at 4.0, whole stars only before half stars existed', () => {
@@ -211,7 +284,10 @@ describe('planted truth', () => {
     const dir = scale === 'tiny' ? tiny.dir : small.dir;
     const truth = truthOf(dir);
     const titleOf = new Map(rows(dir, 'movies.csv').slice(1).map((r) => [Number(r[0]), r[1]]));
-    expect(truth.format).toBe('cinemap-synthetic-truth/1');
+    expect(truth.format).toBe('cinemap-synthetic-truth/2');
+    expect(truth.generatorVersion).toBe(GENERATOR_VERSION);
+    expect(truth.model).toMatchObject({ latentDim: LATENT_DIM, halfStarsFrom: HALF_STARS_FROM_TS });
+    expect(truth.model.fandomSd).toBeGreaterThan(0);
     expect(truth.scale).toBe(scale);
     expect(truth.seed).toBe(42);
     expect(truth.counts).toEqual((scale === 'tiny' ? tiny : small).counts);
@@ -255,18 +331,40 @@ describe('planted truth', () => {
     expect(n('Shawshank Redemption, The (1994)')).toBe(Math.max(...count.values()));
   });
 
+  it('tiny: every movie has >= 30 ratings (unit tests can use any of them)', () => {
+    const count = new Map<string, number>();
+    for (const r of rows(tiny.dir, 'ratings.csv').slice(1)) count.set(r[1], (count.get(r[1]) ?? 0) + 1);
+    expect(count.size).toBe(tiny.counts.movies);
+    expect(Math.min(...count.values())).toBeGreaterThanOrEqual(30);
+  });
+
+  it('sequels are rated less often and less well than the first film; some franchises change genre', () => {
+    const t = plantTruth(SCALES.small, 42);
+    const count = new Map<number, number>(), sum = new Map<number, number>();
+    for (const r of rows(small.dir, 'ratings.csv').slice(1)) {
+      count.set(Number(r[1]), (count.get(Number(r[1])) ?? 0) + 1);
+      sum.set(Number(r[1]), (sum.get(Number(r[1])) ?? 0) + Number(r[2]));
+    }
+    const n = (i: number): number => count.get(t.movies.ids[i]) ?? 0;
+    const mean = (i: number): number => (sum.get(t.movies.ids[i]) ?? 0) / Math.max(1, n(i));
+    const firstMoreRated = t.franchises.filter((f) => n(f[0]) > n(f[f.length - 1])).length;
+    const firstLiked = t.franchises.filter((f) => mean(f[0]) > mean(f[f.length - 1])).length;
+    expect(firstMoreRated).toBeGreaterThanOrEqual(0.9 * t.franchises.length);
+    expect(firstLiked).toBeGreaterThanOrEqual(0.7 * t.franchises.length);
+    const mixed = t.franchises.filter((f) => new Set(f.map((i) => t.movies.genres[i].join('|'))).size > 1).length;
+    expect(mixed).toBeGreaterThan(0.1 * t.franchises.length);
+    expect(mixed).toBeLessThan(0.6 * t.franchises.length);
+  });
+
   it.each([['tiny', 30], ['small', 20]] as const)(
-    '%s: every franchise member has >= %d ratings and the TRUE vectors make members nearest neighbours',
+    '%s: the TRUE vectors make franchise members neighbours, but only partly (films with >= %d ratings)',
     (scale, minRatings) => {
       const dir = scale === 'tiny' ? tiny.dir : small.dir;
       const t = plantTruth(SCALES[scale], 42);
       const count = new Map<number, number>();
       for (const r of rows(dir, 'ratings.csv').slice(1)) count.set(Number(r[1]), (count.get(Number(r[1])) ?? 0) + 1);
-      const idx = new Map<number, number>();
-      t.movies.ids.forEach((id, i) => idx.set(id, i));
       const pool = [...t.movies.ids].map((id, i) => ({ id, i })).filter(({ id }) => (count.get(id) ?? 0) >= minRatings).map((x) => x.i);
-      const thin = t.franchises.flat().filter((i) => (count.get(t.movies.ids[i]) ?? 0) < minRatings);
-      expect(thin).toEqual([]);
+      const inPool = new Set(pool);
 
       const D = LATENT_DIM, F = t.movies.factors;
       const cos = (a: number, b: number): number => {
@@ -276,14 +374,21 @@ describe('planted truth', () => {
       };
       const recall = (groups: number[][]): number => {
         let hit = 0, total = 0;
-        for (const g of groups) for (const a of g) {
-          const sims = pool.filter((b) => b !== a).map((b) => [b, cos(a, b)] as const);
-          const top = sims.sort((x, y) => y[1] - x[1]).slice(0, 10).map((x) => x[0]);
-          for (const b of g) if (b !== a) { total++; if (top.includes(b)) hit++; }
+        for (const g0 of groups) {
+          const g = g0.filter((i) => inPool.has(i));
+          for (const a of g) {
+            const sims = pool.filter((b) => b !== a).map((b) => [b, cos(a, b)] as const);
+            const top = sims.sort((x, y) => y[1] - x[1]).slice(0, 10).map((x) => x[0]);
+            for (const b of g) if (b !== a) { total++; if (top.includes(b)) hit++; }
+          }
         }
         return hit / total;
       };
-      expect(recall(t.franchises)).toBeGreaterThanOrEqual(0.99);
+      // Members share 50-85% of one vector (plus a fandom no vector holds): found often, not always.
+      // Measured (seed 42): tiny 0.73, small 0.58; the old generator's shared vectors gave 1.0.
+      const r = recall(t.franchises);
+      expect(r).toBeGreaterThan(0.35);
+      expect(r).toBeLessThan(0.9);
       // Control: groups of the same sizes drawn from non-members are not neighbours.
       const members = new Set(t.franchises.flat());
       const others = pool.filter((i) => !members.has(i));

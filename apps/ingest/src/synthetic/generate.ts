@@ -12,10 +12,7 @@ import { join } from 'node:path';
 import { Rng } from '@cinemap/math';
 import { ByteWriter } from './byte-writer';
 import { csvField, imdbField } from './csv';
-import {
-  GENRE_WEIGHT, GLOBAL_MEAN, LATENT_DIM, MOVIE_BIAS_SD, RATING_NOISE_SD, USER_BIAS_SD, USER_FACTOR_SD,
-  plantTruth, type PlantedTruth,
-} from './planted';
+import { LATENT_DIM, plantTruth, userFactorSds, type PlantedTruth, type RatingModel } from './planted';
 import { scaleSpec, type SyntheticScale } from './scales';
 import { GENERIC_TAGS, TAGS_BY_GENRE } from './words';
 import { zipDump } from './zip';
@@ -28,9 +25,14 @@ export const LAST_RATING_TS = 1_689_843_600;
 export const HALF_STARS_FROM_TS = 1_045_526_400;
 export const DUMP_FILES = ['movies.csv', 'ratings.csv', 'links.csv', 'tags.csv'] as const;
 export const TRUTH_FILE = 'truth.json';
-export const TRUTH_FORMAT = 'cinemap-synthetic-truth/1';
-/** Slope of the rating scale above 4 (see the rating loop). */
-export const TOP_COMPRESSION = 0.7;
+export const TRUTH_FORMAT = 'cinemap-synthetic-truth/2';
+/**
+ * Bumped whenever the same scale + seed would give other bytes (the model, the
+ * popularity, the draws), so caches of dumps (bench/src/generate-data.ts) can tell a
+ * dump of an older generator from a current one. Recorded in truth.json.
+ * 1: the easy planted model (until 2026-12); 2: calibrated against real MovieLens.
+ */
+export const GENERATOR_VERSION = 2;
 
 export interface GenerateProgress {
   phase: 'movies' | 'ratings' | 'zip' | 'done';
@@ -51,6 +53,11 @@ export interface GenerateOptions {
   onProgress?: (p: GenerateProgress) => void;
   /** Aborting removes the partial files and rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * For calibration experiments only: other numbers for the planted rating model
+   * (planted.ts PLANTED_MODEL). truth.json records the numbers used.
+   */
+  model?: Partial<RatingModel>;
 }
 
 export interface DumpCounts {
@@ -136,7 +143,7 @@ export async function generateSyntheticDump(opts: GenerateOptions): Promise<Gene
   const progress = (p: GenerateProgress): void => opts.onProgress?.(p);
   try {
     progress({ phase: 'movies', usersDone: 0, users: spec.users, ratings: 0, bytes: 0 });
-    const truth = plantTruth(spec, seed);
+    const truth = plantTruth(spec, seed, opts.model);
     const movies = writeMovies(truth, partial('movies.csv'), partial('links.csv'));
 
     const ratingsW = new ByteWriter(partial('ratings.csv'));
@@ -195,11 +202,21 @@ async function writeRatings(
   const tagPool: string[][] = m.genres.map((gs) => [...gs.flatMap((g) => TAGS_BY_GENRE[g] ?? []), ...GENERIC_TAGS].map(csvField));
 
   const counts = truth.userRatingCounts;
+  const model = truth.model;
+  const { start: firstStart, movies: firstMovies } = truth.firstRated;
   const stamp = new Int32Array(M); // stamp[i] === userId: movie i already chosen by this user
   const chosen = new Int32Array(M);
   const keys = new Float64Array(M);
   const order = new Int32Array(M);
   const uvec = new Float64Array(D);
+  const uSd = userFactorSds(model);
+  // A user's fandom per franchise, drawn from the user's stream when first needed.
+  const fandom = new Float64Array(truth.franchises.length);
+  const fandomStamp = new Int32Array(truth.franchises.length);
+  const fandomOf = (f: number, userId: number, r: Rng): number => {
+    if (fandomStamp[f] !== userId) { fandomStamp[f] = userId; fandom[f] = r.normal(0, model.fandomSd); }
+    return fandom[f];
+  };
   const usersRng = new Rng(seed).fork(10);
   const taggerShare = 0.1;
   // 1.3 tags per tagged movie on average (a second tag 30% of the time).
@@ -212,24 +229,45 @@ async function writeRatings(
   for (let userId = 1; userId <= spec.users; userId++) {
     const r = usersRng.fork(userId);
     const n = Math.min(counts[userId - 1], M);
+    // The films this user is the first to rate (every film has one), then draws by popularity.
+    let k = 0;
+    for (let j = firstStart[userId - 1]; j < firstStart[userId] && k < n; j++) {
+      stamp[firstMovies[j]] = userId;
+      chosen[k++] = firstMovies[j];
+    }
     if (n > M / 8) {
       // Heavy user: weighted sampling without replacement by exponential keys
       // (Efraimidis-Spirakis), the same distribution as repeated draws with rejection.
-      for (let i = 0; i < M; i++) { keys[i] = -Math.log(1 - r.next()) / m.weight[i]; order[i] = i; }
+      for (let i = 0; i < M; i++) { keys[i] = stamp[i] === userId ? Infinity : -Math.log(1 - r.next()) / m.weight[i]; order[i] = i; }
       const sorted = order.sort((a, b) => keys[a] - keys[b]);
-      for (let k = 0; k < n; k++) chosen[k] = sorted[k];
+      for (let j = 0; k < n; j++) chosen[k++] = sorted[j];
     } else {
-      for (let k = 0; k < n;) {
+      while (k < n) {
         const x = r.int(M);
         const i = r.next() < prob[x] ? x : alias[x];
-        if (stamp[i] !== userId) { stamp[i] = userId; chosen[k++] = i; }
+        if (stamp[i] === userId) continue;
+        stamp[i] = userId;
+        chosen[k++] = i;
+        const f = m.franchiseOf[i];
+        if (f >= 0 && model.franchiseFollow > 0) {
+          const follow = model.franchiseFollow * (fandomOf(f, userId, r) > 0 ? 1 : 1 / 3);
+          // Members are in id order, i.e. release order: the later ones are i's sequels,
+          // watched one after the other until the first one skipped.
+          for (const j of truth.franchises[f]) {
+            if (j <= i || stamp[j] === userId) continue;
+            if (k >= n || r.next() >= follow) break;
+            stamp[j] = userId;
+            chosen[k++] = j;
+          }
+        }
       }
     }
     const mine = chosen.subarray(0, n).sort();
 
-    for (let d = 0; d < D; d++) uvec[d] = r.normal(0, USER_FACTOR_SD);
-    const bu = r.normal(0, USER_BIAS_SD);
-    const halfStarUser = r.next() < 0.6;
+    for (let d = 0; d < D; d++) uvec[d] = r.normal(0, uSd[d]);
+    const bu = r.normal(0, model.userBiasSd);
+    const scale = Math.exp(r.normal(0, model.userScaleSd));
+    const halfStarUser = r.next() < model.halfStarUsers;
     const [start, dur] = userWindow(r);
     const tagger = r.next() < taggerShare;
 
@@ -238,18 +276,26 @@ async function writeRatings(
       let dot = 0;
       const off = i * D;
       for (let d = 0; d < D; d++) dot += uvec[d] * m.factors[off + d];
-      let x = GLOBAL_MEAN + bu + m.bias[i] + dot + r.normal(0, RATING_NOISE_SD);
-      // People are stingy with top marks: compress above 4 so 5.0 stays rarer than 4.0 (as in MovieLens).
-      if (x > 4) x = 4 + TOP_COMPRESSION * (x - 4);
+      const f = m.franchiseOf[i];
+      if (f >= 0) dot += m.fandomLoad[i] * fandomOf(f, userId, r);
+      let x = model.globalMean + bu + scale * (m.bias[i] + dot + r.normal(0, model.ratingNoiseSd));
+      // Now and then a film disappoints for reasons no model of taste sees.
+      if (r.next() < model.lowShare) x -= model.lowDrop * 2 * r.next();
+      // The star scale is used unevenly: top marks sparingly, the bad end spread out.
+      if (x > 4) x = 4 + model.topSlope * (x - 4);
+      else if (x < 3) x = 3 + model.bottomSlope * (x - 3);
       let ts = start + Math.floor(r.next() * dur);
       if (ts < rel[i]) {
         // Nobody rates a film before its release year: move the rating after it.
         const room = Math.max(1, Math.min(LAST_RATING_TS - rel[i], 2 * 365 * 86400));
         ts = rel[i] + Math.floor(r.next() * room);
       }
-      let halves: number;
-      if (halfStarUser && ts >= HALF_STARS_FROM_TS) halves = Math.min(10, Math.max(1, Math.round(2 * x)));
-      else halves = 2 * Math.min(5, Math.max(1, Math.round(x)));
+      let halves = 2 * Math.min(5, Math.max(1, Math.round(x)));
+      if (halfStarUser && ts >= HALF_STARS_FROM_TS) {
+        // Half stars, used sparingly: a half that is not kept goes to the nearer whole star.
+        const h = Math.min(10, Math.max(1, Math.round(2 * x)));
+        if (h % 2 === 0 || r.next() < model.keepHalf) halves = h;
+      }
       rw.uint(userId);
       rw.byte(44);
       rw.uint(m.ids[i]);
@@ -286,12 +332,10 @@ function truthJson(truth: PlantedTruth, counts: DumpCounts): unknown {
     scale: truth.spec.scale,
     seed: truth.seed,
     counts,
+    generatorVersion: GENERATOR_VERSION,
     model: {
-      rating: 'x = globalMean + userBias + movieBias + userFactors . movieFactors + N(0, ratingNoiseSd); above 4, x = 4 + topCompression * (x - 4); rounded to halves (whole stars before halfStarsFrom and for 40% of users), clipped to 0.5..5',
-      topCompression: TOP_COMPRESSION,
-      latentDim: LATENT_DIM, globalMean: GLOBAL_MEAN, userFactorSd: USER_FACTOR_SD, userBiasSd: USER_BIAS_SD,
-      movieBiasSd: MOVIE_BIAS_SD, ratingNoiseSd: RATING_NOISE_SD, genreWeight: GENRE_WEIGHT,
-      halfStarsFrom: HALF_STARS_FROM_TS,
+      rating: 'x = globalMean + userBias + exp(N(0, userScaleSd)) * (movieBias + userFactors . movieFactors + fandomLoad * N(0, fandomSd) for franchise members (one draw per user and franchise) + N(0, ratingNoiseSd)); with probability lowShare, x -= U(0, 2 lowDrop); then x = 4 + topSlope (x - 4) above 4 and 3 + bottomSlope (x - 3) below 3; whole stars (before halfStarsFrom and for 1 - halfStarUsers of users), else half stars of which a share keepHalf is kept (the rest go to the nearer whole star); clipped to 0.5..5',
+      latentDim: LATENT_DIM, ...truth.model, halfStarsFrom: HALF_STARS_FROM_TS,
     },
     franchises: truth.franchises.map((f) => f.map((i) => ids[i])),
     franchiseTitles: truth.franchises.map((f) => f.map((i) => truth.movies.titles[i])),

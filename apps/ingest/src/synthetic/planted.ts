@@ -1,28 +1,130 @@
 // The planted truth behind a synthetic dump: every movie's title, genres,
-// popularity, quality bias and latent vector, the franchises, the anchors and
-// how many ratings each user gives. Pure (no I/O) and deterministic per
-// (scale, seed), so tests can rebuild exactly what the generator used.
+// popularity, quality bias and latent vector, the franchises, the anchors, how
+// many ratings each user gives and which films each user is the first to rate.
+// Pure (no I/O) and deterministic per (scale, seed), so tests can rebuild exactly
+// what the generator used.
 //
-// The rating model is the one the trainer fits (a dot-bias model):
-//   rating = clip(round(GLOBAL + b_user + b_movie + u·m + noise))
+// The rating model (README.md "The planted model") is the trainer's dot-bias model
+// under the kinds of noise real ratings carry, calibrated so the trainer gains as
+// little over a biases-only baseline as it does on real MovieLens:
+//   x = GLOBAL + b_user + scale_user * (b_movie + u·m + noise)   (+ a rare unexplained low)
+//   rating = x rounded to the user's habit (whole stars, or halves used sparingly), clipped
 // Each genre owns a unit direction in LATENT_DIM dimensions; a movie's vector
-// mixes its genres' directions with its own random part; franchise members
-// share one vector (plus a whisper of noise), so they should be each other's
-// nearest neighbours in any model that learns the factors.
+// mixes its genres' directions with its own random part; franchise members share
+// only PART of one vector, so they are neighbours in the planted space but no
+// easier to find in a trained one than real franchises are.
 import { Rng } from '@cinemap/math';
 import { type ScaleSpec } from './scales';
 import { ANCHORS, anchorRank, alternateTitle, formatTitle, syntheticName } from './titles';
 
 export const LATENT_DIM = 16;
-export const GLOBAL_MEAN = 3.55;
-export const USER_FACTOR_SD = 0.8;
-export const USER_BIAS_SD = 0.3;
-export const MOVIE_BIAS_SD = 0.4;
-export const RATING_NOISE_SD = 0.45;
-/** Share of a regular movie's direction that comes from its genres. */
-export const GENRE_WEIGHT = 0.6;
-/** Franchise vectors lean less on genres, so a franchise stands apart from its genre-mates. */
-export const FRANCHISE_GENRE_WEIGHT = 0.3;
+
+/** The numbers of the planted rating model (recorded in truth.json's `model`). */
+export interface RatingModel {
+  globalMean: number;
+  /** sd of u·m (movie vectors have norm 1; user factors are N(0, userFactorSd² · spectrum_d²)). */
+  userFactorSd: number;
+  /**
+   * Taste is dominated by a few directions, as in real ratings: dimension d of the
+   * user factors is scaled by latentDecay^d (then normalised so the scales' squares
+   * average 1). 1 = every direction equally strong.
+   */
+  latentDecay: number;
+  userBiasSd: number;
+  movieBiasSd: number;
+  /** Added to the bias of the most-rated films, fading to 0 at the least rated (popular films are liked more). */
+  popularityBias: number;
+  /** sd of the per-rating noise the model cannot explain. */
+  ratingNoiseSd: number;
+  /** sd of log(scale_user): some users use the whole scale, others stay near their mean. */
+  userScaleSd: number;
+  /**
+   * How people use the star scale, a monotone bend of the opinion x: above 4 it
+   * rises with slope topSlope (top marks are given sparingly), below 3 with slope
+   * bottomSlope (the bad end is stretched), so 4.0 is the mode and low ratings are
+   * spread out as on MovieLens.
+   */
+  topSlope: number;
+  bottomSlope: number;
+  /** Share of ratings that are an unexplained low (a film that disappointed), and the mean drop. */
+  lowShare: number;
+  lowDrop: number;
+  /** Share of users who rate in half stars once the site allows it (the others use whole stars). */
+  halfStarUsers: number;
+  /** A half-star user keeps a half star this often; otherwise rounds to the nearer whole star (whole stars are favoured, as on MovieLens). */
+  keepHalf: number;
+  /** Share of a regular movie's direction that comes from its genres. */
+  genreWeight: number;
+  /** Franchise vectors lean less on genres, so a franchise stands apart from its genre-mates. */
+  franchiseGenreWeight: number;
+  /** Weight of the franchise's shared vector in each member's (the rest is the member's own): uniform in this range per franchise. */
+  franchiseShare: [number, number];
+  /**
+   * sd of a user's fandom for one franchise: a taste for that franchise alone (one
+   * more latent direction per franchise, beyond the LATENT_DIM shared ones), added to
+   * the user's opinion of each member times the member's `fandomLoad`.
+   */
+  fandomSd: number;
+  /**
+   * Fans watch the sequels: when a user draws a franchise film by popularity, its
+   * sequels follow one by one, each with this probability if the user's fandom is
+   * positive (a third of it otherwise), until one is skipped; so franchise members
+   * share raters, and each sequel has fewer, as on MovieLens.
+   */
+  franchiseFollow: number;
+}
+
+export const PLANTED_MODEL: Readonly<RatingModel> = {
+  globalMean: 3.6,
+  userFactorSd: 0.48,
+  latentDecay: 0.7,
+  userBiasSd: 0.5,
+  movieBiasSd: 0.45,
+  popularityBias: 0.3,
+  ratingNoiseSd: 0.5,
+  userScaleSd: 0.2,
+  topSlope: 0.9,
+  bottomSlope: 1.1,
+  lowShare: 0.065,
+  lowDrop: 1.5,
+  halfStarUsers: 0.75,
+  keepHalf: 0.9,
+  genreWeight: 0.6,
+  franchiseGenreWeight: 0.3,
+  franchiseShare: [0.5, 0.85],
+  fandomSd: 1.2,
+  franchiseFollow: 0.75,
+};
+
+export function ratingModel(overrides: Partial<RatingModel> = {}): RatingModel {
+  return { ...PLANTED_MODEL, ...overrides };
+}
+
+/**
+ * The model at a scale: the taste terms (userFactorSd, fandomSd) times tasteScale,
+ * the noise grown by what they lost, so ratings spread as before while the share
+ * a model of taste can learn shrinks.
+ */
+export function scaleModel(model: RatingModel, tasteScale: number): RatingModel {
+  if (tasteScale === 1) return model;
+  const lost = (1 - tasteScale ** 2) * model.userFactorSd ** 2;
+  return {
+    ...model,
+    userFactorSd: model.userFactorSd * tasteScale,
+    fandomSd: model.fandomSd * tasteScale,
+    ratingNoiseSd: Math.sqrt(model.ratingNoiseSd ** 2 + lost),
+  };
+}
+
+/** Per-dimension sd of the user factors: userFactorSd * latentDecay^d, scaled so their squares sum to LATENT_DIM * userFactorSd². */
+export function userFactorSds(model: RatingModel): Float64Array {
+  const s = new Float64Array(LATENT_DIM);
+  let sum = 0;
+  for (let d = 0; d < LATENT_DIM; d++) sum += (s[d] = model.latentDecay ** d) ** 2;
+  const k = model.userFactorSd * Math.sqrt(LATENT_DIM / sum);
+  for (let d = 0; d < LATENT_DIM; d++) s[d] *= k;
+  return s;
+}
 
 /** MovieLens genres (ml-latest README), with rough frequencies in ml-latest. */
 export const GENRES: readonly { name: string; freq: number }[] = [
@@ -50,6 +152,10 @@ export interface PlantedMovies {
   bias: Float32Array;
   /** count * LATENT_DIM, row-major. */
   factors: Float32Array;
+  /** The franchise (index into PlantedTruth.franchises) a movie belongs to, or -1. */
+  franchiseOf: Int32Array;
+  /** How much of a user's fandom for its franchise a member carries (0 outside franchises). */
+  fandomLoad: Float32Array;
   imdbIds: Int32Array;
   /** 0 = empty in links.csv. */
   tmdbIds: Int32Array;
@@ -58,6 +164,7 @@ export interface PlantedMovies {
 export interface PlantedTruth {
   spec: ScaleSpec;
   seed: number;
+  model: RatingModel;
   movies: PlantedMovies;
   /** Per franchise, its members' movie indices in id order. */
   franchises: number[][];
@@ -66,6 +173,12 @@ export interface PlantedTruth {
   genreFactors: Record<string, number[]>;
   /** Ratings per user, by userId - 1. */
   userRatingCounts: Int32Array;
+  /**
+   * Every movie has a first rater (MovieLens lists only films someone rated): user
+   * index u (userId - 1) rates movies `firstRated.movies[start[u] .. start[u + 1])`
+   * for sure, and draws the rest of its count by popularity.
+   */
+  firstRated: { start: Int32Array; movies: Int32Array };
 }
 
 function normalizeInPlace(v: Float64Array): Float64Array {
@@ -152,9 +265,51 @@ export function userRatingCounts(spec: ScaleSpec, rng: Rng): Int32Array {
   return rng.shuffle(counts);
 }
 
-export function plantTruth(spec: ScaleSpec, seed: number): PlantedTruth {
+/**
+ * Popularity weight of the movie at rank r (0 = most rated): a power law over the
+ * head that bends steeper past `popularityTailStart`, so that (with every film
+ * rated at least once) a third of the films have exactly one rating while the top
+ * 10% hold most of them, as in ml-latest-small.
+ */
+export function popularityWeight(spec: ScaleSpec, r: number): number {
+  const c = spec.popularityOffset, a = spec.popularityExponent;
+  const bend = spec.popularityTailStart * spec.movies;
+  // The top film (the Shawshank anchor) gets a quarter more, so it is the most rated at any seed.
+  if (r === 0) return 1.25 * Math.pow(c, -a);
+  if (r < bend) return Math.pow(r + c, -a);
+  return Math.pow(bend + c, -a) * Math.pow((r + c) / (bend + c), -spec.popularityTailExponent);
+}
+
+/**
+ * Which user rates each movie first: the movies in a random order laid along the
+ * users' cumulative rating counts (systematic sampling), so user u gets about
+ * count_u * movies / ratings of them, never more than its count.
+ */
+function assignFirstRaters(counts: Int32Array, movies: number, rng: Rng): PlantedTruth['firstRated'] {
+  const U = counts.length;
+  let total = 0;
+  for (let u = 0; u < U; u++) total += counts[u];
+  const order = rng.permutation(movies);
+  const start = new Int32Array(U + 1);
+  const out = new Int32Array(movies);
+  const step = total / movies;
+  let u = 0, cum = counts[0];
+  for (let j = 0; j < movies; j++) {
+    const pos = (j + 0.5) * step;
+    while (pos >= cum && u < U - 1) cum += counts[++u];
+    out[j] = order[j];
+    start[u + 1]++;
+  }
+  for (let v = 0; v < U; v++) start[v + 1] += start[v];
+  // Movies were laid out in user order, so each user's slice is contiguous already; id order within it.
+  for (let v = 0; v < U; v++) out.subarray(start[v], start[v + 1]).sort();
+  return { start, movies: out };
+}
+
+export function plantTruth(spec: ScaleSpec, seed: number, overrides: Partial<RatingModel> = {}): PlantedTruth {
+  const model = scaleModel(ratingModel(overrides), spec.tasteScale);
   const root = new Rng(seed);
-  const rGenre = root.fork(1), rMovie = root.fork(2), rUsers = root.fork(3), rRank = root.fork(4);
+  const rGenre = root.fork(1), rMovie = root.fork(2), rUsers = root.fork(3), rRank = root.fork(4), rFirst = root.fork(5);
   const M = spec.movies;
 
   const dirs = new Map<string, Float64Array>();
@@ -175,19 +330,23 @@ export function plantTruth(spec: ScaleSpec, seed: number): PlantedTruth {
   const factors = new Float32Array(M * LATENT_DIM);
   const assigned = new Uint8Array(M);
   const setVector = (i: number, v: Float64Array): void => { factors.set(v, i * LATENT_DIM); };
-  const popularityBoost = (i: number): number => 0.3 * (1 - Math.log(rank[i] + 1) / Math.log(M));
+  const popularityBoost = (i: number): number => model.popularityBias * (1 - Math.log(rank[i] + 1) / Math.log(M));
+  /** Gives the members' slots the given ranks, the most popular to the lowest id (films get ids as they are added). */
+  const reassignRanks = (members: number[], ranks: number[]): void => {
+    const slots = [...members].sort((a, b) => a - b);
+    const rs = [...ranks].sort((a, b) => a - b);
+    slots.forEach((i, j) => { rank[i] = rs[j]; indexOfRank[rs[j]] = i; });
+  };
 
   // Anchors first: fixed titles at fixed ranks.
   const anchors: PlantedTruth['anchors'] = [];
   const anchorFranchises = new Map<string, number[]>();
   const usedNames = new Set<string>();
-  // An anchored franchise's first film gets the lowest movieId, as on MovieLens
-  // (ids grow as films are added): reorder the ranks among the group's slots.
+  // An anchored franchise's first film gets the lowest movieId, as on MovieLens.
   const groups = new Map<string, number[]>();
   ANCHORS.forEach((a, k) => { if (a.franchise) groups.set(a.franchise, [...(groups.get(a.franchise) ?? []), k]); });
   for (const ks of groups.values()) {
-    const slots = ks.map((k) => indexOfRank[anchorRank(ANCHORS[k], M)]).sort((a, b) => a - b);
-    ks.forEach((k, j) => { const r = anchorRank(ANCHORS[k], M); rank[slots[j]] = r; indexOfRank[r] = slots[j]; });
+    reassignRanks(ks.map((k) => indexOfRank[anchorRank(ANCHORS[k], M)]), ks.map((k) => anchorRank(ANCHORS[k], M)));
   }
   for (const a of ANCHORS) {
     const i = indexOfRank[anchorRank(a, M)];
@@ -202,49 +361,70 @@ export function plantTruth(spec: ScaleSpec, seed: number): PlantedTruth {
       list.push(i);
       anchorFranchises.set(a.franchise, list);
     } else {
-      setVector(i, mixVector(rMovie, genres[i], dirs, GENRE_WEIGHT));
+      setVector(i, mixVector(rMovie, genres[i], dirs, model.genreWeight));
     }
   }
 
-  // Franchises: members share one vector; placed inside the rank band so they
-  // get enough ratings to survive curation and be learnable.
+  // Franchises: members share PART of one vector (weight `share`, the rest is their
+  // own genre-mixed vector); the first film sits inside the rank band, each sequel
+  // is rated less often and less well; some franchises change genre along the way.
   const franchises: number[][] = [];
-  const plantFranchise = (members: number[], shared: Float64Array): void => {
-    members.sort((a, b) => a - b);
+  const franchiseOf = new Int32Array(M).fill(-1);
+  const fandomLoad = new Float32Array(M);
+  const plantFranchise = (members: number[], shared: Float64Array, share: number): void => {
+    const own = Math.sqrt(1 - share * share);
     for (const i of members) {
+      franchiseOf[i] = franchises.length;
+      fandomLoad[i] = 0.5 + 0.5 * rMovie.next();
+      const mine = mixVector(rMovie, genres[i], dirs, model.genreWeight);
       const v = new Float64Array(LATENT_DIM);
-      for (let d = 0; d < LATENT_DIM; d++) v[d] = shared[d] + rMovie.normal(0, 0.05 / Math.sqrt(LATENT_DIM));
+      for (let d = 0; d < LATENT_DIM; d++) v[d] = share * shared[d] + own * mine[d];
       setVector(i, normalizeInPlace(v));
     }
-    franchises.push(members);
+    franchises.push([...members].sort((a, b) => a - b));
   };
+  const [shareLo, shareHi] = model.franchiseShare;
   for (const members of anchorFranchises.values()) {
-    plantFranchise(members, mixVector(rMovie, ['Action', 'Sci-Fi', 'Thriller'], dirs, 0.45));
+    plantFranchise(members, mixVector(rMovie, ['Action', 'Sci-Fi', 'Thriller'], dirs, 0.45), shareHi);
   }
   const [bandLo, bandHi] = spec.franchiseRankBand;
+  const freeRankFrom = (r: number): number => {
+    for (let x = Math.min(r, M - 1); x < M; x++) if (!assigned[indexOfRank[x]]) return x;
+    for (let x = Math.min(r, M - 1); x >= 0; x--) if (!assigned[indexOfRank[x]]) return x;
+    throw new Error('no free rank left for a franchise member');
+  };
   for (let f = 0; f < spec.franchises; f++) {
     const size = 3 + rMovie.int(4);
-    const members: number[] = [];
-    while (members.length < size) {
-      const i = indexOfRank[bandLo + rMovie.int(Math.min(bandHi, M) - bandLo)];
-      if (!assigned[i]) { assigned[i] = 1; members.push(i); }
+    const ranks: number[] = [];
+    let r = bandLo + rMovie.int(Math.min(bandHi, M) - bandLo);
+    for (let k = 0; k < size; k++) {
+      r = freeRankFrom(r);
+      assigned[indexOfRank[r]] = 1;
+      ranks.push(r);
+      // The next sequel is 1.3-3x further down the popularity ranking.
+      r = Math.floor(r * (1.3 + 1.7 * rMovie.next())) + 1;
     }
+    const members = ranks.map((x) => indexOfRank[x]);
+    reassignRanks(members, ranks);
+    members.sort((a, b) => a - b);
     let name = syntheticName(rMovie);
     while (usedNames.has(name)) name = syntheticName(rMovie);
     usedNames.add(name);
     const g = pickGenres(rMovie);
+    const mixesGenres = rMovie.next() < 0.3;
     const y0 = Math.min(pickYear(rMovie), 2023 - 3 * size);
-    members.sort((a, b) => a - b);
+    const quality = 0.3 + rMovie.normal(0, 0.15);
     members.forEach((i, k) => {
       // Article after the sequel number, like "Matrix Reloaded, The".
       const numbered = k === 0 ? name : `${name} ${k + 1}`;
       const year = y0 + 3 * k;
       titles[i] = formatTitle(numbered, { year });
-      genres[i] = g;
+      // A franchise that mixes genres: each sequel keeps one of the first film's genres and adds its own.
+      genres[i] = k > 0 && mixesGenres ? [...new Set([g[rMovie.int(Math.max(1, g.length))] ?? 'Drama', ...pickGenres(rMovie)])].sort() : g;
       years[i] = year;
-      bias[i] = 0.4 + rMovie.normal(0, 0.1);
+      bias[i] = quality - 0.25 * k + rMovie.normal(0, 0.15);
     });
-    plantFranchise(members, mixVector(rMovie, g, dirs, FRANCHISE_GENRE_WEIGHT));
+    plantFranchise(members, mixVector(rMovie, g, dirs, model.franchiseGenreWeight), shareLo + (shareHi - shareLo) * rMovie.next());
   }
 
   // Everything else.
@@ -261,12 +441,12 @@ export function plantTruth(spec: ScaleSpec, seed: number): PlantedTruth {
     titles[i] = formatTitle(name, { year, yearEnd, alternate });
     genres[i] = g;
     years[i] = year ?? 0;
-    bias[i] = rMovie.normal(0, MOVIE_BIAS_SD) + popularityBoost(i);
-    setVector(i, mixVector(rMovie, g, dirs, GENRE_WEIGHT));
+    bias[i] = rMovie.normal(0, model.movieBiasSd) + popularityBoost(i);
+    setVector(i, mixVector(rMovie, g, dirs, model.genreWeight));
   }
 
   const weight = new Float64Array(M);
-  for (let i = 0; i < M; i++) weight[i] = Math.pow(rank[i] + spec.popularityOffset, -spec.popularityExponent);
+  for (let i = 0; i < M; i++) weight[i] = popularityWeight(spec, rank[i]);
 
   const imdbIds = new Int32Array(M);
   const tmdbIds = new Int32Array(M);
@@ -279,10 +459,12 @@ export function plantTruth(spec: ScaleSpec, seed: number): PlantedTruth {
   const genreFactors: Record<string, number[]> = {};
   for (const [name, d] of dirs) genreFactors[name] = Array.from(d, (x) => Math.round(x * 1e6) / 1e6);
 
+  const userRatingCountsArr = userRatingCounts(spec, rUsers);
   return {
-    spec, seed,
-    movies: { count: M, ids, titles, genres, years, rank, weight, bias, factors, imdbIds, tmdbIds },
+    spec, seed, model,
+    movies: { count: M, ids, titles, genres, years, rank, weight, bias, factors, franchiseOf, fandomLoad, imdbIds, tmdbIds },
     franchises, anchors, genreFactors,
-    userRatingCounts: userRatingCounts(spec, rUsers),
+    userRatingCounts: userRatingCountsArr,
+    firstRated: assignFirstRaters(userRatingCountsArr, M, rFirst),
   };
 }

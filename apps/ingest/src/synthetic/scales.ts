@@ -19,10 +19,23 @@ export interface ScaleSpec {
   maxUserShare: number;
   /** The heaviest user's target count (ml-latest: > 30k). */
   topUserRatings: number;
-  /** Popularity power law over movie ranks: weight(r) = (r + offset)^-exponent. */
+  /**
+   * Popularity over movie ranks (planted.ts popularityWeight): (r + offset)^-exponent,
+   * bending to a steeper tailExponent past rank tailStart * movies.
+   */
   popularityExponent: number;
   popularityOffset: number;
-  /** Number of planted franchises and the popularity-rank band their members are placed in. */
+  popularityTailStart: number;
+  popularityTailExponent: number;
+  /**
+   * Share of the planted taste (u·m and franchise fandom, by sd) kept at this scale;
+   * the rest becomes unexplained noise, so the ratings' spread stays the same (planted.ts
+   * scaleModel). 1 = the model as calibrated on ml-latest-small. Below 1 where the
+   * dump's density would otherwise let the trainer gain more over biases-only than it
+   * does on the real dumps measured (README.md "Calibration").
+   */
+  tasteScale: number;
+  /** Number of planted franchises and the popularity-rank band their first films are placed in. */
   franchises: number;
   franchiseRankBand: [number, number];
 }
@@ -31,17 +44,17 @@ export const SCALES: Record<SyntheticScale, ScaleSpec> = {
   tiny: {
     scale: 'tiny', zipFolder: 'ml-latest-tiny', movies: 300, users: 100, ratings: 20_000,
     tagsPerRating: 0.02, maxUserShare: 0.9, topUserRatings: 270,
-    popularityExponent: 0.9, popularityOffset: 30, franchises: 8, franchiseRankBand: [5, 120],
+    popularityExponent: 0.9, popularityOffset: 30, popularityTailStart: 1, popularityTailExponent: 0.9, tasteScale: 1, franchises: 8, franchiseRankBand: [5, 120],
   },
   small: {
     scale: 'small', zipFolder: 'ml-latest-small', movies: 9_742, users: 610, ratings: 100_836,
     tagsPerRating: 0.0365, maxUserShare: 0.3, topUserRatings: 2_698,
-    popularityExponent: 1.0, popularityOffset: 12, franchises: 40, franchiseRankBand: [5, 320],
+    popularityExponent: 0.9, popularityOffset: 20, popularityTailStart: 0.25, popularityTailExponent: 3, tasteScale: 1, franchises: 40, franchiseRankBand: [5, 320],
   },
   latest: {
     scale: 'latest', zipFolder: 'ml-latest', movies: 86_537, users: 330_975, ratings: 33_832_162,
     tagsPerRating: 0.0688, maxUserShare: 0.45, topUserRatings: 33_500,
-    popularityExponent: 1.0, popularityOffset: 8, franchises: 400, franchiseRankBand: [10, 6_000],
+    popularityExponent: 0.9, popularityOffset: 12, popularityTailStart: 0.058, popularityTailExponent: 2.5, tasteScale: 0.66, franchises: 400, franchiseRankBand: [10, 6_000],
   },
 };
 
