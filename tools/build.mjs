@@ -4,6 +4,7 @@
 // bundle in which @cinemap/* path aliases are inlined (so they work at runtime)
 // and npm packages stay external (native and WASM modules load from node_modules).
 // Usage: node tools/build.mjs [--project apps/ingest] [--quiet]
+import './require-node.mjs'; // first: an old Node stops here, with one line
 import { build } from 'esbuild';
 import { readdirSync, existsSync, statSync, readFileSync } from 'node:fs';
 import { join, basename } from 'node:path';
@@ -60,7 +61,7 @@ if (Object.keys(entryPoints).length) {
     outdir: 'dist',
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node22',
     format: 'cjs',
     packages: 'external',
     sourcemap: true,

@@ -3,6 +3,7 @@
 // `N passed, N failed[, N skipped]` that CI reads. Extra arguments go to jest
 // (e.g. `npm test -- libs/db`). With DATABASE_URL set, database suites run on
 // real PostgreSQL as well as on PGlite; each test name says which backend ran.
+import './require-node.mjs'; // first: an old Node stops here, with one line
 import { spawnSync } from 'node:child_process';
 import { readFileSync, mkdirSync, existsSync } from 'node:fs';
 

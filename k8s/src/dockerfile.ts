@@ -85,7 +85,7 @@ export function checkDockerfile(d: ParsedDockerfile, rules: DockerfileRules = {}
       const ref = at >= 0 ? s.from.slice(0, at) : s.from;
       const colon = ref.lastIndexOf(':');
       const tag = colon > ref.lastIndexOf('/') ? ref.slice(colon + 1) : undefined;
-      if (s.from === 'scratch') { /* nothing to pin */ } else if (!tag && at < 0) out.push({ rule: 'pinned-from', line: s.line, message: `FROM ${s.from} has no tag; pin a version (e.g. node:22.23.3-bookworm-slim) and ideally a digest` });
+      if (s.from === 'scratch') { /* nothing to pin */ } else if (!tag && at < 0) out.push({ rule: 'pinned-from', line: s.line, message: `FROM ${s.from} has no tag; pin a version (e.g. node:24.22.3-bookworm-slim) and ideally a digest` });
       else if (tag && (tag === 'latest' || !/\d/.test(tag))) out.push({ rule: 'pinned-from', line: s.line, message: `FROM ${s.from}: tag "${tag}" is not a version; pin one` });
     }
     if (s.name) stageNames.add(s.name);

@@ -1,8 +1,8 @@
 // Offline schema validation of rendered manifests, in three layers:
-//  1. kubernetes-models 4.5 (the official Kubernetes OpenAPI, compiled to JSON
+//  1. kubernetes-models 5 (the official Kubernetes OpenAPI, compiled to JSON
 //     Schema): wrong types, missing required fields, bad enums. Its schemas allow
 //     extra properties, so a typo'd field name passes it.
-//  2. A walk along @kubernetes/client-node 1.4's generated models
+//  2. A walk along @kubernetes/client-node 2's generated models
 //     (`attributeTypeMap` lists every field each type has): any field name a type
 //     does not have is reported, with the closest real name as a hint.
 //  3. Custom resources (CloudNativePG Cluster, ScheduledBackup): Ajv over the CRD's
@@ -10,7 +10,7 @@
 //     the schema lists properties and does not say x-kubernetes-preserve-unknown-fields.
 //     metadata is walked as V1ObjectMeta. CEL rules (x-kubernetes-validations) are
 //     not evaluated here: the API server checks those.
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
@@ -27,11 +27,13 @@ export interface SchemaError {
 
 type AttributeMap = { name: string; baseName: string; type: string }[];
 type ModelClass = { getAttributeTypeMap(): AttributeMap };
+/** A kubernetes-models group/version module: kind name -> model class with validate(). */
+type KindModule = Record<string, (new (o: unknown) => { validate(): void }) | undefined>;
 
 export class SchemaValidator {
   private crdValidators = new Map<string, ValidateFunction>();
 
-  private constructor(private models: Record<string, unknown>, crdDir: string) {
+  private constructor(private models: Record<string, unknown>, private kinds: Map<string, KindModule>, crdDir: string) {
     const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
     for (const f of readdirSync(crdDir).filter((x) => x.endsWith('.yaml'))) {
       const crd = parse(readFileSync(join(crdDir, f), 'utf8'));
@@ -45,10 +47,17 @@ export class SchemaValidator {
     }
   }
 
-  /** @kubernetes/client-node is ESM-only, hence the async factory. */
+  /**
+   * @kubernetes/client-node and kubernetes-models are ESM-only, hence the async factory:
+   * it imports every group/version kubernetes-models exports (~1 s) so that validate()
+   * stays synchronous.
+   */
   static async create(crdDir: string): Promise<SchemaValidator> {
     const models = (await import('@kubernetes/client-node')) as unknown as Record<string, unknown>;
-    return new SchemaValidator(models, crdDir);
+    const kinds = new Map<string, KindModule>();
+    for (const gv of kubernetesModelsApiVersions()) kinds.set(gv, (await import(`kubernetes-models/${gv}`)) as KindModule);
+    if (!kinds.has('v1') || !kinds.has('apps/v1')) throw new Error('kubernetes-models exports no v1 or apps/v1 module: its package layout changed; update k8s/src/validate.ts');
+    return new SchemaValidator(models, kinds, crdDir);
   }
 
   crdKinds(): string[] {
@@ -71,19 +80,14 @@ export class SchemaValidator {
     }
     const model = this.modelName(o);
     if (typeof (this.models[model] as ModelClass | undefined)?.getAttributeTypeMap !== 'function') {
-      return [{ object: id, path: 'apiVersion', message: `${o.apiVersion} ${o.kind} is not served by Kubernetes 1.34 (no client-node model ${model}); use a current apiVersion`, layer: 'client-node' }];
+      return [{ object: id, path: 'apiVersion', message: `${o.apiVersion} ${o.kind} is not served by Kubernetes 1.36 (no client-node model ${model}); use a current apiVersion`, layer: 'client-node' }];
     }
     return [...this.validateModels(o, id), ...this.walk(o, model, '', id)];
   }
 
   private validateModels(o: K8sObject, id: string): SchemaError[] {
-    let mod: Record<string, any>;
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      mod = require(`kubernetes-models/${o.apiVersion}`);
-    } catch {
-      return [{ object: id, path: 'apiVersion', message: `no Kubernetes schema for apiVersion "${o.apiVersion}"`, layer: 'kubernetes-models' }];
-    }
+    const mod = this.kinds.get(o.apiVersion);
+    if (!mod) return [{ object: id, path: 'apiVersion', message: `no Kubernetes schema for apiVersion "${o.apiVersion}"`, layer: 'kubernetes-models' }];
     const Model = mod[o.kind];
     if (!Model) return [{ object: id, path: 'kind', message: `no kind "${o.kind}" in ${o.apiVersion}`, layer: 'kubernetes-models' }];
     try {
@@ -136,6 +140,18 @@ export class SchemaValidator {
     }
     return out;
   }
+}
+
+/** The group/versions kubernetes-models publishes ("v1", "apps/v1", ...), read from its package exports. */
+function kubernetesModelsApiVersions(): string[] {
+  // Its exports map offers no package.json and only `import` entry points, so
+  // require.resolve cannot find it: look where Node would.
+  const dir = (require.resolve.paths('kubernetes-models') ?? []).map((p) => join(p, 'kubernetes-models')).find((d) => existsSync(join(d, 'package.json')));
+  if (!dir) throw new Error('kubernetes-models is not installed: run npm ci');
+  const exports = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { exports: Record<string, unknown> }).exports;
+  return Object.keys(exports)
+    .map((k) => k.slice(2))
+    .filter((k) => /^(?:[a-z0-9.-]+\/)?v\d+(?:alpha|beta)?\d*$/.test(k));
 }
 
 /** Forbid properties a CRD schema does not declare (as the API server's pruning would drop them silently). */

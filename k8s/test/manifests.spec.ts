@@ -1,6 +1,6 @@
 // Given the kustomize overlays, when rendered, then every object validates against
-// the official Kubernetes schemas (kubernetes-models 4.5.1 + @kubernetes/client-node
-// 1.4.0 field maps) or its CRD (CloudNativePG), passes the deployment policy, and the
+// the official Kubernetes schemas (kubernetes-models 5.1.0 + @kubernetes/client-node
+// 2.0.1 field maps) or its CRD (CloudNativePG), passes the deployment policy, and the
 // NetworkPolicies let exactly the intended connections through. Each check is also
 // shown to fail on a planted mistake.
 import { join } from 'node:path';
@@ -114,7 +114,7 @@ describe('schema validation catches planted mistakes', () => {
 
   it('an unknown kind or apiVersion', () => {
     const d = find('base', 'Deployment', 'cinemap-gateway');
-    expect(errorsOf({ ...d, apiVersion: 'extensions/v1beta1' })).toMatch(/extensions\/v1beta1 Deployment is not served by Kubernetes 1.34/);
+    expect(errorsOf({ ...d, apiVersion: 'extensions/v1beta1' })).toMatch(/extensions\/v1beta1 Deployment is not served by Kubernetes 1.36/);
     expect(errorsOf({ ...d, kind: 'Deploymnet' })).toMatch(/not served/);
   });
 

@@ -1,7 +1,8 @@
 // Browser-test harness: a real gateway (the built `npm run serve` binary) on a seeded
-// synthetic store, and headless Chromium driven by playwright-core. The gateway runs as
-// a child process on a PGlite store written by libs/db's test seed, so the page is
-// tested exactly as `npm run serve` serves it (static files, caching, /graphql).
+// synthetic store, and headless Chromium (the npm build, or CHROMIUM_PATH: chromium.ts)
+// driven by playwright-core. The gateway runs as a child process on a PGlite store
+// written by libs/db's test seed, so the page is tested exactly as `npm run serve`
+// serves it (static files, caching, /graphql).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -9,27 +10,30 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { migrate, openPglite } from '@cinemap/db';
 import { seedGatewayFixture, type SeedResult } from '../../../libs/db/src/testing/seed';
+import { CHROMIUM_ARGS, chromiumProblem, resolveChromium } from './chromium';
 
 export const REPO = resolve(__dirname, '../../..');
 export const REPORTS = join(REPO, 'reports/explorer');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 /** Why the browser tests cannot run here, or null. CINEMAP_SKIP_BROWSER=1 turns a missing browser into a skip. */
 export function browserProblem(): string | null {
-  if (existsSync(CHROMIUM)) return null;
-  return `Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium; .ci/run does) or point CHROMIUM_PATH at one. Set CINEMAP_SKIP_BROWSER=1 to skip the explorer's browser tests.`;
+  const problem = chromiumProblem();
+  return problem && `${problem} Set CINEMAP_SKIP_BROWSER=1 to skip the explorer's browser tests.`;
 }
 
 export const skipBrowser = process.env.CINEMAP_SKIP_BROWSER === '1' && browserProblem() !== null;
 
+/** Headless Chromium: the npm build (apps/explorer/e2e/chromium.ts) or CHROMIUM_PATH. */
 export async function launchBrowser() {
   const problem = browserProblem();
   if (problem) throw new Error(problem);
+  const c = await resolveChromium();
   const { chromium } = await import('playwright-core');
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  try {
+    return await chromium.launch({ executablePath: c.executablePath, args: CHROMIUM_ARGS, headless: true, env: { ...process.env, ...c.env } });
+  } catch (e) {
+    throw new Error(`Chromium (${c.source}, ${c.executablePath}) did not start: ${(e as Error).message}`);
+  }
 }
 
 export interface RunningGateway {
