@@ -18,7 +18,7 @@ import { gatewaySchema } from '../graphql/schema';
 import { createContext, type GatewayContext } from '../graphql/context';
 import { lookupMovieId } from '../graphql/arguments';
 import { databaseErrorCode } from '../graphql/errors';
-import { costPlugin, DEFAULT_QUERY_LIMITS, queryLimitsRule, type QueryLimits } from '../graphql/query-limits.rule';
+import { costPlugin, DEFAULT_QUERY_LIMITS, queryLimitsRule, tokenLimitMessage, type QueryLimits } from '../graphql/query-limits.rule';
 import { createMetrics, type GatewayMetrics } from './metrics';
 import { staticHandler } from './static-files';
 
@@ -65,6 +65,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const cors = new Set(opts.corsOrigins ?? []);
   const maxBody = opts.maxBodyBytes ?? 1_000_000;
   const db = opts.db;
+  const limits = opts.limits ?? DEFAULT_QUERY_LIMITS;
   if (db.backend === 'pglite' && opts.statementTimeoutMs) await setStatementTimeout(db, opts.statementTimeoutMs);
 
   const store = new ModelStore(db, log);
@@ -99,12 +100,16 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     introspection,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: development,
-    validationRules: [queryLimitsRule(opts.limits ?? DEFAULT_QUERY_LIMITS)],
+    // The token limit bounds all parse and validation work (graphql-js stops lexing past it).
+    parseOptions: { maxTokens: limits.maxTokens },
+    validationRules: [queryLimitsRule(limits)],
     // Cache-control hints are unused (responses are cached per run snapshot instead); the
     // default plugin wraps every field resolver (willResolveField showed in the profile).
-    plugins: [introspection ? ApolloServerPluginLandingPageLocalDefault({ footer: false }) : ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), costPlugin<GatewayContext>(opts.limits ?? DEFAULT_QUERY_LIMITS), observe],
+    plugins: [introspection ? ApolloServerPluginLandingPageLocalDefault({ footer: false }) : ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), costPlugin<GatewayContext>(limits), observe],
     formatError: (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
       const code = formatted.extensions?.code;
+      const overTokens = code === 'GRAPHQL_PARSE_FAILED' ? tokenLimitMessage(formatted.message, limits) : null;
+      if (overTokens) return { ...formatted, message: overTokens };
       if (development || (code && code !== 'INTERNAL_SERVER_ERROR')) return formatted;
       const original = unwrapResolverError(error);
       // Database outages and statement timeouts are the client's "retry later", not a bug.
