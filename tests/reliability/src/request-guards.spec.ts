@@ -1,11 +1,16 @@
 // Request-level guards of the built gateway (issue 14, round 2 of hostile testing):
 // validation and cost work stay linear in the document and bounded by the token limit
 // (no request blocks the event loop), costs use the values actually executed
-// (variables, their defaults, literals). The HTTP layer does not depend on the
-// database, so these run on one backend (PostgreSQL when DATABASE_URL is set).
+// (variables, their defaults, literals), metric labels come from closed sets, no URL
+// answers 500, and every protection (CSRF, size, cost) runs before the response cache.
+// The HTTP layer does not depend on the database, so these run on one backend
+// (PostgreSQL when DATABASE_URL is set).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
 import { availableBackends } from '@cinemap/db/testing';
 import { seedGatewayFixture } from '../../../libs/db/src/testing/seed';
-import { CliDatabase, GatewayProcess, builtClis, cliDatabase, codes, gql, startGateway } from './support/harness';
+import { CliDatabase, GatewayProcess, builtClis, cliDatabase, codes, gql, postRaw, startGateway, tempDir } from './support/harness';
 import { ADVERSARIAL_DOCUMENTS, validationTimes } from './support/adversarial-documents';
 import { writeReport } from './support/report';
 
@@ -43,6 +48,35 @@ async function slowestLiveDuring(base: string, work: Promise<unknown>, everyMs =
   return { maxMs, samples };
 }
 
+/** Sends `method path` as raw bytes (no client-side URL normalisation) and returns the status. */
+function rawStatus(base: string, method: string, path: string): Promise<number> {
+  const { hostname, port } = new URL(base);
+  return new Promise((ok, fail) => {
+    const sock = connect(Number(port), hostname);
+    let data = '';
+    sock.on('data', (d) => (data += d.toString('latin1')));
+    sock.on('error', fail);
+    sock.on('close', () => {
+      const m = /^HTTP\/1\.1 (\d{3})/.exec(data);
+      if (m) ok(Number(m[1]));
+      else fail(new Error(`no HTTP status for ${method} ${path}: ${JSON.stringify(data.slice(0, 200))}`));
+    });
+    // write, not end: a half-closed client socket makes node drop an asynchronous answer.
+    sock.write(Buffer.from(`${method} ${path} HTTP/1.1\r\nHost: ${hostname}\r\nAccept: text/html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`, 'latin1'));
+  });
+}
+
+/** Label values of a metric family in a Prometheus exposition. */
+function labelValues(exposition: string, metric: string, label: string): Set<string> {
+  const out = new Set<string>();
+  const re = new RegExp(`^${metric}(?:_bucket|_sum|_count)?\\{([^}]*)\\}`, 'gm');
+  for (const m of exposition.matchAll(re)) {
+    const v = new RegExp(`(?:^|,)${label}="((?:[^"\\\\]|\\\\.)*)"`).exec(m[1]);
+    if (v) out.add(v[1]);
+  }
+  return out;
+}
+
 const observed: Record<string, unknown>[] = [];
 
 d(`[${backend}] request guards of the built gateway`, () => {
@@ -51,7 +85,12 @@ d(`[${backend}] request guards of the built gateway`, () => {
   beforeAll(async () => {
     db = await cliDatabase(backend);
     await db.with((h) => seedGatewayFixture(h, { fillers: 30 }));
-    gw = await startGateway({ ...db.env, NODE_ENV: 'production' });
+    // An explorer build to serve, so static paths reach the file handler.
+    const site = tempDir('site');
+    mkdirSync(join(site, 'assets'));
+    writeFileSync(join(site, 'index.html'), '<!doctype html><title>cinemap</title>');
+    writeFileSync(join(site, 'assets', 'app-0123abcd.js'), 'console.log(1)');
+    gw = await startGateway({ ...db.env, NODE_ENV: 'production', CINEMAP_STATIC_DIR: site });
   }, 90_000);
   afterAll(async () => {
     writeReport('request-guards', observed);
@@ -158,5 +197,83 @@ d(`[${backend}] request guards of the built gateway`, () => {
     expect(codes(r)).toEqual([]);
     const s = await gql(gw.url, 'query Q($l: Int = 5000) { pcaProjection(limit: $l) { x } }', { l: 3 });
     expect(codes(s)).toEqual([]);
+  });
+
+  // Issue 14 #3: /metrics grew without bound (the operation label fell back to the
+  // client's operation name). Every label must come from a closed set, whatever the
+  // client sends: names, aliases, fragments, unknown fields, operationName, errors.
+  it('#3 metric labels come from closed sets: 600 requests with unique names add no label values', async () => {
+    const before = await (await fetch(`${gw.base}/metrics`)).text();
+    const unique = (i: number) => `Op${i}_${'x'.repeat(150)}`;
+    const bodies: ((i: number) => object)[] = [
+      (i) => ({ query: `query ${unique(i)} { ...F } fragment F on Query { activeModel { id } }` }),
+      (i) => ({ query: `query ${unique(i)} { ... on Query { activeModel { id } } }` }),
+      (i) => ({ query: `query ${unique(i)} { activeModel { id } }` }),
+      (i) => ({ query: `{ ${unique(i)}: activeModel { id } }` }),
+      (i) => ({ query: `query ${unique(i)} { ${unique(i)} }` }), // unknown root field
+      (i) => ({ query: `query A { activeModel { id } } query B { activeModel { id } }`, operationName: unique(i) }),
+      (i) => ({ query: `query ${unique(i)} { similarMovies(title: "no such film ${i}") { similarity } }` }),
+      (i) => ({ query: `query ${unique(i)} {`, operationName: unique(i) }), // syntax error
+    ];
+    const statuses = new Set<number>();
+    for (let i = 0; i < 75; i++) {
+      const rs = await Promise.all(bodies.map((b) => postRaw(gw.url, JSON.stringify(b(i)))));
+      for (const r of rs) statuses.add(r.status);
+    }
+    const after = await (await fetch(`${gw.base}/metrics`)).text();
+    const ops = labelValues(after, 'cinemap_graphql_operation_duration_seconds', 'operation');
+    const errOps = labelValues(after, 'cinemap_graphql_errors_total', 'operation');
+    const errCodes = labelValues(after, 'cinemap_graphql_errors_total', 'code');
+    observed.push({ case: 'metrics after 600 uniquely named requests', bytesBefore: before.length, bytesAfter: after.length, operations: [...ops].sort(), errorOperations: [...errOps].sort(), codes: [...errCodes].sort(), statuses: [...statuses] });
+    expect(ops.size).toBeGreaterThan(0); // the label is read (a renamed metric would make this vacuous)
+    for (const v of [...ops, ...errOps, ...errCodes]) expect(v).not.toMatch(/Op\d+_x|no such film/);
+    // Query's root fields plus a handful of fixed values at most.
+    expect(ops.size).toBeLessThanOrEqual(14);
+    expect(after.length - before.length).toBeLessThan(20_000);
+  }, 60_000);
+
+  // Issue 14 #13: malformed percent-encoding answered 500 (decodeURIComponent threw).
+  const URLS = ['/%', '/%ZZ', '/assets/%ZZ', '/assets/%', '/%E0%A4%A', '/%C0%AF', '/%00', '/assets/%00.js', '/..%2F..%2Fetc%2Fpasswd', '/%2e%2e/%2e%2e/etc/passwd', '/%u0041', '/assets/app-0123abcd.js%', '/graphql%', '/health/live%ZZ', '/metrics%', '/%%%', `/${'%'.repeat(5000)}`, '/\\..\\..\\etc\\passwd', '/graphql?query=%ZZ', '/health/ready?%', '//%ZZ'];
+  const shown = (path: string) => (path.length > 60 ? `${path.slice(0, 20)}… (${path.length} chars)` : path);
+  it.each(URLS.map((u) => [shown(u), u]))('#13 GET/HEAD/POST %s answers 400 or 404, never 500', async (_name, path) => {
+    const got: string[] = [];
+    for (const method of ['GET', 'HEAD', 'POST']) got.push(`${method} ${await rawStatus(gw.base, method, path)}`);
+    observed.push({ case: `url ${shown(path)}`, statuses: got.join(', ') });
+    for (const g of got) expect(Number(g.split(' ')[1])).toBeLessThan(500);
+  });
+
+  it('#13 the file handler still serves real files and the app shell', async () => {
+    expect(await rawStatus(gw.base, 'GET', '/assets/app-0123abcd.js')).toBe(200);
+    expect(await rawStatus(gw.base, 'GET', '/')).toBe(200);
+    expect(await rawStatus(gw.base, 'GET', '/some/client/route')).toBe(200);
+  });
+
+  // Issue 14 #14: a body cached from an application/json POST was replayed for the same
+  // body sent as a CSRF-able "simple" request. Every protection runs before the cache.
+  it('#14 a cached body sent again as a simple (CSRF-able) request is refused, not replayed', async () => {
+    const body = JSON.stringify({ query: 'query($t: String!) { similarMovies(title: $t, k: 3) { similarity movie { title } } }', variables: { t: 'The Matrix' } });
+    const first = await postRaw(gw.url, body);
+    expect(codes(first)).toEqual([]);
+    const again = await postRaw(gw.url, body);
+    expect(again.text).toBe(first.text); // cached and replayed for a proper JSON request
+    const simple = ['text/plain', 'text/plain; charset=application/json', 'text/plain;application/json', 'application/x-www-form-urlencoded; x=application/json', 'multipart/form-data; boundary=application/json', 'TEXT/PLAIN; application/json'];
+    for (const ct of simple) {
+      const r = await fetch(gw.url, { method: 'POST', headers: { 'content-type': ct }, body });
+      const text = await r.text();
+      observed.push({ case: `cached body as ${ct}`, status: r.status, body: text.slice(0, 120) });
+      expect({ ct, status: r.status }).toEqual({ ct, status: 400 });
+      expect(text).toMatch(/CSRF|apollo-require-preflight|content-type/i);
+    }
+  });
+
+  it('#14 an over-size body, an over-cost body and a non-JSON body are refused even after a similar body was cached', async () => {
+    const ok = JSON.stringify({ query: '{ similarMovies(title: "The Matrix", k: 2) { similarity } }' });
+    expect(codes(await postRaw(gw.url, ok))).toEqual([]);
+    expect(codes(await postRaw(gw.url, ok))).toEqual([]);
+    // Same body with trailing bytes over the size limit: 413, not the cached answer.
+    expect((await postRaw(gw.url, ok + ' '.repeat(1_000_001))).status).toBe(413);
+    // application/json with parameters is still JSON (not a simple request): replayed.
+    const withCharset = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: ok });
+    expect(withCharset.status).toBe(200);
   });
 });

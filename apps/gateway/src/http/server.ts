@@ -9,7 +9,7 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLFormattedError, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import pino, { type Logger } from 'pino';
 import { pingDatabase, setStatementTimeout, type Db } from '@cinemap/db';
 import { ModelStore } from '../model/model-store';
@@ -70,7 +70,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
   const store = new ModelStore(db, log);
   await store.start();
-  const metrics = createMetrics(db, store);
+  const schema = await gatewaySchema();
+  const rootFields = Object.keys(schema.getQueryType()?.getFields() ?? {});
+  const metrics = createMetrics(db, store, rootFields);
+  const operationLabel = operationLabeller(new Set(rootFields));
 
   const observe: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
@@ -80,7 +83,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           const op = operationLabel(rc);
           for (const e of rc.errors) {
             const code = String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
-            metrics.errors.inc({ operation: op, code });
+            metrics.countError(op, code);
             if (code === 'INTERNAL_SERVER_ERROR') rc.contextValue?.log?.error({ err: unwrapResolverError(e), requestId: rc.contextValue?.requestId, operation: op }, 'internal error');
           }
         },
@@ -96,7 +99,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   };
 
   const apollo = new ApolloServer<GatewayContext>({
-    schema: await gatewaySchema(),
+    schema,
     introspection,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: development,
@@ -128,7 +131,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const handle = async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<string> => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
+    // The path is decoded once, here, for every route: a URL that does not decode is the
+    // client's mistake (400), never an exception inside a handler (500).
+    const path = decodeUrlPath(q < 0 ? url : url.slice(0, q));
+    if (path === null) return sendJson(res, 400, { error: 'Malformed URL: the path has invalid percent-encoding (%XX with two hex digits, forming UTF-8) or a NUL byte.' }, 'bad_url');
     if (path === '/graphql') {
       const origin = req.headers.origin;
       if (origin && (cors.has('*') || cors.has(origin))) {
@@ -147,7 +153,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       }
       let body: unknown = undefined;
       let raw = '';
-      const json = (req.headers['content-type'] ?? '').includes('application/json');
+      // The media type proper (parameters dropped), as Apollo's CSRF check reads it: a
+      // "simple" request (text/plain; charset=application/json …) is never JSON here, so it
+      // cannot reach the response cache and Apollo refuses it.
+      const json = mediaType(req.headers['content-type']) === 'application/json';
       const snapshot = store.current;
       let replayCache: ModelSnapshot['responseCache'] | null = null;
       if (req.method === 'POST') {
@@ -155,8 +164,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         if (read !== null) raw = read;
         if (read === null)
           return sendJson(res, 413, { errors: [{ message: `Request body over ${maxBody} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }, 'graphql');
-        // A replayable response is looked up by the raw body before anything else (only
-        // bodies that once parsed and executed without error are stored).
+        // Every protection runs before this replay: the size limit (above), CSRF (only an
+        // application/json POST gets here: never a simple request), and the token, depth and
+        // cost limits (only bodies that once passed them and executed without error are
+        // stored; the key is the whole body, variables included).
         if (json && snapshot && raw.length <= REPLAY_MAX_BODY) {
           replayCache = snapshot.responseCache;
           const hit = replayCache.get(raw);
@@ -210,8 +221,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       res.end(await metrics.registry.metrics());
       return 'metrics';
     }
-    if (serveStatic?.(req, res)) return 'static';
-    sendJson(res, 404, { error: `Nothing at ${path}: GraphQL is at /graphql, health at /health/live and /health/ready, metrics at /metrics.` }, 'not_found');
+    if (serveStatic?.(req, res, path)) return 'static';
+    sendJson(res, 404, { error: `Nothing at ${JSON.stringify(path.length > 200 ? `${path.slice(0, 200)}…` : path)}: GraphQL is at /graphql, health at /health/live and /health/ready, metrics at /metrics.` }, 'not_found');
     return 'not_found';
   };
 
@@ -255,9 +266,47 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   };
 }
 
-function operationLabel(rc: { operation?: { selectionSet: { selections: readonly { kind: string; name?: { value: string } }[] } } | null; operationName?: string | null }): string {
-  const first = rc.operation?.selectionSet.selections.find((s) => s.kind === 'Field');
-  return first?.name?.value ?? rc.operationName ?? 'invalid';
+/**
+ * The metrics label of a request: the first root field it selects (looking through
+ * inline fragments and fragment spreads) when that is one of the schema's root fields,
+ * 'introspection' for __schema/__type/__typename, else 'invalid'. Never anything the
+ * client named (operation names, aliases, unknown fields).
+ */
+function operationLabeller(rootFields: ReadonlySet<string>) {
+  const firstField = (set: SelectionSetNode | undefined, doc: DocumentNode | undefined, hops: number): string | null => {
+    if (!set || hops > 32) return null;
+    for (const s of set.selections) {
+      if (s.kind === Kind.FIELD) return s.name.value;
+      const inner =
+        s.kind === Kind.INLINE_FRAGMENT
+          ? s.selectionSet
+          : doc?.definitions.find((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === s.name.value)?.selectionSet;
+      const f = firstField(inner, doc, hops + 1);
+      if (f) return f;
+    }
+    return null;
+  };
+  return (rc: { operation?: OperationDefinitionNode | null; document?: DocumentNode }): string => {
+    const name = firstField(rc.operation?.selectionSet, rc.document, 0);
+    if (name && rootFields.has(name)) return name;
+    return name?.startsWith('__') ? 'introspection' : 'invalid';
+  };
+}
+
+/** The media type of a Content-Type header without its parameters, lower case ('' when absent). */
+export function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/** The percent-decoded path, or null when it does not decode (bad %XX, invalid UTF-8) or holds NUL. */
+export function decodeUrlPath(raw: string): string | null {
+  let path: string;
+  try {
+    path = decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+  return path.includes('\0') ? null : path;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, route: string): string {
