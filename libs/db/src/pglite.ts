@@ -1,10 +1,12 @@
 // Embedded backend: PGlite (Postgres 17 in WASM, pgvector + pg_trgm bundled) stored
-// in a folder. One process at a time may open a folder: a lock file holding the
-// owner's pid turns a second opener into a clear error instead of a corrupted store.
-import { mkdirSync, openSync, closeSync, writeSync, readFileSync, unlinkSync, existsSync } from 'node:fs';
+// in a folder. One process at a time may open a folder: a lock file naming the owner
+// (pid + process start time, store-lock.ts) turns a second opener into a clear error
+// instead of a corrupted store.
+import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PGlite as PGliteT, Transaction } from '@electric-sql/pglite';
 import { Db, DbError, Queryable } from './db';
+import { acquireStoreLock, errorText, folderHint, fsProblem, prepareFolder } from './store-lock';
 
 const COPY_CHUNK_BYTES = 32 * 1024 * 1024;
 // int8 and numeric come back as JS numbers on both backends (ids stay far below 2^53).
@@ -22,19 +24,28 @@ export async function openPglite(opts: PgliteOptions): Promise<Db & { pglite: PG
   const inMemory = opts.dataDir.startsWith('memory://');
   let release = () => {};
   let dataDir = opts.dataDir;
+  let creating = false;
   if (!inMemory) {
     const home = resolve(opts.dataDir);
-    mkdirSync(home, { recursive: true });
-    release = acquireLock(join(home, 'pgdata.lock'), home);
+    prepareFolder(home);
+    release = acquireStoreLock(join(home, 'pgdata.lock'), home);
     dataDir = join(home, 'pgdata');
+    creating = !existsSync(dataDir);
   }
   let pg: PGliteT;
   try {
     pg = new PGlite(dataDir, { extensions: { vector, pg_trgm }, parsers });
     await pg.waitReady;
   } catch (e) {
+    // A store that failed while being created (full disk, read-only) is half-written:
+    // remove it, so the next run starts clean instead of finding a damaged folder.
+    if (creating) rmSync(dataDir, { recursive: true, force: true });
     release();
-    throw new DbError(`Could not open the embedded database in ${opts.dataDir}: ${(e as Error).message}`, 'If the folder is damaged, move it away (or delete it) and run again; DATABASE_URL selects a real PostgreSQL instead.');
+    const p = fsProblem(e);
+    throw new DbError(
+      `Could not ${creating ? 'create' : 'open'} the embedded database in ${opts.dataDir}: ${errorText(e)}.`,
+      p ? folderHint(p.code) : 'If the folder is damaged, move it away (or delete it) and run again; DATABASE_URL selects a real PostgreSQL instead.',
+    );
   }
   const wrap = (q: PGliteT | Transaction): Queryable => ({
     backend: 'pglite',
@@ -98,51 +109,4 @@ export async function openPglite(opts: PgliteOptions): Promise<Db & { pglite: PG
       }
     },
   };
-}
-
-function acquireLock(lockPath: string, home: string): () => void {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lockPath, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      let released = false;
-      const release = () => {
-        if (released) return;
-        released = true;
-        process.off('exit', release);
-        try {
-          if (readFileSync(lockPath, 'utf8') === String(process.pid)) unlinkSync(lockPath);
-        } catch {
-          /* already gone */
-        }
-      };
-      process.on('exit', release);
-      return release;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const owner = Number(readFileSync(lockPath, 'utf8').trim());
-      if (owner && owner !== process.pid && isAlive(owner)) {
-        throw new DbError(
-          `The embedded database in ${home} is in use by process ${owner}.`,
-          `Only one process can open it at a time. Stop that process (often a running gateway: its SQL port ${process.env.CINEMAP_SQL_PORT ?? 5433} serves psql), use another CINEMAP_HOME, or set DATABASE_URL to a PostgreSQL server.`,
-        );
-      }
-      if (owner === process.pid) {
-        throw new DbError(`The embedded database in ${home} is already open in this process.`, 'Reuse the open Db instead of opening it twice.');
-      }
-      // The owner died without cleaning up (SIGKILL): the lock is stale.
-      if (existsSync(lockPath)) unlinkSync(lockPath);
-    }
-  }
-  throw new DbError(`Could not lock the embedded database in ${home}.`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
