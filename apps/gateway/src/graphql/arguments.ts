@@ -45,7 +45,7 @@ export async function lookupMovieId(db: Db, snapshot: ModelSnapshot | null, titl
   const cache = snapshot?.titleCache;
   let id = cache?.get(cacheKey);
   if (id === undefined) {
-    id = await resolveTitle(db, title);
+    id = await resolveTitle(db, title, snapshot?.runId ?? null);
     cache?.set(cacheKey, id);
   }
   return id;
@@ -56,7 +56,7 @@ export async function resolveMovieId(ctx: GatewayContext, title: string, name = 
   checkTitle(title, name);
   const id = await lookupMovieId(ctx.db, ctx.snapshot, title);
   if (id === null) {
-    const suggestions = await titleSuggestions(ctx.db, title, 5);
+    const suggestions = await titleSuggestions(ctx.db, title, 5, ctx.snapshot?.runId ?? null);
     throw movieNotFound(title, suggestions.map((s) => s.title), name);
   }
   return id;

@@ -72,6 +72,14 @@ export function createMetrics(db: Db, store: ModelStore, rootFields: readonly st
     },
   });
   new Gauge({
+    name: 'cinemap_model_up_to_date',
+    help: '1 when the served run was trained on the active dataset; 0 while a newer dataset awaits its model (answers still come from the served run and its own catalogue).',
+    registers: [registry],
+    collect() {
+      this.set(store.upToDate ? 1 : 0);
+    },
+  });
+  new Gauge({
     name: 'cinemap_model_swaps',
     help: 'Model runs loaded since start (hot swaps + the first load).',
     registers: [registry],
