@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import type { PGlite as PGliteT, Transaction } from '@electric-sql/pglite';
 import { Db, DbError, Queryable } from './db';
 import { acquireStoreLock, errorText, folderHint, fsProblem, prepareFolder } from './store-lock';
+import { SessionArbiter } from './pglite-session';
 
 const COPY_CHUNK_BYTES = 32 * 1024 * 1024;
 // int8 and numeric come back as JS numbers on both backends (ids stay far below 2^53).
@@ -17,7 +18,7 @@ export interface PgliteOptions {
   dataDir: string;
 }
 
-export async function openPglite(opts: PgliteOptions): Promise<Db & { pglite: PGliteT }> {
+export async function openPglite(opts: PgliteOptions): Promise<Db & { pglite: PGliteT; session: SessionArbiter }> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { vector } = await import('@electric-sql/pglite/vector');
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
@@ -47,58 +48,70 @@ export async function openPglite(opts: PgliteOptions): Promise<Db & { pglite: PG
       p ? folderHint(p.code) : 'If the folder is damaged, move it away (or delete it) and run again; DATABASE_URL selects a real PostgreSQL instead.',
     );
   }
-  const wrap = (q: PGliteT | Transaction): Queryable => ({
+  // Every statement of this process takes its turn on the one session (psql clients served
+  // on the SQL port take theirs: pglite-session.ts); statements inside a transaction
+  // already run in the transaction's turn.
+  const session = new SessionArbiter(pg);
+  const wrap = (q: PGliteT | Transaction, turn: <T>(fn: () => Promise<T>) => Promise<T>): Queryable => ({
     backend: 'pglite',
     async query<T>(sql: string, params?: unknown[]) {
-      return (await q.query<T>(sql, params as unknown[])).rows;
+      return turn(async () => (await q.query<T>(sql, params as unknown[])).rows);
     },
     async exec(sql: string) {
-      await q.exec(sql);
+      await turn(() => q.exec(sql));
     },
-    async copyFrom(table, columns, csv) {
-      const stmt = `COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`;
-      let pending: Uint8Array[] = [];
-      let pendingBytes = 0;
-      let total = 0;
-      const enc = new TextEncoder();
-      const flush = async (upTo: Uint8Array[]) => {
-        if (!upTo.length) return;
-        const r = await q.query(stmt, [], { blob: new Blob(upTo as BlobPart[]) });
-        total += r.affectedRows ?? 0;
-      };
-      for await (const part of csv as AsyncIterable<Uint8Array | string>) {
-        const bytes = typeof part === 'string' ? enc.encode(part) : part;
-        if (!bytes.length) continue;
-        pending.push(bytes);
-        pendingBytes += bytes.length;
-        if (pendingBytes >= COPY_CHUNK_BYTES) {
-          // Cut at the last newline so no row is split between two COPY calls.
-          const last = pending[pending.length - 1];
-          const nl = last.lastIndexOf(10);
-          if (nl < 0) continue;
-          const head = [...pending.slice(0, -1), last.subarray(0, nl + 1)];
-          const tail = last.subarray(nl + 1);
-          await flush(head);
-          pending = tail.length ? [tail] : [];
-          pendingBytes = tail.length;
-        }
-      }
-      await flush(pending);
-      return total;
-    },
+    copyFrom: (table, columns, csv) => turn(() => copyInto(q, table, columns, csv)),
   });
-  const base = wrap(pg);
+  // COPY from an in-process blob, in chunks cut at row boundaries.
+  const copyInto = async (q: PGliteT | Transaction, table: string, columns: readonly string[], csv: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>): Promise<number> => {
+    const stmt = `COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`;
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    let total = 0;
+    const enc = new TextEncoder();
+    const flush = async (upTo: Uint8Array[]) => {
+      if (!upTo.length) return;
+      const r = await q.query(stmt, [], { blob: new Blob(upTo as BlobPart[]) });
+      total += r.affectedRows ?? 0;
+    };
+    for await (const part of csv as AsyncIterable<Uint8Array | string>) {
+      const bytes = typeof part === 'string' ? enc.encode(part) : part;
+      if (!bytes.length) continue;
+      pending.push(bytes);
+      pendingBytes += bytes.length;
+      if (pendingBytes >= COPY_CHUNK_BYTES) {
+        // Cut at the last newline so no row is split between two COPY calls.
+        const last = pending[pending.length - 1];
+        const nl = last.lastIndexOf(10);
+        if (nl < 0) continue;
+        const head = [...pending.slice(0, -1), last.subarray(0, nl + 1)];
+        const tail = last.subarray(nl + 1);
+        await flush(head);
+        pending = tail.length ? [tail] : [];
+        pendingBytes = tail.length;
+      }
+    }
+    await flush(pending);
+    return total;
+  };
+  const inTurn = <T>(fn: () => Promise<T>) => session.app(fn);
+  const inTransaction = <T>(fn: () => Promise<T>) => fn();
+  const base = wrap(pg, inTurn);
+  await session.init();
   return {
     ...base,
     pglite: pg,
+    session,
     location: inMemory ? 'memory' : resolve(opts.dataDir),
     async transaction(fn) {
-      return pg.transaction((tx) => fn(wrap(tx)));
+      return session.app(() => pg.transaction((tx) => fn(wrap(tx, inTransaction))));
     },
     async listen(channel, onNotify) {
-      const unsub = await pg.listen(channel, onNotify);
+      const unsub = await session.app(() => pg.listen(channel, onNotify));
+      session.addAppListener(channel, onNotify);
       return async () => {
-        await unsub();
+        session.removeAppListener(channel, onNotify);
+        await session.app(() => unsub());
       };
     },
     async close() {
