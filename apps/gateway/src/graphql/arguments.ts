@@ -21,8 +21,9 @@ export function checkFilter(filter: MovieFilter | null | undefined): MovieFilter
   return normalizeMovieFilter(filter);
 }
 
-export function checkTitle(title: unknown, name = 'title'): string {
-  const problem = validateTitleInput(title, name);
+/** The domain's one title rule; `longest` = the catalogue's longest title (a returned title is always accepted back). */
+export function checkTitle(title: unknown, name = 'title', longest?: number): string {
+  const problem = validateTitleInput(title, name, longest);
   if (problem) throw badUserInput(problem, name);
   return title as string;
 }
@@ -53,7 +54,7 @@ export async function lookupMovieId(db: Db, snapshot: ModelSnapshot | null, titl
 
 /** lookupMovieId() with the argument checked, or MOVIE_NOT_FOUND with up to 5 suggestions. */
 export async function resolveMovieId(ctx: GatewayContext, title: string, name = 'title'): Promise<number> {
-  checkTitle(title, name);
+  checkTitle(title, name, ctx.snapshot?.titles?.longestTitle);
   const id = await lookupMovieId(ctx.db, ctx.snapshot, title);
   if (id === null) {
     const suggestions = await titleSuggestions(ctx.db, title, 5, ctx.snapshot?.runId ?? null);

@@ -136,6 +136,8 @@ export interface TitleKeyRow {
   movieId: number;
   year: number | null;
   titleKeys: string[];
+  /** Length of the title in characters (code points). */
+  titleLength: number;
 }
 
 /**
@@ -145,7 +147,7 @@ export interface TitleKeyRow {
  */
 export async function loadTitleKeys(q: Queryable, runId: number): Promise<TitleKeyRow[]> {
   return q.query<TitleKeyRow>(
-    `SELECT movie_id AS "movieId", year, title_keys AS "titleKeys" FROM run_movies WHERE run_id = $1 ORDER BY rating_count DESC, movie_id`,
+    `SELECT movie_id AS "movieId", year, title_keys AS "titleKeys", char_length(title) AS "titleLength" FROM run_movies WHERE run_id = $1 ORDER BY rating_count DESC, movie_id`,
     [runId],
   );
 }
