@@ -323,4 +323,18 @@ d(`[${backend}] request guards of the built gateway`, () => {
     expect((await lookUp('Filler Picture 001\u001b[2J')).code).toBe('BAD_USER_INPUT');
     expect((await lookUp('x'.repeat(LONG.length + 10))).code).toBe('BAD_USER_INPUT');
   }, 60_000);
+
+  // Found while measuring #1: a document of many unknown titles cost one SQL trigram scan
+  // of the catalogue each ("did you mean"), outside the cost model. Capped per request.
+  it('a document of many unknown titles looks up suggestions for the first 3 only, and says so', async () => {
+    const doc = `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: movie(title: "Filler Pictur ${String(i).padStart(3, '0')}") { id }`).join(' ')} }`;
+    const r = await gql(gw.url, doc);
+    const errs = r.body!.errors!;
+    const withSuggestions = errs.filter((e) => ((e.extensions as { suggestions?: string[] }).suggestions ?? []).length > 0).length;
+    const capped = errs.filter((e) => /suggestions are looked up for the first 3 unknown titles of a request only: try searchMovies/.test(e.message));
+    observed.push({ case: '40 unknown titles in one document (movie(title:) aliases)', errors: errs.length, withSuggestions, cappedMessage: capped[0]?.message });
+    expect(errs.map((e) => e.extensions?.code)).toEqual(Array(40).fill('MOVIE_NOT_FOUND'));
+    expect(withSuggestions).toBe(3);
+    expect(capped.length).toBe(37);
+  }, 30_000);
 });

@@ -2,7 +2,7 @@
 // argument) and title resolution through the one SQL resolve_title().
 import { normalizeMovieFilter, parseTitleQuery, validateMovieFilter, validateTitleInput, type MovieFilter } from '@cinemap/domain';
 import { resolveTitle, titleSuggestions, type Db } from '@cinemap/db';
-import type { GatewayContext } from './context';
+import { SUGGESTION_LOOKUPS_PER_REQUEST, type GatewayContext } from './context';
 import { badUserInput, movieNotFound, noActiveModel } from './errors';
 import type { ModelSnapshot } from '../model/snapshot';
 
@@ -57,6 +57,8 @@ export async function resolveMovieId(ctx: GatewayContext, title: string, name = 
   checkTitle(title, name, ctx.snapshot?.titles?.longestTitle);
   const id = await lookupMovieId(ctx.db, ctx.snapshot, title);
   if (id === null) {
+    if (ctx.suggestionLookups.left <= 0) throw movieNotFound(title, [], name, SUGGESTION_LOOKUPS_PER_REQUEST);
+    ctx.suggestionLookups.left--;
     const suggestions = await titleSuggestions(ctx.db, title, 5, ctx.snapshot?.runId ?? null);
     throw movieNotFound(title, suggestions.map((s) => s.title), name);
   }
