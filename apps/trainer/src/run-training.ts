@@ -7,7 +7,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
-  activateModelRun, copyMovieEmbeddings, copyUserEmbeddings, createModelRun, createRunEmbeddingIndexes, getActiveTrainingDataset,
+  activateModelRun, copyMovieEmbeddings, copyUserEmbeddings, createModelRunForDataset, createRunEmbeddingIndexes, getActiveTrainingDataset,
   markModelRunFailed, openDb, pruneModelRuns, saveModelArtifact, streamCuratedRatings, updateModelRunMetrics, type Db, type EmbeddingRow,
 } from '@cinemap/db';
 import { prepareTrainingData, RawRatingsBuilder, type TrainingData } from './data/training-data';
@@ -101,6 +101,14 @@ export async function runTraining(options: Partial<TrainOptions> = {}, ctx: RunT
     if (name === 'tfjs') log(`tfjs backend: ${backend}`);
     const { datasetId, data: raw } = await loadDatasetRatings(db, log);
     const data = prepareTrainingData(raw, o.validPct, o.seed);
+    // A model with nothing to validate on cannot be judged (valid RMSE NaN), and one with
+    // nothing to train on is the initial guess: refuse before any run row exists.
+    if (data.train.ratings.length === 0 || data.valid.ratings.length === 0) {
+      throw new Error(
+        `The ${raw.ratings.length} curated ratings of dataset ${datasetId} split into ${data.train.ratings.length} for training and ${data.valid.ratings.length} for validation (--valid-pct ${o.validPct}): both need at least one rating, so no run was created. ` +
+          'Ingest more ratings (loosen the curation thresholds: --min-movie-ratings, --min-user-ratings, --sample-fraction) or change --valid-pct.',
+      );
+    }
     if (o.exportSplit) {
       const file = resolve(o.exportSplit);
       mkdirSync(dirname(file), { recursive: true });
@@ -114,8 +122,10 @@ export async function runTraining(options: Partial<TrainOptions> = {}, ctx: RunT
     const batchSize = resolveBatchSize(o.batchSize, data.train.ratings.length);
     if (o.batchSize === 'auto') log(`batch size ${batchSize} (auto: ${batchSize === 64 ? "fast.ai's 64" : `~${FASTAI_BATCHES_PER_EPOCH} batches per epoch, as fast.ai's 64 on ml-100k; see docs/trainer.md`})`);
     const params = { factors: o.factors, epochs: o.epochs, lr: o.lr, wd: o.wd, batchSize, batchSizeOption: o.batchSize, validPct: o.validPct, seed: o.seed, yRange: o.yRange, threads: o.threads, engine: o.engine, backend: o.backend, kernel: o.kernel };
-    runId = await createModelRun(db, { datasetId, params, engine: name, backend });
-    log(`run ${runId}: training with the ${name} engine (${name === 'native' ? o.threads > 1 ? `up to ${o.threads} threads` : '1 thread' : backend}), ${o.epochs} epochs, k=${o.factors}, lr=${o.lr}, wd=${o.wd}`);
+    // The run and its catalogue (the titles it is served with) in one transaction that
+    // checks the dataset is still the active one.
+    runId = await createModelRunForDataset(db, { datasetId, params, engine: name, backend });
+    log(`run ${runId}: training with the ${name} engine (${name === 'native' ? (o.threads > 1 ? `up to ${o.threads} threads` : '1 thread') : backend}), ${o.epochs} epochs, k=${o.factors}, lr=${o.lr}, wd=${o.wd}`);
     log(epochTableHeader());
     let bar = progressBar(`epoch 0`, ctx.progressStream, log);
     let epochNo = 0;

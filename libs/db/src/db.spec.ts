@@ -153,11 +153,13 @@ describe('embedded store', () => {
 
   it('refuses a second opener with a clear error, and reopens after close', async () => {
     const a = await openPglite({ dataDir: home });
-    // Another live process holds the lock: our parent (jest's own runner) is alive.
+    await expect(openPglite({ dataDir: home })).rejects.toThrow(/already open in this process/);
+    await a.close();
+    // Another live process holds the lock: our parent (jest's own runner), which started
+    // before the lock was written.
     writeFileSync(join(home, 'pgdata.lock'), String(process.ppid));
     await expect(openPglite({ dataDir: home })).rejects.toThrow(new RegExp(`in use by process ${process.ppid}`));
-    writeFileSync(join(home, 'pgdata.lock'), String(process.pid));
-    await a.close();
+    rmSync(join(home, 'pgdata.lock'));
     const b = await openPglite({ dataDir: home });
     const [{ one }] = await b.query<{ one: number }>('SELECT 1 AS one');
     expect(one).toBe(1);

@@ -14,7 +14,7 @@ export interface Queryable {
   /**
    * Bulk-loads CSV (RFC 4180, no header) into `table(columns)`. PostgreSQL streams it
    * through COPY FROM STDIN; PGlite copies from an in-process blob (COPY over the
-   * socket is broken in pglite-socket 0.1.x), chunk by chunk.
+   * wire protocol was broken in pglite-socket 0.1.x, the SQL server used before), chunk by chunk.
    */
   copyFrom(table: string, columns: readonly string[], csv: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>): Promise<number>;
 }

@@ -1,10 +1,13 @@
 // Embedded backend: PGlite (Postgres 17 in WASM, pgvector + pg_trgm bundled) stored
-// in a folder. One process at a time may open a folder: a lock file holding the
-// owner's pid turns a second opener into a clear error instead of a corrupted store.
-import { mkdirSync, openSync, closeSync, writeSync, readFileSync, unlinkSync, existsSync } from 'node:fs';
+// in a folder. One process at a time may open a folder: a lock file naming the owner
+// (pid + process start time, store-lock.ts) turns a second opener into a clear error
+// instead of a corrupted store.
+import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PGlite as PGliteT, Transaction } from '@electric-sql/pglite';
 import { Db, DbError, Queryable } from './db';
+import { acquireStoreLock, errorText, folderHint, fsProblem, prepareFolder } from './store-lock';
+import { SessionArbiter } from './pglite-session';
 
 const COPY_CHUNK_BYTES = 32 * 1024 * 1024;
 // int8 and numeric come back as JS numbers on both backends (ids stay far below 2^53).
@@ -15,79 +18,100 @@ export interface PgliteOptions {
   dataDir: string;
 }
 
-export async function openPglite(opts: PgliteOptions): Promise<Db & { pglite: PGliteT }> {
+export async function openPglite(opts: PgliteOptions): Promise<Db & { pglite: PGliteT; session: SessionArbiter }> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { vector } = await import('@electric-sql/pglite/vector');
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const inMemory = opts.dataDir.startsWith('memory://');
   let release = () => {};
   let dataDir = opts.dataDir;
+  let creating = false;
   if (!inMemory) {
     const home = resolve(opts.dataDir);
-    mkdirSync(home, { recursive: true });
-    release = acquireLock(join(home, 'pgdata.lock'), home);
+    prepareFolder(home);
+    release = acquireStoreLock(join(home, 'pgdata.lock'), home);
     dataDir = join(home, 'pgdata');
+    creating = !existsSync(dataDir);
   }
   let pg: PGliteT;
   try {
     pg = new PGlite(dataDir, { extensions: { vector, pg_trgm }, parsers });
     await pg.waitReady;
   } catch (e) {
+    // A store that failed while being created (full disk, read-only) is half-written:
+    // remove it, so the next run starts clean instead of finding a damaged folder.
+    if (creating) rmSync(dataDir, { recursive: true, force: true });
     release();
-    throw new DbError(`Could not open the embedded database in ${opts.dataDir}: ${(e as Error).message}`, 'If the folder is damaged, move it away (or delete it) and run again; DATABASE_URL selects a real PostgreSQL instead.');
+    const p = fsProblem(e);
+    throw new DbError(
+      `Could not ${creating ? 'create' : 'open'} the embedded database in ${opts.dataDir}: ${errorText(e)}.`,
+      p ? folderHint(p.code) : 'If the folder is damaged, move it away (or delete it) and run again; DATABASE_URL selects a real PostgreSQL instead.',
+    );
   }
-  const wrap = (q: PGliteT | Transaction): Queryable => ({
+  // Every statement of this process takes its turn on the one session (psql clients served
+  // on the SQL port take theirs: pglite-session.ts); statements inside a transaction
+  // already run in the transaction's turn.
+  const session = new SessionArbiter(pg);
+  const wrap = (q: PGliteT | Transaction, turn: <T>(fn: () => Promise<T>) => Promise<T>): Queryable => ({
     backend: 'pglite',
     async query<T>(sql: string, params?: unknown[]) {
-      return (await q.query<T>(sql, params as unknown[])).rows;
+      return turn(async () => (await q.query<T>(sql, params as unknown[])).rows);
     },
     async exec(sql: string) {
-      await q.exec(sql);
+      await turn(() => q.exec(sql));
     },
-    async copyFrom(table, columns, csv) {
-      const stmt = `COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`;
-      let pending: Uint8Array[] = [];
-      let pendingBytes = 0;
-      let total = 0;
-      const enc = new TextEncoder();
-      const flush = async (upTo: Uint8Array[]) => {
-        if (!upTo.length) return;
-        const r = await q.query(stmt, [], { blob: new Blob(upTo as BlobPart[]) });
-        total += r.affectedRows ?? 0;
-      };
-      for await (const part of csv as AsyncIterable<Uint8Array | string>) {
-        const bytes = typeof part === 'string' ? enc.encode(part) : part;
-        if (!bytes.length) continue;
-        pending.push(bytes);
-        pendingBytes += bytes.length;
-        if (pendingBytes >= COPY_CHUNK_BYTES) {
-          // Cut at the last newline so no row is split between two COPY calls.
-          const last = pending[pending.length - 1];
-          const nl = last.lastIndexOf(10);
-          if (nl < 0) continue;
-          const head = [...pending.slice(0, -1), last.subarray(0, nl + 1)];
-          const tail = last.subarray(nl + 1);
-          await flush(head);
-          pending = tail.length ? [tail] : [];
-          pendingBytes = tail.length;
-        }
-      }
-      await flush(pending);
-      return total;
-    },
+    copyFrom: (table, columns, csv) => turn(() => copyInto(q, table, columns, csv)),
   });
-  const base = wrap(pg);
+  // COPY from an in-process blob, in chunks cut at row boundaries.
+  const copyInto = async (q: PGliteT | Transaction, table: string, columns: readonly string[], csv: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>): Promise<number> => {
+    const stmt = `COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`;
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    let total = 0;
+    const enc = new TextEncoder();
+    const flush = async (upTo: Uint8Array[]) => {
+      if (!upTo.length) return;
+      const r = await q.query(stmt, [], { blob: new Blob(upTo as BlobPart[]) });
+      total += r.affectedRows ?? 0;
+    };
+    for await (const part of csv as AsyncIterable<Uint8Array | string>) {
+      const bytes = typeof part === 'string' ? enc.encode(part) : part;
+      if (!bytes.length) continue;
+      pending.push(bytes);
+      pendingBytes += bytes.length;
+      if (pendingBytes >= COPY_CHUNK_BYTES) {
+        // Cut at the last newline so no row is split between two COPY calls.
+        const last = pending[pending.length - 1];
+        const nl = last.lastIndexOf(10);
+        if (nl < 0) continue;
+        const head = [...pending.slice(0, -1), last.subarray(0, nl + 1)];
+        const tail = last.subarray(nl + 1);
+        await flush(head);
+        pending = tail.length ? [tail] : [];
+        pendingBytes = tail.length;
+      }
+    }
+    await flush(pending);
+    return total;
+  };
+  const inTurn = <T>(fn: () => Promise<T>) => session.app(fn);
+  const inTransaction = <T>(fn: () => Promise<T>) => fn();
+  const base = wrap(pg, inTurn);
+  await session.init();
   return {
     ...base,
     pglite: pg,
+    session,
     location: inMemory ? 'memory' : resolve(opts.dataDir),
     async transaction(fn) {
-      return pg.transaction((tx) => fn(wrap(tx)));
+      return session.app(() => pg.transaction((tx) => fn(wrap(tx, inTransaction))));
     },
     async listen(channel, onNotify) {
-      const unsub = await pg.listen(channel, onNotify);
+      const unsub = await session.app(() => pg.listen(channel, onNotify));
+      session.addAppListener(channel, onNotify);
       return async () => {
-        await unsub();
+        session.removeAppListener(channel, onNotify);
+        await session.app(() => unsub());
       };
     },
     async close() {
@@ -98,51 +122,4 @@ export async function openPglite(opts: PgliteOptions): Promise<Db & { pglite: PG
       }
     },
   };
-}
-
-function acquireLock(lockPath: string, home: string): () => void {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lockPath, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      let released = false;
-      const release = () => {
-        if (released) return;
-        released = true;
-        process.off('exit', release);
-        try {
-          if (readFileSync(lockPath, 'utf8') === String(process.pid)) unlinkSync(lockPath);
-        } catch {
-          /* already gone */
-        }
-      };
-      process.on('exit', release);
-      return release;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const owner = Number(readFileSync(lockPath, 'utf8').trim());
-      if (owner && owner !== process.pid && isAlive(owner)) {
-        throw new DbError(
-          `The embedded database in ${home} is in use by process ${owner}.`,
-          `Only one process can open it at a time. Stop that process (often a running gateway: its SQL port ${process.env.CINEMAP_SQL_PORT ?? 5433} serves psql), use another CINEMAP_HOME, or set DATABASE_URL to a PostgreSQL server.`,
-        );
-      }
-      if (owner === process.pid) {
-        throw new DbError(`The embedded database in ${home} is already open in this process.`, 'Reuse the open Db instead of opening it twice.');
-      }
-      // The owner died without cleaning up (SIGKILL): the lock is stale.
-      if (existsSync(lockPath)) unlinkSync(lockPath);
-    }
-  }
-  throw new DbError(`Could not lock the embedded database in ${home}.`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -1,4 +1,4 @@
-import { parseTitleQuery, splitTitleQueryYear, TITLE_INPUT_MAX_LENGTH, validateTitleInput } from './title-query';
+import { parseTitleQuery, splitTitleQueryYear, TITLE_INPUT_MAX_LENGTH, titleTextProblem, validateTitleInput } from './title-query';
 
 describe('parseTitleQuery', () => {
   it.each([
@@ -30,6 +30,19 @@ describe('parseTitleQuery', () => {
 });
 
 describe('validateTitleInput', () => {
+  it('accepts whitespace control characters (they are blanks in the key), as a catalogue title may hold them', () => {
+    for (const t of ['Mat\nrix', 'Mat\trix', 'Mat\r\nrix', 'Mat\u0085rix']) {
+      expect(validateTitleInput(t)).toBeNull();
+      expect(titleTextProblem(t)).toBeNull();
+    }
+  });
+
+  it('accepts a title as long as the longest in the catalogue when that is over the default limit', () => {
+    expect(validateTitleInput('x'.repeat(450))).toMatch(/limit is 300/);
+    expect(validateTitleInput('x'.repeat(450), 'title', 450)).toBeNull();
+    expect(validateTitleInput('x'.repeat(451), 'title', 450)).toMatch(/limit is 450/);
+  });
+
   it('accepts ordinary titles, accents and all', () => {
     expect(validateTitleInput('Matrix, The (1999)')).toBeNull();
     expect(validateTitleInput('Amélie')).toBeNull();
@@ -42,7 +55,8 @@ describe('validateTitleInput', () => {
     ['   ', /title is empty/],
     ['x'.repeat(TITLE_INPUT_MAX_LENGTH + 1), /301 characters long; the limit is 300/],
     ['Matrix\u0007', /control character \(U\+0007\) at position 7/],
-    ['Mat\nrix', /control character \(U\+000A\) at position 4/],
+    ['Mat\u001Brix', /control character \(U\+001B\) at position 4/],
+    ['Mat\u0000rix', /control character \(U\+0000\) at position 4/],
     ['\ud800x', /unpaired UTF-16 surrogate/],
     ['?!', /no letters or digits/],
   ])('rejects %j', (input, message) => {

@@ -48,29 +48,52 @@ export function splitTitleQueryYear(input: string): { text: string; year: number
   return { text: input, year: null };
 }
 
-/** Longest title argument accepted, in characters (code points). */
+/** Longest title argument accepted, in characters (code points), unless the catalogue holds a longer title. */
 export const TITLE_INPUT_MAX_LENGTH = 300;
 
 /**
- * Why a title argument is unusable, or null when it is fine. The gateway answers
- * these as BAD_USER_INPUT; `argument` names the argument in the message.
+ * Control characters a title may contain: the whitespace ones (tab, line feed, vertical
+ * tab, form feed, carriage return, next line). They are blanks in its key (titleKey folds
+ * them to a space), so "Foo\nBar" is found as "Foo Bar".
  */
-export function validateTitleInput(s: unknown, argument = 'title'): string | null {
-  if (typeof s !== 'string') return `${argument} must be a string`;
-  if (s.trim() === '') return `${argument} is empty; give a movie title such as "The Matrix" or "Matrix (1999)"`;
-  const length = [...s].length;
-  if (length > TITLE_INPUT_MAX_LENGTH) {
-    return `${argument} is ${length} characters long; the limit is ${TITLE_INPUT_MAX_LENGTH}`;
-  }
+export const TITLE_WHITESPACE_CONTROLS: ReadonlySet<string> = new Set(['\t', '\n', '\u000B', '\f', '\r', '\u0085']);
+
+/**
+ * THE rule for the characters of a title, wherever one comes from: a catalogue title
+ * (the ingest refuses the row) or a typed one (the gateway answers BAD_USER_INPUT).
+ * Allowed: everything but NUL, control characters other than whitespace, and unpaired
+ * UTF-16 surrogates. One rule, so every title the API returns or suggests can be typed
+ * back. Returns why `s` breaks it (naming `argument` and the position), or null.
+ */
+export function titleTextProblem(s: string, argument = 'title'): string | null {
   let i = 0;
   for (const ch of s) {
-    if (/\p{Cc}/u.test(ch)) {
+    if (/\p{Cc}/u.test(ch) && !TITLE_WHITESPACE_CONTROLS.has(ch)) {
       const code = ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
       return `${argument} contains a control character (U+${code}) at position ${i + 1}; remove it`;
     }
     if (/\p{Cs}/u.test(ch)) return `${argument} contains an unpaired UTF-16 surrogate at position ${i + 1}`;
     i++;
   }
+  return null;
+}
+
+/**
+ * Why a title argument is unusable, or null when it is fine. The gateway answers
+ * these as BAD_USER_INPUT; `argument` names the argument in the message. `maxLength`
+ * is at least TITLE_INPUT_MAX_LENGTH; the gateway passes its catalogue's longest title
+ * when that is longer, so a returned title is always accepted back.
+ */
+export function validateTitleInput(s: unknown, argument = 'title', maxLength = TITLE_INPUT_MAX_LENGTH): string | null {
+  if (typeof s !== 'string') return `${argument} must be a string`;
+  if (s.trim() === '') return `${argument} is empty; give a movie title such as "The Matrix" or "Matrix (1999)"`;
+  const length = [...s].length;
+  const limit = Math.max(TITLE_INPUT_MAX_LENGTH, maxLength);
+  if (length > limit) {
+    return `${argument} is ${length} characters long; the limit is ${limit}`;
+  }
+  const problem = titleTextProblem(s, argument);
+  if (problem) return problem;
   if (titleKey(s) === '') return `${argument} "${s}" has no letters or digits to match a title by`;
   return null;
 }

@@ -47,11 +47,14 @@ d('faults', () => {
       train.child.kill('SIGKILL');
       await train.done;
       const afterTrainKill = await db.with(fingerprint);
-      // Only model_runs gains the killed run's row ('training', never active); all else is as before.
-      const { model_runs: runsAfter, ...restAfter } = afterTrainKill;
-      const { model_runs: runsBefore, ...restBefore } = before;
+      // Only the killed run's row ('training', never active) and the catalogue it was created
+      // with (run_movies, one row per movie) remain; all else is as before. Cleanup removes
+      // both once the run is older than the training lease (--keep-runs).
+      const { model_runs: runsAfter, run_movies: catAfter, ...restAfter } = afterTrainKill;
+      const { model_runs: runsBefore, run_movies: catBefore, ...restBefore } = before;
       expect(restAfter).toEqual(restBefore);
       expect((runsAfter as { rows: number }).rows).toBe((runsBefore as { rows: number }).rows + 1);
+      expect((catAfter as { rows: number }).rows).toBe((catBefore as { rows: number }).rows * 2);
       const killed = await db.with((h) => h.query<{ status: string; active: boolean }>('SELECT status, active FROM model_runs ORDER BY id DESC LIMIT 1'));
       expect(killed[0]).toEqual({ status: 'training', active: false });
 
@@ -150,10 +153,11 @@ d('faults', () => {
       gw = await startGateway({ DATABASE_URL: t.url!, CINEMAP_DB_POOL: '2', CINEMAP_STATEMENT_TIMEOUT_MS: '1000' });
       const warm = await gql(gw.url, SIM, { t: 'The Matrix' });
       expect(codes(warm)).toEqual([]);
-      // Another session holds an exclusive lock on movies: every query reading it waits.
+      // Another session holds an exclusive lock on the served catalogue (run_movies, what
+      // searchMovies reads): every query reading it waits.
       await locker.connect();
       await locker.query('BEGIN');
-      await locker.query('LOCK TABLE movies IN ACCESS EXCLUSIVE MODE');
+      await locker.query('LOCK TABLE run_movies IN ACCESS EXCLUSIVE MODE');
       const t0 = Date.now();
       const slow = Array.from({ length: 6 }, (_, i) => gql(gw!.url, SEARCH, { q: `filler ${i}` }).then((r) => ({ r, ms: Date.now() - t0 })));
       await new Promise((res) => setTimeout(res, 200));

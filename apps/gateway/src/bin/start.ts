@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   step('Serve');
   const s = await serveGateway(o.port !== undefined ? { port: o.port } : {});
   const url = s.gateway.url;
-  console.log(`\ncinemap is up after ${Math.round((Date.now() - t0) / 1000)} s: GraphQL at ${url}${s.sql ? `, psql at 127.0.0.1:${s.sql.port} (PGSSLMODE=disable psql -h 127.0.0.1 -p ${s.sql.port} -U postgres)` : ''}
+  console.log(`\ncinemap is up after ${Math.round((Date.now() - t0) / 1000)} s: GraphQL at ${url}${s.sql ? `, psql at 127.0.0.1:${s.sql.port} (psql -h 127.0.0.1 -p ${s.sql.port}; read-only, -U cinemap_writer to change rows)` : ''}
 
 Try:
   curl -s ${url} -H 'content-type: application/json' \\

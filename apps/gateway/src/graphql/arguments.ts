@@ -2,7 +2,7 @@
 // argument) and title resolution through the one SQL resolve_title().
 import { normalizeMovieFilter, parseTitleQuery, validateMovieFilter, validateTitleInput, type MovieFilter } from '@cinemap/domain';
 import { resolveTitle, titleSuggestions, type Db } from '@cinemap/db';
-import type { GatewayContext } from './context';
+import { SUGGESTION_LOOKUPS_PER_REQUEST, type GatewayContext } from './context';
 import { badUserInput, movieNotFound, noActiveModel } from './errors';
 import type { ModelSnapshot } from '../model/snapshot';
 
@@ -21,8 +21,9 @@ export function checkFilter(filter: MovieFilter | null | undefined): MovieFilter
   return normalizeMovieFilter(filter);
 }
 
-export function checkTitle(title: unknown, name = 'title'): string {
-  const problem = validateTitleInput(title, name);
+/** The domain's one title rule; `longest` = the catalogue's longest title (a returned title is always accepted back). */
+export function checkTitle(title: unknown, name = 'title', longest?: number): string {
+  const problem = validateTitleInput(title, name, longest);
   if (problem) throw badUserInput(problem, name);
   return title as string;
 }
@@ -45,7 +46,7 @@ export async function lookupMovieId(db: Db, snapshot: ModelSnapshot | null, titl
   const cache = snapshot?.titleCache;
   let id = cache?.get(cacheKey);
   if (id === undefined) {
-    id = await resolveTitle(db, title);
+    id = await resolveTitle(db, title, snapshot?.runId ?? null);
     cache?.set(cacheKey, id);
   }
   return id;
@@ -53,10 +54,12 @@ export async function lookupMovieId(db: Db, snapshot: ModelSnapshot | null, titl
 
 /** lookupMovieId() with the argument checked, or MOVIE_NOT_FOUND with up to 5 suggestions. */
 export async function resolveMovieId(ctx: GatewayContext, title: string, name = 'title'): Promise<number> {
-  checkTitle(title, name);
+  checkTitle(title, name, ctx.snapshot?.titles?.longestTitle);
   const id = await lookupMovieId(ctx.db, ctx.snapshot, title);
   if (id === null) {
-    const suggestions = await titleSuggestions(ctx.db, title, 5);
+    if (ctx.suggestionLookups.left <= 0) throw movieNotFound(title, [], name, SUGGESTION_LOOKUPS_PER_REQUEST);
+    ctx.suggestionLookups.left--;
+    const suggestions = await titleSuggestions(ctx.db, title, 5, ctx.snapshot?.runId ?? null);
     throw movieNotFound(title, suggestions.map((s) => s.title), name);
   }
   return id;

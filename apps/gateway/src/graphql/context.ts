@@ -19,7 +19,15 @@ export interface GatewayContext {
    * be replayed for this snapshot; a holder object because Apollo shallow-clones the context.
    */
   replay: { operation?: string };
+  /**
+   * "Did you mean" lookups left for this request: each is a trigram scan of the whole
+   * catalogue in SQL, so a document of many unknown titles must not cost one each.
+   */
+  suggestionLookups: { left: number };
 }
+
+/** Unknown titles per request that get SQL suggestions; later ones get a pointer to searchMovies. */
+export const SUGGESTION_LOOKUPS_PER_REQUEST = 3;
 
 export function createContext(db: Db, store: ModelStore, log: Logger, requestId: string): GatewayContext {
   const snapshot = store.current;
@@ -31,5 +39,5 @@ export function createContext(db: Db, store: ModelStore, log: Logger, requestId:
     const byId = new Map(rows.map((r) => [r.movieId, toMovieView(r)]));
     return ids.map((id, i) => fromSnapshot[i] ?? byId.get(id) ?? null);
   });
-  return { requestId, db, store, snapshot, log, movies, replay: {} };
+  return { requestId, db, store, snapshot, log, movies, replay: {}, suggestionLookups: { left: SUGGESTION_LOOKUPS_PER_REQUEST } };
 }

@@ -5,8 +5,13 @@ export function badUserInput(message: string, argumentName?: string): GraphQLErr
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...(argumentName ? { argumentName } : {}) } });
 }
 
-export function movieNotFound(title: string, suggestions: string[], argumentName = 'title'): GraphQLError {
-  const hint = suggestions.length ? `; did you mean ${suggestions.map((s) => JSON.stringify(s)).join(', ')}?` : '; try searchMovies to find the exact title';
+/** `lookupLimit`: set when no suggestions were looked up because the request used its allowance. */
+export function movieNotFound(title: string, suggestions: string[], argumentName = 'title', lookupLimit?: number): GraphQLError {
+  const hint = suggestions.length
+    ? `; did you mean ${suggestions.map((s) => JSON.stringify(s)).join(', ')}?`
+    : lookupLimit !== undefined
+      ? `; suggestions are looked up for the first ${lookupLimit} unknown titles of a request only: try searchMovies to find the exact title`
+      : '; try searchMovies to find the exact title';
   return new GraphQLError(`Movie ${JSON.stringify(title)} not found${hint}`, {
     extensions: { code: 'MOVIE_NOT_FOUND', argumentName, title, suggestions },
   });

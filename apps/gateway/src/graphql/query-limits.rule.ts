@@ -1,71 +1,153 @@
-// Bounds on what one request may ask: nesting depth, and a cost estimate where a list
-// field multiplies its selection by its size argument (k / limit; default 10).
-// Validation (cached per document by Apollo) sees no variables, so a size passed as a
-// variable is checked again once the variables are known (costPlugin, before
-// execution). Rejected documents never execute.
-import { GraphQLError, Kind, type ASTNode, type ASTVisitor, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext, type ValueNode } from 'graphql';
+// Bounds on what one request may ask, each linear in the document so that no request
+// can hold the event loop: a token limit at parse time (graphql-js stops lexing past
+// it, which also bounds graphql-js's own validation, whose overlapping-fields check is
+// quadratic in repeated names), nesting depth, and a cost estimate where a list field
+// multiplies its selection by its size argument (k / limit) or by 10 without one.
+// Each fragment is measured once per document (memoised), however often it is spread.
+// Sizes are the values that execute: literals, supplied variables, variables' defaults
+// and the arguments' schema defaults (graphql-js's own getArgumentValues). Validation
+// (cached per document by Apollo) sees no variables, so a size given as a variable is
+// costed again once the variables are known (costPlugin, before execution).
+import {
+  GraphQLError,
+  Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
+  getArgumentValues,
+  getNamedType,
+  getNullableType,
+  getVariableValues,
+  isInterfaceType,
+  isListType,
+  isObjectType,
+  type ASTNode,
+  type ASTVisitor,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+} from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 
 export interface QueryLimits {
   maxDepth: number;
   maxCost: number;
+  /** Lexical tokens (names, punctuation, values; not comments or commas) one document may hold. */
+  maxTokens: number;
 }
 
-export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 8, maxCost: 20_000 };
+// 1,000 tokens is ten times the largest query the explorer sends; at that size the slowest
+// document we could construct validates in a few ms (docs/RELIABILITY.md, request guards).
+export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 8, maxCost: 20_000, maxTokens: 1_000 };
 
-const SIZE_ARGS = ['k', 'limit'];
+/** Size arguments: a list field with one returns that many items at most. */
+const SIZE_ARGS = new Set(['k', 'limit']);
+/** Items assumed for a list field without a size argument. */
+const UNSIZED_LIST = 10;
 
-function intArg(node: FieldNode, variables: Record<string, unknown> | undefined): number | null {
-  for (const a of node.arguments ?? []) {
-    if (a.name.value === 'titles' && a.value.kind === Kind.LIST) continue;
-    if (!SIZE_ARGS.includes(a.name.value)) continue;
-    const v = valueOf(a.value, variables);
-    if (typeof v === 'number') return v;
+export interface OperationMeasure {
+  name: string | undefined;
+  depth: number;
+  cost: number;
+  /** A size argument takes its value from a variable (unknown until the request's variables are). */
+  usesSizeVariable: boolean;
+}
+
+interface Measure {
+  depth: number;
+  cost: number;
+  usesSizeVariable: boolean;
+}
+
+function fieldDef(schema: GraphQLSchema, parent: GraphQLNamedType | undefined, name: string): GraphQLField<unknown, unknown> | undefined {
+  if (name === '__typename') return TypeNameMetaFieldDef;
+  if (parent && parent === schema.getQueryType()) {
+    if (name === '__schema') return SchemaMetaFieldDef;
+    if (name === '__type') return TypeMetaFieldDef;
   }
-  return null;
+  return parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[name] : undefined;
 }
 
-function valueOf(v: ValueNode, variables: Record<string, unknown> | undefined): unknown {
-  if (v.kind === Kind.INT) return Number(v.value);
-  if (v.kind === Kind.VARIABLE) return variables?.[v.name.value];
-  return undefined;
-}
+/**
+ * Measures operations of `document` in one pass over each selection set and each
+ * fragment (memoised): time and memory linear in the document. `variables` are the
+ * request's coerced values (getVariableValues); null at validation, when a size from
+ * a variable is unknown and only flagged.
+ */
+function measurer(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | null) {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const memo = new Map<string, Measure>();
+  const inProgress = new Set<string>();
+  const none: Measure = { depth: 0, cost: 0, usesSizeVariable: false };
 
-/** Depth and cost of each operation of `document`, sizes read from literals or `variables`. */
-export function measureOperations(document: DocumentNode, variables?: Record<string, unknown>): { name: string | undefined; depth: number; cost: number; usesSizeVariable: boolean }[] {
-    const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-    let usesSizeVariable = false;
-    const measure = (set: SelectionSetNode | undefined, depth: number, seen: Set<string>): { depth: number; cost: number } => {
-      if (!set) return { depth, cost: 0 };
-      let maxDepth = depth, cost = 0;
-      for (const s of set.selections) {
-        if (s.kind === Kind.FIELD) {
-          const inner = measure(s.selectionSet, depth + 1, seen);
-          if (s.arguments?.some((a) => SIZE_ARGS.includes(a.name.value) && a.value.kind === Kind.VARIABLE)) usesSizeVariable = true;
-          const size = s.selectionSet ? Math.max(1, intArg(s, variables) ?? (s.name.value === 'pcaProjection' ? 200 : 10)) : 1;
-          maxDepth = Math.max(maxDepth, inner.depth);
-          cost += 1 + size * inner.cost;
-        } else if (s.kind === Kind.INLINE_FRAGMENT) {
-          const inner = measure(s.selectionSet, depth, seen);
-          maxDepth = Math.max(maxDepth, inner.depth);
-          cost += inner.cost;
-        } else {
-          const f = fragments.get(s.name.value);
-          if (!f || seen.has(s.name.value)) continue; // cycles are reported by NoFragmentCycles
-          const inner = measure(f.selectionSet, depth, new Set([...seen, s.name.value]));
-          maxDepth = Math.max(maxDepth, inner.depth);
-          cost += inner.cost;
+  const fragment = (name: string): Measure => {
+    const known = memo.get(name);
+    if (known) return known;
+    const f = fragments.get(name);
+    // Unknown fragments and cycles are reported by graphql-js's own rules.
+    if (!f || inProgress.has(name)) return none;
+    inProgress.add(name);
+    const m = selectionSet(f.selectionSet, schema.getType(f.typeCondition.name.value));
+    inProgress.delete(name);
+    memo.set(name, m);
+    return m;
+  };
+
+  /** Depth below this selection set (a field counts 1) and the cost of one instance of it. */
+  const selectionSet = (set: SelectionSetNode, parent: GraphQLNamedType | undefined): Measure => {
+    let depth = 0, cost = 0, usesSizeVariable = false;
+    for (const s of set.selections) {
+      let inner: Measure;
+      if (s.kind === Kind.FIELD) {
+        const def = fieldDef(schema, parent, s.name.value);
+        const sub = s.selectionSet ? selectionSet(s.selectionSet, def ? getNamedType(def.type) : undefined) : none;
+        let size = 1;
+        let fromVariable = false;
+        if (s.selectionSet && def && isListType(getNullableType(def.type))) {
+          size = UNSIZED_LIST;
+          const sizeArg = def.args.find((a) => SIZE_ARGS.has(a.name));
+          if (sizeArg) {
+            fromVariable = s.arguments?.some((a) => a.name.value === sizeArg.name && a.value.kind === Kind.VARIABLE) ?? false;
+            if (!fromVariable || variables) {
+              let v: unknown;
+              try {
+                v = getArgumentValues(def, s, variables ?? {})[sizeArg.name];
+              } catch {
+                v = undefined; // a malformed value: reported by validation or execution
+              }
+              if (typeof v === 'number' && Number.isFinite(v)) size = Math.max(1, v);
+            }
+          }
         }
+        inner = { depth: sub.depth + 1, cost: 1 + size * sub.cost, usesSizeVariable: sub.usesSizeVariable || fromVariable };
+      } else if (s.kind === Kind.INLINE_FRAGMENT) {
+        inner = selectionSet(s.selectionSet, s.typeCondition ? schema.getType(s.typeCondition.name.value) : parent);
+      } else {
+        inner = fragment(s.name.value);
       }
-      return { depth: maxDepth, cost };
-    };
-    return document.definitions.flatMap((d) => {
-      if (d.kind !== Kind.OPERATION_DEFINITION) return [];
-      usesSizeVariable = false;
-      const m = measure(d.selectionSet, 0, new Set());
-      return [{ name: d.name?.value, ...m, usesSizeVariable }];
-    });
+      depth = Math.max(depth, inner.depth);
+      cost += inner.cost;
+      usesSizeVariable ||= inner.usesSizeVariable;
+    }
+    return { depth, cost, usesSizeVariable };
+  };
+
+  return (op: OperationDefinitionNode): OperationMeasure => {
+    const root = op.operation === 'query' ? schema.getQueryType() : op.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+    return { name: op.name?.value, ...selectionSet(op.selectionSet, root ?? undefined) };
+  };
+}
+
+/** Depth and cost of each operation of `document`; sizes from variables need `variables` (coerced). */
+export function measureOperations(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | null = null): OperationMeasure[] {
+  const measure = measurer(schema, document, variables);
+  return document.definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? [measure(d)] : []));
 }
 
 function costError(cost: number, max: number, nodes?: readonly ASTNode[]): GraphQLError {
@@ -75,9 +157,14 @@ function costError(cost: number, max: number, nodes?: readonly ASTNode[]): Graph
   });
 }
 
+/** Documents (as Apollo caches them) whose cost depends on the request's variables. */
+const variableSized = new WeakMap<DocumentNode, Set<string | undefined>>();
+
 export function queryLimitsRule(limits: QueryLimits) {
   return (context: ValidationContext): ASTVisitor => {
-    const measured = new Map(measureOperations(context.getDocument()).map((m) => [m.name, m]));
+    const document = context.getDocument();
+    const measured = new Map(measureOperations(context.getSchema(), document).map((m) => [m.name, m]));
+    variableSized.set(document, new Set([...measured.values()].filter((m) => m.usesSizeVariable).map((m) => m.name)));
     return {
       OperationDefinition(op) {
         // graphql 16 validates a mutation/subscription against a schema without one and
@@ -86,28 +173,49 @@ export function queryLimitsRule(limits: QueryLimits) {
           context.reportError(new GraphQLError(`This API has no ${op.operation}s; it serves queries only.`, { nodes: [op] }));
           return;
         }
-        const { depth, cost, usesSizeVariable } = measured.get(op.name?.value)!;
-        if (depth > limits.maxDepth) {
-          context.reportError(new GraphQLError(`Query is ${depth} levels deep; the limit is ${limits.maxDepth}.`, { nodes: [op], extensions: { code: 'QUERY_TOO_DEEP' } }));
+        const m = measured.get(op.name?.value);
+        if (!m) return;
+        if (m.depth > limits.maxDepth) {
+          context.reportError(new GraphQLError(`Query is ${m.depth} levels deep; the limit is ${limits.maxDepth}.`, { nodes: [op], extensions: { code: 'QUERY_TOO_DEEP' } }));
         }
         // A size given as a variable is unknown here: costPlugin checks it with the value.
-        if (!usesSizeVariable && cost > limits.maxCost) context.reportError(costError(cost, limits.maxCost, [op]));
+        if (!m.usesSizeVariable && m.cost > limits.maxCost) context.reportError(costError(m.cost, limits.maxCost, [op]));
       },
     };
   };
 }
 
-/** The cost check again with the request's variables, for sizes given as variables. */
+/**
+ * The cost check again with the values that will execute, for operations whose sizes
+ * come from variables: the request's variables coerced as graphql-js will (defaults
+ * of variables included; an absent variable leaves the argument's schema default).
+ */
 export function costPlugin<T extends object>(limits: QueryLimits): ApolloServerPlugin<T> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation(rc) {
-          const name = rc.operation?.name?.value;
-          const m = measureOperations(rc.document, rc.request.variables ?? {}).find((x) => x.name === name);
-          if (m?.usesSizeVariable && m.cost > limits.maxCost) throw costError(m.cost, limits.maxCost);
+          const op = rc.operation;
+          if (!op) return;
+          let flagged = variableSized.get(rc.document);
+          if (!flagged) {
+            flagged = new Set(measureOperations(rc.schema, rc.document).filter((m) => m.usesSizeVariable).map((m) => m.name));
+            variableSized.set(rc.document, flagged);
+          }
+          if (!flagged.has(op.name?.value)) return;
+          const coerced = getVariableValues(rc.schema, op.variableDefinitions ?? [], rc.request.variables ?? {}, { maxErrors: 1 });
+          // Variables that do not coerce fail at execution with BAD_USER_INPUT; nothing runs.
+          if (coerced.errors) return;
+          const m = measurer(rc.schema, rc.document, coerced.coerced)(op);
+          if (m.cost > limits.maxCost) throw costError(m.cost, limits.maxCost);
         },
       };
     },
   };
+}
+
+/** The parse error graphql-js gives past maxTokens ("more that N tokens"), reworded to say what to do. */
+export function tokenLimitMessage(message: string, limits: QueryLimits): string | null {
+  if (!/Document contains more th(?:an|at) \d+ tokens/.test(message)) return null;
+  return `The query has more than ${limits.maxTokens.toLocaleString('en-US')} tokens (names, punctuation, values); the limit keeps every request fast. Split it into several requests, or pass long values as variables.`;
 }

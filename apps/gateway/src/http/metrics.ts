@@ -1,5 +1,8 @@
 // Prometheus metrics (/metrics): per-operation latency, errors by code, model swaps,
 // and the database pool. One registry per gateway instance (tests start several).
+// Every label value comes from a closed set fixed at start (the schema's root fields,
+// the documented error codes, the server's routes, HTTP status codes): a value outside
+// it is counted as "other", so nothing a client sends can add a time series.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '@cinemap/db';
 import type { ModelStore } from '../model/model-store';
@@ -11,11 +14,32 @@ export interface GatewayMetrics {
   httpRequests: Counter<'route' | 'status'>;
   /** operationSeconds.observe through a cached child (no label object per request). */
   observeOperation(operation: string, seconds: number): void;
+  /** cinemap_graphql_errors_total + 1 for one error of `code` in `operation`. */
+  countError(operation: string, code: string): void;
   /** httpRequests.inc through a cached child. */
   countRequest(route: string, status: number): void;
 }
 
-export function createMetrics(db: Db, store: ModelStore): GatewayMetrics {
+/** Operation labels besides the schema's root fields. */
+export const OTHER_OPERATION_LABELS = ['introspection', 'invalid', 'other'] as const;
+/** Error codes the gateway and Apollo produce (docs/graphql.md); anything else counts as OTHER. */
+export const ERROR_CODE_LABELS = [
+  'BAD_USER_INPUT', 'MOVIE_NOT_FOUND', 'MOVIE_NOT_IN_MODEL', 'USER_NOT_FOUND', 'NO_ACTIVE_MODEL', 'MODEL_STALE', 'SCORER_UNAVAILABLE',
+  'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'QUERY_TOO_DEEP', 'BAD_REQUEST', 'PAYLOAD_TOO_LARGE', 'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'DATABASE_UNAVAILABLE', 'DATABASE_TIMEOUT', 'INTERNAL_SERVER_ERROR', 'OTHER',
+] as const;
+/** Routes of the HTTP server (server.ts). */
+export const ROUTE_LABELS = ['graphql', 'live', 'ready', 'metrics', 'static', 'not_found', 'bad_url', 'error', 'other'] as const;
+
+/** `value` when it is in `allowed`, else `fallback`. */
+function closed(allowed: ReadonlySet<string>, value: string, fallback: string): string {
+  return allowed.has(value) ? value : fallback;
+}
+
+export function createMetrics(db: Db, store: ModelStore, rootFields: readonly string[]): GatewayMetrics {
+  const operations = new Set<string>([...rootFields, ...OTHER_OPERATION_LABELS]);
+  const errorCodes = new Set<string>(ERROR_CODE_LABELS);
+  const routes = new Set<string>(ROUTE_LABELS);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'cinemap_gateway_' });
   const operationSeconds = new Histogram({
@@ -48,6 +72,14 @@ export function createMetrics(db: Db, store: ModelStore): GatewayMetrics {
     },
   });
   new Gauge({
+    name: 'cinemap_model_up_to_date',
+    help: '1 when the served run was trained on the active dataset; 0 while a newer dataset awaits its model (answers still come from the served run and its own catalogue).',
+    registers: [registry],
+    collect() {
+      this.set(store.upToDate ? 1 : 0);
+    },
+  });
+  new Gauge({
     name: 'cinemap_model_swaps',
     help: 'Model runs loaded since start (hot swaps + the first load).',
     registers: [registry],
@@ -56,8 +88,8 @@ export function createMetrics(db: Db, store: ModelStore): GatewayMetrics {
     },
   });
   // prom-client hashes a label object on every observe(); children bound once per
-  // label value make the per-request cost one Map lookup (label values are bounded:
-  // root field names and a handful of routes and statuses).
+  // label value make the per-request cost one Map lookup (the label sets are closed, so
+  // these maps are bounded too).
   const opChildren = new Map<string, ReturnType<typeof operationSeconds.labels>>();
   const reqChildren = new Map<string, ReturnType<typeof httpRequests.labels>>();
   return {
@@ -66,20 +98,20 @@ export function createMetrics(db: Db, store: ModelStore): GatewayMetrics {
     errors,
     httpRequests,
     observeOperation(operation, seconds) {
-      let c = opChildren.get(operation);
-      if (!c) {
-        c = operationSeconds.labels(operation);
-        if (opChildren.size < 256) opChildren.set(operation, c);
-      }
+      const op = closed(operations, operation, 'other');
+      let c = opChildren.get(op);
+      if (!c) opChildren.set(op, (c = operationSeconds.labels(op)));
       c.observe(seconds);
     },
+    countError(operation, code) {
+      errors.inc({ operation: closed(operations, operation, 'other'), code: closed(errorCodes, code, 'OTHER') });
+    },
     countRequest(route, status) {
-      const key = `${route} ${status}`;
+      const r = closed(routes, route, 'other');
+      const st = Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : 'other';
+      const key = `${r} ${st}`;
       let c = reqChildren.get(key);
-      if (!c) {
-        c = httpRequests.labels(route, String(status));
-        if (reqChildren.size < 256) reqChildren.set(key, c);
-      }
+      if (!c) reqChildren.set(key, (c = httpRequests.labels(r, st)));
       c.inc();
     },
   };

@@ -9,7 +9,7 @@ import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLFormattedError, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import pino, { type Logger } from 'pino';
 import { pingDatabase, setStatementTimeout, type Db } from '@cinemap/db';
 import { ModelStore } from '../model/model-store';
@@ -18,7 +18,7 @@ import { gatewaySchema } from '../graphql/schema';
 import { createContext, type GatewayContext } from '../graphql/context';
 import { lookupMovieId } from '../graphql/arguments';
 import { databaseErrorCode } from '../graphql/errors';
-import { costPlugin, DEFAULT_QUERY_LIMITS, queryLimitsRule, type QueryLimits } from '../graphql/query-limits.rule';
+import { costPlugin, DEFAULT_QUERY_LIMITS, queryLimitsRule, tokenLimitMessage, type QueryLimits } from '../graphql/query-limits.rule';
 import { createMetrics, type GatewayMetrics } from './metrics';
 import { staticHandler } from './static-files';
 
@@ -65,11 +65,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const cors = new Set(opts.corsOrigins ?? []);
   const maxBody = opts.maxBodyBytes ?? 1_000_000;
   const db = opts.db;
+  const limits = opts.limits ?? DEFAULT_QUERY_LIMITS;
   if (db.backend === 'pglite' && opts.statementTimeoutMs) await setStatementTimeout(db, opts.statementTimeoutMs);
 
   const store = new ModelStore(db, log);
   await store.start();
-  const metrics = createMetrics(db, store);
+  const schema = await gatewaySchema();
+  const rootFields = Object.keys(schema.getQueryType()?.getFields() ?? {});
+  const metrics = createMetrics(db, store, rootFields);
+  const operationLabel = operationLabeller(new Set(rootFields));
 
   const observe: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
@@ -79,7 +83,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           const op = operationLabel(rc);
           for (const e of rc.errors) {
             const code = String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
-            metrics.errors.inc({ operation: op, code });
+            metrics.countError(op, code);
             if (code === 'INTERNAL_SERVER_ERROR') rc.contextValue?.log?.error({ err: unwrapResolverError(e), requestId: rc.contextValue?.requestId, operation: op }, 'internal error');
           }
         },
@@ -95,16 +99,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   };
 
   const apollo = new ApolloServer<GatewayContext>({
-    schema: await gatewaySchema(),
+    schema,
     introspection,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: development,
-    validationRules: [queryLimitsRule(opts.limits ?? DEFAULT_QUERY_LIMITS)],
+    // The token limit bounds all parse and validation work (graphql-js stops lexing past it).
+    parseOptions: { maxTokens: limits.maxTokens },
+    validationRules: [queryLimitsRule(limits)],
     // Cache-control hints are unused (responses are cached per run snapshot instead); the
     // default plugin wraps every field resolver (willResolveField showed in the profile).
-    plugins: [introspection ? ApolloServerPluginLandingPageLocalDefault({ footer: false }) : ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), costPlugin<GatewayContext>(opts.limits ?? DEFAULT_QUERY_LIMITS), observe],
+    plugins: [introspection ? ApolloServerPluginLandingPageLocalDefault({ footer: false }) : ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), costPlugin<GatewayContext>(limits), observe],
     formatError: (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
       const code = formatted.extensions?.code;
+      const overTokens = code === 'GRAPHQL_PARSE_FAILED' ? tokenLimitMessage(formatted.message, limits) : null;
+      if (overTokens) return { ...formatted, message: overTokens };
       if (development || (code && code !== 'INTERNAL_SERVER_ERROR')) return formatted;
       const original = unwrapResolverError(error);
       // Database outages and statement timeouts are the client's "retry later", not a bug.
@@ -123,7 +131,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const handle = async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<string> => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
+    // The path is decoded once, here, for every route: a URL that does not decode is the
+    // client's mistake (400), never an exception inside a handler (500).
+    const path = decodeUrlPath(q < 0 ? url : url.slice(0, q));
+    if (path === null) return sendJson(res, 400, { error: 'Malformed URL: the path has invalid percent-encoding (%XX with two hex digits, forming UTF-8) or a NUL byte.' }, 'bad_url');
     if (path === '/graphql') {
       const origin = req.headers.origin;
       if (origin && (cors.has('*') || cors.has(origin))) {
@@ -142,7 +153,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       }
       let body: unknown = undefined;
       let raw = '';
-      const json = (req.headers['content-type'] ?? '').includes('application/json');
+      // The media type proper (parameters dropped), as Apollo's CSRF check reads it: a
+      // "simple" request (text/plain; charset=application/json …) is never JSON here, so it
+      // cannot reach the response cache and Apollo refuses it.
+      const json = mediaType(req.headers['content-type']) === 'application/json';
       const snapshot = store.current;
       let replayCache: ModelSnapshot['responseCache'] | null = null;
       if (req.method === 'POST') {
@@ -150,8 +164,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         if (read !== null) raw = read;
         if (read === null)
           return sendJson(res, 413, { errors: [{ message: `Request body over ${maxBody} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }, 'graphql');
-        // A replayable response is looked up by the raw body before anything else (only
-        // bodies that once parsed and executed without error are stored).
+        // Every protection runs before this replay: the size limit (above), CSRF (only an
+        // application/json POST gets here: never a simple request), and the token, depth and
+        // cost limits (only bodies that once passed them and executed without error are
+        // stored; the key is the whole body, variables included).
         if (json && snapshot && raw.length <= REPLAY_MAX_BODY) {
           replayCache = snapshot.responseCache;
           const hit = replayCache.get(raw);
@@ -197,16 +213,21 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       const reasons: string[] = [];
       const dbOk = await withTimeout(pingDatabase(db), 2000).catch(() => false);
       if (!dbOk) reasons.push(`database ${db.location} is not reachable`);
-      if (!store.current) reasons.push('no model run is active (train one: npm run train)');
-      return sendJson(res, reasons.length ? 503 : 200, { status: reasons.length ? 'unavailable' : 'ok', reasons, runId: store.current?.runId ?? null }, 'ready');
+      if (!store.current) reasons.push(store.lastError ? `the active model run cannot be served: ${store.lastError}` : 'no model run is active (train one: npm run train)');
+      const run = store.current?.run ?? null;
+      // Ready either way (a consistent pair is served), but never "ok" while a newer dataset waits for its model.
+      const stale = run !== null && !store.upToDate;
+      const warnings = stale ? [`dataset ${store.activeDatasetId ?? 'none'} is active, but the model served (run ${run.id}) was trained on dataset ${run.datasetId}: answers come from run ${run.id} and its own catalogue until a run on the new dataset is activated (npm run train)`] : [];
+      const status = reasons.length ? 'unavailable' : stale ? 'stale' : 'ok';
+      return sendJson(res, reasons.length ? 503 : 200, { status, reasons, warnings, runId: run?.id ?? null, runDatasetId: run?.datasetId ?? null, activeDatasetId: store.activeDatasetId }, 'ready');
     }
     if (path === '/metrics') {
       res.setHeader('Content-Type', metrics.registry.contentType);
       res.end(await metrics.registry.metrics());
       return 'metrics';
     }
-    if (serveStatic?.(req, res)) return 'static';
-    sendJson(res, 404, { error: `Nothing at ${path}: GraphQL is at /graphql, health at /health/live and /health/ready, metrics at /metrics.` }, 'not_found');
+    if (serveStatic?.(req, res, path)) return 'static';
+    sendJson(res, 404, { error: `Nothing at ${JSON.stringify(path.length > 200 ? `${path.slice(0, 200)}…` : path)}: GraphQL is at /graphql, health at /health/live and /health/ready, metrics at /metrics.` }, 'not_found');
     return 'not_found';
   };
 
@@ -250,9 +271,47 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   };
 }
 
-function operationLabel(rc: { operation?: { selectionSet: { selections: readonly { kind: string; name?: { value: string } }[] } } | null; operationName?: string | null }): string {
-  const first = rc.operation?.selectionSet.selections.find((s) => s.kind === 'Field');
-  return first?.name?.value ?? rc.operationName ?? 'invalid';
+/**
+ * The metrics label of a request: the first root field it selects (looking through
+ * inline fragments and fragment spreads) when that is one of the schema's root fields,
+ * 'introspection' for __schema/__type/__typename, else 'invalid'. Never anything the
+ * client named (operation names, aliases, unknown fields).
+ */
+function operationLabeller(rootFields: ReadonlySet<string>) {
+  const firstField = (set: SelectionSetNode | undefined, doc: DocumentNode | undefined, hops: number): string | null => {
+    if (!set || hops > 32) return null;
+    for (const s of set.selections) {
+      if (s.kind === Kind.FIELD) return s.name.value;
+      const inner =
+        s.kind === Kind.INLINE_FRAGMENT
+          ? s.selectionSet
+          : doc?.definitions.find((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === s.name.value)?.selectionSet;
+      const f = firstField(inner, doc, hops + 1);
+      if (f) return f;
+    }
+    return null;
+  };
+  return (rc: { operation?: OperationDefinitionNode | null; document?: DocumentNode }): string => {
+    const name = firstField(rc.operation?.selectionSet, rc.document, 0);
+    if (name && rootFields.has(name)) return name;
+    return name?.startsWith('__') ? 'introspection' : 'invalid';
+  };
+}
+
+/** The media type of a Content-Type header without its parameters, lower case ('' when absent). */
+export function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/** The percent-decoded path, or null when it does not decode (bad %XX, invalid UTF-8) or holds NUL. */
+export function decodeUrlPath(raw: string): string | null {
+  let path: string;
+  try {
+    path = decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+  return path.includes('\0') ? null : path;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, route: string): string {

@@ -21,12 +21,12 @@ const TYPES: Record<string, string> = {
 // Vite names built assets name-<hash>.ext (8+ chars of base64url).
 const HASHED = /[-.][A-Za-z0-9_-]{8,}\.[a-z0-9]+$/;
 
-export function staticHandler(dir: string): ((req: IncomingMessage, res: ServerResponse) => boolean) | null {
+/** `path` is the request's path already percent-decoded by the server (decodeUrlPath). */
+export function staticHandler(dir: string): ((req: IncomingMessage, res: ServerResponse, path: string) => boolean) | null {
   const root = resolve(dir);
   if (!existsSync(join(root, 'index.html'))) return null;
-  return (req, res) => {
+  return (req, res, path) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const path = decodeURIComponent((req.url ?? '/').split('?')[0]);
     let file = normalize(join(root, path));
     if (file !== root && !file.startsWith(root + sep)) return false;
     let isIndex = false;

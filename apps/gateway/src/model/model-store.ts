@@ -2,9 +2,16 @@
 // run (LISTEN cinemap_model), without a restart. The new snapshot is built completely
 // (matrix, ONNX session) before one reference assignment makes it current; requests
 // already holding the old one finish on it, and its ONNX session is released later.
+// A snapshot is one consistent (dataset, run) pair: the run's embeddings with the
+// catalogue it was trained with (run_movies), whatever `movies` holds now. An ingest
+// of another dump (LISTEN cinemap_datasets) only marks the served run as not up to date
+// (health, activeModel.upToDate, metrics) until a run trained on it is activated.
 import type { Logger } from 'pino';
 import { loadDotScanKernel, type DotScanKernel } from '@cinemap/math';
-import { Db, getServedModelRun, loadModelArtifact, loadRunMovies, loadTitleKeys, MODEL_CHANNEL } from '@cinemap/db';
+import { Db, getActiveDatasetId, getServedModelRun, loadModelArtifact, loadRunMovies, loadTitleKeys, MODEL_CHANNEL } from '@cinemap/db';
+
+/** NOTIFY channel of dataset activations (the ingest's activateDataset). */
+const DATASET_CHANNEL = 'cinemap_datasets';
 import { ModelSnapshot } from './snapshot';
 import { RatingScorer } from './scorer';
 import { TitleIndex } from './title-index';
@@ -16,6 +23,9 @@ export class ModelStore {
   private reloading: Promise<void> | null = null;
   private again = false;
   private unlisten: (() => Promise<void>) | null = null;
+  private unlistenDatasets: (() => Promise<void>) | null = null;
+  /** The dataset active in the database, as last read (null: none). */
+  activeDatasetId: number | null = null;
   private closed = false;
   private kernelWarned = false;
   swaps = 0;
@@ -38,7 +48,26 @@ export class ModelStore {
       this.log.info({ payload }, 'model activation notified; reloading');
       void this.reload();
     });
+    this.unlistenDatasets = await this.db.listen(DATASET_CHANNEL, (payload) => {
+      void this.refreshDataset().then(() => {
+        if (this.snapshot && !this.upToDate) this.log.warn({ runId: this.snapshot.runId, runDatasetId: this.snapshot.run.datasetId, activeDatasetId: this.activeDatasetId, payload }, 'a new dataset is active; still serving the run trained on the previous one (with its own catalogue) until a run on the new one is activated');
+      });
+    });
     await this.reload();
+  }
+
+  /** Re-reads which dataset is active (after an ingest's NOTIFY). */
+  async refreshDataset(): Promise<void> {
+    try {
+      this.activeDatasetId = await getActiveDatasetId(this.db);
+    } catch (e) {
+      this.log.warn({ err: e }, 'could not read the active dataset');
+    }
+  }
+
+  /** False when the active dataset is not the one the served run was trained on (a newer dump awaits training). */
+  get upToDate(): boolean {
+    return !this.snapshot || this.snapshot.run.datasetId === this.activeDatasetId;
   }
 
   /**
@@ -69,6 +98,7 @@ export class ModelStore {
 
   private async loadActive(): Promise<void> {
     const run = await getServedModelRun(this.db);
+    this.activeDatasetId = run ? run.activeDatasetId : await getActiveDatasetId(this.db);
     if (!run) {
       if (this.snapshot) this.log.warn('no model run is active any more; keeping the last one loaded');
       else this.log.warn('no model run is active yet: model queries answer NO_ACTIVE_MODEL until the trainer activates one');
@@ -77,7 +107,11 @@ export class ModelStore {
     if (this.snapshot?.runId === run.id) return;
     const t0 = Date.now();
     const rows = await loadRunMovies(this.db, run.id);
-    const titles = new TitleIndex(await loadTitleKeys(this.db));
+    if (!rows.length) {
+      // A run activated before catalogues were kept per run, whose dataset is gone.
+      throw new Error(`model run ${run.id} has no catalogue of its own (it was trained on dataset ${run.datasetId} before this version, and that dataset is no longer loaded): train a new run (npm run train)`);
+    }
+    const titles = new TitleIndex(await loadTitleKeys(this.db, run.id));
     const bytes = await loadModelArtifact(this.db, run.id, 'onnx-scorer');
     let scorer: RatingScorer | null = null;
     if (bytes) {
@@ -116,6 +150,7 @@ export class ModelStore {
   async close(): Promise<void> {
     this.closed = true;
     await this.unlisten?.().catch(() => {});
+    await this.unlistenDatasets?.().catch(() => {});
     await this.reloading?.catch(() => {});
   }
 }

@@ -9,8 +9,8 @@ import { TitleIndex } from './title-index';
 describeEachBackend('TitleIndex (in-memory resolve_title)', (ctx) => {
   let index: TitleIndex;
   beforeAll(async () => {
-    await seedGatewayFixture(ctx.db(), { fillers: 40 });
-    index = new TitleIndex(await loadTitleKeys(ctx.db()));
+    const seed = await seedGatewayFixture(ctx.db(), { fillers: 40 });
+    index = new TitleIndex(await loadTitleKeys(ctx.db(), seed.runId));
   }, 60_000);
 
   it('answers what SQL resolve_title() answers, for every typed title tried', async () => {

@@ -10,10 +10,13 @@ import type { TitleKeyRow } from '@cinemap/db';
 export class TitleIndex {
   /** key → [movieId, year] pairs in preference order (flat: id0, year0, id1, year1, …). */
   private readonly byKey = new Map<string, number[]>();
+  /** The longest catalogue title (characters): typed titles this long are accepted, so any title returned can be typed back. */
+  readonly longestTitle: number = 0;
 
   /** `rows` in resolve_title()'s preference order (loadTitleKeys()). */
   constructor(rows: readonly TitleKeyRow[]) {
     for (const r of rows) {
+      if (r.titleLength > this.longestTitle) this.longestTitle = r.titleLength;
       for (const key of r.titleKeys) {
         if (!key) continue;
         let list = this.byKey.get(key);

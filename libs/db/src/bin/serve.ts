@@ -6,8 +6,11 @@ import { serveSql } from '../serve';
 const HELP = `Usage: npm run db:serve [-- --port 5433]
 
 Serves the embedded database (CINEMAP_HOME, default ./.cinemap) on 127.0.0.1 so that
-  PGSSLMODE=disable psql -h 127.0.0.1 -p 5433 -U postgres
-connects. One connection at a time (pglite-socket). Stop with Ctrl-C.
+  psql -h 127.0.0.1 -p 5433
+connects, as the read-only role cinemap_analyst; -U cinemap_writer may change rows (not
+the schema). One connection at a time; whatever a session set is reset when it ends.
+Env CINEMAP_SQL_TRANSACTION_WAIT_MS (2000): how long the serving process waits for a
+client's open transaction before rolling it back. Stop with Ctrl-C.
 The gateway does this itself when it runs embedded; stop it first (one process per store).`;
 
 async function main(): Promise<void> {
@@ -28,7 +31,7 @@ async function main(): Promise<void> {
   }
   const db = await openDb();
   const server = await serveSql(db, { port });
-  console.log(`Serving ${db.location} on ${server.host}:${server.port} — PGSSLMODE=disable psql -h ${server.host} -p ${server.port} -U postgres`);
+  console.log(`Serving ${db.location} on ${server.host}:${server.port} — psql -h ${server.host} -p ${server.port} (read-only; -U cinemap_writer to change rows)`);
   const stop = async () => {
     await server.close().catch(() => {});
     await db.close();

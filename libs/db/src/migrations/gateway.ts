@@ -124,4 +124,88 @@ GRANT EXECUTE ON FUNCTION cinemap_title_key(text), cinemap_parse_title_query(tex
   TO cinemap_gateway, cinemap_analyst, cinemap_writer;
 `,
   },
+  {
+    version: 301,
+    name: 'titles resolve in the served run\'s catalogue',
+    sql: `
+-- One rule for SQL and GraphQL: a run is served with the catalogue it was trained with
+-- (run_movies), so resolution, suggestions and similar_movies() never pair one dump's
+-- titles with another dump's embeddings after an ingest without a new run. \`run\` NULL
+-- (no run trained yet) means the loaded catalogue, movies.
+
+CREATE OR REPLACE FUNCTION resolve_title_in(query text, run bigint) RETURNS integer
+LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  WITH q AS (SELECT key, year FROM cinemap_parse_title_query(query) WHERE key <> '')
+  SELECT movie_id FROM (
+    SELECT c.movie_id, c.rating_count FROM q, run_movies c
+    WHERE run IS NOT NULL AND c.run_id = run AND c.title_keys @> ARRAY[q.key] AND (q.year IS NULL OR c.year = q.year)
+    UNION ALL
+    SELECT m.movie_id, m.rating_count FROM q, movies m
+    WHERE run IS NULL AND m.title_keys @> ARRAY[q.key] AND (q.year IS NULL OR m.year = q.year)
+  ) x
+  ORDER BY rating_count DESC, movie_id
+  LIMIT 1
+$fn$;
+
+CREATE OR REPLACE FUNCTION resolve_title(query text) RETURNS integer
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $fn$
+  SELECT resolve_title_in(query, (SELECT id FROM model_runs WHERE active))
+$fn$;
+
+CREATE OR REPLACE FUNCTION title_suggestions_in(query text, n integer, run bigint)
+RETURNS TABLE (movie_id integer, title text, similarity real)
+LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+  WITH q AS (SELECT key FROM cinemap_parse_title_query(query) WHERE key <> ''),
+  catalogue AS (
+    SELECT c.movie_id, c.title, c.rating_count, c.title_keys FROM run_movies c WHERE run IS NOT NULL AND c.run_id = run
+    UNION ALL
+    SELECT m.movie_id, m.title, m.rating_count, m.title_keys FROM movies m WHERE run IS NULL
+  ),
+  scored AS (
+    SELECT c.movie_id, c.title, c.rating_count,
+           (SELECT max(similarity(q.key, k)) FROM unnest(c.title_keys) k) AS sim
+    FROM catalogue c, q
+  )
+  SELECT s.movie_id, s.title, s.sim
+  FROM scored s
+  WHERE s.sim >= ${SUGGESTION_MIN_SIMILARITY} AND s.sim > 0
+  ORDER BY s.sim DESC, s.rating_count DESC, s.movie_id
+  LIMIT n
+$fn$;
+
+CREATE OR REPLACE FUNCTION title_suggestions(query text, n integer DEFAULT ${SUGGESTION_LIMIT})
+RETURNS TABLE (movie_id integer, title text, similarity real)
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $fn$
+  SELECT * FROM title_suggestions_in(query, n, (SELECT id FROM model_runs WHERE active))
+$fn$;
+
+CREATE OR REPLACE FUNCTION similar_movies(title text, k integer DEFAULT 10)
+RETURNS TABLE (movie_id integer, title text, year integer, similarity double precision)
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $fn$
+  WITH run AS (SELECT id FROM model_runs WHERE active),
+  target AS (SELECT resolve_title_in($1, (SELECT id FROM run)) AS movie_id),
+  q AS (
+    SELECT e.embedding FROM movie_embeddings e, run, target
+    WHERE e.run_id = run.id AND e.movie_id = target.movie_id
+  )
+  SELECT m.movie_id, m.title, m.year, 1 - (e.embedding <=> q.embedding) AS similarity
+  FROM q, run, target, movie_embeddings e
+  JOIN run_movies m ON m.run_id = e.run_id AND m.movie_id = e.movie_id
+  WHERE e.run_id = run.id
+    AND e.movie_id <> target.movie_id
+    AND m.rating_count >= cinemap_default_min_rating_count()
+  ORDER BY 1 - (e.embedding <=> q.embedding) DESC, m.movie_id
+  LIMIT greatest($2, 0)
+$fn$;
+
+-- The active run's catalogue, for analysts' joins with active_movie_embeddings.
+CREATE OR REPLACE VIEW active_movies AS
+  SELECT c.movie_id, c.title, c.display_title, c.year, c.genres, c.imdb_id, c.tmdb_id, c.rating_count, c.average_rating, c.title_keys
+  FROM run_movies c WHERE c.run_id = (SELECT id FROM model_runs WHERE active);
+
+GRANT EXECUTE ON FUNCTION resolve_title_in(text, bigint), title_suggestions_in(text, integer, bigint)
+  TO cinemap_gateway, cinemap_analyst, cinemap_writer;
+GRANT SELECT ON active_movies TO cinemap_gateway, cinemap_analyst, cinemap_writer;
+`,
+  },
 ];

@@ -1,5 +1,9 @@
 // Typed queries used by apps/gateway. All of its SQL lives here (and in the gateway
 // migrations, which hold resolve_title() and the analysts' similar_movies()).
+// A run is served with its own catalogue (run_movies, copied when the run was created),
+// never with whatever `movies` holds now: an ingest of another dump without a new run
+// leaves what the gateway answers unchanged. Functions taking a run id read that run's
+// catalogue; a null run (nothing trained yet) reads the loaded catalogue, `movies`.
 import type { Movie, MovieFilter } from '@cinemap/domain';
 import { Queryable, parseVector, vectorLiteral } from '../db';
 
@@ -27,6 +31,8 @@ export interface MovieRow extends Movie {
 export interface ServedModelRun {
   id: number;
   datasetId: number;
+  /** The dataset active now: another one than datasetId means a newer dump awaits training. */
+  activeDatasetId: number | null;
   createdAt: Date;
   params: Record<string, unknown>;
   engine: string;
@@ -88,17 +94,30 @@ export async function pingDatabase(q: Queryable): Promise<boolean> {
 
 export async function getServedModelRun(q: Queryable): Promise<ServedModelRun | null> {
   const rows = await q.query<ServedModelRun>(
-    `SELECT id, dataset_id AS "datasetId", created_at AS "createdAt", params, engine, backend, metrics, status
+    `SELECT id, dataset_id AS "datasetId", (SELECT id FROM datasets WHERE active) AS "activeDatasetId",
+            created_at AS "createdAt", params, engine, backend, metrics, status
      FROM model_runs WHERE active`,
   );
   return rows[0] ?? null;
 }
 
-/** Every movie of a run with its embedding and catalogue fields, by movie id. */
+/** The id of the dataset active now (null: none), e.g. after an ingest was notified. */
+export async function getActiveDatasetId(q: Queryable): Promise<number | null> {
+  const rows = await q.query<{ id: number }>('SELECT id FROM datasets WHERE active');
+  return rows[0]?.id ?? null;
+}
+
+/** How many catalogue rows a run has (0: a run from before catalogues were kept per run). */
+export async function countRunCatalogue(q: Queryable, runId: number): Promise<number> {
+  const [{ n }] = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM run_movies WHERE run_id = $1', [runId]);
+  return n;
+}
+
+/** Every movie of a run with its embedding and the run's catalogue fields, by movie id. */
 export async function loadRunMovies(q: Queryable, runId: number): Promise<RunMovieRow[]> {
   const rows = await q.query<Omit<RunMovieRow, 'embedding'> & { embedding: string }>(
     `SELECT ${MOVIE_COLUMNS}, e.embedding::text AS embedding, e.bias, e.pc1, e.pc2, e.pc3
-     FROM movie_embeddings e JOIN movies m ON m.movie_id = e.movie_id
+     FROM movie_embeddings e JOIN run_movies m ON m.run_id = e.run_id AND m.movie_id = e.movie_id
      WHERE e.run_id = $1
      ORDER BY m.movie_id`,
     [runId],
@@ -117,27 +136,37 @@ export interface TitleKeyRow {
   movieId: number;
   year: number | null;
   titleKeys: string[];
+  /** Length of the title in characters (code points). */
+  titleLength: number;
 }
 
 /**
- * Every movie's title keys in resolve_title()'s preference order (most-rated first,
- * then lowest id): what the gateway's in-memory twin of resolve_title() is built from.
+ * Every movie's title keys in the run's catalogue, in resolve_title()'s preference order
+ * (most-rated first, then lowest id): what the gateway's in-memory twin of
+ * resolve_title() is built from.
  */
-export async function loadTitleKeys(q: Queryable): Promise<TitleKeyRow[]> {
+export async function loadTitleKeys(q: Queryable, runId: number): Promise<TitleKeyRow[]> {
   return q.query<TitleKeyRow>(
-    `SELECT movie_id AS "movieId", year, title_keys AS "titleKeys" FROM movies ORDER BY rating_count DESC, movie_id`,
+    `SELECT movie_id AS "movieId", year, title_keys AS "titleKeys", char_length(title) AS "titleLength" FROM run_movies WHERE run_id = $1 ORDER BY rating_count DESC, movie_id`,
+    [runId],
   );
 }
 
-/** resolve_title(): the movie id a typed title means, or null. */
-export async function resolveTitle(q: Queryable, title: string): Promise<number | null> {
-  const rows = await q.query<{ id: number | null }>('SELECT resolve_title($1) AS id', [title]);
+/**
+ * resolve_title(): the movie id a typed title means, or null, in the catalogue of
+ * `runId`; without one, in the active run's (as analysts' resolve_title() does).
+ */
+export async function resolveTitle(q: Queryable, title: string, runId?: number | null): Promise<number | null> {
+  const rows = runId === undefined
+    ? await q.query<{ id: number | null }>('SELECT resolve_title($1) AS id', [title])
+    : await q.query<{ id: number | null }>('SELECT resolve_title_in($1, $2) AS id', [title, runId]);
   return rows[0]?.id ?? null;
 }
 
-/** Up to `n` "did you mean" titles for a title that resolved to nothing. */
-export async function titleSuggestions(q: Queryable, title: string, n = 5): Promise<{ movieId: number; title: string; similarity: number }[]> {
-  return q.query(`SELECT movie_id AS "movieId", title, similarity FROM title_suggestions($1, $2)`, [title, n]);
+/** Up to `n` "did you mean" titles for a title that resolved to nothing (catalogue as resolveTitle). */
+export async function titleSuggestions(q: Queryable, title: string, n = 5, runId?: number | null): Promise<{ movieId: number; title: string; similarity: number }[]> {
+  if (runId === undefined) return q.query(`SELECT movie_id AS "movieId", title, similarity FROM title_suggestions($1, $2)`, [title, n]);
+  return q.query(`SELECT movie_id AS "movieId", title, similarity FROM title_suggestions_in($1, $2, $3)`, [title, n, runId]);
 }
 
 /** The SQL key of a title (cinemap_title_key), for tests against titleKey(). */
@@ -146,13 +175,21 @@ export async function sqlTitleKeys(q: Queryable, texts: readonly string[]): Prom
   return rows.map((r) => r.k);
 }
 
-/** Movies by id (any order in, rows in the order of `ids`), with their bias in `runId`. */
+/** The catalogue served with `runId`, as a FROM item aliased m; inCatalogue() restricts it to the run (parameter $n). */
+function catalogue(runId: number | null): string {
+  return runId === null ? 'movies m' : 'run_movies m';
+}
+function inCatalogue(runId: number | null, n: number): string {
+  return runId === null ? 'true' : `m.run_id = $${n}::bigint`;
+}
+
+/** Movies by id (any order in, rows in the order of `ids`) from the run's catalogue, with their bias in `runId`. */
 export async function getMoviesByIds(q: Queryable, ids: readonly number[], runId: number | null): Promise<MovieRow[]> {
   if (!ids.length) return [];
   const rows = await q.query<MovieRow>(
     `SELECT ${MOVIE_COLUMNS}, e.bias
      FROM unnest($1::integer[]) WITH ORDINALITY AS u(id, i)
-     JOIN movies m ON m.movie_id = u.id
+     JOIN ${catalogue(runId)} ON m.movie_id = u.id AND ${inCatalogue(runId, 2)}
      LEFT JOIN movie_embeddings e ON e.run_id = $2 AND e.movie_id = m.movie_id
      ORDER BY u.i`,
     [[...ids], runId],
@@ -168,18 +205,18 @@ export async function searchMovies(q: Queryable, text: string, limit: number, ru
   return q.query<MovieRow>(
     `WITH k AS (SELECT cinemap_title_key($1) AS key),
      prefix AS (
-       SELECT m.movie_id, 0 AS tier, 1::real AS score FROM movies m, k
-       WHERE k.key <> '' AND EXISTS (SELECT 1 FROM unnest(m.title_keys) t WHERE starts_with(t, k.key))
+       SELECT m.movie_id, 0 AS tier, 1::real AS score FROM ${catalogue(runId)}, k
+       WHERE ${inCatalogue(runId, 3)} AND k.key <> '' AND EXISTS (SELECT 1 FROM unnest(m.title_keys) t WHERE starts_with(t, k.key))
      ),
      fuzzy AS (
-       SELECT m.movie_id, 1 AS tier, similarity(m.display_title, $1) AS score FROM movies m
-       WHERE m.display_title % $1
+       SELECT m.movie_id, 1 AS tier, similarity(m.display_title, $1) AS score FROM ${catalogue(runId)}
+       WHERE ${inCatalogue(runId, 3)} AND m.display_title % $1
      ),
      ranked AS (
        SELECT movie_id, min(tier) AS tier, max(score) AS score FROM (SELECT * FROM prefix UNION ALL SELECT * FROM fuzzy) x GROUP BY movie_id
      )
      SELECT ${MOVIE_COLUMNS}, e.bias
-     FROM ranked r JOIN movies m ON m.movie_id = r.movie_id
+     FROM ranked r JOIN ${catalogue(runId)} ON m.movie_id = r.movie_id AND ${inCatalogue(runId, 3)}
      LEFT JOIN movie_embeddings e ON e.run_id = $3 AND e.movie_id = m.movie_id
      ORDER BY r.tier, r.score DESC, m.rating_count DESC, m.movie_id
      LIMIT $2`,
@@ -192,7 +229,7 @@ export async function appreciatedMovies(q: Queryable, runId: number, order: 'mos
   const dir = order === 'most' ? 'DESC' : 'ASC';
   return q.query<MovieRow>(
     `SELECT ${MOVIE_COLUMNS}, e.bias
-     FROM movie_embeddings e JOIN movies m ON m.movie_id = e.movie_id
+     FROM movie_embeddings e JOIN run_movies m ON m.run_id = e.run_id AND m.movie_id = e.movie_id
      WHERE e.run_id = $1 AND ${FILTER_SQL}
      ORDER BY e.bias ${dir}, m.movie_id
      LIMIT $8`,
@@ -204,7 +241,7 @@ export async function appreciatedMovies(q: Queryable, runId: number, order: 'mos
 export async function pcaProjection(q: Queryable, runId: number, limit: number, filter?: MovieListFilter | null): Promise<(MovieRow & { x: number; y: number; z: number })[]> {
   return q.query(
     `SELECT ${MOVIE_COLUMNS}, e.bias, e.pc1 AS x, e.pc2 AS y, e.pc3 AS z
-     FROM movie_embeddings e JOIN movies m ON m.movie_id = e.movie_id
+     FROM movie_embeddings e JOIN run_movies m ON m.run_id = e.run_id AND m.movie_id = e.movie_id
      WHERE e.run_id = $1 AND e.pc1 IS NOT NULL AND ${FILTER_SQL}
      ORDER BY m.rating_count DESC, m.movie_id
      LIMIT $8`,
@@ -233,7 +270,7 @@ export async function similarMoviesExact(
        SELECT ${byId ? `(SELECT embedding FROM movie_embeddings WHERE run_id = $1 AND movie_id = $9)` : `$9::vector`} AS v
      )
      SELECT m.movie_id AS "movieId", 1 - (e.embedding <=> qv.v) AS similarity
-     FROM qv, movie_embeddings e JOIN movies m ON m.movie_id = e.movie_id
+     FROM qv, movie_embeddings e JOIN run_movies m ON m.run_id = e.run_id AND m.movie_id = e.movie_id
      WHERE e.run_id = $1 AND NOT (e.movie_id = ANY($10::integer[])) AND ${FILTER_SQL}
      ORDER BY 1 - (e.embedding <=> qv.v) DESC, m.movie_id
      LIMIT $8`,

@@ -16,6 +16,7 @@ export const CLI = {
   generate: join(ROOT, 'dist/apps/ingest/generate.js'),
   train: join(ROOT, 'dist/apps/trainer/main.js'),
   gateway: join(ROOT, 'dist/apps/gateway/main.js'),
+  migrate: join(ROOT, 'dist/libs/db/migrate.js'),
 };
 /** The built entry points exist (`node tools/test.mjs` builds first). */
 export const builtClis = Object.values(CLI).every((f) => existsSync(f));

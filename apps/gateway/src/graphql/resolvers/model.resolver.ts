@@ -21,6 +21,8 @@ export class ModelResolver {
     return {
       id: run.id,
       datasetId: run.datasetId,
+      activeDatasetId: ctx.store.activeDatasetId,
+      upToDate: run.datasetId === ctx.store.activeDatasetId,
       createdAt: new Date(run.createdAt).toISOString(),
       engine: run.engine,
       backend: run.backend,

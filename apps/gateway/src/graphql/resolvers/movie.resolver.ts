@@ -31,7 +31,7 @@ export class MovieResolver {
     @Arg('limit', () => Int, { nullable: true, defaultValue: 10 }) limit: number | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<MovieView[]> {
-    checkTitle(query, 'query');
+    checkTitle(query, 'query', ctx.snapshot?.titles?.longestTitle);
     const n = checkCount(limit, 'limit', 10, MAX_SEARCH);
     const rows = await searchMovies(ctx.db, query, n, ctx.snapshot?.runId ?? null);
     return rows.map((r) => ctx.snapshot?.movie(r.movieId) ?? toMovieView(r));
