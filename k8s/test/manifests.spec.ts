@@ -1,8 +1,10 @@
 // Given the kustomize overlays, when rendered, then every object validates against
 // the official Kubernetes schemas (kubernetes-models 5.1.0 + @kubernetes/client-node
-// 2.0.1 field maps) or its CRD (CloudNativePG), passes the deployment policy, and the
-// NetworkPolicies let exactly the intended connections through. Each check is also
-// shown to fail on a planted mistake.
+// 2.0.1 field maps), its vendored CRD (CloudNativePG; the Barman Cloud ObjectStore
+// through the Cluster CRD) or its kubernetes-models CRD package (Prometheus Operator,
+// Gateway API, cert-manager), passes the deployment policy, and the NetworkPolicies
+// let exactly the intended connections through. Each check is also shown to fail on
+// a planted mistake. (The way in: exposure.spec.ts; monitoring: monitoring.spec.ts.)
 import { join } from 'node:path';
 import { readdirSync, readFileSync } from 'node:fs';
 import { render, overlayDirs, readYamlDocuments, type K8sObject, type Rendered } from '../src/kustomize';
@@ -27,7 +29,7 @@ beforeAll(async () => {
 
 describe('rendered overlays', () => {
   it('renders base, dev and prod', () => {
-    expect([...rendered.keys()]).toEqual(['base', 'overlays/dev', 'overlays/prod']);
+    expect([...rendered.keys()]).toEqual(['base', 'overlays/dev', 'overlays/prod', 'overlays/prod-gateway-api']);
   });
 
   it.each([...rendered.keys()])('%s: every object is valid against its schema', (name) => {
@@ -48,8 +50,14 @@ describe('rendered overlays', () => {
     expect(kinds('overlays/prod')).not.toContain('StatefulSet/postgres');
     const cluster = find('overlays/prod', 'Cluster', 'cinemap-pg');
     expect(cluster.spec.instances).toBe(3);
-    expect(cluster.spec.backup.barmanObjectStore.s3Credentials.accessKeyId.name).toBe('cinemap-backup-s3');
-    expect(find('overlays/prod', 'ScheduledBackup', 'cinemap-pg-daily').spec.cluster.name).toBe('cinemap-pg');
+    expect(cluster.spec.backup).toBeUndefined(); // the deprecated in-tree barmanObjectStore is gone
+    expect(cluster.spec.plugins).toEqual([{ name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true, parameters: { barmanObjectName: 'cinemap-backups' } }]);
+    expect(cluster.spec.imageName).toMatch(/^ghcr\.io\/cloudnative-pg\/postgresql:17\.\d+-standard-bookworm/);
+    const store = find('overlays/prod', 'ObjectStore', 'cinemap-backups');
+    expect(store.spec.configuration.s3Credentials.accessKeyId.name).toBe('cinemap-backup-s3');
+    expect(store.spec.retentionPolicy).toBe('30d');
+    const daily = find('overlays/prod', 'ScheduledBackup', 'cinemap-pg-daily');
+    expect(daily.spec).toMatchObject({ cluster: { name: 'cinemap-pg' }, method: 'plugin', pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' } });
     // The HPA owns the replica count in prod.
     expect(find('overlays/prod', 'Deployment', 'cinemap-gateway').spec.replicas).toBeUndefined();
     expect(find('overlays/prod', 'Job', 'cinemap-train').spec.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe('1');
@@ -120,8 +128,55 @@ describe('schema validation catches planted mistakes', () => {
 
   it('a typo in the CloudNativePG Cluster spec (CRD schema with extra fields forbidden)', () => {
     const c = find('overlays/prod', 'Cluster', 'cinemap-pg');
-    c.spec.backup.barmanObjectStore.destinationPth = c.spec.backup.barmanObjectStore.destinationPath;
-    expect(errorsOf(c)).toMatch(/spec\.backup\.barmanObjectStore: must NOT have additional properties "destinationPth"/);
+    c.spec.plugins[0].isWalArchiver = true;
+    c.spec.storage.sise = '1Gi';
+    const e = errorsOf(c);
+    expect(e).toMatch(/spec\.plugins\.0: must NOT have additional properties "isWalArchiver"/);
+    expect(e).toMatch(/spec\.storage: must NOT have additional properties "sise"/);
+  });
+
+  it('the Barman Cloud ObjectStore: a typo in its configuration, a bad retention, a serverName, a sidecar setting', () => {
+    const o = find('overlays/prod', 'ObjectStore', 'cinemap-backups');
+    o.spec.configuration.destinationPth = o.spec.configuration.destinationPath;
+    delete o.spec.configuration.destinationPath;
+    o.spec.configuration.wal.compression = 'zip';
+    o.spec.retentionPolicy = '30 days';
+    o.spec.configuration.serverName = 'cinemap-pg';
+    o.spec.instanceSidecarConfiguration = { logLevel: 'debug' };
+    const e = errorsOf(o);
+    expect(e).toMatch(/spec\.configuration: must NOT have additional properties "destinationPth"/);
+    expect(e).toMatch(/spec\.configuration: must have required property 'destinationPath'/);
+    expect(e).toMatch(/spec\.configuration\.wal\.compression: must be equal to one of the allowed values/);
+    expect(e).toMatch(/spec\.retentionPolicy: must match pattern/);
+    expect(e).toMatch(/spec\.configuration: must NOT have additional properties "serverName"/);
+    expect(e).toMatch(/spec: must NOT have additional properties "instanceSidecarConfiguration"/);
+  });
+
+  it('custom resources of the kubernetes-models CRD packages: a typo, a wrong type, a bad enum, a missing field, an unlisted kind', () => {
+    const sm = find('overlays/prod', 'ServiceMonitor', 'cinemap-gateway');
+    sm.spec.endpoints[0].pth = '/metrics';
+    sm.spec.endpoints[0].interval = 30;
+    delete sm.spec.selector;
+    let e = errorsOf(sm);
+    expect(e).toMatch(/spec\.endpoints\[0\]\.pth: unknown field "pth" \(Endpoint has no such field; did you mean "path"\?\) \[declared-types\]/);
+    expect(e).toMatch(/spec\.endpoints\[0\]\.interval: must be string \[kubernetes-models\]/);
+    expect(e).toMatch(/spec: must have required property selector \[kubernetes-models\]/);
+    const rule = find('overlays/prod', 'PrometheusRule', 'cinemap-gateway');
+    rule.spec.groups[0].rules[0].fro = '5m';
+    expect(errorsOf(rule)).toMatch(/spec\.groups\[0\]\.rules\[0\]\.fro: unknown field "fro" \(Rule has no such field; did you mean "for"\?\)/);
+    const route = find('overlays/prod-gateway-api', 'HTTPRoute', 'cinemap');
+    route.spec.rules[0].matches[0].path.type = 'Exakt';
+    route.spec.rules[0].backendRefs[0].prot = 80;
+    e = errorsOf(route);
+    expect(e).toMatch(/spec\.rules\[0\]\.matches\[0\]\.path\.type: must be equal to one of the allowed values \[kubernetes-models\]/);
+    expect(e).toMatch(/spec\.rules\[0\]\.backendRefs\[0\]\.prot: unknown field "prot".*did you mean "port"/);
+    const gw = find('overlays/prod-gateway-api', 'Gateway', 'cinemap');
+    gw.spec.listeners[0].port = '443';
+    (gw.metadata as any).anotations = {};
+    e = errorsOf(gw);
+    expect(e).toMatch(/spec\.listeners\[0\]\.port: must be integer/);
+    expect(e).toMatch(/metadata\.anotations: unknown field "anotations".*did you mean "annotations"/);
+    expect(errorsOf({ apiVersion: 'monitoring.coreos.com/v1', kind: 'Probe', metadata: { name: 'x', namespace: 'cinemap' }, spec: {} })).toMatch(/monitoring\.coreos\.com\/v1 Probe is not among the custom resources checked here/);
   });
 
   it('a wrong type, a bad enum value and a missing field in CRDs', () => {
@@ -202,6 +257,28 @@ describe('policy catches planted mistakes', () => {
     expect(rulesOf(s)).toMatch(/no-secret-data/);
   });
 
+  it('backups: the deprecated in-tree object store, no WAL archiver, a dangling ObjectStore, no retention, a backup on the old method', () => {
+    const all = objects('overlays/prod').map((o) => structuredClone(o));
+    const c = all.find((o) => o.kind === 'Cluster')!;
+    const rulesOfAll = () => checkPolicies(all).map((v) => `${v.object} ${v.rule}: ${v.message}`).join('\n');
+    expect(rulesOfAll()).toBe('');
+    c.spec.backup = { barmanObjectStore: { destinationPath: 's3://x/' } };
+    c.spec.plugins[0].parameters.barmanObjectName = 'cinemap-backup';
+    all.find((o) => o.kind === 'ObjectStore')!.spec.retentionPolicy = undefined;
+    const b = all.find((o) => o.kind === 'ScheduledBackup')!;
+    b.spec.method = 'barmanObjectStore';
+    let r = rulesOfAll();
+    expect(r).toMatch(/Cluster\/cinemap-pg backups: spec\.backup\.barmanObjectStore is deprecated/);
+    expect(r).toMatch(/names ObjectStore "cinemap-backup", which is not among these manifests/);
+    expect(r).toMatch(/ScheduledBackup\/cinemap-pg-daily backups: spec\.method must be plugin/);
+    c.spec.plugins[0].parameters.barmanObjectName = 'cinemap-backups';
+    c.spec.plugins[0].isWALArchiver = false;
+    r = rulesOfAll();
+    expect(r).toMatch(/no WAL archiver/);
+    c.spec.plugins[0].isWALArchiver = true;
+    expect(rulesOfAll()).toMatch(/ObjectStore cinemap-backups has no spec\.retentionPolicy/);
+  });
+
   it('an object outside the namespace and a gateway without scrape annotations', () => {
     const d = find('base', 'Deployment', 'cinemap-gateway');
     delete d.metadata.namespace;
@@ -246,6 +323,14 @@ describe('NetworkPolicies', () => {
         expect(allowed(pol, pod('CronJob', 'cinemap-retrain'), internet, 443)).toBe(true);
         expect(allowed(pol, gateway, internet, 443)).toBe(false);
         expect(allowed(pol, pod('Job', 'cinemap-train'), internet, 443)).toBe(false);
+      });
+
+      it('Prometheus in its own namespace scrapes the gateway on its metrics port', () => {
+        const prometheus: Endpoint = { labels: { 'app.kubernetes.io/name': 'prometheus' }, namespace: 'monitoring', namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' } };
+        const svc = find(overlay, 'Service', 'cinemap-gateway');
+        const container = find(overlay, 'Deployment', 'cinemap-gateway').spec.template.spec.containers[0];
+        const port = container.ports.find((p: any) => p.name === svc.spec.ports[0].targetPort).containerPort;
+        expect(allowed(pol, prometheus, gateway, port)).toBe(true);
       });
 
       it('fails when a planted policy opens the database to every pod', () => {

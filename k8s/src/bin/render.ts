@@ -1,12 +1,15 @@
 // Prints an overlay rendered by cinemap's kustomize subset (k8s/src/kustomize.ts),
 // validated against the offline schemas and policies, as one YAML stream:
 //   npx tsx k8s/src/bin/render.ts k8s/overlays/prod > prod.yaml
-// Exits non-zero, listing every problem, if the overlay fails validation or policy.
+// Exits non-zero, listing every problem, if the overlay fails validation or policy
+// (schemas, deployment policy, the way in, monitoring against the gateway's metrics).
 import { stringify } from 'yaml';
 import { join } from 'node:path';
 import { render } from '../kustomize';
 import { SchemaValidator, formatErrors } from '../validate';
 import { checkPolicies, formatViolations } from '../policy';
+import { checkExposure, impliedCertificates } from '../exposure';
+import { checkDashboards, checkMonitoring, gatewayCatalogue } from '../monitoring';
 
 async function main(): Promise<void> {
   const dir = process.argv[2];
@@ -15,9 +18,11 @@ async function main(): Promise<void> {
     process.exit(dir ? 0 : 2);
   }
   const items = render(dir);
+  const objects = items.map((i) => i.object);
   const validator = await SchemaValidator.create(join(__dirname, '..', '..', 'schemas'));
-  const errors = items.flatMap((i) => validator.validate(i.object));
-  const violations = checkPolicies(items.map((i) => i.object));
+  const errors = [...objects, ...impliedCertificates(objects)].flatMap((o) => validator.validate(o));
+  const catalogue = gatewayCatalogue();
+  const violations = [...checkPolicies(objects), ...checkExposure(objects), ...checkMonitoring(objects, catalogue), ...checkDashboards(objects, catalogue)];
   if (errors.length || violations.length) {
     console.error([formatErrors(errors), formatViolations(violations)].filter(Boolean).join('\n'));
     process.exit(1);
