@@ -13,6 +13,9 @@ export interface Violation {
 
 /** Trainer images whose tag ends in -cpu run the native engine; all others are the CUDA image. */
 export const isCpuTrainerImage = (image: string) => /(^|\/)trainer$/.test(parseImage(image).name) && /-cpu$/.test(parseImage(image).tag ?? '');
+/** Secrets that switch a feature on by existing (API keys): references to them must be optional. */
+export const OPTIONAL_SECRETS = ['cinemap-api-keys'];
+
 /** The CloudNativePG Barman Cloud plugin (WAL archiving, base backups, recovery). */
 export const BARMAN_PLUGIN = 'barman-cloud.cloudnative-pg.io';
 export const isTrainerImage = (image: string) => /(^|\/)trainer$/.test(parseImage(image).name);
@@ -77,6 +80,11 @@ export function checkPolicies(objects: K8sObject[], opts: { namespace?: string }
       if (sc.readOnlyRootFilesystem !== true) v('read-only-root', `${cid}: securityContext.readOnlyRootFilesystem must be true (write to /tmp or CINEMAP_HOME volumes)`);
       if (!(sc.capabilities?.drop ?? []).includes('ALL')) v('drop-capabilities', `${cid}: securityContext.capabilities.drop must include ALL`);
       if ((sc.capabilities?.add ?? []).length) v('drop-capabilities', `${cid}: adds capabilities ${JSON.stringify(sc.capabilities.add)}`);
+
+      for (const e of (c.env ?? []) as any[]) {
+        const ref = e.valueFrom?.secretKeyRef;
+        if (ref && OPTIONAL_SECRETS.includes(ref.name) && ref.optional !== true) v('optional-secret', `${cid}: env ${e.name} reads Secret ${ref.name}, which exists only when the feature is on: set optional: true or the pod never starts without it`);
+      }
 
       const serves = (c.ports ?? []).length > 0 && !(pod.initContainers ?? []).includes(c);
       if (serves && (!c.readinessProbe || !c.livenessProbe)) v('probes', `${cid} serves on a port but lacks a ${!c.readinessProbe ? 'readinessProbe' : 'livenessProbe'}`);

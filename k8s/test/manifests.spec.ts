@@ -257,6 +257,16 @@ describe('policy catches planted mistakes', () => {
     expect(rulesOf(s)).toMatch(/no-secret-data/);
   });
 
+  it('API protection is off by default and wired for the Ingress in prod; a required API-key Secret is caught', () => {
+    expect(find('base', 'ConfigMap', 'cinemap-config').data).toMatchObject({ CINEMAP_RATE_LIMIT_RPS: '0', CINEMAP_TRUSTED_PROXY_HOPS: '0' });
+    expect(find('overlays/prod', 'ConfigMap', 'cinemap-config').data.CINEMAP_TRUSTED_PROXY_HOPS).toBe('1');
+    const d = find('base', 'Deployment', 'cinemap-gateway');
+    const env = d.spec.template.spec.containers[0].env.find((e: any) => e.name === 'CINEMAP_API_KEY_HASHES');
+    expect(env.valueFrom.secretKeyRef).toEqual({ name: 'cinemap-api-keys', key: 'CINEMAP_API_KEY_HASHES', optional: true });
+    delete env.valueFrom.secretKeyRef.optional;
+    expect(rulesOf(d)).toMatch(/optional-secret: container "gateway": env CINEMAP_API_KEY_HASHES reads Secret cinemap-api-keys, which exists only when the feature is on/);
+  });
+
   it('backups: the deprecated in-tree object store, no WAL archiver, a dangling ObjectStore, no retention, a backup on the old method', () => {
     const all = objects('overlays/prod').map((o) => structuredClone(o));
     const c = all.find((o) => o.kind === 'Cluster')!;
