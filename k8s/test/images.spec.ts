@@ -18,7 +18,7 @@ const lock = (): ImageLock => JSON.parse(lockText);
 const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
 const dockerfileNames = execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter((f) => /(^|\/)Dockerfile(\.[\w-]+)?$/.test(f));
 const dockerfiles = () => Object.fromEntries(dockerfileNames.map((f) => [f, readFileSync(join(ROOT, f), 'utf8')]));
-const rendered = () => Object.fromEntries([join(K8S, 'base'), ...overlayDirs(K8S)].map((d) => [d.slice(K8S.length + 1), render(d).map((r) => r.object)])) as Record<string, K8sObject[]>;
+const rendered = () => Object.fromEntries([join(K8S, 'base'), ...overlayDirs(K8S), join(K8S, 'restore')].map((d) => [d.slice(K8S.length + 1), render(d).map((r) => r.object)])) as Record<string, K8sObject[]>;
 const problems = (l: ImageLock, df = dockerfiles(), r = rendered()) => checkImageLock(l, version, df, r).join('\n');
 
 const node = process.execPath;

@@ -96,6 +96,48 @@ describe('rendered overlays', () => {
   });
 });
 
+describe('restore into a new cluster (k8s/restore)', () => {
+  const restore = render(join(K8S, 'restore')).map((r) => r.object);
+  const r1 = () => structuredClone(restore.find((o) => o.kind === 'Cluster')!) as K8sObject;
+
+  it('is valid against the CloudNativePG CRD and passes the policy next to prod', () => {
+    expect(formatErrors(restore.flatMap((o) => validator.validate(o)))).toBe('');
+    expect(formatViolations(checkPolicies([...objects('overlays/prod'), ...restore]))).toBe('');
+  });
+
+  it('recovers from cinemap-pg in the prod ObjectStore and archives under its own server name', () => {
+    const c = r1();
+    expect(c.metadata.name).not.toBe('cinemap-pg');
+    const src = c.spec.externalClusters.find((e: any) => e.name === c.spec.bootstrap.recovery.source);
+    expect(src.plugin).toEqual({ name: 'barman-cloud.cloudnative-pg.io', parameters: { barmanObjectName: 'cinemap-backups', serverName: 'cinemap-pg' } });
+    expect(c.spec.plugins[0].parameters).toEqual({ barmanObjectName: 'cinemap-backups', serverName: c.metadata.name });
+  });
+
+  it('is the prod cluster in everything but name and bootstrap (image, sizing, parameters, labels)', () => {
+    const { bootstrap: _b, externalClusters: _e, plugins: _p, ...restored } = r1().spec;
+    const { bootstrap: _b2, plugins: _p2, ...prod } = find('overlays/prod', 'Cluster', 'cinemap-pg').spec;
+    expect(restored).toEqual(prod);
+  });
+
+  it('its instances replicate, recover from the object store and serve the gateway under the prod NetworkPolicies', () => {
+    const pol = [...objects('overlays/prod'), ...restore].filter((o) => o.kind === 'NetworkPolicy');
+    const at = (labels: Record<string, string>): Endpoint => ({ labels, namespace: 'cinemap', namespaceLabels: { 'kubernetes.io/metadata.name': 'cinemap' } });
+    const inst = at({ ...r1().spec.inheritedMetadata.labels, 'cnpg.io/cluster': 'cinemap-pg-r1' });
+    expect(allowed(pol, inst, inst, 5432)).toBe(true);
+    expect(allowed(pol, inst, { ip: '52.216.0.1' }, 443)).toBe(true);
+    expect(allowed(pol, at(podLabels(find('overlays/prod', 'Deployment', 'cinemap-gateway'))), inst, 5432)).toBe(true);
+    expect(allowed(pol, at({ app: 'debug-shell' }), inst, 5432)).toBe(false);
+  });
+
+  it('fails the checks when the recovery source names no ObjectStore or a field is misspelt', () => {
+    const c = r1();
+    c.spec.plugins[0].parameters.barmanObjectName = 'cinemap-backup';
+    c.spec.bootstrap.recovery.recoveryTarget = { targetTim: '2026-12-01 09:55:00+00' };
+    expect(formatViolations(checkPolicies([...objects('overlays/prod'), c]))).toMatch(/names ObjectStore "cinemap-backup", which is not among these manifests/);
+    expect(formatErrors(validator.validate(c))).toMatch(/spec\.bootstrap\.recovery\.recoveryTarget: must NOT have additional properties "targetTim"/);
+  });
+});
+
 describe('schema validation catches planted mistakes', () => {
   const errorsOf = (o: K8sObject) => formatErrors(validator.validate(o));
 
