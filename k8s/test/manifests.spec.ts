@@ -7,6 +7,7 @@
 // a planted mistake. (The way in: exposure.spec.ts; monitoring: monitoring.spec.ts.)
 import { join } from 'node:path';
 import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { render, overlayDirs, readYamlDocuments, type K8sObject, type Rendered } from '../src/kustomize';
 import { SchemaValidator, formatErrors } from '../src/validate';
 import { checkPolicies, formatViolations } from '../src/policy';
@@ -136,6 +137,23 @@ describe('restore into a new cluster (k8s/restore)', () => {
     expect(formatViolations(checkPolicies([...objects('overlays/prod'), c]))).toMatch(/names ObjectStore "cinemap-backup", which is not among these manifests/);
     expect(formatErrors(validator.validate(c))).toMatch(/spec\.bootstrap\.recovery\.recoveryTarget: must NOT have additional properties "targetTim"/);
   });
+});
+
+describe('the render CLI (k8s/src/bin/render.ts)', () => {
+  const tsx = join(K8S, '..', 'node_modules', '.bin', 'tsx');
+  const cli = (...args: string[]) => spawnSync(tsx, [join(K8S, 'src/bin/render.ts'), ...args], { cwd: join(K8S, '..'), encoding: 'utf8', timeout: 120_000 });
+
+  it('prints a valid overlay; checks k8s/restore in the context of prod, and refuses it alone naming what is missing', () => {
+    const prod = cli('k8s/overlays/prod');
+    expect(prod.status).toBe(0);
+    expect(prod.stdout).toMatch(/kind: ObjectStore/);
+    const alone = cli('k8s/restore');
+    expect(alone.status).toBe(1);
+    expect(alone.stderr).toMatch(/Cluster\/cinemap-pg-r1: \[backups\] plugin barman-cloud\.cloudnative-pg\.io names ObjectStore "cinemap-backups", which is not among these manifests/);
+    const withProd = cli('k8s/restore', '--context', 'k8s/overlays/prod');
+    expect([withProd.status, withProd.stderr]).toEqual([0, '']);
+    expect(withProd.stdout).not.toMatch(/kind: ObjectStore/); // context objects are checked, not printed
+  }, 180_000);
 });
 
 describe('schema validation catches planted mistakes', () => {
