@@ -8,9 +8,14 @@
 //   labels      pairs added to metadata.labels; includeTemplates also adds them to
 //               pod templates; includeSelectors: true is refused (selectors are immutable)
 //   images      name -> newName / newTag / digest on containers and initContainers
-//   patches     strategic-merge (a YAML object, matched by kind + name, or by target)
-//               and JSON 6902 (a YAML list of ops; needs a target)
-// Order, as in kustomize: resources, then patches, namespace, labels, images.
+//   patches     strategic-merge (a YAML object, matched by kind + name, or by target;
+//               `$patch: delete` at its top removes the whole resource) and JSON 6902
+//               (a YAML list of ops; needs a target)
+//   configMapGenerator
+//               name + files (key = file name, or key=path) + options.labels/annotations;
+//               only with options.disableNameSuffixHash: true (a hashed name would need
+//               kustomize's name-reference rewriting, which this renderer does not do)
+// Order, as in kustomize: resources and generators, then patches, namespace, labels, images.
 // Any other field is an error, so nothing is ever silently ignored.
 import { readFileSync, existsSync, statSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -28,7 +33,7 @@ export interface Rendered {
   source: string;
 }
 
-const SUPPORTED_FIELDS = new Set(['apiVersion', 'kind', 'namespace', 'labels', 'resources', 'images', 'patches']);
+const SUPPORTED_FIELDS = new Set(['apiVersion', 'kind', 'namespace', 'labels', 'resources', 'configMapGenerator', 'images', 'patches']);
 
 /** Kinds that are cluster-scoped (the namespace transformer leaves them alone). */
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume', 'StorageClass', 'PriorityClass']);
@@ -71,6 +76,7 @@ export function render(dir: string, root = dir): Rendered[] {
       }
     }
   }
+  for (const [i, g] of ((k.configMapGenerator ?? []) as any[]).entries()) items.push(generateConfigMap(g, dir, where, `${where}: configMapGenerator[${i}]`));
   checkUnique(items, where);
 
   for (const [i, patch] of ((k.patches ?? []) as any[]).entries()) applyPatch(items, patch, dir, `${where}: patches[${i}]`);
@@ -132,9 +138,33 @@ function applyPatch(items: Rendered[], p: any, dir: string, where: string): void
   const hit = items.filter((it) => matches(it.object, t));
   if (!hit.length) throw new KustomizeError(`${where}: ${t.kind} "${t.name}" not found among the resources`);
   for (const it of hit) {
+    // `$patch: delete` at the top of a strategic-merge patch removes the resource itself.
+    if (body.$patch === 'delete') { items.splice(items.indexOf(it), 1); continue; }
     const patchBody = target ? { ...body, metadata: { ...body.metadata, name: it.object.metadata.name } } : body;
     it.object = strategicMerge(it.object, patchBody, '') as K8sObject;
   }
+}
+
+function generateConfigMap(g: any, dir: string, kfile: string, where: string): Rendered {
+  const allowed = new Set(['name', 'files', 'options']);
+  for (const f of Object.keys(g ?? {})) if (!allowed.has(f)) throw new KustomizeError(`${where}: unsupported field "${f}" (use name, files, options)`);
+  if (typeof g.name !== 'string' || !g.name) throw new KustomizeError(`${where}: name is required`);
+  const opts = g.options ?? {};
+  for (const f of Object.keys(opts)) if (!['disableNameSuffixHash', 'labels', 'annotations'].includes(f)) throw new KustomizeError(`${where}: options.${f} is not supported`);
+  if (opts.disableNameSuffixHash !== true) throw new KustomizeError(`${where}: set options.disableNameSuffixHash: true (hashed names are not supported by this renderer)`);
+  const data: Record<string, string> = {};
+  for (const entry of (g.files ?? []) as string[]) {
+    const [key, rel] = entry.includes('=') ? entry.split('=', 2) : [entry.split('/').pop()!, entry];
+    const p = join(dir, rel);
+    if (rel.split('/').includes('..')) throw new KustomizeError(`${where}: file "${rel}" is outside the kustomization directory (kustomize's load restrictor refuses it)`);
+    if (!existsSync(p)) throw new KustomizeError(`${where}: file "${rel}" does not exist`);
+    if (key in data) throw new KustomizeError(`${where}: key "${key}" is given twice`);
+    data[key] = readFileSync(p, 'utf8');
+  }
+  const metadata: K8sObject['metadata'] = { name: g.name };
+  if (opts.labels) metadata.labels = { ...opts.labels };
+  if (opts.annotations) metadata.annotations = { ...opts.annotations };
+  return { object: { apiVersion: 'v1', kind: 'ConfigMap', metadata, data }, source: `${kfile} configMapGenerator ${g.name}` };
 }
 
 /**

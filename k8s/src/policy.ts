@@ -13,6 +13,11 @@ export interface Violation {
 
 /** Trainer images whose tag ends in -cpu run the native engine; all others are the CUDA image. */
 export const isCpuTrainerImage = (image: string) => /(^|\/)trainer$/.test(parseImage(image).name) && /-cpu$/.test(parseImage(image).tag ?? '');
+/** Secrets that switch a feature on by existing (API keys): references to them must be optional. */
+export const OPTIONAL_SECRETS = ['cinemap-api-keys'];
+
+/** The CloudNativePG Barman Cloud plugin (WAL archiving, base backups, recovery). */
+export const BARMAN_PLUGIN = 'barman-cloud.cloudnative-pg.io';
 export const isTrainerImage = (image: string) => /(^|\/)trainer$/.test(parseImage(image).name);
 
 export function checkPolicies(objects: K8sObject[], opts: { namespace?: string } = {}): Violation[] {
@@ -29,6 +34,23 @@ export function checkPolicies(objects: K8sObject[], opts: { namespace?: string }
     }
     if (o.kind === 'CronJob' && o.spec?.concurrencyPolicy !== 'Forbid') {
       v('cronjob-forbid-overlap', `spec.concurrencyPolicy is "${o.spec?.concurrencyPolicy ?? 'Allow (default)'}"; set Forbid so two ingest/train runs never overlap`);
+    }
+
+    if (o.kind === 'Cluster' && o.apiVersion.startsWith('postgresql.cnpg.io/')) {
+      if (o.spec?.backup?.barmanObjectStore) v('backups', 'spec.backup.barmanObjectStore is deprecated since CloudNativePG 1.26: archive through the Barman Cloud plugin (spec.plugins + an ObjectStore)');
+      const archivers = ((o.spec?.plugins ?? []) as any[]).filter((p) => p.name === BARMAN_PLUGIN && p.isWALArchiver === true && p.enabled !== false);
+      if (!archivers.length) v('backups', `no WAL archiver: add spec.plugins [{name: ${BARMAN_PLUGIN}, isWALArchiver: true, parameters: {barmanObjectName: ...}}], or the cluster cannot be restored to a point in time`);
+      for (const a of archivers) {
+        const store = objects.find((x) => x.kind === 'ObjectStore' && x.metadata.name === a.parameters?.barmanObjectName && x.metadata.namespace === o.metadata.namespace);
+        if (!store) v('backups', `plugin ${BARMAN_PLUGIN} names ObjectStore ${JSON.stringify(a.parameters?.barmanObjectName)}, which is not among these manifests`);
+        else if (!store.spec?.retentionPolicy) v('backups', `ObjectStore ${store.metadata.name} has no spec.retentionPolicy: backups would pile up forever`);
+      }
+    }
+    if (o.kind === 'ScheduledBackup' || (o.kind === 'Backup' && o.apiVersion.startsWith('postgresql.cnpg.io/'))) {
+      const cluster = objects.find((x) => x.kind === 'Cluster' && x.metadata.name === o.spec?.cluster?.name && x.metadata.namespace === o.metadata.namespace);
+      if (!cluster) v('backups', `spec.cluster.name ${JSON.stringify(o.spec?.cluster?.name)} is not a Cluster among these manifests`);
+      if (o.spec?.method !== 'plugin' || o.spec?.pluginConfiguration?.name !== BARMAN_PLUGIN) v('backups', `spec.method must be plugin with pluginConfiguration.name ${BARMAN_PLUGIN} (the in-tree barmanObjectStore method is deprecated)`);
+      else if (cluster && !((cluster.spec?.plugins ?? []) as any[]).some((p) => p.name === BARMAN_PLUGIN)) v('backups', `Cluster ${cluster.metadata.name} does not use ${BARMAN_PLUGIN}, so this backup could not run`);
     }
 
     const tpl = podTemplate(o);
@@ -58,6 +80,11 @@ export function checkPolicies(objects: K8sObject[], opts: { namespace?: string }
       if (sc.readOnlyRootFilesystem !== true) v('read-only-root', `${cid}: securityContext.readOnlyRootFilesystem must be true (write to /tmp or CINEMAP_HOME volumes)`);
       if (!(sc.capabilities?.drop ?? []).includes('ALL')) v('drop-capabilities', `${cid}: securityContext.capabilities.drop must include ALL`);
       if ((sc.capabilities?.add ?? []).length) v('drop-capabilities', `${cid}: adds capabilities ${JSON.stringify(sc.capabilities.add)}`);
+
+      for (const e of (c.env ?? []) as any[]) {
+        const ref = e.valueFrom?.secretKeyRef;
+        if (ref && OPTIONAL_SECRETS.includes(ref.name) && ref.optional !== true) v('optional-secret', `${cid}: env ${e.name} reads Secret ${ref.name}, which exists only when the feature is on: set optional: true or the pod never starts without it`);
+      }
 
       const serves = (c.ports ?? []).length > 0 && !(pod.initContainers ?? []).includes(c);
       if (serves && (!c.readinessProbe || !c.livenessProbe)) v('probes', `${cid} serves on a port but lacks a ${!c.readinessProbe ? 'readinessProbe' : 'livenessProbe'}`);

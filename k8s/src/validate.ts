@@ -10,11 +10,29 @@
 //     the schema lists properties and does not say x-kubernetes-preserve-unknown-fields.
 //     metadata is walked as V1ObjectMeta. CEL rules (x-kubernetes-validations) are
 //     not evaluated here: the API server checks those.
+//     The Barman Cloud plugin's ObjectStore has no vendored CRD: its spec.configuration
+//     is the very type of the Cluster's spec.backup.barmanObjectStore, so it is checked
+//     against that part of the vendored Cluster CRD (see objectStoreSchema).
+//  4. Custom resources of other operators (Prometheus Operator, Gateway API,
+//     cert-manager): the kubernetes-models CRD packages, i.e. their generated
+//     validators (types, required fields, enums, patterns) like layer 1, plus a walk
+//     along the same packages' TypeScript declarations for field names they lack
+//     (declared-types.ts). Only the kinds in CRD_KINDS are accepted, so a new kind
+//     gets its checks on purpose, never a silent pass.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 import type { K8sObject } from './kustomize';
+import { DeclaredTypes, closest } from './declared-types';
+
+/** apiVersion -> the kubernetes-models package that models it and the kinds cinemap may use. */
+export const CRD_KINDS: Record<string, { pkg: string; kinds: string[] }> = {
+  'monitoring.coreos.com/v1': { pkg: '@kubernetes-models/prometheus-operator', kinds: ['ServiceMonitor', 'PodMonitor', 'PrometheusRule'] },
+  'gateway.networking.k8s.io/v1': { pkg: '@kubernetes-models/gateway-api', kinds: ['Gateway', 'HTTPRoute', 'GRPCRoute'] },
+  'gateway.networking.k8s.io/v1beta1': { pkg: '@kubernetes-models/gateway-api', kinds: ['ReferenceGrant'] },
+  'cert-manager.io/v1': { pkg: '@kubernetes-models/cert-manager', kinds: ['Certificate', 'Issuer', 'ClusterIssuer'] },
+};
 
 export interface SchemaError {
   /** kind/name of the object */
@@ -22,7 +40,7 @@ export interface SchemaError {
   /** dotted path inside the object */
   path: string;
   message: string;
-  layer: 'kubernetes-models' | 'client-node' | 'crd';
+  layer: 'kubernetes-models' | 'client-node' | 'crd' | 'declared-types';
 }
 
 type AttributeMap = { name: string; baseName: string; type: string }[];
@@ -33,7 +51,7 @@ type KindModule = Record<string, (new (o: unknown) => { validate(): void }) | un
 export class SchemaValidator {
   private crdValidators = new Map<string, ValidateFunction>();
 
-  private constructor(private models: Record<string, unknown>, private kinds: Map<string, KindModule>, crdDir: string) {
+  private constructor(private models: Record<string, unknown>, private kinds: Map<string, KindModule>, private declared: DeclaredTypes, crdDir: string) {
     const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
     for (const f of readdirSync(crdDir).filter((x) => x.endsWith('.yaml'))) {
       const crd = parse(readFileSync(join(crdDir, f), 'utf8'));
@@ -43,6 +61,9 @@ export class SchemaValidator {
         // metadata is ObjectMeta; it is checked by the client-node walk instead.
         schema.properties.metadata = { type: 'object' };
         this.crdValidators.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, ajv.compile(schema));
+        if (crd.spec.names.kind === 'Cluster' && crd.spec.group === 'postgresql.cnpg.io') {
+          this.crdValidators.set('barmancloud.cnpg.io/v1/ObjectStore', ajv.compile(objectStoreSchema(schema)));
+        }
       }
     }
   }
@@ -57,7 +78,17 @@ export class SchemaValidator {
     const kinds = new Map<string, KindModule>();
     for (const gv of kubernetesModelsApiVersions()) kinds.set(gv, (await import(`kubernetes-models/${gv}`)) as KindModule);
     if (!kinds.has('v1') || !kinds.has('apps/v1')) throw new Error('kubernetes-models exports no v1 or apps/v1 module: its package layout changed; update k8s/src/validate.ts');
-    return new SchemaValidator(models, kinds, crdDir);
+    const refs: Record<string, { module: string; name: string }> = {};
+    for (const [gv, { pkg, kinds: ks }] of Object.entries(CRD_KINDS)) {
+      const mod = (await import(`${pkg}/${gv}`)) as KindModule;
+      for (const k of ks) {
+        if (!mod[k]) throw new Error(`${pkg} has no ${gv} ${k}: its package layout changed; update CRD_KINDS in k8s/src/validate.ts`);
+        refs[`${gv}/${k}`] = { module: `${pkg}/${gv}/${k}`, name: `I${k}` };
+      }
+      kinds.set(gv, mod);
+    }
+    const declared = DeclaredTypes.load(join(__dirname, '..', '..'), refs);
+    return new SchemaValidator(models, kinds, declared, crdDir);
   }
 
   crdKinds(): string[] {
@@ -78,6 +109,12 @@ export class SchemaValidator {
       errors.push(...this.walk(o.metadata, 'V1ObjectMeta', 'metadata', id));
       return errors;
     }
+    const third = CRD_KINDS[o.apiVersion];
+    if (third) {
+      if (!third.kinds.includes(o.kind)) return [{ object: id, path: 'kind', message: `${o.apiVersion} ${o.kind} is not among the custom resources checked here (${third.kinds.join(', ')}); add it to CRD_KINDS in k8s/src/validate.ts`, layer: 'declared-types' }];
+      const fields = this.declared.check(o, `${o.apiVersion}/${o.kind}`).map((e) => ({ object: id, path: e.path, message: e.message, layer: 'declared-types' as const }));
+      return [...this.validateModels(o, id), ...fields];
+    }
     const model = this.modelName(o);
     if (typeof (this.models[model] as ModelClass | undefined)?.getAttributeTypeMap !== 'function') {
       return [{ object: id, path: 'apiVersion', message: `${o.apiVersion} ${o.kind} is not served by Kubernetes 1.36 (no client-node model ${model}); use a current apiVersion`, layer: 'client-node' }];
@@ -95,7 +132,8 @@ export class SchemaValidator {
       return [];
     } catch (e: any) {
       // Ajv-style message: "data/spec/x must be string, data must have required property 'y'"
-      return String(e.message).split(/, (?=data)/).map((m) => {
+      // Nested generated validators can report one error twice: keep each once.
+      return [...new Set(String(e.message).split(/, (?=data)/))].map((m) => {
         const [, p = '', msg = m] = /^data\/?(\S*) (.*)$/.exec(m) ?? [];
         const path = p.split('/').filter(Boolean).map((x, i) => (/^\d+$/.test(x) ? `[${x}]` : i ? `.${x}` : x)).join('');
         return { object: id, path, message: msg, layer: 'kubernetes-models' as const };
@@ -154,6 +192,35 @@ function kubernetesModelsApiVersions(): string[] {
     .filter((k) => /^(?:[a-z0-9.-]+\/)?v\d+(?:alpha|beta)?\d*$/.test(k));
 }
 
+/**
+ * The Barman Cloud plugin's ObjectStore (barmancloud.cnpg.io/v1), from the vendored
+ * Cluster CRD: the plugin documents spec.configuration as the same
+ * BarmanObjectStoreConfiguration as the Cluster's spec.backup.barmanObjectStore, and
+ * spec.retentionPolicy as a recovery window ("30d"). Its instanceSidecarConfiguration
+ * is not modelled (refused), and configuration.serverName must stay empty (the plugin
+ * takes the server name from the Cluster's plugin parameters).
+ */
+export function objectStoreSchema(closedClusterSchema: any): any {
+  const configuration = structuredClone(closedClusterSchema.properties.spec.properties.backup.properties.barmanObjectStore);
+  delete configuration.properties.serverName;
+  return {
+    type: 'object',
+    required: ['apiVersion', 'kind', 'metadata', 'spec'],
+    additionalProperties: false,
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { type: 'object' },
+      spec: {
+        type: 'object',
+        required: ['configuration'],
+        additionalProperties: false,
+        properties: { configuration, retentionPolicy: { type: 'string', pattern: '^[1-9][0-9]*[dwm]$' } },
+      },
+    },
+  };
+}
+
 /** Forbid properties a CRD schema does not declare (as the API server's pruning would drop them silently). */
 export function closeSchema(s: any): any {
   if (!s || typeof s !== 'object') return s;
@@ -164,25 +231,6 @@ export function closeSchema(s: any): any {
   }
   if (s.properties && s.additionalProperties === undefined && !s['x-kubernetes-preserve-unknown-fields']) s.additionalProperties = false;
   return s;
-}
-
-function closest(word: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = levenshtein(word.toLowerCase(), c.toLowerCase());
-    if (d < bestD) { bestD = d; best = c; }
-  }
-  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function levenshtein(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++)
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-  return d[a.length][b.length];
 }
 
 export const formatErrors = (errs: SchemaError[]) => errs.map((e) => `${e.object} ${e.path}: ${e.message} [${e.layer}]`).join('\n');

@@ -1,6 +1,7 @@
 // Every app image: pinned bases, a non-root numeric USER in the final stage,
 // reproducible production-only dependencies, a HEALTHCHECK for the gateway; the
-// GPU trainer on the CUDA/cuDNN pair tfjs-node-gpu 4.22 needs. Planted mistakes fail.
+// GPU trainer on a CUDA 11 / cuDNN 8 base tfjs-node-gpu 4.22's libtensorflow 2.9.1 loads.
+// Planted mistakes fail. (Which images exist and their pinned bases: images.spec.ts.)
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDockerfile, checkDockerfile, DockerfileError } from '../src/dockerfile';
@@ -34,9 +35,10 @@ describe('Dockerfiles', () => {
     expect(t).toContain('dist/libs/db');
   });
 
-  it('the GPU trainer runs on CUDA 11.2 + cuDNN 8 and installs tfjs-node-gpu; the CPU one omits it', () => {
+  it('the GPU trainer runs on CUDA 11.8 + cuDNN 8 (libtensorflow 2.9.1 loads CUDA 11 sonames, never 12) and installs tfjs-node-gpu; the CPU one omits it', () => {
     const gpu = parseDockerfile(text('apps/trainer/Dockerfile'));
-    expect(gpu.stages[gpu.stages.length - 1].from).toBe('nvidia/cuda:11.2.2-cudnn8-runtime-ubuntu20.04');
+    expect(gpu.stages[gpu.stages.length - 1].from).toMatch(/^nvidia\/cuda:11\.\d+\.\d+-cudnn8-runtime-ubuntu22\.04$/);
+    expect(text('node_modules/@tensorflow/tfjs-node-gpu/scripts/deps-constants.js')).toMatch(/LIBTENSORFLOW_VERSION = '2\.9\.1'/);
     expect(text('apps/trainer/Dockerfile')).toMatch(/\(cd node_modules\/@tensorflow\/tfjs-node-gpu && npm run install\)/);
     expect(text('apps/trainer/Dockerfile.cpu')).toMatch(/npm ci --omit=dev --omit=optional/);
   });

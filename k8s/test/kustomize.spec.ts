@@ -75,6 +75,38 @@ patches:
     expect(side.image).toBe('registry:5000/acme/side@sha256:abc');
   });
 
+  it('configMapGenerator: one key per file (or key=path), labels from options, no hash suffix', () => {
+    const root = tree({
+      'm/kustomization.yaml': `${K}namespace: shop
+configMapGenerator:
+  - name: dash
+    files: [board.json, other=extra/x.txt]
+    options: {disableNameSuffixHash: true, labels: {grafana_dashboard: "1"}}
+`,
+      'm/board.json': '{"title": "b"}',
+      'm/extra/x.txt': 'hello',
+    });
+    const [cm] = render(join(root, 'm')).map((r) => r.object);
+    expect(cm).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dash', namespace: 'shop', labels: { grafana_dashboard: '1' } }, data: { 'board.json': '{"title": "b"}', other: 'hello' } });
+  });
+
+  it('configMapGenerator refuses hashed names, files outside the directory and missing files', () => {
+    const gen = (g: string) => () => render(join(tree({ 'm/kustomization.yaml': `${K}configMapGenerator: [${g}]\n`, 'm/a.json': '{}', 'x.json': '{}' }), 'm'));
+    expect(gen('{name: d, files: [a.json]}')).toThrow(/set options.disableNameSuffixHash: true/);
+    expect(gen('{name: d, files: [../x.json], options: {disableNameSuffixHash: true}}')).toThrow(/outside the kustomization directory/);
+    expect(gen('{name: d, files: [b.json], options: {disableNameSuffixHash: true}}')).toThrow(/file "b.json" does not exist/);
+    expect(gen('{name: d, literals: [a=b], options: {disableNameSuffixHash: true}}')).toThrow(/unsupported field "literals"/);
+  });
+
+  it('a strategic-merge patch with $patch: delete at its top removes the resource', () => {
+    const root = tree({
+      'b/kustomization.yaml': `${K}resources: [deploy.yaml]\n`,
+      'b/deploy.yaml': deploy,
+      'o/kustomization.yaml': `${K}resources: [../b]\npatches:\n  - patch: |-\n      $patch: delete\n      apiVersion: v1\n      kind: Namespace\n      metadata: {name: shop}\n`,
+    });
+    expect(render(join(root, 'o')).map((r) => r.object.kind)).toEqual(['Deployment']);
+  });
+
   it('strategic merge: null deletes a key, $patch: delete removes a list item, plain lists are replaced', () => {
     expect(strategicMerge({ a: 1, b: 2 }, { b: null }, '')).toEqual({ a: 1 });
     expect(strategicMerge({ containers: [{ name: 'a' }, { name: 'b' }] }, { containers: [{ name: 'a', $patch: 'delete' }] }, '')).toEqual({ containers: [{ name: 'b' }] });

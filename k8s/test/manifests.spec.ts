@@ -1,10 +1,13 @@
 // Given the kustomize overlays, when rendered, then every object validates against
 // the official Kubernetes schemas (kubernetes-models 5.1.0 + @kubernetes/client-node
-// 2.0.1 field maps) or its CRD (CloudNativePG), passes the deployment policy, and the
-// NetworkPolicies let exactly the intended connections through. Each check is also
-// shown to fail on a planted mistake.
+// 2.0.1 field maps), its vendored CRD (CloudNativePG; the Barman Cloud ObjectStore
+// through the Cluster CRD) or its kubernetes-models CRD package (Prometheus Operator,
+// Gateway API, cert-manager), passes the deployment policy, and the NetworkPolicies
+// let exactly the intended connections through. Each check is also shown to fail on
+// a planted mistake. (The way in: exposure.spec.ts; monitoring: monitoring.spec.ts.)
 import { join } from 'node:path';
 import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { render, overlayDirs, readYamlDocuments, type K8sObject, type Rendered } from '../src/kustomize';
 import { SchemaValidator, formatErrors } from '../src/validate';
 import { checkPolicies, formatViolations } from '../src/policy';
@@ -27,7 +30,7 @@ beforeAll(async () => {
 
 describe('rendered overlays', () => {
   it('renders base, dev and prod', () => {
-    expect([...rendered.keys()]).toEqual(['base', 'overlays/dev', 'overlays/prod']);
+    expect([...rendered.keys()]).toEqual(['base', 'overlays/dev', 'overlays/prod', 'overlays/prod-gateway-api']);
   });
 
   it.each([...rendered.keys()])('%s: every object is valid against its schema', (name) => {
@@ -48,8 +51,14 @@ describe('rendered overlays', () => {
     expect(kinds('overlays/prod')).not.toContain('StatefulSet/postgres');
     const cluster = find('overlays/prod', 'Cluster', 'cinemap-pg');
     expect(cluster.spec.instances).toBe(3);
-    expect(cluster.spec.backup.barmanObjectStore.s3Credentials.accessKeyId.name).toBe('cinemap-backup-s3');
-    expect(find('overlays/prod', 'ScheduledBackup', 'cinemap-pg-daily').spec.cluster.name).toBe('cinemap-pg');
+    expect(cluster.spec.backup).toBeUndefined(); // the deprecated in-tree barmanObjectStore is gone
+    expect(cluster.spec.plugins).toEqual([{ name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true, parameters: { barmanObjectName: 'cinemap-backups' } }]);
+    expect(cluster.spec.imageName).toMatch(/^ghcr\.io\/cloudnative-pg\/postgresql:17\.\d+-standard-bookworm/);
+    const store = find('overlays/prod', 'ObjectStore', 'cinemap-backups');
+    expect(store.spec.configuration.s3Credentials.accessKeyId.name).toBe('cinemap-backup-s3');
+    expect(store.spec.retentionPolicy).toBe('30d');
+    const daily = find('overlays/prod', 'ScheduledBackup', 'cinemap-pg-daily');
+    expect(daily.spec).toMatchObject({ cluster: { name: 'cinemap-pg' }, method: 'plugin', pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' } });
     // The HPA owns the replica count in prod.
     expect(find('overlays/prod', 'Deployment', 'cinemap-gateway').spec.replicas).toBeUndefined();
     expect(find('overlays/prod', 'Job', 'cinemap-train').spec.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe('1');
@@ -88,6 +97,65 @@ describe('rendered overlays', () => {
   });
 });
 
+describe('restore into a new cluster (k8s/restore)', () => {
+  const restore = render(join(K8S, 'restore')).map((r) => r.object);
+  const r1 = () => structuredClone(restore.find((o) => o.kind === 'Cluster')!) as K8sObject;
+
+  it('is valid against the CloudNativePG CRD and passes the policy next to prod', () => {
+    expect(formatErrors(restore.flatMap((o) => validator.validate(o)))).toBe('');
+    expect(formatViolations(checkPolicies([...objects('overlays/prod'), ...restore]))).toBe('');
+  });
+
+  it('recovers from cinemap-pg in the prod ObjectStore and archives under its own server name', () => {
+    const c = r1();
+    expect(c.metadata.name).not.toBe('cinemap-pg');
+    const src = c.spec.externalClusters.find((e: any) => e.name === c.spec.bootstrap.recovery.source);
+    expect(src.plugin).toEqual({ name: 'barman-cloud.cloudnative-pg.io', parameters: { barmanObjectName: 'cinemap-backups', serverName: 'cinemap-pg' } });
+    expect(c.spec.plugins[0].parameters).toEqual({ barmanObjectName: 'cinemap-backups', serverName: c.metadata.name });
+  });
+
+  it('is the prod cluster in everything but name and bootstrap (image, sizing, parameters, labels)', () => {
+    const { bootstrap: _b, externalClusters: _e, plugins: _p, ...restored } = r1().spec;
+    const { bootstrap: _b2, plugins: _p2, ...prod } = find('overlays/prod', 'Cluster', 'cinemap-pg').spec;
+    expect(restored).toEqual(prod);
+  });
+
+  it('its instances replicate, recover from the object store and serve the gateway under the prod NetworkPolicies', () => {
+    const pol = [...objects('overlays/prod'), ...restore].filter((o) => o.kind === 'NetworkPolicy');
+    const at = (labels: Record<string, string>): Endpoint => ({ labels, namespace: 'cinemap', namespaceLabels: { 'kubernetes.io/metadata.name': 'cinemap' } });
+    const inst = at({ ...r1().spec.inheritedMetadata.labels, 'cnpg.io/cluster': 'cinemap-pg-r1' });
+    expect(allowed(pol, inst, inst, 5432)).toBe(true);
+    expect(allowed(pol, inst, { ip: '52.216.0.1' }, 443)).toBe(true);
+    expect(allowed(pol, at(podLabels(find('overlays/prod', 'Deployment', 'cinemap-gateway'))), inst, 5432)).toBe(true);
+    expect(allowed(pol, at({ app: 'debug-shell' }), inst, 5432)).toBe(false);
+  });
+
+  it('fails the checks when the recovery source names no ObjectStore or a field is misspelt', () => {
+    const c = r1();
+    c.spec.plugins[0].parameters.barmanObjectName = 'cinemap-backup';
+    c.spec.bootstrap.recovery.recoveryTarget = { targetTim: '2026-12-01 09:55:00+00' };
+    expect(formatViolations(checkPolicies([...objects('overlays/prod'), c]))).toMatch(/names ObjectStore "cinemap-backup", which is not among these manifests/);
+    expect(formatErrors(validator.validate(c))).toMatch(/spec\.bootstrap\.recovery\.recoveryTarget: must NOT have additional properties "targetTim"/);
+  });
+});
+
+describe('the render CLI (k8s/src/bin/render.ts)', () => {
+  const tsx = join(K8S, '..', 'node_modules', '.bin', 'tsx');
+  const cli = (...args: string[]) => spawnSync(tsx, [join(K8S, 'src/bin/render.ts'), ...args], { cwd: join(K8S, '..'), encoding: 'utf8', timeout: 120_000 });
+
+  it('prints a valid overlay; checks k8s/restore in the context of prod, and refuses it alone naming what is missing', () => {
+    const prod = cli('k8s/overlays/prod');
+    expect(prod.status).toBe(0);
+    expect(prod.stdout).toMatch(/kind: ObjectStore/);
+    const alone = cli('k8s/restore');
+    expect(alone.status).toBe(1);
+    expect(alone.stderr).toMatch(/Cluster\/cinemap-pg-r1: \[backups\] plugin barman-cloud\.cloudnative-pg\.io names ObjectStore "cinemap-backups", which is not among these manifests/);
+    const withProd = cli('k8s/restore', '--context', 'k8s/overlays/prod');
+    expect([withProd.status, withProd.stderr]).toEqual([0, '']);
+    expect(withProd.stdout).not.toMatch(/kind: ObjectStore/); // context objects are checked, not printed
+  }, 180_000);
+});
+
 describe('schema validation catches planted mistakes', () => {
   const errorsOf = (o: K8sObject) => formatErrors(validator.validate(o));
 
@@ -120,8 +188,55 @@ describe('schema validation catches planted mistakes', () => {
 
   it('a typo in the CloudNativePG Cluster spec (CRD schema with extra fields forbidden)', () => {
     const c = find('overlays/prod', 'Cluster', 'cinemap-pg');
-    c.spec.backup.barmanObjectStore.destinationPth = c.spec.backup.barmanObjectStore.destinationPath;
-    expect(errorsOf(c)).toMatch(/spec\.backup\.barmanObjectStore: must NOT have additional properties "destinationPth"/);
+    c.spec.plugins[0].isWalArchiver = true;
+    c.spec.storage.sise = '1Gi';
+    const e = errorsOf(c);
+    expect(e).toMatch(/spec\.plugins\.0: must NOT have additional properties "isWalArchiver"/);
+    expect(e).toMatch(/spec\.storage: must NOT have additional properties "sise"/);
+  });
+
+  it('the Barman Cloud ObjectStore: a typo in its configuration, a bad retention, a serverName, a sidecar setting', () => {
+    const o = find('overlays/prod', 'ObjectStore', 'cinemap-backups');
+    o.spec.configuration.destinationPth = o.spec.configuration.destinationPath;
+    delete o.spec.configuration.destinationPath;
+    o.spec.configuration.wal.compression = 'zip';
+    o.spec.retentionPolicy = '30 days';
+    o.spec.configuration.serverName = 'cinemap-pg';
+    o.spec.instanceSidecarConfiguration = { logLevel: 'debug' };
+    const e = errorsOf(o);
+    expect(e).toMatch(/spec\.configuration: must NOT have additional properties "destinationPth"/);
+    expect(e).toMatch(/spec\.configuration: must have required property 'destinationPath'/);
+    expect(e).toMatch(/spec\.configuration\.wal\.compression: must be equal to one of the allowed values/);
+    expect(e).toMatch(/spec\.retentionPolicy: must match pattern/);
+    expect(e).toMatch(/spec\.configuration: must NOT have additional properties "serverName"/);
+    expect(e).toMatch(/spec: must NOT have additional properties "instanceSidecarConfiguration"/);
+  });
+
+  it('custom resources of the kubernetes-models CRD packages: a typo, a wrong type, a bad enum, a missing field, an unlisted kind', () => {
+    const sm = find('overlays/prod', 'ServiceMonitor', 'cinemap-gateway');
+    sm.spec.endpoints[0].pth = '/metrics';
+    sm.spec.endpoints[0].interval = 30;
+    delete sm.spec.selector;
+    let e = errorsOf(sm);
+    expect(e).toMatch(/spec\.endpoints\[0\]\.pth: unknown field "pth" \(Endpoint has no such field; did you mean "path"\?\) \[declared-types\]/);
+    expect(e).toMatch(/spec\.endpoints\[0\]\.interval: must be string \[kubernetes-models\]/);
+    expect(e).toMatch(/spec: must have required property selector \[kubernetes-models\]/);
+    const rule = find('overlays/prod', 'PrometheusRule', 'cinemap-gateway');
+    rule.spec.groups[0].rules[0].fro = '5m';
+    expect(errorsOf(rule)).toMatch(/spec\.groups\[0\]\.rules\[0\]\.fro: unknown field "fro" \(Rule has no such field; did you mean "for"\?\)/);
+    const route = find('overlays/prod-gateway-api', 'HTTPRoute', 'cinemap');
+    route.spec.rules[0].matches[0].path.type = 'Exakt';
+    route.spec.rules[0].backendRefs[0].prot = 80;
+    e = errorsOf(route);
+    expect(e).toMatch(/spec\.rules\[0\]\.matches\[0\]\.path\.type: must be equal to one of the allowed values \[kubernetes-models\]/);
+    expect(e).toMatch(/spec\.rules\[0\]\.backendRefs\[0\]\.prot: unknown field "prot".*did you mean "port"/);
+    const gw = find('overlays/prod-gateway-api', 'Gateway', 'cinemap');
+    gw.spec.listeners[0].port = '443';
+    (gw.metadata as any).anotations = {};
+    e = errorsOf(gw);
+    expect(e).toMatch(/spec\.listeners\[0\]\.port: must be integer/);
+    expect(e).toMatch(/metadata\.anotations: unknown field "anotations".*did you mean "annotations"/);
+    expect(errorsOf({ apiVersion: 'monitoring.coreos.com/v1', kind: 'Probe', metadata: { name: 'x', namespace: 'cinemap' }, spec: {} })).toMatch(/monitoring\.coreos\.com\/v1 Probe is not among the custom resources checked here/);
   });
 
   it('a wrong type, a bad enum value and a missing field in CRDs', () => {
@@ -202,6 +317,38 @@ describe('policy catches planted mistakes', () => {
     expect(rulesOf(s)).toMatch(/no-secret-data/);
   });
 
+  it('API protection is off by default and wired for the Ingress in prod; a required API-key Secret is caught', () => {
+    expect(find('base', 'ConfigMap', 'cinemap-config').data).toMatchObject({ CINEMAP_RATE_LIMIT_RPS: '0', CINEMAP_TRUSTED_PROXY_HOPS: '0' });
+    expect(find('overlays/prod', 'ConfigMap', 'cinemap-config').data.CINEMAP_TRUSTED_PROXY_HOPS).toBe('1');
+    const d = find('base', 'Deployment', 'cinemap-gateway');
+    const env = d.spec.template.spec.containers[0].env.find((e: any) => e.name === 'CINEMAP_API_KEY_HASHES');
+    expect(env.valueFrom.secretKeyRef).toEqual({ name: 'cinemap-api-keys', key: 'CINEMAP_API_KEY_HASHES', optional: true });
+    delete env.valueFrom.secretKeyRef.optional;
+    expect(rulesOf(d)).toMatch(/optional-secret: container "gateway": env CINEMAP_API_KEY_HASHES reads Secret cinemap-api-keys, which exists only when the feature is on/);
+  });
+
+  it('backups: the deprecated in-tree object store, no WAL archiver, a dangling ObjectStore, no retention, a backup on the old method', () => {
+    const all = objects('overlays/prod').map((o) => structuredClone(o));
+    const c = all.find((o) => o.kind === 'Cluster')!;
+    const rulesOfAll = () => checkPolicies(all).map((v) => `${v.object} ${v.rule}: ${v.message}`).join('\n');
+    expect(rulesOfAll()).toBe('');
+    c.spec.backup = { barmanObjectStore: { destinationPath: 's3://x/' } };
+    c.spec.plugins[0].parameters.barmanObjectName = 'cinemap-backup';
+    all.find((o) => o.kind === 'ObjectStore')!.spec.retentionPolicy = undefined;
+    const b = all.find((o) => o.kind === 'ScheduledBackup')!;
+    b.spec.method = 'barmanObjectStore';
+    let r = rulesOfAll();
+    expect(r).toMatch(/Cluster\/cinemap-pg backups: spec\.backup\.barmanObjectStore is deprecated/);
+    expect(r).toMatch(/names ObjectStore "cinemap-backup", which is not among these manifests/);
+    expect(r).toMatch(/ScheduledBackup\/cinemap-pg-daily backups: spec\.method must be plugin/);
+    c.spec.plugins[0].parameters.barmanObjectName = 'cinemap-backups';
+    c.spec.plugins[0].isWALArchiver = false;
+    r = rulesOfAll();
+    expect(r).toMatch(/no WAL archiver/);
+    c.spec.plugins[0].isWALArchiver = true;
+    expect(rulesOfAll()).toMatch(/ObjectStore cinemap-backups has no spec\.retentionPolicy/);
+  });
+
   it('an object outside the namespace and a gateway without scrape annotations', () => {
     const d = find('base', 'Deployment', 'cinemap-gateway');
     delete d.metadata.namespace;
@@ -246,6 +393,14 @@ describe('NetworkPolicies', () => {
         expect(allowed(pol, pod('CronJob', 'cinemap-retrain'), internet, 443)).toBe(true);
         expect(allowed(pol, gateway, internet, 443)).toBe(false);
         expect(allowed(pol, pod('Job', 'cinemap-train'), internet, 443)).toBe(false);
+      });
+
+      it('Prometheus in its own namespace scrapes the gateway on its metrics port', () => {
+        const prometheus: Endpoint = { labels: { 'app.kubernetes.io/name': 'prometheus' }, namespace: 'monitoring', namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' } };
+        const svc = find(overlay, 'Service', 'cinemap-gateway');
+        const container = find(overlay, 'Deployment', 'cinemap-gateway').spec.template.spec.containers[0];
+        const port = container.ports.find((p: any) => p.name === svc.spec.ports[0].targetPort).containerPort;
+        expect(allowed(pol, prometheus, gateway, port)).toBe(true);
       });
 
       it('fails when a planted policy opens the database to every pod', () => {

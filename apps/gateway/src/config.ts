@@ -1,4 +1,6 @@
 // Gateway settings from the environment (DESIGN.md "Configuration"); CLI flags override.
+import type { ProtectionOptions } from './http/protection';
+
 export interface GatewayConfig {
   port: number;
   host: string;
@@ -9,6 +11,8 @@ export interface GatewayConfig {
   sqlPort: number;
   staticDir: string;
   poolSize: number;
+  /** API keys and per-client rate limit for /graphql; both off unless set (docs/deploy.md). */
+  protection: ProtectionOptions;
 }
 
 function bool(v: string | undefined, fallback: boolean): boolean {
@@ -25,6 +29,13 @@ function int(name: string, v: string | undefined, fallback: number): number {
   return n;
 }
 
+function num(name: string, v: string | undefined, fallback: number): number {
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a number >= 0 (got ${JSON.stringify(v)})`);
+  return n;
+}
+
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   return {
     port: int('PORT', env.PORT, 4000),
@@ -36,5 +47,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConf
     sqlPort: int('CINEMAP_SQL_PORT', env.CINEMAP_SQL_PORT, 5433),
     staticDir: env.CINEMAP_STATIC_DIR || 'dist/apps/explorer',
     poolSize: int('CINEMAP_DB_POOL', env.CINEMAP_DB_POOL, 10),
+    protection: {
+      apiKeyHashes: env.CINEMAP_API_KEY_HASHES ?? '',
+      rateLimitRps: num('CINEMAP_RATE_LIMIT_RPS', env.CINEMAP_RATE_LIMIT_RPS, 0),
+      rateLimitBurst: int('CINEMAP_RATE_LIMIT_BURST', env.CINEMAP_RATE_LIMIT_BURST, 0),
+      trustedProxyHops: int('CINEMAP_TRUSTED_PROXY_HOPS', env.CINEMAP_TRUSTED_PROXY_HOPS, 0),
+    },
   };
 }

@@ -21,6 +21,7 @@ import { databaseErrorCode } from '../graphql/errors';
 import { costPlugin, DEFAULT_QUERY_LIMITS, queryLimitsRule, tokenLimitMessage, type QueryLimits } from '../graphql/query-limits.rule';
 import { createMetrics, type GatewayMetrics } from './metrics';
 import { staticHandler } from './static-files';
+import { createRequestGuard, type ProtectionOptions } from './protection';
 
 export interface GatewayOptions {
   db: Db;
@@ -41,6 +42,8 @@ export interface GatewayOptions {
   statementTimeoutMs?: number;
   /** Largest request body accepted, bytes. */
   maxBodyBytes?: number;
+  /** Optional API keys and per-client rate limit for /graphql (protection.ts); off when absent. */
+  protection?: ProtectionOptions;
 }
 
 export interface Gateway {
@@ -63,6 +66,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const development = opts.development ?? process.env.NODE_ENV === 'development';
   const introspection = opts.introspection ?? process.env.NODE_ENV !== 'production';
   const cors = new Set(opts.corsOrigins ?? []);
+  const guard = createRequestGuard(opts.protection);
   const maxBody = opts.maxBodyBytes ?? 1_000_000;
   const db = opts.db;
   const limits = opts.limits ?? DEFAULT_QUERY_LIMITS;
@@ -151,6 +155,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         res.end();
         return 'graphql';
       }
+      if (guard && !guard(req, res)) return 'graphql';
       let body: unknown = undefined;
       let raw = '';
       // The media type proper (parameters dropped), as Apollo's CSRF check reads it: a
