@@ -4,7 +4,8 @@
 // and a hot swap under load changes answers with zero failed requests.
 import 'reflect-metadata';
 import pino from 'pino';
-import { DEFAULT_MIN_RATING_COUNT, similarMoviesExact, similarMoviesFunction, appreciatedMovies, pcaProjection } from '@cinemap/db';
+import { DEFAULT_MIN_RATING_COUNT } from '@cinemap/domain';
+import { similarMoviesExact, similarMoviesFunction, appreciatedMovies, pcaProjection } from '@cinemap/db';
 import { describeEachBackend } from '@cinemap/db/testing';
 import { seedGatewayFixture, seedModelRun, loadScorerWeights, expectedRating, RESOLUTION_TABLE, type SeedResult } from '../../../libs/db/src/testing/seed';
 import { startGateway, type Gateway } from './index';

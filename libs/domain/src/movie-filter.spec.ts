@@ -1,4 +1,4 @@
-import { movieMatchesFilter, normalizeMovieFilter, validateMovieFilter, type MovieFilter } from './movie-filter';
+import { DEFAULT_MIN_RATING_COUNT, minRatingCountOf, movieMatchesFilter, normalizeMovieFilter, validateMovieFilter, type MovieFilter } from './movie-filter';
 
 describe('validateMovieFilter', () => {
   it('accepts no filter, an empty one and a full one', () => {
@@ -60,5 +60,17 @@ describe('movieMatchesFilter', () => {
   ])('%j: Heat %p, Babylon 5 %p', (filter, heatPasses, babylonPasses) => {
     expect(movieMatchesFilter(heat, filter)).toBe(heatPasses);
     expect(movieMatchesFilter(babylon, filter)).toBe(babylonPasses);
+  });
+});
+
+describe('minRatingCountOf (the default floor)', () => {
+  it('is the filter\'s own minRatingCount, 0 included, else the default floor of 10', () => {
+    expect(DEFAULT_MIN_RATING_COUNT).toBe(10);
+    expect(minRatingCountOf(undefined)).toBe(10);
+    expect(minRatingCountOf(null)).toBe(10);
+    expect(minRatingCountOf({ genres: ['Drama'] })).toBe(10);
+    expect(minRatingCountOf({ minRatingCount: null })).toBe(10);
+    expect(minRatingCountOf({ minRatingCount: 0 })).toBe(0);
+    expect(minRatingCountOf({ minRatingCount: 250 })).toBe(250);
   });
 });

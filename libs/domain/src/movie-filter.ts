@@ -15,8 +15,23 @@ export interface MovieFilter {
   yearTo?: number | null;
   /** Inclusive, on the movie's average over the whole dump. */
   minAverageRating?: number | null;
-  /** Inclusive, on the movie's rating count over the whole dump. */
+  /** Inclusive, on the movie's rating count over the whole dump; absent: DEFAULT_MIN_RATING_COUNT. */
   minRatingCount?: number | null;
+}
+
+/**
+ * Default floor on a movie's rating count (over the whole dump) for every movie list
+ * cinemap serves (neighbours, most/least appreciated, PCA): a film rated by a handful
+ * of users has a noisy embedding, so its "neighbours" are random. MovieFilter's
+ * minRatingCount overrides it (0 turns it off). The gateway's in-memory scan, its SQL
+ * queries and the analysts' similar_movies() (cinemap_default_min_rating_count(),
+ * generated from this constant) all read it from here.
+ */
+export const DEFAULT_MIN_RATING_COUNT = 10;
+
+/** The rating-count floor `filter` asks for: its minRatingCount, else the default floor. */
+export function minRatingCountOf(filter: MovieFilter | null | undefined): number {
+  return filter?.minRatingCount ?? DEFAULT_MIN_RATING_COUNT;
 }
 
 export const FILTER_MIN_YEAR = 1800;

@@ -5,9 +5,9 @@
 // the movies ready to return, the ONNX scorer, and per-run answer caches. A request
 // takes the current snapshot once and uses only it, so a hot swap never mixes runs:
 // in-flight requests finish on the old snapshot while new ones see the new one.
-import { imdbUrl, movieMatchesFilter, tmdbUrl, type MovieFilter } from '@cinemap/domain';
+import { imdbUrl, minRatingCountOf, movieMatchesFilter, tmdbUrl, type MovieFilter } from '@cinemap/domain';
 import { normalizeRows, topKByDot, type DotScanIndex, type DotScanKernel } from '@cinemap/math';
-import { DEFAULT_MIN_RATING_COUNT, type ServedModelRun, type MovieRow, type RunMovieRow } from '@cinemap/db';
+import { type ServedModelRun, type MovieRow, type RunMovieRow } from '@cinemap/db';
 import type { RatingScorer } from './scorer';
 import type { TitleIndex } from './title-index';
 
@@ -161,7 +161,7 @@ export class ModelSnapshot {
     const f: MovieFilter = {
       ...filter,
       minAverageRating: filter.minAverageRating === null || filter.minAverageRating === undefined ? null : Math.fround(filter.minAverageRating),
-      minRatingCount: filter.minRatingCount ?? DEFAULT_MIN_RATING_COUNT,
+      minRatingCount: minRatingCountOf(filter),
     };
     const movies = this.movies, avg = this.avgF32;
     // Only rows that would enter the top k are checked, so the object per check is cheap.

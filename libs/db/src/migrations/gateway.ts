@@ -15,8 +15,8 @@ import {
   TITLE_QUERY_YEAR_PATTERN,
   SUGGESTION_LIMIT,
   SUGGESTION_MIN_SIMILARITY,
+  DEFAULT_MIN_RATING_COUNT,
 } from '@cinemap/domain';
-import { DEFAULT_MIN_RATING_COUNT } from '../queries/gateway';
 import type { Migration } from './types';
 
 /** A SQL string literal (standard_conforming_strings: only the quote is doubled). */

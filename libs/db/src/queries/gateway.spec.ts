@@ -2,12 +2,11 @@
 // (table + random strings), resolve_title() answers the resolution table, and the
 // analysts' similar_movies() equals an independent exact cosine computed here.
 import fc from 'fast-check';
-import { MOVIELENS_TITLE_EXAMPLES, TITLE_KEY_FOLDS, TITLE_KEY_MULTI_FOLDS, titleKey } from '@cinemap/domain';
+import { DEFAULT_MIN_RATING_COUNT, MOVIELENS_TITLE_EXAMPLES, TITLE_KEY_FOLDS, TITLE_KEY_MULTI_FOLDS, titleKey } from '@cinemap/domain';
 import { describeEachBackend } from '@cinemap/db/testing';
 import { seedGatewayFixture, SeedResult, SEED_TITLES, RESOLUTION_TABLE } from '../testing/seed';
 import {
   appreciatedMovies,
-  DEFAULT_MIN_RATING_COUNT,
   getServedModelRun,
   loadRunMovies,
   pcaProjection,

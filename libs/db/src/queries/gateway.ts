@@ -4,23 +4,8 @@
 // never with whatever `movies` holds now: an ingest of another dump without a new run
 // leaves what the gateway answers unchanged. Functions taking a run id read that run's
 // catalogue; a null run (nothing trained yet) reads the loaded catalogue, `movies`.
-import type { Movie, MovieFilter } from '@cinemap/domain';
+import { minRatingCountOf, type Movie, type MovieFilter } from '@cinemap/domain';
 import { Queryable, parseVector, vectorLiteral } from '../db';
-
-/**
- * Default floor on movies.rating_count for every movie list the gateway returns
- * (neighbours, most/least appreciated, PCA): a film rated by a handful of users
- * has a noisy embedding, so its "neighbours" are random. MovieFilter.minRatingCount
- * overrides it (0 turns it off). The SQL function similar_movies() uses the same
- * number (cinemap_default_min_rating_count(), generated from this constant).
- */
-export const DEFAULT_MIN_RATING_COUNT = 10;
-
-/**
- * The filter every movie list accepts (GraphQL MovieFilter), already validated: the
- * domain's MovieFilter, where an absent minRatingCount means DEFAULT_MIN_RATING_COUNT.
- */
-export type MovieListFilter = MovieFilter;
 
 /** A catalogue movie, with its bias in the active run when it has one. */
 export interface MovieRow extends Movie {
@@ -58,7 +43,8 @@ export interface ScoredMovieId {
 const MOVIE_COLUMNS = `m.movie_id AS "movieId", m.title, m.display_title AS "displayTitle", m.year, m.genres,
   m.imdb_id AS "imdbId", m.tmdb_id AS "tmdbId", m.rating_count AS "ratingCount", m.average_rating AS "averageRating"`;
 
-// One static predicate (plan-cache friendly): each filter is a nullable parameter.
+// One static predicate (plan-cache friendly): each filter is a nullable parameter; the
+// rating-count floor is the domain's (minRatingCountOf: DEFAULT_MIN_RATING_COUNT when absent).
 // Parameters $2..$7 in every statement that uses it.
 const FILTER_SQL = `($2::text[] IS NULL OR m.genres && $2::text[])
   AND ($3::text[] IS NULL OR NOT (m.genres && $3::text[]))
@@ -67,14 +53,14 @@ const FILTER_SQL = `($2::text[] IS NULL OR m.genres && $2::text[])
   AND ($6::real IS NULL OR m.average_rating >= $6::real)
   AND m.rating_count >= $7::integer`;
 
-function filterParams(f: MovieListFilter | null | undefined): unknown[] {
+function filterParams(f: MovieFilter | null | undefined): unknown[] {
   return [
     f?.genres?.length ? [...f.genres] : null,
     f?.excludeGenres?.length ? [...f.excludeGenres] : null,
     f?.yearFrom ?? null,
     f?.yearTo ?? null,
     f?.minAverageRating ?? null,
-    f?.minRatingCount ?? DEFAULT_MIN_RATING_COUNT,
+    minRatingCountOf(f),
   ];
 }
 
@@ -225,7 +211,7 @@ export async function searchMovies(q: Queryable, text: string, limit: number, ru
 }
 
 /** Movies of the run by bias: 'most' = highest first, 'least' = lowest first. */
-export async function appreciatedMovies(q: Queryable, runId: number, order: 'most' | 'least', limit: number, filter?: MovieListFilter | null): Promise<MovieRow[]> {
+export async function appreciatedMovies(q: Queryable, runId: number, order: 'most' | 'least', limit: number, filter?: MovieFilter | null): Promise<MovieRow[]> {
   const dir = order === 'most' ? 'DESC' : 'ASC';
   return q.query<MovieRow>(
     `SELECT ${MOVIE_COLUMNS}, e.bias
@@ -238,7 +224,7 @@ export async function appreciatedMovies(q: Queryable, runId: number, order: 'mos
 }
 
 /** PCA coordinates of the run's movies, most-rated first (the blog's plot). */
-export async function pcaProjection(q: Queryable, runId: number, limit: number, filter?: MovieListFilter | null): Promise<(MovieRow & { x: number; y: number; z: number })[]> {
+export async function pcaProjection(q: Queryable, runId: number, limit: number, filter?: MovieFilter | null): Promise<(MovieRow & { x: number; y: number; z: number })[]> {
   return q.query(
     `SELECT ${MOVIE_COLUMNS}, e.bias, e.pc1 AS x, e.pc2 AS y, e.pc3 AS z
      FROM movie_embeddings e JOIN run_movies m ON m.run_id = e.run_id AND m.movie_id = e.movie_id
@@ -260,7 +246,7 @@ export async function similarMoviesExact(
   runId: number,
   query: number | ArrayLike<number>,
   k: number,
-  filter?: MovieListFilter | null,
+  filter?: MovieFilter | null,
   exclude: readonly number[] = [],
 ): Promise<ScoredMovieId[]> {
   const byId = typeof query === 'number';
