@@ -28,6 +28,12 @@ it('rejects a bad flag value naming the flag', () => {
   expect(r.stderr).toMatch(/--epochs expects an integer/);
 });
 
+it('rejects an out-of-range value with the domain bound, before opening any database', () => {
+  const r = train({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }, ['--wd', '150']);
+  expect(r.status).toBe(1);
+  expect(r.stderr.trim()).toBe('train: --wd must be a number from 0 up to (not including) 100, e.g. 0.1 (got 150)');
+});
+
 describe.each(availableBackends())('[%s] a trainer killed mid-write', (backend) => {
   let env: NodeJS.ProcessEnv;
   let open: () => Promise<Db>;
