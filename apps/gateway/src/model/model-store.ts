@@ -7,6 +7,7 @@
 // of another dump (LISTEN cinemap_datasets) only marks the served run as not up to date
 // (health, activeModel.upToDate, metrics) until a run trained on it is activated.
 import type { Logger } from 'pino';
+import { TitleIndex } from '@cinemap/domain';
 import { loadDotScanKernel, type DotScanKernel } from '@cinemap/math';
 import { Db, getActiveDatasetId, getServedModelRun, loadModelArtifact, loadRunMovies, loadTitleKeys, MODEL_CHANNEL } from '@cinemap/db';
 
@@ -14,7 +15,6 @@ import { Db, getActiveDatasetId, getServedModelRun, loadModelArtifact, loadRunMo
 const DATASET_CHANNEL = 'cinemap_datasets';
 import { ModelSnapshot } from './snapshot';
 import { RatingScorer } from './scorer';
-import { TitleIndex } from './title-index';
 
 const RELEASE_OLD_AFTER_MS = 60_000;
 

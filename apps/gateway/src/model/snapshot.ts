@@ -5,11 +5,10 @@
 // the movies ready to return, the ONNX scorer, and per-run answer caches. A request
 // takes the current snapshot once and uses only it, so a hot swap never mixes runs:
 // in-flight requests finish on the old snapshot while new ones see the new one.
-import { imdbUrl, minRatingCountOf, movieMatchesFilter, tmdbUrl, type MovieFilter } from '@cinemap/domain';
+import { imdbUrl, minRatingCountOf, movieMatchesFilter, tmdbUrl, type MovieFilter, type TitleIndex } from '@cinemap/domain';
 import { normalizeRows, topKByDot, type DotScanIndex, type DotScanKernel } from '@cinemap/math';
 import { type ServedModelRun, type MovieRow, type RunMovieRow } from '@cinemap/db';
 import type { RatingScorer } from './scorer';
-import type { TitleIndex } from './title-index';
 
 /** A movie as the GraphQL Movie type returns it (built once per snapshot, shared). */
 export interface MovieView {

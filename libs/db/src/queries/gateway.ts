@@ -4,7 +4,7 @@
 // never with whatever `movies` holds now: an ingest of another dump without a new run
 // leaves what the gateway answers unchanged. Functions taking a run id read that run's
 // catalogue; a null run (nothing trained yet) reads the loaded catalogue, `movies`.
-import { minRatingCountOf, type Movie, type MovieFilter } from '@cinemap/domain';
+import { minRatingCountOf, type Movie, type MovieFilter, type TitleIndexEntry } from '@cinemap/domain';
 import { Queryable, parseVector, vectorLiteral } from '../db';
 
 /** A catalogue movie, with its bias in the active run when it has one. */
@@ -117,23 +117,13 @@ export async function loadModelArtifact(q: Queryable, runId: number, kind: strin
   return rows[0] ? new Uint8Array(rows[0].bytes) : null;
 }
 
-/** A catalogue movie's matching keys, as resolve_title() matches them. */
-export interface TitleKeyRow {
-  movieId: number;
-  year: number | null;
-  titleKeys: string[];
-  /** Length of the title in characters (code points). */
-  titleLength: number;
-}
-
 /**
- * Every movie's title keys in the run's catalogue, in resolve_title()'s preference order
- * (most-rated first, then lowest id): what the gateway's in-memory twin of
- * resolve_title() is built from.
+ * Every movie's title keys in the run's catalogue: what the domain's TitleIndex (the
+ * gateway's title resolution, whose twin is SQL resolve_title()) is built from.
  */
-export async function loadTitleKeys(q: Queryable, runId: number): Promise<TitleKeyRow[]> {
-  return q.query<TitleKeyRow>(
-    `SELECT movie_id AS "movieId", year, title_keys AS "titleKeys", char_length(title) AS "titleLength" FROM run_movies WHERE run_id = $1 ORDER BY rating_count DESC, movie_id`,
+export async function loadTitleKeys(q: Queryable, runId: number): Promise<TitleIndexEntry[]> {
+  return q.query<TitleIndexEntry>(
+    `SELECT movie_id AS "movieId", year, rating_count AS "ratingCount", title_keys AS "titleKeys", char_length(title) AS "titleLength" FROM run_movies WHERE run_id = $1`,
     [runId],
   );
 }

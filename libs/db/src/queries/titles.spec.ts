@@ -1,12 +1,13 @@
-// Given the seed catalogue on each backend, when the in-memory TitleIndex and SQL
-// resolve_title() resolve the same typed titles (the resolution table, every seeded
-// title, and case/year/article/accent variants and misses), then they agree on every one.
-import { loadTitleKeys, resolveTitle } from '@cinemap/db';
-import { describeEachBackend } from '@cinemap/db/testing';
-import { seedGatewayFixture, RESOLUTION_TABLE, SEED_TITLES } from '../../../../libs/db/src/testing/seed';
-import { TitleIndex } from './title-index';
+// Given the seed catalogue on each backend, when the domain's TitleIndex (what the
+// gateway serves with) and SQL resolve_title() resolve the same typed titles (the
+// resolution table, every seeded title, and case/year/article/accent variants and
+// misses), then they agree on every one: the SQL twin is tested equal to the domain rule.
+import { TitleIndex } from '@cinemap/domain';
+import { describeEachBackend } from '../testing';
+import { seedGatewayFixture, RESOLUTION_TABLE, SEED_TITLES } from '../testing/seed';
+import { loadTitleKeys, resolveTitle } from './gateway';
 
-describeEachBackend('TitleIndex (in-memory resolve_title)', (ctx) => {
+describeEachBackend('TitleIndex (libs/domain) and SQL resolve_title()', (ctx) => {
   let index: TitleIndex;
   beforeAll(async () => {
     const seed = await seedGatewayFixture(ctx.db(), { fillers: 40 });
