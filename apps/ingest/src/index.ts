@@ -8,7 +8,7 @@ export { curate, computeStats, countKept, isEmptyCuration } from './curate/curat
 export type { Curation, CurationInput, DumpStats, StepCounts } from './curate/curate';
 export { suggestCuration } from './curate/suggest';
 export type { CurationSuggestion } from './curate/suggest';
-export { DEFAULT_CURATION, validateCurationParams, parseSampleFraction } from './curate/params';
+export { DEFAULT_CURATION, checkCurationParams, parseSampleFraction } from './curate/params';
 export type { CurationParams } from './curate/params';
 export { readDump, keepLatestRating } from './movielens/dump';
 export type { Dump } from './movielens/dump';

@@ -3,7 +3,7 @@
 // average and count, and a user's count, are taken over every (valid) rating before
 // any step runs, so the order of steps 1-3 changes nothing but the per-step counts.
 import { stratifiedSample } from '@cinemap/math';
-import { CurationParams, sampleShare, validateCurationParams } from './params';
+import { CurationParams, sampleShare, checkCurationParams } from './params';
 
 /** The columns curation needs (a RatingColumns fits). */
 export interface CurationInput {
@@ -88,7 +88,7 @@ export function moviePasses(s: DumpStats, movieId: number, p: Pick<CurationParam
 }
 
 export function curate(r: CurationInput, params: CurationParams, stats: DumpStats = computeStats(r)): Curation {
-  validateCurationParams(params);
+  checkCurationParams(params);
   const n = r.length;
   const keep = new Uint8Array(n).fill(1);
   const steps: StepCounts[] = [{ step: 'dump', threshold: '', ...countKept(r, keep, stats) }];

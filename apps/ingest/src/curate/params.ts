@@ -1,6 +1,6 @@
 // The curation thresholds (DESIGN.md "Curation"): the type, defaults and rules come
 // from @cinemap/domain; here they become CLI values and IngestErrors naming the flag.
-import { CurationParams, DEFAULT_CURATION, validateCurationParams as problems } from '@cinemap/domain';
+import { CurationParams, DEFAULT_CURATION, validateCurationParams } from '@cinemap/domain';
 import { IngestError } from '../movielens/errors';
 
 export type { CurationParams };
@@ -11,9 +11,12 @@ export function sampleShare(p: CurationParams): number {
   return p.sampleFraction ?? 1;
 }
 
-/** Throws an IngestError naming the flag(s) when a threshold is out of range. */
-export function validateCurationParams(p: CurationParams): CurationParams {
-  const errs = problems(p);
+/**
+ * Throws an IngestError naming the flag(s) when a threshold is out of range; returns `p`.
+ * (check… throws, the domain's validate… lists the problems.)
+ */
+export function checkCurationParams(p: CurationParams): CurationParams {
+  const errs = validateCurationParams(p);
   if (errs.length) throw new IngestError(errs.join('\n'));
   return p;
 }

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { Db, cinemapHome, openDb } from '@cinemap/db';
 import { Curation, curate, explainEmptyCuration, isEmptyCuration, StepCounts } from '../curate/curate';
-import { CurationParams, DEFAULT_CURATION, validateCurationParams } from '../curate/params';
+import { CurationParams, DEFAULT_CURATION, checkCurationParams } from '../curate/params';
 import { suggestCuration } from '../curate/suggest';
 import { downloadToCache, resolveSourceArg } from '../download/download';
 import { redactSecrets, redactUrl } from '../download/redact';
@@ -79,7 +79,7 @@ async function ingest(options: IngestOptions, ctx: IngestContext): Promise<Inges
   const rawLog = ctx.log ?? ((l: string) => console.log(l));
   const log = (l: string) => rawLog(redactSecrets(l));
   const source = redactUrl(options.source);
-  let params = validateCurationParams({ ...DEFAULT_CURATION, ...definedOnly(options.curation ?? {}) });
+  let params = checkCurationParams({ ...DEFAULT_CURATION, ...definedOnly(options.curation ?? {}) });
   const spec = resolveSourceArg(options.source);
   let path: string;
   if (spec.kind === 'url') {
