@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateSyntheticDump } from '../../apps/ingest/src/synthetic';
-import type { ModelParams } from '../../apps/trainer/src/index';
+import type { ModelWeights } from '../../apps/trainer/src/index';
 import { calibrate, formatCalibration, franchiseRecallMostRated, type CalibrationFigures } from './calibrate';
 
 const work = mkdtempSync(join(tmpdir(), 'cinemap-calibrate-'));
@@ -32,7 +32,7 @@ function asHardAsReal(c: CalibrationFigures): string[] {
 
 describe('franchiseRecallMostRated', () => {
   // Five films in 2-D: 0, 1, 2 point one way (a franchise), 3 and 4 elsewhere.
-  const p: ModelParams = {
+  const p: ModelWeights = {
     nUsers: 1, nMovies: 5, factors: 2, yRange: [0, 5.5], userFactors: new Float32Array(2), userBias: new Float32Array(1), movieBias: new Float32Array(5),
     movieFactors: Float32Array.from([1, 0, 0.9, 0.1, 0.1, 1, 0, 1, -1, 0]),
   };

@@ -19,7 +19,7 @@ import { normalizeRows, topKByDot } from '@cinemap/math';
 import { readRatingsForStats } from '../../apps/ingest/src/synthetic/stats-file';
 import {
   NativeEngine, autoBatchSize, baselineRmse, fitBaseline, prepareTrainingData, writeSplitFile,
-  type ModelParams, type RawRatings, type TrainingData,
+  type ModelWeights, type RawRatings, type TrainingData,
 } from '../../apps/trainer/src/index';
 
 export const RECALL_FLOORS = [0, 20, 50] as const;
@@ -42,7 +42,7 @@ export interface CalibrationFigures {
  * fewer than two members above the floor are skipped.
  */
 export function franchiseRecallMostRated(
-  p: ModelParams, movieIds: ArrayLike<number>, counts: ArrayLike<number>, franchises: number[][], floor: number, k = 10,
+  p: ModelWeights, movieIds: ArrayLike<number>, counts: ArrayLike<number>, franchises: number[][], floor: number, k = 10,
 ): { recall: number; queries: number } {
   const index = new Map<number, number>();
   for (let i = 0; i < movieIds.length; i++) index.set(movieIds[i], i);
@@ -100,7 +100,7 @@ export async function calibrate(dir: string, opts: {
   if (!franchises && existsSync(truthPath)) franchises = (JSON.parse(readFileSync(truthPath, 'utf8')) as { franchises: number[][] }).franchises;
   const counts = movieCounts(data);
   const franchiseRecall = franchises
-    ? RECALL_FLOORS.map((floor) => ({ floor, ...franchiseRecallMostRated(native.params, data.movieIds, counts, franchises!, floor) }))
+    ? RECALL_FLOORS.map((floor) => ({ floor, ...franchiseRecallMostRated(native.weights, data.movieIds, counts, franchises!, floor) }))
     : null;
   const out: CalibrationFigures = { dir, ratings: raw.ratings.length, baselineRmse: base, nativeRmse, nativeGain: 1 - nativeRmse / base, franchiseRecall };
   if (opts.reference) out.reference = runReference(data, opts.reference, opts.python ?? '/usr/bin/python3', base, log);

@@ -98,7 +98,7 @@ export async function runTrainBench(opts: BenchOptions): Promise<BenchRow[]> {
   const notes = `${what}, k=50, 5 epochs, bs ${cfg1.batchSize} (auto), ${nTrain} train ratings`;
   const q = (r: TrainResult) => `valid RMSE ${rmse(r).toFixed(4)} (biases-only baseline ${baseline.toFixed(4)})`;
   // Planted-franchise recall@10 of the 2-thread WASM model (the dump's truth.json; the planted quick set's own).
-  const recallTwo = franchiseRecallAtK(two.params, data.movieIds, latestFranchises, 10);
+  const recallTwo = franchiseRecallAtK(two.weights, data.movieIds, latestFranchises, 10);
   data = undefined as unknown as TrainingData;
 
   // --- both engines on `small`, fast.ai defaults ---
@@ -111,7 +111,7 @@ export async function runTrainBench(opts: BenchOptions): Promise<BenchRow[]> {
   log(`small: native and tfjs (wasm), bs ${sCfg.batchSize}`);
   const [sNative, sNativeS] = await timed(() => new NativeEngine().train(small, sCfg));
   const [sTfjs, sTfjsS] = await timed(() => new TfjsEngine('wasm').train(small, sCfg));
-  const rec = (r: TrainResult) => franchiseRecallAtK(r.params, small.movieIds, franchises, 10);
+  const rec = (r: TrainResult) => franchiseRecallAtK(r.weights, small.movieIds, franchises, 10);
   const smallNote = `synthetic small curated to movies with >= 20 ratings (${small.train.ratings.length + small.valid.ratings.length} ratings, ${small.movieIds.length} movies), fast.ai defaults (bs ${sCfg.batchSize}); biases-only baseline ${sBase.toFixed(4)}`;
 
   // --- tfjs side by side at a large batch on a subset ---

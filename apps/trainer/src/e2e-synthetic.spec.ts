@@ -95,8 +95,8 @@ it('both engines learn: valid RMSE at least 3% below the biases-only baseline', 
 
 it('both engines put planted franchise members among each other\'s 10 nearest films well above chance', () => {
   // franchiseRecallAtK skips members that curation removed.
-  expect(findsFranchises(franchiseRecallAtK(native.params, data.movieIds, franchises, 10))).toBe(true);
-  expect(findsFranchises(franchiseRecallAtK(tfjs.params, data.movieIds, franchises, 10))).toBe(true);
+  expect(findsFranchises(franchiseRecallAtK(native.weights, data.movieIds, franchises, 10))).toBe(true);
+  expect(findsFranchises(franchiseRecallAtK(tfjs.weights, data.movieIds, franchises, 10))).toBe(true);
 });
 
 describe('the checks fail on planted mistakes', () => {
@@ -113,7 +113,7 @@ describe('the checks fail on planted mistakes', () => {
   }, 60_000);
 
   it('factors that do not belong to their films (shuffled rows) do not pass `findsFranchises`', () => {
-    const p = native.params, k = p.factors;
+    const p = native.weights, k = p.factors;
     const perm = new Rng(5).permutation(p.nMovies);
     const shuffled = new Float32Array(p.movieFactors.length);
     perm.forEach((from, to) => shuffled.set(p.movieFactors.subarray(from * k, (from + 1) * k), to * k));

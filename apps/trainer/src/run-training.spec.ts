@@ -50,8 +50,8 @@ describeEachBackend('runTraining', (ctx) => {
     const rows = await listMovieEmbeddings(db, first.runId);
     const v = parseVector(rows[0].embedding);
     expect(v).toHaveLength(8);
-    for (let j = 0; j < 8; j++) expect(v[j]).toBeCloseTo(first.params.movieFactors[j], 5);
-    expect(rows[0].bias).toBeCloseTo(first.params.movieBias[0], 5);
+    for (let j = 0; j < 8; j++) expect(v[j]).toBeCloseTo(first.weights.movieFactors[j], 5);
+    expect(rows[0].bias).toBeCloseTo(first.weights.movieBias[0], 5);
     expect(rows.every((r) => r.pc1 !== null && r.pc3 !== null)).toBe(true);
     expect((await getModelArtifact(db, first.runId, 'onnx-scorer'))!.length).toBeGreaterThan(1000);
     expect((await getModelArtifact(db, first.runId, 'onnx-similarity'))!.length).toBeGreaterThan(1000);
@@ -75,7 +75,7 @@ describeEachBackend('runTraining', (ctx) => {
       const db = ctx.db();
       const plan = await db.transaction(async (tx) => {
         await tx.exec('SET LOCAL enable_seqscan = off');
-        return explainActiveMovieNeighbours(tx, first.params.movieFactors.subarray(0, 8), 5);
+        return explainActiveMovieNeighbours(tx, first.weights.movieFactors.subarray(0, 8), 5);
       });
       expect(plan).toMatch(new RegExp(`Index Scan using movie_embeddings_hnsw_run_${first.runId}`));
     });

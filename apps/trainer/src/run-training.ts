@@ -17,7 +17,7 @@ import { TfjsEngine } from './engines/tfjs/tfjs-engine';
 import { gpuBackendAvailable, loadTf } from './engines/tfjs/backend';
 import { TrainingInterrupted, type Engine, type EngineName, type EpochStats, type TrainResult } from './engines/types';
 import { baselineRmse, fitBaseline } from './model/baseline';
-import type { ModelParams } from './model/embedding-dot-bias';
+import type { ModelWeights } from './model/embedding-dot-bias';
 import { buildScorerOnnx, buildSimilarityOnnx } from './export/onnx';
 import { moviePca } from './export/pca';
 import { FASTAI_BATCHES_PER_EPOCH, resolveBatchSize, resolveOptions, type TrainOptions } from './options';
@@ -55,7 +55,7 @@ export interface RunTrainingResult {
   backend: string;
   metrics: RunMetrics;
   /** The trained parameters and id maps (the bench and tests compare them). */
-  params: ModelParams;
+  weights: ModelWeights;
   data: TrainingData;
 }
 
@@ -145,7 +145,7 @@ export async function runTraining(options: Partial<TrainOptions> = {}, ctx: RunT
     bar.end();
     const tTrain = performance.now();
     const last = result.epochs[result.epochs.length - 1];
-    const p = result.params;
+    const p = result.weights;
     if (typeof result.details.threadsNote === 'string') log(result.details.threadsNote);
     log(`valid RMSE ${last.validRmse.toFixed(4)} (baseline ${baseline.toFixed(4)}), ${formatRate(mean(result.epochs.map((e) => e.ratingsPerSecond)))} ratings/s`);
     await ctx.onPhase?.('trained', runId);
@@ -195,7 +195,7 @@ export async function runTraining(options: Partial<TrainOptions> = {}, ctx: RunT
       const pruned = await pruneModelRuns(db, o.keepRuns);
       if (pruned.length) log(`pruned old runs: ${pruned.join(', ')}`);
     }
-    return { runId: id, engine: name, backend: result.backend, metrics, params: p, data };
+    return { runId: id, engine: name, backend: result.backend, metrics, weights: p, data };
   } catch (e) {
     if (runId !== undefined) await markModelRunFailed(db, runId, (e as Error).message).catch(() => {});
     throw e;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { normalizeRows, topKByDot } from '@cinemap/math';
 import { prepareTrainingData } from '../data/training-data';
 import { NativeEngine } from '../engines/native/native-engine';
-import { predict, type ModelParams } from '../model/embedding-dot-bias';
+import { predict, type ModelWeights } from '../model/embedding-dot-bias';
 import { plantedRatings } from '../testing/planted';
 import { buildScorerOnnx, buildSimilarityOnnx } from './onnx';
 import { moviePca } from './pca';
@@ -42,11 +42,11 @@ function runOnnx(bytes: Uint8Array, feeds: Record<string, { data: number[]; dims
 }
 
 describe('ONNX exports', () => {
-  let p: ModelParams;
+  let p: ModelWeights;
   let data: ReturnType<typeof prepareTrainingData>;
   beforeAll(async () => {
     data = prepareTrainingData(plantedRatings({ users: 300, movies: 200, ratingsPerUser: 30, seed: 11 }), 0.2, 42);
-    p = (await new NativeEngine().train(data, { factors: 16, epochs: 2, lr: 5e-3, wd: 0.1, batchSize: 64, yRange: [0, 5.5], seed: 42, threads: 1 })).params;
+    p = (await new NativeEngine().train(data, { factors: 16, epochs: 2, lr: 5e-3, wd: 0.1, batchSize: 64, yRange: [0, 5.5], seed: 42, threads: 1 })).weights;
   });
 
   it('scorer matches the engine\'s predictions and carries the id maps', async () => {

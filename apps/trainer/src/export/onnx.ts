@@ -7,7 +7,7 @@
 // Opset 13, IR version 8: what onnxruntime-node 1.30 loads.
 import { onnx } from 'onnx-proto';
 import { normalizeRows } from '@cinemap/math';
-import type { ModelParams } from '../model/embedding-dot-bias';
+import type { ModelWeights } from '../model/embedding-dot-bias';
 
 const OPSET = 13;
 const IR_VERSION = 8;
@@ -48,7 +48,7 @@ export interface ScorerMetadata {
 }
 
 /** The rating scorer, exactly pred = sigmoid(U[u]·M[m] + bu[u] + bm[m]) * (hi - lo) + lo. */
-export function buildScorerOnnx(p: ModelParams, meta: ScorerMetadata): Uint8Array {
+export function buildScorerOnnx(p: ModelWeights, meta: ScorerMetadata): Uint8Array {
   const [lo, hi] = p.yRange;
   const graph: onnx.IGraphProto = {
     name: 'cinemap_scorer',
@@ -86,7 +86,7 @@ export function buildScorerOnnx(p: ModelParams, meta: ScorerMetadata): Uint8Arra
 }
 
 /** Nearest movies by cosine: scores/indices [N, k] for movie_idx [N] and k [1]. */
-export function buildSimilarityOnnx(p: ModelParams, meta: { runId: number; movieIds: ArrayLike<number> }): Uint8Array {
+export function buildSimilarityOnnx(p: ModelWeights, meta: { runId: number; movieIds: ArrayLike<number> }): Uint8Array {
   const n = p.nMovies, d = p.factors;
   const normed = normalizeRows(p.movieFactors, n, d, { inPlace: false });
   const transposed = new Float32Array(n * d);

@@ -4,7 +4,7 @@
 // engine can share them with worker threads and the exporters can read them as-is.
 import { Rng } from '@cinemap/math';
 
-export interface ModelParams {
+export interface ModelWeights {
   nUsers: number;
   nMovies: number;
   factors: number;
@@ -17,7 +17,7 @@ export interface ModelParams {
 }
 
 /** Allocates parameters, on SharedArrayBuffers when `shared` (worker threads update them in place). */
-export function allocateParams(nUsers: number, nMovies: number, factors: number, yRange: readonly [number, number], shared = false): ModelParams {
+export function allocateWeights(nUsers: number, nMovies: number, factors: number, yRange: readonly [number, number], shared = false): ModelWeights {
   const f32 = (n: number) => (shared ? new Float32Array(new SharedArrayBuffer(n * 4)) : new Float32Array(n));
   return { nUsers, nMovies, factors, userFactors: f32(nUsers * factors), movieFactors: f32(nMovies * factors), userBias: f32(nUsers), movieBias: f32(nMovies), yRange };
 }
@@ -26,7 +26,7 @@ export function allocateParams(nUsers: number, nMovies: number, factors: number,
  * fast.ai's initialisation of every embedding (factors and biases alike):
  * trunc_normal_(std=0.01), i.e. normal().fmod(2) * 0.01.
  */
-export function initParams(p: ModelParams, seed: number): void {
+export function initWeights(p: ModelWeights, seed: number): void {
   const rng = new Rng(seed).fork(0x1417);
   for (const a of [p.userFactors, p.movieFactors, p.userBias, p.movieBias]) {
     for (let i = 0; i < a.length; i++) a[i] = (rng.normal() % 2) * 0.01;
@@ -34,7 +34,7 @@ export function initParams(p: ModelParams, seed: number): void {
 }
 
 /** One prediction (float64 arithmetic on float32 parameters). */
-export function predict(p: ModelParams, u: number, m: number): number {
+export function predict(p: ModelWeights, u: number, m: number): number {
   const k = p.factors;
   const uo = u * k, mo = m * k;
   let x = p.userBias[u] + p.movieBias[m];
@@ -51,7 +51,7 @@ export interface RatingSet {
 }
 
 /** Mean squared error of the model on a rating set. */
-export function meanSquaredError(p: ModelParams, s: RatingSet): number {
+export function meanSquaredError(p: ModelWeights, s: RatingSet): number {
   let sum = 0;
   for (let i = 0; i < s.ratings.length; i++) {
     const e = predict(p, s.users[i], s.movies[i]) - s.ratings[i];
@@ -61,7 +61,7 @@ export function meanSquaredError(p: ModelParams, s: RatingSet): number {
 }
 
 /** True when every parameter is finite (the run stops with a message otherwise). */
-export function paramsFinite(p: ModelParams): boolean {
+export function weightsFinite(p: ModelWeights): boolean {
   for (const a of [p.userBias, p.movieBias, p.userFactors, p.movieFactors]) {
     for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
   }

@@ -2,9 +2,9 @@
 // franchise (movies generated from one latent vector), how many of the other
 // members are among its k nearest movies by cosine. 1.0 = every sibling found.
 import { normalizeRows, topKByDot } from '@cinemap/math';
-import type { ModelParams } from './embedding-dot-bias';
+import type { ModelWeights } from './embedding-dot-bias';
 
-export function franchiseRecallAtK(p: ModelParams, movieIds: ArrayLike<number>, franchises: number[][], k = 10): number {
+export function franchiseRecallAtK(p: ModelWeights, movieIds: ArrayLike<number>, franchises: number[][], k = 10): number {
   const index = new Map<number, number>();
   for (let i = 0; i < movieIds.length; i++) index.set(movieIds[i], i);
   const normed = normalizeRows(p.movieFactors, p.nMovies, p.factors, { inPlace: false });

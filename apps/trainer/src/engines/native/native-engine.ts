@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Rng, oneCycle } from '@cinemap/math';
-import { allocateParams, initParams, meanSquaredError, paramsFinite } from '../../model/embedding-dot-bias';
+import { allocateWeights, initWeights, meanSquaredError, weightsFinite } from '../../model/embedding-dot-bias';
 import type { TrainingData } from '../../data/training-data';
 import { TrainingDiverged, TrainingInterrupted, type Engine, type EngineConfig, type EngineHooks, type EpochStats, type TrainResult } from '../types';
 import {
@@ -196,8 +196,8 @@ export class NativeEngine implements Engine {
     const nUsers = data.userIds.length, nMovies = data.movieIds.length, k = cfg.factors;
     const nTrain = data.train.ratings.length;
     const threadsRequested = Math.max(1, Math.floor(cfg.threads));
-    const params = allocateParams(nUsers, nMovies, k, cfg.yRange);
-    initParams(params, cfg.seed);
+    const weights = allocateWeights(nUsers, nMovies, k, cfg.yRange);
+    initWeights(weights, cfg.seed);
     const stride = rowStride(k);
     const grid = gridSize(nUsers, nMovies, k, this.opts.blockBytes);
     const threads = threadsFor(grid, threadsRequested);
@@ -234,8 +234,8 @@ export class NativeEngine implements Engine {
     st.logDecay.set(logDecay);
     st.powB2.set(pow);
     const train = rangeTrainer(init, st);
-    packRows(params.userFactors, params.userBias, nUsers, k, stride, st.UT);
-    packRows(params.movieFactors, params.movieBias, nMovies, k, stride, st.MT);
+    packRows(weights.userFactors, weights.userBias, nUsers, k, stride, st.UT);
+    packRows(weights.movieFactors, weights.movieBias, nMovies, k, stride, st.MT);
     const views = epochViews(init);
     const lane = new Int32Array(nChunks);
     const workers = threads > 1 ? await startWorkers(init, threads) : [];
@@ -279,12 +279,12 @@ export class NativeEngine implements Engine {
         const target = (epoch + 1) * nChunks;
         catchUpDecay(st.UT, st.UI, k, stride, st.logDecay, target, 0, nUsers);
         catchUpDecay(st.MT, st.MI, k, stride, st.logDecay, target, 0, nMovies);
-        unpackRows(st.UT, nUsers, k, stride, params.userFactors, params.userBias);
-        unpackRows(st.MT, nMovies, k, stride, params.movieFactors, params.movieBias);
+        unpackRows(st.UT, nUsers, k, stride, weights.userFactors, weights.userBias);
+        unpackRows(st.MT, nMovies, k, stride, weights.movieFactors, weights.movieBias);
         const trainMse = sumSq / Math.max(1, count);
         if (!Number.isFinite(trainMse)) throw new TrainingDiverged(epoch, 'the training loss', cfg);
-        if (!paramsFinite(params)) throw new TrainingDiverged(epoch, 'a model parameter', cfg);
-        const validMse = data.valid.ratings.length ? meanSquaredError(params, data.valid) : NaN;
+        if (!weightsFinite(weights)) throw new TrainingDiverged(epoch, 'a model parameter', cfg);
+        const validMse = data.valid.ratings.length ? meanSquaredError(weights, data.valid) : NaN;
         if (data.valid.ratings.length && !Number.isFinite(validMse)) throw new TrainingDiverged(epoch, 'the validation loss', cfg);
         const stats: EpochStats = { epoch, trainMse, validMse, validRmse: Math.sqrt(validMse), seconds, ratingsPerSecond: count / Math.max(1e-9, seconds) };
         epochs.push(stats);
@@ -294,7 +294,7 @@ export class NativeEngine implements Engine {
       await Promise.all(workers.map((w) => w.terminate()));
     }
     return {
-      params,
+      weights,
       epochs,
       backend: 'cpu',
       details: {

@@ -8,7 +8,7 @@
 // wasm lacks; a scatterND of the batch's row gradients (duplicates summed) is the
 // same dense gradient at the cost of the batch.
 import { Rng, oneCycle } from '@cinemap/math';
-import { allocateParams, initParams, meanSquaredError, type ModelParams } from '../../model/embedding-dot-bias';
+import { allocateWeights, initWeights, meanSquaredError, type ModelWeights } from '../../model/embedding-dot-bias';
 import type { TrainingData } from '../../data/training-data';
 import { TrainingDiverged, TrainingInterrupted, type BackendName, type Engine, type EngineConfig, type EngineHooks, type EpochStats, type TrainResult } from '../types';
 import { loadTf, type Tf } from './backend';
@@ -34,8 +34,8 @@ export class TfjsEngine implements Engine {
     const loaded = await loadTf(this.backend);
     const tf = loaded.tf;
     const nUsers = data.userIds.length, nMovies = data.movieIds.length, k = cfg.factors;
-    const init = allocateParams(nUsers, nMovies, k, cfg.yRange);
-    initParams(init, cfg.seed);
+    const init = allocateWeights(nUsers, nMovies, k, cfg.yRange);
+    initWeights(init, cfg.seed);
     const [lo, hi] = cfg.yRange;
     const vars: Variable[] = [
       tf.variable(tf.tensor2d(init.userFactors, [nUsers, k]), true, 'U'),
@@ -53,7 +53,7 @@ export class TfjsEngine implements Engine {
     const sched = oneCycle({ lrMax: cfg.lr, totalSteps: stepsPerEpoch * cfg.epochs });
     const epochs: EpochStats[] = [];
     let step = 0;
-    const snapshot = (): ModelParams => ({
+    const snapshot = (): ModelWeights => ({
       ...init,
       userFactors: U.dataSync() as Float32Array,
       movieFactors: M.dataSync() as Float32Array,
@@ -117,7 +117,7 @@ export class TfjsEngine implements Engine {
         hooks.onEpoch?.(stats);
       }
       return {
-        params: snapshot(),
+        weights: snapshot(),
         epochs,
         backend: loaded.backend,
         details: { optimizer: 'dense Adam (fast.ai: beta1 = one-cycle mom, beta2 0.99, eps 1e-5) + decoupled weight decay', batchSize: bs, skippedBackends: loaded.skipped },
