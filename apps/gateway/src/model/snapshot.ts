@@ -5,42 +5,12 @@
 // the movies ready to return, the ONNX scorer, and per-run answer caches. A request
 // takes the current snapshot once and uses only it, so a hot swap never mixes runs:
 // in-flight requests finish on the old snapshot while new ones see the new one.
-import { imdbUrl, minRatingCountOf, movieMatchesFilter, tmdbUrl, type MovieFilter, type TitleIndex } from '@cinemap/domain';
+import { minRatingCountOf, movieMatchesFilter, type MovieFilter, type TitleIndex } from '@cinemap/domain';
 import { normalizeRows, topKByDot, type DotScanIndex, type DotScanKernel } from '@cinemap/math';
-import { type ServedModelRun, type MovieRow, type RunMovieRow } from '@cinemap/db';
+import type { ServedModelRun, RunMovieRow } from '@cinemap/db';
+import { toMovieView, type MovieView } from '../graphql/types/movie.type';
+import type { SimilarMovie } from '../graphql/types/similar-movie.type';
 import type { RatingScorer } from './scorer';
-
-/** A movie as the GraphQL Movie type returns it (built once per snapshot, shared). */
-export interface MovieView {
-  id: number;
-  title: string;
-  year: number | null;
-  genres: string[];
-  ratingCount: number;
-  averageRating: number;
-  bias: number | null;
-  imdbUrl: string | null;
-  tmdbUrl: string | null;
-}
-
-export interface Neighbour {
-  movie: MovieView;
-  similarity: number;
-}
-
-export function toMovieView(r: MovieRow): MovieView {
-  return {
-    id: r.movieId,
-    title: r.title,
-    year: r.year,
-    genres: r.genres,
-    ratingCount: r.ratingCount,
-    averageRating: r.averageRating,
-    bias: r.bias,
-    imdbUrl: imdbUrl(r.imdbId),
-    tmdbUrl: tmdbUrl(r.tmdbId),
-  };
-}
 
 const CACHE_LIMIT = 20_000;
 
@@ -82,7 +52,7 @@ export class ModelSnapshot {
   /** Typed title → movie id (or null), per snapshot (the catalogue changes only with a new run). */
   readonly titleCache = new BoundedCache<number | null>();
   /** Normalised similarMovies/similarToMany arguments → answer. */
-  readonly answerCache = new BoundedCache<Neighbour[]>();
+  readonly answerCache = new BoundedCache<SimilarMovie[]>();
   /** Request body → whole HTTP response of a neighbour query (the HTTP layer's replay). */
   readonly responseCache = new BoundedCache<CachedResponse>();
   /** Genre names present in this run, for validating filters. */
@@ -149,7 +119,7 @@ export class ModelSnapshot {
    * applied (normalised: canonical genres; minRatingCount defaults to the floor),
    * `exclude` ids left out. Ties: lower movie id first, as the SQL path.
    */
-  neighbours(query: ArrayLike<number>, k: number, filter: MovieFilter, exclude: readonly number[]): Neighbour[] {
+  neighbours(query: ArrayLike<number>, k: number, filter: MovieFilter, exclude: readonly number[]): SimilarMovie[] {
     const excludedRows = new Set<number>();
     for (const id of exclude) {
       const r = this.rowOf.get(id);
@@ -172,7 +142,7 @@ export class ModelSnapshot {
     const { indices, scores } = this.scan
       ? this.scan.topK(query, k, { exclude: rejected })
       : topKByDot(this.matrix, this.size, this.dim, query, k, { exclude: rejected });
-    const out: Neighbour[] = new Array(indices.length);
+    const out: SimilarMovie[] = new Array(indices.length);
     for (let i = 0; i < indices.length; i++) out[i] = { movie: movies[indices[i]], similarity: scores[i] };
     return out;
   }
