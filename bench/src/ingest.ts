@@ -14,8 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createTestDatabase } from '@cinemap/db/testing';
-import { InvalidRows } from '../../apps/ingest/src/movielens/errors';
-import { RatingsReader } from '../../apps/ingest/src/movielens/ratings';
+import { readRatingsFile } from '@cinemap/movielens';
 import { ensureSyntheticDump } from './generate-data';
 import { findPython } from './python';
 import type { BenchOptions, BenchRow } from './types';
@@ -25,9 +24,7 @@ const CSV_PARSE_SLICE = 200e6;
 async function cinemapParse(file: string): Promise<{ mbps: number; rows: number }> {
   const bytes = statSync(file).size;
   const t0 = process.hrtime.bigint();
-  const r = new RatingsReader(file, new InvalidRows('fail'), undefined, Math.ceil(bytes / 24));
-  for await (const c of createReadStream(file, { highWaterMark: 1 << 20 })) r.push(c as Buffer);
-  const cols = r.end();
+  const cols = await readRatingsFile(file);
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   return { mbps: bytes / 1e6 / s, rows: cols.length };
 }

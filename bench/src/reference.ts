@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { openDumpSource, readDump } from '../../apps/ingest/src/index';
+import { openDumpSource, readDump } from '@cinemap/movielens';
 import {
   NativeEngine, TfjsEngine, baselineRmse, fitBaseline, prepareTrainingData, writeSplitFile, type EngineConfig, type RawRatings, type TrainResult, type TrainingData,
 } from '../../apps/trainer/src/index';

@@ -12,10 +12,9 @@
 //    subset (dense Adam touches every row every step: its cost grows with the tables).
 // The ratings are read straight from ratings.csv (ingest's parser), so the figure
 // measures the engine, not the database.
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidRows } from '../../apps/ingest/src/movielens/errors';
-import { RatingsReader } from '../../apps/ingest/src/movielens/ratings';
+import { readRatingsFile } from '@cinemap/movielens';
 import {
   NativeEngine, TfjsEngine, autoBatchSize, baselineRmse, fitBaseline, franchiseRecallAtK, plantedRatings, prepareTrainingData,
   type EngineConfig, type RawRatings, type TrainResult, type TrainingData,
@@ -35,9 +34,7 @@ const log = (s: string) => process.stderr.write(`[train] ${s}\n`);
 /** A dump's ratings.csv as trainer input (ratings are halfStars / 2). */
 export async function readDumpRatings(dir: string): Promise<RawRatings> {
   const file = join(dir, 'ratings.csv');
-  const r = new RatingsReader(file, new InvalidRows('fail'), undefined, Math.ceil(statSync(file).size / 24));
-  for await (const c of createReadStream(file, { highWaterMark: 1 << 20 })) r.push(c as Buffer);
-  const c = r.end();
+  const c = await readRatingsFile(file);
   const ratings = new Float32Array(c.length);
   for (let i = 0; i < c.length; i++) ratings[i] = c.halfStars[i] / 2;
   return { userIds: c.userId.subarray(0, c.length), movieIds: c.movieId.subarray(0, c.length), ratings };

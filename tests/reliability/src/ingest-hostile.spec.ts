@@ -18,11 +18,11 @@ import { join } from 'node:path';
 import { availableBackends } from '@cinemap/db/testing';
 import { CLI, CliDatabase, TINY_CURATION, builtClis, cliDatabase, fingerprint, generateTiny, run, start, tempDir } from './support/harness';
 import { writeReport } from './support/report';
-import { craftZip } from '../../../apps/ingest/src/movielens/zip-craft';
-import { crc32 } from '../../../apps/ingest/src/movielens/source';
+import { LAYOUT_FIXTURES, craftZip } from '@cinemap/movielens/testing';
+import { crc32 } from '@cinemap/movielens';
 
 const FILES = ['movies.csv', 'ratings.csv', 'links.csv', 'tags.csv'] as const;
-const FIX = join(__dirname, '../../../apps/ingest/src/movielens/fixtures');
+const FIX = LAYOUT_FIXTURES;
 let base: Record<(typeof FILES)[number], Buffer>;
 let work: string;
 

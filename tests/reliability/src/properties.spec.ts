@@ -9,8 +9,7 @@ import { TITLE_ARTICLES, movieKeys, parseMovieTitle, parseTitleQuery, titleKey, 
 import { resolveTitle, sqlTitleKeys, titleSuggestions } from '@cinemap/db';
 import { describeEachBackend } from '@cinemap/db/testing';
 import { seedGatewayFixture } from '../../../libs/db/src/testing/seed';
-import { CsvReader } from '../../../apps/ingest/src/movielens/csv';
-import { IngestError, InvalidRows } from '../../../apps/ingest/src/movielens/errors';
+import { CsvReader, IngestError, InvalidRows } from '@cinemap/movielens';
 
 const RUNS = Number(process.env.CINEMAP_PROPERTY_RUNS ?? 300);
 

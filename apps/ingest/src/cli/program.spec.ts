@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { buildProgram, main } from './program';
-import { tinyDump, writeDumpDir } from '../movielens/test-fixtures';
+import { tinyDump, writeDumpDir } from '@cinemap/movielens/testing';
 
 function capture() {
   let text = '';

@@ -3,7 +3,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CURATION, parseSampleFraction } from '../curate/params';
 import { MOVIELENS_DATASETS } from '../download/download';
-import { IngestError } from '../movielens/errors';
+import { IngestError } from '@cinemap/movielens';
 import { redactSecrets } from '../download/redact';
 import { runIngest } from '../load/run-ingest';
 import type { LoadStep } from '../load/load';

@@ -1,7 +1,7 @@
 // The curation thresholds (DESIGN.md "Curation"): the type, defaults and rules come
 // from @cinemap/domain; here they become CLI values and IngestErrors naming the flag.
 import { CurationParams, DEFAULT_CURATION, validateCurationParams } from '@cinemap/domain';
-import { IngestError } from '../movielens/errors';
+import { IngestError } from '@cinemap/movielens';
 
 export type { CurationParams };
 export { DEFAULT_CURATION };

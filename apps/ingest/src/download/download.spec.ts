@@ -7,9 +7,8 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MOVIELENS_DATASETS, downloadToCache, md5UrlOf, resolveSourceArg } from './download';
-import { openDumpSource } from '../movielens/source';
-import { readDump } from '../movielens/dump';
-import { tinyDump, writeDumpZip } from '../movielens/test-fixtures';
+import { openDumpSource, readDump } from '@cinemap/movielens';
+import { tinyDump, writeDumpZip } from '@cinemap/movielens/testing';
 
 interface Served {
   body: Buffer;

@@ -7,7 +7,7 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync,
 import http from 'node:http';
 import https from 'node:https';
 import { basename, join } from 'node:path';
-import { IngestError } from '../movielens/errors';
+import { IngestError } from '@cinemap/movielens';
 
 /** Every MovieLens dataset GroupLens publishes, by the name --source accepts. */
 export const GROUPLENS_BASE = 'https://files.grouplens.org/datasets/movielens';

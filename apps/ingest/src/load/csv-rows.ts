@@ -2,10 +2,9 @@
 // per-row Date objects or strings for ratings: a timestamp's text is its day's text
 // (cached; a dump spans ~10k days) plus its second-of-day's text (a table).
 import { csvField, pgArrayLiteral } from '@cinemap/db';
-import type { Dump } from '../movielens/dump';
-import type { RatingColumns } from '../movielens/ratings';
+import type { Dump, RatingColumns } from '@cinemap/movielens';
 import type { DumpStats } from '../curate/curate';
-import { genresOf, titleParts } from '../movielens/titles';
+import { genresOf, titleParts } from './titles';
 
 const ROWS_PER_CHUNK = 32_768;
 const RATING_TEXT = ['', '0.5', '1', '1.5', '2', '2.5', '3', '3.5', '4', '4.5', '5'];

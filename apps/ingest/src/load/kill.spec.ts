@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Db, getActiveDataset, ingestFingerprint, openPglite } from '@cinemap/db';
 import { createTestDatabase } from '@cinemap/db/testing';
-import { tinyDump, writeDumpDir } from '../movielens/test-fixtures';
+import { tinyDump, writeDumpDir } from '@cinemap/movielens/testing';
 
 const ROOT = resolve(__dirname, '../../../..');
 const CLI = join(ROOT, 'dist/apps/ingest/main.js');

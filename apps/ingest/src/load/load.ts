@@ -4,7 +4,7 @@
 // previous dataset exactly as it was; a second ingest waits for the first.
 import { Db, activateDataset, copyCuratedRatings, copyStagedRatings, copyStagedTags, createIngestStaging, insertDataset, lockIngest, replaceMoviesAndLinks, swapStagedTables } from '@cinemap/db';
 import type { Curation } from '../curate/curate';
-import type { Dump } from '../movielens/dump';
+import type { Dump } from '@cinemap/movielens';
 import { curatedCsv, linksCsv, moviesCsv, ratingsCsv, tagsCsv } from './csv-rows';
 
 /** The load's steps, in order (progress lines, and the test hook that pauses at one). */

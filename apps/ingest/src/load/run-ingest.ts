@@ -7,9 +7,7 @@ import { CurationParams, DEFAULT_CURATION, checkCurationParams } from '../curate
 import { suggestCuration } from '../curate/suggest';
 import { downloadToCache, resolveSourceArg } from '../download/download';
 import { redactSecrets, redactUrl } from '../download/redact';
-import { readDump } from '../movielens/dump';
-import { IngestError, OnInvalid } from '../movielens/errors';
-import { openDumpSource } from '../movielens/source';
+import { readDump, IngestError, OnInvalid, openDumpSource } from '@cinemap/movielens';
 import { writeReport } from '../report/figures';
 import { formatCountsTable } from '../cli/table';
 import { LoadStep, loadDataset, recordFailedIngest } from './load';

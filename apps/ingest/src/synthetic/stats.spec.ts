@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dumpStats, formatStats, quantileSorted, type StatsInput } from './stats';
-import { parseUData, readRatingsForStats } from './stats-file';
+import { readRatingsForStats } from './stats-file';
 
 const work = mkdtempSync(join(tmpdir(), 'cinemap-stats-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -95,8 +95,11 @@ describe('readRatingsForStats', () => {
     const empty = join(work, 'empty');
     mkdirSync(empty);
     await expect(readRatingsForStats(empty)).rejects.toThrow(/neither ratings\.csv nor u\.data/);
-    expect(() => parseUData('1\t2\t3\t4\n1\t2\t6\t4\n', 'u.data')).toThrow(/u\.data:2: expected/);
-    expect(() => parseUData('1,2,3,4\n', 'u.data')).toThrow(/u\.data:1:/);
+    for (const [name, text, message] of [['udata-rating', '1\t2\t3\t4\n1\t2\t6\t4\n', /u\.data:2: rating "6"/], ['udata-commas', '1,2,3,4\n', /u\.data:1: /]] as const) {
+      mkdirSync(join(work, name));
+      writeFileSync(join(work, name, 'u.data'), text);
+      await expect(readRatingsForStats(join(work, name))).rejects.toThrow(message);
+    }
     const badCsv = join(work, 'badcsv');
     mkdirSync(badCsv);
     writeFileSync(join(badCsv, 'ratings.csv'), 'userId,movieId,rating,timestamp\n1,10,4.5,964982703\n1,11,6.0,964982703\n');

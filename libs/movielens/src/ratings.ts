@@ -5,6 +5,7 @@
 // stray character) goes to a slow path that re-reads it as text and either accepts it
 // or says exactly what is wrong with it. Each row is one line: no ratings field can
 // contain a line break.
+import { createReadStream, statSync } from 'node:fs';
 import { ChunkJoiner, splitCsvLine } from './csv';
 import { IngestError, InvalidRows, quoteValue } from './errors';
 import { MAX_ID, MAX_ROW_BYTES, MAX_TIMESTAMP, NUL_WHY, RATING_WHY, ROW_TOO_LONG_WHY, checkId, checkTimestamp, failed, nulField, parseHalfStars, parseId, parseTimestamp } from './fields';
@@ -286,4 +287,15 @@ export class RatingsReader {
     cols.length = n;
     this.line = line;
   }
+}
+
+/**
+ * A whole ratings file read into columns (every row checked; the first invalid row is an
+ * IngestError naming file:line): what the calibration stats and the benchmarks read a
+ * dump's ratings with, through the same parser the ingest uses.
+ */
+export async function readRatingsFile(file: string, format: RatingsFormat = CSV_RATINGS): Promise<RatingColumns> {
+  const r = new RatingsReader(file, new InvalidRows('fail'), undefined, Math.ceil(statSync(file).size / 24), format);
+  for await (const c of createReadStream(file, { highWaterMark: 1 << 20 })) r.push(c as Buffer);
+  return r.end();
 }

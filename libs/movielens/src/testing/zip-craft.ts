@@ -1,10 +1,10 @@
-// Hand-built zips for hostile ingest tests (test-only, like test-fixtures.ts): what zip
+// Hand-built zips for hostile ingest tests (test-only, like ./dumps.ts): what zip
 // libraries refuse to write (entry names with "../", a header whose CRC, size, flags or
 // method lie) and what would take minutes to deflate (a 2 GB entry from one repeated
 // block: each block is deflated once with a full flush, so the compressed stream is that
 // block's bytes repeated).
 import { deflateRawSync, constants } from 'node:zlib';
-import { crc32 } from './source';
+import { crc32 } from '../source';
 
 export interface CraftEntry {
   name: string;

@@ -3,7 +3,7 @@
 // text and what to do, or, with --on-invalid skip, a count under its reason.
 import { readDump } from './dump';
 import { IngestError } from './errors';
-import { DumpTexts, memorySource, tinyDump } from './test-fixtures';
+import { DumpTexts, memorySource, tinyDump } from './testing/dumps';
 
 type DumpFile = 'movies.csv' | 'ratings.csv' | 'links.csv' | 'tags.csv';
 

@@ -1,10 +1,10 @@
-// Small, hand-checkable dumps for the ingest's tests (not shipped in the CLI).
+// Small, hand-checkable dumps for tests (reached through @cinemap/movielens/testing; never shipped in a CLI).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import yazl from 'yazl';
 import { createWriteStream } from 'node:fs';
-import { Container, DumpSource, SourceOptions, fromContainer } from './source';
+import { Container, DumpSource, SourceOptions, fromContainer } from '../source';
 
 /**
  * An in-memory "folder" (file name → content) read in `chunk`-byte pieces, resolved

@@ -11,7 +11,7 @@ import { readDump } from './dump';
 import { IngestError } from './errors';
 import { ListedFile, resolveDataset } from './layouts';
 import { openDumpSource } from './source';
-import { memorySource } from './test-fixtures';
+import { memorySource } from './testing/dumps';
 
 const FIX = join(__dirname, 'fixtures');
 const files = (name: string): Record<string, Buffer> => Object.fromEntries(readdirSync(join(FIX, name)).map((f) => [f, readFileSync(join(FIX, name, f))]));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { readDump } from './dump';
 import { IngestError } from './errors';
 import { crc32, crc32Js, openDumpSource } from './source';
-import { CraftEntry, craftZip } from './zip-craft';
+import { CraftEntry, craftZip } from './testing/zip-craft';
 
 const dir = mkdtempSync(join(tmpdir(), 'cinemap-source-'));
 const MOVIES = Buffer.from('movieId,title,genres\n1,A (2000),Drama\n2,B (2001),Comedy\n');
