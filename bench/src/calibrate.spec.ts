@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { generateSyntheticDump } from '../../apps/ingest/src/synthetic';
+import { generateSyntheticDump } from '@cinemap/synthetic';
 import type { ModelWeights } from '../../apps/trainer/src/index';
 import { calibrate, formatCalibration, franchiseRecallMostRated, type CalibrationFigures } from './calibrate';
 

@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { normalizeRows, topKByDot } from '@cinemap/math';
-import { readRatingsForStats } from '../../apps/ingest/src/synthetic/stats-file';
+import { readRatingsForStats } from '@cinemap/synthetic';
 import {
   NativeEngine, autoBatchSize, baselineRmse, fitBaseline, prepareTrainingData, writeSplitFile,
   type ModelWeights, type RawRatings, type TrainingData,

@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GENERATOR_VERSION } from '../../apps/ingest/src/synthetic';
+import { GENERATOR_VERSION } from '@cinemap/synthetic';
 import { ensureSyntheticDump, syntheticDumpDir, syntheticZipPath } from './generate-data';
 
 const work = mkdtempSync(join(tmpdir(), 'cinemap-bench-data-'));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import {
   GENERATOR_VERSION, generateSyntheticDump, isCompleteDump, scaleSpec, TRUTH_FILE,
   type GenerateProgress, type SyntheticScale, type SyntheticTruthFile,
-} from '../../apps/ingest/src/synthetic';
+} from '@cinemap/synthetic';
 
 export interface EnsureDumpOptions {
   /** Also write the zip (e.g. for a zip-reading benchmark). */

@@ -6,9 +6,7 @@
 // seconds otherwise); Ctrl-C removes the partial files.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
-import { DEFAULT_SEED, SYNTHETIC_SCALES, generateSyntheticDump, type GenerateProgress, type SyntheticScale } from '../synthetic';
-import { dumpStats, formatStats } from '../synthetic/stats';
-import { readRatingsForStats } from '../synthetic/stats-file';
+import { DEFAULT_SEED, SYNTHETIC_SCALES, dumpStats, formatStats, generateSyntheticDump, readRatingsForStats, type GenerateProgress, type SyntheticScale } from '@cinemap/synthetic';
 
 function parseSeed(v: string): number {
   if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new InvalidArgumentError('must be an integer, e.g. --seed 42');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingestFingerprint } from '@cinemap/db';
 import { describeEachBackend } from '@cinemap/db/testing';
-import { generateSyntheticDump } from '../synthetic';
+import { generateSyntheticDump } from '@cinemap/synthetic';
 import { runIngest } from './run-ingest';
 
 describeEachBackend('ingest of the synthetic tiny dump', (ctx) => {

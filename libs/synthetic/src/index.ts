@@ -1,4 +1,4 @@
-// Public door of the synthetic MovieLens generator (see README.md here).
+// @cinemap/synthetic: the synthetic MovieLens generator and the dump statistics it is calibrated with (README.md). The only public door.
 export {
   generateSyntheticDump, isCompleteDump, DEFAULT_SEED, DUMP_FILES, TRUTH_FILE, TRUTH_FORMAT,
   FIRST_RATING_TS, LAST_RATING_TS, HALF_STARS_FROM_TS, GENERATOR_VERSION,

@@ -2,7 +2,7 @@
 // bytes, every file parses as MovieLens CSV with a real CSV parser, the shape
 // matches ml-latest-small's figures (README.md "Calibration"), and truth.json
 // agrees with movies.csv. (How hard the ratings are for the trainer is checked in
-// bench/src/calibrate.spec.ts: apps do not import each other.)
+// bench/src/calibrate.spec.ts, which may use the trainer: a lib never imports an app.)
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
