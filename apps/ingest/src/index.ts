@@ -1,7 +1,7 @@
 // apps/ingest: MovieLens dump (URL, zip or folder) → parse → curate → PostgreSQL.
 // The programmatic door (`npm start` calls runIngest and suggestCuration).
-export { runIngest } from './load/run-ingest';
-export type { IngestOptions, IngestContext, IngestResult, IngestCounts } from './load/run-ingest';
+export { runIngest } from './run-ingest';
+export type { IngestOptions, IngestContext, IngestResult, IngestCounts } from './run-ingest';
 export { loadDataset } from './load/load';
 export type { LoadStep } from './load/load';
 export { curate, computeStats, countKept, isEmptyCuration } from './curate/curate';
@@ -12,5 +12,5 @@ export { DEFAULT_CURATION, checkCurationParams, parseSampleFraction } from './cu
 export type { CurationParams } from './curate/params';
 export { downloadToCache, resolveSourceArg, OFFICIAL_SOURCES } from './download/download';
 export { writeReport } from './report/figures';
-export { formatCountsTable } from './cli/table';
+export { formatCountsTable } from './curate/counts-table';
 export { createProgress } from './cli/progress';

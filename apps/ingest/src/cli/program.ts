@@ -5,7 +5,7 @@ import { DEFAULT_CURATION, parseSampleFraction } from '../curate/params';
 import { MOVIELENS_DATASETS } from '../download/download';
 import { IngestError } from '@cinemap/movielens';
 import { redactSecrets } from '../download/redact';
-import { runIngest } from '../load/run-ingest';
+import { runIngest } from '../run-ingest';
 import type { LoadStep } from '../load/load';
 import { createProgress } from './progress';
 

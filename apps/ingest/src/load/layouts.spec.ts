@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { getActiveDataset, getIngestedMovie, ingestFingerprint } from '@cinemap/db';
 import { describeEachBackend } from '@cinemap/db/testing';
 import { LAYOUT_FIXTURES } from '@cinemap/movielens/testing';
-import { runIngest } from './run-ingest';
+import { runIngest } from '../run-ingest';
 
 const FIX = LAYOUT_FIXTURES;
 const KEEP_ALL = { minAvgRating: 0, minMovieRatings: 1, minUserRatings: 1, sampleFraction: null, seed: 1 };

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { countIngestTablesAs, getActiveDataset, getCuratedRatings, getIngestedMovie, getRawRatings, ingestFingerprint, listDatasets } from '@cinemap/db';
 import { describeEachBackend } from '@cinemap/db/testing';
-import { runIngest } from './run-ingest';
+import { runIngest } from '../run-ingest';
 import { tinyDump, writeDumpDir, writeDumpZip } from '@cinemap/movielens/testing';
 
 const CURATION = { minAvgRating: 3.0, minMovieRatings: 5, minUserRatings: 10, sampleFraction: 0.5, seed: 3 };

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ingestFingerprint } from '@cinemap/db';
 import { describeEachBackend } from '@cinemap/db/testing';
 import { generateSyntheticDump } from '@cinemap/synthetic';
-import { runIngest } from './run-ingest';
+import { runIngest } from '../run-ingest';
 
 describeEachBackend('ingest of the synthetic tiny dump', (ctx) => {
   it('loads every generated row from the zip and from the folder alike, with auto curation', async () => {

@@ -2,15 +2,15 @@
 // curate → (report) → load, printing the counts table. Returns the new dataset's id.
 import { join } from 'node:path';
 import { Db, cinemapHome, openDb } from '@cinemap/db';
-import { Curation, curate, explainEmptyCuration, isEmptyCuration, StepCounts } from '../curate/curate';
-import { CurationParams, DEFAULT_CURATION, checkCurationParams } from '../curate/params';
-import { suggestCuration } from '../curate/suggest';
-import { downloadToCache, resolveSourceArg } from '../download/download';
-import { redactSecrets, redactUrl } from '../download/redact';
+import { Curation, curate, explainEmptyCuration, isEmptyCuration, StepCounts } from './curate/curate';
+import { CurationParams, DEFAULT_CURATION, checkCurationParams } from './curate/params';
+import { suggestCuration } from './curate/suggest';
+import { downloadToCache, resolveSourceArg } from './download/download';
+import { redactSecrets, redactUrl } from './download/redact';
 import { readDump, IngestError, OnInvalid, openDumpSource } from '@cinemap/movielens';
-import { writeReport } from '../report/figures';
-import { formatCountsTable } from '../cli/table';
-import { LoadStep, loadDataset, recordFailedIngest } from './load';
+import { writeReport } from './report/figures';
+import { formatCountsTable } from './curate/counts-table';
+import { LoadStep, loadDataset, recordFailedIngest } from './load/load';
 
 export interface IngestOptions {
   /** URL, zip, folder, or a GroupLens dataset name (ml-100k … ml-latest-small). */

@@ -1,5 +1,5 @@
 // The counts table every ingest prints (and stores in datasets.counts).
-import type { StepCounts } from '../curate/curate';
+import type { StepCounts } from './curate';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
