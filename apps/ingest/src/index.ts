@@ -13,4 +13,3 @@ export type { CurationParams } from './curate/params';
 export { downloadToCache, resolveSourceArg, OFFICIAL_SOURCES } from './download/download';
 export { writeReport } from './report/figures';
 export { formatCountsTable } from './curate/counts-table';
-export { createProgress } from './cli/progress';

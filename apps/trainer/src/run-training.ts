@@ -21,7 +21,8 @@ import type { ModelWeights } from './model/embedding-dot-bias';
 import { buildScorerOnnx, buildSimilarityOnnx } from './export/onnx';
 import { moviePca } from './export/pca';
 import { FASTAI_BATCHES_PER_EPOCH, resolveBatchSize, resolveOptions, type TrainOptions } from './options';
-import { epochTableHeader, epochTableRow, formatRate, progressBar, type Log } from './report/progress';
+import { countsOf, createProgress } from '@cinemap/cli';
+import { epochTableHeader, epochTableRow, formatRate, type Log } from './report/progress';
 
 export interface RunTrainingContext {
   /** An open database; otherwise one is opened from DATABASE_URL / CINEMAP_HOME and closed at the end. */
@@ -127,22 +128,24 @@ export async function runTraining(options: Partial<TrainOptions> = {}, ctx: RunT
     runId = await createModelRunForDataset(db, { datasetId, params, engine: name, backend });
     log(`run ${runId}: training with the ${name} engine (${name === 'native' ? (o.threads > 1 ? `up to ${o.threads} threads` : '1 thread') : backend}), ${o.epochs} epochs, k=${o.factors}, lr=${o.lr}, wd=${o.wd}`);
     log(epochTableHeader());
-    let bar = progressBar(`epoch 0`, ctx.progressStream, log);
-    let epochNo = 0;
+    // On a terminal a bar inside each epoch, erased before its table row; otherwise a log line every 10 s.
+    const tty = Boolean(ctx.progressStream?.isTTY);
+    const progress = createProgress(ctx.progressStream, { enabled: true, tty, unit: countsOf('ratings'), transient: true, intervalMs: tty ? 100 : 10_000, writeLine: log });
+    let epochNo = 1;
     const result: TrainResult = await engine.train(
       data,
       { factors: o.factors, epochs: o.epochs, lr: o.lr, wd: o.wd, batchSize, yRange: o.yRange, seed: o.seed, threads: o.threads },
       {
-        onProgress: (d, t) => bar.update(d, t),
+        onProgress: (d, t) => progress(`epoch ${epochNo}`, d, t),
         onEpoch: (s) => {
-          bar.end();
+          progress.finish();
           log(epochTableRow(s));
-          bar = progressBar(`epoch ${++epochNo}`, ctx.progressStream, log);
+          epochNo++;
         },
         shouldStop: ctx.shouldStop,
       },
     );
-    bar.end();
+    progress.finish();
     const tTrain = performance.now();
     const last = result.epochs[result.epochs.length - 1];
     const p = result.weights;

@@ -3,6 +3,7 @@
 // long tail of films, and how much movies and users differ on average. Pure (no
 // I/O): the caller hands in the ratings as columns (ingest's RatingColumns fit),
 // so the same figures come out for a synthetic dump and a real one.
+import { formatTable } from '@cinemap/cli';
 
 /** The ratings to describe; `halfStars` is rating * 2 (1..10). Arrays may be longer than `length`. */
 export interface StatsInput {
@@ -145,6 +146,5 @@ export function formatStats(s: DumpStats): string {
     [`ratings per user at ${USER_QUANTILES.map((q) => `${q * 100}`).join('/')}%`, s.userQuantiles.map((q) => String(Math.round(q))).join(', ')],
     ['sd of film means (>= 20 ratings) / user means', `${s.sdMovieMeans20.toFixed(2)} / ${s.sdUserMeans.toFixed(2)}`],
   ];
-  const w = Math.max(...rows.map((r) => r[0].length));
-  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n') + '\n';
+  return `${formatTable(rows)}\n`;
 }

@@ -44,7 +44,7 @@ describe('npm run generate', () => {
     const r = run('--out', out, '--scale', 'tiny', '--seed', '9', '--zip');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/300 movies, \d+ ratings, 100 users/);
-    expect(r.stderr).toMatch(/100% users 100\/100/);
+    expect(r.stderr).toMatch(/users: 100% 100 users \/ 100 users/);
     expect(readdirSync(out).sort()).toEqual(['links.csv', 'ml-latest-tiny.zip', 'movies.csv', 'ratings.csv', 'tags.csv', 'truth.json']);
   });
 

@@ -3,8 +3,9 @@
 // `npm run generate -- --stats <dir>` prints the shape of any dump (synthetic or
 // real: ratings.csv or ml-100k's u.data), the figures of the calibration table.
 // Progress goes to stderr (a bar with rate and ETA on a TTY, a line every few
-// seconds otherwise); Ctrl-C removes the partial files.
+// seconds otherwise: @cinemap/cli's); Ctrl-C removes the partial files.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { countsOf, createProgress } from '@cinemap/cli';
 import { resolve } from 'node:path';
 import { DEFAULT_SEED, SYNTHETIC_SCALES, dumpStats, formatStats, generateSyntheticDump, readRatingsForStats, type GenerateProgress, type SyntheticScale } from '@cinemap/synthetic';
 
@@ -13,37 +14,16 @@ function parseSeed(v: string): number {
   return Number(v);
 }
 
-function formatDuration(s: number): string {
-  if (!Number.isFinite(s)) return '?';
-  const m = Math.floor(s / 60), sec = Math.round(s % 60);
-  return m > 0 ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
-}
-
-/** A progress reporter: redraws a bar on a TTY, prints a line every 5 s otherwise. */
+/** Generator progress through the one progress bar (@cinemap/cli): users done, with ratings and MB written. */
 function progressReporter(stream: NodeJS.WriteStream): (p: GenerateProgress) => void {
-  const t0 = Date.now();
-  let lastLine = 0;
+  const progress = createProgress(stream, { enabled: true, unit: countsOf('users') });
   return (p) => {
-    const now = Date.now();
-    const elapsed = (now - t0) / 1000;
-    if (p.phase !== 'ratings') {
-      if (stream.isTTY) stream.write('\r\x1b[K');
-      if (p.phase !== 'done') stream.write(`${p.phase === 'movies' ? 'planting movies' : 'writing zip'}...\n`);
+    if (p.phase === 'ratings') {
+      progress('users', p.usersDone, p.users, `${p.ratings.toLocaleString('en-US')} ratings, ${(p.bytes / 1e6).toFixed(0)} MB`);
       return;
     }
-    const frac = p.usersDone / p.users;
-    const rate = p.ratings / Math.max(elapsed, 1e-3);
-    const eta = frac > 0 ? (elapsed * (1 - frac)) / frac : Infinity;
-    const text = `users ${p.usersDone}/${p.users}  ratings ${p.ratings.toLocaleString('en-US')}  ${(rate / 1e6).toFixed(2)}M ratings/s  ${(p.bytes / 1e6).toFixed(0)} MB  ETA ${formatDuration(eta)}`;
-    if (stream.isTTY) {
-      const width = 30;
-      const full = Math.round(frac * width);
-      stream.write(`\r\x1b[K[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${(frac * 100).toFixed(0).padStart(3)}% ${text}`);
-      if (p.usersDone === p.users) stream.write('\n');
-    } else if (now - lastLine >= 5000 || p.usersDone === p.users) {
-      lastLine = now;
-      stream.write(`${(frac * 100).toFixed(0)}% ${text}\n`);
-    }
+    progress.finish();
+    if (p.phase !== 'done') stream.write(`${p.phase === 'movies' ? 'planting movies' : 'writing zip'}...\n`);
   };
 }
 

@@ -7,7 +7,7 @@ import { IngestError } from '@cinemap/movielens';
 import { redactSecrets } from '../download/redact';
 import { runIngest } from '../run-ingest';
 import type { LoadStep } from '../load/load';
-import { createProgress } from './progress';
+import { createProgress } from '@cinemap/cli';
 
 const num = (flag: string, integer: boolean) => (v: string) => {
   const n = Number(v);
