@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { Rng, oneCycle } from '@cinemap/math';
+import { Rng, compileWat, oneCycle } from '@cinemap/math';
 import { allocateWeights, initWeights, meanSquaredError, weightsFinite } from '../../model/embedding-dot-bias';
 import type { TrainingData } from '../../data/training-data';
 import { TrainingDiverged, TrainingInterrupted, type Engine, type EngineConfig, type EngineHooks, type EpochStats, type TrainResult } from '../types';
@@ -167,17 +167,9 @@ export function dealWork(lane: Int32Array, grid: number, threads: number, list: 
 
 let wasmModule: Promise<WebAssembly.Module> | undefined;
 
-/** The WASM SIMD kernel, assembled from ./kernel-wat.ts with wabt once per process. */
+/** The WASM SIMD kernel, assembled from ./kernel-wat.ts (compileWat, @cinemap/math) once per process. */
 export function compileWasmKernel(): Promise<WebAssembly.Module> {
-  wasmModule ??= (async () => {
-    const wabt = await (require('wabt') as () => Promise<{ parseWat(name: string, text: string, features: Record<string, boolean>): { toBinary(o: object): { buffer: Uint8Array<ArrayBuffer> }; destroy(): void } }>)();
-    const mod = wabt.parseWat('kernel.wat', KERNEL_WAT, { simd: true, threads: true });
-    try {
-      return await WebAssembly.compile(mod.toBinary({}).buffer);
-    } finally {
-      mod.destroy();
-    }
-  })();
+  wasmModule ??= compileWat('kernel.wat', KERNEL_WAT, { simd: true, threads: true });
   return wasmModule;
 }
 
