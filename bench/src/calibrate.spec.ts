@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateSyntheticDump } from '@cinemap/synthetic';
-import type { ModelWeights } from '../../apps/trainer/src/index';
+import type { ModelWeights } from '@cinemap/model';
 import { calibrate, formatCalibration, franchiseRecallMostRated, type CalibrationFigures } from './calibrate';
 
 const work = mkdtempSync(join(tmpdir(), 'cinemap-calibrate-'));

@@ -19,8 +19,9 @@ import { normalizeRows, topKByDot } from '@cinemap/math';
 import { readRatingsForStats } from '@cinemap/synthetic';
 import {
   NativeEngine, autoBatchSize, baselineRmse, fitBaseline, prepareTrainingData, writeSplitFile,
-  type ModelWeights, type RawRatings, type TrainingData,
+  type RawRatings, type TrainingData,
 } from '../../apps/trainer/src/index';
+import type { ModelWeights } from '@cinemap/model';
 
 export const RECALL_FLOORS = [0, 20, 50] as const;
 

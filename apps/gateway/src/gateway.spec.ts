@@ -7,7 +7,8 @@ import pino from 'pino';
 import { DEFAULT_MIN_RATING_COUNT } from '@cinemap/domain';
 import { similarMoviesExact, similarMoviesFunction, appreciatedMovies, pcaProjection } from '@cinemap/db';
 import { describeEachBackend } from '@cinemap/db/testing';
-import { seedGatewayFixture, seedModelRun, loadScorerWeights, expectedRating, RESOLUTION_TABLE, type SeedResult } from '../../../libs/db/src/testing/seed';
+import { predict } from '@cinemap/model';
+import { seedGatewayFixture, seedModelRun, loadRunWeights, RESOLUTION_TABLE, type SeedResult } from '../../../libs/db/src/testing/seed';
 import { startGateway, type Gateway } from './index';
 
 type Gql = { data?: Record<string, any>; errors?: { message: string; extensions?: Record<string, any> }[] };
@@ -116,10 +117,10 @@ describeEachBackend('gateway over HTTP', (ctx) => {
   });
 
   it('predictRating runs the ONNX scorer: equal to the formula on the stored weights', async () => {
-    const w = await loadScorerWeights(ctx.db(), seed.runId);
+    const w = await loadRunWeights(ctx.db(), seed.runId);
     const d = await gql(`{ a: predictRating(userId: 3, title: "The Matrix") b: predictRating(userId: 7, title: "Hamlet (2000)") }`);
-    expect(d.a).toBeCloseTo(expectedRating(w, w.userIds.indexOf(3), w.movieIds.indexOf(1)), 4);
-    expect(d.b).toBeCloseTo(expectedRating(w, w.userIds.indexOf(7), w.movieIds.indexOf(8)), 4);
+    expect(d.a).toBeCloseTo(predict(w.weights, w.userIds.indexOf(3), w.movieIds.indexOf(1)), 4);
+    expect(d.b).toBeCloseTo(predict(w.weights, w.userIds.indexOf(7), w.movieIds.indexOf(8)), 4);
     expect((await errorOf(`{ predictRating(userId: 424242, title: "The Matrix") }`)).extensions?.code).toBe('USER_NOT_FOUND');
   });
 

@@ -1,9 +1,10 @@
 // The active run's ONNX scorer (EmbeddingDotBias exported by the trainer), run in
 // onnxruntime-node: user id + movie id → predicted rating. Index maps come from the
-// model's own metadata (cinemap.user_ids / cinemap.movie_ids), so the file is
+// model's own metadata (ONNX_METADATA of @cinemap/model, the exporter), so the file is
 // self-describing and the gateway needs no other table to use it.
 import type { InferenceSession } from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
+import { ONNX_METADATA } from '@cinemap/model';
 
 export class RatingScorer {
   private constructor(
@@ -23,11 +24,11 @@ export class RatingScorer {
       const list = JSON.parse(raw) as number[];
       return new Map(list.map((id, i) => [Number(id), i]));
     };
-    const yRange = JSON.parse(meta.get('cinemap.y_range') ?? '[0,5.5]') as [number, number];
-    const runId = meta.has('cinemap.run_id') ? Number(meta.get('cinemap.run_id')) : null;
+    const yRange = JSON.parse(meta.get(ONNX_METADATA.yRange) ?? '[0,5.5]') as [number, number];
+    const runId = meta.has(ONNX_METADATA.runId) ? Number(meta.get(ONNX_METADATA.runId)) : null;
     const { InferenceSession } = await import('onnxruntime-node');
     const session = await InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
-    return new RatingScorer(session, ids('cinemap.user_ids'), ids('cinemap.movie_ids'), yRange, runId);
+    return new RatingScorer(session, ids(ONNX_METADATA.userIds), ids(ONNX_METADATA.movieIds), yRange, runId);
   }
 
   hasUser(userId: number): boolean {

@@ -4,7 +4,7 @@
 // (RandomSplitter: one random permutation, the first valid_pct of it is validation).
 // The training part keeps that permutation's order: it is the engines' pre-shuffle.
 import { Rng } from '@cinemap/math';
-import type { RatingSet } from '../model/embedding-dot-bias';
+import type { RatingSet } from '@cinemap/model';
 
 export interface RawRatings {
   userIds: Int32Array;

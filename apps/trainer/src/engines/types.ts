@@ -1,6 +1,6 @@
 // What an engine is: given prepared training data and hyper-parameters, fit the
 // EmbeddingDotBias parameters and report fast.ai's per-epoch table.
-import type { ModelWeights } from '../model/embedding-dot-bias';
+import type { ModelWeights } from '@cinemap/model';
 import type { TrainingData } from '../data/training-data';
 
 export type EngineName = 'native' | 'tfjs';

@@ -2,7 +2,7 @@
 // user bias + movie bias, fitted by a few rounds of damped alternating means (the
 // classic "baseline predictor" of Koren's Netflix-prize papers). A model that
 // cannot beat it has learned nothing from the factors.
-import type { RatingSet } from './embedding-dot-bias';
+import type { RatingSet } from '@cinemap/model';
 
 export interface BaselineModel {
   mean: number;

@@ -2,7 +2,7 @@
 // franchise (movies generated from one latent vector), how many of the other
 // members are among its k nearest movies by cosine. 1.0 = every sibling found.
 import { normalizeRows, topKByDot } from '@cinemap/math';
-import type { ModelWeights } from './embedding-dot-bias';
+import type { ModelWeights } from '@cinemap/model';
 
 export function franchiseRecallAtK(p: ModelWeights, movieIds: ArrayLike<number>, franchises: number[][], k = 10): number {
   const index = new Map<number, number>();

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Rng, compileWat, oneCycle } from '@cinemap/math';
-import { allocateWeights, initWeights, meanSquaredError, weightsFinite } from '../../model/embedding-dot-bias';
+import { allocateWeights, initWeights, meanSquaredError, weightsFinite } from '@cinemap/model';
 import type { TrainingData } from '../../data/training-data';
 import { TrainingDiverged, TrainingInterrupted, type Engine, type EngineConfig, type EngineHooks, type EpochStats, type TrainResult } from '../types';
 import {

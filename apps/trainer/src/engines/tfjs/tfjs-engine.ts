@@ -8,7 +8,7 @@
 // wasm lacks; a scatterND of the batch's row gradients (duplicates summed) is the
 // same dense gradient at the cost of the batch.
 import { Rng, oneCycle } from '@cinemap/math';
-import { allocateWeights, initWeights, meanSquaredError, type ModelWeights } from '../../model/embedding-dot-bias';
+import { allocateWeights, initWeights, meanSquaredError, type ModelWeights } from '@cinemap/model';
 import type { TrainingData } from '../../data/training-data';
 import { TrainingDiverged, TrainingInterrupted, type BackendName, type Engine, type EngineConfig, type EngineHooks, type EpochStats, type TrainResult } from '../types';
 import { loadTf, type Tf } from './backend';

@@ -4,10 +4,23 @@
 // - the similarity graph: movie_idx (int64[N]) + k (int64[1]) → scores, indices of
 //   the k most cosine-similar movies (Gather → MatMul → TopK over normalised rows;
 //   a movie is its own best match, callers drop it).
-// Opset 13, IR version 8: what onnxruntime-node 1.30 loads.
+// Opset 13, IR version 8: what onnxruntime-node 1.30 loads. The one graph builder: the
+// trainer exports runs with it and libs/db's test seed stores its scorer with it.
+// The gateway's RatingScorer reads ONNX_METADATA back.
 import { onnx } from 'onnx-proto';
 import { normalizeRows } from '@cinemap/math';
-import type { ModelWeights } from '../model/embedding-dot-bias';
+import type { ModelWeights } from './embedding-dot-bias';
+
+/** Metadata keys of an exported scorer (JSON values): the contract between exporter and gateway. */
+export const ONNX_METADATA = {
+  /** Index → MovieLens user id, a JSON array. */
+  userIds: 'cinemap.user_ids',
+  /** Index → MovieLens movie id, a JSON array. */
+  movieIds: 'cinemap.movie_ids',
+  /** [lo, hi] of sigmoid_range. */
+  yRange: 'cinemap.y_range',
+  runId: 'cinemap.run_id',
+} as const;
 
 const OPSET = 13;
 const IR_VERSION = 8;
@@ -33,7 +46,7 @@ function model(graph: onnx.IGraphProto, metadata: Record<string, string>): Uint8
   const m = onnx.ModelProto.create({
     irVersion: IR_VERSION,
     opsetImport: [{ domain: '', version: OPSET }],
-    producerName: 'cinemap-trainer',
+    producerName: 'cinemap',
     producerVersion: '0.1.0',
     graph,
     metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
@@ -78,10 +91,10 @@ export function buildScorerOnnx(p: ModelWeights, meta: ScorerMetadata): Uint8Arr
     ],
   };
   return model(graph, {
-    'cinemap.user_ids': JSON.stringify(Array.from(meta.userIds)),
-    'cinemap.movie_ids': JSON.stringify(Array.from(meta.movieIds)),
-    'cinemap.y_range': JSON.stringify([lo, hi]),
-    'cinemap.run_id': String(meta.runId),
+    [ONNX_METADATA.userIds]: JSON.stringify(Array.from(meta.userIds)),
+    [ONNX_METADATA.movieIds]: JSON.stringify(Array.from(meta.movieIds)),
+    [ONNX_METADATA.yRange]: JSON.stringify([lo, hi]),
+    [ONNX_METADATA.runId]: String(meta.runId),
   });
 }
 
@@ -106,5 +119,5 @@ export function buildSimilarityOnnx(p: ModelWeights, meta: { runId: number; movi
       ]),
     ],
   };
-  return model(graph, { 'cinemap.movie_ids': JSON.stringify(Array.from(meta.movieIds)), 'cinemap.run_id': String(meta.runId) });
+  return model(graph, { [ONNX_METADATA.movieIds]: JSON.stringify(Array.from(meta.movieIds)), [ONNX_METADATA.runId]: String(meta.runId) });
 }
