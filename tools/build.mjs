@@ -18,7 +18,7 @@ if (args.includes('--help')) {
 const quiet = args.includes('--quiet');
 const pi = args.indexOf('--project');
 const only = pi >= 0 ? args[pi + 1] : undefined;
-const projects = ['apps/ingest', 'apps/trainer', 'apps/gateway', 'libs/db', 'bench'].filter((p) => !only || p === only);
+const projects = ['apps/ingest', 'apps/trainer', 'apps/gateway', 'apps/cinemap', 'libs/db', 'bench'].filter((p) => !only || p === only);
 
 // esbuild cannot emit decorator metadata, which type-graphql reads; TypeScript files
 // that use decorators go through swc first (the same transform jest uses).

@@ -27,8 +27,8 @@ describe('module boundaries', () => {
     expect(checkSource('apps/gateway/src/a.ts', "const msg = 'Select a film';")).toEqual([]);
   });
 
-  it('catch one app importing another, except the composition root', () => {
+  it('catch one app reaching into another, the composition root included', () => {
     expect(checkSource('apps/trainer/src/a.ts', "import { x } from '../../ingest/src/curate';")[0].rule).toMatch(/apps do not import other apps/);
-    expect(checkSource('apps/gateway/src/bin/start.ts', "import { runIngest } from '../../../ingest/src';")).toEqual([]);
+    expect(checkSource('apps/cinemap/src/bin/start.ts', "import { runIngest } from '../../../ingest/src';")[0].rule).toMatch(/apps do not import other apps/);
   });
 });

@@ -3,7 +3,8 @@
 //  2. libs/domain and libs/math import nothing that does I/O (only each other, relative
 //     files, and an allowlist of pure packages);
 //  3. SQL lives only in libs/db (statements in non-test sources elsewhere are violations);
-//  4. apps do not import each other, except the composition root that `npm start` runs.
+//  4. apps do not reach into each other's files (apps/cinemap composes them through their
+//     public doors, @cinemap/<app>).
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
 
@@ -16,7 +17,6 @@ export interface Violation {
 
 const PURE_LIBS = ['libs/domain', 'libs/math', 'libs/model'];
 const PURE_ALLOWED_PACKAGES = new Set(['@cinemap/domain', '@cinemap/math', 'ml-pca', 'ml-matrix', 'wabt', 'onnx-proto']);
-const COMPOSITION_ROOTS = new Set(['apps/gateway/src/bin/start.ts']);
 // Upper-case SQL statement openers, as they appear in code (prose rarely matches).
 const SQL = /\b(SELECT\s+(?:[a-z_*(]|DISTINCT)|INSERT\s+INTO|UPDATE\s+[a-z_]+\s+SET|DELETE\s+FROM|CREATE\s+(?:TABLE|INDEX|UNIQUE|VIEW|FUNCTION|OR\s+REPLACE|EXTENSION|ROLE)|ALTER\s+(?:TABLE|ROLE)|DROP\s+(?:TABLE|INDEX|VIEW)|TRUNCATE\s+[a-z_]|COPY\s+[a-z_]+\s*\(|pg_notify\s*\(|LISTEN\s+[a-z_])/;
 const IMPORT = /(?:^|[^.\w])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[^.\w])import\s*\(\s*['"]([^'"]+)['"]\s*\)|(?:^|[^.\w])require\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/g;
@@ -45,7 +45,7 @@ export function checkSource(rel: string, text: string): Violation[] {
         const ok = spec.startsWith('.') ? targetProject === project : PURE_ALLOWED_PACKAGES.has(spec);
         if (!ok) out.push({ file: rel, line: i + 1, rule: `${project} is pure: it may not import ${spec}`, text: lineText.trim() });
       }
-      if (project?.startsWith('apps/') && targetProject?.startsWith('apps/') && targetProject !== project && !COMPOSITION_ROOTS.has(rel)) {
+      if (project?.startsWith('apps/') && targetProject?.startsWith('apps/') && targetProject !== project) {
         out.push({ file: rel, line: i + 1, rule: `apps do not import other apps (${targetProject})`, text: lineText.trim() });
       }
     }

@@ -1,5 +1,5 @@
 // Opens the store, serves GraphQL and (embedded mode) SQL on 127.0.0.1 for psql,
-// and shuts both down cleanly on SIGINT/SIGTERM. Used by bin/main.ts and bin/start.ts.
+// and shuts both down cleanly on SIGINT/SIGTERM. Used by bin/main.ts (`npm run serve`) and apps/cinemap (`npm start`).
 import pino from 'pino';
 import { openDb, serveSql } from '@cinemap/db';
 

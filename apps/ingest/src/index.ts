@@ -10,6 +10,6 @@ export { suggestCuration } from './curate/suggest';
 export type { CurationSuggestion } from './curate/suggest';
 export { DEFAULT_CURATION, checkCurationParams, parseSampleFraction } from './curate/params';
 export type { CurationParams } from './curate/params';
-export { downloadToCache, resolveSourceArg, OFFICIAL_SOURCES } from './download/download';
+export { downloadToCache, resolveSourceArg } from './download/download';
 export { writeReport } from './report/figures';
 export { formatCountsTable } from './curate/counts-table';

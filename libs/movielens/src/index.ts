@@ -4,6 +4,8 @@
 //    through one guarded path (size limits, zip-bomb ratio, CRC-32, 64 KiB rows);
 //  - readers: movies / ratings / links / tags of the CSV, '::' (ml-1m, ml-10m) and
 //    ml-100k layouts into typed columns and rows, invalid rows named by file:line.
+export { MOVIELENS_DATASETS, GROUPLENS_BASE } from './datasets';
+export type { MovieLensDataset } from './datasets';
 export { openDumpSource, crc32, FILE_LIMITS, MAX_COMPRESSION_RATIO } from './source';
 export type { DumpSource, SourceOptions } from './source';
 export { resolveDataset, LAYOUT_SPECS, LAYOUTS_HINT } from './layouts';

@@ -2,8 +2,7 @@
 // exit code (the stack only with --verbose).
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CURATION, parseSampleFraction } from '../curate/params';
-import { MOVIELENS_DATASETS } from '../download/download';
-import { IngestError } from '@cinemap/movielens';
+import { IngestError, MOVIELENS_DATASETS } from '@cinemap/movielens';
 import { redactSecrets } from '../download/redact';
 import { runIngest } from '../run-ingest';
 import type { LoadStep } from '../load/load';

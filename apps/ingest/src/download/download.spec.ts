@@ -6,8 +6,8 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MOVIELENS_DATASETS, downloadToCache, md5UrlOf, resolveSourceArg } from './download';
-import { openDumpSource, readDump } from '@cinemap/movielens';
+import { downloadToCache, md5UrlOf, resolveSourceArg } from './download';
+import { MOVIELENS_DATASETS, openDumpSource, readDump } from '@cinemap/movielens';
 import { tinyDump, writeDumpZip } from '@cinemap/movielens/testing';
 
 interface Served {

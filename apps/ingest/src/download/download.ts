@@ -7,39 +7,7 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync,
 import http from 'node:http';
 import https from 'node:https';
 import { basename, join } from 'node:path';
-import { IngestError } from '@cinemap/movielens';
-
-/** Every MovieLens dataset GroupLens publishes, by the name --source accepts. */
-export const GROUPLENS_BASE = 'https://files.grouplens.org/datasets/movielens';
-
-export interface MovieLensDataset {
-  /** The zip GroupLens serves. */
-  url: string;
-  /**
-   * Whether GroupLens publishes `<zip>.md5` beside it. The fixed benchmark datasets
-   * have one; ml-latest and ml-latest-small are "development" datasets regenerated in
-   * place and have none, so no checksum is asked for (the zip's CRCs are still checked).
-   */
-  md5: boolean;
-  /** The layout inside (layouts.ts), for --help and the docs. */
-  layout: 'CSV' | 'ml-1m/ml-10m (::)' | 'ml-100k';
-}
-
-const ds = (name: string, md5: boolean, layout: MovieLensDataset['layout']): [string, MovieLensDataset] => [name, { url: `${GROUPLENS_BASE}/${name}.zip`, md5, layout }];
-
-export const MOVIELENS_DATASETS: Readonly<Record<string, MovieLensDataset>> = Object.fromEntries([
-  ds('ml-100k', true, 'ml-100k'),
-  ds('ml-1m', true, 'ml-1m/ml-10m (::)'),
-  ds('ml-10m', true, 'ml-1m/ml-10m (::)'),
-  ds('ml-20m', true, 'CSV'),
-  ds('ml-25m', true, 'CSV'),
-  ds('ml-32m', true, 'CSV'),
-  ds('ml-latest', false, 'CSV'),
-  ds('ml-latest-small', false, 'CSV'),
-]);
-
-/** Name → URL (kept for callers that only need the URL). */
-export const OFFICIAL_SOURCES: Record<string, string> = Object.fromEntries(Object.entries(MOVIELENS_DATASETS).map(([k, v]) => [k, v.url]));
+import { IngestError, MOVIELENS_DATASETS } from '@cinemap/movielens';
 
 /** How a download is checked: against a published .md5 (required to be asked), try one, or none is published. */
 export type Md5Policy = 'published' | 'try' | 'none';

@@ -1,18 +1,18 @@
 // `npm start`: the whole pipeline on the embedded default, then the gateway. The
-// composition root: ingest (official ml-latest-small; offline → the synthetic `small`
-// dump, saying so), train, serve, print example queries. The other apps run as their
-// built CLIs in child processes, one after another (the embedded store admits one
-// process at a time, so the gateway opens it only after they exit). A second
-// `npm start` reuses the active model unless --force.
-import 'reflect-metadata';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// composition root, and all of apps/cinemap: ingest (official ml-latest-small;
+// offline → the synthetic `small` dump, saying so), train, serve, print example
+// queries. Ingest and trainer run as their built CLIs in child processes, one after
+// another (../built-cli.ts: the embedded store admits one process at a time, so the
+// gateway opens it only after they exit); the gateway through its public door. A
+// second `npm start` reuses the active model unless --force.
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { cinemapHome, getServedModelRun, openDb } from '@cinemap/db';
-import { serveGateway } from '../serve';
+import { serveGateway } from '@cinemap/gateway';
+import { MOVIELENS_DATASETS } from '@cinemap/movielens';
+import { runBuiltCli } from '../built-cli';
 
-const OFFICIAL_URL = 'https://files.grouplens.org/datasets/movielens/ml-latest-small.zip';
+const OFFICIAL_URL = MOVIELENS_DATASETS['ml-latest-small'].url;
 
 const program = new Command()
   .name('npm start --')
@@ -24,22 +24,6 @@ const program = new Command()
 
 function step(msg: string): void {
   console.log(`\n▶ ${msg}`);
-}
-
-function run(script: string, args: string[]): Promise<void> {
-  const file = join('dist', script);
-  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` (npm start builds first).`);
-  console.log(`  $ node ${file} ${args.join(' ')}`);
-  return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, [file, ...args], { stdio: 'inherit', env: process.env });
-    const forward = () => child.kill('SIGINT');
-    process.once('SIGINT', forward);
-    child.on('exit', (code, signal) => {
-      process.off('SIGINT', forward);
-      if (code === 0) ok();
-      else fail(new Error(`${script} ${signal ? `was stopped by ${signal}` : `exited with code ${code}`}; see its output above.`));
-    });
-  });
 }
 
 async function online(): Promise<boolean> {
@@ -70,15 +54,15 @@ async function main(): Promise<void> {
     step('Ingest');
     if (!o.offline && (await online())) {
       console.log(`  downloading the official ml-latest-small (${OFFICIAL_URL})`);
-      await run('apps/ingest/main.js', ['--source', 'ml-latest-small', '--auto-curation']);
+      await runBuiltCli('ingest', ['--source', 'ml-latest-small', '--auto-curation']);
     } else {
       const out = join(cinemapHome(), 'synthetic-small');
       console.log(`  ${o.offline ? '--offline given' : `offline (${OFFICIAL_URL} unreachable)`}: using the deterministic synthetic "small" dump in ${out} instead of MovieLens`);
-      await run('apps/ingest/generate.js', ['--out', out, '--scale', 'small']);
-      await run('apps/ingest/main.js', ['--source', out, '--auto-curation']);
+      await runBuiltCli('generate', ['--out', out, '--scale', 'small']);
+      await runBuiltCli('ingest', ['--source', out, '--auto-curation']);
     }
     step('Train');
-    await run('apps/trainer/main.js', []);
+    await runBuiltCli('train', []);
   }
   step('Serve');
   const s = await serveGateway(o.port !== undefined ? { port: o.port } : {});
