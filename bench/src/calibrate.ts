@@ -20,7 +20,7 @@ import { readRatingsForStats } from '@cinemap/synthetic';
 import {
   NativeEngine, autoBatchSize, baselineRmse, fitBaseline, prepareTrainingData, writeSplitFile,
   type RawRatings, type TrainingData,
-} from '../../apps/trainer/src/index';
+} from '@cinemap/trainer';
 import type { ModelWeights } from '@cinemap/model';
 
 export const RECALL_FLOORS = [0, 20, 50] as const;

@@ -15,7 +15,7 @@ import { basename, join, resolve } from 'node:path';
 import { openDumpSource, readDump } from '@cinemap/movielens';
 import {
   NativeEngine, TfjsEngine, baselineRmse, fitBaseline, prepareTrainingData, writeSplitFile, type EngineConfig, type RawRatings, type TrainResult, type TrainingData,
-} from '../../apps/trainer/src/index';
+} from '@cinemap/trainer';
 import { findPython } from './python';
 import type { BenchRow } from './types';
 

@@ -18,8 +18,8 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { migrate, openPglite, similarMoviesAnn, similarMoviesExact } from '@cinemap/db';
-import { seedGatewayFixture } from '../../libs/db/src/testing/seed';
-import { startGateway } from '../../apps/gateway/src/index';
+import { seedGatewayFixture } from '@cinemap/db/testing';
+import { startGateway } from '@cinemap/gateway';
 import type { BenchOptions, BenchRow } from './types';
 
 interface LoadResult {

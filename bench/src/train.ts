@@ -18,7 +18,7 @@ import { readRatingsFile } from '@cinemap/movielens';
 import {
   NativeEngine, TfjsEngine, autoBatchSize, baselineRmse, fitBaseline, franchiseRecallAtK, plantedRatings, prepareTrainingData,
   type EngineConfig, type RawRatings, type TrainResult, type TrainingData,
-} from '../../apps/trainer/src/index';
+} from '@cinemap/trainer';
 import { ensureSyntheticDump } from './generate-data';
 import { compareWithReference, dumpName, readRealRatings, realDumpRows, trainVsReferenceRow } from './reference';
 import type { BenchOptions, BenchRow } from './types';

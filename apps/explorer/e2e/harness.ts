@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { migrate, openPglite } from '@cinemap/db';
-import { seedGatewayFixture, type SeedResult } from '../../../libs/db/src/testing/seed';
+import { seedGatewayFixture, type SeedResult } from '@cinemap/db/testing';
 import { CHROMIUM_ARGS, chromiumProblem, resolveChromium } from './chromium';
 
 export const REPO = resolve(__dirname, '../../..');

@@ -6,9 +6,8 @@ import 'reflect-metadata';
 import pino from 'pino';
 import { DEFAULT_MIN_RATING_COUNT } from '@cinemap/domain';
 import { similarMoviesExact, similarMoviesFunction, appreciatedMovies, pcaProjection } from '@cinemap/db';
-import { describeEachBackend } from '@cinemap/db/testing';
+import { describeEachBackend, seedGatewayFixture, seedModelRun, loadRunWeights, RESOLUTION_TABLE, type SeedResult } from '@cinemap/db/testing';
 import { predict } from '@cinemap/model';
-import { seedGatewayFixture, seedModelRun, loadRunWeights, RESOLUTION_TABLE, type SeedResult } from '../../../libs/db/src/testing/seed';
 import { startGateway, type Gateway } from './index';
 
 type Gql = { data?: Record<string, any>; errors?: { message: string; extensions?: Record<string, any> }[] };

@@ -7,6 +7,8 @@ export type { Gateway, GatewayOptions } from './http/server';
 export { configFromEnv } from './config';
 export type { GatewayConfig } from './config';
 export { printGatewaySchema, gatewaySchema } from './graphql/schema';
+export { DEFAULT_QUERY_LIMITS, queryLimitsRule } from './graphql/query-limits.rule';
+export type { QueryLimits } from './graphql/query-limits.rule';
 export { ModelSnapshot } from './model/snapshot';
 export { ModelStore } from './model/model-store';
 export { serveGateway } from './serve';

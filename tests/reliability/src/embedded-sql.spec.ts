@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { seedGatewayFixture } from '../../../libs/db/src/testing/seed';
+import { seedGatewayFixture } from '@cinemap/db/testing';
 import { CliDatabase, GatewayProcess, builtClis, cliDatabase, codes, gql, startGateway } from './support/harness';
 import { writeReport } from './support/report';
 

@@ -9,9 +9,8 @@
 //    error, and the gateway keeps answering what it can (health, cached neighbours).
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { availableBackends, createTestDatabase } from '@cinemap/db/testing';
+import { availableBackends, createTestDatabase, seedGatewayFixture } from '@cinemap/db/testing';
 import { migrate, openPostgres } from '@cinemap/db';
-import { seedGatewayFixture } from '../../../libs/db/src/testing/seed';
 import { CLI, GatewayProcess, QUICK_TRAIN, TINY_CURATION, builtClis, cliDatabase, codes, fingerprint, generateTiny, gql, run, start, startGateway, tempDir } from './support/harness';
 import { ownPostgresUnavailable, startOwnPostgres } from './support/own-postgres';
 

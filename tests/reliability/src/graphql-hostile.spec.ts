@@ -2,8 +2,7 @@
 // characters, absurd k/limit, deep/wide documents, alias and batch floods. Each answer
 // carries the documented error code (never INTERNAL_SERVER_ERROR, never HTTP 500), the
 // gateway keeps answering, and the database is byte-for-byte what it was.
-import { availableBackends } from '@cinemap/db/testing';
-import { seedGatewayFixture } from '../../../libs/db/src/testing/seed';
+import { availableBackends, seedGatewayFixture } from '@cinemap/db/testing';
 import { CliDatabase, GatewayProcess, builtClis, cliDatabase, codes, fingerprint, gql, postRaw, startGateway } from './support/harness';
 import { writeReport } from './support/report';
 

@@ -7,8 +7,7 @@
 import fc from 'fast-check';
 import { TITLE_ARTICLES, movieKeys, parseMovieTitle, parseTitleQuery, titleKey, validateTitleInput } from '@cinemap/domain';
 import { resolveTitle, sqlTitleKeys, titleSuggestions } from '@cinemap/db';
-import { describeEachBackend } from '@cinemap/db/testing';
-import { seedGatewayFixture } from '../../../libs/db/src/testing/seed';
+import { describeEachBackend, seedGatewayFixture } from '@cinemap/db/testing';
 import { CsvReader, IngestError, InvalidRows } from '@cinemap/movielens';
 
 const RUNS = Number(process.env.CINEMAP_PROPERTY_RUNS ?? 300);

@@ -8,8 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { availableBackends } from '@cinemap/db/testing';
-import { seedGatewayFixture } from '../../../libs/db/src/testing/seed';
+import { availableBackends, seedGatewayFixture } from '@cinemap/db/testing';
 import { CliDatabase, GatewayProcess, builtClis, cliDatabase, codes, gql, postRaw, startGateway, tempDir } from './support/harness';
 import { ADVERSARIAL_DOCUMENTS, validationTimes } from './support/adversarial-documents';
 import { writeReport } from './support/report';

@@ -6,9 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { availableBackends, createTestDatabase } from '@cinemap/db/testing';
+import { availableBackends, createTestDatabase, seedGatewayFixture } from '@cinemap/db/testing';
 import { migrate, openPostgres } from '@cinemap/db';
-import { seedGatewayFixture } from '../../../libs/db/src/testing/seed';
 import { CliDatabase, GatewayProcess, ROOT, builtClis, cliDatabase, codes, gql, startGateway } from './support/harness';
 
 const pgDescribe = availableBackends().includes('postgres') ? describe : describe.skip;

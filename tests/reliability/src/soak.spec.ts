@@ -3,8 +3,7 @@
 // normal suite and 2 minutes with CINEMAP_SOAK=1 (`npx nx run reliability:soak`).
 // Zero non-2xx, zero GraphQL errors besides the intended one, RSS reported at start
 // (after warm-up) and end, and bounded. Figures land in reports/reliability/soak.json.
-import { availableBackends } from '@cinemap/db/testing';
-import { seedGatewayFixture } from '../../../libs/db/src/testing/seed';
+import { availableBackends, seedGatewayFixture } from '@cinemap/db/testing';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliDatabase, GatewayProcess, builtClis, cliDatabase, gql, run, startGateway, tempDir } from './support/harness';

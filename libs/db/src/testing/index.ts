@@ -1,7 +1,8 @@
 // Test support: run the same suite on every backend available here. PGlite (in
 // memory) always runs; real PostgreSQL runs when DATABASE_URL is set (CI sets it),
 // each suite in a fresh, throwaway database. Suite names start with [pglite] or
-// [postgres] so the output shows which backend ran.
+// [postgres] so the output shows which backend ran. Also the seeded catalogue and run
+// every gateway, bench and reliability test starts from (./seed.ts).
 import { Client } from 'pg';
 import { Backend, Db } from '../db';
 import { openPglite } from '../pglite';
@@ -82,3 +83,6 @@ export function describeEachBackend(name: string, fn: (ctx: BackendContext) => v
     });
   }
 }
+
+export { seedGatewayFixture, seedModelRun, loadRunWeights, SEED_TITLES, RESOLUTION_TABLE } from './seed';
+export type { SeedMovie, SeedOptions, SeedResult } from './seed';

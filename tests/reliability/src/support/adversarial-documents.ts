@@ -7,8 +7,7 @@
 // variables and directives.
 import 'reflect-metadata';
 import { parse, specifiedRules, validate, type DocumentNode } from 'graphql';
-import { gatewaySchema } from '../../../../apps/gateway/src/graphql/schema';
-import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from '../../../../apps/gateway/src/graphql/query-limits.rule';
+import { DEFAULT_QUERY_LIMITS, gatewaySchema, queryLimitsRule } from '@cinemap/gateway';
 
 const rep = (n: number, f: (i: number) => string, sep = ' ') => Array.from({ length: n }, (_, i) => f(i)).join(sep);
 
