@@ -5,8 +5,8 @@
 import 'reflect-metadata';
 import pino from 'pino';
 import { DEFAULT_MIN_RATING_COUNT } from '@cinemap/domain';
-import { similarMoviesExact, similarMoviesFunction, appreciatedMovies, pcaProjection } from '@cinemap/db';
-import { describeEachBackend, seedGatewayFixture, seedModelRun, loadRunWeights, RESOLUTION_TABLE, type SeedResult } from '@cinemap/db/testing';
+import { similarMoviesExact, appreciatedMovies, pcaProjection } from '@cinemap/db';
+import { similarMoviesFunction, describeEachBackend, seedGatewayFixture, seedModelRun, loadRunWeights, RESOLUTION_TABLE, type SeedResult } from '@cinemap/db/testing';
 import { predict } from '@cinemap/model';
 import { startGateway, type Gateway } from './index';
 

@@ -5,10 +5,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeEachBackend } from '@cinemap/db/testing';
-import {
-  countRunEmbeddings, explainActiveMovieNeighbours, getActiveModelRun, getModelArtifact, getModelRun, listMovieEmbeddings, parseVector, seedCuratedDataset,
-} from '@cinemap/db';
+import { describeEachBackend, countRunEmbeddings, explainActiveMovieNeighbours, getActiveModelRun, getModelRun, listMovieEmbeddings, seedCuratedDataset } from '@cinemap/db/testing';
+import { loadModelArtifact, parseVector } from '@cinemap/db';
 import { runTraining } from './run-training';
 import { plantedRatings } from './testing/planted';
 
@@ -53,8 +51,8 @@ describeEachBackend('runTraining', (ctx) => {
     for (let j = 0; j < 8; j++) expect(v[j]).toBeCloseTo(first.weights.movieFactors[j], 5);
     expect(rows[0].bias).toBeCloseTo(first.weights.movieBias[0], 5);
     expect(rows.every((r) => r.pc1 !== null && r.pc3 !== null)).toBe(true);
-    expect((await getModelArtifact(db, first.runId, 'onnx-scorer'))!.length).toBeGreaterThan(1000);
-    expect((await getModelArtifact(db, first.runId, 'onnx-similarity'))!.length).toBeGreaterThan(1000);
+    expect((await loadModelArtifact(db, first.runId, 'onnx-scorer'))!.length).toBeGreaterThan(1000);
+    expect((await loadModelArtifact(db, first.runId, 'onnx-similarity'))!.length).toBeGreaterThan(1000);
   }, 60_000);
 
   it('exposes the active run through active_movie_embeddings (readable by the gateway and analysts)', async () => {

@@ -5,8 +5,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeEachBackend } from '@cinemap/db/testing';
 import { Client } from 'pg';
-import { migrate, migrations, openPglite, csvField, vectorLiteral, parseVector, pgArrayLiteral } from './index';
+import { migrate, migrationChecksum, migrations, openPglite, csvField, vectorLiteral, parseVector, pgArrayLiteral } from './index';
 import { setRolePasswords } from './roles';
+
+describe('migration texts', () => {
+  // Stores in the field recorded these checksums: a refactor, a formatter or an edit that
+  // changes an applied migration's text would make every such store refuse to open.
+  // A schema change is a new migration with a higher version, never an edit here.
+  it('are exactly the ones stores have applied', () => {
+    expect(Object.fromEntries(migrations.map((m) => [m.version, migrationChecksum(m)]))).toEqual({
+      1: '211e314d58557a79',
+      2: 'ef68cf2024c7afa1',
+      3: 'd38f137f7d72670e',
+      200: '129cf6e408aeb62e',
+      300: 'e86b1df81ace465a',
+      301: '221066a43f85cc06',
+    });
+  });
+
+  it('catch a changed text (planted: one blank added)', () => {
+    expect(migrationChecksum({ ...migrations[1], sql: `${migrations[1].sql} ` })).not.toBe('ef68cf2024c7afa1');
+  });
+});
 
 describeEachBackend('migrations', (ctx) => {
   it('applies every migration once; a second run changes nothing', async () => {

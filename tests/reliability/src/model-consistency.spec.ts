@@ -12,8 +12,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { activateModelRun, createModelRun, createModelRunForDataset, seedCuratedDataset } from '@cinemap/db';
-import { availableBackends, describeEachBackend } from '@cinemap/db/testing';
+import { activateModelRun, createModelRunForDataset } from '@cinemap/db';
+import { createModelRun, seedCuratedDataset, availableBackends, describeEachBackend } from '@cinemap/db/testing';
 import { CLI, CliDatabase, QUICK_TRAIN, TINY_CURATION, builtClis, cliDatabase, codes, generateTiny, gql, run, start, startGateway, tempDir, type GatewayProcess } from './support/harness';
 import { writeReport } from './support/report';
 

@@ -6,8 +6,8 @@
 // The CSV reader is app code (apps/ingest): a property test needs it in-process.
 import fc from 'fast-check';
 import { TITLE_ARTICLES, movieKeys, parseMovieTitle, parseTitleQuery, titleKey, validateTitleInput } from '@cinemap/domain';
-import { resolveTitle, sqlTitleKeys, titleSuggestions } from '@cinemap/db';
-import { describeEachBackend, seedGatewayFixture } from '@cinemap/db/testing';
+import { resolveTitle, titleSuggestions } from '@cinemap/db';
+import { sqlTitleKeys, describeEachBackend, seedGatewayFixture } from '@cinemap/db/testing';
 import { CsvReader, IngestError, InvalidRows } from '@cinemap/movielens';
 
 const RUNS = Number(process.env.CINEMAP_PROPERTY_RUNS ?? 300);

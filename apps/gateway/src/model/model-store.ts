@@ -9,10 +9,7 @@
 import type { Logger } from 'pino';
 import { TitleIndex } from '@cinemap/domain';
 import { loadDotScanKernel, type DotScanKernel } from '@cinemap/math';
-import { Db, getActiveDatasetId, getServedModelRun, loadModelArtifact, loadRunMovies, loadTitleKeys, MODEL_CHANNEL } from '@cinemap/db';
-
-/** NOTIFY channel of dataset activations (the ingest's activateDataset). */
-const DATASET_CHANNEL = 'cinemap_datasets';
+import { DATASET_CHANNEL, Db, getActiveDatasetId, getServedModelRun, loadModelArtifact, loadRunMovies, loadTitleKeys, MODEL_CHANNEL } from '@cinemap/db';
 import { ModelSnapshot } from './snapshot';
 import { RatingScorer } from './scorer';
 

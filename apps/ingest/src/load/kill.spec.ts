@@ -6,8 +6,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Db, getActiveDataset, ingestFingerprint, openPglite } from '@cinemap/db';
-import { createTestDatabase } from '@cinemap/db/testing';
+import { Db, openPglite } from '@cinemap/db';
+import { getActiveDataset, ingestFingerprint, createTestDatabase } from '@cinemap/db/testing';
 import { tinyDump, writeDumpDir } from '@cinemap/movielens/testing';
 
 const ROOT = resolve(__dirname, '../../../..');

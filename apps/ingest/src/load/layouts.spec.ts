@@ -2,8 +2,7 @@
 // (../movielens/fixtures) ingested into each backend give movies with MovieLens genres
 // and years, ratings, tags where the layout has them, and the layout in datasets.params.
 import { join } from 'node:path';
-import { getActiveDataset, getIngestedMovie, ingestFingerprint } from '@cinemap/db';
-import { describeEachBackend } from '@cinemap/db/testing';
+import { getActiveDataset, getIngestedMovie, ingestFingerprint, describeEachBackend } from '@cinemap/db/testing';
 import { LAYOUT_FIXTURES } from '@cinemap/movielens/testing';
 import { runIngest } from '../run-ingest';
 

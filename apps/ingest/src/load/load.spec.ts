@@ -3,8 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { countIngestTablesAs, getActiveDataset, getCuratedRatings, getIngestedMovie, getRawRatings, ingestFingerprint, listDatasets } from '@cinemap/db';
-import { describeEachBackend } from '@cinemap/db/testing';
+import { countIngestTablesAs, getActiveDataset, getCuratedRatings, getIngestedMovie, getRawRatings, ingestFingerprint, listDatasets, describeEachBackend } from '@cinemap/db/testing';
 import { runIngest } from '../run-ingest';
 import { tinyDump, writeDumpDir, writeDumpZip } from '@cinemap/movielens/testing';
 

@@ -3,8 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ingestFingerprint } from '@cinemap/db';
-import { describeEachBackend } from '@cinemap/db/testing';
+import { ingestFingerprint, describeEachBackend } from '@cinemap/db/testing';
 import { generateSyntheticDump } from '@cinemap/synthetic';
 import { runIngest } from '../run-ingest';
 

@@ -5,8 +5,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { availableBackends, createTestDatabase } from '@cinemap/db/testing';
-import { countRunEmbeddings, getActiveModelRun, openPglite, migrate, seedCuratedDataset, type Db } from '@cinemap/db';
+import { availableBackends, createTestDatabase, countRunEmbeddings, getActiveModelRun, seedCuratedDataset } from '@cinemap/db/testing';
+import { openPglite, migrate, type Db } from '@cinemap/db';
 import { plantedRatings } from '../testing/planted';
 
 const root = resolve(__dirname, '../../../..');

@@ -2,7 +2,8 @@
 // memory) always runs; real PostgreSQL runs when DATABASE_URL is set (CI sets it),
 // each suite in a fresh, throwaway database. Suite names start with [pglite] or
 // [postgres] so the output shows which backend ran. Also the seeded catalogue and run
-// every gateway, bench and reliability test starts from (./seed.ts).
+// every gateway, bench and reliability test starts from (./seed.ts), and the queries only
+// tests use (./queries.ts).
 import { Client } from 'pg';
 import { Backend, Db } from '../db';
 import { openPglite } from '../pglite';
@@ -85,4 +86,7 @@ export function describeEachBackend(name: string, fn: (ctx: BackendContext) => v
 }
 
 export { seedGatewayFixture, seedModelRun, loadRunWeights, SEED_TITLES, RESOLUTION_TABLE } from './seed';
+export * from './queries';
+/** A run row without its catalogue (a run from before catalogues were kept per run). */
+export { createModelRun } from '../queries/model-runs';
 export type { SeedMovie, SeedOptions, SeedResult } from './seed';

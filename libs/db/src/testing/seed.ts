@@ -8,7 +8,8 @@ import { movieKeys, parseMovieTitle } from '@cinemap/domain';
 import { Rng } from '@cinemap/math';
 import { buildScorerOnnx, type ModelWeights } from '@cinemap/model';
 import { Queryable, Db, csvField, vectorLiteral } from '../db';
-import { activateModelRun, createRunEmbeddingIndexes } from '../queries/trainer';
+import { createRunEmbeddingIndexes } from '../queries/embedding-indexes';
+import { activateModelRun } from '../queries/model-runs';
 
 export interface SeedMovie {
   movieId: number;

@@ -1,8 +1,9 @@
-// Migrations owned by the gateway (0300-0399): the SQL side of title resolution and
-// the analysts' similar_movies(). cinemap_title_key() is GENERATED from the fold
-// data in @cinemap/domain (the one source of truth, which titleKey() also reads), so
-// the key computed in SQL for what a user typed equals the keys ingest stored with
-// titleKey()/movieKeys(); libs/db/src/queries/gateway.spec.ts checks that property.
+// 0300-0399: the SQL side of title resolution and the analysts' similar_movies().
+// cinemap_title_key() is GENERATED from the fold data in @cinemap/domain (the one
+// source of truth, which titleKey() also reads), so the key computed in SQL for what a
+// user typed equals the keys ingest stored with titleKey()/movieKeys();
+// libs/db/src/queries/titles.spec.ts checks that, and that resolve_title() answers as
+// the domain's TitleIndex does.
 // Consequence: editing the fold data changes migration 300's text, and migrate()
 // refuses a store migrated with the old folds. That is deliberate — the stored
 // movies.title_keys are stale too; re-create the store (or add a migration that
@@ -36,7 +37,7 @@ export function titleKeySqlExpression(arg: string): string {
   return e;
 }
 
-export const gatewayMigrations: Migration[] = [
+export const titleResolutionMigrations: Migration[] = [
   {
     version: 300,
     name: 'title resolution and similar_movies',

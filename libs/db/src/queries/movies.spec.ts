@@ -1,30 +1,18 @@
-// Given the seed catalogue on each backend: the SQL key function equals titleKey()
-// (table + random strings), resolve_title() answers the resolution table, and the
-// analysts' similar_movies() equals an independent exact cosine computed here.
-import fc from 'fast-check';
-import { DEFAULT_MIN_RATING_COUNT, MOVIELENS_TITLE_EXAMPLES, TITLE_KEY_FOLDS, TITLE_KEY_MULTI_FOLDS, titleKey } from '@cinemap/domain';
-import { describeEachBackend } from '@cinemap/db/testing';
-import { seedGatewayFixture, SeedResult, SEED_TITLES, RESOLUTION_TABLE } from '../testing/seed';
-import {
-  appreciatedMovies,
-  getServedModelRun,
-  loadRunMovies,
-  pcaProjection,
-  resolveTitle,
-  searchMovies,
-  explainSimilarMoviesAnn,
-  similarMoviesAnn,
-  similarMoviesExact,
-  similarMoviesFunction,
-  sqlTitleKeys,
-  titleSuggestions,
-} from './gateway';
-import { createRunEmbeddingIndexes } from './trainer';
+// Given the seed catalogue and run on each backend: the run's HNSW index answers (and
+// serves the SQL guide's ad-hoc query), the analysts' similar_movies() and the exact
+// neighbour query equal an independent exact cosine computed here, and the movie lists
+// filter, order and search as the API promises.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_MIN_RATING_COUNT } from '@cinemap/domain';
+import { describeEachBackend } from '../testing';
+import { explainSimilarMoviesAnn, similarMoviesFunction } from '../testing/queries';
+import { seedGatewayFixture, type SeedResult } from '../testing/seed';
+import { createRunEmbeddingIndexes, similarMoviesAnn } from './embedding-indexes';
+import { getServedModelRun } from './model-runs';
+import { appreciatedMovies, loadRunMovies, pcaProjection, searchMovies, similarMoviesExact } from './movies';
 
-
-describeEachBackend('gateway queries', (ctx) => {
+describeEachBackend('movie queries', (ctx) => {
   let seed: SeedResult;
   let runId: number;
   const idOf = (title: string) => seed.movies.find((m) => m.title === title)!.movieId;
@@ -32,29 +20,6 @@ describeEachBackend('gateway queries', (ctx) => {
     seed = await seedGatewayFixture(ctx.db(), { fillers: 120 });
     runId = seed.runId;
   }, 60_000);
-
-  it('computes in SQL the same key as titleKey() on the domain table, the seed titles and the fold data', async () => {
-    const texts = [
-      ...MOVIELENS_TITLE_EXAMPLES.map((e) => e[0]),
-      ...SEED_TITLES.map((t) => t[0]),
-      ...TITLE_KEY_FOLDS.map(([f]) => `x${f}y Z`),
-      ...TITLE_KEY_MULTI_FOLDS.map(([f]) => `The ${f}x`),
-      ...RESOLUTION_TABLE.map((r) => r[0]),
-    ];
-    expect(await sqlTitleKeys(ctx.db(), texts)).toEqual(texts.map(titleKey));
-  });
-
-  it('computes in SQL the same key as titleKey() on random strings', async () => {
-    const alphabet = [...TITLE_KEY_FOLDS.map(([f]) => f), ...TITLE_KEY_MULTI_FOLDS.map(([f]) => f), 'a', 'b', ' ', 'the ', ' la', '東', 'ß'];
-    const arb = fc.array(fc.constantFrom(...alphabet), { maxLength: 24 }).map((xs) => xs.join(''));
-    const samples = fc.sample(fc.oneof(arb, fc.string({ unit: 'binary', maxLength: 20 }).map((s) => s.replace(/\0/g, ''))), { numRuns: 400, seed: 42 });
-    expect(await sqlTitleKeys(ctx.db(), samples)).toEqual(samples.map(titleKey));
-  });
-
-  it.each(RESOLUTION_TABLE)('resolve_title(%j) finds %j', async (typed, expected) => {
-    const id = await resolveTitle(ctx.db(), typed);
-    expect(id === null ? null : seed.movies.find((m) => m.movieId === id)!.title).toBe(expected);
-  });
 
   it('answers approximate neighbours through the run\'s HNSW index, and so does the SQL guide\'s query', async () => {
     const db = ctx.db();
@@ -77,14 +42,6 @@ describeEachBackend('gateway queries', (ctx) => {
       expect(plan).toMatch(/Index Scan using movie_embeddings_hnsw_run_/);
       expect(plan).not.toMatch(/Sort Key/);
     });
-  });
-
-  it('suggests up to 5 close titles for an unknown one', async () => {
-    const s = await titleSuggestions(ctx.db(), 'Matrx');
-    expect(s.length).toBeGreaterThan(0);
-    expect(s.length).toBeLessThanOrEqual(5);
-    expect(s[0].title).toBe('Matrix, The (1999)');
-    expect(await titleSuggestions(ctx.db(), 'zzqqxx')).toEqual([]);
   });
 
   it('similar_movies() equals an exact cosine computed in TypeScript, floor applied and query excluded', async () => {

@@ -1,7 +1,8 @@
-// Migrations owned by the trainer (version range in ./core.ts).
+// 0200-0299: a run's own catalogue (run_movies), so a run is always served with the
+// titles it was trained with (version ranges in ./core.ts).
 import type { Migration } from './types';
 
-export const trainerMigrations: Migration[] = [
+export const runCatalogueMigrations: Migration[] = [
   {
     version: 200,
     name: 'run catalogue',
