@@ -4,7 +4,8 @@
 import { Rng, oneCycle } from '@cinemap/math';
 import { autoBatchSize } from '../../options';
 import { allocateArena, arenaLayout, catchUpDecay, packRows, paddedFactors, powTable, rangeTrainer, rowStride, stateFromInit, trainRange, type KernelKind, type KernelState, type WorkerInit } from './kernel';
-import { blockLayout, compileWasmKernel, dealWork, epochOrder, scheduleTables, threadsFor } from './native-engine';
+import { compileWasmKernel } from './native-engine';
+import { blockLayout, dealWork, epochOrder, scheduleTables, threadsFor } from './schedule';
 
 const K = 2, S = rowStride(K), KP = paddedFactors(K);
 // Record slots after the padded factors: bias, v, v_bias, last step, last batch.
