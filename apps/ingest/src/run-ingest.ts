@@ -7,10 +7,10 @@ import { CurationParams, DEFAULT_CURATION, checkCurationParams } from './curate/
 import { suggestCuration } from './curate/suggest';
 import { downloadToCache, resolveSourceArg } from './download/download';
 import { redactSecrets, redactUrl } from './download/redact';
-import { readDump, IngestError, OnInvalid, openDumpSource } from '@cinemap/movielens';
+import { readDump, IngestError, OnInvalid, openDumpSource, type Dump } from '@cinemap/movielens';
 import { writeReport } from './report/figures';
 import { formatCountsTable } from './curate/counts-table';
-import { LoadStep, loadDataset, recordFailedIngest } from './load/load';
+import { LoadStep, loadDataset, recordFailedIngest, type LoadInput } from './load/load';
 
 export interface IngestOptions {
   /** URL, zip, folder, or a GroupLens dataset name (ml-100k … ml-latest-small). */
@@ -73,44 +73,19 @@ export async function runIngest(options: IngestOptions, ctx: IngestContext = {})
   }
 }
 
+type Log = (line: string) => void;
+
 async function ingest(options: IngestOptions, ctx: IngestContext): Promise<IngestResult> {
   const rawLog = ctx.log ?? ((l: string) => console.log(l));
   const log = (l: string) => rawLog(redactSecrets(l));
   const source = redactUrl(options.source);
-  let params = checkCurationParams({ ...DEFAULT_CURATION, ...definedOnly(options.curation ?? {}) });
-  const spec = resolveSourceArg(options.source);
-  let path: string;
-  if (spec.kind === 'url') {
-    log(`source: ${redactUrl(spec.url)}`);
-    path = await downloadToCache(spec.url, { cacheDir: options.cacheDir ?? join(cinemapHome(), 'cache'), log, md5: spec.md5, onProgress: (d, t) => ctx.progress?.('download', d, t) });
-  } else path = spec.path;
-  const src = await openDumpSource(path, { maxFileBytes: options.maxFileBytes });
-  log(`dataset: ${src.layout.name} layout in ${src.root ? `${src.root}/ of ` : ''}${path} (${Object.values(src.layout.files).filter(Boolean).join(', ')}; ${src.layout.encoding === 'utf8' ? 'UTF-8' : 'Latin-1'})`);
-  let dump;
-  try {
-    dump = await readDump(src, { onInvalid: options.onInvalid ?? 'fail', onProgress: ctx.progress });
-  } finally {
-    await src.close();
-  }
+  const given = checkCurationParams({ ...DEFAULT_CURATION, ...definedOnly(options.curation ?? {}) });
+  const dump = await readSource(options, ctx, log);
   const invalid = { ...dump.invalid.counts } as Record<string, number>;
-  if (dump.invalid.total) {
-    log(`skipped ${dump.invalid.total} invalid rows (--on-invalid skip):`);
-    for (const [reason, n] of Object.entries(invalid)) {
-      const ex = dump.invalid.examples[reason as keyof typeof dump.invalid.examples];
-      log(`  ${reason}: ${n}${ex ? `  (first: ${ex.file}:${ex.line}: ${ex.message})` : ''}`);
-    }
-  }
+  logInvalidRows(dump, log);
   for (const n of dump.notes) log(`note: ${n}`);
 
-  let curation = curate(dump.ratings, params);
-  if (isEmptyCuration(curation) && options.autoCuration) {
-    log(formatCountsTable(curation.steps));
-    const s = suggestCuration(curation.stats, params);
-    log('These thresholds keep nothing in this dump; using thresholds scaled to it:');
-    for (const w of s.why) log(`  ${w}`);
-    params = s.params;
-    curation = curate(dump.ratings, params, curation.stats);
-  }
+  const { params, curation } = curateDump(dump, given, Boolean(options.autoCuration), log);
   const counts: IngestCounts = {
     steps: curation.steps,
     moviesInFile: dump.movies.length,
@@ -126,44 +101,88 @@ async function ingest(options: IngestOptions, ctx: IngestContext): Promise<Inges
   for (const f of reportFiles) log(`figure: ${f}`);
 
   if (isEmptyCuration(curation)) {
-    const s = suggestCuration(curation.stats, params);
-    const flags = `--min-avg-rating ${s.params.minAvgRating} --min-movie-ratings ${s.params.minMovieRatings} --min-user-ratings ${s.params.minUserRatings} --sample-fraction ${s.params.sampleFraction ?? 'none'}`;
-    const e = explainEmptyCuration(curation, dump.ratings);
     if (!options.dryRun) await withDb(ctx, (db) => recordFailedIngest(db, source, storedParams, counts));
-    const after = 'Nothing was loaded; the previous dataset is still active.';
-    if (e.step === 'sample') {
-      // Rounded up to two significant digits, so the fraction named does keep something.
-      const unit = 10 ** (Math.floor(Math.log10(e.minFraction!)) - 1);
-      const least = Number((Math.ceil(e.minFraction! / unit) * unit).toPrecision(2));
-      throw new IngestError(
-        `Curation kept no ratings: ${e.why}. ${after}`,
-        `Rerun with --sample-fraction ${Math.min(1, Math.max(least, 0.1))} (any value from ${Math.min(1, least)} keeps something), or --sample-fraction none to keep every rating.`,
-      );
-    }
-    throw new IngestError(
-      `Curation kept no ratings: ${e.why} (the dump has ${curation.stats.ratings} ratings; the defaults suit the full MovieLens dump). ${after}`,
-      `Thresholds scaled to this dump:\n    ${s.why.join('\n    ')}\n  Rerun with: ${flags} (or --auto-curation)`,
-    );
+    throw emptyCurationError(curation, dump, params);
   }
   if (options.dryRun) return { datasetId: null, params, counts, curation, reportFiles };
-
-  const datasetId = await withDb(ctx, async (db) => {
-    log(`loading into ${db.location} ...`);
-    const t0 = Date.now();
-    let stepAt = t0;
-    let current: LoadStep | null = null;
-    const onStep = async (s: LoadStep) => {
-      const now = Date.now();
-      if (current) log(`  load ${current}: ${((now - stepAt) / 1000).toFixed(1)} s`);
-      current = s;
-      stepAt = now;
-      await ctx.onLoadStep?.(s);
-    };
-    const id = await loadDataset(db, { dump, curation, source, params: storedParams, counts }, { onStep });
-    log(`dataset ${id} is active (${((Date.now() - t0) / 1000).toFixed(1)} s to load)`);
-    return id;
-  });
+  const datasetId = await withDb(ctx, (db) => load(db, { dump, curation, source, params: storedParams, counts }, ctx, log));
   return { datasetId, params, counts, curation, reportFiles };
+}
+
+/** The source as a dump: downloaded into the cache when it is a URL, resolved to one dataset and layout, every file read. */
+async function readSource(options: IngestOptions, ctx: IngestContext, log: Log): Promise<Dump> {
+  const spec = resolveSourceArg(options.source);
+  let path: string;
+  if (spec.kind === 'url') {
+    log(`source: ${redactUrl(spec.url)}`);
+    path = await downloadToCache(spec.url, { cacheDir: options.cacheDir ?? join(cinemapHome(), 'cache'), log, md5: spec.md5, onProgress: (d, t) => ctx.progress?.('download', d, t) });
+  } else path = spec.path;
+  const src = await openDumpSource(path, { maxFileBytes: options.maxFileBytes });
+  log(`dataset: ${src.layout.name} layout in ${src.root ? `${src.root}/ of ` : ''}${path} (${Object.values(src.layout.files).filter(Boolean).join(', ')}; ${src.layout.encoding === 'utf8' ? 'UTF-8' : 'Latin-1'})`);
+  try {
+    return await readDump(src, { onInvalid: options.onInvalid ?? 'fail', onProgress: ctx.progress });
+  } finally {
+    await src.close();
+  }
+}
+
+function logInvalidRows(dump: Dump, log: Log): void {
+  if (!dump.invalid.total) return;
+  log(`skipped ${dump.invalid.total} invalid rows (--on-invalid skip):`);
+  for (const [reason, n] of Object.entries(dump.invalid.counts)) {
+    const ex = dump.invalid.examples[reason as keyof typeof dump.invalid.examples];
+    log(`  ${reason}: ${n}${ex ? `  (first: ${ex.file}:${ex.line}: ${ex.message})` : ''}`);
+  }
+}
+
+/** The four steps with the given thresholds; when they keep nothing and auto-curation is on, again with thresholds scaled to the dump. */
+function curateDump(dump: Dump, given: CurationParams, autoCuration: boolean, log: Log): { params: CurationParams; curation: Curation } {
+  const curation = curate(dump.ratings, given);
+  if (!isEmptyCuration(curation) || !autoCuration) return { params: given, curation };
+  log(formatCountsTable(curation.steps));
+  const s = suggestCuration(curation.stats, given);
+  log('These thresholds keep nothing in this dump; using thresholds scaled to it:');
+  for (const w of s.why) log(`  ${w}`);
+  return { params: s.params, curation: curate(dump.ratings, s.params, curation.stats) };
+}
+
+/** Why nothing was kept, which step emptied it, and the flags that would keep something. */
+function emptyCurationError(curation: Curation, dump: Dump, params: CurationParams): IngestError {
+  const s = suggestCuration(curation.stats, params);
+  const flags = `--min-avg-rating ${s.params.minAvgRating} --min-movie-ratings ${s.params.minMovieRatings} --min-user-ratings ${s.params.minUserRatings} --sample-fraction ${s.params.sampleFraction ?? 'none'}`;
+  const e = explainEmptyCuration(curation, dump.ratings);
+  const after = 'Nothing was loaded; the previous dataset is still active.';
+  if (e.step === 'sample') {
+    // Rounded up to two significant digits, so the fraction named does keep something.
+    const unit = 10 ** (Math.floor(Math.log10(e.minFraction!)) - 1);
+    const least = Number((Math.ceil(e.minFraction! / unit) * unit).toPrecision(2));
+    return new IngestError(
+      `Curation kept no ratings: ${e.why}. ${after}`,
+      `Rerun with --sample-fraction ${Math.min(1, Math.max(least, 0.1))} (any value from ${Math.min(1, least)} keeps something), or --sample-fraction none to keep every rating.`,
+    );
+  }
+  return new IngestError(
+    `Curation kept no ratings: ${e.why} (the dump has ${curation.stats.ratings} ratings; the defaults suit the full MovieLens dump). ${after}`,
+    `Thresholds scaled to this dump:\n    ${s.why.join('\n    ')}\n  Rerun with: ${flags} (or --auto-curation)`,
+  );
+}
+
+/** The one-transaction load, timing each step (and awaiting the test hook at each). */
+async function load(db: Db, input: LoadInput, ctx: IngestContext, log: Log): Promise<number> {
+  log(`loading into ${db.location} ...`);
+  const t0 = Date.now();
+  let stepAt = t0;
+  let current: LoadStep | null = null;
+  const onStep = async (s: LoadStep) => {
+    const now = Date.now();
+    if (current) log(`  load ${current}: ${((now - stepAt) / 1000).toFixed(1)} s`);
+    current = s;
+    stepAt = now;
+    await ctx.onLoadStep?.(s);
+  };
+  const id = await loadDataset(db, input, { onStep });
+  log(`dataset ${id} is active (${((Date.now() - t0) / 1000).toFixed(1)} s to load)`);
+  return id;
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
