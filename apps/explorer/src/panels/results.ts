@@ -33,29 +33,6 @@ export function createResultsPanel(state: State, els: Elements, map: MapPanel, a
     map.highlight([], []);
   };
 
-  /** Asks for the neighbours of the film or the mood; returns the list and the heading to show. */
-  const fetchNeighbours = async (signal: AbortSignal): Promise<{ list: SimilarMovie[]; heading: string }> => {
-    const vars = { k: state.k, filter: state.filter ?? null };
-    if (state.mode === 'mood') {
-      const titles = state.mood.map(titleQueryFor);
-      const d = await graphql<{ similarToMany: SimilarMovie[] }>(MOOD_QUERY, { ...vars, titles }, { signal });
-      return { list: d.similarToMany, heading: `Films near all of: ${state.mood.map(displayTitle).join(' + ')}` };
-    }
-    const sel = state.selected!;
-    let list: SimilarMovie[];
-    if (sel.movie) {
-      list = (await graphql<{ similarMovies: SimilarMovie[] }>(SIMILAR_QUERY, { ...vars, title: sel.title }, { signal })).similarMovies;
-    } else {
-      const d = await graphql<{ movie: Movie | null; similarMovies: SimilarMovie[] }>(SIMILAR_WITH_MOVIE_QUERY, { ...vars, title: sel.title }, { signal });
-      list = d.similarMovies;
-      if (d.movie) {
-        sel.movie = d.movie;
-        actions.named(d.movie);
-      }
-    }
-    return { list, heading: `Films like ${sel.movie ? displayTitle(sel.movie) : sel.title}` };
-  };
-
   const refresh = async () => {
     if (state.mode === 'film' && !state.selected) return;
     if (state.mode === 'mood' && state.mood.length === 0) return;
@@ -64,11 +41,11 @@ export function createResultsPanel(state: State, els: Elements, map: MapPanel, a
     els.results.setAttribute('aria-busy', 'true');
     els.resultsStatus.textContent = 'Looking for neighbours…';
     try {
-      const { list, heading } = await fetchNeighbours(abort.signal);
+      const { list, heading } = await fetchNeighbours(state, abort.signal, actions.named);
       els.resultsHeading.textContent = heading;
       state.neighbours = list;
       els.resultsError.hidden = true;
-      render(list);
+      fill(els.resultsList, ...list.map(({ movie, similarity }) => neighbourItem(movie, similarity, state, actions)));
       const onMap = map.highlightSelection();
       els.mapStatus.textContent = `${onMap} of the ${list.length + map.selectedCount()} highlighted films are among the ${map.size} on the map.`;
       els.resultsStatus.textContent = list.length === 0 ? 'No film passes these filters. Loosen them to see neighbours.' : `${list.length} film${list.length === 1 ? '' : 's'}, most similar first.`;
@@ -78,7 +55,7 @@ export function createResultsPanel(state: State, els: Elements, map: MapPanel, a
       fill(els.resultsList);
       map.highlight([], []);
       if (map.size > 0) els.mapStatus.textContent = `${map.size} films on the map.`;
-      showError(err);
+      showError(err, state, els, actions.pick);
     } finally {
       if (abortPrevious === abort) {
         els.results.setAttribute('aria-busy', 'false');
@@ -88,53 +65,77 @@ export function createResultsPanel(state: State, els: Elements, map: MapPanel, a
     actions.settled();
   };
 
-  const showError = (err: unknown) => {
-    els.resultsStatus.textContent = '';
-    const e = err instanceof ApiError ? err : new ApiError(String((err as Error)?.message ?? err), 'UNKNOWN');
-    if (e.code === 'MOVIE_NOT_FOUND') {
-      const typed = state.mode === 'film' && state.selected ? state.selected.title : e.message;
-      els.resultsHeading.textContent = 'No such film';
-      fill(els.resultsError, h('p', {}, notFoundMessage(typed, e.suggestions.length)), e.suggestions.length > 0 ? suggestionList(e.suggestions) : null);
-    } else {
-      els.resultsHeading.textContent = 'Something went wrong';
-      fill(els.resultsError, h('p', {}, e.message));
-    }
-    els.resultsError.hidden = false;
-  };
-
-  const suggestionList = (titles: string[]) =>
-    h('ul', { class: 'suggestions', 'aria-label': 'Suggested films' }, ...titles.map((t) => {
-      const b = h('button', { type: 'button' }, t);
-      b.addEventListener('click', () => actions.pick({ title: t }));
-      return h('li', {}, b);
-    }));
-
-  const render = (list: SimilarMovie[]) => fill(els.resultsList, ...list.map(({ movie, similarity }) => neighbour(movie, similarity)));
-
-  const neighbour = (m: Movie, similarity: number) => {
-    const pick = h('button', { type: 'button', class: 'linkish' }, displayTitle(m));
-    pick.addEventListener('click', () => actions.pick({ title: titleQueryFor(m), movie: m }));
-    const add = h('button', { type: 'button', 'aria-label': `Add ${displayTitle(m)} to the mood` }, '+ mood');
-    add.disabled = state.mood.some((x) => x.id === m.id);
-    add.addEventListener('click', () => {
-      actions.addToMood(m);
-      add.disabled = true;
-    });
-    const pct = similarityPercent(similarity);
-    return h(
-      'li',
-      { 'data-movie-id': m.id, 'data-similarity': similarity },
-      h('div', { class: 'title-line' }, pick),
-      h('div', { class: 'simbar' },
-        h('span', { class: 'track', 'aria-hidden': 'true' }, h('span', { class: 'fill', style: `width:${pct}%` })),
-        h('span', { class: 'value' }, `similarity ${formatSimilarity(similarity)}`)),
-      h('div', { class: 'details' }, `${formatGenres(m.genres)} · ★ ${formatAverage(m.averageRating)} average · ${formatRatingCount(m.ratingCount)}`),
-      h('div', { class: 'links' },
-        m.imdbUrl ? h('a', { href: m.imdbUrl, target: '_blank', rel: 'noopener noreferrer' }, 'IMDb', h('span', { class: 'sr-only' }, ` page of ${displayTitle(m)}`)) : null,
-        m.tmdbUrl ? h('a', { href: m.tmdbUrl, target: '_blank', rel: 'noopener noreferrer' }, 'TMDb', h('span', { class: 'sr-only' }, ` page of ${displayTitle(m)}`)) : null,
-        add),
-    );
-  };
-
   return { refresh, clear };
+}
+
+/** Asks for the neighbours of the film or the mood; returns the list and the heading to show. */
+async function fetchNeighbours(state: State, signal: AbortSignal, named: (movie: FilmRef) => void): Promise<{ list: SimilarMovie[]; heading: string }> {
+  const vars = { k: state.k, filter: state.filter ?? null };
+  if (state.mode === 'mood') {
+    const titles = state.mood.map(titleQueryFor);
+    const d = await graphql<{ similarToMany: SimilarMovie[] }>(MOOD_QUERY, { ...vars, titles }, { signal });
+    return { list: d.similarToMany, heading: `Films near all of: ${state.mood.map(displayTitle).join(' + ')}` };
+  }
+  const sel = state.selected!;
+  let list: SimilarMovie[];
+  if (sel.movie) {
+    list = (await graphql<{ similarMovies: SimilarMovie[] }>(SIMILAR_QUERY, { ...vars, title: sel.title }, { signal })).similarMovies;
+  } else {
+    const d = await graphql<{ movie: Movie | null; similarMovies: SimilarMovie[] }>(SIMILAR_WITH_MOVIE_QUERY, { ...vars, title: sel.title }, { signal });
+    list = d.similarMovies;
+    if (d.movie) {
+      sel.movie = d.movie;
+      named(d.movie);
+    }
+  }
+  return { list, heading: `Films like ${sel.movie ? displayTitle(sel.movie) : sel.title}` };
+}
+
+/** The error in the panel: an unknown title with its suggestions, or what went wrong. */
+function showError(err: unknown, state: State, els: Elements, pick: ResultsActions['pick']): void {
+  els.resultsStatus.textContent = '';
+  const e = err instanceof ApiError ? err : new ApiError(String((err as Error)?.message ?? err), 'UNKNOWN');
+  if (e.code === 'MOVIE_NOT_FOUND') {
+    const typed = state.mode === 'film' && state.selected ? state.selected.title : e.message;
+    els.resultsHeading.textContent = 'No such film';
+    fill(els.resultsError, h('p', {}, notFoundMessage(typed, e.suggestions.length)), e.suggestions.length > 0 ? suggestionList(e.suggestions, pick) : null);
+  } else {
+    els.resultsHeading.textContent = 'Something went wrong';
+    fill(els.resultsError, h('p', {}, e.message));
+  }
+  els.resultsError.hidden = false;
+}
+
+function suggestionList(titles: string[], pick: ResultsActions['pick']): HTMLUListElement {
+  return h('ul', { class: 'suggestions', 'aria-label': 'Suggested films' }, ...titles.map((t) => {
+    const b = h('button', { type: 'button' }, t);
+    b.addEventListener('click', () => pick({ title: t }));
+    return h('li', {}, b);
+  }));
+}
+
+/** One neighbour: its title (selects it), similarity bar, genres and ratings, links, "+ mood". */
+function neighbourItem(m: Movie, similarity: number, state: State, actions: ResultsActions): HTMLLIElement {
+  const pick = h('button', { type: 'button', class: 'linkish' }, displayTitle(m));
+  pick.addEventListener('click', () => actions.pick({ title: titleQueryFor(m), movie: m }));
+  const add = h('button', { type: 'button', 'aria-label': `Add ${displayTitle(m)} to the mood` }, '+ mood');
+  add.disabled = state.mood.some((x) => x.id === m.id);
+  add.addEventListener('click', () => {
+    actions.addToMood(m);
+    add.disabled = true;
+  });
+  const pct = similarityPercent(similarity);
+  return h(
+    'li',
+    { 'data-movie-id': m.id, 'data-similarity': similarity },
+    h('div', { class: 'title-line' }, pick),
+    h('div', { class: 'simbar' },
+      h('span', { class: 'track', 'aria-hidden': 'true' }, h('span', { class: 'fill', style: `width:${pct}%` })),
+      h('span', { class: 'value' }, `similarity ${formatSimilarity(similarity)}`)),
+    h('div', { class: 'details' }, `${formatGenres(m.genres)} · ★ ${formatAverage(m.averageRating)} average · ${formatRatingCount(m.ratingCount)}`),
+    h('div', { class: 'links' },
+      m.imdbUrl ? h('a', { href: m.imdbUrl, target: '_blank', rel: 'noopener noreferrer' }, 'IMDb', h('span', { class: 'sr-only' }, ` page of ${displayTitle(m)}`)) : null,
+      m.tmdbUrl ? h('a', { href: m.tmdbUrl, target: '_blank', rel: 'noopener noreferrer' }, 'TMDb', h('span', { class: 'sr-only' }, ` page of ${displayTitle(m)}`)) : null,
+      add),
+  );
 }
