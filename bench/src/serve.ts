@@ -59,6 +59,7 @@ async function load(url: string, bodiesFile: string, seconds: number): Promise<L
 
 const SIMILAR = 'query Similar($t: String!, $k: Int) { similarMovies(title: $t, k: $k) { similarity movie { id title year genres ratingCount averageRating bias imdbUrl tmdbUrl } } }';
 
+// eslint-disable-next-line max-lines-per-function -- one benchmark scenario read top to bottom: seed, serve, load, rows
 export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
   const movies = opts.quick ? 20_000 : 86_000;
   const seconds = opts.quick ? 4 : 10;

@@ -62,6 +62,7 @@ async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
   return [r, (performance.now() - t0) / 1000];
 }
 
+// eslint-disable-next-line max-lines-per-function -- one benchmark scenario read top to bottom: data, runs, rows
 export async function runTrainBench(opts: BenchOptions): Promise<BenchRow[]> {
   // --- throughput on `latest` (quick: planted 2M) ---
   let data: TrainingData, what: string, latestFranchises: number[][];

@@ -49,10 +49,10 @@ describe('the Node guard (tools/require-node.mjs)', () => {
     expect(guard.parseFloor(engines)).toHaveLength(3);
   });
 
-  it('runs first in tools/build.mjs and tools/test.mjs, which every npm script goes through', () => {
+  it('runs first in the tools/*.mjs every npm script goes through (build, test, lint, format)', () => {
     const firstImport = (f: string) => /^import .*$/m.exec(read(f))?.[0];
-    for (const f of ['tools/build.mjs', 'tools/test.mjs']) expect(firstImport(f)).toMatch(/^import '\.\/require-node\.mjs';/);
-    for (const [name, cmd] of Object.entries(pkg.scripts)) if (name !== 'typecheck') expect(`${name}: ${cmd}`).toMatch(/^\S+: node tools\/(build|test)\.mjs/);
+    for (const f of ['tools/build.mjs', 'tools/test.mjs', 'tools/lint.mjs', 'tools/format.mjs']) expect(firstImport(f)).toMatch(/^import '\.\/require-node\.mjs';/);
+    for (const [name, cmd] of Object.entries(pkg.scripts)) if (name !== 'typecheck') expect(`${name}: ${cmd}`).toMatch(/^\S+: node tools\/(build|test|lint|format)\.mjs/);
   });
 
   it.each([['tools/test.mjs'], ['tools/build.mjs']])('%s on a Node just below the floor stops at once: one line on stderr, nothing else, exit 1', (script) => {

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeEachBackend } from '@cinemap/db/testing';
+import { describeEachBackend } from './testing';
 import { Client } from 'pg';
 import { migrate, migrationChecksum, migrations, openPglite, csvField, vectorLiteral, parseVector, pgArrayLiteral } from './index';
 import { setRolePasswords } from './roles';

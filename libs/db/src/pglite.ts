@@ -18,6 +18,7 @@ export interface PgliteOptions {
   dataDir: string;
 }
 
+// eslint-disable-next-line max-lines-per-function -- builds one Db whose methods close over the embedded store and its session
 export async function openPglite(opts: PgliteOptions): Promise<Db & { pglite: PGliteT; session: SessionArbiter }> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { vector } = await import('@electric-sql/pglite/vector');

@@ -29,6 +29,7 @@ export function redactUrl(url: string): string {
   }
 }
 
+// eslint-disable-next-line max-lines-per-function -- builds one Db whose methods close over the pool
 export async function openPostgres(opts: PostgresOptions): Promise<Db & { pool: Pool }> {
   const pool = new Pool({
     connectionString: opts.url,

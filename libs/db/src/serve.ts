@@ -91,6 +91,7 @@ class OutputWatcher {
   }
 }
 
+// eslint-disable-next-line max-lines-per-function -- the embedded SQL port: one server and the wire protocol's message loop over its state
 export async function serveSql(db: Db, opts: { port?: number; host?: string } = {}): Promise<SqlServer> {
   const { pglite, session } = db as Db & { pglite?: PGlite; session?: SessionArbiter };
   if (!pglite || !session) throw new DbError('serveSql is for the embedded database only; PostgreSQL already speaks the wire protocol.');
@@ -101,6 +102,7 @@ export async function serveSql(db: Db, opts: { port?: number; host?: string } = 
   /** Open connections and how to wait for their last message (and their cleanup). */
   const open = new Map<Socket, () => Promise<void>>();
 
+  // eslint-disable-next-line max-lines-per-function -- the wire protocol's message loop (one client's state)
   const handle = (sock: Socket) => {
     sock.setNoDelay(true);
     let buf = Buffer.alloc(0);

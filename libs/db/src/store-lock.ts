@@ -171,6 +171,7 @@ function describeOwner(o: LockOwner): string {
 }
 
 /** Takes the lock on `home` (the store folder) or throws a DbError saying who holds it and what to do; returns release(). */
+// eslint-disable-next-line max-lines-per-function -- the lock's acquire, stale-owner and race cases in one reading; split with the next change here
 export function acquireStoreLock(lockPath: string, home: string): () => void {
   lockPath = resolve(lockPath);
   for (let attempt = 0; attempt < 3; attempt++) {

@@ -76,6 +76,7 @@ function denseGroups(groupIds: ArrayLike<number>): { dense: Int32Array; count: n
  * @param seed RNG seed (the ingest's `--seed`)
  * @returns keep mask, 1 = keep, aligned with the rows
  */
+// eslint-disable-next-line max-lines-per-function -- hot loop over millions of ratings: per-cell counts and picks in one pass, state in locals
 export function stratifiedSample(
   groupIds: Int32Array | ArrayLike<number>,
   strata: Uint8Array | Int32Array | ArrayLike<number>,

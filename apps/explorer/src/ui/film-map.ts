@@ -17,6 +17,7 @@ const SELECTED = 'Selected film';
 const SELECTED_MANY = 'Selected films';
 const NEIGHBOURS = 'Its neighbours';
 
+// eslint-disable-next-line max-lines-per-function -- a widget: the chart and the handlers that close over its state; each handler is named inside
 export function createFilmMap(canvas: HTMLCanvasElement, onSelect: (p: MovieProjection) => void) {
   let points: MovieProjection[] = [];
   let selectedIds = new Set<number>();

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { availableBackends, createTestDatabase, countRunEmbeddings, getActiveModelRun, seedCuratedDataset } from '@cinemap/db/testing';
-import { openPglite, migrate, type Db } from '@cinemap/db';
+import { openPglite, openPostgres, migrate, type Db } from '@cinemap/db';
 import { plantedRatings } from '../testing/planted';
 
 const root = resolve(__dirname, '../../../..');
@@ -53,7 +53,7 @@ describe.each(availableBackends())('[%s] a trainer killed mid-write', (backend) 
       const t = await createTestDatabase('postgres');
       await t.db.close();
       env = { DATABASE_URL: t.url };
-      open = async () => (await import('@cinemap/db')).openPostgres({ url: t.url!, max: 2 });
+      open = async () => openPostgres({ url: t.url!, max: 2 });
       cleanup = t.drop;
     }
     const db = await open();

@@ -148,7 +148,12 @@ describe('native schedule', () => {
 describe('native block layout and order (LIBMF-style rounds)', () => {
   // 12 users × 9 movies, every pair rated once, in a shuffled order.
   const users: number[] = [], movies: number[] = [];
-  for (let u = 0; u < 12; u++) for (let m = 0; m < 9; m++) (users.push(u), movies.push(m));
+  for (let u = 0; u < 12; u++) {
+    for (let m = 0; m < 9; m++) {
+      users.push(u);
+      movies.push(m);
+    }
+  }
   const perm = new Rng(3).permutation(users.length);
   const train = { users: Int32Array.from(perm, (i) => users[i]), movies: Int32Array.from(perm, (i) => movies[i]), ratings: Float32Array.from(perm, (i) => (i % 10) / 2 + 0.5) };
   const grid = 3;

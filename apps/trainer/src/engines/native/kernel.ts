@@ -75,6 +75,7 @@ export function powTable(beta2: number): Float64Array {
  * clock `clock0` (ratings since the fit began); returns the sum of squared errors
  * (each taken before its update).
  */
+// eslint-disable-next-line max-lines-per-function -- the TypeScript kernel's hot loop: one rating's whole update inline, as the WASM kernel does it
 export function trainRange(st: KernelState, from: number, to: number, step: number, clock0: number): number {
   const k = st.k, S = st.stride, UT = st.UT, UI = st.UI, MT = st.MT, MI = st.MI, data = st.data, dataF = st.dataF;
   const powB2 = st.powB2, powLast = powB2.length - 1, logDecay = st.logDecay;

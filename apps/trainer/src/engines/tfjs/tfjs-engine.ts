@@ -30,6 +30,7 @@ export class TfjsEngine implements Engine {
   readonly name = 'tfjs' as const;
   constructor(private readonly backend: BackendName | 'auto' = 'auto') {}
 
+  // eslint-disable-next-line max-lines-per-function -- one fit's tensors and their disposal in one scope; split with the next change to the tfjs engine
   async train(data: TrainingData, cfg: EngineConfig, hooks: EngineHooks = {}): Promise<TrainResult> {
     const loaded = await loadTf(this.backend);
     const tf = loaded.tf;
