@@ -1,4 +1,4 @@
-// The learning half of the synthetic calibration (apps/ingest/src/synthetic/README.md):
+// The learning half of the synthetic calibration (libs/synthetic/README.md):
 // the recall measure on hand-made factors, then the `small` dump is as hard for the
 // trainer as real MovieLens — the native engine at its defaults gains over biases-only
 // about what it gains on ml-latest-small (2.5%) and ml-100k (4.2%), and finds planted

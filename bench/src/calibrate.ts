@@ -1,5 +1,5 @@
 // How hard a dump is for the trainer: the learning half of the synthetic
-// generator's calibration table (apps/ingest/src/synthetic/README.md; the data
+// generator's calibration table (libs/synthetic/README.md; the data
 // half is `npm run generate -- --stats DIR`). On one dump folder it reports
 //   * the valid RMSE of the biases-only baseline and of the native engine at the
 //     trainer's defaults (fast.ai's, bs auto), same seeded 20% split, and the gain;

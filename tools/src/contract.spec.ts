@@ -57,7 +57,7 @@ describe('contract: GraphQL ↔ domain ↔ SQL', () => {
     expect(gql).toEqual(interfaceFields('libs/domain/src/movie-filter.ts', 'MovieFilter').sort());
   });
 
-  it('keeps the DESIGN.md core columns of every table', () => {
+  it('keeps the contract\'s core columns of every table (docs/architecture.md)', () => {
     const core: Record<string, string[]> = {
       model_runs: ['id', 'dataset_id', 'created_at', 'params', 'engine', 'backend', 'metrics', 'status', 'active'],
       datasets: ['id', 'created_at', 'source', 'params', 'counts', 'active'],

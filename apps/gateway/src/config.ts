@@ -1,4 +1,4 @@
-// Gateway settings from the environment (DESIGN.md "Configuration"); CLI flags override.
+// Gateway settings from the environment (docs/architecture.md "Configuration"); CLI flags override.
 export interface GatewayConfig {
   port: number;
   host: string;

@@ -3,7 +3,7 @@
 // curation thresholds scaled to it into an embedded database, and both engines train
 // on what the trainer reads back, at fast.ai's default hyper-parameters.
 //
-// The dump is calibrated against real MovieLens (apps/ingest/src/synthetic/README.md):
+// The dump is calibrated against real MovieLens (libs/synthetic/README.md):
 // a model of taste gains only a little over biases-only, as on real ratings, so an
 // engine that memorises loses to the baseline here as it does on ml-latest-small (the
 // defect the old, easy synthetic data hid). The checks, each shown to fail on a

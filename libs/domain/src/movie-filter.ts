@@ -1,4 +1,4 @@
-// The MovieFilter GraphQL input (DESIGN.md) as a domain rule: what is valid, and
+// The MovieFilter GraphQL input (apps/gateway/schema.graphql) as a domain rule: what is valid, and
 // which movies pass. The gateway's SQL applies the same rule; movieMatchesFilter
 // is its reference (tests, in-memory fast paths).
 import { canonicalGenre, MOVIELENS_GENRES } from './genres';

@@ -1,7 +1,7 @@
 // The records of a MovieLens dump as the rest of cinemap passes them around, the
 // rating scale, and links out to IMDb and TMDb.
 
-/** A movie as stored in `movies` (DESIGN.md "Database"). */
+/** A movie as stored in `movies` (docs/architecture.md, "The contract": database). */
 export interface Movie {
   movieId: number;
   /** Exactly as in movies.csv: "Matrix, The (1999)". */

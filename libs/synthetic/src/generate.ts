@@ -329,7 +329,7 @@ function truthJson(truth: PlantedTruth, counts: DumpCounts): unknown {
   const ids = truth.movies.ids;
   return {
     format: TRUTH_FORMAT,
-    note: 'Planted truth of a synthetic cinemap dump; not a MovieLens file. See apps/ingest/src/synthetic/README.md.',
+    note: 'Planted truth of a synthetic cinemap dump; not a MovieLens file. See libs/synthetic/README.md.',
     scale: truth.spec.scale,
     seed: truth.seed,
     counts,

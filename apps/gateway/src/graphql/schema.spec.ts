@@ -11,7 +11,7 @@ describe('schema.graphql', () => {
     expect(await printGatewaySchema()).toBe(committed);
   });
 
-  it('holds the contract of DESIGN.md', async () => {
+  it('holds the contract of docs/architecture.md ("The contract")', async () => {
     const s = await printGatewaySchema();
     for (const line of [
       'similarMovies(filter: MovieFilter, k: Int = 10, title: String!): [SimilarMovie!]!',

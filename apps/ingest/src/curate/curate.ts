@@ -1,4 +1,4 @@
-// The seed blog's curation, exactly DESIGN.md's four steps in this order, as pure
+// The seed blog's curation, exactly the four steps of docs/architecture.md ("The contract") in this order, as pure
 // functions over the rating columns. "In total" means over the whole dump: a movie's
 // average and count, and a user's count, are taken over every (valid) rating before
 // any step runs, so the order of steps 1-3 changes nothing but the per-step counts.

@@ -1,4 +1,4 @@
-// The curation thresholds (DESIGN.md "Curation"): the type, defaults and rules come
+// The curation thresholds (docs/architecture.md, "The contract": curation): the type, defaults and rules come
 // from @cinemap/domain; here they become CLI values and IngestErrors naming the flag.
 import { CurationParams, DEFAULT_CURATION, validateCurationParams } from '@cinemap/domain';
 import { IngestError } from '@cinemap/movielens';
