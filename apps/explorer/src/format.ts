@@ -32,10 +32,6 @@ export function formatBias(b: number | null): string {
   return `${b >= 0 ? '+' : '−'}${Math.abs(b).toFixed(2)}`;
 }
 
-export function formatYear(year: number | null): string {
-  return year === null ? 'year unknown' : String(year);
-}
-
 export function formatGenres(genres: readonly string[]): string {
   return genres.length === 0 ? 'no genres listed' : genres.join(', ');
 }

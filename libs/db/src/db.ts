@@ -36,12 +36,6 @@ export class DbError extends Error {
   }
 }
 
-/** Quotes an identifier (table or column name) for SQL. */
-export function ident(name: string): string {
-  if (!/^[a-z_][a-z0-9_]*$/i.test(name)) throw new DbError(`Invalid SQL identifier: ${JSON.stringify(name)}`);
-  return `"${name}"`;
-}
-
 /** Escapes one CSV field for COPY ... (FORMAT csv): null → empty unquoted; strings quoted when needed. */
 export function csvField(v: unknown): string {
   if (v === null || v === undefined) return '';

@@ -60,12 +60,6 @@ export function computeStats(r: CurationInput): DumpStats {
   return { ratings: r.length, movieCount, movieHalfSum, userCount };
 }
 
-/** Average rating of a movie over the whole dump (NaN when it has no ratings). */
-export function movieAverage(s: DumpStats, movieId: number): number {
-  const c = s.movieCount[movieId] ?? 0;
-  return c ? s.movieHalfSum[movieId] / c / 2 : NaN;
-}
-
 /** Counts the ratings, distinct movies and distinct users where keep[i] = 1. */
 export function countKept(r: CurationInput, keep: Uint8Array, stats: DumpStats): { ratings: number; movies: number; users: number } {
   const seenM = new Uint8Array(stats.movieCount.length);
