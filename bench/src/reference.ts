@@ -95,24 +95,7 @@ export async function compareWithReference(name: string, raw: RawRatings, opts: 
     out.native.rmse = mean(out.native.rmses);
     out.native.ratingsPerSecond = median(rates);
     log(`${name}: native valid RMSE ${out.native.rmses.map((x) => x.toFixed(4)).join(' ')} (biases-only ${baseline.toFixed(4)}), ${(out.native.ratingsPerSecond / 1e6).toFixed(2)}M ratings/s`);
-    const refs: ReferenceRun[] = [];
-    for (let s = 1; s <= opts.seeds; s++) {
-      log(`${name}: fast.ai reference, seed ${s} (${nTrain} training ratings, bs 64) …`);
-      const r = runFastaiReference(split, s);
-      if ('why' in r) {
-        out.referenceWhy = r.why;
-        log(`${name}: reference skipped: ${r.why}`);
-        break;
-      }
-      refs.push(r);
-    }
-    if (refs.length) {
-      out.reference = {
-        rmse: mean(refs.map((r) => r.validRmse)), rmses: refs.map((r) => r.validRmse), ratingsPerSecond: median(refs.map((r) => r.ratingsPerSecond)),
-        torch: refs[0].torch, threads: refs[0].threads,
-      };
-      log(`${name}: reference valid RMSE ${out.reference.rmses.map((x) => x.toFixed(4)).join(' ')}, ${Math.round(out.reference.ratingsPerSecond)} ratings/s`);
-    }
+    runReferenceSeeds(out, split, nTrain, opts.seeds);
     if (opts.tfjs) {
       log(`${name}: tfjs (wasm), bs 64 …`);
       const t = await new TfjsEngine('wasm').train(data, cfg(1));
@@ -122,6 +105,28 @@ export async function compareWithReference(name: string, raw: RawRatings, opts: 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The fast.ai reference (PyTorch) on the same split, one run per seed, into `out` (or why it did not run). */
+function runReferenceSeeds(out: Comparison, split: string, nTrain: number, seeds: number): void {
+  const { name } = out;
+  const refs: ReferenceRun[] = [];
+  for (let s = 1; s <= seeds; s++) {
+    log(`${name}: fast.ai reference, seed ${s} (${nTrain} training ratings, bs 64) …`);
+    const r = runFastaiReference(split, s);
+    if ('why' in r) {
+      out.referenceWhy = r.why;
+      log(`${name}: reference skipped: ${r.why}`);
+      break;
+    }
+    refs.push(r);
+  }
+  if (!refs.length) return;
+  out.reference = {
+    rmse: mean(refs.map((r) => r.validRmse)), rmses: refs.map((r) => r.validRmse), ratingsPerSecond: median(refs.map((r) => r.ratingsPerSecond)),
+    torch: refs[0].torch, threads: refs[0].threads,
+  };
+  log(`${name}: reference valid RMSE ${out.reference.rmses.map((x) => x.toFixed(4)).join(' ')}, ${Math.round(out.reference.ratingsPerSecond)} ratings/s`);
 }
 
 const f4 = (x: number) => x.toFixed(4);

@@ -127,23 +127,16 @@ export async function readDump(src: DumpSource, opts: ReadDumpOptions = {}): Pro
  * as MovieLens files are; otherwise a counting sort by user), with a per-movie stamp.
  */
 export function keepLatestRating(r: RatingColumns): { ratings: RatingColumns; duplicates: number } {
+  const { drop, duplicates } = duplicateRows(r);
+  if (!drop) return { ratings: r, duplicates: 0 };
+  return { ratings: withoutRows(r, drop, duplicates), duplicates };
+}
+
+/** Marks every (user, movie) pair's earlier ratings (the latest timestamp wins, the later line on a tie); null when there are none. */
+function duplicateRows(r: RatingColumns): { drop: Uint8Array | null; duplicates: number } {
   const n = r.length;
   const { userId: U, movieId: M, timestamp: T } = r;
-  let grouped = true;
-  let maxUser = 0, maxMovie = 0;
-  for (let i = 0; i < n; i++) {
-    if (i && U[i] < U[i - 1]) grouped = false;
-    if (U[i] > maxUser) maxUser = U[i];
-    if (M[i] > maxMovie) maxMovie = M[i];
-  }
-  let order: Int32Array | null = null;
-  if (!grouped) {
-    const start = new Int32Array(maxUser + 2);
-    for (let i = 0; i < n; i++) start[U[i] + 1]++;
-    for (let u = 0; u <= maxUser; u++) start[u + 1] += start[u];
-    order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[start[U[i]]++] = i;
-  }
+  const { order, maxMovie } = userOrder(r);
   const stamp = new Int32Array(maxMovie + 1);
   const lastRow = new Int32Array(maxMovie + 1);
   let drop: Uint8Array | null = null;
@@ -171,15 +164,40 @@ export function keepLatestRating(r: RatingColumns): { ratings: RatingColumns; du
       lastRow[m] = i;
     }
   }
-  if (!drop) return { ratings: r, duplicates: 0 };
-  const out = { length: n - duplicates, userId: new Int32Array(n - duplicates), movieId: new Int32Array(n - duplicates), halfStars: new Uint8Array(n - duplicates), timestamp: new Float64Array(n - duplicates) };
+  return { drop, duplicates };
+}
+
+/** The rows grouped by user, in file order within a user (null when the file already is), and the largest movie id. */
+function userOrder(r: RatingColumns): { order: Int32Array | null; maxMovie: number } {
+  const n = r.length;
+  const { userId: U, movieId: M } = r;
+  let grouped = true;
+  let maxUser = 0, maxMovie = 0;
+  for (let i = 0; i < n; i++) {
+    if (i && U[i] < U[i - 1]) grouped = false;
+    if (U[i] > maxUser) maxUser = U[i];
+    if (M[i] > maxMovie) maxMovie = M[i];
+  }
+  if (grouped) return { order: null, maxMovie };
+  const start = new Int32Array(maxUser + 2);
+  for (let i = 0; i < n; i++) start[U[i] + 1]++;
+  for (let u = 0; u <= maxUser; u++) start[u + 1] += start[u];
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[start[U[i]]++] = i;
+  return { order, maxMovie };
+}
+
+/** The columns without the dropped rows. */
+function withoutRows(r: RatingColumns, drop: Uint8Array, dropped: number): RatingColumns {
+  const n = r.length, kept = n - dropped;
+  const out = { length: kept, userId: new Int32Array(kept), movieId: new Int32Array(kept), halfStars: new Uint8Array(kept), timestamp: new Float64Array(kept) };
   for (let i = 0, o = 0; i < n; i++) {
     if (drop[i]) continue;
-    out.userId[o] = U[i];
-    out.movieId[o] = M[i];
+    out.userId[o] = r.userId[i];
+    out.movieId[o] = r.movieId[i];
     out.halfStars[o] = r.halfStars[i];
-    out.timestamp[o] = T[i];
+    out.timestamp[o] = r.timestamp[i];
     o++;
   }
-  return { ratings: out, duplicates };
+  return out;
 }

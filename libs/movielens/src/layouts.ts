@@ -92,6 +92,23 @@ export function placeIn(location: string, rel: string, isZip: boolean): string {
  * required file that is missing, or a marker that is not a regular file.
  */
 export function resolveDataset(location: string, listing: readonly ListedFile[], isZip: boolean): Resolved {
+  const [root, files] = theOneDatasetDir(location, listing, isZip);
+  const names = new Set<string>();
+  for (const f of files) {
+    if (f.type !== 'file') {
+      throw new IngestError(
+        `${placeIn(location, f.path, isZip)} is ${f.type === 'dir' ? 'a folder' : 'not a regular file'}, where the file ${baseOf(f.path)} was expected`,
+        'Put the dataset\'s files themselves there (e.g. move the files out of that folder), or give the folder that holds them.',
+      );
+    }
+    names.add(baseOf(f.path));
+  }
+  const spec = theOneLayout(root === '' ? location : placeIn(location, `${root}/`, isZip), names);
+  return { root, layout: layoutFor(spec.id, names, root), names };
+}
+
+/** The one directory holding dataset files (of any layout), and those files; refuses none or several. */
+function theOneDatasetDir(location: string, listing: readonly ListedFile[], isZip: boolean): [string, ListedFile[]] {
   const byDir = new Map<string, ListedFile[]>();
   for (const f of listing) {
     if (!MARKERS.has(baseOf(f.path))) continue;
@@ -114,32 +131,21 @@ export function resolveDataset(location: string, listing: readonly ListedFile[],
         : `Give the folder of the dataset you mean, e.g. --source ${placeIn(location, example, false)}`,
     );
   }
-  const [root, files] = [...byDir.entries()][0];
-  const names = new Set<string>();
-  for (const f of files) {
-    if (f.type !== 'file') {
-      throw new IngestError(
-        `${placeIn(location, f.path, isZip)} is ${f.type === 'dir' ? 'a folder' : 'not a regular file'}, where the file ${baseOf(f.path)} was expected`,
-        'Put the dataset\'s files themselves there (e.g. move the files out of that folder), or give the folder that holds them.',
-      );
-    }
-    names.add(baseOf(f.path));
-  }
+  return [...byDir.entries()][0];
+}
+
+/** The one layout whose files `names` holds, with every file it requires; `where` names the folder in messages. */
+function theOneLayout(where: string, names: ReadonlySet<string>): (typeof LAYOUT_SPECS)[number] {
   const present = LAYOUT_SPECS.filter((s) => s.markers.some((m) => names.has(m)));
   if (present.length > 1) {
     const which = present.map((s) => `${s.markers.filter((m) => names.has(m)).join(', ')} (${s.id === 'csv' ? 'CSV layout' : s.id === 'dat' ? 'ml-1m/ml-10m layout' : 'ml-100k layout'})`);
-    throw new IngestError(
-      `${root === '' ? location : placeIn(location, `${root}/`, isZip)} holds files of ${present.length} MovieLens layouts: ${which.join(' and ')}. One folder must hold one dataset.`,
-      'Move each dataset into a folder of its own and give that folder.',
-    );
+    throw new IngestError(`${where} holds files of ${present.length} MovieLens layouts: ${which.join(' and ')}. One folder must hold one dataset.`, 'Move each dataset into a folder of its own and give that folder.');
   }
   const spec = present[0];
   for (const req of spec.required) {
-    if (!names.has(req)) {
-      throw new IngestError(`${root === '' ? location : placeIn(location, `${root}/`, isZip)} has no ${req}`, `${capital(spec.describe)}. Check that the dataset was copied or extracted completely.`);
-    }
+    if (!names.has(req)) throw new IngestError(`${where} has no ${req}`, `${capital(spec.describe)}. Check that the dataset was copied or extracted completely.`);
   }
-  return { root, layout: layoutFor(spec.id, names, root), names };
+  return spec;
 }
 
 function layoutFor(id: LayoutId, names: Set<string>, root: string): Layout {

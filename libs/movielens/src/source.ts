@@ -279,7 +279,6 @@ export function listFolder(dir: string): Container {
   };
 }
 
-// eslint-disable-next-line max-lines-per-function -- yauzl's callbacks and the entry checks in one reading
 function openZip(path: string): Promise<Container> {
   return new Promise((resolve, reject) => {
     yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (err, zip) => {
@@ -310,36 +309,41 @@ function openZip(path: string): Promise<Container> {
       });
       zip.on('end', () => {
         if (failed) return;
-        resolve({
-          location: path,
-          isZip: true,
-          listing,
-          info: (rel) => {
-            const e = entries.get(rel);
-            if (!e) return { size: 0 };
-            const problem = e.isEncrypted()
-              ? 'is encrypted (password-protected); ingest reads plain zips'
-              : e.compressionMethod !== 0 && e.compressionMethod !== 8
-                ? `uses compression method ${e.compressionMethod}, which ingest does not read (GroupLens zips use deflate)`
-                : undefined;
-            return { size: e.uncompressedSize, compressedSize: e.compressedSize, crc32: e.crc32, problem };
-          },
-          label: (rel) => `${basename(path)}:${rel}`,
-          open: (rel) =>
-            new Promise<Readable>((res, rej) => {
-              const e = entries.get(rel);
-              if (!e) return rej(new IngestError(`${path} has no ${rel}`));
-              zip.openReadStream(e, (err2, stream) => {
-                if (err2 || !stream) return rej(zipError(path, err2 ?? new Error('no stream'), rel));
-                res(stream as Readable);
-              });
-            }),
-          close: async () => zip.close(),
-        });
+        resolve(zipContainer(path, zip, entries, listing));
       });
       zip.readEntry();
     });
   });
+}
+
+/** An opened zip as a Container: entries listed, each read as a stream, unreadable methods named. */
+function zipContainer(path: string, zip: yauzl.ZipFile, entries: Map<string, yauzl.Entry>, listing: ListedFile[]): Container {
+  return {
+    location: path,
+    isZip: true,
+    listing,
+    info: (rel) => {
+      const e = entries.get(rel);
+      if (!e) return { size: 0 };
+      const problem = e.isEncrypted()
+        ? 'is encrypted (password-protected); ingest reads plain zips'
+        : e.compressionMethod !== 0 && e.compressionMethod !== 8
+          ? `uses compression method ${e.compressionMethod}, which ingest does not read (GroupLens zips use deflate)`
+          : undefined;
+      return { size: e.uncompressedSize, compressedSize: e.compressedSize, crc32: e.crc32, problem };
+    },
+    label: (rel) => `${basename(path)}:${rel}`,
+    open: (rel) =>
+      new Promise<Readable>((res, rej) => {
+        const e = entries.get(rel);
+        if (!e) return rej(new IngestError(`${path} has no ${rel}`));
+        zip.openReadStream(e, (err2, stream) => {
+          if (err2 || !stream) return rej(zipError(path, err2 ?? new Error('no stream'), rel));
+          res(stream as Readable);
+        });
+      }),
+    close: async () => zip.close(),
+  };
 }
 
 /** CRC-32 (zip's polynomial), incremental: crc32(b, crc32(a)) = crc32(a ‖ b). zlib's when Node has it. */

@@ -59,24 +59,7 @@ export function createFilmMap(canvas: HTMLCanvasElement, onSelect: (p: MovieProj
   });
 
   function rebuild() {
-    const groups = new Map<string, MapPoint[]>();
-    const selected: MapPoint[] = [];
-    const near: MapPoint[] = [];
-    for (const p of points) {
-      const pt = { x: p.x, y: p.y, p };
-      // A highlighted film is drawn once, in its highlight set (one tooltip per dot).
-      if (selectedIds.has(p.movie.id)) {
-        selected.push(pt);
-        continue;
-      }
-      if (neighbourIds.has(p.movie.id)) {
-        near.push(pt);
-        continue;
-      }
-      const g = genreGroup(p.movie.genres);
-      if (!groups.has(g)) groups.set(g, []);
-      groups.get(g)!.push(pt);
-    }
+    const { groups, selected, near } = partition(points, selectedIds, neighbourIds);
     const dimmed = selectedIds.size > 0 || neighbourIds.size > 0;
     const order = Object.keys(GENRE_COLOURS);
     const genreSets: ChartDataset<'scatter', MapPoint[]>[] = [...groups.entries()]
@@ -135,4 +118,22 @@ export function createFilmMap(canvas: HTMLCanvasElement, onSelect: (p: MovieProj
       return points.length;
     },
   };
+}
+
+/** The points by main genre, and the highlighted ones apart (a highlighted film is drawn once, in its highlight set: one tooltip per dot). */
+function partition(points: MovieProjection[], selectedIds: ReadonlySet<number>, neighbourIds: ReadonlySet<number>) {
+  const groups = new Map<string, MapPoint[]>();
+  const selected: MapPoint[] = [];
+  const near: MapPoint[] = [];
+  for (const p of points) {
+    const pt = { x: p.x, y: p.y, p };
+    if (selectedIds.has(p.movie.id)) selected.push(pt);
+    else if (neighbourIds.has(p.movie.id)) near.push(pt);
+    else {
+      const g = genreGroup(p.movie.genres);
+      if (!groups.has(g)) groups.set(g, []);
+      groups.get(g)!.push(pt);
+    }
+  }
+  return { groups, selected, near };
 }

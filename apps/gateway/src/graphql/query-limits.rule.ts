@@ -24,6 +24,7 @@ import {
   type ASTNode,
   type ASTVisitor,
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLNamedType,
@@ -79,6 +80,26 @@ function fieldDef(schema: GraphQLSchema, parent: GraphQLNamedType | undefined, n
  * request's coerced values (getVariableValues); null at validation, when a size from
  * a variable is unknown and only flagged.
  */
+/**
+ * How many items a field with a selection returns at most: 1 for a non-list, its size
+ * argument as executed (literal, variable, default) for a list that has one, else
+ * UNSIZED_LIST. A size from a variable is unknown (and flagged) while `variables` is null.
+ */
+function listSize(def: GraphQLField<unknown, unknown>, field: FieldNode, variables: Record<string, unknown> | null): { size: number; fromVariable: boolean } {
+  if (!isListType(getNullableType(def.type))) return { size: 1, fromVariable: false };
+  const sizeArg = def.args.find((a) => SIZE_ARGS.has(a.name));
+  if (!sizeArg) return { size: UNSIZED_LIST, fromVariable: false };
+  const fromVariable = field.arguments?.some((a) => a.name.value === sizeArg.name && a.value.kind === Kind.VARIABLE) ?? false;
+  if (fromVariable && !variables) return { size: UNSIZED_LIST, fromVariable };
+  let v: unknown;
+  try {
+    v = getArgumentValues(def, field, variables ?? {})[sizeArg.name];
+  } catch {
+    v = undefined; // a malformed value: reported by validation or execution
+  }
+  return { size: typeof v === 'number' && Number.isFinite(v) ? Math.max(1, v) : UNSIZED_LIST, fromVariable };
+}
+
 function measurer(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | null) {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
@@ -107,24 +128,7 @@ function measurer(schema: GraphQLSchema, document: DocumentNode, variables: Reco
       if (s.kind === Kind.FIELD) {
         const def = fieldDef(schema, parent, s.name.value);
         const sub = s.selectionSet ? selectionSet(s.selectionSet, def ? getNamedType(def.type) : undefined) : none;
-        let size = 1;
-        let fromVariable = false;
-        if (s.selectionSet && def && isListType(getNullableType(def.type))) {
-          size = UNSIZED_LIST;
-          const sizeArg = def.args.find((a) => SIZE_ARGS.has(a.name));
-          if (sizeArg) {
-            fromVariable = s.arguments?.some((a) => a.name.value === sizeArg.name && a.value.kind === Kind.VARIABLE) ?? false;
-            if (!fromVariable || variables) {
-              let v: unknown;
-              try {
-                v = getArgumentValues(def, s, variables ?? {})[sizeArg.name];
-              } catch {
-                v = undefined; // a malformed value: reported by validation or execution
-              }
-              if (typeof v === 'number' && Number.isFinite(v)) size = Math.max(1, v);
-            }
-          }
-        }
+        const { size, fromVariable } = s.selectionSet && def ? listSize(def, s, variables) : { size: 1, fromVariable: false };
         inner = { depth: sub.depth + 1, cost: 1 + size * sub.cost, usesSizeVariable: sub.usesSizeVariable || fromVariable };
       } else if (s.kind === Kind.INLINE_FRAGMENT) {
         inner = selectionSet(s.selectionSet, s.typeCondition ? schema.getType(s.typeCondition.name.value) : parent);

@@ -67,28 +67,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const metrics = createMetrics(db, store, Object.keys(schema.getQueryType()?.getFields() ?? {}));
   const apollo = await startApollo({ schema, limits: opts.limits ?? DEFAULT_QUERY_LIMITS, introspection, development, metrics });
   const graphql = graphqlRoute({ apollo, db, store, log, metrics, cors, maxBodyBytes: opts.maxBodyBytes ?? 1_000_000 });
-  const serveStatic = opts.staticDir ? staticHandler(opts.staticDir) : null;
 
-  /** Answers one request; resolves to its route label for the metrics. */
-  const route = async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<string> => {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    // The path is decoded once, here, for every route: a URL that does not decode is the
-    // client's mistake (400), never an exception inside a handler (500).
-    const path = decodeUrlPath(q < 0 ? url : url.slice(0, q));
-    if (path === null) return sendJson(res, 400, { error: 'Malformed URL: the path has invalid percent-encoding (%XX with two hex digits, forming UTF-8) or a NUL byte.' }, 'bad_url');
-    if (path === '/graphql') return graphql(req, res, requestId, q < 0 ? '' : url.slice(q));
-    if (path === '/health/live') return live(res);
-    if (path === '/health/ready') return ready(res, db, store);
-    if (path === '/metrics') {
-      res.setHeader('Content-Type', metrics.registry.contentType);
-      res.end(await metrics.registry.metrics());
-      return 'metrics';
-    }
-    if (serveStatic?.(req, res, path)) return 'static';
-    return sendJson(res, 404, { error: `Nothing at ${JSON.stringify(path.length > 200 ? `${path.slice(0, 200)}…` : path)}: GraphQL is at /graphql, health at /health/live and /health/ready, metrics at /metrics.` }, 'not_found');
-  };
-
+  const route = router({ db, store, metrics, graphql, serveStatic: opts.staticDir ? staticHandler(opts.staticDir) : null });
   const server = await listen(route, opts, log, metrics);
   const port = (server.address() as AddressInfo).port;
   const url = `http://${opts.host && opts.host !== '0.0.0.0' ? opts.host : 'localhost'}:${port}/graphql`;
@@ -110,8 +90,33 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   };
 }
 
+type Route = (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<string>;
+
+/** The routes: answers one request and resolves to its route label for the metrics. */
+function router(r: { db: Db; store: ModelStore; metrics: GatewayMetrics; graphql: ReturnType<typeof graphqlRoute>; serveStatic: ReturnType<typeof staticHandler> }): Route {
+  const { db, store, metrics, graphql, serveStatic } = r;
+  return async (req, res, requestId) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    // The path is decoded once, here, for every route: a URL that does not decode is the
+    // client's mistake (400), never an exception inside a handler (500).
+    const path = decodeUrlPath(q < 0 ? url : url.slice(0, q));
+    if (path === null) return sendJson(res, 400, { error: 'Malformed URL: the path has invalid percent-encoding (%XX with two hex digits, forming UTF-8) or a NUL byte.' }, 'bad_url');
+    if (path === '/graphql') return graphql(req, res, requestId, q < 0 ? '' : url.slice(q));
+    if (path === '/health/live') return live(res);
+    if (path === '/health/ready') return ready(res, db, store);
+    if (path === '/metrics') {
+      res.setHeader('Content-Type', metrics.registry.contentType);
+      res.end(await metrics.registry.metrics());
+      return 'metrics';
+    }
+    if (serveStatic?.(req, res, path)) return 'static';
+    return sendJson(res, 404, { error: `Nothing at ${JSON.stringify(path.length > 200 ? `${path.slice(0, 200)}…` : path)}: GraphQL is at /graphql, health at /health/live and /health/ready, metrics at /metrics.` }, 'not_found');
+  };
+}
+
 /** The node:http server: a request id on every response, per-route counts, a 500 for what a route throws. */
-async function listen(route: (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<string>, opts: GatewayOptions, log: Logger, metrics: GatewayMetrics): Promise<Server> {
+async function listen(route: Route, opts: GatewayOptions, log: Logger, metrics: GatewayMetrics): Promise<Server> {
   const server: Server = createServer((req, res) => {
     const given = req.headers['x-request-id'];
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();

@@ -43,13 +43,21 @@ async function main(): Promise<void> {
   const o = program.opts<{ out?: string; scale?: SyntheticScale; seed: number; zip: boolean; quiet: boolean; stats?: string; json: boolean }>();
   if (o.stats !== undefined) {
     if (o.out !== undefined || o.scale !== undefined) return program.error('error: --stats reads an existing dump; leave out --out and --scale');
-    const s = dumpStats(await readRatingsForStats(resolve(o.stats)));
-    process.stdout.write(o.json ? `${JSON.stringify(s)}\n` : `${resolve(o.stats)}\n${formatStats(s)}`);
-    return;
+    return printStats(o.stats, o.json);
   }
   if (o.out === undefined) return program.error("error: required option '--out <dir>' not specified (or use --stats <dir>)");
   if (o.scale === undefined) return program.error("error: required option '--scale <scale>' not specified (tiny, small or latest)");
+  await generate({ ...o, out: o.out, scale: o.scale });
+}
 
+/** `--stats <dir>`: the shape of any dump, as a table or one JSON object. */
+async function printStats(dir: string, json: boolean): Promise<void> {
+  const s = dumpStats(await readRatingsForStats(resolve(dir)));
+  process.stdout.write(json ? `${JSON.stringify(s)}\n` : `${resolve(dir)}\n${formatStats(s)}`);
+}
+
+/** Writes the dump (Ctrl-C removes the partial files) and says what was written. */
+async function generate(o: { out: string; scale: SyntheticScale; seed: number; zip: boolean; quiet: boolean }): Promise<void> {
   const ac = new AbortController();
   const onSigint = (): void => { ac.abort(new Error('interrupted (SIGINT); partial files removed')); };
   process.once('SIGINT', onSigint);

@@ -15,8 +15,7 @@ const num = (flag: string, integer: boolean) => (v: string) => {
 };
 
 export function buildProgram(): Command {
-  const d = DEFAULT_CURATION;
-  return new Command('ingest')
+  const program = new Command('ingest')
     .description(
       'Load a MovieLens dataset into the database, curated in four steps: ' +
         'drop movies with a low average rating, drop movies with few ratings, drop users with few ratings in total, keep a stratified ' +
@@ -26,7 +25,14 @@ export function buildProgram(): Command {
         'u.item + u.data (ml-100k); the folder or zip must hold exactly one dataset.',
     )
     .requiredOption('--source <url|zip|dir>', `a URL, a zip, a folder, or a GroupLens dataset name (downloaded from ${'https://files.grouplens.org/datasets/movielens/<name>.zip'}): ${Object.keys(MOVIELENS_DATASETS).join(', ')}`)
-    .addOption(new Option('--on-invalid <policy>', 'what to do with an invalid row: fail (stop, naming file:line) or skip (count per reason)').choices(['fail', 'skip']).default('fail'))
+    .addOption(new Option('--on-invalid <policy>', 'what to do with an invalid row: fail (stop, naming file:line) or skip (count per reason)').choices(['fail', 'skip']).default('fail'));
+  return withOtherFlags(withCurationFlags(program));
+}
+
+/** The four curation steps' thresholds and the sampling seed. */
+function withCurationFlags(program: Command): Command {
+  const d = DEFAULT_CURATION;
+  return program
     .option('--min-avg-rating <n>', 'step 1: drop movies whose average rating is below n', num('--min-avg-rating', false), d.minAvgRating)
     .option('--min-movie-ratings <n>', 'step 2: drop movies with fewer than n ratings', num('--min-movie-ratings', true), d.minMovieRatings)
     .option('--min-user-ratings <n>', 'step 3: drop all ratings of users with fewer than n ratings in total', num('--min-user-ratings', true), d.minUserRatings)
@@ -39,7 +45,12 @@ export function buildProgram(): Command {
         throw new InvalidArgumentError((e as Error).message);
       }
     }, d.sampleFraction)
-    .option('--seed <n>', 'seed of the sampling', num('--seed', true), d.seed)
+    .option('--seed <n>', 'seed of the sampling', num('--seed', true), d.seed);
+}
+
+/** Everything else: auto-curation, figures, cache, file size limit, progress, dry run, verbosity. */
+function withOtherFlags(program: Command): Command {
+  return program
     .option('--auto-curation', 'when the thresholds keep nothing, use thresholds scaled to the dump (printed) instead of stopping')
     .option('--report <dir>', 'write the three figures (ratings per month, ratings per movie/user, average rating before/after) as SVG')
     .option('--cache-dir <dir>', 'where downloads are kept (default CINEMAP_HOME/cache)')

@@ -99,27 +99,11 @@ export class NativeEngine implements Engine {
     const pow = powTable(BETA2);
     const arena = arenaLayout(nUsers, nMovies, k, nChunks * cfg.epochs, pow.length, nTrain);
     const { kernel, compiled, kernelNote } = await this.chooseKernel();
-    const init: WorkerInit = {
-      type: 'init', workerIndex: 0, threads, k, nTrain, nChunks,
-      lo: cfg.yRange[0], range: cfg.yRange[1] - cfg.yRange[0], beta2: BETA2, eps: EPS, batchSize: cfg.batchSize,
-      kernel, wasmModule: compiled, memory: allocateArena(arena), layout: arena,
-      buffers: {
-        chunkStart: sab((nChunks + 1) * 4), chunkOrder: sab(nChunks * 4), chunkClock: sab(nChunks * 8), progress: sab(8),
-        workList: sab(nChunks * 4), workStart: sab((threads + 1) * 4),
-      },
-    };
-    const state = stateFromInit(init);
-    const layout = blockLayout(data.train, nUsers, nMovies, grid, chunkSize, state.data, state.dataF);
-    new Int32Array(init.buffers.chunkStart).set(new Int32Array(layout.chunkStartBuf));
-    const { lrs, logDecay } = scheduleTables(cfg, nTrain, nChunks);
-    state.lr.set(lrs);
-    state.logDecay.set(logDecay);
-    state.powB2.set(pow);
-    packRows(weights.userFactors, weights.userBias, nUsers, k, stride, state.UT);
-    packRows(weights.movieFactors, weights.movieBias, nMovies, k, stride, state.MT);
+    const init = workerInit(cfg, { threads, k, nTrain, nChunks, kernel, compiled, arena });
+    const laid = layOut(data, cfg, init, weights, grid, chunkSize, pow);
     return {
-      nUsers, nMovies, k, nTrain, nChunks, stride, grid, threads, threadsRequested, chunkSize, scheduleSteps: lrs.length, kernel, kernelNote, weights,
-      init, state, train: rangeTrainer(init, state), views: epochViews(init), blockFirstChunk: layout.blockFirstChunk, lane: new Int32Array(nChunks),
+      nUsers, nMovies, k, nTrain, nChunks, stride, grid, threads, threadsRequested, chunkSize, kernel, kernelNote, weights, init,
+      ...laid, train: rangeTrainer(init, laid.state), views: epochViews(init), lane: new Int32Array(nChunks),
     };
   }
 
@@ -132,6 +116,36 @@ export class NativeEngine implements Engine {
       return { kernel: 'ts', kernelNote: `WASM SIMD kernel unavailable (${(e as Error).message}); TypeScript kernel used` };
     }
   }
+}
+
+/** What every thread is given: the run's sizes and constants, the kernel, the shared arena and buffers. */
+function workerInit(cfg: EngineConfig, r: { threads: number; k: number; nTrain: number; nChunks: number; kernel: KernelKind; compiled?: WebAssembly.Module; arena: ReturnType<typeof arenaLayout> }): WorkerInit {
+  const { threads, k, nTrain, nChunks } = r;
+  return {
+    type: 'init', workerIndex: 0, threads, k, nTrain, nChunks,
+    lo: cfg.yRange[0], range: cfg.yRange[1] - cfg.yRange[0], beta2: BETA2, eps: EPS, batchSize: cfg.batchSize,
+    kernel: r.kernel, wasmModule: r.compiled, memory: allocateArena(r.arena), layout: r.arena,
+    buffers: {
+      chunkStart: sab((nChunks + 1) * 4), chunkOrder: sab(nChunks * 4), chunkClock: sab(nChunks * 8), progress: sab(8),
+      workList: sab(nChunks * 4), workStart: sab((threads + 1) * 4),
+    },
+  };
+}
+
+/** Lays the ratings out by block, writes the schedule tables and packs the initial weights into the arena. */
+function layOut(data: TrainingData, cfg: EngineConfig, init: WorkerInit, weights: ModelWeights, grid: number, chunkSize: number, pow: Float64Array) {
+  const { k, nTrain, nChunks } = init;
+  const nUsers = data.userIds.length, nMovies = data.movieIds.length, stride = rowStride(k);
+  const state = stateFromInit(init);
+  const layout = blockLayout(data.train, nUsers, nMovies, grid, chunkSize, state.data, state.dataF);
+  new Int32Array(init.buffers.chunkStart).set(new Int32Array(layout.chunkStartBuf));
+  const { lrs, logDecay } = scheduleTables(cfg, nTrain, nChunks);
+  state.lr.set(lrs);
+  state.logDecay.set(logDecay);
+  state.powB2.set(pow);
+  packRows(weights.userFactors, weights.userBias, nUsers, k, stride, state.UT);
+  packRows(weights.movieFactors, weights.movieBias, nMovies, k, stride, state.MT);
+  return { state, blockFirstChunk: layout.blockFirstChunk, scheduleSteps: lrs.length };
 }
 
 /** One epoch's updates: a new block order, dealt to the workers, or run inline; the loss sums over the training ratings. */
