@@ -25,7 +25,24 @@ const APP_DOORS = ['@cinemap/gateway', '@cinemap/ingest', '@cinemap/trainer'];
 /** Production code never imports a lib's test door. */
 const TEST_DOORS = { group: ['@cinemap/*/testing'], message: 'Test doors (@cinemap/<lib>/testing) are for tests only.' };
 /** Node's modules that do I/O (or start processes and threads). */
-const NODE_IO = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'http', 'https', 'net', 'tls', 'dns', 'worker_threads', 'zlib', 'stream', 'stream/*', 'readline'];
+const NODE_IO = [
+  'node:*',
+  'fs',
+  'fs/*',
+  'path',
+  'os',
+  'child_process',
+  'http',
+  'https',
+  'net',
+  'tls',
+  'dns',
+  'worker_threads',
+  'zlib',
+  'stream',
+  'stream/*',
+  'readline',
+];
 
 /** The module-boundary rule over the project tags; `opts` loosen it for the files that need it. */
 function boundaries({ allowAppDoors = false, pureTests = false } = {}) {
@@ -38,7 +55,9 @@ function boundaries({ allowAppDoors = false, pureTests = false } = {}) {
       depConstraints: [
         { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
         // A pure lib's tests may use test tools (fast-check, independent reference implementations).
-        pureTests ? { sourceTag: 'purity:pure', onlyDependOnLibsWithTags: ['purity:pure'] } : { sourceTag: 'purity:pure', onlyDependOnLibsWithTags: ['purity:pure'], allowedExternalImports: PURE_PACKAGES },
+        pureTests
+          ? { sourceTag: 'purity:pure', onlyDependOnLibsWithTags: ['purity:pure'] }
+          : { sourceTag: 'purity:pure', onlyDependOnLibsWithTags: ['purity:pure'], allowedExternalImports: PURE_PACKAGES },
         { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
         { sourceTag: 'scope:cinemap', onlyDependOnLibsWithTags: ['type:lib', 'type:app'] },
         { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:lib', 'type:app'] },
@@ -99,7 +118,15 @@ export default tseslint.config(
     files: ['libs/{domain,math,model}/src/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [TEST_DOORS, { group: NODE_IO, message: 'libs/domain, libs/math and libs/model are pure: no I/O (move it to an I/O lib or an app).' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            TEST_DOORS,
+            { group: NODE_IO, message: 'libs/domain, libs/math and libs/model are pure: no I/O (move it to an I/O lib or an app).' },
+          ],
+        },
+      ],
     },
   },
   {
@@ -108,7 +135,17 @@ export default tseslint.config(
     ignores: ['**/*.spec.ts'],
     languageOptions: { globals: { ...browserGlobals() } },
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@cinemap/*'], message: 'The explorer is a client of the public GraphQL API only: use ./api (types generated from schema.graphql).' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@cinemap/*'],
+              message: 'The explorer is a client of the public GraphQL API only: use ./api (types generated from schema.graphql).',
+            },
+          ],
+        },
+      ],
     },
   },
   { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs' } },
@@ -116,11 +153,62 @@ export default tseslint.config(
 );
 
 function nodeGlobals() {
-  const names = ['process', 'Buffer', 'console', '__dirname', '__filename', 'require', 'module', 'exports', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'URL', 'URLSearchParams', 'TextEncoder', 'TextDecoder', 'fetch', 'AbortController', 'AbortSignal', 'performance', 'structuredClone', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'queueMicrotask', 'globalThis', 'NodeJS'];
+  const names = [
+    'process',
+    'Buffer',
+    'console',
+    '__dirname',
+    '__filename',
+    'require',
+    'module',
+    'exports',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'setImmediate',
+    'clearImmediate',
+    'URL',
+    'URLSearchParams',
+    'TextEncoder',
+    'TextDecoder',
+    'fetch',
+    'AbortController',
+    'AbortSignal',
+    'performance',
+    'structuredClone',
+    'WebAssembly',
+    'SharedArrayBuffer',
+    'Atomics',
+    'queueMicrotask',
+    'globalThis',
+    'NodeJS',
+  ];
   return Object.fromEntries(names.map((n) => [n, 'readonly']));
 }
 
 function browserGlobals() {
-  const names = ['window', 'document', 'location', 'history', 'HTMLElement', 'HTMLInputElement', 'HTMLUListElement', 'HTMLOListElement', 'HTMLButtonElement', 'HTMLFormElement', 'HTMLCanvasElement', 'HTMLElementTagNameMap', 'Element', 'Node', 'FormData', 'KeyboardEvent', 'MouseEvent', 'Event', 'getComputedStyle', 'requestAnimationFrame'];
+  const names = [
+    'window',
+    'document',
+    'location',
+    'history',
+    'HTMLElement',
+    'HTMLInputElement',
+    'HTMLUListElement',
+    'HTMLOListElement',
+    'HTMLButtonElement',
+    'HTMLFormElement',
+    'HTMLCanvasElement',
+    'HTMLElementTagNameMap',
+    'Element',
+    'Node',
+    'FormData',
+    'KeyboardEvent',
+    'MouseEvent',
+    'Event',
+    'getComputedStyle',
+    'requestAnimationFrame',
+  ];
   return Object.fromEntries(names.map((n) => [n, 'readonly']));
 }

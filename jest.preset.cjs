@@ -5,7 +5,9 @@
 const path = require('node:path');
 const root = __dirname;
 const { paths } = require('./tsconfig.base.json').compilerOptions;
-const aliases = Object.fromEntries(Object.entries(paths).map(([alias, [target]]) => [`^${alias.replace(/[/.]/g, '\\$&')}$`, path.join(root, target)]));
+const aliases = Object.fromEntries(
+  Object.entries(paths).map(([alias, [target]]) => [`^${alias.replace(/[/.]/g, '\\$&')}$`, path.join(root, target)]),
+);
 module.exports = {
   testEnvironment: 'node',
   transform: {

@@ -12,7 +12,9 @@ import { spawnSync } from 'node:child_process';
 
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
-  console.log('Usage: node tools/build.mjs [--project <dir>] [--quiet]\nBundles <project>/src/bin/*.ts into dist/<project>/*.js (and the explorer with Vite).');
+  console.log(
+    'Usage: node tools/build.mjs [--project <dir>] [--quiet]\nBundles <project>/src/bin/*.ts into dist/<project>/*.js (and the explorer with Vite).',
+  );
   process.exit(0);
 }
 const quiet = args.includes('--quiet');
@@ -72,7 +74,11 @@ if (Object.keys(entryPoints).length) {
 }
 // The explorer is a browser app built by Vite into dist/apps/explorer (served by the gateway).
 if ((!only || only === 'apps/explorer') && existsSync('apps/explorer/vite.config.ts') && needsExplorerBuild()) {
-  const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'apps/explorer/vite.config.ts', ...(quiet ? ['--logLevel', 'warn'] : [])], { stdio: 'inherit' });
+  const r = spawnSync(
+    process.execPath,
+    ['node_modules/vite/bin/vite.js', 'build', '--config', 'apps/explorer/vite.config.ts', ...(quiet ? ['--logLevel', 'warn'] : [])],
+    { stdio: 'inherit' },
+  );
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 if (!quiet) console.log(`build finished in ${Date.now() - t0} ms`);

@@ -33,7 +33,11 @@ type KindModule = Record<string, (new (o: unknown) => { validate(): void }) | un
 export class SchemaValidator {
   private crdValidators = new Map<string, ValidateFunction>();
 
-  private constructor(private models: Record<string, unknown>, private kinds: Map<string, KindModule>, crdDir: string) {
+  private constructor(
+    private models: Record<string, unknown>,
+    private kinds: Map<string, KindModule>,
+    crdDir: string,
+  ) {
     const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
     for (const f of readdirSync(crdDir).filter((x) => x.endsWith('.yaml'))) {
       const crd = parse(readFileSync(join(crdDir, f), 'utf8'));
@@ -56,7 +60,8 @@ export class SchemaValidator {
     const models = (await import('@kubernetes/client-node')) as unknown as Record<string, unknown>;
     const kinds = new Map<string, KindModule>();
     for (const gv of kubernetesModelsApiVersions()) kinds.set(gv, (await import(`kubernetes-models/${gv}`)) as KindModule);
-    if (!kinds.has('v1') || !kinds.has('apps/v1')) throw new Error('kubernetes-models exports no v1 or apps/v1 module: its package layout changed; update k8s/src/validate.ts');
+    if (!kinds.has('v1') || !kinds.has('apps/v1'))
+      throw new Error('kubernetes-models exports no v1 or apps/v1 module: its package layout changed; update k8s/src/validate.ts');
     return new SchemaValidator(models, kinds, crdDir);
   }
 
@@ -72,7 +77,12 @@ export class SchemaValidator {
       if (!crd(o)) {
         for (const e of crd.errors ?? []) {
           const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as any).additionalProperty}"` : '';
-          errors.push({ object: id, path: e.instancePath.replace(/^\//, '').replace(/\//g, '.'), message: `${e.message}${extra}`, layer: 'crd' });
+          errors.push({
+            object: id,
+            path: e.instancePath.replace(/^\//, '').replace(/\//g, '.'),
+            message: `${e.message}${extra}`,
+            layer: 'crd',
+          });
         }
       }
       errors.push(...this.walk(o.metadata, 'V1ObjectMeta', 'metadata', id));
@@ -80,14 +90,24 @@ export class SchemaValidator {
     }
     const model = this.modelName(o);
     if (typeof (this.models[model] as ModelClass | undefined)?.getAttributeTypeMap !== 'function') {
-      return [{ object: id, path: 'apiVersion', message: `${o.apiVersion} ${o.kind} is not served by Kubernetes 1.36 (no client-node model ${model}); use a current apiVersion`, layer: 'client-node' }];
+      return [
+        {
+          object: id,
+          path: 'apiVersion',
+          message: `${o.apiVersion} ${o.kind} is not served by Kubernetes 1.36 (no client-node model ${model}); use a current apiVersion`,
+          layer: 'client-node',
+        },
+      ];
     }
     return [...this.validateModels(o, id), ...this.walk(o, model, '', id)];
   }
 
   private validateModels(o: K8sObject, id: string): SchemaError[] {
     const mod = this.kinds.get(o.apiVersion);
-    if (!mod) return [{ object: id, path: 'apiVersion', message: `no Kubernetes schema for apiVersion "${o.apiVersion}"`, layer: 'kubernetes-models' }];
+    if (!mod)
+      return [
+        { object: id, path: 'apiVersion', message: `no Kubernetes schema for apiVersion "${o.apiVersion}"`, layer: 'kubernetes-models' },
+      ];
     const Model = mod[o.kind];
     if (!Model) return [{ object: id, path: 'kind', message: `no kind "${o.kind}" in ${o.apiVersion}`, layer: 'kubernetes-models' }];
     try {
@@ -95,11 +115,17 @@ export class SchemaValidator {
       return [];
     } catch (e: any) {
       // Ajv-style message: "data/spec/x must be string, data must have required property 'y'"
-      return String(e.message).split(/, (?=data)/).map((m) => {
-        const [, p = '', msg = m] = /^data\/?(\S*) (.*)$/.exec(m) ?? [];
-        const path = p.split('/').filter(Boolean).map((x, i) => (/^\d+$/.test(x) ? `[${x}]` : i ? `.${x}` : x)).join('');
-        return { object: id, path, message: msg, layer: 'kubernetes-models' as const };
-      });
+      return String(e.message)
+        .split(/, (?=data)/)
+        .map((m) => {
+          const [, p = '', msg = m] = /^data\/?(\S*) (.*)$/.exec(m) ?? [];
+          const path = p
+            .split('/')
+            .filter(Boolean)
+            .map((x, i) => (/^\d+$/.test(x) ? `[${x}]` : i ? `.${x}` : x))
+            .join('');
+          return { object: id, path, message: msg, layer: 'kubernetes-models' as const };
+        });
     }
   }
 
@@ -132,8 +158,16 @@ export class SchemaValidator {
       const a = attrs.find((x) => x.baseName === k);
       const p = path ? `${path}.${k}` : k;
       if (!a) {
-        const hint = closest(k, attrs.map((x) => x.baseName));
-        out.push({ object: id, path: p, message: `unknown field "${k}" (${type} has no such field${hint ? `; did you mean "${hint}"?` : ''})`, layer: 'client-node' });
+        const hint = closest(
+          k,
+          attrs.map((x) => x.baseName),
+        );
+        out.push({
+          object: id,
+          path: p,
+          message: `unknown field "${k}" (${type} has no such field${hint ? `; did you mean "${hint}"?` : ''})`,
+          layer: 'client-node',
+        });
         continue;
       }
       out.push(...this.walk(v, a.type, p, id));
@@ -146,7 +180,9 @@ export class SchemaValidator {
 function kubernetesModelsApiVersions(): string[] {
   // Its exports map offers no package.json and only `import` entry points, so
   // require.resolve cannot find it: look where Node would.
-  const dir = (require.resolve.paths('kubernetes-models') ?? []).map((p) => join(p, 'kubernetes-models')).find((d) => existsSync(join(d, 'package.json')));
+  const dir = (require.resolve.paths('kubernetes-models') ?? [])
+    .map((p) => join(p, 'kubernetes-models'))
+    .find((d) => existsSync(join(d, 'package.json')));
   if (!dir) throw new Error('kubernetes-models is not installed: run npm ci');
   const exports = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { exports: Record<string, unknown> }).exports;
   return Object.keys(exports)
@@ -171,7 +207,10 @@ function closest(word: string, candidates: string[]): string | undefined {
   let bestD = Infinity;
   for (const c of candidates) {
     const d = levenshtein(word.toLowerCase(), c.toLowerCase());
-    if (d < bestD) { bestD = d; best = c; }
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
   }
   return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }

@@ -44,7 +44,14 @@ describe('rendered overlays', () => {
     expect(kinds('overlays/dev')).toEqual(expect.arrayContaining(['StatefulSet/postgres', 'Service/postgres']));
     expect(find('overlays/dev', 'StatefulSet', 'postgres').spec.template.spec.containers[0].image).toBe('pgvector/pgvector:0.8.0-pg17');
     expect(find('overlays/dev', 'Job', 'cinemap-train').spec.template.spec.containers[0].image).toBe('cinemap/trainer:0.1.0-cpu');
-    expect(kinds('overlays/prod')).toEqual(expect.arrayContaining(['Cluster/cinemap-pg', 'ScheduledBackup/cinemap-pg-daily', 'HorizontalPodAutoscaler/cinemap-gateway', 'PodDisruptionBudget/cinemap-gateway']));
+    expect(kinds('overlays/prod')).toEqual(
+      expect.arrayContaining([
+        'Cluster/cinemap-pg',
+        'ScheduledBackup/cinemap-pg-daily',
+        'HorizontalPodAutoscaler/cinemap-gateway',
+        'PodDisruptionBudget/cinemap-gateway',
+      ]),
+    );
     expect(kinds('overlays/prod')).not.toContain('StatefulSet/postgres');
     const cluster = find('overlays/prod', 'Cluster', 'cinemap-pg');
     expect(cluster.spec.instances).toBe(3);
@@ -53,7 +60,9 @@ describe('rendered overlays', () => {
     // The HPA owns the replica count in prod.
     expect(find('overlays/prod', 'Deployment', 'cinemap-gateway').spec.replicas).toBeUndefined();
     expect(find('overlays/prod', 'Job', 'cinemap-train').spec.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe('1');
-    expect(find('overlays/prod', 'Deployment', 'cinemap-gateway').spec.template.spec.containers[0].image).toBe('registry.example.com/cinemap/gateway:0.1.0');
+    expect(find('overlays/prod', 'Deployment', 'cinemap-gateway').spec.template.spec.containers[0].image).toBe(
+      'registry.example.com/cinemap/gateway:0.1.0',
+    );
   });
 
   it('the monthly CronJob ingests (init container) then trains, never twice at once', () => {
@@ -74,14 +83,17 @@ describe('rendered overlays', () => {
 
   it('no committed YAML under k8s/ holds a Secret with data', () => {
     const yamls: string[] = [];
-    const walk = (d: string) => readdirSync(d, { withFileTypes: true }).forEach((e) => {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.ya?ml$/.test(e.name) && !p.includes(`${join(K8S, 'schemas')}`)) yamls.push(p);
-    });
+    const walk = (d: string) =>
+      readdirSync(d, { withFileTypes: true }).forEach((e) => {
+        const p = join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (/\.ya?ml$/.test(e.name) && !p.includes(`${join(K8S, 'schemas')}`)) yamls.push(p);
+      });
     walk(K8S);
     expect(yamls.length).toBeGreaterThan(10);
-    const secrets = yamls.flatMap((f) => (readYamlDocuments(f) as any[]).filter((o) => o?.kind === 'Secret' && (o.data || o.stringData)).map(() => f));
+    const secrets = yamls.flatMap((f) =>
+      (readYamlDocuments(f) as any[]).filter((o) => o?.kind === 'Secret' && (o.data || o.stringData)).map(() => f),
+    );
     expect(secrets).toEqual([]);
     // and the words are at least mentioned nowhere as literal passwords
     for (const f of yamls) expect(readFileSync(f, 'utf8')).not.toMatch(/postgres(ql)?:\/\/[^:\s]+:[^@\s$]+@/);
@@ -94,7 +106,9 @@ describe('schema validation catches planted mistakes', () => {
   it('a typo in a container field (kubernetes-models alone accepts it)', () => {
     const d = find('base', 'Deployment', 'cinemap-gateway');
     d.spec.template.spec.containers[0].readinesProbe = d.spec.template.spec.containers[0].readinessProbe;
-    expect(errorsOf(d)).toMatch(/spec\.template\.spec\.containers\[0\]\.readinesProbe: unknown field "readinesProbe".*did you mean "readinessProbe"/);
+    expect(errorsOf(d)).toMatch(
+      /spec\.template\.spec\.containers\[0\]\.readinesProbe: unknown field "readinesProbe".*did you mean "readinessProbe"/,
+    );
   });
 
   it('a typo deep in a CronJob pod spec', () => {
@@ -144,7 +158,10 @@ describe('schema validation catches planted mistakes', () => {
 });
 
 describe('policy catches planted mistakes', () => {
-  const rulesOf = (o: K8sObject) => checkPolicies([o]).map((v) => `${v.rule}: ${v.message}`).join('\n');
+  const rulesOf = (o: K8sObject) =>
+    checkPolicies([o])
+      .map((v) => `${v.rule}: ${v.message}`)
+      .join('\n');
 
   it('a container without resources', () => {
     const d = find('base', 'Deployment', 'cinemap-gateway');
@@ -169,7 +186,15 @@ describe('policy catches planted mistakes', () => {
     delete pod.containers[0].securityContext;
     delete pod.automountServiceAccountToken;
     const r = rulesOf(j);
-    for (const rule of ['non-root: container "ingest": runAsNonRoot', 'non-root: container "ingest": runAsUser is 0', 'allowPrivilegeEscalation', 'read-only-root', 'drop-capabilities', 'no-sa-token']) expect(r).toContain(rule);
+    for (const rule of [
+      'non-root: container "ingest": runAsNonRoot',
+      'non-root: container "ingest": runAsUser is 0',
+      'allowPrivilegeEscalation',
+      'read-only-root',
+      'drop-capabilities',
+      'no-sa-token',
+    ])
+      expect(r).toContain(rule);
   });
 
   it('an image with :latest or no tag', () => {
@@ -198,7 +223,12 @@ describe('policy catches planted mistakes', () => {
   });
 
   it('a Secret with literal data', () => {
-    const s = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cinemap-db-writer', namespace: 'cinemap' }, stringData: { DATABASE_URL: 'postgres://u:p@h/db' } } as K8sObject;
+    const s = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'cinemap-db-writer', namespace: 'cinemap' },
+      stringData: { DATABASE_URL: 'postgres://u:p@h/db' },
+    } as K8sObject;
     expect(rulesOf(s)).toMatch(/no-secret-data/);
   });
 
@@ -213,18 +243,28 @@ describe('policy catches planted mistakes', () => {
 });
 
 describe('NetworkPolicies', () => {
-  const ns = (labels: Record<string, string>): Endpoint => ({ labels, namespace: 'cinemap', namespaceLabels: { 'kubernetes.io/metadata.name': 'cinemap' } });
+  const ns = (labels: Record<string, string>): Endpoint => ({
+    labels,
+    namespace: 'cinemap',
+    namespaceLabels: { 'kubernetes.io/metadata.name': 'cinemap' },
+  });
   const internet: Endpoint = { ip: '203.0.113.7' };
   for (const overlay of ['overlays/dev', 'overlays/prod']) {
     describe(overlay, () => {
       const objs = objects(overlay);
       const pol = objs.filter((o) => o.kind === 'NetworkPolicy');
       const pod = (kind: string, name: string) => ns(podLabels(objs.find((o) => o.kind === kind && o.metadata.name === name)!));
-      const db = overlay === 'overlays/dev'
-        ? pod('StatefulSet', 'postgres')
-        : ns({ ...find(overlay, 'Cluster', 'cinemap-pg').spec.inheritedMetadata.labels, 'cnpg.io/cluster': 'cinemap-pg' });
+      const db =
+        overlay === 'overlays/dev'
+          ? pod('StatefulSet', 'postgres')
+          : ns({ ...find(overlay, 'Cluster', 'cinemap-pg').spec.inheritedMetadata.labels, 'cnpg.io/cluster': 'cinemap-pg' });
       const gateway = pod('Deployment', 'cinemap-gateway');
-      const jobs = [pod('Job', 'cinemap-ingest'), pod('Job', 'cinemap-train'), pod('Job', 'cinemap-migrate'), pod('CronJob', 'cinemap-retrain')];
+      const jobs = [
+        pod('Job', 'cinemap-ingest'),
+        pod('Job', 'cinemap-train'),
+        pod('Job', 'cinemap-migrate'),
+        pod('CronJob', 'cinemap-retrain'),
+      ];
       const stranger = ns({ app: 'debug-shell' });
 
       it('the gateway and every job reach the database on 5432; nothing else does', () => {
@@ -232,7 +272,9 @@ describe('NetworkPolicies', () => {
         for (const j of jobs) expect(allowed(pol, j, db, 5432)).toBe(true);
         expect(allowed(pol, stranger, db, 5432)).toBe(false);
         expect(allowed(pol, internet, db, 5432)).toBe(false);
-        expect(allowed(pol, { ...ns({ app: 'x' }), namespace: 'other', namespaceLabels: { 'kubernetes.io/metadata.name': 'other' } }, db, 5432)).toBe(false);
+        expect(
+          allowed(pol, { ...ns({ app: 'x' }), namespace: 'other', namespaceLabels: { 'kubernetes.io/metadata.name': 'other' } }, db, 5432),
+        ).toBe(false);
       });
 
       it('ingress reaches only the gateway, on its port', () => {
@@ -249,8 +291,21 @@ describe('NetworkPolicies', () => {
       });
 
       it('fails when a planted policy opens the database to every pod', () => {
-        const leak = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'oops', namespace: 'cinemap' }, spec: { podSelector: { matchLabels: { 'cinemap.io/role': 'database' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: {} }] }] } } as K8sObject;
-        const egressAll = { ...leak, metadata: { name: 'oops-egress', namespace: 'cinemap' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{}] } } as K8sObject;
+        const leak = {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'NetworkPolicy',
+          metadata: { name: 'oops', namespace: 'cinemap' },
+          spec: {
+            podSelector: { matchLabels: { 'cinemap.io/role': 'database' } },
+            policyTypes: ['Ingress'],
+            ingress: [{ from: [{ podSelector: {} }] }],
+          },
+        } as K8sObject;
+        const egressAll = {
+          ...leak,
+          metadata: { name: 'oops-egress', namespace: 'cinemap' },
+          spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{}] },
+        } as K8sObject;
         expect(allowed([...pol, leak, egressAll], stranger, db, 5432)).toBe(true);
       });
     });

@@ -8,7 +8,9 @@ describe('SQL lives only in libs/db', () => {
   });
 
   it('catches SQL outside libs/db, but not prose, comments or tests', () => {
-    expect(checkSource('apps/gateway/src/movie.resolver.ts', 'const rows = await db.query(`SELECT movie_id FROM movies`);')[0].rule).toBe('SQL lives only in libs/db');
+    expect(checkSource('apps/gateway/src/movie.resolver.ts', 'const rows = await db.query(`SELECT movie_id FROM movies`);')[0].rule).toBe(
+      'SQL lives only in libs/db',
+    );
     expect(checkSource('apps/ingest/src/load/x.ts', "await db.exec('TRUNCATE ratings');")[0].rule).toBe('SQL lives only in libs/db');
     expect(checkSource('libs/movielens/src/x.ts', "const q = 'DELETE FROM ratings';")[0].rule).toBe('SQL lives only in libs/db');
     expect(checkSource('libs/db/src/queries/movies.ts', 'const q = `SELECT movie_id FROM movies`;')).toEqual([]);

@@ -14,14 +14,16 @@ export interface Violation {
 }
 
 // Upper-case SQL statement openers, as they appear in code (prose rarely matches).
-const SQL = /\b(SELECT\s+(?:[a-z_*(]|DISTINCT)|INSERT\s+INTO|UPDATE\s+[a-z_]+\s+SET|DELETE\s+FROM|CREATE\s+(?:TABLE|INDEX|UNIQUE|VIEW|FUNCTION|OR\s+REPLACE|EXTENSION|ROLE)|ALTER\s+(?:TABLE|ROLE)|DROP\s+(?:TABLE|INDEX|VIEW)|TRUNCATE\s+[a-z_]|COPY\s+[a-z_]+\s*\(|pg_notify\s*\(|LISTEN\s+[a-z_])/;
+const SQL =
+  /\b(SELECT\s+(?:[a-z_*(]|DISTINCT)|INSERT\s+INTO|UPDATE\s+[a-z_]+\s+SET|DELETE\s+FROM|CREATE\s+(?:TABLE|INDEX|UNIQUE|VIEW|FUNCTION|OR\s+REPLACE|EXTENSION|ROLE)|ALTER\s+(?:TABLE|ROLE)|DROP\s+(?:TABLE|INDEX|VIEW)|TRUNCATE\s+[a-z_]|COPY\s+[a-z_]+\s*\(|pg_notify\s*\(|LISTEN\s+[a-z_])/;
 
 /** Checks one file's text; `rel` is its path from the repository root. */
 export function checkSource(rel: string, text: string): Violation[] {
   if (rel.startsWith('libs/db/') || /\.spec\.ts$/.test(rel)) return [];
   const out: Violation[] = [];
   text.split('\n').forEach((lineText, i) => {
-    if (SQL.test(lineText) && !/^\s*(\/\/|\*|\/\*)/.test(lineText)) out.push({ file: rel, line: i + 1, rule: 'SQL lives only in libs/db', text: lineText.trim() });
+    if (SQL.test(lineText) && !/^\s*(\/\/|\*|\/\*)/.test(lineText))
+      out.push({ file: rel, line: i + 1, rule: 'SQL lives only in libs/db', text: lineText.trim() });
   });
   return out;
 }

@@ -17,7 +17,9 @@ describe('apps/explorer/src/api/schema.generated.ts', () => {
 
   it('maps nullability, lists, inputs and arguments as a client sends and reads them', () => {
     const out = clientTypes(
-      buildSchema('type Query { f(a: Int!, b: [String!] = [], c: In): [T]! }\ntype T { x: [Int!]!, y: [Float] }\ninput In { p: Boolean!, q: Int = 3 }'),
+      buildSchema(
+        'type Query { f(a: Int!, b: [String!] = [], c: In): [T]! }\ntype T { x: [Int!]!, y: [Float] }\ninput In { p: Boolean!, q: Int = 3 }',
+      ),
     );
     expect(out).toContain('export interface T {\n  x: number[];\n  y: (number | null)[] | null;\n}');
     expect(out).toContain('export interface In {\n  p: boolean;\n  q?: number | null;\n}');
@@ -25,6 +27,8 @@ describe('apps/explorer/src/api/schema.generated.ts', () => {
   });
 
   it('refuses a scalar it has no TypeScript type for', () => {
-    expect(() => clientTypes(buildSchema('scalar Money\ntype Query { price: Money }\ntype P { m: Money }'))).toThrow(/scalar Money has no TypeScript type/);
+    expect(() => clientTypes(buildSchema('scalar Money\ntype Query { price: Money }\ntype P { m: Money }'))).toThrow(
+      /scalar Money has no TypeScript type/,
+    );
   });
 });

@@ -30,7 +30,14 @@ export const SCHEMA_FILE = join(root, 'apps/gateway/schema.graphql');
 export const CLIENT_TYPES_FILE = join(root, 'apps/explorer/src/api/schema.generated.ts');
 
 /** TypeScript for each scalar; a scalar not listed here stops the generator (decide its type first). */
-const SCALARS: Record<string, string> = { Int: 'number', Float: 'number', String: 'string', ID: 'string', Boolean: 'boolean', JSONObject: 'Record<string, unknown>' };
+const SCALARS: Record<string, string> = {
+  Int: 'number',
+  Float: 'number',
+  String: 'string',
+  ID: 'string',
+  Boolean: 'boolean',
+  JSONObject: 'Record<string, unknown>',
+};
 
 function tsType(t: GraphQLType): string {
   if (isNonNullType(t)) return tsBase(t.ofType);
@@ -48,7 +55,11 @@ function tsBase(t: GraphQLType): string {
     if (!s) throw new Error(`scalar ${t.name} has no TypeScript type: add it to SCALARS in tools/src/graphql-client-types.ts`);
     return s;
   }
-  if (isEnumType(t)) return t.getValues().map((v) => JSON.stringify(v.value)).join(' | ');
+  if (isEnumType(t))
+    return t
+      .getValues()
+      .map((v) => JSON.stringify(v.value))
+      .join(' | ');
   return (t as GraphQLNamedType).name;
 }
 

@@ -29,7 +29,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConf
   return {
     port: int('PORT', env.PORT, 4000),
     host: env.HOST || '0.0.0.0',
-    corsOrigins: (env.CINEMAP_CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    corsOrigins: (env.CINEMAP_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     introspection: bool(env.CINEMAP_INTROSPECTION, env.NODE_ENV !== 'production'),
     development: env.NODE_ENV === 'development',
     statementTimeoutMs: int('CINEMAP_STATEMENT_TIMEOUT_MS', env.CINEMAP_STATEMENT_TIMEOUT_MS, 5000),

@@ -115,10 +115,17 @@ async function readSource(options: IngestOptions, ctx: IngestContext, log: Log):
   let path: string;
   if (spec.kind === 'url') {
     log(`source: ${redactUrl(spec.url)}`);
-    path = await downloadToCache(spec.url, { cacheDir: options.cacheDir ?? join(cinemapHome(), 'cache'), log, md5: spec.md5, onProgress: (d, t) => ctx.progress?.('download', d, t) });
+    path = await downloadToCache(spec.url, {
+      cacheDir: options.cacheDir ?? join(cinemapHome(), 'cache'),
+      log,
+      md5: spec.md5,
+      onProgress: (d, t) => ctx.progress?.('download', d, t),
+    });
   } else path = spec.path;
   const src = await openDumpSource(path, { maxFileBytes: options.maxFileBytes });
-  log(`dataset: ${src.layout.name} layout in ${src.root ? `${src.root}/ of ` : ''}${path} (${Object.values(src.layout.files).filter(Boolean).join(', ')}; ${src.layout.encoding === 'utf8' ? 'UTF-8' : 'Latin-1'})`);
+  log(
+    `dataset: ${src.layout.name} layout in ${src.root ? `${src.root}/ of ` : ''}${path} (${Object.values(src.layout.files).filter(Boolean).join(', ')}; ${src.layout.encoding === 'utf8' ? 'UTF-8' : 'Latin-1'})`,
+  );
   try {
     return await readDump(src, { onInvalid: options.onInvalid ?? 'fail', onProgress: ctx.progress });
   } finally {

@@ -12,7 +12,9 @@ describe('resolveOptions', () => {
 
   it('checks the hyper-parameters against the domain bounds (planted: a wd past the bound)', () => {
     expect(() => resolveOptions({ wd: MODEL_PARAM_BOUNDS.wd[1] })).toThrow(/^--wd must be a number from 0 up to \(not including\) 100/);
-    expect(() => resolveOptions({ batchSize: MODEL_PARAM_BOUNDS.batchSize[1] + 1 })).toThrow(/^--batch-size must be a whole number from 1 to 4194304/);
+    expect(() => resolveOptions({ batchSize: MODEL_PARAM_BOUNDS.batchSize[1] + 1 })).toThrow(
+      /^--batch-size must be a whole number from 1 to 4194304/,
+    );
     expect(resolveOptions({ wd: 99, batchSize: MODEL_PARAM_BOUNDS.batchSize[1] }).wd).toBe(99);
   });
 

@@ -58,7 +58,8 @@ export function resolveOptions(partial: Partial<TrainOptions> = {}): TrainOption
   const problems = validateModelParams({ ...o, batchSize: o.batchSize === 'auto' ? DEFAULT_MODEL_PARAMS.batchSize : o.batchSize });
   const fail = (flag: string, why: string) => problems.push(`Invalid ${flag}: ${why}`);
   if (!['auto', 'native', 'tfjs'].includes(o.engine)) fail('--engine', `expected auto, native or tfjs, got ${o.engine}`);
-  if (!['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'].includes(o.backend)) fail('--backend', `expected auto, tensorflow-gpu, tensorflow, wasm or cpu, got ${o.backend}`);
+  if (!['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'].includes(o.backend))
+    fail('--backend', `expected auto, tensorflow-gpu, tensorflow, wasm or cpu, got ${o.backend}`);
   if (!['wasm', 'ts'].includes(o.kernel)) fail('--kernel', `expected wasm or ts, got ${o.kernel}`);
   if (!Number.isInteger(o.threads) || o.threads < 1 || o.threads > 256) fail('--threads', `expected an integer 1..256, got ${o.threads}`);
   if (!Number.isInteger(o.keepRuns) || o.keepRuns < 0) fail('--keep-runs', `expected an integer >= 0, got ${o.keepRuns}`);

@@ -7,8 +7,20 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
-  activateModelRun, copyMovieEmbeddings, copyUserEmbeddings, createModelRunForDataset, createRunEmbeddingIndexes, getActiveTrainingDataset,
-  markModelRunFailed, openDb, pruneModelRuns, saveModelArtifact, streamCuratedRatings, updateModelRunMetrics, type Db, type EmbeddingRow,
+  activateModelRun,
+  copyMovieEmbeddings,
+  copyUserEmbeddings,
+  createModelRunForDataset,
+  createRunEmbeddingIndexes,
+  getActiveTrainingDataset,
+  markModelRunFailed,
+  openDb,
+  pruneModelRuns,
+  saveModelArtifact,
+  streamCuratedRatings,
+  updateModelRunMetrics,
+  type Db,
+  type EmbeddingRow,
 } from '@cinemap/db';
 import { prepareTrainingData, RawRatingsBuilder, type RawRatings, type TrainingData } from './data/training-data';
 import { writeSplitFile } from './data/split-file';
@@ -75,7 +87,10 @@ export async function chooseEngine(o: TrainOptions, log: Log): Promise<{ engine:
 export async function loadDatasetRatings(db: Db, log: Log): Promise<{ datasetId: number; data: ReturnType<RawRatingsBuilder['finish']> }> {
   const ds = await getActiveTrainingDataset(db);
   if (!ds) throw new Error(`No active dataset in ${db.location}. Load one first: npm run ingest -- --source <dir|zip|url>`);
-  if (ds.ratingCount < 2) throw new Error(`The active dataset ${ds.id} (${ds.source}) has ${ds.ratingCount} curated ratings; loosen the curation thresholds and ingest again.`);
+  if (ds.ratingCount < 2)
+    throw new Error(
+      `The active dataset ${ds.id} (${ds.source}) has ${ds.ratingCount} curated ratings; loosen the curation thresholds and ingest again.`,
+    );
   log(`dataset ${ds.id} (${ds.source}): ${ds.ratingCount} curated ratings`);
   const b = new RawRatingsBuilder(ds.ratingCount);
   await streamCuratedRatings(db, ds.id, (batch) => b.add(batch));
@@ -84,7 +99,12 @@ export async function loadDatasetRatings(db: Db, log: Log): Promise<{ datasetId:
 
 function* embeddingRows(ids: Int32Array, table: Float32Array, bias: Float32Array, k: number, pcs?: Float32Array): Generator<EmbeddingRow> {
   for (let r = 0; r < ids.length; r++) {
-    yield { id: ids[r], embedding: table.subarray(r * k, (r + 1) * k), bias: bias[r], pcs: pcs ? [pcs[r * 3], pcs[r * 3 + 1], pcs[r * 3 + 2]] : undefined };
+    yield {
+      id: ids[r],
+      embedding: table.subarray(r * k, (r + 1) * k),
+      bias: bias[r],
+      pcs: pcs ? [pcs[r * 3], pcs[r * 3 + 1], pcs[r * 3 + 2]] : undefined,
+    };
   }
 }
 
@@ -99,7 +119,12 @@ export async function runTraining(options: Partial<TrainOptions> = {}, ctx: RunT
     const tLoad = performance.now();
     // The run and its catalogue (the titles it is served with) in one transaction that
     // checks the dataset is still the active one.
-    runId = await createModelRunForDataset(db, { datasetId: input.datasetId, params: runParams(o, input.batchSize), engine: input.name, backend: input.backend });
+    runId = await createModelRunForDataset(db, {
+      datasetId: input.datasetId,
+      params: runParams(o, input.batchSize),
+      engine: input.name,
+      backend: input.backend,
+    });
     const id = runId;
     const result = await fit(input, o, id, ctx, log);
     const tTrain = performance.now();
@@ -107,7 +132,12 @@ export async function runTraining(options: Partial<TrainOptions> = {}, ctx: RunT
     if (ctx.shouldStop?.()) throw new TrainingInterrupted();
     const pca = await writeRun(db, id, input.data, result.weights, o, ctx, log);
     const tWrite = performance.now();
-    const metrics = runMetrics(input, result, pca.explainedVariance, { loadSeconds: (tLoad - t0) / 1000, trainSeconds: (tTrain - tLoad) / 1000, writeSeconds: (tWrite - tTrain) / 1000, totalSeconds: (tWrite - t0) / 1000 });
+    const metrics = runMetrics(input, result, pca.explainedVariance, {
+      loadSeconds: (tLoad - t0) / 1000,
+      trainSeconds: (tTrain - tLoad) / 1000,
+      writeSeconds: (tWrite - tTrain) / 1000,
+      totalSeconds: (tWrite - t0) / 1000,
+    });
     await updateModelRunMetrics(db, id, metrics as unknown as Record<string, unknown>, result.backend);
     if (ctx.shouldStop?.()) throw new TrainingInterrupted();
     await ctx.onPhase?.('before-activation', id);
@@ -156,30 +186,67 @@ async function readTrainingInput(db: Db, o: TrainOptions, log: Log): Promise<Tra
     log(`split written to ${file} (${rows} ratings; bench/reference/fastai_collab.py --split reads it)`);
   }
   const baseline = baselineRmse(fitBaseline(data.train, data.userIds.length, data.movieIds.length), data.valid);
-  log(`${data.userIds.length} users, ${data.movieIds.length} movies; ${data.train.ratings.length} train / ${data.valid.ratings.length} valid ratings`);
+  log(
+    `${data.userIds.length} users, ${data.movieIds.length} movies; ${data.train.ratings.length} train / ${data.valid.ratings.length} valid ratings`,
+  );
   log(`biases-only baseline: valid RMSE ${baseline.toFixed(4)}`);
   const batchSize = resolveBatchSize(o.batchSize, data.train.ratings.length);
-  if (o.batchSize === 'auto') log(`batch size ${batchSize} (auto: ${batchSize === 64 ? "fast.ai's 64" : `~${FASTAI_BATCHES_PER_EPOCH} batches per epoch, as fast.ai's 64 on ml-100k; see docs/trainer.md`})`);
+  if (o.batchSize === 'auto')
+    log(
+      `batch size ${batchSize} (auto: ${batchSize === 64 ? "fast.ai's 64" : `~${FASTAI_BATCHES_PER_EPOCH} batches per epoch, as fast.ai's 64 on ml-100k; see docs/trainer.md`})`,
+    );
   return { engine, name, backend, datasetId, raw, data, baseline, batchSize };
 }
 
 /** The run's params as model_runs records them. */
 function runParams(o: TrainOptions, batchSize: number): Record<string, unknown> {
-  return { factors: o.factors, epochs: o.epochs, lr: o.lr, wd: o.wd, batchSize, batchSizeOption: o.batchSize, validPct: o.validPct, seed: o.seed, yRange: o.yRange, threads: o.threads, engine: o.engine, backend: o.backend, kernel: o.kernel };
+  return {
+    factors: o.factors,
+    epochs: o.epochs,
+    lr: o.lr,
+    wd: o.wd,
+    batchSize,
+    batchSizeOption: o.batchSize,
+    validPct: o.validPct,
+    seed: o.seed,
+    yRange: o.yRange,
+    threads: o.threads,
+    engine: o.engine,
+    backend: o.backend,
+    kernel: o.kernel,
+  };
 }
 
 /** Trains with fast.ai's per-epoch table, a progress bar inside each epoch. */
 async function fit(input: TrainingInput, o: TrainOptions, runId: number, ctx: RunTrainingContext, log: Log): Promise<TrainResult> {
   const { name, backend } = input;
-  log(`run ${runId}: training with the ${name} engine (${name === 'native' ? (o.threads > 1 ? `up to ${o.threads} threads` : '1 thread') : backend}), ${o.epochs} epochs, k=${o.factors}, lr=${o.lr}, wd=${o.wd}`);
+  log(
+    `run ${runId}: training with the ${name} engine (${name === 'native' ? (o.threads > 1 ? `up to ${o.threads} threads` : '1 thread') : backend}), ${o.epochs} epochs, k=${o.factors}, lr=${o.lr}, wd=${o.wd}`,
+  );
   log(epochTableHeader());
   // On a terminal a bar inside each epoch, erased before its table row; otherwise a log line every 10 s.
   const tty = Boolean(ctx.progressStream?.isTTY);
-  const progress = createProgress(ctx.progressStream, { enabled: true, tty, unit: countsOf('ratings'), transient: true, intervalMs: tty ? 100 : 10_000, writeLine: log });
+  const progress = createProgress(ctx.progressStream, {
+    enabled: true,
+    tty,
+    unit: countsOf('ratings'),
+    transient: true,
+    intervalMs: tty ? 100 : 10_000,
+    writeLine: log,
+  });
   let epochNo = 1;
   const result = await input.engine.train(
     input.data,
-    { factors: o.factors, epochs: o.epochs, lr: o.lr, wd: o.wd, batchSize: input.batchSize, yRange: o.yRange, seed: o.seed, threads: o.threads },
+    {
+      factors: o.factors,
+      epochs: o.epochs,
+      lr: o.lr,
+      wd: o.wd,
+      batchSize: input.batchSize,
+      yRange: o.yRange,
+      seed: o.seed,
+      threads: o.threads,
+    },
     {
       onProgress: (d, t) => progress(`epoch ${epochNo}`, d, t),
       onEpoch: (s) => {
@@ -193,7 +260,9 @@ async function fit(input: TrainingInput, o: TrainOptions, runId: number, ctx: Ru
   progress.finish();
   const last = result.epochs[result.epochs.length - 1];
   if (typeof result.details.threadsNote === 'string') log(result.details.threadsNote);
-  log(`valid RMSE ${last.validRmse.toFixed(4)} (baseline ${input.baseline.toFixed(4)}), ${formatRate(mean(result.epochs.map((e) => e.ratingsPerSecond)))} ratings/s`);
+  log(
+    `valid RMSE ${last.validRmse.toFixed(4)} (baseline ${input.baseline.toFixed(4)}), ${formatRate(mean(result.epochs.map((e) => e.ratingsPerSecond)))} ratings/s`,
+  );
   return result;
 }
 
@@ -202,7 +271,15 @@ async function fit(input: TrainingInput, o: TrainOptions, runId: number, ctx: Ru
  * transaction (a run killed while writing leaves none behind), then --onnx-out and the
  * per-run HNSW indexes. Returns the PCA's explained variance.
  */
-async function writeRun(db: Db, id: number, data: TrainingData, p: ModelWeights, o: TrainOptions, ctx: RunTrainingContext, log: Log): Promise<{ explainedVariance: number[] }> {
+async function writeRun(
+  db: Db,
+  id: number,
+  data: TrainingData,
+  p: ModelWeights,
+  o: TrainOptions,
+  ctx: RunTrainingContext,
+  log: Log,
+): Promise<{ explainedVariance: number[] }> {
   const pca = moviePca(p.movieFactors, p.nMovies, p.factors);
   const scorer = buildScorerOnnx(p, { runId: id, userIds: data.userIds, movieIds: data.movieIds });
   const similarity = buildSimilarityOnnx(p, { runId: id, movieIds: data.movieIds });
@@ -235,7 +312,13 @@ function runMetrics(input: TrainingInput, result: TrainResult, explainedVariance
     trainMse: last.trainMse,
     baselineRmse: input.baseline,
     explainedVariance,
-    counts: { ratings: raw.ratings.length, train: data.train.ratings.length, valid: data.valid.ratings.length, users: data.userIds.length, movies: data.movieIds.length },
+    counts: {
+      ratings: raw.ratings.length,
+      train: data.train.ratings.length,
+      valid: data.valid.ratings.length,
+      users: data.userIds.length,
+      movies: data.movieIds.length,
+    },
     timings,
     ratingsPerSecond: mean(result.epochs.map((e) => e.ratingsPerSecond)),
     datasetId: input.datasetId,

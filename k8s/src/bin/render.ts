@@ -11,7 +11,9 @@ import { checkPolicies, formatViolations } from '../policy';
 async function main(): Promise<void> {
   const dir = process.argv[2];
   if (!dir || dir === '--help') {
-    console.log('Usage: npx tsx k8s/src/bin/render.ts <kustomization dir>   (e.g. k8s/overlays/dev)\nPrints the rendered YAML; fails on schema or policy errors.');
+    console.log(
+      'Usage: npx tsx k8s/src/bin/render.ts <kustomization dir>   (e.g. k8s/overlays/dev)\nPrints the rendered YAML; fails on schema or policy errors.',
+    );
     process.exit(dir ? 0 : 2);
   }
   const items = render(dir);

@@ -54,7 +54,11 @@ describe('createProgress', () => {
     const lines: string[] = [];
     const p = createProgress(undefined, { enabled: true, now: () => t, writeLine: (l) => lines.push(l) });
     for (t = 1000; t <= 12_000; t += 1000) p('download', t * 1000, Infinity, 'from cache');
-    expect(lines).toEqual(['download: 1.0 MB  from cache', 'download: 6.0 MB  1.0 MB/s  from cache', 'download: 11 MB  1.0 MB/s  from cache']);
+    expect(lines).toEqual([
+      'download: 1.0 MB  from cache',
+      'download: 6.0 MB  1.0 MB/s  from cache',
+      'download: 11 MB  1.0 MB/s  from cache',
+    ]);
   });
 
   it('formats counts and durations short', () => {

@@ -51,7 +51,10 @@ export type Progress = ((label: string, done: number, total: number, detail?: st
 const BAR_WIDTH = 24;
 const LABEL_WIDTH = 12;
 
-export function createProgress(stream: NodeJS.WritableStream & { isTTY?: boolean } | undefined = process.stderr, opts: ProgressOptions = {}): Progress {
+export function createProgress(
+  stream: (NodeJS.WritableStream & { isTTY?: boolean }) | undefined = process.stderr,
+  opts: ProgressOptions = {},
+): Progress {
   const tty = opts.tty ?? Boolean(stream?.isTTY);
   if (!(opts.enabled ?? tty) || (tty && !stream)) return Object.assign(() => {}, { finish: () => {} });
   const unit = opts.unit ?? BYTES;

@@ -18,6 +18,11 @@ describe('formatTable', () => {
   });
 
   it('leaves no trailing blanks, and without a head prints only the rows', () => {
-    expect(formatTable([['a', ''], ['long key', 'v']])).toBe('a\nlong key  v');
+    expect(
+      formatTable([
+        ['a', ''],
+        ['long key', 'v'],
+      ]),
+    ).toBe('a\nlong key  v');
   });
 });

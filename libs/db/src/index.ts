@@ -17,13 +17,27 @@ export { setStatementTimeout, pingDatabase } from './queries/session';
 export { DATASET_CHANNEL, insertDataset, activateDataset, getActiveDatasetId, getActiveTrainingDataset } from './queries/datasets';
 export type { NewDataset, TrainingDataset } from './queries/datasets';
 export {
-  INGEST_COLUMNS, lockIngest, createIngestStaging, copyStagedRatings, copyStagedTags, replaceMoviesAndLinks, swapStagedTables, copyCuratedRatings,
+  INGEST_COLUMNS,
+  lockIngest,
+  createIngestStaging,
+  copyStagedRatings,
+  copyStagedTags,
+  replaceMoviesAndLinks,
+  swapStagedTables,
+  copyCuratedRatings,
 } from './queries/dataset-load';
 export type { CsvChunks } from './queries/dataset-load';
 export { streamCuratedRatings } from './queries/curated-ratings';
 export type { RatingBatch } from './queries/curated-ratings';
 export {
-  MODEL_CHANNEL, TRAINING_LEASE_HOURS, getServedModelRun, createModelRunForDataset, updateModelRunMetrics, markModelRunFailed, activateModelRun, pruneModelRuns,
+  MODEL_CHANNEL,
+  TRAINING_LEASE_HOURS,
+  getServedModelRun,
+  createModelRunForDataset,
+  updateModelRunMetrics,
+  markModelRunFailed,
+  activateModelRun,
+  pruneModelRuns,
 } from './queries/model-runs';
 export type { ModelRunStatus, ServedModelRun, NewModelRun, ActivationResult } from './queries/model-runs';
 export { copyMovieEmbeddings, copyUserEmbeddings } from './queries/embeddings';

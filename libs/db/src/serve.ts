@@ -121,9 +121,12 @@ export async function serveSql(db: Db, opts: { port?: number; host?: string } = 
       ended = true;
       if (!party) return;
       const p = party;
-      chain = chain.then(() => session.endClient(p)).catch(() => {}).finally(() => {
-        if (current?.party === p) current = null;
-      });
+      chain = chain
+        .then(() => session.endClient(p))
+        .catch(() => {})
+        .finally(() => {
+          if (current?.party === p) current = null;
+        });
     };
 
     const startSession = (params: Record<string, string>) => {
@@ -175,25 +178,27 @@ export async function serveSql(db: Db, opts: { port?: number; host?: string } = 
 
     const run = (msg: Buffer) => {
       const p = party!;
-      chain = chain.then(async () => {
-        if (ended) return;
-        await session.client(p, async () => {
-          watcher.reset();
-          await pglite.runExclusive(() =>
-            pglite.execProtocolRawStream(new Uint8Array(msg), {
-              onRawData: (data) => {
-                watcher.feed(data);
-                if (!sock.destroyed) sock.write(Buffer.from(data));
-              },
-            }),
-          );
-          // Idle only once the backend said ReadyForQuery outside a transaction block.
-          return { idle: watcher.ready === 'I' };
+      chain = chain
+        .then(async () => {
+          if (ended) return;
+          await session.client(p, async () => {
+            watcher.reset();
+            await pglite.runExclusive(() =>
+              pglite.execProtocolRawStream(new Uint8Array(msg), {
+                onRawData: (data) => {
+                  watcher.feed(data);
+                  if (!sock.destroyed) sock.write(Buffer.from(data));
+                },
+              }),
+            );
+            // Idle only once the backend said ReadyForQuery outside a transaction block.
+            return { idle: watcher.ready === 'I' };
+          });
+        })
+        .catch((e) => {
+          fatal('XX000', `the embedded database failed on this connection: ${(e as Error).message ?? e}`);
+          sock.destroy();
         });
-      }).catch((e) => {
-        fatal('XX000', `the embedded database failed on this connection: ${(e as Error).message ?? e}`);
-        sock.destroy();
-      });
     };
 
     sock.on('data', (chunk) => {
@@ -212,7 +217,11 @@ export async function serveSql(db: Db, opts: { port?: number; host?: string } = 
           else if (code === PROTOCOL_3) {
             startSession(startupParams(pkt));
             if (!started) return;
-          } else return void fatal('08P01', `unsupported frontend protocol ${code >> 16}.${code & 0xffff}: the embedded database speaks protocol 3.0`);
+          } else
+            return void fatal(
+              '08P01',
+              `unsupported frontend protocol ${code >> 16}.${code & 0xffff}: the embedded database speaks protocol 3.0`,
+            );
           continue;
         }
         if (buf.length < 5) return;
@@ -237,7 +246,9 @@ export async function serveSql(db: Db, opts: { port?: number; host?: string } = 
 
   const server: Server = createServer(handle);
   await new Promise<void>((ok, fail) => {
-    server.once('error', (e) => fail(new DbError(`Cannot serve SQL on ${host}:${port}: ${e.message}`, 'Set CINEMAP_SQL_PORT to a free port (or 0 to pick one).')));
+    server.once('error', (e) =>
+      fail(new DbError(`Cannot serve SQL on ${host}:${port}: ${e.message}`, 'Set CINEMAP_SQL_PORT to a free port (or 0 to pick one).')),
+    );
     server.listen(port, host, () => ok());
   });
   const addr = server.address();

@@ -2,7 +2,16 @@ import { DEFAULT_MODEL_PARAMS, validateModelParams, type ModelParams } from './m
 
 describe('ModelParams', () => {
   it("defaults to fast.ai's collab_learner + fit_one_cycle as the blog ran it", () => {
-    expect(DEFAULT_MODEL_PARAMS).toEqual({ factors: 50, epochs: 5, lr: 5e-3, wd: 0.1, yRange: [0, 5.5], validPct: 0.2, seed: 42, batchSize: 64 });
+    expect(DEFAULT_MODEL_PARAMS).toEqual({
+      factors: 50,
+      epochs: 5,
+      lr: 5e-3,
+      wd: 0.1,
+      yRange: [0, 5.5],
+      validPct: 0.2,
+      seed: 42,
+      batchSize: 64,
+    });
     expect(validateModelParams(DEFAULT_MODEL_PARAMS)).toEqual([]);
   });
 
@@ -28,7 +37,16 @@ describe('ModelParams', () => {
   });
 
   it('accepts the edges of every bound', () => {
-    for (const change of [{ factors: 2000 }, { epochs: 1000 }, { lr: 9.99 }, { wd: 0 }, { wd: 99.9 }, { seed: -7 }, { seed: 2 ** 40 }, { batchSize: 1 << 22 }]) {
+    for (const change of [
+      { factors: 2000 },
+      { epochs: 1000 },
+      { lr: 9.99 },
+      { wd: 0 },
+      { wd: 99.9 },
+      { seed: -7 },
+      { seed: 2 ** 40 },
+      { batchSize: 1 << 22 },
+    ]) {
       expect(validateModelParams({ ...DEFAULT_MODEL_PARAMS, ...change })).toEqual([]);
     }
   });

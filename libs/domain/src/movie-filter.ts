@@ -60,7 +60,9 @@ export function validateMovieFilter(
     if (list.length > MAX_GENRES) errors.push(`${argument}.${field} has ${list.length} entries; the limit is ${MAX_GENRES}`);
     const unknown = list.filter((g) => typeof g !== 'string' || canonicalGenre(g, knownGenres) === null);
     if (unknown.length > 0) {
-      errors.push(`${argument}.${field}: unknown genre ${unknown.map((g) => JSON.stringify(g)).join(', ')}; known genres: ${knownGenres.join(', ')}`);
+      errors.push(
+        `${argument}.${field}: unknown genre ${unknown.map((g) => JSON.stringify(g)).join(', ')}; known genres: ${knownGenres.join(', ')}`,
+      );
     }
   }
   const year = (f: 'yearFrom' | 'yearTo') =>
@@ -83,7 +85,10 @@ export function validateMovieFilter(
  * null/undefined fields removed, empty genre lists dropped. Call after validation
  * (unknown genres are dropped here).
  */
-export function normalizeMovieFilter(filter: MovieFilter | null | undefined, knownGenres: readonly string[] = MOVIELENS_GENRES): MovieFilter {
+export function normalizeMovieFilter(
+  filter: MovieFilter | null | undefined,
+  knownGenres: readonly string[] = MOVIELENS_GENRES,
+): MovieFilter {
   const out: MovieFilter = {};
   if (!filter) return out;
   for (const field of ['genres', 'excludeGenres'] as const) {

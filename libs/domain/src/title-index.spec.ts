@@ -69,8 +69,14 @@ describe('TitleIndex.resolve', () => {
 
   it('ranks a shared key by rating count, then lowest id, whatever order the entries come in', () => {
     const tie = (order: number[]) =>
-      new TitleIndex(order.map((movieId) => ({ movieId, titleKeys: ['x'], year: 2000 + movieId, ratingCount: movieId === 5 ? 9 : 5, titleLength: 1 })));
-    for (const order of [[9, 3, 5], [5, 9, 3], [3, 5, 9]]) {
+      new TitleIndex(
+        order.map((movieId) => ({ movieId, titleKeys: ['x'], year: 2000 + movieId, ratingCount: movieId === 5 ? 9 : 5, titleLength: 1 })),
+      );
+    for (const order of [
+      [9, 3, 5],
+      [5, 9, 3],
+      [3, 5, 9],
+    ]) {
       expect(tie(order).resolve('x')).toBe(5);
       expect(tie(order).resolve('x (2009)')).toBe(9);
       expect(tie(order).resolve('x (2003)')).toBe(3);

@@ -94,7 +94,10 @@ export class DotScanKernel {
     const qOffset = align(rows * dim * 4, 16);
     const outOffset = align(qOffset + dim * 8, 16);
     const bytes = outOffset + rows * 8;
-    if (bytes > 2 ** 31) throw new RangeError(`DotScanKernel.index: ${rows} x ${dim} needs ${bytes} bytes, over the 2 GiB this kernel addresses; use topKByDot`);
+    if (bytes > 2 ** 31)
+      throw new RangeError(
+        `DotScanKernel.index: ${rows} x ${dim} needs ${bytes} bytes, over the 2 GiB this kernel addresses; use topKByDot`,
+      );
     const exports = new WebAssembly.Instance(this.module, {}).exports as unknown as ScanExports;
     exports.memory.grow(Math.ceil(bytes / PAGE));
     return new DotScanIndex(exports, rows, dim, qOffset, outOffset);

@@ -4,7 +4,11 @@
 // trainer's SIMD training kernel. Pure: text in, module out (a few ms).
 
 type WabtModule = {
-  parseWat(name: string, text: string, features: Record<string, boolean>): { toBinary(o: object): { buffer: Uint8Array<ArrayBuffer> }; destroy(): void };
+  parseWat(
+    name: string,
+    text: string,
+    features: Record<string, boolean>,
+  ): { toBinary(o: object): { buffer: Uint8Array<ArrayBuffer> }; destroy(): void };
 };
 
 let wabt: Promise<WabtModule> | undefined;

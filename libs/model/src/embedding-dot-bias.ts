@@ -17,9 +17,24 @@ export interface ModelWeights {
 }
 
 /** Allocates parameters, on SharedArrayBuffers when `shared` (worker threads update them in place). */
-export function allocateWeights(nUsers: number, nMovies: number, factors: number, yRange: readonly [number, number], shared = false): ModelWeights {
+export function allocateWeights(
+  nUsers: number,
+  nMovies: number,
+  factors: number,
+  yRange: readonly [number, number],
+  shared = false,
+): ModelWeights {
   const f32 = (n: number) => (shared ? new Float32Array(new SharedArrayBuffer(n * 4)) : new Float32Array(n));
-  return { nUsers, nMovies, factors, userFactors: f32(nUsers * factors), movieFactors: f32(nMovies * factors), userBias: f32(nUsers), movieBias: f32(nMovies), yRange };
+  return {
+    nUsers,
+    nMovies,
+    factors,
+    userFactors: f32(nUsers * factors),
+    movieFactors: f32(nMovies * factors),
+    userBias: f32(nUsers),
+    movieBias: f32(nMovies),
+    yRange,
+  };
 }
 
 /**
@@ -36,7 +51,8 @@ export function initWeights(p: ModelWeights, seed: number): void {
 /** One prediction (float64 arithmetic on float32 parameters). */
 export function predict(p: ModelWeights, u: number, m: number): number {
   const k = p.factors;
-  const uo = u * k, mo = m * k;
+  const uo = u * k,
+    mo = m * k;
   let x = p.userBias[u] + p.movieBias[m];
   for (let j = 0; j < k; j++) x += p.userFactors[uo + j] * p.movieFactors[mo + j];
   const [lo, hi] = p.yRange;

@@ -31,7 +31,9 @@ function runOnnx(bytes: Uint8Array, feeds: Record<string, { data: number[]; dims
   try {
     const file = join(dir, 'model.onnx');
     writeFileSync(file, bytes);
-    return JSON.parse(execFileSync(process.execPath, ['-e', ORT_RUNNER, file, JSON.stringify(feeds)], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+    return JSON.parse(
+      execFileSync(process.execPath, ['-e', ORT_RUNNER, file, JSON.stringify(feeds)], { encoding: 'utf8', maxBuffer: 64 << 20 }),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -51,12 +53,23 @@ describe('ONNX exports', () => {
   const userIds = Int32Array.from({ length: p.nUsers }, (_, i) => 1000 + i * 3);
   const movieIds = Int32Array.from({ length: p.nMovies }, (_, i) => 1 + i * 7);
   const pairs = Array.from({ length: 500 }, (_, i) => [(i * 37) % p.nUsers, (i * 53) % p.nMovies]);
-  const data = { userIds, movieIds, valid: { users: Int32Array.from(pairs, ([u]) => u), movies: Int32Array.from(pairs, ([, m]) => m), ratings: new Float32Array(pairs.length) } };
+  const data = {
+    userIds,
+    movieIds,
+    valid: {
+      users: Int32Array.from(pairs, ([u]) => u),
+      movies: Int32Array.from(pairs, ([, m]) => m),
+      ratings: new Float32Array(pairs.length),
+    },
+  };
 
   it('scorer matches predict() and carries the id maps', async () => {
     const bytes = buildScorerOnnx(p, { runId: 17, userIds: data.userIds, movieIds: data.movieIds });
     const n = data.valid.ratings.length;
-    const out = runOnnx(bytes, { user_idx: { data: Array.from(data.valid.users), dims: [n] }, movie_idx: { data: Array.from(data.valid.movies), dims: [n] } });
+    const out = runOnnx(bytes, {
+      user_idx: { data: Array.from(data.valid.users), dims: [n] },
+      movie_idx: { data: Array.from(data.valid.movies), dims: [n] },
+    });
     expect(out.inputNames).toEqual(['user_idx', 'movie_idx']);
     expect(out.outputNames).toEqual(['rating']);
     const got = out.rating.data;
@@ -77,12 +90,20 @@ describe('ONNX exports', () => {
     expect(JSON.parse(meta[ONNX_METADATA.movieIds])).toEqual(Array.from(data.movieIds));
     expect(JSON.parse(meta[ONNX_METADATA.yRange])).toEqual([0, 5.5]);
     expect(meta[ONNX_METADATA.runId]).toBe('17');
-    expect(ONNX_METADATA).toEqual({ userIds: 'cinemap.user_ids', movieIds: 'cinemap.movie_ids', yRange: 'cinemap.y_range', runId: 'cinemap.run_id' });
+    expect(ONNX_METADATA).toEqual({
+      userIds: 'cinemap.user_ids',
+      movieIds: 'cinemap.movie_ids',
+      yRange: 'cinemap.y_range',
+      runId: 'cinemap.run_id',
+    });
   });
 
   it('similarity graph returns the exact cosine top-k', async () => {
     const queries = [0, 5, 42, p.nMovies - 1];
-    const out = runOnnx(buildSimilarityOnnx(p, { runId: 17, movieIds: data.movieIds }), { movie_idx: { data: queries, dims: [queries.length] }, k: { data: [10], dims: [1] } });
+    const out = runOnnx(buildSimilarityOnnx(p, { runId: 17, movieIds: data.movieIds }), {
+      movie_idx: { data: queries, dims: [queries.length] },
+      k: { data: [10], dims: [1] },
+    });
     expect(out.indices.dims).toEqual([queries.length, 10]);
     const normed = normalizeRows(p.movieFactors, p.nMovies, p.factors, { inPlace: false });
     queries.forEach((q, qi) => {

@@ -100,7 +100,8 @@ export function buildScorerOnnx(p: ModelWeights, meta: ScorerMetadata): Uint8Arr
 
 /** Nearest movies by cosine: scores/indices [N, k] for movie_idx [N] and k [1]. */
 export function buildSimilarityOnnx(p: ModelWeights, meta: { runId: number; movieIds: ArrayLike<number> }): Uint8Array {
-  const n = p.nMovies, d = p.factors;
+  const n = p.nMovies,
+    d = p.factors;
   const normed = normalizeRows(p.movieFactors, n, d, { inPlace: false });
   const transposed = new Float32Array(n * d);
   for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) transposed[j * n + r] = normed[r * d + j];
@@ -112,11 +113,16 @@ export function buildSimilarityOnnx(p: ModelWeights, meta: { runId: number; movi
     node: [
       node('Gather', ['movies_normed', 'movie_idx'], ['q'], [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }]),
       node('MatMul', ['q', 'movies_normed_t'], ['sim']),
-      node('TopK', ['sim', 'k'], ['scores', 'indices'], [
-        { name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: -1 },
-        { name: 'largest', type: onnx.AttributeProto.AttributeType.INT, i: 1 },
-        { name: 'sorted', type: onnx.AttributeProto.AttributeType.INT, i: 1 },
-      ]),
+      node(
+        'TopK',
+        ['sim', 'k'],
+        ['scores', 'indices'],
+        [
+          { name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: -1 },
+          { name: 'largest', type: onnx.AttributeProto.AttributeType.INT, i: 1 },
+          { name: 'sorted', type: onnx.AttributeProto.AttributeType.INT, i: 1 },
+        ],
+      ),
     ],
   };
   return model(graph, { [ONNX_METADATA.movieIds]: JSON.stringify(Array.from(meta.movieIds)), [ONNX_METADATA.runId]: String(meta.runId) });

@@ -6,7 +6,10 @@
 import { InvalidRows } from './errors';
 import { MAX_ROW_BYTES, ROW_TOO_LONG_WHY } from './fields';
 
-const QUOTE = 34, COMMA = 44, LF = 10, CR = 13;
+const QUOTE = 34,
+  COMMA = 44,
+  LF = 10,
+  CR = 13;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export interface CsvRecord {
@@ -216,7 +219,11 @@ export class CsvReader {
             if (k + 1 >= n && !eof) break; // is it "" or the end? need the next byte
             for (let j = q; j < k; j++) if (buf[j] === LF) lines++;
             let high = false;
-            for (let j = q; j < k; j++) if (buf[j] >= 0x80) { high = true; break; }
+            for (let j = q; j < k; j++)
+              if (buf[j] >= 0x80) {
+                high = true;
+                break;
+              }
             try {
               text += decode(buf, q, k, high);
             } catch {
@@ -261,7 +268,10 @@ export class CsvReader {
           if (p < n && buf[p] === CR && p + 1 < n && buf[p + 1] !== LF) {
             // A lone CR inside a field: keep it, go on to the real end of the field.
             p++;
-            while (p < n && buf[p] !== COMMA && buf[p] !== LF) { hi |= buf[p]; p++; }
+            while (p < n && buf[p] !== COMMA && buf[p] !== LF) {
+              hi |= buf[p];
+              p++;
+            }
             if (p >= n && !eof) return start;
             e = p > s && buf[p - 1] === CR && buf[p] === LF ? p - 1 : p;
           }
@@ -281,7 +291,10 @@ export class CsvReader {
         if (c === COMMA) {
           p++;
           if (p >= n && !eof) return start;
-          if (p >= n) { fields.push(''); break; }
+          if (p >= n) {
+            fields.push('');
+            break;
+          }
           continue;
         }
         if (c === CR) {
@@ -289,7 +302,10 @@ export class CsvReader {
           p += p + 1 < n && buf[p + 1] === LF ? 2 : 1;
           break;
         }
-        if (c === LF) { p++; break; }
+        if (c === LF) {
+          p++;
+          break;
+        }
       }
       // Count the record's own line break(s).
       this.line += lines + (p > start && buf[p - 1] === LF ? 1 : 0);
@@ -305,13 +321,21 @@ export class CsvReader {
           'unterminated-quote',
           this.file,
           startLine,
-          problem === 'unterminated-quote' ? 'a quoted field is never closed (a " without its closing ")' : 'text follows a closing quote; inside a quoted field, write a quote as ""',
+          problem === 'unterminated-quote'
+            ? 'a quoted field is never closed (a " without its closing ")'
+            : 'text follows a closing quote; inside a quoted field, write a quote as ""',
           raw(),
         );
         continue;
       }
       if (badUtf8) {
-        this.invalid.report('invalid-utf8', this.file, startLine, 'the row is not valid UTF-8 (MovieLens files are UTF-8; re-save the file as UTF-8)', raw());
+        this.invalid.report(
+          'invalid-utf8',
+          this.file,
+          startLine,
+          'the row is not valid UTF-8 (MovieLens files are UTF-8; re-save the file as UTF-8)',
+          raw(),
+        );
         continue;
       }
       this.onRecord({ fields, line: startLine, raw });
@@ -333,7 +357,11 @@ export function splitCsvLine(line: string): string[] | null {
         const k = line.indexOf('"', i);
         if (k < 0) return null;
         s += line.slice(i, k);
-        if (line[k + 1] === '"') { s += '"'; i = k + 2; continue; }
+        if (line[k + 1] === '"') {
+          s += '"';
+          i = k + 2;
+          continue;
+        }
         i = k + 1;
         break;
       }
@@ -347,6 +375,9 @@ export function splitCsvLine(line: string): string[] | null {
     }
     if (i >= n) return out;
     i++; // the comma
-    if (i >= n) { out.push(''); return out; }
+    if (i >= n) {
+      out.push('');
+      return out;
+    }
   }
 }

@@ -16,7 +16,10 @@ export interface MovieLensDataset {
   layout: 'CSV' | 'ml-1m/ml-10m (::)' | 'ml-100k';
 }
 
-const ds = (name: string, md5: boolean, layout: MovieLensDataset['layout']): [string, MovieLensDataset] => [name, { url: `${GROUPLENS_BASE}/${name}.zip`, md5, layout }];
+const ds = (name: string, md5: boolean, layout: MovieLensDataset['layout']): [string, MovieLensDataset] => [
+  name,
+  { url: `${GROUPLENS_BASE}/${name}.zip`, md5, layout },
+];
 
 /** Every MovieLens dataset GroupLens publishes, by the name --source accepts. */
 export const MOVIELENS_DATASETS: Readonly<Record<string, MovieLensDataset>> = Object.fromEntries([

@@ -13,7 +13,20 @@ import { IngestError, InvalidRows, OnInvalid } from './errors';
 import type { FileRole, Layout } from './layouts';
 import { CSV_RATINGS, DAT_RATINGS, RatingColumns, RatingsFormat, RatingsReader, U_RATINGS, trimRatings } from './ratings';
 import { DumpSource } from './source';
-import { LinkRow, MovieRow, RowReader, TagColumns, U_GENRES, datMoviesReader, datTagsReader, linksReader, moviesReader, tagsReader, uGenreReader, uItemReader } from './tables';
+import {
+  LinkRow,
+  MovieRow,
+  RowReader,
+  TagColumns,
+  U_GENRES,
+  datMoviesReader,
+  datTagsReader,
+  linksReader,
+  moviesReader,
+  tagsReader,
+  uGenreReader,
+  uItemReader,
+} from './tables';
 
 export interface Dump {
   location: string;
@@ -78,7 +91,8 @@ export async function readDump(src: DumpSource, opts: ReadDumpOptions = {}): Pro
       await read('genres', gr.reader);
       gr.end();
       genres = gr.names;
-    } else notes.push(`${src.fileName('movies')}: no u.genre beside it; its genre columns are read as ml-100k's 19 (${U_GENRES.join(', ')})`);
+    } else
+      notes.push(`${src.fileName('movies')}: no u.genre beside it; its genre columns are read as ml-100k's 19 (${U_GENRES.join(', ')})`);
     const mr = uItemReader(src.label('movies'), layout.encoding, invalid, genres);
     await read('movies', mr.reader);
     mr.end();
@@ -86,7 +100,10 @@ export async function readDump(src: DumpSource, opts: ReadDumpOptions = {}): Pro
   }
   const movies = movieRows.sort((a, b) => a.movieId - b.movieId);
   if (!movies.length) {
-    throw new IngestError(`${src.label('movies')} has ${layout.id === 'csv' ? 'a header but ' : ''}no ${invalid.total ? 'valid ' : ''}movies`, invalid.total ? 'Every row was invalid: see the counts per reason above.' : 'Check that the file was copied completely.');
+    throw new IngestError(
+      `${src.label('movies')} has ${layout.id === 'csv' ? 'a header but ' : ''}no ${invalid.total ? 'valid ' : ''}movies`,
+      invalid.total ? 'Every row was invalid: see the counts per reason above.' : 'Check that the file was copied completely.',
+    );
   }
 
   const maxMovie = movies[movies.length - 1].movieId;
@@ -94,11 +111,17 @@ export async function readDump(src: DumpSource, opts: ReadDumpOptions = {}): Pro
   for (const m of movies) known[m.movieId] = 1;
   const ratingsSize = src.size('ratings');
   // ~29 bytes per line in the real files: size the columns once instead of doubling.
-  const rr = new RatingsReader(src.label('ratings'), invalid, known, Math.max(1024, Math.ceil(ratingsSize / 24)), { ...RATINGS_FORMAT[layout.id], moviesFile: src.fileName('movies') });
+  const rr = new RatingsReader(src.label('ratings'), invalid, known, Math.max(1024, Math.ceil(ratingsSize / 24)), {
+    ...RATINGS_FORMAT[layout.id],
+    moviesFile: src.fileName('movies'),
+  });
   await read('ratings', rr);
   let ratings = trimRatings(rr.end());
   if (!ratings.length) {
-    throw new IngestError(`${src.label('ratings')} has no ${invalid.total ? 'valid ' : ''}ratings`, invalid.total ? 'Every row was invalid: see the counts per reason above.' : 'Check that the file was copied completely.');
+    throw new IngestError(
+      `${src.label('ratings')} has no ${invalid.total ? 'valid ' : ''}ratings`,
+      invalid.total ? 'Every row was invalid: see the counts per reason above.' : 'Check that the file was copied completely.',
+    );
   }
   const dd = keepLatestRating(ratings);
   ratings = dd.ratings;
@@ -109,7 +132,12 @@ export async function readDump(src: DumpSource, opts: ReadDumpOptions = {}): Pro
     await read('links', lr.reader);
     lr.end();
     links = lr.rows.sort((a, b) => a.movieId - b.movieId);
-  } else notes.push(layout.id === 'csv' ? 'links.csv is missing: movies get no IMDb/TMDb ids' : `${layout.name} has no links file: movies get no IMDb/TMDb ids`);
+  } else
+    notes.push(
+      layout.id === 'csv'
+        ? 'links.csv is missing: movies get no IMDb/TMDb ids'
+        : `${layout.name} has no links file: movies get no IMDb/TMDb ids`,
+    );
   let tags: TagColumns = { userId: [], movieId: [], tag: [], timestamp: [] };
   if (src.has('tags')) {
     const tr = layout.id === 'csv' ? tagsReader(src.label('tags'), invalid) : datTagsReader(src.label('tags'), layout.encoding, invalid);
@@ -172,7 +200,8 @@ function userOrder(r: RatingColumns): { order: Int32Array | null; maxMovie: numb
   const n = r.length;
   const { userId: U, movieId: M } = r;
   let grouped = true;
-  let maxUser = 0, maxMovie = 0;
+  let maxUser = 0,
+    maxMovie = 0;
   for (let i = 0; i < n; i++) {
     if (i && U[i] < U[i - 1]) grouped = false;
     if (U[i] > maxUser) maxUser = U[i];
@@ -189,8 +218,15 @@ function userOrder(r: RatingColumns): { order: Int32Array | null; maxMovie: numb
 
 /** The columns without the dropped rows. */
 function withoutRows(r: RatingColumns, drop: Uint8Array, dropped: number): RatingColumns {
-  const n = r.length, kept = n - dropped;
-  const out = { length: kept, userId: new Int32Array(kept), movieId: new Int32Array(kept), halfStars: new Uint8Array(kept), timestamp: new Float64Array(kept) };
+  const n = r.length,
+    kept = n - dropped;
+  const out = {
+    length: kept,
+    userId: new Int32Array(kept),
+    movieId: new Int32Array(kept),
+    halfStars: new Uint8Array(kept),
+    timestamp: new Float64Array(kept),
+  };
   for (let i = 0, o = 0; i < n; i++) {
     if (drop[i]) continue;
     out.userId[o] = r.userId[i];

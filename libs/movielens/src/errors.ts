@@ -3,7 +3,10 @@
 // skips it and counts it per reason so the ingest can report what it dropped.
 
 export class IngestError extends Error {
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(hint ? `${message}\n  ${hint}` : message);
     this.name = 'IngestError';
   }

@@ -55,7 +55,9 @@ export function checkTimestamp(s: string): Checked<number> {
   if (!/^[0-9]+$/.test(s)) return { why: 'is not a whole number of seconds since 1970 (a non-negative integer)' };
   const d = s.replace(/^0+(?=[0-9])/, '');
   if (d.length > 12 || Number(d) > MAX_TIMESTAMP) {
-    return { why: `is after 9999-12-31 23:59:59 UTC, the latest time PostgreSQL stores with a four-digit year (at most ${MAX_TIMESTAMP} seconds since 1970)` };
+    return {
+      why: `is after 9999-12-31 23:59:59 UTC, the latest time PostgreSQL stores with a four-digit year (at most ${MAX_TIMESTAMP} seconds since 1970)`,
+    };
   }
   return Number(d);
 }
@@ -68,7 +70,8 @@ export function parseTimestamp(s: string): number | null {
 /** Why a title is refused, or null. */
 export function titleProblem(title: string): string | null {
   if (title.trim() === '') return 'has an empty title';
-  if (title.length > MAX_TITLE_LENGTH) return `has a title of ${title.length} characters (at most ${MAX_TITLE_LENGTH}; MovieLens' longest is about 200)`;
+  if (title.length > MAX_TITLE_LENGTH)
+    return `has a title of ${title.length} characters (at most ${MAX_TITLE_LENGTH}; MovieLens' longest is about 200)`;
   return null;
 }
 
@@ -91,6 +94,7 @@ export function nulField(fields: readonly string[], names: readonly string[]): s
   return null;
 }
 
-export const NUL_WHY = 'contains a NUL byte (U+0000), which PostgreSQL cannot store in text: a damaged file, or a binary file saved under this name';
+export const NUL_WHY =
+  'contains a NUL byte (U+0000), which PostgreSQL cannot store in text: a damaged file, or a binary file saved under this name';
 
 export const ROW_TOO_LONG_WHY = `the row is longer than ${MAX_ROW_BYTES} bytes (real MovieLens rows are under 1,000 bytes): a missing line break or an unclosed quote?`;

@@ -39,7 +39,8 @@ export const LAYOUT_SPECS: readonly LayoutSpec[] = [
     id: 'csv',
     markers: ['movies.csv', 'ratings.csv', 'links.csv', 'tags.csv'],
     required: ['movies.csv', 'ratings.csv'],
-    describe: 'the CSV layout (ml-latest, ml-latest-small, ml-20m, ml-25m, ml-32m) holds movies.csv and ratings.csv (links.csv and tags.csv are optional)',
+    describe:
+      'the CSV layout (ml-latest, ml-latest-small, ml-20m, ml-25m, ml-32m) holds movies.csv and ratings.csv (links.csv and tags.csv are optional)',
   },
   {
     id: 'dat',
@@ -98,7 +99,7 @@ export function resolveDataset(location: string, listing: readonly ListedFile[],
     if (f.type !== 'file') {
       throw new IngestError(
         `${placeIn(location, f.path, isZip)} is ${f.type === 'dir' ? 'a folder' : 'not a regular file'}, where the file ${baseOf(f.path)} was expected`,
-        'Put the dataset\'s files themselves there (e.g. move the files out of that folder), or give the folder that holds them.',
+        "Put the dataset's files themselves there (e.g. move the files out of that folder), or give the folder that holds them.",
       );
     }
     names.add(baseOf(f.path));
@@ -122,7 +123,14 @@ function theOneDatasetDir(location: string, listing: readonly ListedFile[], isZi
   }
   if (byDir.size > 1) {
     const dirs = [...byDir.keys()].sort();
-    const list = dirs.map((d) => `${d === '' ? 'the top' : `${d}/`} (${byDir.get(d)!.map((f) => baseOf(f.path)).sort().join(', ')})`);
+    const list = dirs.map(
+      (d) =>
+        `${d === '' ? 'the top' : `${d}/`} (${byDir
+          .get(d)!
+          .map((f) => baseOf(f.path))
+          .sort()
+          .join(', ')})`,
+    );
     const example = dirs.find((d) => d !== '') ?? dirs[0];
     throw new IngestError(
       `${location} holds dataset files in ${dirs.length} places: ${list.join('; ')}. A source must be exactly one dataset, so nothing was read.`,
@@ -138,25 +146,47 @@ function theOneDatasetDir(location: string, listing: readonly ListedFile[], isZi
 function theOneLayout(where: string, names: ReadonlySet<string>): (typeof LAYOUT_SPECS)[number] {
   const present = LAYOUT_SPECS.filter((s) => s.markers.some((m) => names.has(m)));
   if (present.length > 1) {
-    const which = present.map((s) => `${s.markers.filter((m) => names.has(m)).join(', ')} (${s.id === 'csv' ? 'CSV layout' : s.id === 'dat' ? 'ml-1m/ml-10m layout' : 'ml-100k layout'})`);
-    throw new IngestError(`${where} holds files of ${present.length} MovieLens layouts: ${which.join(' and ')}. One folder must hold one dataset.`, 'Move each dataset into a folder of its own and give that folder.');
+    const which = present.map(
+      (s) =>
+        `${s.markers.filter((m) => names.has(m)).join(', ')} (${s.id === 'csv' ? 'CSV layout' : s.id === 'dat' ? 'ml-1m/ml-10m layout' : 'ml-100k layout'})`,
+    );
+    throw new IngestError(
+      `${where} holds files of ${present.length} MovieLens layouts: ${which.join(' and ')}. One folder must hold one dataset.`,
+      'Move each dataset into a folder of its own and give that folder.',
+    );
   }
   const spec = present[0];
   for (const req of spec.required) {
-    if (!names.has(req)) throw new IngestError(`${where} has no ${req}`, `${capital(spec.describe)}. Check that the dataset was copied or extracted completely.`);
+    if (!names.has(req))
+      throw new IngestError(
+        `${where} has no ${req}`,
+        `${capital(spec.describe)}. Check that the dataset was copied or extracted completely.`,
+      );
   }
   return spec;
 }
 
 function layoutFor(id: LayoutId, names: Set<string>, root: string): Layout {
   const has = (n: string) => (names.has(n) ? n : undefined);
-  if (id === 'csv') return { id, name: 'MovieLens CSV', encoding: 'utf8', files: { movies: 'movies.csv', ratings: 'ratings.csv', links: has('links.csv'), tags: has('tags.csv') } };
-  if (id === 'u') return { id, name: 'ml-100k', encoding: 'latin1', files: { movies: 'u.item', ratings: 'u.data', genres: has('u.genre') } };
+  if (id === 'csv')
+    return {
+      id,
+      name: 'MovieLens CSV',
+      encoding: 'utf8',
+      files: { movies: 'movies.csv', ratings: 'ratings.csv', links: has('links.csv'), tags: has('tags.csv') },
+    };
+  if (id === 'u')
+    return { id, name: 'ml-100k', encoding: 'latin1', files: { movies: 'u.item', ratings: 'u.data', genres: has('u.genre') } };
   // ml-1m (Latin-1) ships users.dat and sits in a folder named ml-1m; ml-10m (UTF-8,
   // folder ml-10M100K) has tags.dat instead. Decided from the files, never by guessing
   // the encoding from the bytes, so a damaged ml-10m byte is still an error.
   const oneM = names.has('users.dat') || /(^|\/)ml-1m$/i.test(root);
-  return { id, name: oneM ? 'ml-1m' : 'ml-10m', encoding: oneM ? 'latin1' : 'utf8', files: { movies: 'movies.dat', ratings: 'ratings.dat', tags: has('tags.dat') } };
+  return {
+    id,
+    name: oneM ? 'ml-1m' : 'ml-10m',
+    encoding: oneM ? 'latin1' : 'utf8',
+    files: { movies: 'movies.dat', ratings: 'ratings.dat', tags: has('tags.dat') },
+  };
 }
 
 function capital(s: string): string {

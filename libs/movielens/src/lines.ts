@@ -66,13 +66,23 @@ export class LineReader {
       if (this.encoding === 'latin1') text = buf.toString('latin1', s, le);
       else {
         let high = false;
-        for (let j = s; j < le; j++) if (buf[j] >= 0x80) { high = true; break; }
+        for (let j = s; j < le; j++)
+          if (buf[j] >= 0x80) {
+            high = true;
+            break;
+          }
         if (!high) text = buf.toString('latin1', s, le);
         else {
           try {
             text = utf8.decode(buf.subarray(s, le));
           } catch {
-            this.invalid.report('invalid-utf8', this.file, line, `the row is not valid UTF-8 (this file is UTF-8; re-save it as UTF-8)`, buf.toString('latin1', s, le));
+            this.invalid.report(
+              'invalid-utf8',
+              this.file,
+              line,
+              `the row is not valid UTF-8 (this file is UTF-8; re-save it as UTF-8)`,
+              buf.toString('latin1', s, le),
+            );
             continue;
           }
         }

@@ -8,7 +8,21 @@
 import { createReadStream, statSync } from 'node:fs';
 import { ChunkJoiner, splitCsvLine } from './csv';
 import { IngestError, InvalidRows, quoteValue } from './errors';
-import { MAX_ID, MAX_ROW_BYTES, MAX_TIMESTAMP, NUL_WHY, RATING_WHY, ROW_TOO_LONG_WHY, checkId, checkTimestamp, failed, nulField, parseHalfStars, parseId, parseTimestamp } from './fields';
+import {
+  MAX_ID,
+  MAX_ROW_BYTES,
+  MAX_TIMESTAMP,
+  NUL_WHY,
+  RATING_WHY,
+  ROW_TOO_LONG_WHY,
+  checkId,
+  checkTimestamp,
+  failed,
+  nulField,
+  parseHalfStars,
+  parseId,
+  parseTimestamp,
+} from './fields';
 
 export const RATINGS_HEADER = ['userId', 'movieId', 'rating', 'timestamp'] as const;
 
@@ -25,8 +39,18 @@ export interface RatingsFormat {
 }
 
 export const CSV_RATINGS: RatingsFormat = { sep: ',', header: RATINGS_HEADER, names: RATINGS_HEADER, moviesFile: 'movies.csv' };
-export const DAT_RATINGS: RatingsFormat = { sep: '::', header: null, names: ['UserID', 'MovieID', 'Rating', 'Timestamp'], moviesFile: 'movies.dat' };
-export const U_RATINGS: RatingsFormat = { sep: '\t', header: null, names: ['user id', 'item id', 'rating', 'timestamp'], moviesFile: 'u.item' };
+export const DAT_RATINGS: RatingsFormat = {
+  sep: '::',
+  header: null,
+  names: ['UserID', 'MovieID', 'Rating', 'Timestamp'],
+  moviesFile: 'movies.dat',
+};
+export const U_RATINGS: RatingsFormat = {
+  sep: '\t',
+  header: null,
+  names: ['user id', 'item id', 'rating', 'timestamp'],
+  moviesFile: 'u.item',
+};
 
 /** "userId,movieId,rating,timestamp" / "UserID::MovieID::Rating::Timestamp" / "user id<TAB>item id<TAB>…". */
 export function columnsText(names: readonly string[], sep: string): string {
@@ -44,13 +68,25 @@ export interface RatingColumns {
 }
 
 export function emptyRatings(capacity = 0): RatingColumns {
-  return { length: 0, userId: new Int32Array(capacity), movieId: new Int32Array(capacity), halfStars: new Uint8Array(capacity), timestamp: new Float64Array(capacity) };
+  return {
+    length: 0,
+    userId: new Int32Array(capacity),
+    movieId: new Int32Array(capacity),
+    halfStars: new Uint8Array(capacity),
+    timestamp: new Float64Array(capacity),
+  };
 }
 
 /** Copies the first `length` rows into exactly-sized arrays. */
 export function trimRatings(r: RatingColumns): RatingColumns {
   const n = r.length;
-  return { length: n, userId: r.userId.slice(0, n), movieId: r.movieId.slice(0, n), halfStars: r.halfStars.slice(0, n), timestamp: r.timestamp.slice(0, n) };
+  return {
+    length: n,
+    userId: r.userId.slice(0, n),
+    movieId: r.movieId.slice(0, n),
+    halfStars: r.halfStars.slice(0, n),
+    timestamp: r.timestamp.slice(0, n),
+  };
 }
 
 export { MAX_TIMESTAMP, parseId, parseHalfStars, parseTimestamp };
@@ -59,10 +95,23 @@ export { MAX_TIMESTAMP, parseId, parseHalfStars, parseTimestamp };
  * Validates one ratings row given as text fields (the slow path, and tests).
  * Returns [user, movie, halfStars, timestamp] or reports the row as invalid and returns null.
  */
-export function validateRatingFields(f: string[], file: string, line: number, raw: string, invalid: InvalidRows, format: RatingsFormat = CSV_RATINGS): [number, number, number, number] | null {
+export function validateRatingFields(
+  f: string[],
+  file: string,
+  line: number,
+  raw: string,
+  invalid: InvalidRows,
+  format: RatingsFormat = CSV_RATINGS,
+): [number, number, number, number] | null {
   const [nu, nm, nr, nt] = format.names;
   if (f.length !== 4) {
-    invalid.report('column-count', file, line, `expected 4 ${format.sep === ',' ? 'columns' : 'fields'} (${columnsText(format.names, format.sep)}), found ${f.length}`, raw);
+    invalid.report(
+      'column-count',
+      file,
+      line,
+      `expected 4 ${format.sep === ',' ? 'columns' : 'fields'} (${columnsText(format.names, format.sep)}), found ${f.length}`,
+      raw,
+    );
     return null;
   }
   const nul = nulField(f, format.names);
@@ -157,10 +206,16 @@ export class RatingsReader {
     const rest = this.chunks.rest();
     if (rest) this.parse(rest, rest.length);
     if (this.format.header && !this.sawHeader) {
-      throw new IngestError(`${this.file} is empty; expected the header "${this.format.header.join(',')}" and one rating per line`, 'Check that the file was copied completely.');
+      throw new IngestError(
+        `${this.file} is empty; expected the header "${this.format.header.join(',')}" and one rating per line`,
+        'Check that the file was copied completely.',
+      );
     }
     if (!this.format.header && this.chunks.bytes === 0) {
-      throw new IngestError(`${this.file} is empty; expected one rating per line (${columnsText(this.format.names, this.format.sep)})`, 'Check that the file was copied or extracted completely.');
+      throw new IngestError(
+        `${this.file} is empty; expected one rating per line (${columnsText(this.format.names, this.format.sep)})`,
+        'Check that the file was copied or extracted completely.',
+      );
     }
     return this.columns;
   }
@@ -199,10 +254,15 @@ export class RatingsReader {
     const need = this.columns.length + Math.ceil((end - i) / 7) + 1;
     if (need > this.columns.userId.length) this.grow(need);
     const cols = this.columns;
-    const U = cols.userId, M = cols.movieId, H = cols.halfStars, T = cols.timestamp;
+    const U = cols.userId,
+      M = cols.movieId,
+      H = cols.halfStars,
+      T = cols.timestamp;
     const K = this.known ?? new Uint8Array(0);
     const checkKnown = this.known !== undefined;
-    const S0 = this.S0, S1 = this.S1, SL = this.SL;
+    const S0 = this.S0,
+      S1 = this.S1,
+      SL = this.SL;
     let n = cols.length;
     let line = this.line;
     while (i < end) {
@@ -211,21 +271,38 @@ export class RatingsReader {
       // userId
       let u = 0;
       let s = i;
-      while (c >= 48 && c <= 57) { u = u * 10 + (c - 48); c = buf[++i]; }
+      while (c >= 48 && c <= 57) {
+        u = u * 10 + (c - 48);
+        c = buf[++i];
+      }
       if (c === S0 && (SL === 1 || buf[i + 1] === S1) && i !== s && i - s <= 10 && u !== 0 && u <= MAX_ID) {
         // movieId
         i += SL;
         c = buf[i];
         s = i;
         let m = 0;
-        while (c >= 48 && c <= 57) { m = m * 10 + (c - 48); c = buf[++i]; }
-        if (c === S0 && (SL === 1 || buf[i + 1] === S1) && i !== s && i - s <= 10 && m !== 0 && m <= MAX_ID && (!checkKnown || K[m] === 1)) {
+        while (c >= 48 && c <= 57) {
+          m = m * 10 + (c - 48);
+          c = buf[++i];
+        }
+        if (
+          c === S0 &&
+          (SL === 1 || buf[i + 1] === S1) &&
+          i !== s &&
+          i - s <= 10 &&
+          m !== 0 &&
+          m <= MAX_ID &&
+          (!checkKnown || K[m] === 1)
+        ) {
           // rating: digits [. (0|5) 0*]
           i += SL;
           c = buf[i];
           s = i;
           let r = 0;
-          while (c >= 48 && c <= 57) { r = r * 10 + (c - 48); c = buf[++i]; }
+          while (c >= 48 && c <= 57) {
+            r = r * 10 + (c - 48);
+            c = buf[++i];
+          }
           let h = r * 2;
           let okR = i !== s && i - s <= 3;
           if (c === 46) {
@@ -241,14 +318,24 @@ export class RatingsReader {
             c = buf[i];
             s = i;
             let t = 0;
-            while (c >= 48 && c <= 57) { t = t * 10 + (c - 48); c = buf[++i]; }
+            while (c >= 48 && c <= 57) {
+              t = t * 10 + (c - 48);
+              c = buf[++i];
+            }
             if (i !== s && i - s <= 11) {
               let ok = false;
-              if (c === 10) { i++; ok = true; }
-              else if (c === 13 && buf[i + 1] === 10) { i += 2; ok = true; }
-              else if (i >= end) ok = true; // last line without a line break
+              if (c === 10) {
+                i++;
+                ok = true;
+              } else if (c === 13 && buf[i + 1] === 10) {
+                i += 2;
+                ok = true;
+              } else if (i >= end) ok = true; // last line without a line break
               if (ok) {
-                U[n] = u; M[n] = m; H[n] = h; T[n] = t;
+                U[n] = u;
+                M[n] = m;
+                H[n] = h;
+                T[n] = t;
                 n++;
                 line++;
                 continue;
@@ -270,16 +357,28 @@ export class RatingsReader {
         continue;
       }
       const raw = buf.toString('utf8', ls, le);
-      if (raw.trim() === '') { line++; continue; } // blank lines are ignored
+      if (raw.trim() === '') {
+        line++;
+        continue;
+      } // blank lines are ignored
       const fields = this.format.sep === ',' ? splitCsvLine(raw) : raw.split(this.format.sep);
       if (!fields) {
-        this.invalid.report('unterminated-quote', this.file, line, 'malformed quotes (a ratings field may be quoted as a whole: "4.5")', raw);
+        this.invalid.report(
+          'unterminated-quote',
+          this.file,
+          line,
+          'malformed quotes (a ratings field may be quoted as a whole: "4.5")',
+          raw,
+        );
       } else {
         const v = validateRatingFields(fields, this.file, line, raw, this.invalid, this.format);
         if (v && checkKnown && K[v[1]] !== 1) {
           this.invalid.report('unknown-movie', this.file, line, `${this.format.names[1]} ${v[1]} is not in ${this.format.moviesFile}`, raw);
         } else if (v) {
-          U[n] = v[0]; M[n] = v[1]; H[n] = v[2]; T[n] = v[3];
+          U[n] = v[0];
+          M[n] = v[1];
+          H[n] = v[2];
+          T[n] = v[3];
           n++;
         }
       }

@@ -36,12 +36,23 @@ async function refusal(entries: CraftEntry[], opts: { maxFileBytes?: number } = 
   }
   throw new Error('expected the zip to be refused');
 }
-const ml = (extra: CraftEntry[] = []): CraftEntry[] => [{ name: 'ml/movies.csv', data: MOVIES }, { name: 'ml/ratings.csv', data: RATINGS }, ...extra];
+const ml = (extra: CraftEntry[] = []): CraftEntry[] => [
+  { name: 'ml/movies.csv', data: MOVIES },
+  { name: 'ml/ratings.csv', data: RATINGS },
+  ...extra,
+];
 
 describe('zip sources: guarded reads', () => {
   it('a well-formed crafted zip reads (the craft itself is right), stored or deflated', async () => {
     expect((await load(ml())).ratings.length).toBe(3);
-    expect((await load([{ name: 'ml/movies.csv', data: MOVIES, method: 0 }, { name: 'ml/ratings.csv', data: RATINGS, method: 0 }])).ratings.length).toBe(3);
+    expect(
+      (
+        await load([
+          { name: 'ml/movies.csv', data: MOVIES, method: 0 },
+          { name: 'ml/ratings.csv', data: RATINGS, method: 0 },
+        ])
+      ).ratings.length,
+    ).toBe(3);
     const d = await load(ml([{ name: 'ml/tags.csv', repeat: { head: TAGS_HEAD, block: TAG_ROWS, times: 3 } }]));
     expect(d.tags.tag.length).toBe(300_000);
     expect(new Set(d.tags.tag).size).toBe(1);
@@ -49,21 +60,34 @@ describe('zip sources: guarded reads', () => {
 
   it('refuses a zip bomb from its headers (over 100:1), before reading it', async () => {
     const msg = await refusal(ml([{ name: 'ml/tags.csv', repeat: { head: TAGS_HEAD, block: TAG_ROWS, times: 40 } }]));
-    expect(msg).toMatch(/^z\d+\.zip:ml\/tags\.csv would inflate from [\d.]+ KiB to 38 MiB \(\d+:1\); real MovieLens files compress about 3\.5:1, so this zip is refused as a zip bomb \(at most 100:1\)/);
+    expect(msg).toMatch(
+      /^z\d+\.zip:ml\/tags\.csv would inflate from [\d.]+ KiB to 38 MiB \(\d+:1\); real MovieLens files compress about 3\.5:1, so this zip is refused as a zip bomb \(at most 100:1\)/,
+    );
   });
 
   it('refuses a file over its size limit, naming the flag that raises it', async () => {
-    expect(await refusal(ml(), { maxFileBytes: 60 })).toMatch(/^z\d+\.zip:ml\/ratings\.csv is 62 bytes, over the 60 bytes limit for a ratings file[\s\S]*Raise --max-file-mb/);
+    expect(await refusal(ml(), { maxFileBytes: 60 })).toMatch(
+      /^z\d+\.zip:ml\/ratings\.csv is 62 bytes, over the 60 bytes limit for a ratings file[\s\S]*Raise --max-file-mb/,
+    );
   });
 
-  it('checks each entry\'s CRC-32 as it streams: a changed byte that still parses is refused', async () => {
+  it("checks each entry's CRC-32 as it streams: a changed byte that still parses is refused", async () => {
     const bad = Buffer.from(RATINGS.toString().replace('4.0', '2.0'));
-    const msg = await refusal([{ name: 'ml/movies.csv', data: MOVIES }, { name: 'ml/ratings.csv', data: bad, method: 0, crc32: crc32(RATINGS) }]);
-    expect(msg).toMatch(new RegExp(`^z\\d+\\.zip:ml/ratings\\.csv is damaged: its CRC-32 is ${crc32(bad).toString(16).padStart(8, '0')} but the zip says ${crc32(RATINGS).toString(16).padStart(8, '0')}[\\s\\S]*download it again`));
+    const msg = await refusal([
+      { name: 'ml/movies.csv', data: MOVIES },
+      { name: 'ml/ratings.csv', data: bad, method: 0, crc32: crc32(RATINGS) },
+    ]);
+    expect(msg).toMatch(
+      new RegExp(
+        `^z\\d+\\.zip:ml/ratings\\.csv is damaged: its CRC-32 is ${crc32(bad).toString(16).padStart(8, '0')} but the zip says ${crc32(RATINGS).toString(16).padStart(8, '0')}[\\s\\S]*download it again`,
+      ),
+    );
   });
 
   it('stops an entry that inflates past the size its header declares', async () => {
-    const msg = await refusal(ml([{ name: 'ml/tags.csv', repeat: { head: TAGS_HEAD, block: TAG_ROWS, times: 5 }, uncompressedSize: 1000 }]));
+    const msg = await refusal(
+      ml([{ name: 'ml/tags.csv', repeat: { head: TAGS_HEAD, block: TAG_ROWS, times: 5 }, uncompressedSize: 1000 }]),
+    );
     expect(msg).toMatch(/^z\d+\.zip:ml\/tags\.csv is not a readable zip: too many bytes in the stream\. expected 1000/);
   });
 
@@ -79,8 +103,18 @@ describe('zip sources: guarded reads', () => {
 
   it('refuses a file named twice, an encrypted entry and an unknown compression method, each saying what to do', async () => {
     expect(await refusal(ml([{ name: 'ml/ratings.csv', data: RATINGS }]))).toMatch(/holds ml\/ratings\.csv twice/);
-    expect(await refusal([{ name: 'ml/movies.csv', data: MOVIES }, { name: 'ml/ratings.csv', data: RATINGS, flags: 1 }])).toMatch(/ratings\.csv is encrypted \(password-protected\)[\s\S]*Extract the zip/);
-    expect(await refusal([{ name: 'ml/movies.csv', data: MOVIES }, { name: 'ml/ratings.csv', data: RATINGS, declaredMethod: 14 }])).toMatch(/ratings\.csv uses compression method 14, which ingest does not read/);
+    expect(
+      await refusal([
+        { name: 'ml/movies.csv', data: MOVIES },
+        { name: 'ml/ratings.csv', data: RATINGS, flags: 1 },
+      ]),
+    ).toMatch(/ratings\.csv is encrypted \(password-protected\)[\s\S]*Extract the zip/);
+    expect(
+      await refusal([
+        { name: 'ml/movies.csv', data: MOVIES },
+        { name: 'ml/ratings.csv', data: RATINGS, declaredMethod: 14 },
+      ]),
+    ).toMatch(/ratings\.csv uses compression method 14, which ingest does not read/);
   });
 
   it('ignores __MACOSX shadows beside the dataset', async () => {
@@ -97,13 +131,16 @@ describe('folder sources', () => {
     const src = await openDumpSource(root);
     expect(src.root).toBe('a/ml');
     await src.close();
-    await expect(openDumpSource(root, { maxFileBytes: 10 })).rejects.toThrow(/a\/ml\/movies\.csv is 56 bytes, over the 10 bytes limit for a movies file/);
+    await expect(openDumpSource(root, { maxFileBytes: 10 })).rejects.toThrow(
+      /a\/ml\/movies\.csv is 56 bytes, over the 10 bytes limit for a movies file/,
+    );
   });
 });
 
 describe('crc32', () => {
   it('the JS fallback agrees with zlib and is incremental', () => {
-    const a = Buffer.from('hello, '), b = Buffer.from('world');
+    const a = Buffer.from('hello, '),
+      b = Buffer.from('world');
     expect(crc32Js(Buffer.concat([a, b]))).toBe(crc32(Buffer.concat([a, b])));
     expect(crc32Js(b, crc32Js(a))).toBe(crc32(Buffer.concat([a, b])));
     expect(crc32Js(Buffer.from('123456789'))).toBe(0xcbf43926);
@@ -113,12 +150,22 @@ describe('crc32', () => {
 describe('a row error inside a damaged zip entry', () => {
   it('is reported as the damage it is (CRC), with the row error as its symptom', async () => {
     const bad = Buffer.from(RATINGS.toString().replace('4.0', '9.0'));
-    const msg = await refusal([{ name: 'ml/movies.csv', data: MOVIES }, { name: 'ml/ratings.csv', data: bad, method: 0, crc32: crc32(RATINGS) }]);
-    expect(msg).toMatch(/^z\d+\.zip:ml\/ratings\.csv is damaged: its CRC-32 is [0-9a-f]{8} but the zip says [0-9a-f]{8} \(it showed as: z\d+\.zip:ml\/ratings\.csv:2: rating "9\.0" is not one of/);
+    const msg = await refusal([
+      { name: 'ml/movies.csv', data: MOVIES },
+      { name: 'ml/ratings.csv', data: bad, method: 0, crc32: crc32(RATINGS) },
+    ]);
+    expect(msg).toMatch(
+      /^z\d+\.zip:ml\/ratings\.csv is damaged: its CRC-32 is [0-9a-f]{8} but the zip says [0-9a-f]{8} \(it showed as: z\d+\.zip:ml\/ratings\.csv:2: rating "9\.0" is not one of/,
+    );
   });
 
   it('stays a row error when the entry is intact', async () => {
     const bad = Buffer.from(RATINGS.toString().replace('4.0', '9.0'));
-    expect(await refusal([{ name: 'ml/movies.csv', data: MOVIES }, { name: 'ml/ratings.csv', data: bad }])).toMatch(/^z\d+\.zip:ml\/ratings\.csv:2: rating "9\.0" is not one of/);
+    expect(
+      await refusal([
+        { name: 'ml/movies.csv', data: MOVIES },
+        { name: 'ml/ratings.csv', data: bad },
+      ]),
+    ).toMatch(/^z\d+\.zip:ml\/ratings\.csv:2: rating "9\.0" is not one of/);
   });
 });

@@ -80,10 +80,14 @@ export async function openDumpSource(path: string, opts: SourceOptions = {}): Pr
   try {
     st = statSync(path);
   } catch {
-    throw new IngestError(`--source ${path}: no such file or folder`, 'Give a MovieLens zip or folder, a URL, or a dataset name such as ml-latest-small or ml-100k (see --help).');
+    throw new IngestError(
+      `--source ${path}: no such file or folder`,
+      'Give a MovieLens zip or folder, a URL, or a dataset name such as ml-latest-small or ml-100k (see --help).',
+    );
   }
   const container = st.isDirectory() ? listFolder(path) : st.isFile() ? await openZip(path) : null;
-  if (!container) throw new IngestError(`--source ${path} is neither a folder nor a file`, 'Give a MovieLens zip or the folder holding the dataset.');
+  if (!container)
+    throw new IngestError(`--source ${path} is neither a folder nor a file`, 'Give a MovieLens zip or the folder holding the dataset.');
   try {
     return fromContainer(container, opts);
   } catch (e) {
@@ -105,7 +109,11 @@ export function fromContainer(c: Container, opts: SourceOptions = {}): DumpSourc
   for (const role of Object.keys(layout.files) as FileRole[]) {
     if (!layout.files[role]) continue;
     const i = c.info(rel(role));
-    if (i.problem) throw new IngestError(`${c.label(rel(role))} ${i.problem}`, 'Extract the zip with a tool that reads it and give the folder instead (--source <folder>).');
+    if (i.problem)
+      throw new IngestError(
+        `${c.label(rel(role))} ${i.problem}`,
+        'Extract the zip with a tool that reads it and give the folder instead (--source <folder>).',
+      );
     // A bomb first: it is the more precise diagnosis when an entry is both huge and bomb-like.
     if (i.compressedSize !== undefined && i.size > RATIO_CHECK_ABOVE && i.size > MAX_COMPRESSION_RATIO * Math.max(1, i.compressedSize)) {
       throw new IngestError(
@@ -169,7 +177,9 @@ export function fromContainer(c: Container, opts: SourceOptions = {}): DumpSourc
 }
 
 function tooLarge(label: string, size: number, role: FileRole, limit: number, opts: SourceOptions, whileReading = false): IngestError {
-  const what = whileReading ? `grew past the ${bytes(limit)} limit for a ${role} file while it was read` : `is ${bytes(size)}, over the ${bytes(limit)} limit for a ${role} file`;
+  const what = whileReading
+    ? `grew past the ${bytes(limit)} limit for a ${role} file while it was read`
+    : `is ${bytes(size)}, over the ${bytes(limit)} limit for a ${role} file`;
   return new IngestError(
     `${label} ${what} (the largest real one is ${LARGEST_REAL[role]}). Nothing was loaded.`,
     opts.maxFileBytes === undefined && !whileReading
@@ -190,13 +200,16 @@ const hex = (v: number) => (v >>> 0).toString(16).padStart(8, '0');
 /** An I/O error reading a file on disk, with the hint that fits its cause. */
 function readError(label: string, e: NodeJS.ErrnoException): IngestError {
   const hints: Record<string, string> = {
-    EACCES: 'Check the file\'s permissions: the user running ingest must be able to read it.',
-    EPERM: 'Check the file\'s permissions: the user running ingest must be able to read it.',
+    EACCES: "Check the file's permissions: the user running ingest must be able to read it.",
+    EPERM: "Check the file's permissions: the user running ingest must be able to read it.",
     EISDIR: 'A folder is where the file should be: put the file itself there.',
     ENOENT: 'The file disappeared while it was read: is something else moving or deleting it?',
     EIO: 'The disk reported an error: check the disk, or copy the dataset elsewhere.',
   };
-  return new IngestError(`Could not read ${label}: ${e.code ? `${e.code} ` : ''}${e.message.replace(/^\w+: /, '')}`, hints[e.code ?? ''] ?? 'Check that the file can be read, or copy it again.');
+  return new IngestError(
+    `Could not read ${label}: ${e.code ? `${e.code} ` : ''}${e.message.replace(/^\w+: /, '')}`,
+    hints[e.code ?? ''] ?? 'Check that the file can be read, or copy it again.',
+  );
 }
 
 /** A yauzl/zlib error → what happened to the zip and what to do about it. */
@@ -210,9 +223,18 @@ function zipError(path: string, e: Error, entry?: string): IngestError {
       'This zip was not made by GroupLens: get the dataset from https://grouplens.org/datasets/movielens/ (or --source ml-latest-small), or give a folder holding the files.',
     );
   }
-  if (/multi-disk/.test(m)) return new IngestError(`${path} is one part of a split (multi-disk) zip, which ingest does not read`, 'Join the parts (zip -s 0 in.zip --out whole.zip) or extract them, and give the result.');
-  if (/encrypt/i.test(m)) return new IngestError(`${where} is encrypted`, 'Extract the zip with its password and give the folder (--source <folder>).');
-  if (/unsupported compression method/.test(m)) return new IngestError(`${where} uses a compression method ingest does not read (${m})`, 'Extract the zip with another tool and give the folder (--source <folder>); GroupLens zips use deflate, which ingest reads.');
+  if (/multi-disk/.test(m))
+    return new IngestError(
+      `${path} is one part of a split (multi-disk) zip, which ingest does not read`,
+      'Join the parts (zip -s 0 in.zip --out whole.zip) or extract them, and give the result.',
+    );
+  if (/encrypt/i.test(m))
+    return new IngestError(`${where} is encrypted`, 'Extract the zip with its password and give the folder (--source <folder>).');
+  if (/unsupported compression method/.test(m))
+    return new IngestError(
+      `${where} uses a compression method ingest does not read (${m})`,
+      'Extract the zip with another tool and give the folder (--source <folder>); GroupLens zips use deflate, which ingest reads.',
+    );
   return new IngestError(
     `${where} is not a readable zip: ${m}`,
     'If it was downloaded, it is probably incomplete or damaged: delete it and download it again (or give a folder with the extracted files).',
@@ -237,7 +259,10 @@ export function listFolder(dir: string): Container {
     }
     for (const e of entries) {
       if (++seen > MAX_LISTED) {
-        throw new IngestError(`${dir} holds over ${MAX_LISTED} files and folders; that is not a dataset folder`, 'Give the folder that holds the dataset itself (e.g. --source ~/Downloads/ml-latest-small).');
+        throw new IngestError(
+          `${dir} holds over ${MAX_LISTED} files and folders; that is not a dataset folder`,
+          'Give the folder that holds the dataset itself (e.g. --source ~/Downloads/ml-latest-small).',
+        );
       }
       if (e.name.startsWith('.') || e.name === '__MACOSX') continue;
       const p = rel ? `${rel}/${e.name}` : e.name;
@@ -300,7 +325,12 @@ function openZip(path: string): Promise<Container> {
           if (!isDir && entries.has(p)) {
             failed = true;
             zip.close();
-            return reject(new IngestError(`${path} holds ${p} twice; a zip must hold each file once, so it is refused`, 'Get the dataset from GroupLens, or extract the zip and give the folder you mean.'));
+            return reject(
+              new IngestError(
+                `${path} holds ${p} twice; a zip must hold each file once, so it is refused`,
+                'Get the dataset from GroupLens, or extract the zip and give the folder you mean.',
+              ),
+            );
           }
           if (!isDir) entries.set(p, entry);
           listing.push({ path: p, type: isDir ? 'dir' : 'file' });
@@ -348,7 +378,9 @@ function zipContainer(path: string, zip: yauzl.ZipFile, entries: Map<string, yau
 
 /** CRC-32 (zip's polynomial), incremental: crc32(b, crc32(a)) = crc32(a ‖ b). zlib's when Node has it. */
 export const crc32: (data: Buffer, prev?: number) => number =
-  typeof (zlib as { crc32?: unknown }).crc32 === 'function' ? (zlib as unknown as { crc32: (d: Buffer, v?: number) => number }).crc32 : crc32Js;
+  typeof (zlib as { crc32?: unknown }).crc32 === 'function'
+    ? (zlib as unknown as { crc32: (d: Buffer, v?: number) => number }).crc32
+    : crc32Js;
 
 let table: Int32Array | null = null;
 function crc32Js(data: Buffer, prev = 0): number {

@@ -57,7 +57,13 @@ function tableReader(file: string, header: readonly string[], invalid: InvalidRo
     }
     if (rec.fields.length === 1 && rec.fields[0] === '') return; // blank line
     if (rec.fields.length !== header.length) {
-      invalid.report('column-count', file, rec.line, `expected ${header.length} columns (${header.join(',')}), found ${rec.fields.length}`, rec.raw());
+      invalid.report(
+        'column-count',
+        file,
+        rec.line,
+        `expected ${header.length} columns (${header.join(',')}), found ${rec.fields.length}`,
+        rec.raw(),
+      );
       return;
     }
     const nul = nulField(rec.fields, header);
@@ -68,7 +74,8 @@ function tableReader(file: string, header: readonly string[], invalid: InvalidRo
     reader,
     end: () => {
       reader.end();
-      if (!sawHeader) throw new IngestError(`${file} is empty; expected the header "${header.join(',')}"`, 'Check that the file was copied completely.');
+      if (!sawHeader)
+        throw new IngestError(`${file} is empty; expected the header "${header.join(',')}"`, 'Check that the file was copied completely.');
     },
   };
 }
@@ -95,11 +102,13 @@ class MovieCollector {
     const movieId = checkId(id);
     if (failed(movieId)) return invalid.report('bad-movie-id', file, line, `${names.id} ${quoteValue(id)} ${movieId.why}`, raw);
     const tp = titleProblem(title);
-    if (tp) return invalid.report(tp.startsWith('has an empty') ? 'empty-title' : 'title-too-long', file, line, `movie ${movieId} ${tp}`, raw);
+    if (tp)
+      return invalid.report(tp.startsWith('has an empty') ? 'empty-title' : 'title-too-long', file, line, `movie ${movieId} ${tp}`, raw);
     const gp = genresProblem(genres);
     if (gp) return invalid.report('too-many-genres', file, line, `movie ${movieId} ${gp}`, raw);
     const prev = this.seen.get(movieId);
-    if (prev !== undefined) return invalid.report('duplicate-movie-id', file, line, `${names.id} ${movieId} already appeared on line ${prev}`, raw);
+    if (prev !== undefined)
+      return invalid.report('duplicate-movie-id', file, line, `${names.id} ${movieId} already appeared on line ${prev}`, raw);
     this.seen.set(movieId, line);
     this.rows.push(releaseYear === undefined ? { movieId, title, genres } : { movieId, title, genres, releaseYear });
   }
@@ -123,7 +132,14 @@ class TagCollector {
     if (failed(userId)) return invalid.report('bad-user-id', file, line, `${names[0]} ${quoteValue(u)} ${userId.why}`, raw);
     const movieId = checkId(m);
     if (failed(movieId)) return invalid.report('bad-movie-id', file, line, `${names[1]} ${quoteValue(m)} ${movieId.why}`, raw);
-    if (tag.length > MAX_TAG_LENGTH) return invalid.report('tag-too-long', file, line, `${names[2]} of ${tag.length} characters (at most ${MAX_TAG_LENGTH}; MovieLens' longest are under 300)`, raw);
+    if (tag.length > MAX_TAG_LENGTH)
+      return invalid.report(
+        'tag-too-long',
+        file,
+        line,
+        `${names[2]} of ${tag.length} characters (at most ${MAX_TAG_LENGTH}; MovieLens' longest are under 300)`,
+        raw,
+      );
     const timestamp = checkTimestamp(ts);
     if (failed(timestamp)) return invalid.report('bad-timestamp', file, line, `${names[3]} ${quoteValue(ts)} ${timestamp.why}`, raw);
     let t = this.interned.get(tag);
@@ -160,10 +176,13 @@ export function linksReader(file: string, invalid: InvalidRows) {
     const movieId = checkId(id);
     if (failed(movieId)) return invalid.report('bad-movie-id', file, rec.line, `movieId ${quoteValue(id)} ${movieId.why}`, rec.raw());
     const imdbId = optionalId(imdb);
-    if (imdbId !== null && failed(imdbId)) return invalid.report('bad-imdb-id', file, rec.line, `imdbId ${quoteValue(imdb)} ${imdbId.why} (or empty)`, rec.raw());
+    if (imdbId !== null && failed(imdbId))
+      return invalid.report('bad-imdb-id', file, rec.line, `imdbId ${quoteValue(imdb)} ${imdbId.why} (or empty)`, rec.raw());
     const tmdbId = optionalId(tmdb);
-    if (tmdbId !== null && failed(tmdbId)) return invalid.report('bad-tmdb-id', file, rec.line, `tmdbId ${quoteValue(tmdb)} ${tmdbId.why} (or empty)`, rec.raw());
-    if (seen.has(movieId)) return invalid.report('duplicate-movie-id', file, rec.line, `movieId ${movieId} has a second line in links.csv`, rec.raw());
+    if (tmdbId !== null && failed(tmdbId))
+      return invalid.report('bad-tmdb-id', file, rec.line, `tmdbId ${quoteValue(tmdb)} ${tmdbId.why} (or empty)`, rec.raw());
+    if (seen.has(movieId))
+      return invalid.report('duplicate-movie-id', file, rec.line, `movieId ${movieId} has a second line in links.csv`, rec.raw());
     seen.add(movieId);
     rows.push({ movieId, imdbId, tmdbId });
   });
@@ -172,7 +191,9 @@ export function linksReader(file: string, invalid: InvalidRows) {
 
 export function tagsReader(file: string, invalid: InvalidRows) {
   const c = new TagCollector(file, invalid, TAGS_HEADER);
-  const t = tableReader(file, TAGS_HEADER, invalid, (rec) => c.add(rec.line, rec.raw(), rec.fields[0], rec.fields[1], rec.fields[2], rec.fields[3]));
+  const t = tableReader(file, TAGS_HEADER, invalid, (rec) =>
+    c.add(rec.line, rec.raw(), rec.fields[0], rec.fields[1], rec.fields[2], rec.fields[3]),
+  );
   return { reader: t.reader as RowReader, end: t.end, cols: c.cols };
 }
 
@@ -214,7 +235,8 @@ export function datMoviesReader(file: string, encoding: TextEncoding, invalid: I
   const c = new MovieCollector(file, invalid, { id: 'MovieID', title: 'Title', genres: 'Genres' });
   const reader = new LineReader(file, encoding, invalid, (text, line) => {
     const f = splitDat(text, 3);
-    if (!f) return invalid.report('column-count', file, line, `expected 3 fields (MovieID::Title::Genres), found ${countDatFields(text)}`, text);
+    if (!f)
+      return invalid.report('column-count', file, line, `expected 3 fields (MovieID::Title::Genres), found ${countDatFields(text)}`, text);
     const nul = nulField(f, names);
     if (nul) return invalid.report('nul-byte', file, line, `${nul} ${NUL_WHY}`, text);
     // Count genres before renaming them, so a row of 100k genres costs one pass.
@@ -228,7 +250,14 @@ export function datTagsReader(file: string, encoding: TextEncoding, invalid: Inv
   const c = new TagCollector(file, invalid, ['UserID', 'MovieID', 'Tag', 'Timestamp']);
   const reader = new LineReader(file, encoding, invalid, (text, line) => {
     const f = splitDat(text, 4);
-    if (!f) return invalid.report('column-count', file, line, `expected 4 fields (UserID::MovieID::Tag::Timestamp), found ${countDatFields(text)}`, text);
+    if (!f)
+      return invalid.report(
+        'column-count',
+        file,
+        line,
+        `expected 4 fields (UserID::MovieID::Tag::Timestamp), found ${countDatFields(text)}`,
+        text,
+      );
     c.add(line, text, f[0], f[1], f[2], f[3]);
   });
   return { reader: reader as RowReader, end: () => reader.end(), cols: c.cols };
@@ -238,8 +267,25 @@ export function datTagsReader(file: string, encoding: TextEncoding, invalid: Inv
 
 /** u.genre of ml-100k, in its order: the names of u.item's 19 one-hot columns. */
 export const U_GENRES = [
-  'unknown', 'Action', 'Adventure', 'Animation', "Children's", 'Comedy', 'Crime', 'Documentary', 'Drama', 'Fantasy',
-  'Film-Noir', 'Horror', 'Musical', 'Mystery', 'Romance', 'Sci-Fi', 'Thriller', 'War', 'Western',
+  'unknown',
+  'Action',
+  'Adventure',
+  'Animation',
+  "Children's",
+  'Comedy',
+  'Crime',
+  'Documentary',
+  'Drama',
+  'Fantasy',
+  'Film-Noir',
+  'Horror',
+  'Musical',
+  'Mystery',
+  'Romance',
+  'Sci-Fi',
+  'Thriller',
+  'War',
+  'Western',
 ] as const;
 
 /** Reads u.genre ("Action|1"): the genre of each one-hot column of u.item, in column order. */
@@ -248,16 +294,26 @@ export function uGenreReader(file: string, encoding: TextEncoding, invalid: Inva
   const reader = new LineReader(file, encoding, invalid, (text, line) => {
     const f = text.split('|');
     const fix = 'u.genre lists one genre per line as "name|index", indexes 0, 1, 2, … in order; u.item\'s genre columns follow it.';
-    if (f.length !== 2) throw new IngestError(`${file}:${line}: expected 2 fields (name|index), found ${f.length}\n  row: ${JSON.stringify(text.slice(0, 120))}`, fix);
-    if (f[1] !== String(names.length)) throw new IngestError(`${file}:${line}: genre ${quoteValue(f[0])} has index ${quoteValue(f[1])}; expected ${names.length}`, fix);
-    if (f[0] === '' || f[0].includes('\0')) throw new IngestError(`${file}:${line}: genre name ${quoteValue(f[0])} is empty or holds a NUL byte`, fix);
+    if (f.length !== 2)
+      throw new IngestError(
+        `${file}:${line}: expected 2 fields (name|index), found ${f.length}\n  row: ${JSON.stringify(text.slice(0, 120))}`,
+        fix,
+      );
+    if (f[1] !== String(names.length))
+      throw new IngestError(`${file}:${line}: genre ${quoteValue(f[0])} has index ${quoteValue(f[1])}; expected ${names.length}`, fix);
+    if (f[0] === '' || f[0].includes('\0'))
+      throw new IngestError(`${file}:${line}: genre name ${quoteValue(f[0])} is empty or holds a NUL byte`, fix);
     names.push(f[0]);
   });
   return {
     reader: reader as RowReader,
     end: () => {
       reader.end();
-      if (!names.length) throw new IngestError(`${file} lists no genres`, 'Check that the file was extracted completely, or remove it: ingest then uses ml-100k\'s own 19 genres.');
+      if (!names.length)
+        throw new IngestError(
+          `${file} lists no genres`,
+          "Check that the file was extracted completely, or remove it: ingest then uses ml-100k's own 19 genres.",
+        );
     },
     names,
   };
@@ -286,16 +342,30 @@ export function uItemReader(file: string, encoding: TextEncoding, invalid: Inval
   const reader = new LineReader(file, encoding, invalid, (text, line) => {
     const f = text.split('|');
     if (f.length !== names.length) {
-      return invalid.report('column-count', file, line, `expected ${names.length} fields (movie id | movie title | release date | video release date | IMDb URL | ${genreNames.length} genre columns), found ${f.length}`, text);
+      return invalid.report(
+        'column-count',
+        file,
+        line,
+        `expected ${names.length} fields (movie id | movie title | release date | video release date | IMDb URL | ${genreNames.length} genre columns), found ${f.length}`,
+        text,
+      );
     }
     const nul = nulField(f, names);
     if (nul) return invalid.report('nul-byte', file, line, `${nul} ${NUL_WHY}`, text);
     const year = releaseYearOf(f[2]);
-    if (year === undefined) return invalid.report('bad-release-date', file, line, `release date ${quoteValue(f[2])} is not a date like 01-Jan-1995 (or empty)`, text);
+    if (year === undefined)
+      return invalid.report(
+        'bad-release-date',
+        file,
+        line,
+        `release date ${quoteValue(f[2])} is not a date like 01-Jan-1995 (or empty)`,
+        text,
+      );
     const genres: string[] = [];
     for (let k = 0; k < genreNames.length; k++) {
       const v = f[fixed.length + k];
-      if (v !== '0' && v !== '1') return invalid.report('bad-genre-flag', file, line, `genre column ${genreNames[k]} is ${quoteValue(v)}; expected 0 or 1`, text);
+      if (v !== '0' && v !== '1')
+        return invalid.report('bad-genre-flag', file, line, `genre column ${genreNames[k]} is ${quoteValue(v)}; expected 0 or 1`, text);
       if (v === '1' && genreNames[k] !== 'unknown') genres.push(OLD_GENRE_NAMES[genreNames[k]] ?? genreNames[k]);
     }
     c.add(line, text, f[0], f[1], formatGenres(genres), year ?? undefined);

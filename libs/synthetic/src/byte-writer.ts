@@ -41,7 +41,10 @@ export class ByteWriter {
   uint(n: number): void {
     this.ensure(11);
     const b = this.buf;
-    if (n < 10) { b[this.pos++] = 48 + n; return; }
+    if (n < 10) {
+      b[this.pos++] = 48 + n;
+      return;
+    }
     let digits = 0;
     for (let x = n; x > 0; x = Math.floor(x / 10)) digits++;
     let p = this.pos + digits - 1;
@@ -69,6 +72,10 @@ export class ByteWriter {
 
   /** Closes without caring about errors (used when aborting). */
   abandon(): void {
-    try { closeSync(this.fd); } catch { /* already closed */ }
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
   }
 }

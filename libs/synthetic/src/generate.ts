@@ -83,13 +83,15 @@ function aliasTable(w: Float64Array): { prob: Float64Array; alias: Int32Array } 
   const prob = new Float64Array(n);
   const alias = new Int32Array(n);
   const scaled = new Float64Array(n);
-  const small: number[] = [], large: number[] = [];
+  const small: number[] = [],
+    large: number[] = [];
   for (let i = 0; i < n; i++) {
     scaled[i] = (w[i] * n) / sum;
     (scaled[i] < 1 ? small : large).push(i);
   }
   while (small.length && large.length) {
-    const s = small.pop()!, l = large.pop()!;
+    const s = small.pop()!,
+      l = large.pop()!;
     prob[s] = scaled[s];
     alias[s] = l;
     scaled[l] = scaled[l] + scaled[s] - 1;
@@ -117,9 +119,10 @@ function userWindow(r: Rng): [number, number] {
   const span = LAST_RATING_TS - FIRST_RATING_TS;
   const u = r.next();
   // 15% from the early MovieLens years (1996-2001), the rest with a density growing linearly in time.
-  const start = u < 0.15
-    ? FIRST_RATING_TS + Math.floor(r.next() * 6 * 365 * 86400) + 300 * 86400
-    : FIRST_RATING_TS + Math.floor(Math.sqrt(r.next()) * span);
+  const start =
+    u < 0.15
+      ? FIRST_RATING_TS + Math.floor(r.next() * 6 * 365 * 86400) + 300 * 86400
+      : FIRST_RATING_TS + Math.floor(Math.sqrt(r.next()) * span);
   const k = r.next();
   const dur = k < 0.55 ? 600 + r.int(4 * 3600) : k < 0.85 ? Math.floor(-Math.log(1 - r.next()) * 60 * 86400) : r.int(10 * 365 * 86400);
   return [Math.min(start, LAST_RATING_TS - 600), Math.min(dur, LAST_RATING_TS - start)];
@@ -191,11 +194,16 @@ function writeMovies(truth: PlantedTruth, moviesPath: string, linksPath: string)
 
 // eslint-disable-next-line max-lines-per-function -- the generator's hot loop (34M ratings for `latest`): its state stays in locals
 async function writeRatings(
-  truth: PlantedTruth, rw: ByteWriter, tw: ByteWriter, seed: number,
-  progress: (p: GenerateProgress) => void, signal?: AbortSignal,
+  truth: PlantedTruth,
+  rw: ByteWriter,
+  tw: ByteWriter,
+  seed: number,
+  progress: (p: GenerateProgress) => void,
+  signal?: AbortSignal,
 ): Promise<{ ratings: number; tags: number }> {
   const { movies: m, spec } = truth;
-  const M = m.count, D = LATENT_DIM;
+  const M = m.count,
+    D = LATENT_DIM;
   const { prob, alias } = aliasTable(m.weight);
   const rel = new Int32Array(M);
   for (let i = 0; i < M; i++) rel[i] = releaseTs(m.years[i]);
@@ -215,14 +223,18 @@ async function writeRatings(
   const fandom = new Float64Array(truth.franchises.length);
   const fandomStamp = new Int32Array(truth.franchises.length);
   const fandomOf = (f: number, userId: number, r: Rng): number => {
-    if (fandomStamp[f] !== userId) { fandomStamp[f] = userId; fandom[f] = r.normal(0, model.fandomSd); }
+    if (fandomStamp[f] !== userId) {
+      fandomStamp[f] = userId;
+      fandom[f] = r.normal(0, model.fandomSd);
+    }
     return fandom[f];
   };
   const usersRng = new Rng(seed).fork(10);
   const taggerShare = 0.1;
   // 1.3 tags per tagged movie on average (a second tag 30% of the time).
   const tagProb = Math.min(1, spec.tagsPerRating / (taggerShare * 1.3));
-  let ratings = 0, tags = 0;
+  let ratings = 0,
+    tags = 0;
   const step = Math.max(1, Math.floor(spec.users / 200));
 
   rw.text(HEADER.ratings);
@@ -239,7 +251,10 @@ async function writeRatings(
     if (n > M / 8) {
       // Heavy user: weighted sampling without replacement by exponential keys
       // (Efraimidis-Spirakis), the same distribution as repeated draws with rejection.
-      for (let i = 0; i < M; i++) { keys[i] = stamp[i] === userId ? Infinity : -Math.log(1 - r.next()) / m.weight[i]; order[i] = i; }
+      for (let i = 0; i < M; i++) {
+        keys[i] = stamp[i] === userId ? Infinity : -Math.log(1 - r.next()) / m.weight[i];
+        order[i] = i;
+      }
       const sorted = order.sort((a, b) => keys[a] - keys[b]);
       for (let j = 0; k < n; j++) chosen[k++] = sorted[j];
     } else {
@@ -335,8 +350,11 @@ function truthJson(truth: PlantedTruth, counts: DumpCounts): unknown {
     counts,
     generatorVersion: GENERATOR_VERSION,
     model: {
-      rating: 'x = globalMean + userBias + exp(N(0, userScaleSd)) * (movieBias + userFactors . movieFactors + fandomLoad * N(0, fandomSd) for franchise members (one draw per user and franchise) + N(0, ratingNoiseSd)); with probability lowShare, x -= U(0, 2 lowDrop); then x = 4 + topSlope (x - 4) above 4 and 3 + bottomSlope (x - 3) below 3; whole stars (before halfStarsFrom and for 1 - halfStarUsers of users), else half stars of which a share keepHalf is kept (the rest go to the nearer whole star); clipped to 0.5..5',
-      latentDim: LATENT_DIM, ...truth.model, halfStarsFrom: HALF_STARS_FROM_TS,
+      rating:
+        'x = globalMean + userBias + exp(N(0, userScaleSd)) * (movieBias + userFactors . movieFactors + fandomLoad * N(0, fandomSd) for franchise members (one draw per user and franchise) + N(0, ratingNoiseSd)); with probability lowShare, x -= U(0, 2 lowDrop); then x = 4 + topSlope (x - 4) above 4 and 3 + bottomSlope (x - 3) below 3; whole stars (before halfStarsFrom and for 1 - halfStarUsers of users), else half stars of which a share keepHalf is kept (the rest go to the nearer whole star); clipped to 0.5..5',
+      latentDim: LATENT_DIM,
+      ...truth.model,
+      halfStarsFrom: HALF_STARS_FROM_TS,
     },
     franchises: truth.franchises.map((f) => f.map((i) => ids[i])),
     franchiseTitles: truth.franchises.map((f) => f.map((i) => truth.movies.titles[i])),

@@ -1,7 +1,15 @@
 // @cinemap/synthetic: the synthetic MovieLens generator and the dump statistics it is calibrated with (README.md). The only public door.
 export {
-  generateSyntheticDump, isCompleteDump, DEFAULT_SEED, DUMP_FILES, TRUTH_FILE, TRUTH_FORMAT,
-  FIRST_RATING_TS, LAST_RATING_TS, HALF_STARS_FROM_TS, GENERATOR_VERSION,
+  generateSyntheticDump,
+  isCompleteDump,
+  DEFAULT_SEED,
+  DUMP_FILES,
+  TRUTH_FILE,
+  TRUTH_FORMAT,
+  FIRST_RATING_TS,
+  LAST_RATING_TS,
+  HALF_STARS_FROM_TS,
+  GENERATOR_VERSION,
 } from './generate';
 export type { GenerateOptions, GenerateProgress, GenerateResult, DumpCounts } from './generate';
 export { SCALES, SYNTHETIC_SCALES, scaleSpec } from './scales';

@@ -128,12 +128,24 @@ export function userFactorSds(model: RatingModel): Float64Array {
 
 /** MovieLens genres (ml-latest README), with rough frequencies in ml-latest. */
 export const GENRES: readonly { name: string; freq: number }[] = [
-  { name: 'Action', freq: 0.08 }, { name: 'Adventure', freq: 0.045 }, { name: 'Animation', freq: 0.03 },
-  { name: 'Children', freq: 0.03 }, { name: 'Comedy', freq: 0.16 }, { name: 'Crime', freq: 0.05 },
-  { name: 'Documentary', freq: 0.06 }, { name: 'Drama', freq: 0.22 }, { name: 'Fantasy', freq: 0.03 },
-  { name: 'Film-Noir', freq: 0.005 }, { name: 'Horror', freq: 0.06 }, { name: 'IMAX', freq: 0.004 },
-  { name: 'Musical', freq: 0.01 }, { name: 'Mystery', freq: 0.03 }, { name: 'Romance', freq: 0.08 },
-  { name: 'Sci-Fi', freq: 0.035 }, { name: 'Thriller', freq: 0.08 }, { name: 'War', freq: 0.015 },
+  { name: 'Action', freq: 0.08 },
+  { name: 'Adventure', freq: 0.045 },
+  { name: 'Animation', freq: 0.03 },
+  { name: 'Children', freq: 0.03 },
+  { name: 'Comedy', freq: 0.16 },
+  { name: 'Crime', freq: 0.05 },
+  { name: 'Documentary', freq: 0.06 },
+  { name: 'Drama', freq: 0.22 },
+  { name: 'Fantasy', freq: 0.03 },
+  { name: 'Film-Noir', freq: 0.005 },
+  { name: 'Horror', freq: 0.06 },
+  { name: 'IMAX', freq: 0.004 },
+  { name: 'Musical', freq: 0.01 },
+  { name: 'Mystery', freq: 0.03 },
+  { name: 'Romance', freq: 0.08 },
+  { name: 'Sci-Fi', freq: 0.035 },
+  { name: 'Thriller', freq: 0.08 },
+  { name: 'War', freq: 0.015 },
   { name: 'Western', freq: 0.01 },
 ];
 
@@ -219,7 +231,10 @@ function pickGenres(rng: Rng): string[] {
     let x = rng.next();
     for (const g of GENRES) {
       x -= g.freq;
-      if (x <= 0) { out.add(g.name); break; }
+      if (x <= 0) {
+        out.add(g.name);
+        break;
+      }
     }
     if (x > 0) out.add('Drama'); // frequencies sum to just under 1
   }
@@ -254,10 +269,12 @@ export function userRatingCounts(spec: ScaleSpec, rng: Rng): Int32Array {
     return total;
   };
   const counts = new Int32Array(U);
-  let lo = 0, hi = 1e6;
+  let lo = 0,
+    hi = 1e6;
   for (let it = 0; it < 100; it++) {
     const mid = (lo + hi) / 2;
-    if (countsFor(mid, counts) < spec.ratings) lo = mid; else hi = mid;
+    if (countsFor(mid, counts) < spec.ratings) lo = mid;
+    else hi = mid;
   }
   countsFor(lo, counts);
   // The heaviest user is set explicitly (ml-latest has one user above 30k ratings).
@@ -272,7 +289,8 @@ export function userRatingCounts(spec: ScaleSpec, rng: Rng): Int32Array {
  * 10% hold most of them, as in ml-latest-small.
  */
 export function popularityWeight(spec: ScaleSpec, r: number): number {
-  const c = spec.popularityOffset, a = spec.popularityExponent;
+  const c = spec.popularityOffset,
+    a = spec.popularityExponent;
   const bend = spec.popularityTailStart * spec.movies;
   // The top film (the Shawshank anchor) gets a quarter more, so it is the most rated at any seed.
   if (r === 0) return 1.25 * Math.pow(c, -a);
@@ -293,7 +311,8 @@ function assignFirstRaters(counts: Int32Array, movies: number, rng: Rng): Plante
   const start = new Int32Array(U + 1);
   const out = new Int32Array(movies);
   const step = total / movies;
-  let u = 0, cum = counts[0];
+  let u = 0,
+    cum = counts[0];
   for (let j = 0; j < movies; j++) {
     const pos = (j + 0.5) * step;
     while (pos >= cum && u < U - 1) cum += counts[++u];
@@ -310,7 +329,11 @@ function assignFirstRaters(counts: Int32Array, movies: number, rng: Rng): Plante
 export function plantTruth(spec: ScaleSpec, seed: number, overrides: Partial<RatingModel> = {}): PlantedTruth {
   const model = scaleModel(ratingModel(overrides), spec.tasteScale);
   const root = new Rng(seed);
-  const rGenre = root.fork(1), rMovie = root.fork(2), rUsers = root.fork(3), rRank = root.fork(4), rFirst = root.fork(5);
+  const rGenre = root.fork(1),
+    rMovie = root.fork(2),
+    rUsers = root.fork(3),
+    rRank = root.fork(4),
+    rFirst = root.fork(5);
   const M = spec.movies;
 
   const dirs = new Map<string, Float64Array>();
@@ -322,7 +345,10 @@ export function plantTruth(spec: ScaleSpec, seed: number, overrides: Partial<Rat
   for (let i = 0; i < M; i++) indexOfRank[rank[i]] = i;
 
   const ids = new Int32Array(M);
-  for (let i = 0, id = 0; i < M; i++) { id += 1 + rMovie.int(5); ids[i] = id; }
+  for (let i = 0, id = 0; i < M; i++) {
+    id += 1 + rMovie.int(5);
+    ids[i] = id;
+  }
 
   const titles = new Array<string>(M);
   const genres = new Array<string[]>(M);
@@ -330,13 +356,18 @@ export function plantTruth(spec: ScaleSpec, seed: number, overrides: Partial<Rat
   const bias = new Float32Array(M);
   const factors = new Float32Array(M * LATENT_DIM);
   const assigned = new Uint8Array(M);
-  const setVector = (i: number, v: Float64Array): void => { factors.set(v, i * LATENT_DIM); };
+  const setVector = (i: number, v: Float64Array): void => {
+    factors.set(v, i * LATENT_DIM);
+  };
   const popularityBoost = (i: number): number => model.popularityBias * (1 - Math.log(rank[i] + 1) / Math.log(M));
   /** Gives the members' slots the given ranks, the most popular to the lowest id (films get ids as they are added). */
   const reassignRanks = (members: number[], ranks: number[]): void => {
     const slots = [...members].sort((a, b) => a - b);
     const rs = [...ranks].sort((a, b) => a - b);
-    slots.forEach((i, j) => { rank[i] = rs[j]; indexOfRank[rs[j]] = i; });
+    slots.forEach((i, j) => {
+      rank[i] = rs[j];
+      indexOfRank[rs[j]] = i;
+    });
   };
 
   // Anchors first: fixed titles at fixed ranks.
@@ -345,9 +376,14 @@ export function plantTruth(spec: ScaleSpec, seed: number, overrides: Partial<Rat
   const usedNames = new Set<string>();
   // An anchored franchise's first film gets the lowest movieId, as on MovieLens.
   const groups = new Map<string, number[]>();
-  ANCHORS.forEach((a, k) => { if (a.franchise) groups.set(a.franchise, [...(groups.get(a.franchise) ?? []), k]); });
+  ANCHORS.forEach((a, k) => {
+    if (a.franchise) groups.set(a.franchise, [...(groups.get(a.franchise) ?? []), k]);
+  });
   for (const ks of groups.values()) {
-    reassignRanks(ks.map((k) => indexOfRank[anchorRank(ANCHORS[k], M)]), ks.map((k) => anchorRank(ANCHORS[k], M)));
+    reassignRanks(
+      ks.map((k) => indexOfRank[anchorRank(ANCHORS[k], M)]),
+      ks.map((k) => anchorRank(ANCHORS[k], M)),
+    );
   }
   for (const a of ANCHORS) {
     const i = indexOfRank[anchorRank(a, M)];
@@ -462,9 +498,13 @@ export function plantTruth(spec: ScaleSpec, seed: number, overrides: Partial<Rat
 
   const userRatingCountsArr = userRatingCounts(spec, rUsers);
   return {
-    spec, seed, model,
+    spec,
+    seed,
+    model,
     movies: { count: M, ids, titles, genres, years, rank, weight, bias, factors, franchiseOf, fandomLoad, imdbIds, tmdbIds },
-    franchises, anchors, genreFactors,
+    franchises,
+    anchors,
+    genreFactors,
     userRatingCounts: userRatingCountsArr,
     firstRated: assignFirstRaters(userRatingCountsArr, M, rFirst),
   };

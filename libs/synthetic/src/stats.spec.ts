@@ -16,11 +16,31 @@ function input(rows: [number, number, number][]): StatsInput {
 
 describe('dumpStats', () => {
   // Movie 10 rated by users 1..3 (5, 4, 3), movie 20 by users 1 and 2 (2, 1.5), movie 30 by user 1 (0.5).
-  const s = dumpStats(input([[1, 10, 5], [2, 10, 4], [3, 10, 3], [1, 20, 2], [2, 20, 1.5], [1, 30, 0.5]]));
+  const s = dumpStats(
+    input([
+      [1, 10, 5],
+      [2, 10, 4],
+      [3, 10, 3],
+      [1, 20, 2],
+      [2, 20, 1.5],
+      [1, 30, 0.5],
+    ]),
+  );
 
   it('counts, histogram, mean and sample sd', () => {
     expect([s.ratings, s.users, s.movies]).toEqual([6, 3, 3]);
-    expect(s.histogram).toEqual({ '0.5': 1 / 6, '1.0': 0, '1.5': 1 / 6, '2.0': 1 / 6, '2.5': 0, '3.0': 1 / 6, '3.5': 0, '4.0': 1 / 6, '4.5': 0, '5.0': 1 / 6 });
+    expect(s.histogram).toEqual({
+      '0.5': 1 / 6,
+      '1.0': 0,
+      '1.5': 1 / 6,
+      '2.0': 1 / 6,
+      '2.5': 0,
+      '3.0': 1 / 6,
+      '3.5': 0,
+      '4.0': 1 / 6,
+      '4.5': 0,
+      '5.0': 1 / 6,
+    });
     expect(s.mean).toBeCloseTo(16 / 6, 12);
     // Sum of squared deviations from 8/3: 5.4444+1.7778+0.1111+0.4444+1.3611+4.6944 = 13.8333; / 5.
     expect(s.sd).toBeCloseTo(Math.sqrt(13.833333333 / 5), 6);
@@ -58,7 +78,13 @@ describe('dumpStats', () => {
   });
 
   it('ids can be anything positive (sparse, large) and rows in any order', () => {
-    const a = dumpStats(input([[7, 2_000_000_000, 3], [300_000, 5, 4], [7, 5, 2]]));
+    const a = dumpStats(
+      input([
+        [7, 2_000_000_000, 3],
+        [300_000, 5, 4],
+        [7, 5, 2],
+      ]),
+    );
     expect([a.users, a.movies, a.topFilmRatings]).toEqual([2, 2, 2]);
   });
 
@@ -95,7 +121,10 @@ describe('readRatingsForStats', () => {
     const empty = join(work, 'empty');
     mkdirSync(empty);
     await expect(readRatingsForStats(empty)).rejects.toThrow(/neither ratings\.csv nor u\.data/);
-    for (const [name, text, message] of [['udata-rating', '1\t2\t3\t4\n1\t2\t6\t4\n', /u\.data:2: rating "6"/], ['udata-commas', '1,2,3,4\n', /u\.data:1: /]] as const) {
+    for (const [name, text, message] of [
+      ['udata-rating', '1\t2\t3\t4\n1\t2\t6\t4\n', /u\.data:2: rating "6"/],
+      ['udata-commas', '1,2,3,4\n', /u\.data:1: /],
+    ] as const) {
       mkdirSync(join(work, name));
       writeFileSync(join(work, name, 'u.data'), text);
       await expect(readRatingsForStats(join(work, name))).rejects.toThrow(message);

@@ -50,7 +50,8 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   const n = sorted.length;
   if (n === 0) return NaN;
   const pos = q * (n - 1);
-  const lo = Math.floor(pos), hi = Math.min(n - 1, lo + 1);
+  const lo = Math.floor(pos),
+    hi = Math.min(n - 1, lo + 1);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
@@ -68,10 +69,16 @@ function sampleSd(xs: ArrayLike<number>): number {
 /** Count and sum of half stars per distinct id. */
 function perId(ids: ArrayLike<number>, halfStars: ArrayLike<number>, n: number): { count: Float64Array; sum: Float64Array } {
   const slot = new Map<number, number>();
-  const countL: number[] = [], sumL: number[] = [];
+  const countL: number[] = [],
+    sumL: number[] = [];
   for (let i = 0; i < n; i++) {
     let s = slot.get(ids[i]);
-    if (s === undefined) { s = countL.length; slot.set(ids[i], s); countL.push(0); sumL.push(0); }
+    if (s === undefined) {
+      s = countL.length;
+      slot.set(ids[i], s);
+      countL.push(0);
+      sumL.push(0);
+    }
     countL[s]++;
     sumL[s] += halfStars[i];
   }
@@ -89,7 +96,8 @@ export function dumpStats(r: StatsInput): DumpStats {
   const n = r.length;
   if (n === 0) throw new Error('no ratings to describe');
   const hist = new Float64Array(11);
-  let sum = 0, sum2 = 0;
+  let sum = 0,
+    sum2 = 0;
   for (let i = 0; i < n; i++) {
     const h = r.halfStars[i];
     if (!(h >= 1 && h <= 10)) throw new Error(`rating ${h / 2} at row ${i + 1} is outside 0.5..5.0`);
@@ -102,8 +110,11 @@ export function dumpStats(r: StatsInput): DumpStats {
   const users = perId(r.userId, r.halfStars, n);
   const mc = Float64Array.from(movies.count).sort().reverse();
   const uc = Float64Array.from(users.count).sort().reverse();
-  const M = mc.length, U = uc.length;
-  let ones = 0, under5 = 0, over20 = 0;
+  const M = mc.length,
+    U = uc.length;
+  let ones = 0,
+    under5 = 0,
+    over20 = 0;
   for (let i = 0; i < M; i++) {
     if (mc[i] === 1) ones++;
     if (mc[i] < 5) under5++;
@@ -118,15 +129,26 @@ export function dumpStats(r: StatsInput): DumpStats {
   const histogram: Record<string, number> = {};
   for (let h = 1; h <= 10; h++) histogram[(h / 2).toFixed(1)] = hist[h] / n;
   return {
-    ratings: n, users: U, movies: M, histogram, mean,
+    ratings: n,
+    users: U,
+    movies: M,
+    histogram,
+    mean,
     sd: Math.sqrt(Math.max(0, (sum2 - n * mean * mean) / (n - 1))),
-    topFilmRatings: mc[0], topUserRatings: uc[0],
-    topFilmShare: mc[0] / n, topUserShare: uc[0] / n,
-    top1PctFilmsShare: shareOfTop(mc, 0.01, n), top10PctFilmsShare: shareOfTop(mc, 0.1, n), top10PctUsersShare: shareOfTop(uc, 0.1, n),
-    filmsWith1Rating: ones / M, filmsUnder5Ratings: under5 / M, filmsWith20Plus: over20 / M,
+    topFilmRatings: mc[0],
+    topUserRatings: uc[0],
+    topFilmShare: mc[0] / n,
+    topUserShare: uc[0] / n,
+    top1PctFilmsShare: shareOfTop(mc, 0.01, n),
+    top10PctFilmsShare: shareOfTop(mc, 0.1, n),
+    top10PctUsersShare: shareOfTop(uc, 0.1, n),
+    filmsWith1Rating: ones / M,
+    filmsUnder5Ratings: under5 / M,
+    filmsWith20Plus: over20 / M,
     medianRatingsPerFilm: quantileSorted(mcAsc, 0.5),
     userQuantiles: USER_QUANTILES.map((q) => quantileSorted(ucAsc, q)),
-    sdMovieMeans20: sampleSd(movieMeans20), sdUserMeans: sampleSd(userMeans),
+    sdMovieMeans20: sampleSd(movieMeans20),
+    sdUserMeans: sampleSd(userMeans),
   };
 }
 
@@ -135,15 +157,29 @@ const pct = (x: number, digits = 1): string => `${(100 * x).toFixed(digits)}%`;
 /** The stats as aligned "name  value" lines, in the order of the README's calibration table. */
 export function formatStats(s: DumpStats): string {
   const rows: [string, string][] = [
-    ['ratings / users / rated films', `${s.ratings.toLocaleString('en-US')} / ${s.users.toLocaleString('en-US')} / ${s.movies.toLocaleString('en-US')}`],
-    ['rating histogram', Object.entries(s.histogram).map(([k, v]) => `${k}:${v.toFixed(3)}`).join(' ')],
+    [
+      'ratings / users / rated films',
+      `${s.ratings.toLocaleString('en-US')} / ${s.users.toLocaleString('en-US')} / ${s.movies.toLocaleString('en-US')}`,
+    ],
+    [
+      'rating histogram',
+      Object.entries(s.histogram)
+        .map(([k, v]) => `${k}:${v.toFixed(3)}`)
+        .join(' '),
+    ],
     ['mean, sd', `${s.mean.toFixed(2)}, ${s.sd.toFixed(2)}`],
     ['top film / top user (ratings)', `${s.topFilmRatings.toLocaleString('en-US')} / ${s.topUserRatings.toLocaleString('en-US')}`],
     ['top film / top user share', `${pct(s.topFilmShare, 2)} / ${pct(s.topUserShare, 2)}`],
     ['top 1% / 10% of films hold', `${pct(s.top1PctFilmsShare)} / ${pct(s.top10PctFilmsShare)}`],
     ['top 10% of users hold', pct(s.top10PctUsersShare)],
-    ['films with 1 / < 5 / >= 20 ratings', `${pct(s.filmsWith1Rating)} / ${pct(s.filmsUnder5Ratings)} / ${pct(s.filmsWith20Plus)} (median ${s.medianRatingsPerFilm})`],
-    [`ratings per user at ${USER_QUANTILES.map((q) => `${q * 100}`).join('/')}%`, s.userQuantiles.map((q) => String(Math.round(q))).join(', ')],
+    [
+      'films with 1 / < 5 / >= 20 ratings',
+      `${pct(s.filmsWith1Rating)} / ${pct(s.filmsUnder5Ratings)} / ${pct(s.filmsWith20Plus)} (median ${s.medianRatingsPerFilm})`,
+    ],
+    [
+      `ratings per user at ${USER_QUANTILES.map((q) => `${q * 100}`).join('/')}%`,
+      s.userQuantiles.map((q) => String(Math.round(q))).join(', '),
+    ],
     ['sd of film means (>= 20 ratings) / user means', `${s.sdMovieMeans20.toFixed(2)} / ${s.sdUserMeans.toFixed(2)}`],
   ];
   return `${formatTable(rows)}\n`;

@@ -11,7 +11,12 @@ import { ZipFile } from 'yazl';
 const FIXED_MTIME = new Date(Date.UTC(2023, 6, 20, 12, 0, 0));
 
 export async function zipDump(
-  dir: string, files: readonly string[], folder: string, zipPath: string, readme: string, signal?: AbortSignal,
+  dir: string,
+  files: readonly string[],
+  folder: string,
+  zipPath: string,
+  readme: string,
+  signal?: AbortSignal,
 ): Promise<void> {
   const zip = new ZipFile();
   zip.addEmptyDirectory(`${folder}/`, { mtime: FIXED_MTIME, mode: 0o40755 });

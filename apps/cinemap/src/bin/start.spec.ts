@@ -14,7 +14,11 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 /** Starts dist/apps/cinemap/start.js; resolves with the GraphQL URL once it says it is up. */
 function start(args: string[]): Promise<{ child: ChildProcess; url: string; out: () => string }> {
   const env = { ...process.env, DATABASE_URL: '', CINEMAP_HOME: home, CINEMAP_SQL_PORT: '0', LOG_LEVEL: 'warn' };
-  const child = spawn(process.execPath, ['dist/apps/cinemap/start.js', '--port', '0', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['dist/apps/cinemap/start.js', '--port', '0', ...args], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   return new Promise((ok, fail) => {
     const onData = (d: Buffer) => {
@@ -39,7 +43,11 @@ it('offline: generates, ingests, trains, serves, stops on Ctrl-C; the second sta
   expect(first.out()).toMatch(/--offline given.*synthetic "small" dump/);
   expect(first.out()).toMatch(/\$ node dist\/apps\/ingest\/generate\.js/);
   expect(first.out()).toMatch(/\$ node dist\/apps\/trainer\/main\.js/);
-  const r = await fetch(first.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ mostAppreciated(limit: 3) { title } activeModel { engine } }' }) });
+  const r = await fetch(first.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ mostAppreciated(limit: 3) { title } activeModel { engine } }' }),
+  });
   const body = (await r.json()) as { data: { mostAppreciated: { title: string }[]; activeModel: { engine: string } } };
   expect(body.data.mostAppreciated).toHaveLength(3);
   expect(body.data.activeModel.engine).toBe('native');

@@ -16,7 +16,9 @@ const OFFICIAL_URL = MOVIELENS_DATASETS['ml-latest-small'].url;
 
 const program = new Command()
   .name('npm start --')
-  .description('Ingest MovieLens ml-latest-small (offline: a synthetic dump), train, and serve GraphQL on :4000 — on the embedded database unless DATABASE_URL is set.')
+  .description(
+    'Ingest MovieLens ml-latest-small (offline: a synthetic dump), train, and serve GraphQL on :4000 — on the embedded database unless DATABASE_URL is set.',
+  )
   .option('--force', 'ingest and train again even when a model is already active', false)
   .option('--port <n>', 'HTTP port (env PORT, default 4000)', (v) => Number(v))
   .option('--offline', 'skip the download and use the synthetic small dump', false)
@@ -57,7 +59,9 @@ async function main(): Promise<void> {
       await runBuiltCli('ingest', ['--source', 'ml-latest-small', '--auto-curation']);
     } else {
       const out = join(cinemapHome(), 'synthetic-small');
-      console.log(`  ${o.offline ? '--offline given' : `offline (${OFFICIAL_URL} unreachable)`}: using the deterministic synthetic "small" dump in ${out} instead of MovieLens`);
+      console.log(
+        `  ${o.offline ? '--offline given' : `offline (${OFFICIAL_URL} unreachable)`}: using the deterministic synthetic "small" dump in ${out} instead of MovieLens`,
+      );
       await runBuiltCli('generate', ['--out', out, '--scale', 'small']);
       await runBuiltCli('ingest', ['--source', out, '--auto-curation']);
     }

@@ -14,13 +14,26 @@ export function createAppreciatedPanel(els: Elements, pick: (sel: { title: strin
   const item = (m: Movie) => {
     const b = h('button', { type: 'button', class: 'linkish' }, displayTitle(m));
     b.addEventListener('click', () => pick({ title: titleQueryFor(m), movie: m }));
-    return h('li', { 'data-movie-id': m.id }, b, h('span', { class: 'meta' }, `bias ${formatBias(m.bias)} · ★ ${formatAverage(m.averageRating)} · ${formatRatingCount(m.ratingCount)}`));
+    return h(
+      'li',
+      { 'data-movie-id': m.id },
+      b,
+      h(
+        'span',
+        { class: 'meta' },
+        `bias ${formatBias(m.bias)} · ★ ${formatAverage(m.averageRating)} · ${formatRatingCount(m.ratingCount)}`,
+      ),
+    );
   };
   const load = async (filter: MovieFilter | undefined) => {
     abortPrevious?.abort();
     const abort = (abortPrevious = new AbortController());
     try {
-      const d = await graphql<{ mostAppreciated: Movie[]; leastAppreciated: Movie[] }>(APPRECIATED_QUERY, { limit: APPRECIATED_SIZE, filter: filter ?? null }, { signal: abort.signal });
+      const d = await graphql<{ mostAppreciated: Movie[]; leastAppreciated: Movie[] }>(
+        APPRECIATED_QUERY,
+        { limit: APPRECIATED_SIZE, filter: filter ?? null },
+        { signal: abort.signal },
+      );
       fill(els.most, ...d.mostAppreciated.map(item));
       fill(els.least, ...d.leastAppreciated.map(item));
     } catch (err) {

@@ -14,7 +14,11 @@ export type MapPanel = ReturnType<typeof createMapPanel>;
 export function createMapPanel(state: State, els: Elements, onPick: (p: MovieProjection) => void) {
   const map = createFilmMap(els.map, onPick);
   /** Highlights the selection and the neighbours shown; returns how many of them are on the map. */
-  const highlightSelection = () => map.highlight(selectedIds(state), state.neighbours.map((n) => n.movie.id));
+  const highlightSelection = () =>
+    map.highlight(
+      selectedIds(state),
+      state.neighbours.map((n) => n.movie.id),
+    );
   const load = async () => {
     els.mapStatus.textContent = 'Drawing the map…';
     try {

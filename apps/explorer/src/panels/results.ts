@@ -5,7 +5,15 @@ import { ApiError, graphql } from '../api/client';
 import { MOOD_QUERY, SIMILAR_QUERY, SIMILAR_WITH_MOVIE_QUERY, titleQueryFor } from '../api/queries';
 import type { FilmRef, Movie, SimilarMovie } from '../api/types';
 import type { Elements } from '../elements';
-import { displayTitle, formatAverage, formatGenres, formatRatingCount, formatSimilarity, notFoundMessage, similarityPercent } from '../format';
+import {
+  displayTitle,
+  formatAverage,
+  formatGenres,
+  formatRatingCount,
+  formatSimilarity,
+  notFoundMessage,
+  similarityPercent,
+} from '../format';
 import type { State } from '../state';
 import { fill, h } from '../ui/dom';
 import type { MapPanel } from './map';
@@ -48,7 +56,10 @@ export function createResultsPanel(state: State, els: Elements, map: MapPanel, a
       fill(els.resultsList, ...list.map(({ movie, similarity }) => neighbourItem(movie, similarity, state, actions)));
       const onMap = map.highlightSelection();
       els.mapStatus.textContent = `${onMap} of the ${list.length + map.selectedCount()} highlighted films are among the ${map.size} on the map.`;
-      els.resultsStatus.textContent = list.length === 0 ? 'No film passes these filters. Loosen them to see neighbours.' : `${list.length} film${list.length === 1 ? '' : 's'}, most similar first.`;
+      els.resultsStatus.textContent =
+        list.length === 0
+          ? 'No film passes these filters. Loosen them to see neighbours.'
+          : `${list.length} film${list.length === 1 ? '' : 's'}, most similar first.`;
     } catch (err) {
       if ((err as Error).name === 'AbortError') return;
       state.neighbours = [];
@@ -69,7 +80,11 @@ export function createResultsPanel(state: State, els: Elements, map: MapPanel, a
 }
 
 /** Asks for the neighbours of the film or the mood; returns the list and the heading to show. */
-async function fetchNeighbours(state: State, signal: AbortSignal, named: (movie: FilmRef) => void): Promise<{ list: SimilarMovie[]; heading: string }> {
+async function fetchNeighbours(
+  state: State,
+  signal: AbortSignal,
+  named: (movie: FilmRef) => void,
+): Promise<{ list: SimilarMovie[]; heading: string }> {
   const vars = { k: state.k, filter: state.filter ?? null };
   if (state.mode === 'mood') {
     const titles = state.mood.map(titleQueryFor);
@@ -81,7 +96,11 @@ async function fetchNeighbours(state: State, signal: AbortSignal, named: (movie:
   if (sel.movie) {
     list = (await graphql<{ similarMovies: SimilarMovie[] }>(SIMILAR_QUERY, { ...vars, title: sel.title }, { signal })).similarMovies;
   } else {
-    const d = await graphql<{ movie: Movie | null; similarMovies: SimilarMovie[] }>(SIMILAR_WITH_MOVIE_QUERY, { ...vars, title: sel.title }, { signal });
+    const d = await graphql<{ movie: Movie | null; similarMovies: SimilarMovie[] }>(
+      SIMILAR_WITH_MOVIE_QUERY,
+      { ...vars, title: sel.title },
+      { signal },
+    );
     list = d.similarMovies;
     if (d.movie) {
       sel.movie = d.movie;
@@ -98,7 +117,11 @@ function showError(err: unknown, state: State, els: Elements, pick: ResultsActio
   if (e.code === 'MOVIE_NOT_FOUND') {
     const typed = state.mode === 'film' && state.selected ? state.selected.title : e.message;
     els.resultsHeading.textContent = 'No such film';
-    fill(els.resultsError, h('p', {}, notFoundMessage(typed, e.suggestions.length)), e.suggestions.length > 0 ? suggestionList(e.suggestions, pick) : null);
+    fill(
+      els.resultsError,
+      h('p', {}, notFoundMessage(typed, e.suggestions.length)),
+      e.suggestions.length > 0 ? suggestionList(e.suggestions, pick) : null,
+    );
   } else {
     els.resultsHeading.textContent = 'Something went wrong';
     fill(els.resultsError, h('p', {}, e.message));
@@ -107,11 +130,15 @@ function showError(err: unknown, state: State, els: Elements, pick: ResultsActio
 }
 
 function suggestionList(titles: string[], pick: ResultsActions['pick']): HTMLUListElement {
-  return h('ul', { class: 'suggestions', 'aria-label': 'Suggested films' }, ...titles.map((t) => {
-    const b = h('button', { type: 'button' }, t);
-    b.addEventListener('click', () => pick({ title: t }));
-    return h('li', {}, b);
-  }));
+  return h(
+    'ul',
+    { class: 'suggestions', 'aria-label': 'Suggested films' },
+    ...titles.map((t) => {
+      const b = h('button', { type: 'button' }, t);
+      b.addEventListener('click', () => pick({ title: t }));
+      return h('li', {}, b);
+    }),
+  );
 }
 
 /** One neighbour: its title (selects it), similarity bar, genres and ratings, links, "+ mood". */
@@ -129,13 +156,37 @@ function neighbourItem(m: Movie, similarity: number, state: State, actions: Resu
     'li',
     { 'data-movie-id': m.id, 'data-similarity': similarity },
     h('div', { class: 'title-line' }, pick),
-    h('div', { class: 'simbar' },
+    h(
+      'div',
+      { class: 'simbar' },
       h('span', { class: 'track', 'aria-hidden': 'true' }, h('span', { class: 'fill', style: `width:${pct}%` })),
-      h('span', { class: 'value' }, `similarity ${formatSimilarity(similarity)}`)),
-    h('div', { class: 'details' }, `${formatGenres(m.genres)} · ★ ${formatAverage(m.averageRating)} average · ${formatRatingCount(m.ratingCount)}`),
-    h('div', { class: 'links' },
-      m.imdbUrl ? h('a', { href: m.imdbUrl, target: '_blank', rel: 'noopener noreferrer' }, 'IMDb', h('span', { class: 'sr-only' }, ` page of ${displayTitle(m)}`)) : null,
-      m.tmdbUrl ? h('a', { href: m.tmdbUrl, target: '_blank', rel: 'noopener noreferrer' }, 'TMDb', h('span', { class: 'sr-only' }, ` page of ${displayTitle(m)}`)) : null,
-      add),
+      h('span', { class: 'value' }, `similarity ${formatSimilarity(similarity)}`),
+    ),
+    h(
+      'div',
+      { class: 'details' },
+      `${formatGenres(m.genres)} · ★ ${formatAverage(m.averageRating)} average · ${formatRatingCount(m.ratingCount)}`,
+    ),
+    h(
+      'div',
+      { class: 'links' },
+      m.imdbUrl
+        ? h(
+            'a',
+            { href: m.imdbUrl, target: '_blank', rel: 'noopener noreferrer' },
+            'IMDb',
+            h('span', { class: 'sr-only' }, ` page of ${displayTitle(m)}`),
+          )
+        : null,
+      m.tmdbUrl
+        ? h(
+            'a',
+            { href: m.tmdbUrl, target: '_blank', rel: 'noopener noreferrer' },
+            'TMDb',
+            h('span', { class: 'sr-only' }, ` page of ${displayTitle(m)}`),
+          )
+        : null,
+      add,
+    ),
   );
 }

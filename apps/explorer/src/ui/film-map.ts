@@ -76,10 +76,29 @@ export function createFilmMap(canvas: HTMLCanvasElement, onSelect: (p: MovieProj
       }));
     const highlight: ChartDataset<'scatter', MapPoint[]>[] = [];
     if (near.length > 0) {
-      highlight.push({ label: NEIGHBOURS, data: near, order: 1, pointRadius: 6.5, pointHoverRadius: 8, backgroundColor: '#ffd166', borderColor: '#1b1f24', borderWidth: 2 });
+      highlight.push({
+        label: NEIGHBOURS,
+        data: near,
+        order: 1,
+        pointRadius: 6.5,
+        pointHoverRadius: 8,
+        backgroundColor: '#ffd166',
+        borderColor: '#1b1f24',
+        borderWidth: 2,
+      });
     }
     if (selected.length > 0) {
-      highlight.push({ label: selected.length > 1 ? SELECTED_MANY : SELECTED, data: selected, order: 0, pointStyle: 'rectRot', pointRadius: 10, pointHoverRadius: 12, backgroundColor: '#e63946', borderColor: '#1b1f24', borderWidth: 2 });
+      highlight.push({
+        label: selected.length > 1 ? SELECTED_MANY : SELECTED,
+        data: selected,
+        order: 0,
+        pointStyle: 'rectRot',
+        pointRadius: 10,
+        pointHoverRadius: 12,
+        backgroundColor: '#e63946',
+        borderColor: '#1b1f24',
+        borderWidth: 2,
+      });
     }
     chart.data.datasets = [...highlight, ...genreSets] as ChartDataset<'scatter'>[];
     chart.update();

@@ -23,6 +23,7 @@ describe('schema.graphql', () => {
       'pcaProjection(filter: MovieFilter, limit: Int = 200): [MovieProjection!]!',
       'predictRating(title: String!, userId: Int!): Float',
       'activeModel: ModelRun',
-    ]) expect(s).toContain(line);
+    ])
+      expect(s).toContain(line);
   });
 });

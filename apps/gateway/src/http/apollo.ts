@@ -61,7 +61,11 @@ function observePlugin(metrics: GatewayMetrics, schema: GraphQLSchema): ApolloSe
           for (const e of rc.errors) {
             const code = String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
             metrics.countError(op, code);
-            if (code === 'INTERNAL_SERVER_ERROR') rc.contextValue?.log?.error({ err: unwrapResolverError(e), requestId: rc.contextValue?.requestId, operation: op }, 'internal error');
+            if (code === 'INTERNAL_SERVER_ERROR')
+              rc.contextValue?.log?.error(
+                { err: unwrapResolverError(e), requestId: rc.contextValue?.requestId, operation: op },
+                'internal error',
+              );
           }
         },
         async willSendResponse(rc) {
@@ -69,7 +73,13 @@ function observePlugin(metrics: GatewayMetrics, schema: GraphQLSchema): ApolloSe
           // Whole responses of neighbour queries depend only on the run and the request
           // body: the HTTP layer may replay them for the same snapshot.
           const roots = rc.operation?.operation === 'query' ? rc.operation.selectionSet.selections : [];
-          if (rc.contextValue && !rc.errors?.length && roots.length > 0 && roots.every((f) => f.kind === 'Field' && REPLAYABLE.has(f.name.value))) rc.contextValue.replay.operation = operationLabel(rc);
+          if (
+            rc.contextValue &&
+            !rc.errors?.length &&
+            roots.length > 0 &&
+            roots.every((f) => f.kind === 'Field' && REPLAYABLE.has(f.name.value))
+          )
+            rc.contextValue.replay.operation = operationLabel(rc);
         },
       };
     },
@@ -85,9 +95,26 @@ function formatError(formatted: GraphQLFormattedError, error: unknown, limits: Q
   const original = unwrapResolverError(error);
   // Database outages and statement timeouts are the client's "retry later", not a bug.
   const dbCode = databaseErrorCode(original);
-  if (dbCode === 'DATABASE_TIMEOUT') return { message: 'The database did not answer within the statement timeout; try again, or ask for less.', locations: formatted.locations, path: formatted.path, extensions: { code: dbCode } };
-  if (dbCode) return { message: 'The database is not reachable right now; try again in a few seconds (/health/ready says when it is back).', locations: formatted.locations, path: formatted.path, extensions: { code: dbCode } };
+  if (dbCode === 'DATABASE_TIMEOUT')
+    return {
+      message: 'The database did not answer within the statement timeout; try again, or ask for less.',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: dbCode },
+    };
+  if (dbCode)
+    return {
+      message: 'The database is not reachable right now; try again in a few seconds (/health/ready says when it is back).',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: dbCode },
+    };
   // A GraphQLError thrown on purpose without a code is still safe to show.
   if (original instanceof GraphQLError && !(original.originalError && !(original.originalError instanceof GraphQLError))) return formatted;
-  return { message: 'Internal server error; the gateway log has the details under this request id (x-request-id response header).', locations: formatted.locations, path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  return {
+    message: 'Internal server error; the gateway log has the details under this request id (x-request-id response header).',
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  };
 }

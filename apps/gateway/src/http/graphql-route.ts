@@ -35,7 +35,9 @@ interface PostBody {
 }
 
 /** The route handler: answers the request and resolves to its metrics route label. */
-export function graphqlRoute(opts: GraphqlRouteOptions): (req: IncomingMessage, res: ServerResponse, requestId: string, search: string) => Promise<string> {
+export function graphqlRoute(
+  opts: GraphqlRouteOptions,
+): (req: IncomingMessage, res: ServerResponse, requestId: string, search: string) => Promise<string> {
   return async (req, res, requestId, search) => {
     allowOrigin(req, res, opts.cors);
     if (req.method === 'OPTIONS') return preflight(res);
@@ -74,13 +76,24 @@ function preflight(res: ServerResponse): string {
  * Reads a POST body. Answers at once (resolving to the route label) when it is too
  * large, not JSON though it says so, or a replay hit; otherwise the body to execute.
  */
-async function readPost(req: IncomingMessage, res: ServerResponse, snapshot: ModelSnapshot | null, opts: GraphqlRouteOptions): Promise<PostBody | string> {
+async function readPost(
+  req: IncomingMessage,
+  res: ServerResponse,
+  snapshot: ModelSnapshot | null,
+  opts: GraphqlRouteOptions,
+): Promise<PostBody | string> {
   // The media type proper (parameters dropped), as Apollo's CSRF check reads it: a
   // "simple" request (text/plain; charset=application/json …) is never JSON here, so it
   // cannot reach the response cache and Apollo refuses it.
   const json = mediaType(req.headers['content-type']) === 'application/json';
   const raw = await readBody(req, opts.maxBodyBytes);
-  if (raw === null) return sendJson(res, 413, { errors: [{ message: `Request body over ${opts.maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] }, 'graphql');
+  if (raw === null)
+    return sendJson(
+      res,
+      413,
+      { errors: [{ message: `Request body over ${opts.maxBodyBytes} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] },
+      'graphql',
+    );
   let replayCache: PostBody['replayCache'] = null;
   if (json && snapshot && raw.length <= REPLAY_MAX_BODY) {
     replayCache = snapshot.responseCache;
@@ -104,7 +117,15 @@ async function readPost(req: IncomingMessage, res: ServerResponse, snapshot: Mod
 }
 
 /** Executes through Apollo, stores a replayable answer for this snapshot, and writes the response. */
-async function execute(req: IncomingMessage, res: ServerResponse, requestId: string, search: string, snapshot: ModelSnapshot | null, post: PostBody, opts: GraphqlRouteOptions): Promise<void> {
+async function execute(
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  search: string,
+  snapshot: ModelSnapshot | null,
+  post: PostBody,
+  opts: GraphqlRouteOptions,
+): Promise<void> {
   let ctxValue: GatewayContext | undefined;
   const headers = new HeaderMap();
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
@@ -113,8 +134,18 @@ async function execute(req: IncomingMessage, res: ServerResponse, requestId: str
     context: async () => (ctxValue = createContext(opts.db, opts.store, opts.log, requestId)),
   });
   const { replayCache } = post;
-  if (replayCache && ctxValue?.replay.operation && ctxValue.snapshot === snapshot && result.body.kind === 'complete' && (result.status ?? 200) === 200) {
-    replayCache.set(post.raw, { text: result.body.string, contentType: result.headers.get('content-type') ?? 'application/json; charset=utf-8', operation: ctxValue.replay.operation });
+  if (
+    replayCache &&
+    ctxValue?.replay.operation &&
+    ctxValue.snapshot === snapshot &&
+    result.body.kind === 'complete' &&
+    (result.status ?? 200) === 200
+  ) {
+    replayCache.set(post.raw, {
+      text: result.body.string,
+      contentType: result.headers.get('content-type') ?? 'application/json; charset=utf-8',
+      operation: ctxValue.replay.operation,
+    });
   }
   for (const [k, v] of result.headers) res.setHeader(k, v);
   res.statusCode = result.status ?? 200;

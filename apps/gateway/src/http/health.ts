@@ -15,11 +15,23 @@ export async function ready(res: ServerResponse, db: Db, store: ModelStore): Pro
   const reasons: string[] = [];
   const dbOk = await withTimeout(pingDatabase(db), 2000).catch(() => false);
   if (!dbOk) reasons.push(`database ${db.location} is not reachable`);
-  if (!store.current) reasons.push(store.lastError ? `the active model run cannot be served: ${store.lastError}` : 'no model run is active (train one: npm run train)');
+  if (!store.current)
+    reasons.push(
+      store.lastError ? `the active model run cannot be served: ${store.lastError}` : 'no model run is active (train one: npm run train)',
+    );
   const run = store.current?.run ?? null;
   // Ready either way (a consistent pair is served), but never "ok" while a newer dataset waits for its model.
   const stale = run !== null && !store.upToDate;
-  const warnings = stale ? [`dataset ${store.activeDatasetId ?? 'none'} is active, but the model served (run ${run.id}) was trained on dataset ${run.datasetId}: answers come from run ${run.id} and its own catalogue until a run on the new dataset is activated (npm run train)`] : [];
+  const warnings = stale
+    ? [
+        `dataset ${store.activeDatasetId ?? 'none'} is active, but the model served (run ${run.id}) was trained on dataset ${run.datasetId}: answers come from run ${run.id} and its own catalogue until a run on the new dataset is activated (npm run train)`,
+      ]
+    : [];
   const status = reasons.length ? 'unavailable' : stale ? 'stale' : 'ok';
-  return sendJson(res, reasons.length ? 503 : 200, { status, reasons, warnings, runId: run?.id ?? null, runDatasetId: run?.datasetId ?? null, activeDatasetId: store.activeDatasetId }, 'ready');
+  return sendJson(
+    res,
+    reasons.length ? 503 : 200,
+    { status, reasons, warnings, runId: run?.id ?? null, runDatasetId: run?.datasetId ?? null, activeDatasetId: store.activeDatasetId },
+    'ready',
+  );
 }

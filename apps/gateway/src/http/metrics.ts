@@ -25,9 +25,25 @@ export interface GatewayMetrics {
 export const OTHER_OPERATION_LABELS = ['introspection', 'invalid', 'other'] as const;
 /** Error codes the gateway and Apollo produce (docs/graphql.md); anything else counts as OTHER. */
 export const ERROR_CODE_LABELS = [
-  'BAD_USER_INPUT', 'MOVIE_NOT_FOUND', 'MOVIE_NOT_IN_MODEL', 'USER_NOT_FOUND', 'NO_ACTIVE_MODEL', 'MODEL_STALE', 'SCORER_UNAVAILABLE',
-  'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'QUERY_TOO_DEEP', 'BAD_REQUEST', 'PAYLOAD_TOO_LARGE', 'OPERATION_RESOLUTION_FAILURE',
-  'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'DATABASE_UNAVAILABLE', 'DATABASE_TIMEOUT', 'INTERNAL_SERVER_ERROR', 'OTHER',
+  'BAD_USER_INPUT',
+  'MOVIE_NOT_FOUND',
+  'MOVIE_NOT_IN_MODEL',
+  'USER_NOT_FOUND',
+  'NO_ACTIVE_MODEL',
+  'MODEL_STALE',
+  'SCORER_UNAVAILABLE',
+  'GRAPHQL_VALIDATION_FAILED',
+  'GRAPHQL_PARSE_FAILED',
+  'QUERY_TOO_DEEP',
+  'BAD_REQUEST',
+  'PAYLOAD_TOO_LARGE',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'DATABASE_UNAVAILABLE',
+  'DATABASE_TIMEOUT',
+  'INTERNAL_SERVER_ERROR',
+  'OTHER',
 ] as const;
 /** Routes of the HTTP server (server.ts). */
 export const ROUTE_LABELS = ['graphql', 'live', 'ready', 'metrics', 'static', 'not_found', 'bad_url', 'error', 'other'] as const;
@@ -50,8 +66,18 @@ export function createMetrics(db: Db, store: ModelStore, rootFields: readonly st
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  const errors = new Counter({ name: 'cinemap_graphql_errors_total', help: 'GraphQL errors by extensions.code.', labelNames: ['operation', 'code'], registers: [registry] });
-  const httpRequests = new Counter({ name: 'cinemap_http_requests_total', help: 'HTTP requests by route and status.', labelNames: ['route', 'status'], registers: [registry] });
+  const errors = new Counter({
+    name: 'cinemap_graphql_errors_total',
+    help: 'GraphQL errors by extensions.code.',
+    labelNames: ['operation', 'code'],
+    registers: [registry],
+  });
+  const httpRequests = new Counter({
+    name: 'cinemap_http_requests_total',
+    help: 'HTTP requests by route and status.',
+    labelNames: ['route', 'status'],
+    registers: [registry],
+  });
   registerStateGauges(registry, db, store);
   // prom-client hashes a label object on every observe(); children bound once per
   // label value make the per-request cost one Map lookup (the label sets are closed, so
@@ -137,7 +163,8 @@ export function operationLabeller(rootFields: ReadonlySet<string>) {
       const inner =
         s.kind === Kind.INLINE_FRAGMENT
           ? s.selectionSet
-          : doc?.definitions.find((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === s.name.value)?.selectionSet;
+          : doc?.definitions.find((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === s.name.value)
+              ?.selectionSet;
       const f = firstField(inner, doc, hops + 1);
       if (f) return f;
     }

@@ -93,7 +93,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 type Route = (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<string>;
 
 /** The routes: answers one request and resolves to its route label for the metrics. */
-function router(r: { db: Db; store: ModelStore; metrics: GatewayMetrics; graphql: ReturnType<typeof graphqlRoute>; serveStatic: ReturnType<typeof staticHandler> }): Route {
+function router(r: {
+  db: Db;
+  store: ModelStore;
+  metrics: GatewayMetrics;
+  graphql: ReturnType<typeof graphqlRoute>;
+  serveStatic: ReturnType<typeof staticHandler>;
+}): Route {
   const { db, store, metrics, graphql, serveStatic } = r;
   return async (req, res, requestId) => {
     const url = req.url ?? '/';
@@ -101,7 +107,13 @@ function router(r: { db: Db; store: ModelStore; metrics: GatewayMetrics; graphql
     // The path is decoded once, here, for every route: a URL that does not decode is the
     // client's mistake (400), never an exception inside a handler (500).
     const path = decodeUrlPath(q < 0 ? url : url.slice(0, q));
-    if (path === null) return sendJson(res, 400, { error: 'Malformed URL: the path has invalid percent-encoding (%XX with two hex digits, forming UTF-8) or a NUL byte.' }, 'bad_url');
+    if (path === null)
+      return sendJson(
+        res,
+        400,
+        { error: 'Malformed URL: the path has invalid percent-encoding (%XX with two hex digits, forming UTF-8) or a NUL byte.' },
+        'bad_url',
+      );
     if (path === '/graphql') return graphql(req, res, requestId, q < 0 ? '' : url.slice(q));
     if (path === '/health/live') return live(res);
     if (path === '/health/ready') return ready(res, db, store);
@@ -111,7 +123,14 @@ function router(r: { db: Db; store: ModelStore; metrics: GatewayMetrics; graphql
       return 'metrics';
     }
     if (serveStatic?.(req, res, path)) return 'static';
-    return sendJson(res, 404, { error: `Nothing at ${JSON.stringify(path.length > 200 ? `${path.slice(0, 200)}…` : path)}: GraphQL is at /graphql, health at /health/live and /health/ready, metrics at /metrics.` }, 'not_found');
+    return sendJson(
+      res,
+      404,
+      {
+        error: `Nothing at ${JSON.stringify(path.length > 200 ? `${path.slice(0, 200)}…` : path)}: GraphQL is at /graphql, health at /health/live and /health/ready, metrics at /metrics.`,
+      },
+      'not_found',
+    );
   };
 }
 
@@ -128,7 +147,8 @@ async function listen(route: Route, opts: GatewayOptions, log: Logger, metrics: 
       })
       .catch((e) => {
         log.error({ err: e, requestId }, 'request failed');
-        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }, 'error');
+        if (!res.headersSent)
+          sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }, 'error');
         else res.destroy();
       });
   });

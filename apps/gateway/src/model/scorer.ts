@@ -20,7 +20,8 @@ export class RatingScorer {
     const meta = new Map(model.metadataProps.map((p) => [p.key ?? '', p.value ?? '']));
     const ids = (key: string): Map<number, number> => {
       const raw = meta.get(key);
-      if (!raw) throw new Error(`ONNX scorer has no metadata "${key}" (the trainer writes it); re-export the model with the current trainer`);
+      if (!raw)
+        throw new Error(`ONNX scorer has no metadata "${key}" (the trainer writes it); re-export the model with the current trainer`);
       const list = JSON.parse(raw) as number[];
       return new Map(list.map((id, i) => [Number(id), i]));
     };
@@ -47,7 +48,8 @@ export class RatingScorer {
   async predict(userIds: readonly number[], movieIds: readonly number[]): Promise<number[]> {
     const { Tensor } = await import('onnxruntime-node');
     const n = userIds.length;
-    const u = new BigInt64Array(n), m = new BigInt64Array(n);
+    const u = new BigInt64Array(n),
+      m = new BigInt64Array(n);
     for (let i = 0; i < n; i++) {
       u[i] = BigInt(this.userIndex.get(userIds[i])!);
       m[i] = BigInt(this.movieIndex.get(movieIds[i])!);

@@ -76,7 +76,8 @@ export class ModelSnapshot {
     this.movies = new Array(this.size);
     const genres = new Set<string>();
     rows.forEach((r, i) => {
-      if (r.embedding.length !== this.dim) throw new Error(`run ${run.id}: movie ${r.movieId} has a ${r.embedding.length}-d embedding, others ${this.dim}-d`);
+      if (r.embedding.length !== this.dim)
+        throw new Error(`run ${run.id}: movie ${r.movieId} has a ${r.embedding.length}-d embedding, others ${this.dim}-d`);
       this.matrix.set(r.embedding, i * this.dim);
       this.rowOf.set(r.movieId, i);
       this.avgF32[i] = r.averageRating;
@@ -129,10 +130,12 @@ export class ModelSnapshot {
     // the float32 SQL stores (average_rating is real), so both paths keep the same films.
     const f: MovieFilter = {
       ...filter,
-      minAverageRating: filter.minAverageRating === null || filter.minAverageRating === undefined ? null : Math.fround(filter.minAverageRating),
+      minAverageRating:
+        filter.minAverageRating === null || filter.minAverageRating === undefined ? null : Math.fround(filter.minAverageRating),
       minRatingCount: minRatingCountOf(filter),
     };
-    const movies = this.movies, avg = this.avgF32;
+    const movies = this.movies,
+      avg = this.avgF32;
     // Only rows that would enter the top k are checked, so the object per check is cheap.
     const rejected = (r: number): boolean => {
       if (excludedRows.has(r)) return true;

@@ -23,7 +23,8 @@ describe('npm run generate', () => {
   it('--help lists the options and an example', () => {
     const r = run('--help');
     expect(r.status).toBe(0);
-    for (const s of ['--out', '--scale', 'tiny', 'small', 'latest', '--seed', '--zip', '--stats', 'npm run generate --']) expect(r.stdout).toContain(s);
+    for (const s of ['--out', '--scale', 'tiny', 'small', 'latest', '--seed', '--zip', '--stats', 'npm run generate --'])
+      expect(r.stdout).toContain(s);
   });
 
   it('rejects a missing --out, an unknown scale and a bad seed with a message naming the argument', () => {

@@ -7,7 +7,16 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { countsOf, createProgress } from '@cinemap/cli';
 import { resolve } from 'node:path';
-import { DEFAULT_SEED, SYNTHETIC_SCALES, dumpStats, formatStats, generateSyntheticDump, readRatingsForStats, type GenerateProgress, type SyntheticScale } from '@cinemap/synthetic';
+import {
+  DEFAULT_SEED,
+  SYNTHETIC_SCALES,
+  dumpStats,
+  formatStats,
+  generateSyntheticDump,
+  readRatingsForStats,
+  type GenerateProgress,
+  type SyntheticScale,
+} from '@cinemap/synthetic';
 
 function parseSeed(v: string): number {
   if (!/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new InvalidArgumentError('must be an integer, e.g. --seed 42');
@@ -30,19 +39,41 @@ function progressReporter(stream: NodeJS.WriteStream): (p: GenerateProgress) => 
 async function main(): Promise<void> {
   const program = new Command()
     .name('npm run generate --')
-    .description('Write a synthetic dump in the MovieLens "latest" format (movies.csv, ratings.csv, links.csv, tags.csv) plus truth.json, the planted franchises and anchors.')
+    .description(
+      'Write a synthetic dump in the MovieLens "latest" format (movies.csv, ratings.csv, links.csv, tags.csv) plus truth.json, the planted franchises and anchors.',
+    )
     .option('--out <dir>', 'output folder (created if missing; existing dump files are replaced); required unless --stats')
-    .addOption(new Option('--scale <scale>', 'tiny (~20k ratings, for tests), small (like ml-latest-small) or latest (like ml-latest, ~900 MB); required unless --stats').choices(SYNTHETIC_SCALES as string[]))
+    .addOption(
+      new Option(
+        '--scale <scale>',
+        'tiny (~20k ratings, for tests), small (like ml-latest-small) or latest (like ml-latest, ~900 MB); required unless --stats',
+      ).choices(SYNTHETIC_SCALES as string[]),
+    )
     .option('--seed <n>', 'random seed; the same seed and scale give the same bytes', parseSeed, DEFAULT_SEED)
     .option('--zip', 'also write <out>/<ml-folder>.zip with the files inside a top folder, like the GroupLens zips', false)
     .option('--quiet', 'no progress output', false)
-    .option('--stats <dir>', 'instead of generating: print the shape of the dump in <dir> (ratings.csv, or u.data for ml-100k): rating histogram, mean/sd, top film/user shares, long tail, user-activity quantiles, sd of film/user means')
+    .option(
+      '--stats <dir>',
+      'instead of generating: print the shape of the dump in <dir> (ratings.csv, or u.data for ml-100k): rating histogram, mean/sd, top film/user shares, long tail, user-activity quantiles, sd of film/user means',
+    )
     .option('--json', 'with --stats: one JSON object instead of the table', false)
-    .addHelpText('after', '\nExamples:\n  npm run generate -- --out data/synthetic-small --scale small\n  npm run generate -- --out data/ml-latest --scale latest --seed 7 --zip\n  npm run generate -- --stats data/synthetic-small');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  npm run generate -- --out data/synthetic-small --scale small\n  npm run generate -- --out data/ml-latest --scale latest --seed 7 --zip\n  npm run generate -- --stats data/synthetic-small',
+    );
   program.parse();
-  const o = program.opts<{ out?: string; scale?: SyntheticScale; seed: number; zip: boolean; quiet: boolean; stats?: string; json: boolean }>();
+  const o = program.opts<{
+    out?: string;
+    scale?: SyntheticScale;
+    seed: number;
+    zip: boolean;
+    quiet: boolean;
+    stats?: string;
+    json: boolean;
+  }>();
   if (o.stats !== undefined) {
-    if (o.out !== undefined || o.scale !== undefined) return program.error('error: --stats reads an existing dump; leave out --out and --scale');
+    if (o.out !== undefined || o.scale !== undefined)
+      return program.error('error: --stats reads an existing dump; leave out --out and --scale');
     return printStats(o.stats, o.json);
   }
   if (o.out === undefined) return program.error("error: required option '--out <dir>' not specified (or use --stats <dir>)");
@@ -59,19 +90,26 @@ async function printStats(dir: string, json: boolean): Promise<void> {
 /** Writes the dump (Ctrl-C removes the partial files) and says what was written. */
 async function generate(o: { out: string; scale: SyntheticScale; seed: number; zip: boolean; quiet: boolean }): Promise<void> {
   const ac = new AbortController();
-  const onSigint = (): void => { ac.abort(new Error('interrupted (SIGINT); partial files removed')); };
+  const onSigint = (): void => {
+    ac.abort(new Error('interrupted (SIGINT); partial files removed'));
+  };
   process.once('SIGINT', onSigint);
   process.once('SIGTERM', onSigint);
   const t0 = Date.now();
   const res = await generateSyntheticDump({
-    out: resolve(o.out), scale: o.scale, seed: o.seed, zip: o.zip, signal: ac.signal,
+    out: resolve(o.out),
+    scale: o.scale,
+    seed: o.seed,
+    zip: o.zip,
+    signal: ac.signal,
     onProgress: o.quiet ? undefined : progressReporter(process.stderr),
   });
   const c = res.counts;
   process.stdout.write(
     `wrote ${res.dir}: ${c.movies} movies, ${c.ratings} ratings, ${c.users} users, ${c.tags} tags, ${c.links} links` +
-    ` in ${((Date.now() - t0) / 1000).toFixed(1)} s\n` +
-    (res.zipPath ? `zip: ${res.zipPath}\n` : '') + `planted truth: ${res.truthPath}\n`,
+      ` in ${((Date.now() - t0) / 1000).toFixed(1)} s\n` +
+      (res.zipPath ? `zip: ${res.zipPath}\n` : '') +
+      `planted truth: ${res.truthPath}\n`,
   );
 }
 

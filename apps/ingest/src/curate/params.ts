@@ -25,6 +25,7 @@ export function checkCurationParams(p: CurationParams): CurationParams {
 export function parseSampleFraction(s: string): number | null {
   if (/^(none|off|no)$/i.test(s.trim())) return null;
   const v = Number(s);
-  if (s.trim() === '' || !Number.isFinite(v)) throw new IngestError(`--sample-fraction ${s}: not a number; give e.g. 0.1, or none for no sampling`);
+  if (s.trim() === '' || !Number.isFinite(v))
+    throw new IngestError(`--sample-fraction ${s}: not a number; give e.g. 0.1, or none for no sampling`);
   return v;
 }

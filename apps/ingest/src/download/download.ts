@@ -54,7 +54,9 @@ function request(url: string, headers: Record<string, string>, timeoutMs: number
       resolve({ status, headers: res.headers, body: res });
     });
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer for ${timeoutMs / 1000} s`)));
-    req.on('error', (e: NodeJS.ErrnoException) => reject(new IngestError(`Could not download ${url}: ${e.code ?? ''} ${e.message}`.replace(/  +/g, ' '), OFFLINE_HINT)));
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      reject(new IngestError(`Could not download ${url}: ${e.code ?? ''} ${e.message}`.replace(/  +/g, ' '), OFFLINE_HINT)),
+    );
   });
 }
 
@@ -116,9 +118,13 @@ export async function downloadToCache(url: string, opts: DownloadOptions): Promi
     res.body.resume(); // the .part is already complete
   } else if (res.status !== 200 && res.status !== 206) {
     res.body.resume();
-    throw new IngestError(`Could not download ${url}: the server answered HTTP ${res.status}`, res.status === 404 ? `Check the URL, or use a dataset name: ${Object.keys(MOVIELENS_DATASETS).join(', ')}.` : OFFLINE_HINT);
+    throw new IngestError(
+      `Could not download ${url}: the server answered HTTP ${res.status}`,
+      res.status === 404 ? `Check the URL, or use a dataset name: ${Object.keys(MOVIELENS_DATASETS).join(', ')}.` : OFFLINE_HINT,
+    );
   } else {
-    if (res.status === 200) have = 0; // no Range support: start over
+    if (res.status === 200)
+      have = 0; // no Range support: start over
     else log(`resuming ${name} at ${have} bytes`);
     const length = Number(res.headers['content-length'] ?? NaN);
     const total = Number.isFinite(length) ? have + length : NaN;
@@ -138,10 +144,16 @@ export async function downloadToCache(url: string, opts: DownloadOptions): Promi
       });
     } catch (e) {
       out.destroy();
-      throw new IngestError(`Download of ${url} stopped after ${done} bytes: ${(e as Error).message}`, `Run the same command again to resume from ${part}. ${OFFLINE_HINT}`);
+      throw new IngestError(
+        `Download of ${url} stopped after ${done} bytes: ${(e as Error).message}`,
+        `Run the same command again to resume from ${part}. ${OFFLINE_HINT}`,
+      );
     }
     if (Number.isFinite(total) && done !== total) {
-      throw new IngestError(`Download of ${url} stopped after ${done} of ${total} bytes`, `Run the same command again to resume from ${part}.`);
+      throw new IngestError(
+        `Download of ${url} stopped after ${done} of ${total} bytes`,
+        `Run the same command again to resume from ${part}.`,
+      );
     }
   }
   const md5 = await md5Of(url);
@@ -149,10 +161,16 @@ export async function downloadToCache(url: string, opts: DownloadOptions): Promi
     const got = await md5File(part);
     if (got !== md5) {
       unlinkSync(part);
-      throw new IngestError(`${url} failed its md5 check: got ${got}, the published ${md5UrlOf(url)} says ${md5}`, 'The download was damaged and has been deleted; run the command again to download it afresh.');
+      throw new IngestError(
+        `${url} failed its md5 check: got ${got}, the published ${md5UrlOf(url)} says ${md5}`,
+        'The download was damaged and has been deleted; run the command again to download it afresh.',
+      );
     }
     log(`md5 verified (${md5})`);
-  } else if (policy === 'published') log(`could not fetch ${md5UrlOf(url)}, which GroupLens publishes: the download is not verified against it (the zip's CRCs are still checked when read)`);
+  } else if (policy === 'published')
+    log(
+      `could not fetch ${md5UrlOf(url)}, which GroupLens publishes: the download is not verified against it (the zip's CRCs are still checked when read)`,
+    );
   else log(`no md5 published for ${url}: the download is checked by the zip's own CRCs when read`);
   renameSync(part, final);
   return final;

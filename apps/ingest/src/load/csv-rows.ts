@@ -24,7 +24,9 @@ export function timestampText(t: number): string {
   if (!sodText) {
     sodText = new Array(86400);
     for (let s = 0; s < 86400; s++) {
-      const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), x = s % 60;
+      const h = Math.floor(s / 3600),
+        m = Math.floor((s % 3600) / 60),
+        x = s % 60;
       sodText[s] = `${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${x < 10 ? '0' : ''}${x}+00`;
     }
   }
@@ -142,7 +144,19 @@ export function* moviesCsv(d: Dump, stats: DumpStats): Generator<string> {
     const l = links.get(m.movieId);
     const count = stats.movieCount[m.movieId] ?? 0;
     const avg = count ? stats.movieHalfSum[m.movieId] / count / 2 : 0;
-    s += [m.movieId, csvField(m.title), csvField(parts.displayTitle), csvField(parts.year ?? m.releaseYear ?? null), csvField(pgArrayLiteral(genresOf(m.genres))), csvField(l?.imdbId ?? null), csvField(l?.tmdbId ?? null), count, avg, csvField(pgArrayLiteral(parts.keys))].join(',') + '\n';
+    s +=
+      [
+        m.movieId,
+        csvField(m.title),
+        csvField(parts.displayTitle),
+        csvField(parts.year ?? m.releaseYear ?? null),
+        csvField(pgArrayLiteral(genresOf(m.genres))),
+        csvField(l?.imdbId ?? null),
+        csvField(l?.tmdbId ?? null),
+        count,
+        avg,
+        csvField(pgArrayLiteral(parts.keys)),
+      ].join(',') + '\n';
     if (++n % 8192 === 0) {
       yield s;
       s = '';

@@ -19,7 +19,21 @@ function train(env: NodeJS.ProcessEnv, args: string[]) {
 it('prints --help with every flag', () => {
   const r = train({}, ['--help']);
   expect(r.status).toBe(0);
-  for (const f of ['--factors', '--epochs', '--lr', '--wd', '--batch-size', '--valid-pct', '--seed', '--engine', '--backend', '--threads', '--onnx-out', '--export-split']) expect(r.stdout).toContain(f);
+  for (const f of [
+    '--factors',
+    '--epochs',
+    '--lr',
+    '--wd',
+    '--batch-size',
+    '--valid-pct',
+    '--seed',
+    '--engine',
+    '--backend',
+    '--threads',
+    '--onnx-out',
+    '--export-split',
+  ])
+    expect(r.stdout).toContain(f);
 });
 
 it('rejects a bad flag value naming the flag', () => {
@@ -73,7 +87,10 @@ describe.each(availableBackends())('[%s] a trainer killed mid-write', (backend) 
     await db.close();
     expect(beforeCounts.movies).toBe(150);
 
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env, CINEMAP_TRAINER_HOLD_AT: 'movie-embeddings-written' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { ...process.env, ...env, CINEMAP_TRAINER_HOLD_AT: 'movie-embeddings-written' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     await new Promise<void>((res, rej) => {
       child.stdout.on('data', (d) => {
@@ -89,7 +106,10 @@ describe.each(availableBackends())('[%s] a trainer killed mid-write', (backend) 
     const after = (await getActiveModelRun(db))!;
     expect(after.id).toBe(before.id);
     expect(await countRunEmbeddings(db, before.id)).toEqual(beforeCounts);
-    const killed = await db.query<{ id: number; status: string; active: boolean }>('SELECT id, status, active FROM model_runs WHERE id > $1', [before.id]);
+    const killed = await db.query<{ id: number; status: string; active: boolean }>(
+      'SELECT id, status, active FROM model_runs WHERE id > $1',
+      [before.id],
+    );
     expect(killed).toHaveLength(1);
     expect(killed[0]).toMatchObject({ status: 'training', active: false });
     // Its half-written embeddings were in a transaction that never committed.

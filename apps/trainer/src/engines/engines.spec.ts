@@ -70,7 +70,8 @@ describe('native engine', () => {
     // float32 lanes vs float64 sums: close, not bit-identical.
     for (let e = 0; e < 2; e++) expect(Math.abs(w.epochs[e].validRmse - t.epochs[e].validRmse)).toBeLessThan(1e-3);
     let maxDiff = 0;
-    for (let i = 0; i < w.weights.movieFactors.length; i++) maxDiff = Math.max(maxDiff, Math.abs(w.weights.movieFactors[i] - t.weights.movieFactors[i]));
+    for (let i = 0; i < w.weights.movieFactors.length; i++)
+      maxDiff = Math.max(maxDiff, Math.abs(w.weights.movieFactors[i] - t.weights.movieFactors[i]));
     expect(maxDiff).toBeLessThan(1e-3);
     expect(maxDiff).toBeGreaterThan(0); // two kernels really ran
   });
@@ -121,7 +122,8 @@ describe('tfjs backends', () => {
     const real = require('@tensorflow/tfjs');
     let asked = '';
     setModuleLoader((name) => {
-      if (name === '@tensorflow/tfjs-node-gpu') return { ...real, setBackend: async (b: string) => ((asked = b), real.setBackend('cpu')), ready: real.ready };
+      if (name === '@tensorflow/tfjs-node-gpu')
+        return { ...real, setBackend: async (b: string) => ((asked = b), real.setBackend('cpu')), ready: real.ready };
       return require(name);
     });
     const r = await loadTf('auto');

@@ -8,7 +8,18 @@ import { moviePca } from './pca';
 describe('moviePca', () => {
   it('gives centred coordinates that explain a falling share of the variance', async () => {
     const data = prepareTrainingData(plantedRatings({ users: 300, movies: 200, ratingsPerUser: 30, seed: 11 }), 0.2, 42);
-    const p = (await new NativeEngine().train(data, { factors: 16, epochs: 2, lr: 5e-3, wd: 0.1, batchSize: 64, yRange: [0, 5.5], seed: 42, threads: 1 })).weights;
+    const p = (
+      await new NativeEngine().train(data, {
+        factors: 16,
+        epochs: 2,
+        lr: 5e-3,
+        wd: 0.1,
+        batchSize: 64,
+        yRange: [0, 5.5],
+        seed: 42,
+        threads: 1,
+      })
+    ).weights;
     const r = moviePca(p.movieFactors, p.nMovies, p.factors);
     expect(r.coords).toHaveLength(p.nMovies * 3);
     for (let j = 0; j < 3; j++) {

@@ -127,7 +127,7 @@ GRANT EXECUTE ON FUNCTION cinemap_title_key(text), cinemap_parse_title_query(tex
   },
   {
     version: 301,
-    name: 'titles resolve in the served run\'s catalogue',
+    name: "titles resolve in the served run's catalogue",
     sql: `
 -- One rule for SQL and GraphQL: a run is served with the catalogue it was trained with
 -- (run_movies), so resolution, suggestions and similar_movies() never pair one dump's

@@ -51,7 +51,11 @@ export function copyStagedTags(tx: Queryable, csv: CsvChunks): Promise<number> {
 }
 
 /** Empties movies and links and fills them again (in place: OIDs and grants stay). */
-export async function replaceMoviesAndLinks(tx: Queryable, movies: CsvChunks, links: CsvChunks): Promise<{ movies: number; links: number }> {
+export async function replaceMoviesAndLinks(
+  tx: Queryable,
+  movies: CsvChunks,
+  links: CsvChunks,
+): Promise<{ movies: number; links: number }> {
   await tx.exec('DELETE FROM movies; DELETE FROM links;');
   const m = await tx.copyFrom('movies', INGEST_COLUMNS.movies, movies);
   const l = await tx.copyFrom('links', INGEST_COLUMNS.links, links);

@@ -15,19 +15,20 @@ export interface NewDataset {
 }
 
 export async function insertDataset(q: Queryable, d: NewDataset): Promise<number> {
-  const rows = await q.query<{ id: number }>('INSERT INTO datasets (source, params, counts, status) VALUES ($1, $2::jsonb, $3::jsonb, $4) RETURNING id', [
-    d.source,
-    JSON.stringify(d.params),
-    JSON.stringify(d.counts),
-    d.status,
-  ]);
+  const rows = await q.query<{ id: number }>(
+    'INSERT INTO datasets (source, params, counts, status) VALUES ($1, $2::jsonb, $3::jsonb, $4) RETURNING id',
+    [d.source, JSON.stringify(d.params), JSON.stringify(d.counts), d.status],
+  );
   return Number(rows[0].id);
 }
 
 /** Marks a dataset complete and the only active one; notifies DATASET_CHANNEL. */
 export async function activateDataset(tx: Queryable, id: number, counts?: unknown): Promise<void> {
   await tx.query('UPDATE datasets SET active = false WHERE active AND id <> $1', [id]);
-  await tx.query("UPDATE datasets SET status = 'complete', active = true, counts = COALESCE($2::jsonb, counts) WHERE id = $1", [id, counts === undefined ? null : JSON.stringify(counts)]);
+  await tx.query("UPDATE datasets SET status = 'complete', active = true, counts = COALESCE($2::jsonb, counts) WHERE id = $1", [
+    id,
+    counts === undefined ? null : JSON.stringify(counts),
+  ]);
   await tx.query('SELECT pg_notify($1, $2)', [DATASET_CHANNEL, String(id)]);
   await tx.exec('ANALYZE curated_ratings');
 }

@@ -29,8 +29,12 @@ export function runIndexNames(runId: number): { movies: string; users: string } 
 export async function createRunEmbeddingIndexes(q: Queryable, runId: number, dim: number): Promise<void> {
   const n = runIndexNames(runId);
   checkDim(dim);
-  await q.exec(`CREATE INDEX IF NOT EXISTS ${n.movies} ON movie_embeddings USING hnsw ((embedding::vector(${dim})) vector_cosine_ops) WHERE run_id = ${runId}`);
-  await q.exec(`CREATE INDEX IF NOT EXISTS ${n.users} ON user_embeddings USING hnsw ((embedding::vector(${dim})) vector_cosine_ops) WHERE run_id = ${runId}`);
+  await q.exec(
+    `CREATE INDEX IF NOT EXISTS ${n.movies} ON movie_embeddings USING hnsw ((embedding::vector(${dim})) vector_cosine_ops) WHERE run_id = ${runId}`,
+  );
+  await q.exec(
+    `CREATE INDEX IF NOT EXISTS ${n.users} ON user_embeddings USING hnsw ((embedding::vector(${dim})) vector_cosine_ops) WHERE run_id = ${runId}`,
+  );
 }
 
 async function viewDimension(q: Queryable, view: string): Promise<number | null> {
@@ -58,8 +62,18 @@ async function replaceView(q: Queryable, view: string, dim: number, body: string
 export async function pointActiveViews(tx: Queryable, runId: number, dim: number): Promise<void> {
   checkRun(runId);
   checkDim(dim);
-  await replaceView(tx, 'active_movie_embeddings', dim, `SELECT movie_id, embedding::vector(${dim}) AS embedding, bias, pc1, pc2, pc3, run_id FROM movie_embeddings WHERE run_id = ${runId}`);
-  await replaceView(tx, 'active_user_embeddings', dim, `SELECT user_id, embedding::vector(${dim}) AS embedding, bias, run_id FROM user_embeddings WHERE run_id = ${runId}`);
+  await replaceView(
+    tx,
+    'active_movie_embeddings',
+    dim,
+    `SELECT movie_id, embedding::vector(${dim}) AS embedding, bias, pc1, pc2, pc3, run_id FROM movie_embeddings WHERE run_id = ${runId}`,
+  );
+  await replaceView(
+    tx,
+    'active_user_embeddings',
+    dim,
+    `SELECT user_id, embedding::vector(${dim}) AS embedding, bias, run_id FROM user_embeddings WHERE run_id = ${runId}`,
+  );
 }
 
 /** Drops every other run's HNSW indexes (only the active run is served); returns their names. Their rows stay. */
@@ -88,12 +102,14 @@ export async function similarMoviesAnn(q: Queryable, runId: number, movieId: num
   // The planner uses the partial HNSW index only when the run id is a literal (it must
   // prove the index predicate) and the query vector a scalar subquery (an InitPlan
   // parameter); a join against the query row falls back to a full sort.
-  return q.query<ScoredMovieId>(
-    `SELECT e.movie_id AS "movieId", 1 - (e.embedding::vector(${d}) <=> (SELECT embedding::vector(${d}) FROM movie_embeddings WHERE run_id = ${runId} AND movie_id = $1)) AS similarity
+  return q
+    .query<ScoredMovieId>(
+      `SELECT e.movie_id AS "movieId", 1 - (e.embedding::vector(${d}) <=> (SELECT embedding::vector(${d}) FROM movie_embeddings WHERE run_id = ${runId} AND movie_id = $1)) AS similarity
      FROM movie_embeddings e
      WHERE e.run_id = ${runId}
      ORDER BY e.embedding::vector(${d}) <=> (SELECT embedding::vector(${d}) FROM movie_embeddings WHERE run_id = ${runId} AND movie_id = $1)
      LIMIT $2`,
-    [movieId, k + 1],
-  ).then((rows) => rows.filter((r) => r.movieId !== movieId).slice(0, k));
+      [movieId, k + 1],
+    )
+    .then((rows) => rows.filter((r) => r.movieId !== movieId).slice(0, k));
 }

@@ -86,8 +86,17 @@ export async function createModelRun(q: Queryable, run: NewModelRun): Promise<nu
 }
 
 /** Records the run's metrics so far (per-epoch table, timings, ...) and the backend it ended up on. */
-export async function updateModelRunMetrics(q: Queryable, runId: number, metrics: Record<string, unknown>, backend?: string): Promise<void> {
-  await q.query('UPDATE model_runs SET metrics = $2::jsonb, backend = coalesce($3, backend) WHERE id = $1', [runId, JSON.stringify(metrics), backend ?? null]);
+export async function updateModelRunMetrics(
+  q: Queryable,
+  runId: number,
+  metrics: Record<string, unknown>,
+  backend?: string,
+): Promise<void> {
+  await q.query('UPDATE model_runs SET metrics = $2::jsonb, backend = coalesce($3, backend) WHERE id = $1', [
+    runId,
+    JSON.stringify(metrics),
+    backend ?? null,
+  ]);
 }
 
 /** Marks a run that will never complete; its rows stay for inspection but it can never become active. */
@@ -116,7 +125,10 @@ export async function activateModelRun(db: Db, runId: number, dim: number): Prom
     // Two trainers finishing together activate one after the other (without this, the
     // second could miss the first's row and break the one-active index).
     await tx.query('SELECT pg_advisory_xact_lock($1)', [ACTIVATION_LOCK]);
-    const [run] = await tx.query<{ status: ModelRunStatus; datasetId: number }>('SELECT status, dataset_id AS "datasetId" FROM model_runs WHERE id = $1 FOR UPDATE', [runId]);
+    const [run] = await tx.query<{ status: ModelRunStatus; datasetId: number }>(
+      'SELECT status, dataset_id AS "datasetId" FROM model_runs WHERE id = $1 FOR UPDATE',
+      [runId],
+    );
     if (!run) throw new DbError(`Model run ${runId} does not exist (deleted by another trainer's --keep-runs?).`);
     if (run.status === 'failed') throw new DbError(`Model run ${runId} failed and cannot be activated.`);
     const [{ n }] = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM run_movies WHERE run_id = $1', [runId]);
@@ -124,7 +136,11 @@ export async function activateModelRun(db: Db, runId: number, dim: number): Prom
       // A run made without its catalogue (older versions, test fixtures): the loaded
       // catalogue is its own only while its dataset is the active one.
       const ds = await tx.query<{ id: number }>('SELECT id FROM datasets WHERE id = $1 AND active FOR SHARE', [run.datasetId]);
-      if (!ds.length) throw new DbError(`Model run ${runId} was trained on dataset ${run.datasetId}, which is no longer loaded, and has no catalogue of its own: it cannot be served.`, 'Train a new run on the active dataset: npm run train.');
+      if (!ds.length)
+        throw new DbError(
+          `Model run ${runId} was trained on dataset ${run.datasetId}, which is no longer loaded, and has no catalogue of its own: it cannot be served.`,
+          'Train a new run on the active dataset: npm run train.',
+        );
       await copyRunCatalogue(tx, runId);
     }
     const prev = await tx.query<{ id: number }>('SELECT id FROM model_runs WHERE active AND id <> $1 FOR UPDATE', [runId]);

@@ -21,7 +21,7 @@ describeEachBackend('movie queries', (ctx) => {
     runId = seed.runId;
   }, 60_000);
 
-  it('answers approximate neighbours through the run\'s HNSW index, and so does the SQL guide\'s query', async () => {
+  it("answers approximate neighbours through the run's HNSW index, and so does the SQL guide's query", async () => {
     const db = ctx.db();
     await createRunEmbeddingIndexes(db, runId, seed.dim);
     const matrix = idOf('Matrix, The (1999)');
@@ -48,7 +48,9 @@ describeEachBackend('movie queries', (ctx) => {
     const movies = await loadRunMovies(ctx.db(), runId);
     const q = movies.find((m) => m.title === 'Matrix, The (1999)')!;
     const cos = (a: Float32Array, b: Float32Array) => {
-      let d = 0, na = 0, nb = 0;
+      let d = 0,
+        na = 0,
+        nb = 0;
       for (let i = 0; i < a.length; i++) {
         d += a[i] * b[i];
         na += a[i] * a[i];

@@ -114,7 +114,13 @@ export async function searchMovies(q: Queryable, text: string, limit: number, ru
 }
 
 /** Movies of the run by bias: 'most' = highest first, 'least' = lowest first. */
-export async function appreciatedMovies(q: Queryable, runId: number, order: 'most' | 'least', limit: number, filter?: MovieFilter | null): Promise<MovieRow[]> {
+export async function appreciatedMovies(
+  q: Queryable,
+  runId: number,
+  order: 'most' | 'least',
+  limit: number,
+  filter?: MovieFilter | null,
+): Promise<MovieRow[]> {
   const dir = order === 'most' ? 'DESC' : 'ASC';
   return q.query<MovieRow>(
     `SELECT ${MOVIE_COLUMNS}, e.bias
@@ -127,7 +133,12 @@ export async function appreciatedMovies(q: Queryable, runId: number, order: 'mos
 }
 
 /** PCA coordinates of the run's movies, most-rated first (the blog's plot). */
-export async function pcaProjection(q: Queryable, runId: number, limit: number, filter?: MovieFilter | null): Promise<(MovieRow & { x: number; y: number; z: number })[]> {
+export async function pcaProjection(
+  q: Queryable,
+  runId: number,
+  limit: number,
+  filter?: MovieFilter | null,
+): Promise<(MovieRow & { x: number; y: number; z: number })[]> {
   return q.query(
     `SELECT ${MOVIE_COLUMNS}, e.bias, e.pc1 AS x, e.pc2 AS y, e.pc3 AS z
      FROM movie_embeddings e JOIN run_movies m ON m.run_id = e.run_id AND m.movie_id = e.movie_id

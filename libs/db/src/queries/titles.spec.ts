@@ -30,9 +30,25 @@ describeEachBackend('TitleIndex (libs/domain) and SQL resolve_title()', (ctx) =>
   });
 
   it('computes in SQL the same key as titleKey() on random strings', async () => {
-    const alphabet = [...TITLE_KEY_FOLDS.map(([f]) => f), ...TITLE_KEY_MULTI_FOLDS.map(([f]) => f), 'a', 'b', ' ', 'the ', ' la', '東', 'ß'];
+    const alphabet = [
+      ...TITLE_KEY_FOLDS.map(([f]) => f),
+      ...TITLE_KEY_MULTI_FOLDS.map(([f]) => f),
+      'a',
+      'b',
+      ' ',
+      'the ',
+      ' la',
+      '東',
+      'ß',
+    ];
     const arb = fc.array(fc.constantFrom(...alphabet), { maxLength: 24 }).map((xs) => xs.join(''));
-    const samples = fc.sample(fc.oneof(arb, fc.string({ unit: 'binary', maxLength: 20 }).map((s) => s.replace(/\0/g, ''))), { numRuns: 400, seed: 42 });
+    const samples = fc.sample(
+      fc.oneof(
+        arb,
+        fc.string({ unit: 'binary', maxLength: 20 }).map((s) => s.replace(/\0/g, '')),
+      ),
+      { numRuns: 400, seed: 42 },
+    );
     expect(await sqlTitleKeys(ctx.db(), samples)).toEqual(samples.map(titleKey));
   });
 
@@ -53,9 +69,29 @@ describeEachBackend('TitleIndex (libs/domain) and SQL resolve_title()', (ctx) =>
     const typed = new Set<string>(RESOLUTION_TABLE.map(([t]) => t));
     for (const [title] of SEED_TITLES) {
       const bare = title.replace(/ \(\d{4}\)$/, '');
-      for (const t of [title, bare, bare.toUpperCase(), `the ${bare.toLowerCase()}`, `${bare} (1999)`, `${bare} 1999`, `${bare}x`, bare.normalize('NFD')]) typed.add(t);
+      for (const t of [
+        title,
+        bare,
+        bare.toUpperCase(),
+        `the ${bare.toLowerCase()}`,
+        `${bare} (1999)`,
+        `${bare} 1999`,
+        `${bare}x`,
+        bare.normalize('NFD'),
+      ])
+        typed.add(t);
     }
-    for (const t of ['Filler Picture 007', 'Filler Picture 007 (1957)', 'Filler Picture 007 (1958)', 'filler picture 039', '(1999)', 'The', '...', 'Matrix (1999) (1999)']) typed.add(t);
+    for (const t of [
+      'Filler Picture 007',
+      'Filler Picture 007 (1957)',
+      'Filler Picture 007 (1958)',
+      'filler picture 039',
+      '(1999)',
+      'The',
+      '...',
+      'Matrix (1999) (1999)',
+    ])
+      typed.add(t);
     const disagreements: string[] = [];
     let found = 0;
     for (const t of typed) {

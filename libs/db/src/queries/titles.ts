@@ -20,14 +20,20 @@ export async function loadTitleKeys(q: Queryable, runId: number): Promise<TitleI
  * `runId`; without one, in the active run's (as analysts' resolve_title() does).
  */
 export async function resolveTitle(q: Queryable, title: string, runId?: number | null): Promise<number | null> {
-  const rows = runId === undefined
-    ? await q.query<{ id: number | null }>('SELECT resolve_title($1) AS id', [title])
-    : await q.query<{ id: number | null }>('SELECT resolve_title_in($1, $2) AS id', [title, runId]);
+  const rows =
+    runId === undefined
+      ? await q.query<{ id: number | null }>('SELECT resolve_title($1) AS id', [title])
+      : await q.query<{ id: number | null }>('SELECT resolve_title_in($1, $2) AS id', [title, runId]);
   return rows[0]?.id ?? null;
 }
 
 /** Up to `n` "did you mean" titles for a title that resolved to nothing (catalogue as resolveTitle). */
-export async function titleSuggestions(q: Queryable, title: string, n = 5, runId?: number | null): Promise<{ movieId: number; title: string; similarity: number }[]> {
+export async function titleSuggestions(
+  q: Queryable,
+  title: string,
+  n = 5,
+  runId?: number | null,
+): Promise<{ movieId: number; title: string; similarity: number }[]> {
   if (runId === undefined) return q.query(`SELECT movie_id AS "movieId", title, similarity FROM title_suggestions($1, $2)`, [title, n]);
   return q.query(`SELECT movie_id AS "movieId", title, similarity FROM title_suggestions_in($1, $2, $3)`, [title, n, runId]);
 }

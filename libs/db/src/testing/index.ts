@@ -27,7 +27,10 @@ export function availableBackends(): Backend[] {
 let counter = 0;
 
 /** Creates an empty, migrated database on `backend`; `drop()` removes it. */
-export async function createTestDatabase(backend: Backend, opts: { migrate?: boolean } = {}): Promise<{ db: Db; url?: string; drop(): Promise<void> }> {
+export async function createTestDatabase(
+  backend: Backend,
+  opts: { migrate?: boolean } = {},
+): Promise<{ db: Db; url?: string; drop(): Promise<void> }> {
   if (backend === 'pglite') {
     const db = await openPglite({ dataDir: 'memory://' });
     if (opts.migrate !== false) await migrate(db);
@@ -59,7 +62,11 @@ export async function createTestDatabase(backend: Backend, opts: { migrate?: boo
 }
 
 /** `describe` once per available backend, with a fresh migrated database per suite. */
-export function describeEachBackend(name: string, fn: (ctx: BackendContext) => void, opts: { migrate?: boolean; timeoutMs?: number } = {}): void {
+export function describeEachBackend(
+  name: string,
+  fn: (ctx: BackendContext) => void,
+  opts: { migrate?: boolean; timeoutMs?: number } = {},
+): void {
   for (const backend of availableBackends()) {
     describe(`[${backend}] ${name}`, () => {
       let handle: Awaited<ReturnType<typeof createTestDatabase>> | undefined;

@@ -9,7 +9,10 @@ import type { ScoredMovieId } from '../queries/movies';
 
 /** The SQL key of a title (cinemap_title_key), for tests against titleKey(). */
 export async function sqlTitleKeys(q: Queryable, texts: readonly string[]): Promise<string[]> {
-  const rows = await q.query<{ k: string }>('SELECT cinemap_title_key(t) AS k FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY i', [[...texts]]);
+  const rows = await q.query<{ k: string }>(
+    'SELECT cinemap_title_key(t) AS k FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY i',
+    [[...texts]],
+  );
   return rows.map((r) => r.k);
 }
 
@@ -46,7 +49,10 @@ export interface CuratedRating {
 
 /** A dataset's curated ratings, ordered by (user, movie). */
 export async function getCuratedRatings(q: Queryable, datasetId: number): Promise<CuratedRating[]> {
-  return q.query<CuratedRating>('SELECT user_id AS "userId", movie_id AS "movieId", rating FROM curated_ratings WHERE dataset_id = $1 ORDER BY user_id, movie_id', [datasetId]);
+  return q.query<CuratedRating>(
+    'SELECT user_id AS "userId", movie_id AS "movieId", rating FROM curated_ratings WHERE dataset_id = $1 ORDER BY user_id, movie_id',
+    [datasetId],
+  );
 }
 
 export interface TableFingerprint {
@@ -59,9 +65,13 @@ export interface TableFingerprint {
  * (md5 over the rows sorted by their text), plus the active dataset's curated sample:
  * equal fingerprints mean equal contents. Used by tests and `--verify`.
  */
-export async function ingestFingerprint(q: Queryable): Promise<Record<'ratings' | 'movies' | 'links' | 'tags' | 'curated' | 'datasets', TableFingerprint>> {
+export async function ingestFingerprint(
+  q: Queryable,
+): Promise<Record<'ratings' | 'movies' | 'links' | 'tags' | 'curated' | 'datasets', TableFingerprint>> {
   const one = async (sql: string): Promise<TableFingerprint> => {
-    const [r] = await q.query<{ rows: number; md5: string | null }>(`SELECT count(*)::int AS rows, md5(coalesce(string_agg(t, E'\\n' ORDER BY t), '')) AS md5 FROM (${sql}) s(t)`);
+    const [r] = await q.query<{ rows: number; md5: string | null }>(
+      `SELECT count(*)::int AS rows, md5(coalesce(string_agg(t, E'\\n' ORDER BY t), '')) AS md5 FROM (${sql}) s(t)`,
+    );
     return { rows: Number(r.rows), md5: r.md5 ?? '' };
   };
   return {
@@ -69,7 +79,9 @@ export async function ingestFingerprint(q: Queryable): Promise<Record<'ratings' 
     movies: await one('SELECT m::text FROM movies m'),
     links: await one('SELECT l::text FROM links l'),
     tags: await one('SELECT t::text FROM tags t'),
-    curated: await one('SELECT (c.user_id, c.movie_id, c.rating)::text FROM curated_ratings c JOIN datasets d ON d.id = c.dataset_id AND d.active'),
+    curated: await one(
+      'SELECT (c.user_id, c.movie_id, c.rating)::text FROM curated_ratings c JOIN datasets d ON d.id = c.dataset_id AND d.active',
+    ),
     datasets: await one('SELECT (id, source, params, counts, status, active)::text FROM datasets'),
   };
 }
@@ -144,13 +156,22 @@ export async function countRunEmbeddings(q: Queryable, runId: number): Promise<{
 }
 
 /** Reads a run's movie embeddings back (tests, the bench): id, vector text parsed by the caller. */
-export async function listMovieEmbeddings(q: Queryable, runId: number): Promise<{ movieId: number; embedding: string; bias: number; pc1: number | null; pc2: number | null; pc3: number | null }[]> {
-  return q.query('SELECT movie_id AS "movieId", embedding::text AS embedding, bias, pc1, pc2, pc3 FROM movie_embeddings WHERE run_id = $1 ORDER BY movie_id', [runId]);
+export async function listMovieEmbeddings(
+  q: Queryable,
+  runId: number,
+): Promise<{ movieId: number; embedding: string; bias: number; pc1: number | null; pc2: number | null; pc3: number | null }[]> {
+  return q.query(
+    'SELECT movie_id AS "movieId", embedding::text AS embedding, bias, pc1, pc2, pc3 FROM movie_embeddings WHERE run_id = $1 ORDER BY movie_id',
+    [runId],
+  );
 }
 
 /** Plans an analyst's nearest-neighbour query on the active view (for the index test and docs). */
 export async function explainActiveMovieNeighbours(q: Queryable, query: ArrayLike<number>, k: number): Promise<string> {
-  const rows = await q.query<{ 'QUERY PLAN': string }>(`EXPLAIN SELECT movie_id FROM active_movie_embeddings ORDER BY embedding <=> $1::vector LIMIT ${k | 0}`, [vectorLiteral(query)]);
+  const rows = await q.query<{ 'QUERY PLAN': string }>(
+    `EXPLAIN SELECT movie_id FROM active_movie_embeddings ORDER BY embedding <=> $1::vector LIMIT ${k | 0}`,
+    [vectorLiteral(query)],
+  );
   return rows.map((r) => r['QUERY PLAN']).join('\n');
 }
 
@@ -158,10 +179,17 @@ export async function explainActiveMovieNeighbours(q: Queryable, query: ArrayLik
  * Test and demo support: creates an active, complete dataset holding the given curated
  * ratings (the ingest normally does this). Deactivates any previous dataset.
  */
-export async function seedCuratedDataset(db: Db, source: string, ratings: { userIds: ArrayLike<number>; movieIds: ArrayLike<number>; ratings: ArrayLike<number> }): Promise<number> {
+export async function seedCuratedDataset(
+  db: Db,
+  source: string,
+  ratings: { userIds: ArrayLike<number>; movieIds: ArrayLike<number>; ratings: ArrayLike<number> },
+): Promise<number> {
   return db.transaction(async (tx) => {
     await tx.query('UPDATE datasets SET active = false WHERE active');
-    const [{ id }] = await tx.query<{ id: number }>("INSERT INTO datasets (source, status, active) VALUES ($1, 'complete', true) RETURNING id", [source]);
+    const [{ id }] = await tx.query<{ id: number }>(
+      "INSERT INTO datasets (source, status, active) VALUES ($1, 'complete', true) RETURNING id",
+      [source],
+    );
     function* csv(): Generator<string> {
       let buf = '';
       for (let i = 0; i < ratings.userIds.length; i++) {

@@ -25,7 +25,7 @@ export interface SeedMovie {
 export const SEED_TITLES: ReadonlyArray<[title: string, genres: string, ratingCount: number]> = [
   ['Matrix, The (1999)', 'Action|Sci-Fi|Thriller', 2780],
   ['Matrix Reloaded, The (2003)', 'Action|Adventure|Sci-Fi|Thriller|IMAX', 950],
-  ['Mary Poppins (1964)', "Children|Comedy|Fantasy|Musical", 820],
+  ['Mary Poppins (1964)', 'Children|Comedy|Fantasy|Musical', 820],
   ['Mary Poppins Returns (2018)', 'Children|Comedy|Fantasy|Musical', 95],
   ['City of Lost Children, The (Cité des enfants perdus, La) (1995)', 'Adventure|Drama|Fantasy|Mystery|Sci-Fi', 410],
   ['Hamlet (1990)', 'Drama', 160],
@@ -243,10 +243,19 @@ function* csvRows<T>(items: readonly T[], fields: (item: T, i: number) => unknow
 }
 
 /** A run's weights read back from its embeddings (tests compute expected ratings with predict()). */
-export async function loadRunWeights(q: Queryable, runId: number): Promise<{ weights: ModelWeights; userIds: number[]; movieIds: number[] }> {
+export async function loadRunWeights(
+  q: Queryable,
+  runId: number,
+): Promise<{ weights: ModelWeights; userIds: number[]; movieIds: number[] }> {
   const parse = (s: string) => s.slice(1, -1).split(',').map(Number);
-  const movies = await q.query<{ id: number; e: string; b: number }>('SELECT movie_id AS id, embedding::text AS e, bias AS b FROM movie_embeddings WHERE run_id = $1 ORDER BY movie_id', [runId]);
-  const users = await q.query<{ id: number; e: string; b: number }>('SELECT user_id AS id, embedding::text AS e, bias AS b FROM user_embeddings WHERE run_id = $1 ORDER BY user_id', [runId]);
+  const movies = await q.query<{ id: number; e: string; b: number }>(
+    'SELECT movie_id AS id, embedding::text AS e, bias AS b FROM movie_embeddings WHERE run_id = $1 ORDER BY movie_id',
+    [runId],
+  );
+  const users = await q.query<{ id: number; e: string; b: number }>(
+    'SELECT user_id AS id, embedding::text AS e, bias AS b FROM user_embeddings WHERE run_id = $1 ORDER BY user_id',
+    [runId],
+  );
   const weights: ModelWeights = {
     nUsers: users.length,
     nMovies: movies.length,

@@ -51,9 +51,13 @@ export function writeDumpDir(dir: string, files: DumpTexts): string {
 export function writeDumpZip(path: string, files: DumpTexts, folder = 'ml-test'): Promise<string> {
   return new Promise((resolve, reject) => {
     const zip = new yazl.ZipFile();
-    for (const [name, text] of Object.entries(files)) if (text !== undefined) zip.addBuffer(Buffer.from(text), folder ? `${folder}/${name}` : name);
+    for (const [name, text] of Object.entries(files))
+      if (text !== undefined) zip.addBuffer(Buffer.from(text), folder ? `${folder}/${name}` : name);
     zip.end();
-    zip.outputStream.pipe(createWriteStream(path)).on('close', () => resolve(path)).on('error', reject);
+    zip.outputStream
+      .pipe(createWriteStream(path))
+      .on('close', () => resolve(path))
+      .on('error', reject);
   });
 }
 
@@ -63,15 +67,25 @@ export function writeDumpZip(path: string, files: DumpTexts, folder = 'ml-test')
  * commas, alternate titles, missing years).
  */
 export function tinyDump(opts: { movies?: number; users?: number; seed?: number } = {}): DumpTexts {
-  const M = opts.movies ?? 60, U = opts.users ?? 40;
+  const M = opts.movies ?? 60,
+    U = opts.users ?? 40;
   let s = (opts.seed ?? 1) >>> 0 || 1;
   const rnd = () => {
-    s ^= s << 13; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
     s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
+    s ^= s << 5;
+    s >>>= 0;
     return s / 4294967296;
   };
-  const titles = ['Matrix, The (1999)', '"Great Performances" Cats (1998)', 'Impossible, The (Imposible, Lo) (2012)', 'Cité des enfants perdus, La (1995)', 'Movie, With, Commas (2001)', 'No Year Movie'];
+  const titles = [
+    'Matrix, The (1999)',
+    '"Great Performances" Cats (1998)',
+    'Impossible, The (Imposible, Lo) (2012)',
+    'Cité des enfants perdus, La (1995)',
+    'Movie, With, Commas (2001)',
+    'No Year Movie',
+  ];
   const genres = ['Action|Sci-Fi', 'Drama', '(no genres listed)', 'Comedy|Romance', 'Thriller'];
   let movies = 'movieId,title,genres\n';
   let links = 'movieId,imdbId,tmdbId\n';

@@ -9,7 +9,12 @@ import { checkCount, checkFilter, requireSnapshot } from '../arguments';
 
 export const MAX_LIST = 1000;
 
-async function byBias(ctx: GatewayContext, order: 'most' | 'least', limit: number | null, filter: MovieFilter | null): Promise<MovieView[]> {
+async function byBias(
+  ctx: GatewayContext,
+  order: 'most' | 'least',
+  limit: number | null,
+  filter: MovieFilter | null,
+): Promise<MovieView[]> {
   const n = checkCount(limit, 'limit', 10, MAX_LIST);
   const f = checkFilter(filter);
   const snap = requireSnapshot(ctx);

@@ -10,13 +10,17 @@ export const MAX_SEARCH = 100;
 
 @Resolver()
 export class MovieResolver {
-  @Query(() => MovieView, { nullable: true, description: 'One movie by id, or by title (resolved as similarMovies does). Null for an unknown id.' })
+  @Query(() => MovieView, {
+    nullable: true,
+    description: 'One movie by id, or by title (resolved as similarMovies does). Null for an unknown id.',
+  })
   async movie(
     @Arg('id', () => Int, { nullable: true }) id: number | null,
     @Arg('title', () => String, { nullable: true }) title: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<MovieView | null> {
-    if ((id === null || id === undefined) === (title === null || title === undefined)) throw badUserInput('give exactly one of id or title', id == null ? 'id' : 'title');
+    if ((id === null || id === undefined) === (title === null || title === undefined))
+      throw badUserInput('give exactly one of id or title', id == null ? 'id' : 'title');
     if (id != null) {
       if (id < 1) throw badUserInput(`id must be a positive movie id (got ${id})`, 'id');
       return ctx.movies.load(id);

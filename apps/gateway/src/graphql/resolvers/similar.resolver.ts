@@ -34,14 +34,17 @@ export class SimilarResolver {
     return answer;
   }
 
-  @Query(() => [SimilarMovie], { description: 'A "mood": neighbours of the mean of several movies\' normalised embeddings, the inputs excluded.' })
+  @Query(() => [SimilarMovie], {
+    description: 'A "mood": neighbours of the mean of several movies\' normalised embeddings, the inputs excluded.',
+  })
   async similarToMany(
     @Arg('titles', () => [String]) titles: string[],
     @Arg('k', () => Int, { nullable: true, defaultValue: 10 }) k: number | null,
     @Arg('filter', () => MovieFilter, { nullable: true }) filter: MovieFilter | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<SimilarMovie[]> {
-    if (titles.length < 1 || titles.length > MAX_TITLES) throw badUserInput(`titles must hold 1 to ${MAX_TITLES} titles (got ${titles.length})`, 'titles');
+    if (titles.length < 1 || titles.length > MAX_TITLES)
+      throw badUserInput(`titles must hold 1 to ${MAX_TITLES} titles (got ${titles.length})`, 'titles');
     const kk = checkCount(k, 'k', 10, MAX_K);
     const f = checkFilter(filter);
     const snap = requireSnapshot(ctx);

@@ -2,7 +2,9 @@
 import { Field, Float, InputType, Int } from 'type-graphql';
 import { DEFAULT_MIN_RATING_COUNT } from '@cinemap/domain';
 
-@InputType({ description: `Restricts a movie list. Without minRatingCount, movies rated by fewer than the default floor (${DEFAULT_MIN_RATING_COUNT}) are left out.` })
+@InputType({
+  description: `Restricts a movie list. Without minRatingCount, movies rated by fewer than the default floor (${DEFAULT_MIN_RATING_COUNT}) are left out.`,
+})
 export class MovieFilter {
   @Field(() => [String], { nullable: true, description: 'Keep movies with at least one of these genres.' })
   genres?: string[] | null;

@@ -7,10 +7,32 @@
 import { Rng, compileWat } from '@cinemap/math';
 import { allocateWeights, initWeights, meanSquaredError, weightsFinite, type ModelWeights } from '@cinemap/model';
 import type { TrainingData } from '../../data/training-data';
-import { TrainingDiverged, TrainingInterrupted, type Engine, type EngineConfig, type EngineHooks, type EpochStats, type TrainResult } from '../types';
 import {
-  allocateArena, arenaLayout, catchUpDecay, epochViews, packRows, powTable, rangeTrainer, rowStride, runWorkerEpoch, stateFromInit, unpackRows,
-  type EpochViews, type KernelKind, type KernelState, type RangeTrainer, type WorkerInit,
+  TrainingDiverged,
+  TrainingInterrupted,
+  type Engine,
+  type EngineConfig,
+  type EngineHooks,
+  type EpochStats,
+  type TrainResult,
+} from '../types';
+import {
+  allocateArena,
+  arenaLayout,
+  catchUpDecay,
+  epochViews,
+  packRows,
+  powTable,
+  rangeTrainer,
+  rowStride,
+  runWorkerEpoch,
+  stateFromInit,
+  unpackRows,
+  type EpochViews,
+  type KernelKind,
+  type KernelState,
+  type RangeTrainer,
+  type WorkerInit,
 } from './kernel';
 import { KERNEL_WAT } from './kernel-wat';
 import { blockLayout, chunkSizeFor, countChunks, dealWork, epochOrder, gridSize, sab, scheduleTables, threadsFor } from './schedule';
@@ -85,7 +107,9 @@ export class NativeEngine implements Engine {
 
   /** Sizes the grid and threads, lays the ratings and the schedule out in the shared arena, packs the initial weights. */
   private async prepare(data: TrainingData, cfg: EngineConfig): Promise<NativeRun> {
-    const nUsers = data.userIds.length, nMovies = data.movieIds.length, k = cfg.factors;
+    const nUsers = data.userIds.length,
+      nMovies = data.movieIds.length,
+      k = cfg.factors;
     const nTrain = data.train.ratings.length;
     const threadsRequested = Math.max(1, Math.floor(cfg.threads));
     const weights = allocateWeights(nUsers, nMovies, k, cfg.yRange);
@@ -102,8 +126,24 @@ export class NativeEngine implements Engine {
     const init = workerInit(cfg, { threads, k, nTrain, nChunks, kernel, compiled, arena });
     const laid = layOut(data, cfg, init, weights, grid, chunkSize, pow);
     return {
-      nUsers, nMovies, k, nTrain, nChunks, stride, grid, threads, threadsRequested, chunkSize, kernel, kernelNote, weights, init,
-      ...laid, train: rangeTrainer(init, laid.state), views: epochViews(init), lane: new Int32Array(nChunks),
+      nUsers,
+      nMovies,
+      k,
+      nTrain,
+      nChunks,
+      stride,
+      grid,
+      threads,
+      threadsRequested,
+      chunkSize,
+      kernel,
+      kernelNote,
+      weights,
+      init,
+      ...laid,
+      train: rangeTrainer(init, laid.state),
+      views: epochViews(init),
+      lane: new Int32Array(nChunks),
     };
   }
 
@@ -119,23 +159,60 @@ export class NativeEngine implements Engine {
 }
 
 /** What every thread is given: the run's sizes and constants, the kernel, the shared arena and buffers. */
-function workerInit(cfg: EngineConfig, r: { threads: number; k: number; nTrain: number; nChunks: number; kernel: KernelKind; compiled?: WebAssembly.Module; arena: ReturnType<typeof arenaLayout> }): WorkerInit {
+function workerInit(
+  cfg: EngineConfig,
+  r: {
+    threads: number;
+    k: number;
+    nTrain: number;
+    nChunks: number;
+    kernel: KernelKind;
+    compiled?: WebAssembly.Module;
+    arena: ReturnType<typeof arenaLayout>;
+  },
+): WorkerInit {
   const { threads, k, nTrain, nChunks } = r;
   return {
-    type: 'init', workerIndex: 0, threads, k, nTrain, nChunks,
-    lo: cfg.yRange[0], range: cfg.yRange[1] - cfg.yRange[0], beta2: BETA2, eps: EPS, batchSize: cfg.batchSize,
-    kernel: r.kernel, wasmModule: r.compiled, memory: allocateArena(r.arena), layout: r.arena,
+    type: 'init',
+    workerIndex: 0,
+    threads,
+    k,
+    nTrain,
+    nChunks,
+    lo: cfg.yRange[0],
+    range: cfg.yRange[1] - cfg.yRange[0],
+    beta2: BETA2,
+    eps: EPS,
+    batchSize: cfg.batchSize,
+    kernel: r.kernel,
+    wasmModule: r.compiled,
+    memory: allocateArena(r.arena),
+    layout: r.arena,
     buffers: {
-      chunkStart: sab((nChunks + 1) * 4), chunkOrder: sab(nChunks * 4), chunkClock: sab(nChunks * 8), progress: sab(8),
-      workList: sab(nChunks * 4), workStart: sab((threads + 1) * 4),
+      chunkStart: sab((nChunks + 1) * 4),
+      chunkOrder: sab(nChunks * 4),
+      chunkClock: sab(nChunks * 8),
+      progress: sab(8),
+      workList: sab(nChunks * 4),
+      workStart: sab((threads + 1) * 4),
     },
   };
 }
 
 /** Lays the ratings out by block, writes the schedule tables and packs the initial weights into the arena. */
-function layOut(data: TrainingData, cfg: EngineConfig, init: WorkerInit, weights: ModelWeights, grid: number, chunkSize: number, pow: Float64Array) {
+function layOut(
+  data: TrainingData,
+  cfg: EngineConfig,
+  init: WorkerInit,
+  weights: ModelWeights,
+  grid: number,
+  chunkSize: number,
+  pow: Float64Array,
+) {
   const { k, nTrain, nChunks } = init;
-  const nUsers = data.userIds.length, nMovies = data.movieIds.length, stride = rowStride(k);
+  const nUsers = data.userIds.length,
+    nMovies = data.movieIds.length,
+    stride = rowStride(k);
   const state = stateFromInit(init);
   const layout = blockLayout(data.train, nUsers, nMovies, grid, chunkSize, state.data, state.dataF);
   new Int32Array(init.buffers.chunkStart).set(new Int32Array(layout.chunkStartBuf));
@@ -149,15 +226,30 @@ function layOut(data: TrainingData, cfg: EngineConfig, init: WorkerInit, weights
 }
 
 /** One epoch's updates: a new block order, dealt to the workers, or run inline; the loss sums over the training ratings. */
-async function trainEpoch(run: NativeRun, pool: WorkerPool | null, cfg: EngineConfig, epoch: number, hooks: EngineHooks): Promise<{ sumSq: number; count: number }> {
+async function trainEpoch(
+  run: NativeRun,
+  pool: WorkerPool | null,
+  cfg: EngineConfig,
+  epoch: number,
+  hooks: EngineHooks,
+): Promise<{ sumSq: number; count: number }> {
   const { views, nTrain } = run;
   // A new block order every epoch (the ratings inside a block keep the split's shuffle).
-  epochOrder(run.grid, run.blockFirstChunk, views.chunkStart, new Rng(cfg.seed).fork(1000 + epoch), views.chunkOrder, views.chunkClock, run.lane);
+  epochOrder(
+    run.grid,
+    run.blockFirstChunk,
+    views.chunkStart,
+    new Rng(cfg.seed).fork(1000 + epoch),
+    views.chunkOrder,
+    views.chunkClock,
+    run.lane,
+  );
   dealWork(run.lane, run.grid, pool?.size || 1, views.workList, views.workStart);
   Atomics.store(views.progress, 0, 0);
   if (pool) return pool.runEpoch(epoch, () => hooks.onProgress?.(Atomics.load(views.progress, 0), nTrain));
   // Inline, one chunk at a time, yielding now and then so progress and Ctrl-C get through.
-  let sumSq = 0, count = 0;
+  let sumSq = 0,
+    count = 0;
   let last = performance.now();
   for (let c = 0; c < run.nChunks; c++) {
     const one = runWorkerEpoch(run.init, run.train, views, epoch, c, c + 1);
@@ -174,7 +266,14 @@ async function trainEpoch(run: NativeRun, pool: WorkerPool | null, cfg: EngineCo
 }
 
 /** Catches every row up on the decay it missed, copies the weights out and measures the epoch (stopping on divergence). */
-function finishEpoch(run: NativeRun, data: TrainingData, cfg: EngineConfig, epoch: number, loss: { sumSq: number; count: number }, seconds: number): EpochStats {
+function finishEpoch(
+  run: NativeRun,
+  data: TrainingData,
+  cfg: EngineConfig,
+  epoch: number,
+  loss: { sumSq: number; count: number },
+  seconds: number,
+): EpochStats {
   const { state: st, k, stride, weights } = run;
   const target = (epoch + 1) * run.nChunks;
   catchUpDecay(st.UT, st.UI, k, stride, st.logDecay, target, 0, run.nUsers);
@@ -193,9 +292,14 @@ function finishEpoch(run: NativeRun, data: TrainingData, cfg: EngineConfig, epoc
 function engineDetails(run: NativeRun, cfg: EngineConfig): Record<string, unknown> {
   const { threads, threadsRequested, grid } = run;
   return {
-    optimizer: 'per-rating row-wise Adam (second moment decayed lazily per fast.ai batch, beta2 0.99, eps 1e-5; momentum applied at once) + exact lazy decoupled weight decay',
+    optimizer:
+      'per-rating row-wise Adam (second moment decayed lazily per fast.ai batch, beta2 0.99, eps 1e-5; momentum applied at once) + exact lazy decoupled weight decay',
     threads,
-    ...(threads < threadsRequested ? { threadsNote: `${threadsRequested} threads requested, ${threads} used: the model fits ${grid === 1 ? 'one block' : `a grid of ${grid}`}, and threads never share rows (docs/trainer.md)` } : {}),
+    ...(threads < threadsRequested
+      ? {
+          threadsNote: `${threadsRequested} threads requested, ${threads} used: the model fits ${grid === 1 ? 'one block' : `a grid of ${grid}`}, and threads never share rows (docs/trainer.md)`,
+        }
+      : {}),
     kernel: run.kernel === 'wasm' ? 'WASM SIMD (f32x4)' : 'TypeScript',
     ...(run.kernelNote ? { kernelNote: run.kernelNote } : {}),
     grid,

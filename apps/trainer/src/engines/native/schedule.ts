@@ -21,7 +21,8 @@ export function chunkSizeFor(nTrain: number): number {
  */
 export function scheduleTables(cfg: Pick<EngineConfig, 'lr' | 'wd' | 'epochs' | 'batchSize'>, nTrain: number, nChunks: number) {
   const totalSteps = nChunks * cfg.epochs;
-  const lrs = new Float64Array(totalSteps), logDecay = new Float64Array(totalSteps + 1);
+  const lrs = new Float64Array(totalSteps),
+    logDecay = new Float64Array(totalSteps + 1);
   const sched = oneCycle({ lrMax: cfg.lr, totalSteps });
   const batchesPerStep = nTrain / nChunks / cfg.batchSize;
   for (let s = 0; s < totalSteps; s++) {
@@ -37,7 +38,12 @@ export function sab(bytes: number): SharedArrayBuffer {
 }
 
 /** The users × movies grid: blocks whose user and movie records together take about `blockBytes`. */
-export function gridSize(nUsers: number, nMovies: number, k: number, blockBytes = Number(process.env.CINEMAP_BLOCK_MB ?? 4) * 2 ** 20): number {
+export function gridSize(
+  nUsers: number,
+  nMovies: number,
+  k: number,
+  blockBytes = Number(process.env.CINEMAP_BLOCK_MB ?? 4) * 2 ** 20,
+): number {
   return Math.max(1, Math.min(64, Math.round(((nUsers + nMovies) * rowStride(k) * 4) / blockBytes)));
 }
 
@@ -47,7 +53,15 @@ export function gridSize(nUsers: number, nMovies: number, k: number, blockBytes 
  * most `chunkSize` that never straddle a block. Returns the chunk starts and, per
  * block, its first chunk.
  */
-export function blockLayout(train: TrainingData['train'], nUsers: number, nMovies: number, grid: number, chunkSize: number, di: Int32Array, df: Float32Array) {
+export function blockLayout(
+  train: TrainingData['train'],
+  nUsers: number,
+  nMovies: number,
+  grid: number,
+  chunkSize: number,
+  di: Int32Array,
+  df: Float32Array,
+) {
   const n = train.ratings.length;
   const blockOf = (i: number) => Math.floor((train.users[i] * grid) / nUsers) * grid + Math.floor((train.movies[i] * grid) / nMovies);
   const nBlocks = grid * grid;
@@ -77,7 +91,8 @@ export function blockLayout(train: TrainingData['train'], nUsers: number, nMovie
 /** How many chunks blockLayout will cut (to size the schedule tables before laying out). */
 export function countChunks(train: TrainingData['train'], nUsers: number, nMovies: number, grid: number, chunkSize: number): number {
   const counts = new Float64Array(grid * grid);
-  for (let i = 0; i < train.ratings.length; i++) counts[Math.floor((train.users[i] * grid) / nUsers) * grid + Math.floor((train.movies[i] * grid) / nMovies)]++;
+  for (let i = 0; i < train.ratings.length; i++)
+    counts[Math.floor((train.users[i] * grid) / nUsers) * grid + Math.floor((train.movies[i] * grid) / nMovies)]++;
   let n = 0;
   for (const c of counts) n += Math.ceil(c / chunkSize);
   return n;
@@ -91,13 +106,25 @@ export function countChunks(train: TrainingData['train'], nUsers: number, nMovie
  * each block's records stay in cache. Returns the order and, per position, the
  * ratings before it.
  */
-export function epochOrder(grid: number, blockFirstChunk: Int32Array, chunkStart: Int32Array, rng: Rng, order: Int32Array, clock: Float64Array, lane?: Int32Array): void {
-  const ub = rng.permutation(grid), mb = rng.permutation(grid), rounds = rng.permutation(grid);
-  let pos = 0, before = 0;
+export function epochOrder(
+  grid: number,
+  blockFirstChunk: Int32Array,
+  chunkStart: Int32Array,
+  rng: Rng,
+  order: Int32Array,
+  clock: Float64Array,
+  lane?: Int32Array,
+): void {
+  const ub = rng.permutation(grid),
+    mb = rng.permutation(grid),
+    rounds = rng.permutation(grid);
+  let pos = 0,
+    before = 0;
   for (const r of rounds) {
     for (let i = 0; i < grid; i++) {
       const b = ub[i] * grid + mb[(i + r) % grid];
-      const c0 = blockFirstChunk[b], nc = blockFirstChunk[b + 1] - c0;
+      const c0 = blockFirstChunk[b],
+        nc = blockFirstChunk[b + 1] - c0;
       const within = rng.permutation(nc);
       for (let q = 0; q < nc; q++) {
         const c = c0 + within[q];
