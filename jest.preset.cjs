@@ -1,8 +1,13 @@
 // Shared jest settings: swc transform (decorator metadata on, for type-graphql),
-// @cinemap/* aliases resolved to source, dynamic import() left alone so ESM-only
-// packages (vega, @kubernetes/client-node) load through --experimental-vm-modules.
+// @cinemap/* aliases resolved to source (read from tsconfig.base.json's paths, the
+// one list of public doors), dynamic import() left alone so ESM-only packages (vega,
+// @kubernetes/client-node) load through --experimental-vm-modules.
 const path = require('node:path');
 const root = __dirname;
+const { paths } = require('./tsconfig.base.json').compilerOptions;
+const aliases = Object.fromEntries(
+  Object.entries(paths).map(([alias, [target]]) => [`^${alias.replace(/[/.]/g, '\\$&')}$`, path.join(root, target)]),
+);
 module.exports = {
   testEnvironment: 'node',
   transform: {
@@ -20,12 +25,7 @@ module.exports = {
       },
     ],
   },
-  moduleNameMapper: {
-    '^@cinemap/domain$': path.join(root, 'libs/domain/src/index.ts'),
-    '^@cinemap/math$': path.join(root, 'libs/math/src/index.ts'),
-    '^@cinemap/db$': path.join(root, 'libs/db/src/index.ts'),
-    '^@cinemap/db/testing$': path.join(root, 'libs/db/src/testing/index.ts'),
-  },
+  moduleNameMapper: aliases,
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testMatch: ['**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

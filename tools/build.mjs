@@ -12,13 +12,15 @@ import { spawnSync } from 'node:child_process';
 
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
-  console.log('Usage: node tools/build.mjs [--project <dir>] [--quiet]\nBundles <project>/src/bin/*.ts into dist/<project>/*.js (and the explorer with Vite).');
+  console.log(
+    'Usage: node tools/build.mjs [--project <dir>] [--quiet]\nBundles <project>/src/bin/*.ts into dist/<project>/*.js (and the explorer with Vite).',
+  );
   process.exit(0);
 }
 const quiet = args.includes('--quiet');
 const pi = args.indexOf('--project');
 const only = pi >= 0 ? args[pi + 1] : undefined;
-const projects = ['apps/ingest', 'apps/trainer', 'apps/gateway', 'libs/db', 'bench'].filter((p) => !only || p === only);
+const projects = ['apps/ingest', 'apps/trainer', 'apps/gateway', 'apps/cinemap', 'libs/db', 'bench'].filter((p) => !only || p === only);
 
 // esbuild cannot emit decorator metadata, which type-graphql reads; TypeScript files
 // that use decorators go through swc first (the same transform jest uses).
@@ -72,7 +74,11 @@ if (Object.keys(entryPoints).length) {
 }
 // The explorer is a browser app built by Vite into dist/apps/explorer (served by the gateway).
 if ((!only || only === 'apps/explorer') && existsSync('apps/explorer/vite.config.ts') && needsExplorerBuild()) {
-  const r = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'apps/explorer/vite.config.ts', ...(quiet ? ['--logLevel', 'warn'] : [])], { stdio: 'inherit' });
+  const r = spawnSync(
+    process.execPath,
+    ['node_modules/vite/bin/vite.js', 'build', '--config', 'apps/explorer/vite.config.ts', ...(quiet ? ['--logLevel', 'warn'] : [])],
+    { stdio: 'inherit' },
+  );
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 if (!quiet) console.log(`build finished in ${Date.now() - t0} ms`);

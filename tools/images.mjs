@@ -68,7 +68,8 @@ try {
 }
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 for (const [k, b] of [...Object.entries(lock.bases ?? {}), ...(lock.thirdParty ?? []).map((t) => [t.ref, t])]) {
-  if (b.digest !== null && !DIGEST.test(String(b.digest))) fail(`${lockPath}: ${k} has digest ${JSON.stringify(b.digest)}; use null (not verified) or sha256:<64 hex>`);
+  if (b.digest !== null && !DIGEST.test(String(b.digest)))
+    fail(`${lockPath}: ${k} has digest ${JSON.stringify(b.digest)}; use null (not verified) or sha256:<64 hex>`);
 }
 const version = opts.version ?? JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
 const registry = (opts.registry ?? lock.registry).replace(/\/+$/, '');
@@ -84,7 +85,13 @@ const images = lock.images
       return { arg: b.arg, ref: b.ref, digest: b.digest, value: pinned(b) };
     });
     const buildArgs = bases.flatMap((b) => ['--build-arg', `${b.arg}=${b.value}`]);
-    return { name: img.name, dockerfile: img.dockerfile, target, bases, build: ['docker', 'buildx', 'build', '-f', img.dockerfile, ...buildArgs, '-t', target] };
+    return {
+      name: img.name,
+      dockerfile: img.dockerfile,
+      target,
+      bases,
+      build: ['docker', 'buildx', 'build', '-f', img.dockerfile, ...buildArgs, '-t', target],
+    };
   });
 if (!images.length) fail(`no image named "${opts.only}" in ${lockPath} (${[...new Set(lock.images.map((i) => i.name))].join(', ')})`);
 const unpinned = [...new Set(images.flatMap((i) => i.bases.filter((b) => !b.digest).map((b) => b.ref)))];
@@ -98,12 +105,14 @@ if (opts.command === 'plan') {
   for (const i of images) {
     console.log(`${i.target}`);
     console.log(`  from ${i.dockerfile}`);
-    for (const b of i.bases) console.log(`  ${b.arg}=${b.value}${b.digest ? '' : '   <- digest NOT VERIFIED (run: node tools/images.mjs pin)'}`);
+    for (const b of i.bases)
+      console.log(`  ${b.arg}=${b.value}${b.digest ? '' : '   <- digest NOT VERIFIED (run: node tools/images.mjs pin)'}`);
     console.log(`  ${[...i.build, '--push', '.'].join(' ')}\n`);
   }
   console.log('Third-party images the manifests run:');
   for (const t of lock.thirdParty ?? []) console.log(`  ${pinned(t)}${t.digest ? '' : '   <- digest NOT VERIFIED'}  (${t.usedBy})`);
-  if (unpinned.length) console.log(`\n${unpinned.length} base image(s) without a verified digest: build and push refuse them unless --allow-unpinned.`);
+  if (unpinned.length)
+    console.log(`\n${unpinned.length} base image(s) without a verified digest: build and push refuse them unless --allow-unpinned.`);
   process.exit(0);
 }
 
@@ -129,7 +138,10 @@ if (opts.command === 'pin') {
   process.exit(0);
 }
 
-if (unpinned.length && !opts.allowUnpinned) fail(`base image(s) without a verified digest in ${lockPath}: ${unpinned.join(', ')}. Run \`node tools/images.mjs pin\` first, or pass --allow-unpinned for a local try.`);
+if (unpinned.length && !opts.allowUnpinned)
+  fail(
+    `base image(s) without a verified digest in ${lockPath}: ${unpinned.join(', ')}. Run \`node tools/images.mjs pin\` first, or pass --allow-unpinned for a local try.`,
+  );
 for (const i of images) {
   console.log(`\n== ${i.target}`);
   if (opts.command === 'build') docker([...i.build, '--load', '.']);
@@ -139,6 +151,8 @@ for (const i of images) {
     const digest = JSON.parse(readFileSync(meta, 'utf8'))['containerimage.digest'];
     unlinkSync(meta);
     const overlay = i.target.endsWith('-cpu') ? 'k8s/overlays/dev' : 'k8s/overlays/prod';
-    console.log(`pushed ${i.target}@${digest}\n  pin it: (cd ${overlay} && kustomize edit set image cinemap/${i.name}=${i.target}@${digest})`);
+    console.log(
+      `pushed ${i.target}@${digest}\n  pin it: (cd ${overlay} && kustomize edit set image cinemap/${i.name}=${i.target}@${digest})`,
+    );
   }
 }

@@ -7,7 +7,10 @@ import { readFileSync } from 'node:fs';
 /** engines.node in the only form this check reads: ">=MAJOR.MINOR[.PATCH]". */
 export function parseFloor(engines) {
   const m = /^>=\s*(\d+)\.(\d+)(?:\.(\d+))?$/.exec(String(engines ?? '').trim());
-  if (!m) throw new Error(`package.json engines.node is "${engines}"; tools/require-node.mjs reads only ">=MAJOR.MINOR[.PATCH]" (e.g. ">=22.19")`);
+  if (!m)
+    throw new Error(
+      `package.json engines.node is "${engines}"; tools/require-node.mjs reads only ">=MAJOR.MINOR[.PATCH]" (e.g. ">=22.19")`,
+    );
   return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
 }
 

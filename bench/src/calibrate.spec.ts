@@ -1,4 +1,4 @@
-// The learning half of the synthetic calibration (apps/ingest/src/synthetic/README.md):
+// The learning half of the synthetic calibration (libs/synthetic/README.md):
 // the recall measure on hand-made factors, then the `small` dump is as hard for the
 // trainer as real MovieLens — the native engine at its defaults gains over biases-only
 // about what it gains on ml-latest-small (2.5%) and ml-100k (4.2%), and finds planted
@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { generateSyntheticDump } from '../../apps/ingest/src/synthetic';
-import type { ModelParams } from '../../apps/trainer/src/index';
+import { generateSyntheticDump } from '@cinemap/synthetic';
+import type { ModelWeights } from '@cinemap/model';
 import { calibrate, formatCalibration, franchiseRecallMostRated, type CalibrationFigures } from './calibrate';
 
 const work = mkdtempSync(join(tmpdir(), 'cinemap-calibrate-'));
@@ -24,7 +24,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
  */
 function asHardAsReal(c: CalibrationFigures): string[] {
   const out: string[] = [];
-  if (!(c.nativeGain >= 0.01 && c.nativeGain <= 0.055)) out.push(`gain over biases-only ${(100 * c.nativeGain).toFixed(1)}% (real: 2.2-4.3%)`);
+  if (!(c.nativeGain >= 0.01 && c.nativeGain <= 0.055))
+    out.push(`gain over biases-only ${(100 * c.nativeGain).toFixed(1)}% (real: 2.2-4.3%)`);
   const r50 = c.franchiseRecall?.find((r) => r.floor === 50)?.recall ?? NaN;
   if (!(r50 >= 0.35 && r50 <= 0.85)) out.push(`franchise recall@10 (>= 50 ratings) ${r50.toFixed(2)} (real: 0.61)`);
   return out;
@@ -32,8 +33,14 @@ function asHardAsReal(c: CalibrationFigures): string[] {
 
 describe('franchiseRecallMostRated', () => {
   // Five films in 2-D: 0, 1, 2 point one way (a franchise), 3 and 4 elsewhere.
-  const p: ModelParams = {
-    nUsers: 1, nMovies: 5, factors: 2, yRange: [0, 5.5], userFactors: new Float32Array(2), userBias: new Float32Array(1), movieBias: new Float32Array(5),
+  const p: ModelWeights = {
+    nUsers: 1,
+    nMovies: 5,
+    factors: 2,
+    yRange: [0, 5.5],
+    userFactors: new Float32Array(2),
+    userBias: new Float32Array(1),
+    movieBias: new Float32Array(5),
     movieFactors: Float32Array.from([1, 0, 0.9, 0.1, 0.1, 1, 0, 1, -1, 0]),
   };
   const ids = [10, 20, 30, 40, 50];
@@ -72,8 +79,19 @@ describe('synthetic small is as hard as real MovieLens for the trainer', () => {
 
   it('the check fails on a planted mistake: the old, easy planted model (strong shared taste, little noise)', async () => {
     const easy = await generateSyntheticDump({
-      out: join(work, 'easy'), scale: 'small', seed: 42,
-      model: { userFactorSd: 0.8, latentDecay: 1, ratingNoiseSd: 0.45, userScaleSd: 0, lowShare: 0, fandomSd: 0, franchiseFollow: 0, franchiseShare: [0.99, 0.99] },
+      out: join(work, 'easy'),
+      scale: 'small',
+      seed: 42,
+      model: {
+        userFactorSd: 0.8,
+        latentDecay: 1,
+        ratingNoiseSd: 0.45,
+        userScaleSd: 0,
+        lowShare: 0,
+        fandomSd: 0,
+        franchiseFollow: 0,
+        franchiseShare: [0.99, 0.99],
+      },
     });
     const c = await calibrate(easy.dir, { threads: 1 });
     expect(asHardAsReal(c).join('\n')).toMatch(/gain over biases-only/);
@@ -81,12 +99,17 @@ describe('synthetic small is as hard as real MovieLens for the trainer', () => {
 });
 
 describe('the calibrate command', () => {
-  const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'calibrate.ts'), ...args], { cwd: resolve(__dirname, '../..'), encoding: 'utf8' });
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'calibrate.ts'), ...args], {
+      cwd: resolve(__dirname, '../..'),
+      encoding: 'utf8',
+    });
 
   it('--help says what it measures and how to run it', () => {
     const r = run('--help');
     expect(r.status).toBe(0);
-    for (const s of ['Usage: node --import tsx bench/src/calibrate.ts', '--reference', '--threads', '--franchises', 'u.data']) expect(r.stdout).toContain(s);
+    for (const s of ['Usage: node --import tsx bench/src/calibrate.ts', '--reference', '--threads', '--franchises', 'u.data'])
+      expect(r.stdout).toContain(s);
   }, 60_000);
 
   it('names a wrong argument and a folder without ratings', () => {

@@ -1,5 +1,5 @@
 // How hard a dump is for the trainer: the learning half of the synthetic
-// generator's calibration table (apps/ingest/src/synthetic/README.md; the data
+// generator's calibration table (libs/synthetic/README.md; the data
 // half is `npm run generate -- --stats DIR`). On one dump folder it reports
 //   * the valid RMSE of the biases-only baseline and of the native engine at the
 //     trainer's defaults (fast.ai's, bs auto), same seeded 20% split, and the gain;
@@ -16,11 +16,18 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { normalizeRows, topKByDot } from '@cinemap/math';
-import { readRatingsForStats } from '../../apps/ingest/src/synthetic/stats-file';
+import { readRatingsForStats } from '@cinemap/synthetic';
 import {
-  NativeEngine, autoBatchSize, baselineRmse, fitBaseline, prepareTrainingData, writeSplitFile,
-  type ModelParams, type RawRatings, type TrainingData,
-} from '../../apps/trainer/src/index';
+  NativeEngine,
+  autoBatchSize,
+  baselineRmse,
+  fitBaseline,
+  prepareTrainingData,
+  writeSplitFile,
+  type RawRatings,
+  type TrainingData,
+} from '@cinemap/trainer';
+import type { ModelWeights } from '@cinemap/model';
 
 export const RECALL_FLOORS = [0, 20, 50] as const;
 
@@ -42,7 +49,12 @@ export interface CalibrationFigures {
  * fewer than two members above the floor are skipped.
  */
 export function franchiseRecallMostRated(
-  p: ModelParams, movieIds: ArrayLike<number>, counts: ArrayLike<number>, franchises: number[][], floor: number, k = 10,
+  p: ModelWeights,
+  movieIds: ArrayLike<number>,
+  counts: ArrayLike<number>,
+  franchises: number[][],
+  floor: number,
+  k = 10,
 ): { recall: number; queries: number } {
   const index = new Map<number, number>();
   for (let i = 0; i < movieIds.length; i++) index.set(movieIds[i], i);
@@ -54,7 +66,9 @@ export function franchiseRecallMostRated(
   const normed = normalizeRows(sub, keep.length, d, { inPlace: true });
   const row = new Map<number, number>();
   keep.forEach((i, r) => row.set(i, r));
-  let found = 0, possible = 0, queries = 0;
+  let found = 0,
+    possible = 0,
+    queries = 0;
   for (const f of franchises) {
     const members = f.map((id) => index.get(id)).filter((i): i is number => i !== undefined && counts[i] >= floor);
     if (members.length < 2) continue;
@@ -62,7 +76,11 @@ export function franchiseRecallMostRated(
     const qr = row.get(q)!;
     const top = new Set(topKByDot(normed, keep.length, d, normed.subarray(qr * d, (qr + 1) * d), k, { exclude: new Set([qr]) }).indices);
     queries++;
-    for (const m of members) if (m !== q) { possible++; if (top.has(row.get(m)!)) found++; }
+    for (const m of members)
+      if (m !== q) {
+        possible++;
+        if (top.has(row.get(m)!)) found++;
+      }
   }
   return { recall: possible ? found / possible : NaN, queries };
 }
@@ -71,8 +89,12 @@ async function readRaw(dir: string): Promise<RawRatings> {
   const r = await readRatingsForStats(dir);
   const ratings = new Float32Array(r.length);
   for (let i = 0; i < r.length; i++) ratings[i] = r.halfStars[i] / 2;
-  const userIds = new Int32Array(r.length), movieIds = new Int32Array(r.length);
-  for (let i = 0; i < r.length; i++) { userIds[i] = r.userId[i]; movieIds[i] = r.movieId[i]; }
+  const userIds = new Int32Array(r.length),
+    movieIds = new Int32Array(r.length);
+  for (let i = 0; i < r.length; i++) {
+    userIds[i] = r.userId[i];
+    movieIds[i] = r.movieId[i];
+  }
   return { userIds, movieIds, ratings };
 }
 
@@ -82,32 +104,62 @@ function movieCounts(data: TrainingData): Float64Array {
   return c;
 }
 
-export async function calibrate(dir: string, opts: {
-  threads?: number; reference?: number; python?: string; franchises?: number[][]; log?: (s: string) => void;
-} = {}): Promise<CalibrationFigures> {
+export async function calibrate(
+  dir: string,
+  opts: {
+    threads?: number;
+    reference?: number;
+    python?: string;
+    franchises?: number[][];
+    log?: (s: string) => void;
+  } = {},
+): Promise<CalibrationFigures> {
   const log = opts.log ?? (() => {});
   const raw = await readRaw(dir);
   const data = prepareTrainingData(raw, 0.2, 42);
   const nTrain = data.train.ratings.length;
   const base = baselineRmse(fitBaseline(data.train, data.userIds.length, data.movieIds.length), data.valid);
-  log(`${raw.ratings.length} ratings; biases-only ${base.toFixed(4)}; training native (bs ${autoBatchSize(nTrain)}, ${opts.threads ?? 1} thread(s))`);
+  log(
+    `${raw.ratings.length} ratings; biases-only ${base.toFixed(4)}; training native (bs ${autoBatchSize(nTrain)}, ${opts.threads ?? 1} thread(s))`,
+  );
   const native = await new NativeEngine().train(data, {
-    factors: 50, epochs: 5, lr: 5e-3, wd: 0.1, batchSize: autoBatchSize(nTrain), yRange: [0, 5.5], seed: 42, threads: opts.threads ?? 1,
+    factors: 50,
+    epochs: 5,
+    lr: 5e-3,
+    wd: 0.1,
+    batchSize: autoBatchSize(nTrain),
+    yRange: [0, 5.5],
+    seed: 42,
+    threads: opts.threads ?? 1,
   });
   const nativeRmse = native.epochs[native.epochs.length - 1].validRmse;
   let franchises = opts.franchises;
   const truthPath = join(dir, 'truth.json');
-  if (!franchises && existsSync(truthPath)) franchises = (JSON.parse(readFileSync(truthPath, 'utf8')) as { franchises: number[][] }).franchises;
+  if (!franchises && existsSync(truthPath))
+    franchises = (JSON.parse(readFileSync(truthPath, 'utf8')) as { franchises: number[][] }).franchises;
   const counts = movieCounts(data);
   const franchiseRecall = franchises
-    ? RECALL_FLOORS.map((floor) => ({ floor, ...franchiseRecallMostRated(native.params, data.movieIds, counts, franchises!, floor) }))
+    ? RECALL_FLOORS.map((floor) => ({ floor, ...franchiseRecallMostRated(native.weights, data.movieIds, counts, franchises!, floor) }))
     : null;
-  const out: CalibrationFigures = { dir, ratings: raw.ratings.length, baselineRmse: base, nativeRmse, nativeGain: 1 - nativeRmse / base, franchiseRecall };
+  const out: CalibrationFigures = {
+    dir,
+    ratings: raw.ratings.length,
+    baselineRmse: base,
+    nativeRmse,
+    nativeGain: 1 - nativeRmse / base,
+    franchiseRecall,
+  };
   if (opts.reference) out.reference = runReference(data, opts.reference, opts.python ?? '/usr/bin/python3', base, log);
   return out;
 }
 
-function runReference(data: TrainingData, seeds: number, python: string, base: number, log: (s: string) => void): CalibrationFigures['reference'] {
+function runReference(
+  data: TrainingData,
+  seeds: number,
+  python: string,
+  base: number,
+  log: (s: string) => void,
+): CalibrationFigures['reference'] {
   const work = mkdtempSync(join(tmpdir(), 'cinemap-calibrate-'));
   try {
     const split = join(work, 'split.csv');
@@ -117,7 +169,10 @@ function runReference(data: TrainingData, seeds: number, python: string, base: n
     for (let s = 1; s <= seeds; s++) {
       log(`fast.ai reference, seed ${s}/${seeds} …`);
       const r = spawnSync(python, [script, '--split', split, '--seed', String(s), '--json'], { encoding: 'utf8', maxBuffer: 1 << 24 });
-      if (r.status !== 0) throw new Error(`${python} ${script} failed (${r.status ?? r.signal}): ${r.stderr.slice(-2000)}\nNeeds PyTorch: Debian's python3-torch (--python /usr/bin/python3).`);
+      if (r.status !== 0)
+        throw new Error(
+          `${python} ${script} failed (${r.status ?? r.signal}): ${r.stderr.slice(-2000)}\nNeeds PyTorch: Debian's python3-torch (--python /usr/bin/python3).`,
+        );
       rmse.push((JSON.parse(r.stdout.trim().split('\n').pop()!) as { validRmse: number }).validRmse);
     }
     const meanRmse = rmse.reduce((a, b) => a + b, 0) / rmse.length;
@@ -134,9 +189,14 @@ export function formatCalibration(c: CalibrationFigures): string {
     `biases-only valid RMSE   ${c.baselineRmse.toFixed(4)}`,
     `native (defaults)        ${c.nativeRmse.toFixed(4)}  gain ${pct(c.nativeGain)}`,
   ];
-  if (c.reference) lines.push(`fast.ai reference        ${c.reference.meanRmse.toFixed(4)}  gain ${pct(c.reference.gain)}  (mean of ${c.reference.seeds} seeds: ${c.reference.rmse.map((x) => x.toFixed(4)).join(', ')})`);
+  if (c.reference)
+    lines.push(
+      `fast.ai reference        ${c.reference.meanRmse.toFixed(4)}  gain ${pct(c.reference.gain)}  (mean of ${c.reference.seeds} seeds: ${c.reference.rmse.map((x) => x.toFixed(4)).join(', ')})`,
+    );
   if (c.franchiseRecall) {
-    lines.push(`franchise recall@10 (most-rated member as query): ${c.franchiseRecall.map((r) => `${r.floor ? `>= ${r.floor} ratings` : 'no floor'} ${r.recall.toFixed(2)} (${r.queries} franchises)`).join('; ')}`);
+    lines.push(
+      `franchise recall@10 (most-rated member as query): ${c.franchiseRecall.map((r) => `${r.floor ? `>= ${r.floor} ratings` : 'no floor'} ${r.recall.toFixed(2)} (${r.queries} franchises)`).join('; ')}`,
+    );
   } else lines.push('franchise recall@10: no truth.json (give --franchises FILE)');
   return lines.join('\n') + '\n';
 }
@@ -158,9 +218,14 @@ The data half of the table: npm run generate -- --stats DIR`;
 async function main(argv: string[]): Promise<void> {
   if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) return void console.log(HELP);
   const dirs: string[] = [];
-  const o: { threads: number; reference: number; python?: string; franchises?: number[][]; json: boolean } = { threads: 1, reference: 0, json: false };
+  const o: { threads: number; reference: number; python?: string; franchises?: number[][]; json: boolean } = {
+    threads: 1,
+    reference: 0,
+    json: false,
+  };
   const num = (name: string, v: string | undefined): number => {
-    if (v === undefined || !/^[1-9]\d*$/.test(v)) throw new Error(`${name} needs a positive integer, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
+    if (v === undefined || !/^[1-9]\d*$/.test(v))
+      throw new Error(`${name} needs a positive integer, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
     return Number(v);
   };
   for (let i = 0; i < argv.length; i++) {

@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GENERATOR_VERSION } from '../../apps/ingest/src/synthetic';
+import { GENERATOR_VERSION } from '@cinemap/synthetic';
 import { ensureSyntheticDump, syntheticDumpDir, syntheticZipPath } from './generate-data';
 
 const work = mkdtempSync(join(tmpdir(), 'cinemap-bench-data-'));
@@ -16,17 +16,30 @@ describe('ensureSyntheticDump', () => {
     const ratings = join(dir, 'ratings.csv');
     const first = statSync(ratings).mtimeMs;
     let calls = 0;
-    await ensureSyntheticDump(work, 'tiny', 5, { onProgress: () => { calls++; } });
+    await ensureSyntheticDump(work, 'tiny', 5, {
+      onProgress: () => {
+        calls++;
+      },
+    });
     expect(calls).toBe(0); // cached: nothing generated
     expect(statSync(ratings).mtimeMs).toBe(first);
 
     unlinkSync(join(dir, 'truth.json')); // as if killed before the end
-    await ensureSyntheticDump(work, 'tiny', 5, { onProgress: () => { calls++; } });
+    await ensureSyntheticDump(work, 'tiny', 5, {
+      onProgress: () => {
+        calls++;
+      },
+    });
     expect(calls).toBeGreaterThan(0);
     expect(statSync(join(dir, 'truth.json')).isFile()).toBe(true);
 
     calls = 0;
-    await ensureSyntheticDump(work, 'tiny', 5, { zip: true, onProgress: () => { calls++; } });
+    await ensureSyntheticDump(work, 'tiny', 5, {
+      zip: true,
+      onProgress: () => {
+        calls++;
+      },
+    });
     expect(calls).toBeGreaterThan(0); // the zip was missing
     expect(statSync(syntheticZipPath(work, 'tiny', 5)).size).toBeGreaterThan(1000);
     expect(syntheticDumpDir(work, 'tiny', 6)).not.toBe(dir);
@@ -40,14 +53,22 @@ describe('ensureSyntheticDump', () => {
     const truth = JSON.parse(readFileSync(truthPath, 'utf8')) as Record<string, unknown>;
     writeFileSync(truthPath, JSON.stringify({ ...truth, generatorVersion: GENERATOR_VERSION - 1 }));
     let calls = 0;
-    await ensureSyntheticDump(work, 'tiny', 8, { onProgress: () => { calls++; } });
+    await ensureSyntheticDump(work, 'tiny', 8, {
+      onProgress: () => {
+        calls++;
+      },
+    });
     expect(calls).toBeGreaterThan(0);
     expect((JSON.parse(readFileSync(truthPath, 'utf8')) as { generatorVersion: number }).generatorVersion).toBe(GENERATOR_VERSION);
     // Planted mistake: without the version in truth.json (a version-1 dump has none), it is regenerated too.
     delete truth.generatorVersion;
     writeFileSync(truthPath, JSON.stringify(truth));
     calls = 0;
-    await ensureSyntheticDump(work, 'tiny', 8, { onProgress: () => { calls++; } });
+    await ensureSyntheticDump(work, 'tiny', 8, {
+      onProgress: () => {
+        calls++;
+      },
+    });
     expect(calls).toBeGreaterThan(0);
   });
 });

@@ -6,9 +6,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  GENERATOR_VERSION, generateSyntheticDump, isCompleteDump, scaleSpec, TRUTH_FILE,
-  type GenerateProgress, type SyntheticScale, type SyntheticTruthFile,
-} from '../../apps/ingest/src/synthetic';
+  GENERATOR_VERSION,
+  generateSyntheticDump,
+  isCompleteDump,
+  scaleSpec,
+  TRUTH_FILE,
+  type GenerateProgress,
+  type SyntheticScale,
+  type SyntheticTruthFile,
+} from '@cinemap/synthetic';
 
 export interface EnsureDumpOptions {
   /** Also write the zip (e.g. for a zip-reading benchmark). */
@@ -41,7 +47,10 @@ function cachedTruth(dir: string): SyntheticTruthFile | undefined {
 
 /** Returns the dump's folder, generating it first when it is not already there. */
 export async function ensureSyntheticDump(
-  workDir: string, scale: SyntheticScale, seed: number, opts: EnsureDumpOptions = {},
+  workDir: string,
+  scale: SyntheticScale,
+  seed: number,
+  opts: EnsureDumpOptions = {},
 ): Promise<string> {
   const dir = syntheticDumpDir(workDir, scale, seed);
   const truth = cachedTruth(dir);

@@ -14,8 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createTestDatabase } from '@cinemap/db/testing';
-import { InvalidRows } from '../../apps/ingest/src/movielens/errors';
-import { RatingsReader } from '../../apps/ingest/src/movielens/ratings';
+import { readRatingsFile } from '@cinemap/movielens';
 import { ensureSyntheticDump } from './generate-data';
 import { findPython } from './python';
 import type { BenchOptions, BenchRow } from './types';
@@ -25,9 +24,7 @@ const CSV_PARSE_SLICE = 200e6;
 async function cinemapParse(file: string): Promise<{ mbps: number; rows: number }> {
   const bytes = statSync(file).size;
   const t0 = process.hrtime.bigint();
-  const r = new RatingsReader(file, new InvalidRows('fail'), undefined, Math.ceil(bytes / 24));
-  for await (const c of createReadStream(file, { highWaterMark: 1 << 20 })) r.push(c as Buffer);
-  const cols = r.end();
+  const cols = await readRatingsFile(file);
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   return { mbps: bytes / 1e6 / s, rows: cols.length };
 }
@@ -39,7 +36,10 @@ async function csvParseParse(file: string, limit: number): Promise<{ mbps: numbe
   const parser = createReadStream(file, { highWaterMark: 1 << 20, end: size - 1 }).pipe(parse({ from_line: 2, relax_column_count: true }));
   let rows = 0;
   const cap = Math.ceil(size / 24);
-  const u = new Int32Array(cap), m = new Int32Array(cap), h = new Uint8Array(cap), t = new Float64Array(cap);
+  const u = new Int32Array(cap),
+    m = new Int32Array(cap),
+    h = new Uint8Array(cap),
+    t = new Float64Array(cap);
   for await (const rec of parser as AsyncIterable<string[]>) {
     if (rec.length !== 4) continue; // the slice may cut the last line
     u[rows] = Number(rec[0]);
@@ -70,7 +70,8 @@ function repeatedRatings(src: string, out: string, times: number): string {
   if (existsSync(out)) return out;
   const text = readFileSync(src);
   const nl = text.indexOf(10);
-  const header = text.subarray(0, nl + 1), body = text.subarray(nl + 1);
+  const header = text.subarray(0, nl + 1),
+    body = text.subarray(nl + 1);
   writeFileSync(out, Buffer.concat([header, ...Array.from({ length: times }, () => body)]));
   return out;
 }
@@ -78,9 +79,14 @@ function repeatedRatings(src: string, out: string, times: number): string {
 /** Runs the built CLI on `dir` against `url`; wall seconds and peak RSS (MB) of the child. */
 async function timeIngest(dir: string, url: string): Promise<{ wallS: number; rssMb: number; ok: boolean; out: string }> {
   const root = resolve(__dirname, '../..');
-  const cli = existsSync(join(root, 'dist/apps/ingest/main.js')) ? join(root, 'dist/apps/ingest/main.js') : join(process.cwd(), 'dist/apps/ingest/main.js');
+  const cli = existsSync(join(root, 'dist/apps/ingest/main.js'))
+    ? join(root, 'dist/apps/ingest/main.js')
+    : join(process.cwd(), 'dist/apps/ingest/main.js');
   const t0 = Date.now();
-  const child = spawn(process.execPath, [cli, '--source', dir, '--auto-curation'], { env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, '--source', dir, '--auto-curation'], {
+    env: { ...process.env, DATABASE_URL: url },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -103,7 +109,9 @@ export async function runIngestBench(opts: BenchOptions): Promise<BenchRow[]> {
   const dir = await ensureSyntheticDump(opts.workDir, scale, 1);
   // Quick mode: small's 2.5 MB is too short to time (start-up and JIT dominate), so its
   // rows are repeated into a ~60 MB file of the same format.
-  const file = opts.quick ? repeatedRatings(join(dir, 'ratings.csv'), join(opts.workDir, 'ratings-small-x25.csv'), 25) : join(dir, 'ratings.csv');
+  const file = opts.quick
+    ? repeatedRatings(join(dir, 'ratings.csv'), join(opts.workDir, 'ratings-small-x25.csv'), 25)
+    : join(dir, 'ratings.csv');
   const size = statSync(file).size;
   const rows: BenchRow[] = [];
 
@@ -119,25 +127,70 @@ export async function runIngestBench(opts: BenchOptions): Promise<BenchRow[]> {
     higherIsBetter: true,
     notes: `${mine.rows} rows into typed columns, one core; csv-parse over ${(theirs.bytes / 1e6).toFixed(0)} MB${theirs.bytes < size ? ' (a slice)' : ''}, fields converted with Number()`,
   });
+  rows.push(...pandasRows(file, mine.mbps));
+  if (process.env.DATABASE_URL) rows.push(...(await ingestRows(dir, scale)));
+  return rows;
+}
+
+/** pandas.read_csv on the same file, when python3 has pandas. */
+function pandasRows(file: string, mbps: number): BenchRow[] {
+  const rows: BenchRow[] = [];
   const pandas = pandasParse(file);
   if ('mbps' in pandas) {
-    rows.push({ key: 'parse_pandas_mb_per_s', figure: `parse ratings.csv, pandas ${pandas.version} read_csv (C engine, int32/float32)`, cinemap: mine.mbps, baselineName: 'pandas read_csv', baseline: pandas.mbps, unit: 'MB/s', higherIsBetter: true });
-    rows.push({ key: 'parse_vs_pandas', figure: 'cinemap parse / pandas read_csv', cinemap: mine.mbps / pandas.mbps, unit: 'x', higherIsBetter: true, notes: 'aim >= 2' });
+    rows.push({
+      key: 'parse_pandas_mb_per_s',
+      figure: `parse ratings.csv, pandas ${pandas.version} read_csv (C engine, int32/float32)`,
+      cinemap: mbps,
+      baselineName: 'pandas read_csv',
+      baseline: pandas.mbps,
+      unit: 'MB/s',
+      higherIsBetter: true,
+    });
+    rows.push({
+      key: 'parse_vs_pandas',
+      figure: 'cinemap parse / pandas read_csv',
+      cinemap: mbps / pandas.mbps,
+      unit: 'x',
+      higherIsBetter: true,
+      notes: 'aim >= 2',
+    });
   } else {
-    rows.push({ key: 'parse_vs_pandas', figure: 'cinemap parse / pandas read_csv', cinemap: Number.NaN, unit: 'x', higherIsBetter: true, notes: `${pandas.why}; compare with csv-parse above` });
+    rows.push({
+      key: 'parse_vs_pandas',
+      figure: 'cinemap parse / pandas read_csv',
+      cinemap: Number.NaN,
+      unit: 'x',
+      higherIsBetter: true,
+      notes: `${pandas.why}; compare with csv-parse above`,
+    });
   }
 
-  if (process.env.DATABASE_URL) {
-    const t = await createTestDatabase('postgres');
-    try {
-      const r = await timeIngest(dir, t.url!);
-      if (!r.ok) throw new Error(`ingest failed:\n${r.out.slice(-2000)}`);
-      const steps = r.out.split('\n').filter((l) => /^\d\. |^dump /.test(l)).slice(-5).join(' | ');
-      rows.push({ key: 'ingest_wall_s', figure: `ingest ${scale} dump into PostgreSQL (${scale === 'latest' ? 'blog defaults' : 'thresholds scaled to the dump'})`, cinemap: r.wallS, unit: 's', higherIsBetter: false, notes: steps.replace(/\s+/g, ' ').slice(0, 300) });
-      rows.push({ key: 'ingest_peak_rss_mb', figure: `ingest ${scale}: peak RSS`, cinemap: r.rssMb, unit: 'MB', higherIsBetter: false });
-    } finally {
-      await t.drop();
-    }
+  return rows;
+}
+
+/** The whole dump through the built ingest CLI into a throwaway PostgreSQL database. */
+async function ingestRows(dir: string, scale: string): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const t = await createTestDatabase('postgres');
+  try {
+    const r = await timeIngest(dir, t.url!);
+    if (!r.ok) throw new Error(`ingest failed:\n${r.out.slice(-2000)}`);
+    const steps = r.out
+      .split('\n')
+      .filter((l) => /^\d\. |^dump /.test(l))
+      .slice(-5)
+      .join(' | ');
+    rows.push({
+      key: 'ingest_wall_s',
+      figure: `ingest ${scale} dump into PostgreSQL (${scale === 'latest' ? 'blog defaults' : 'thresholds scaled to the dump'})`,
+      cinemap: r.wallS,
+      unit: 's',
+      higherIsBetter: false,
+      notes: steps.replace(/\s+/g, ' ').slice(0, 300),
+    });
+    rows.push({ key: 'ingest_peak_rss_mb', figure: `ingest ${scale}: peak RSS`, cinemap: r.rssMb, unit: 'MB', higherIsBetter: false });
+  } finally {
+    await t.drop();
   }
   return rows;
 }

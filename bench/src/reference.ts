@@ -12,10 +12,19 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { openDumpSource, readDump } from '../../apps/ingest/src/index';
+import { openDumpSource, readDump } from '@cinemap/movielens';
 import {
-  NativeEngine, TfjsEngine, baselineRmse, fitBaseline, prepareTrainingData, writeSplitFile, type EngineConfig, type RawRatings, type TrainResult, type TrainingData,
-} from '../../apps/trainer/src/index';
+  NativeEngine,
+  TfjsEngine,
+  baselineRmse,
+  fitBaseline,
+  prepareTrainingData,
+  writeSplitFile,
+  type EngineConfig,
+  type RawRatings,
+  type TrainResult,
+  type TrainingData,
+} from '@cinemap/trainer';
 import { findPython } from './python';
 import type { BenchRow } from './types';
 
@@ -42,7 +51,10 @@ export function runFastaiReference(splitFile: string, seed: number, extra: strin
     }
   });
   if (!script) return { why: `bench/reference/fastai_collab.py not found (looked in ${SCRIPT})` };
-  const r = spawnSync(py, [script, '--split', splitFile, '--seed', String(seed), '--json', ...extra], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(py, [script, '--split', splitFile, '--seed', String(seed), '--json', ...extra], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
   if (r.status !== 0) return { why: `the reference failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}` };
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as ReferenceRun;
 }
@@ -79,12 +91,26 @@ export async function compareWithReference(name: string, raw: RawRatings, opts: 
   const data: TrainingData = prepareTrainingData(raw, 0.2, 42);
   const nTrain = data.train.ratings.length;
   const baseline = baselineRmse(fitBaseline(data.train, data.userIds.length, data.movieIds.length), data.valid);
-  const cfg = (seed: number): EngineConfig => ({ factors: 50, epochs: 5, lr: 5e-3, wd: 0.1, batchSize: 64, yRange: [0, 5.5], seed, threads: 2 });
+  const cfg = (seed: number): EngineConfig => ({
+    factors: 50,
+    epochs: 5,
+    lr: 5e-3,
+    wd: 0.1,
+    batchSize: 64,
+    yRange: [0, 5.5],
+    seed,
+    threads: 2,
+  });
   const dir = mkdtempSync(join(tmpdir(), 'cinemap-ref-'));
   try {
     const split = join(dir, 'split.csv');
     writeSplitFile(split, data, { seed: 42 });
-    const out: Comparison = { name, ratings: raw.ratings.length, baseline, native: { rmse: NaN, rmses: [], ratingsPerSecond: NaN, threads: 0 } };
+    const out: Comparison = {
+      name,
+      ratings: raw.ratings.length,
+      baseline,
+      native: { rmse: NaN, rmses: [], ratingsPerSecond: NaN, threads: 0 },
+    };
     const rates: number[] = [];
     for (let s = 1; s <= opts.seeds; s++) {
       const r = await new NativeEngine().train(data, cfg(s));
@@ -94,25 +120,10 @@ export async function compareWithReference(name: string, raw: RawRatings, opts: 
     }
     out.native.rmse = mean(out.native.rmses);
     out.native.ratingsPerSecond = median(rates);
-    log(`${name}: native valid RMSE ${out.native.rmses.map((x) => x.toFixed(4)).join(' ')} (biases-only ${baseline.toFixed(4)}), ${(out.native.ratingsPerSecond / 1e6).toFixed(2)}M ratings/s`);
-    const refs: ReferenceRun[] = [];
-    for (let s = 1; s <= opts.seeds; s++) {
-      log(`${name}: fast.ai reference, seed ${s} (${nTrain} training ratings, bs 64) …`);
-      const r = runFastaiReference(split, s);
-      if ('why' in r) {
-        out.referenceWhy = r.why;
-        log(`${name}: reference skipped: ${r.why}`);
-        break;
-      }
-      refs.push(r);
-    }
-    if (refs.length) {
-      out.reference = {
-        rmse: mean(refs.map((r) => r.validRmse)), rmses: refs.map((r) => r.validRmse), ratingsPerSecond: median(refs.map((r) => r.ratingsPerSecond)),
-        torch: refs[0].torch, threads: refs[0].threads,
-      };
-      log(`${name}: reference valid RMSE ${out.reference.rmses.map((x) => x.toFixed(4)).join(' ')}, ${Math.round(out.reference.ratingsPerSecond)} ratings/s`);
-    }
+    log(
+      `${name}: native valid RMSE ${out.native.rmses.map((x) => x.toFixed(4)).join(' ')} (biases-only ${baseline.toFixed(4)}), ${(out.native.ratingsPerSecond / 1e6).toFixed(2)}M ratings/s`,
+    );
+    runReferenceSeeds(out, split, nTrain, opts.seeds);
     if (opts.tfjs) {
       log(`${name}: tfjs (wasm), bs 64 …`);
       const t = await new TfjsEngine('wasm').train(data, cfg(1));
@@ -124,6 +135,33 @@ export async function compareWithReference(name: string, raw: RawRatings, opts: 
   }
 }
 
+/** The fast.ai reference (PyTorch) on the same split, one run per seed, into `out` (or why it did not run). */
+function runReferenceSeeds(out: Comparison, split: string, nTrain: number, seeds: number): void {
+  const { name } = out;
+  const refs: ReferenceRun[] = [];
+  for (let s = 1; s <= seeds; s++) {
+    log(`${name}: fast.ai reference, seed ${s} (${nTrain} training ratings, bs 64) …`);
+    const r = runFastaiReference(split, s);
+    if ('why' in r) {
+      out.referenceWhy = r.why;
+      log(`${name}: reference skipped: ${r.why}`);
+      break;
+    }
+    refs.push(r);
+  }
+  if (!refs.length) return;
+  out.reference = {
+    rmse: mean(refs.map((r) => r.validRmse)),
+    rmses: refs.map((r) => r.validRmse),
+    ratingsPerSecond: median(refs.map((r) => r.ratingsPerSecond)),
+    torch: refs[0].torch,
+    threads: refs[0].threads,
+  };
+  log(
+    `${name}: reference valid RMSE ${out.reference.rmses.map((x) => x.toFixed(4)).join(' ')}, ${Math.round(out.reference.ratingsPerSecond)} ratings/s`,
+  );
+}
+
 const f4 = (x: number) => x.toFixed(4);
 
 /** `train_vs_reference`: native ratings/s over the reference's, RMSEs beside it. */
@@ -131,10 +169,17 @@ export function trainVsReferenceRow(c: Comparison): BenchRow {
   const refNote = c.reference
     ? `reference valid RMSE ${f4(c.reference.rmse)} (${c.reference.rmses.map(f4).join(', ')}; PyTorch ${c.reference.torch}, ${c.reference.threads} thread)`
     : `reference not run: ${c.referenceWhy}`;
-  const verdict = c.reference ? `; native ${c.native.rmse <= c.reference.rmse + 0.005 ? 'within' : 'OUTSIDE'} 0.005 of the reference (${c.native.rmse <= c.reference.rmse ? 'equal or better' : `+${f4(c.native.rmse - c.reference.rmse)}`})` : '';
+  const verdict = c.reference
+    ? `; native ${c.native.rmse <= c.reference.rmse + 0.005 ? 'within' : 'OUTSIDE'} 0.005 of the reference (${c.native.rmse <= c.reference.rmse ? 'equal or better' : `+${f4(c.native.rmse - c.reference.rmse)}`})`
+    : '';
   return {
-    key: 'train_vs_reference', figure: `native vs fast.ai reference, ${c.name} (ratings/s)`, cinemap: c.native.ratingsPerSecond,
-    baselineName: 'fast.ai reference (PyTorch, bs 64)', baseline: c.reference?.ratingsPerSecond, unit: 'ratings/s', higherIsBetter: true,
+    key: 'train_vs_reference',
+    figure: `native vs fast.ai reference, ${c.name} (ratings/s)`,
+    cinemap: c.native.ratingsPerSecond,
+    baselineName: 'fast.ai reference (PyTorch, bs 64)',
+    baseline: c.reference?.ratingsPerSecond,
+    unit: 'ratings/s',
+    higherIsBetter: true,
     notes: `${c.ratings} ratings, same split (valid 20%, seed 42), fast.ai defaults; native valid RMSE ${f4(c.native.rmse)} (${c.native.rmses.map(f4).join(', ')}; ${c.native.threads} thread), ${refNote}${verdict}; biases-only ${f4(c.baseline)}; aim ≥ 50×`,
   };
 }
@@ -144,13 +189,35 @@ export function realDumpRows(c: Comparison): BenchRow[] {
   const slug = c.name.replace(/[^a-z0-9]+/gi, '_').toLowerCase();
   const rows: BenchRow[] = [
     {
-      key: `real_${slug}_native_rmse`, figure: `valid RMSE on real ${c.name}: native vs fast.ai reference`, cinemap: c.native.rmse,
-      baselineName: 'fast.ai reference (PyTorch)', baseline: c.reference?.rmse, unit: 'RMSE', higherIsBetter: false,
+      key: `real_${slug}_native_rmse`,
+      figure: `valid RMSE on real ${c.name}: native vs fast.ai reference`,
+      cinemap: c.native.rmse,
+      baselineName: 'fast.ai reference (PyTorch)',
+      baseline: c.reference?.rmse,
+      unit: 'RMSE',
+      higherIsBetter: false,
       notes: `mean of ${c.native.rmses.length} seeds; tfjs (wasm) ${c.tfjs ? f4(c.tfjs.rmse) : 'not run'}; biases-only ${f4(c.baseline)}${c.reference ? '' : `; reference not run: ${c.referenceWhy}`}`,
     },
-    { key: `real_${slug}_biases_only_rmse`, figure: `valid RMSE on real ${c.name}: biases-only`, cinemap: c.baseline, unit: 'RMSE', higherIsBetter: false, notes: "cinemap's damped biases baseline, same split" },
+    {
+      key: `real_${slug}_biases_only_rmse`,
+      figure: `valid RMSE on real ${c.name}: biases-only`,
+      cinemap: c.baseline,
+      unit: 'RMSE',
+      higherIsBetter: false,
+      notes: "cinemap's damped biases baseline, same split",
+    },
   ];
-  if (c.tfjs) rows.push({ key: `real_${slug}_tfjs_rmse`, figure: `valid RMSE on real ${c.name}: tfjs (wasm)`, cinemap: c.tfjs.rmse, baselineName: 'fast.ai reference (PyTorch)', baseline: c.reference?.rmse, unit: 'RMSE', higherIsBetter: false, notes: `seed 1, ${Math.round(c.tfjs.ratingsPerSecond)} ratings/s` });
+  if (c.tfjs)
+    rows.push({
+      key: `real_${slug}_tfjs_rmse`,
+      figure: `valid RMSE on real ${c.name}: tfjs (wasm)`,
+      cinemap: c.tfjs.rmse,
+      baselineName: 'fast.ai reference (PyTorch)',
+      baseline: c.reference?.rmse,
+      unit: 'RMSE',
+      higherIsBetter: false,
+      notes: `seed 1, ${Math.round(c.tfjs.ratingsPerSecond)} ratings/s`,
+    });
   return rows;
 }
 

@@ -18,8 +18,8 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { migrate, openPglite, similarMoviesAnn, similarMoviesExact } from '@cinemap/db';
-import { seedGatewayFixture } from '../../libs/db/src/testing/seed';
-import { startGateway } from '../../apps/gateway/src/index';
+import { seedGatewayFixture } from '@cinemap/db/testing';
+import { startGateway } from '@cinemap/gateway';
 import type { BenchOptions, BenchRow } from './types';
 
 interface LoadResult {
@@ -48,7 +48,9 @@ autocannon({
 
 async function load(url: string, bodiesFile: string, seconds: number): Promise<LoadResult> {
   const out = await new Promise<string>((ok, fail) => {
-    const child = spawn(process.execPath, ['-e', LOADER, require.resolve('autocannon'), url, bodiesFile, String(seconds), '64'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['-e', LOADER, require.resolve('autocannon'), url, bodiesFile, String(seconds), '64'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let text = '';
     child.stdout.on('data', (c) => (text += c));
     child.on('exit', (code) => (code === 0 ? ok(text) : fail(new Error(`autocannon exited with ${code}`))));
@@ -57,8 +59,10 @@ async function load(url: string, bodiesFile: string, seconds: number): Promise<L
   return { reqPerSec: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, requests: r.total };
 }
 
-const SIMILAR = 'query Similar($t: String!, $k: Int) { similarMovies(title: $t, k: $k) { similarity movie { id title year genres ratingCount averageRating bias imdbUrl tmdbUrl } } }';
+const SIMILAR =
+  'query Similar($t: String!, $k: Int) { similarMovies(title: $t, k: $k) { similarity movie { id title year genres ratingCount averageRating bias imdbUrl tmdbUrl } } }';
 
+// eslint-disable-next-line max-lines-per-function -- one benchmark scenario read top to bottom: seed, serve, load, rows
 export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
   const movies = opts.quick ? 20_000 : 86_000;
   const seconds = opts.quick ? 4 : 10;
@@ -68,7 +72,13 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
   await migrate(db);
   const seed = await seedGatewayFixture(db, { fillers: movies, dim: 50, users: 50 });
   log(`seeded ${seed.movies.length} movies x 50 dims (COPY, random embeddings, HNSW index) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-  const gw = await startGateway({ db, port: 0, host: '127.0.0.1', log: pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false })), introspection: false });
+  const gw = await startGateway({
+    db,
+    port: 0,
+    host: '127.0.0.1',
+    log: pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false })),
+    introspection: false,
+  });
 
   // The bare endpoint: the gateway's own title lookup and in-memory exact top-k, the
   // same answer cache per (run, title, k), the same rows as JSON — without GraphQL.
@@ -83,7 +93,8 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
       let text = answers.get(key);
       if (text === undefined) {
         const id = await gw.lookupTitle(snap, title);
-        const rows = id === null ? [] : snap.neighbours(snap.vector(id), k, {}, [id]).map((n) => ({ similarity: n.similarity, movie: n.movie }));
+        const rows =
+          id === null ? [] : snap.neighbours(snap.vector(id), k, {}, [id]).map((n) => ({ similarity: n.similarity, movie: n.movie }));
         text = JSON.stringify(rows);
         if (answers.size > 20_000) answers.clear();
         answers.set(key, text);
@@ -110,8 +121,14 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
   const files = {
     gwCached: write('gw-cached.json', [JSON.stringify({ query: SIMILAR, variables: { t: 'The Matrix', k: 10 } })]),
     bareCached: write('bare-cached.json', [JSON.stringify({ title: 'The Matrix', k: 10 })]),
-    gwUncached: write('gw-uncached.json', titles.map((t) => JSON.stringify({ query: SIMILAR, variables: { t, k: 10 } }))),
-    bareUncached: write('bare-uncached.json', titles.map((t) => JSON.stringify({ title: t, k: 10 }))),
+    gwUncached: write(
+      'gw-uncached.json',
+      titles.map((t) => JSON.stringify({ query: SIMILAR, variables: { t, k: 10 } })),
+    ),
+    bareUncached: write(
+      'bare-uncached.json',
+      titles.map((t) => JSON.stringify({ title: t, k: 10 })),
+    ),
   };
   const warm = async (url: string, file: string) => void (await load(url, file, 1));
   await warm(gw.url, files.gwCached);
@@ -129,13 +146,19 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
   answers.clear();
   const bu = await load(bareUrl, files.bareUncached, seconds);
   rmSync(dir, { recursive: true, force: true });
-  if (gu.requests > titles.length || bu.requests > titles.length) log('warning: the uncached stream wrapped around its title list; some answers were cached');
+  if (gu.requests > titles.length || bu.requests > titles.length)
+    log('warning: the uncached stream wrapped around its title list; some answers were cached');
 
   // Recall and latency of the neighbour paths over sample queries.
   const snap = gw.store.current!;
   const samples = opts.quick ? 40 : 100;
   const sample = seed.movies.filter((_, i) => i % Math.max(1, Math.floor(seed.movies.length / samples)) === 0);
-  let memHit = 0, annHit = 0, total = 0, memMs = 0, exactMs = 0, annMs = 0;
+  let memHit = 0,
+    annHit = 0,
+    total = 0,
+    memMs = 0,
+    exactMs = 0,
+    annMs = 0;
   for (const m of sample) {
     t = performance.now();
     const mem = snap.neighbours(snap.vector(m.movieId), 10, { minRatingCount: 0 }, [m.movieId]);
@@ -157,15 +180,96 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
   const n = sample.length;
   const setup = `${seed.movies.length} movies x 50 dims (seeded by COPY with random embeddings, not a trained run), PGlite in-process; gateway and bare server in the bench process, autocannon (64 connections, ${seconds} s, loopback) in a child process sharing the same 2 cores`;
   return [
-    { key: 'serve_req_per_s', figure: 'similarMovies k=10 over HTTP, cached stream (req/s)', cinemap: g.reqPerSec, baselineName: 'bare node:http, same work', baseline: b.reqPerSec, unit: 'req/s', higherIsBetter: true, notes: `${setup}; one title repeated: whole responses replayed per run snapshot; errors gateway ${g.errors}, bare ${b.errors}` },
-    { key: 'serve_p50_ms', figure: 'similarMovies p50 latency, cached', cinemap: g.p50, baselineName: 'bare node:http', baseline: b.p50, unit: 'ms', higherIsBetter: false },
-    { key: 'serve_p99_ms', figure: 'similarMovies p99 latency, cached', cinemap: g.p99, baselineName: 'bare node:http', baseline: b.p99, unit: 'ms', higherIsBetter: false },
-    { key: 'serve_vs_bare', figure: 'gateway / bare req/s, cached', cinemap: g.reqPerSec / b.reqPerSec, unit: 'x', higherIsBetter: true, notes: 'aim >= 0.5 (Apollo is typically ~0.26)' },
-    { key: 'serve_uncached_req_per_s', figure: 'similarMovies k=10 over HTTP, every title different (req/s)', cinemap: gu.reqPerSec, baselineName: 'bare node:http, same work', baseline: bu.reqPerSec, unit: 'req/s', higherIsBetter: true, notes: `${titles.length} distinct titles, query text fixed with variables; per request: title lookup, exact top-k over ${seed.movies.length} x 50, JSON; errors gateway ${gu.errors}, bare ${bu.errors}` },
-    { key: 'serve_uncached_p50_ms', figure: 'similarMovies p50 latency, uncached', cinemap: gu.p50, baselineName: 'bare node:http', baseline: bu.p50, unit: 'ms', higherIsBetter: false },
-    { key: 'serve_uncached_p99_ms', figure: 'similarMovies p99 latency, uncached', cinemap: gu.p99, baselineName: 'bare node:http', baseline: bu.p99, unit: 'ms', higherIsBetter: false },
-    { key: 'serve_uncached_vs_bare', figure: 'gateway / bare req/s, uncached', cinemap: gu.reqPerSec / bu.reqPerSec, unit: 'x', higherIsBetter: true },
-    { key: 'similar_recall_at_10', figure: 'recall@10 vs pgvector exact cosine', cinemap: memHit / total, baselineName: 'pgvector HNSW (ef_search 40)', baseline: annHit / total, unit: '', higherIsBetter: true, notes: `${n} query movies, floor off; served path = in-memory exact scan` },
-    { key: 'similar_query_ms', figure: 'one neighbour query (no cache)', cinemap: memMs / n, baselineName: 'pgvector exact scan', baseline: exactMs / n, unit: 'ms', higherIsBetter: false, notes: `pgvector HNSW (ef_search 40): ${(annMs / n).toFixed(2)} ms at recall@10 ${(annHit / total).toFixed(3)}; PGlite (single-threaded WASM) in-process` },
+    {
+      key: 'serve_req_per_s',
+      figure: 'similarMovies k=10 over HTTP, cached stream (req/s)',
+      cinemap: g.reqPerSec,
+      baselineName: 'bare node:http, same work',
+      baseline: b.reqPerSec,
+      unit: 'req/s',
+      higherIsBetter: true,
+      notes: `${setup}; one title repeated: whole responses replayed per run snapshot; errors gateway ${g.errors}, bare ${b.errors}`,
+    },
+    {
+      key: 'serve_p50_ms',
+      figure: 'similarMovies p50 latency, cached',
+      cinemap: g.p50,
+      baselineName: 'bare node:http',
+      baseline: b.p50,
+      unit: 'ms',
+      higherIsBetter: false,
+    },
+    {
+      key: 'serve_p99_ms',
+      figure: 'similarMovies p99 latency, cached',
+      cinemap: g.p99,
+      baselineName: 'bare node:http',
+      baseline: b.p99,
+      unit: 'ms',
+      higherIsBetter: false,
+    },
+    {
+      key: 'serve_vs_bare',
+      figure: 'gateway / bare req/s, cached',
+      cinemap: g.reqPerSec / b.reqPerSec,
+      unit: 'x',
+      higherIsBetter: true,
+      notes: 'aim >= 0.5 (Apollo is typically ~0.26)',
+    },
+    {
+      key: 'serve_uncached_req_per_s',
+      figure: 'similarMovies k=10 over HTTP, every title different (req/s)',
+      cinemap: gu.reqPerSec,
+      baselineName: 'bare node:http, same work',
+      baseline: bu.reqPerSec,
+      unit: 'req/s',
+      higherIsBetter: true,
+      notes: `${titles.length} distinct titles, query text fixed with variables; per request: title lookup, exact top-k over ${seed.movies.length} x 50, JSON; errors gateway ${gu.errors}, bare ${bu.errors}`,
+    },
+    {
+      key: 'serve_uncached_p50_ms',
+      figure: 'similarMovies p50 latency, uncached',
+      cinemap: gu.p50,
+      baselineName: 'bare node:http',
+      baseline: bu.p50,
+      unit: 'ms',
+      higherIsBetter: false,
+    },
+    {
+      key: 'serve_uncached_p99_ms',
+      figure: 'similarMovies p99 latency, uncached',
+      cinemap: gu.p99,
+      baselineName: 'bare node:http',
+      baseline: bu.p99,
+      unit: 'ms',
+      higherIsBetter: false,
+    },
+    {
+      key: 'serve_uncached_vs_bare',
+      figure: 'gateway / bare req/s, uncached',
+      cinemap: gu.reqPerSec / bu.reqPerSec,
+      unit: 'x',
+      higherIsBetter: true,
+    },
+    {
+      key: 'similar_recall_at_10',
+      figure: 'recall@10 vs pgvector exact cosine',
+      cinemap: memHit / total,
+      baselineName: 'pgvector HNSW (ef_search 40)',
+      baseline: annHit / total,
+      unit: '',
+      higherIsBetter: true,
+      notes: `${n} query movies, floor off; served path = in-memory exact scan`,
+    },
+    {
+      key: 'similar_query_ms',
+      figure: 'one neighbour query (no cache)',
+      cinemap: memMs / n,
+      baselineName: 'pgvector exact scan',
+      baseline: exactMs / n,
+      unit: 'ms',
+      higherIsBetter: false,
+      notes: `pgvector HNSW (ef_search 40): ${(annMs / n).toFixed(2)} ms at recall@10 ${(annHit / total).toFixed(3)}; PGlite (single-threaded WASM) in-process`,
+    },
   ];
 }

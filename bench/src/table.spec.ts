@@ -4,7 +4,16 @@ describe('bench table', () => {
   it('keeps one row per figure even when notes hold pipes and newlines, with machine and date columns', () => {
     const md = table(
       [
-        { key: 'a', figure: 'parse', cinemap: 300, baselineName: 'pandas', baseline: 100, unit: 'MB/s', higherIsBetter: true, notes: 'dump 1 | step 2\nmore' },
+        {
+          key: 'a',
+          figure: 'parse',
+          cinemap: 300,
+          baselineName: 'pandas',
+          baseline: 100,
+          unit: 'MB/s',
+          higherIsBetter: true,
+          notes: 'dump 1 | step 2\nmore',
+        },
         { key: 'b', figure: 'p99', cinemap: 5, baselineName: 'bare', baseline: 4, unit: 'ms', higherIsBetter: false },
       ],
       '2026-11-27T16:00:00.000Z',

@@ -34,4 +34,3 @@ export function table(rows: BenchRow[], when: string, host: string): string {
     .join('\n');
   return `${head}\n${body}\n\nMachine: ${host}. Date: ${when}.`;
 }
-

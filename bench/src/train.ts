@@ -12,14 +12,23 @@
 //    subset (dense Adam touches every row every step: its cost grows with the tables).
 // The ratings are read straight from ratings.csv (ingest's parser), so the figure
 // measures the engine, not the database.
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidRows } from '../../apps/ingest/src/movielens/errors';
-import { RatingsReader } from '../../apps/ingest/src/movielens/ratings';
+import { readRatingsFile } from '@cinemap/movielens';
 import {
-  NativeEngine, TfjsEngine, autoBatchSize, baselineRmse, fitBaseline, franchiseRecallAtK, plantedRatings, prepareTrainingData,
-  type EngineConfig, type RawRatings, type TrainResult, type TrainingData,
-} from '../../apps/trainer/src/index';
+  NativeEngine,
+  TfjsEngine,
+  autoBatchSize,
+  baselineRmse,
+  fitBaseline,
+  franchiseRecallAtK,
+  plantedRatings,
+  prepareTrainingData,
+  type EngineConfig,
+  type RawRatings,
+  type TrainResult,
+  type TrainingData,
+} from '@cinemap/trainer';
 import { ensureSyntheticDump } from './generate-data';
 import { compareWithReference, dumpName, readRealRatings, realDumpRows, trainVsReferenceRow } from './reference';
 import type { BenchOptions, BenchRow } from './types';
@@ -35,9 +44,7 @@ const log = (s: string) => process.stderr.write(`[train] ${s}\n`);
 /** A dump's ratings.csv as trainer input (ratings are halfStars / 2). */
 export async function readDumpRatings(dir: string): Promise<RawRatings> {
   const file = join(dir, 'ratings.csv');
-  const r = new RatingsReader(file, new InvalidRows('fail'), undefined, Math.ceil(statSync(file).size / 24));
-  for await (const c of createReadStream(file, { highWaterMark: 1 << 20 })) r.push(c as Buffer);
-  const c = r.end();
+  const c = await readRatingsFile(file);
   const ratings = new Float32Array(c.length);
   for (let i = 0; i < c.length; i++) ratings[i] = c.halfStars[i] / 2;
   return { userIds: c.userId.subarray(0, c.length), movieIds: c.movieId.subarray(0, c.length), ratings };
@@ -52,11 +59,22 @@ export function keepMoviesWithRatings(raw: RawRatings, min: number): RawRatings 
   for (let i = 0; i < raw.movieIds.length; i++) count.set(raw.movieIds[i], (count.get(raw.movieIds[i]) ?? 0) + 1);
   const keep: number[] = [];
   for (let i = 0; i < raw.movieIds.length; i++) if (count.get(raw.movieIds[i])! >= min) keep.push(i);
-  return { userIds: Int32Array.from(keep, (i) => raw.userIds[i]), movieIds: Int32Array.from(keep, (i) => raw.movieIds[i]), ratings: Float32Array.from(keep, (i) => raw.ratings[i]) };
+  return {
+    userIds: Int32Array.from(keep, (i) => raw.userIds[i]),
+    movieIds: Int32Array.from(keep, (i) => raw.movieIds[i]),
+    ratings: Float32Array.from(keep, (i) => raw.ratings[i]),
+  };
 }
 
 const defaults = (nTrain: number, threads: number): EngineConfig => ({
-  factors: 50, epochs: 5, lr: 5e-3, wd: 0.1, batchSize: autoBatchSize(nTrain), yRange: [0, 5.5], seed: 42, threads,
+  factors: 50,
+  epochs: 5,
+  lr: 5e-3,
+  wd: 0.1,
+  batchSize: autoBatchSize(nTrain),
+  yRange: [0, 5.5],
+  seed: 42,
+  threads,
 });
 
 async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
@@ -65,6 +83,7 @@ async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
   return [r, (performance.now() - t0) / 1000];
 }
 
+// eslint-disable-next-line max-lines-per-function -- one benchmark scenario read top to bottom: data, runs, rows
 export async function runTrainBench(opts: BenchOptions): Promise<BenchRow[]> {
   // --- throughput on `latest` (quick: planted 2M) ---
   let data: TrainingData, what: string, latestFranchises: number[][];
@@ -85,7 +104,10 @@ export async function runTrainBench(opts: BenchOptions): Promise<BenchRow[]> {
   const baseline = baselineRmse(fitBaseline(data.train, data.userIds.length, data.movieIds.length), data.valid);
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
-  const epochLog = (label: string) => ({ onEpoch: (e: { epoch: number; validRmse: number; ratingsPerSecond: number }) => log(`${label} epoch ${e.epoch + 1}: valid RMSE ${e.validRmse.toFixed(4)}, ${(e.ratingsPerSecond / 1e6).toFixed(2)}M ratings/s`) });
+  const epochLog = (label: string) => ({
+    onEpoch: (e: { epoch: number; validRmse: number; ratingsPerSecond: number }) =>
+      log(`${label} epoch ${e.epoch + 1}: valid RMSE ${e.validRmse.toFixed(4)}, ${(e.ratingsPerSecond / 1e6).toFixed(2)}M ratings/s`),
+  });
   const cfg1 = defaults(nTrain, 1);
   log(`native (WASM SIMD kernel), 1 thread, ${what}, bs ${cfg1.batchSize}`);
   const one = await new NativeEngine().train(data, cfg1, epochLog('wasm 1 thread'));
@@ -98,7 +120,7 @@ export async function runTrainBench(opts: BenchOptions): Promise<BenchRow[]> {
   const notes = `${what}, k=50, 5 epochs, bs ${cfg1.batchSize} (auto), ${nTrain} train ratings`;
   const q = (r: TrainResult) => `valid RMSE ${rmse(r).toFixed(4)} (biases-only baseline ${baseline.toFixed(4)})`;
   // Planted-franchise recall@10 of the 2-thread WASM model (the dump's truth.json; the planted quick set's own).
-  const recallTwo = franchiseRecallAtK(two.params, data.movieIds, latestFranchises, 10);
+  const recallTwo = franchiseRecallAtK(two.weights, data.movieIds, latestFranchises, 10);
   data = undefined as unknown as TrainingData;
 
   // --- both engines on `small`, fast.ai defaults ---
@@ -111,7 +133,7 @@ export async function runTrainBench(opts: BenchOptions): Promise<BenchRow[]> {
   log(`small: native and tfjs (wasm), bs ${sCfg.batchSize}`);
   const [sNative, sNativeS] = await timed(() => new NativeEngine().train(small, sCfg));
   const [sTfjs, sTfjsS] = await timed(() => new TfjsEngine('wasm').train(small, sCfg));
-  const rec = (r: TrainResult) => franchiseRecallAtK(r.params, small.movieIds, franchises, 10);
+  const rec = (r: TrainResult) => franchiseRecallAtK(r.weights, small.movieIds, franchises, 10);
   const smallNote = `synthetic small curated to movies with >= 20 ratings (${small.train.ratings.length + small.valid.ratings.length} ratings, ${small.movieIds.length} movies), fast.ai defaults (bs ${sCfg.batchSize}); biases-only baseline ${sBase.toFixed(4)}`;
 
   // --- tfjs side by side at a large batch on a subset ---
@@ -124,30 +146,97 @@ export async function runTrainBench(opts: BenchOptions): Promise<BenchRow[]> {
   // --- the fast.ai reference on one split: the first real dump, else synthetic small (uncurated) ---
   const seeds = opts.quick ? 1 : 3;
   const comparisons = [];
-  for (const dir of opts.real) comparisons.push(await compareWithReference(dumpName(dir), await readRealRatings(dir), { seeds, tfjs: !opts.quick }));
+  for (const dir of opts.real)
+    comparisons.push(await compareWithReference(dumpName(dir), await readRealRatings(dir), { seeds, tfjs: !opts.quick }));
   const vsRef = comparisons[0] ?? (await compareWithReference('synthetic small', await readDumpRatings(smallDir), { seeds, tfjs: false }));
 
   return [
     trainVsReferenceRow(vsRef),
     ...comparisons.flatMap(realDumpRows),
-    { key: 'train_ratings_per_s_1t', figure: 'native train (WASM SIMD), 1 thread (ratings/s)', cinemap: rate(one), baselineName: 'TypeScript kernel, 1 thread', baseline: rate(tsOne), unit: 'ratings/s', higherIsBetter: true, notes: `${notes}; ${q(one)}; TS kernel ${q(tsOne)}` },
     {
-      key: 'train_ratings_per_s', figure: 'native train (WASM SIMD), 2 threads (ratings/s)', cinemap: rate(two), baselineName: 'TypeScript kernel, 2 threads', baseline: rate(tsTwo),
-      unit: 'ratings/s', higherIsBetter: true, notes: `${notes}; ${q(two)}, franchise recall@10 ${recallTwo.toFixed(3)}; TS kernel ${q(tsTwo)}; aim 10M ratings/s`,
+      key: 'train_ratings_per_s_1t',
+      figure: 'native train (WASM SIMD), 1 thread (ratings/s)',
+      cinemap: rate(one),
+      baselineName: 'TypeScript kernel, 1 thread',
+      baseline: rate(tsOne),
+      unit: 'ratings/s',
+      higherIsBetter: true,
+      notes: `${notes}; ${q(one)}; TS kernel ${q(tsOne)}`,
+    },
+    {
+      key: 'train_ratings_per_s',
+      figure: 'native train (WASM SIMD), 2 threads (ratings/s)',
+      cinemap: rate(two),
+      baselineName: 'TypeScript kernel, 2 threads',
+      baseline: rate(tsTwo),
+      unit: 'ratings/s',
+      higherIsBetter: true,
+      notes: `${notes}; ${q(two)}, franchise recall@10 ${recallTwo.toFixed(3)}; TS kernel ${q(tsTwo)}; aim 10M ratings/s`,
     },
     { key: 'train_threads', figure: 'native threads for train_ratings_per_s', cinemap: 2, unit: 'threads', higherIsBetter: true },
-    { key: 'train_valid_rmse', figure: 'native valid RMSE, 2 threads (vs biases-only)', cinemap: rmse(two), baselineName: 'biases-only baseline', baseline, unit: 'RMSE', higherIsBetter: false, notes },
-    { key: 'train_franchise_recall_at_10', figure: 'native planted-franchise recall@10, 2 threads', cinemap: recallTwo, unit: 'recall', higherIsBetter: true, notes },
-    { key: 'train_peak_rss_mb', figure: 'native train peak RSS (MB)', cinemap: peak / 2 ** 20, unit: 'MB', higherIsBetter: false, notes: `${notes}; includes the parsed dump` },
     {
-      key: 'train_small_valid_rmse', figure: 'valid RMSE on small: native vs tfjs', cinemap: rmse(sNative), baselineName: 'tfjs wasm', baseline: rmse(sTfjs), unit: 'RMSE', higherIsBetter: false,
+      key: 'train_valid_rmse',
+      figure: 'native valid RMSE, 2 threads (vs biases-only)',
+      cinemap: rmse(two),
+      baselineName: 'biases-only baseline',
+      baseline,
+      unit: 'RMSE',
+      higherIsBetter: false,
+      notes,
+    },
+    {
+      key: 'train_franchise_recall_at_10',
+      figure: 'native planted-franchise recall@10, 2 threads',
+      cinemap: recallTwo,
+      unit: 'recall',
+      higherIsBetter: true,
+      notes,
+    },
+    {
+      key: 'train_peak_rss_mb',
+      figure: 'native train peak RSS (MB)',
+      cinemap: peak / 2 ** 20,
+      unit: 'MB',
+      higherIsBetter: false,
+      notes: `${notes}; includes the parsed dump`,
+    },
+    {
+      key: 'train_small_valid_rmse',
+      figure: 'valid RMSE on small: native vs tfjs',
+      cinemap: rmse(sNative),
+      baselineName: 'tfjs wasm',
+      baseline: rmse(sTfjs),
+      unit: 'RMSE',
+      higherIsBetter: false,
       notes: `${smallNote}; franchise recall@10 native ${rec(sNative).toFixed(3)}, tfjs ${rec(sTfjs).toFixed(3)}`,
     },
-    { key: 'train_small_wall_s', figure: 'train wall time on small: native vs tfjs (s)', cinemap: sNativeS, baselineName: 'tfjs wasm', baseline: sTfjsS, unit: 's', higherIsBetter: false, notes: `${smallNote}; native 1 thread` },
     {
-      key: 'train_tfjs_wasm_ratings_per_s', figure: 'tfjs wasm, bs 4096 (ratings/s)', cinemap: rate(wasm), baselineName: 'native 2 threads, same subset', baseline: rate(nativeSub),
-      unit: 'ratings/s', higherIsBetter: true, notes: `210k-rating planted subset; valid RMSE tfjs ${rmse(wasm).toFixed(4)} vs native ${rmse(nativeSub).toFixed(4)}`,
+      key: 'train_small_wall_s',
+      figure: 'train wall time on small: native vs tfjs (s)',
+      cinemap: sNativeS,
+      baselineName: 'tfjs wasm',
+      baseline: sTfjsS,
+      unit: 's',
+      higherIsBetter: false,
+      notes: `${smallNote}; native 1 thread`,
     },
-    { key: 'train_tfjs_cpu_ratings_per_s', figure: 'tfjs cpu, bs 4096 (ratings/s)', cinemap: cpu.epochs[0].ratingsPerSecond, unit: 'ratings/s', higherIsBetter: true, notes: '210k-rating planted subset, 1 epoch' },
+    {
+      key: 'train_tfjs_wasm_ratings_per_s',
+      figure: 'tfjs wasm, bs 4096 (ratings/s)',
+      cinemap: rate(wasm),
+      baselineName: 'native 2 threads, same subset',
+      baseline: rate(nativeSub),
+      unit: 'ratings/s',
+      higherIsBetter: true,
+      notes: `210k-rating planted subset; valid RMSE tfjs ${rmse(wasm).toFixed(4)} vs native ${rmse(nativeSub).toFixed(4)}`,
+    },
+    {
+      key: 'train_tfjs_cpu_ratings_per_s',
+      figure: 'tfjs cpu, bs 4096 (ratings/s)',
+      cinemap: cpu.epochs[0].ratingsPerSecond,
+      unit: 'ratings/s',
+      higherIsBetter: true,
+      notes: '210k-rating planted subset, 1 epoch',
+    },
   ];
 }

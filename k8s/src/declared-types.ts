@@ -43,7 +43,9 @@ export class DeclaredTypes {
   static load(root: string, refs: Record<string, TypeRef>): DeclaredTypes {
     const entryPath = join(root, '__declared_types_entry__.ts');
     const keys = Object.keys(refs);
-    const entry = keys.map((k, i) => `import type { ${refs[k].name} as T${i} } from ${JSON.stringify(refs[k].module)};\nexport type A${i} = T${i};`).join('\n');
+    const entry = keys
+      .map((k, i) => `import type { ${refs[k].name} as T${i} } from ${JSON.stringify(refs[k].module)};\nexport type A${i} = T${i};`)
+      .join('\n');
     const options: ts.CompilerOptions = {
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.ESNext,
@@ -56,13 +58,16 @@ export class DeclaredTypes {
     };
     const host = ts.createCompilerHost(options, true);
     const getSourceFile = host.getSourceFile.bind(host);
-    host.getSourceFile = (f, lang, onError, create) => (f === entryPath ? ts.createSourceFile(f, entry, lang, true) : getSourceFile(f, lang, onError, create));
+    host.getSourceFile = (f, lang, onError, create) =>
+      f === entryPath ? ts.createSourceFile(f, entry, lang, true) : getSourceFile(f, lang, onError, create);
     const fileExists = host.fileExists.bind(host);
     host.fileExists = (f) => f === entryPath || fileExists(f);
     const program = ts.createProgram({ rootNames: [entryPath], options, host });
     const diagnostics = ts.getPreEmitDiagnostics(program, program.getSourceFile(entryPath));
     if (diagnostics.length) {
-      throw new Error(`cannot resolve the declared types (is npm ci done?): ${ts.flattenDiagnosticMessageText(diagnostics[0].messageText, '\n')}`);
+      throw new Error(
+        `cannot resolve the declared types (is npm ci done?): ${ts.flattenDiagnosticMessageText(diagnostics[0].messageText, '\n')}`,
+      );
     }
     const checker = program.getTypeChecker();
     const sf = program.getSourceFile(entryPath)!;
@@ -108,7 +113,8 @@ export class DeclaredTypes {
     if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return;
     const members = type.isUnion() ? type.types : [type];
     if (value === null) {
-      if (opts.strict && !members.some((m) => m.flags & (ts.TypeFlags.Null | ts.TypeFlags.Any | ts.TypeFlags.Unknown))) err(`must not be null (${this.describe(members)})`);
+      if (opts.strict && !members.some((m) => m.flags & (ts.TypeFlags.Null | ts.TypeFlags.Any | ts.TypeFlags.Unknown)))
+        err(`must not be null (${this.describe(members)})`);
       return;
     }
     if (members.some((m) => m.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown))) return;
@@ -121,7 +127,9 @@ export class DeclaredTypes {
       return;
     }
     if (kind === 'object') {
-      const objs = members.filter((m) => m.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection) && !this.checker.isArrayType(m) && !this.checker.isTupleType(m));
+      const objs = members.filter(
+        (m) => m.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection) && !this.checker.isArrayType(m) && !this.checker.isTupleType(m),
+      );
       if (!objs.length) return void (opts.strict && err(`must be ${this.describe(members)}, not an object`));
       const o = objs.length === 1 ? objs[0] : this.pickObject(objs, value as Record<string, unknown>);
       const over = overridden ? undefined : opts.override?.(path, value, this.name(o));
@@ -149,7 +157,10 @@ export class DeclaredTypes {
     let bestScore = -1;
     for (const o of objs) {
       const score = Object.keys(value).filter((k) => o.getProperty(k)).length;
-      if (score > bestScore) { best = o; bestScore = score; }
+      if (score > bestScore) {
+        best = o;
+        bestScore = score;
+      }
     }
     return best;
   }
@@ -168,8 +179,14 @@ export class DeclaredTypes {
         this.walk(v, index.type, p, opts, out);
         continue;
       }
-      const hint = closest(k, props.map((x) => x.getName()));
-      out.push({ path: p, message: `unknown field "${k}" (${this.name(type)} has no such field${hint ? `; did you mean "${hint}"?` : ''})` });
+      const hint = closest(
+        k,
+        props.map((x) => x.getName()),
+      );
+      out.push({
+        path: p,
+        message: `unknown field "${k}" (${this.name(type)} has no such field${hint ? `; did you mean "${hint}"?` : ''})`,
+      });
     }
     if (opts.strict) {
       for (const prop of props) {
@@ -193,7 +210,10 @@ export function closest(word: string, candidates: string[]): string | undefined 
   let bestD = Infinity;
   for (const c of candidates) {
     const d = levenshtein(word.toLowerCase(), c.toLowerCase());
-    if (d < bestD) { bestD = d; best = c; }
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
   }
   return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }

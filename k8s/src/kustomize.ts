@@ -36,7 +36,15 @@ export interface Rendered {
 const SUPPORTED_FIELDS = new Set(['apiVersion', 'kind', 'namespace', 'labels', 'resources', 'configMapGenerator', 'images', 'patches']);
 
 /** Kinds that are cluster-scoped (the namespace transformer leaves them alone). */
-const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume', 'StorageClass', 'PriorityClass']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'PersistentVolume',
+  'StorageClass',
+  'PriorityClass',
+]);
 
 export class KustomizeError extends Error {}
 
@@ -54,14 +62,18 @@ export function readYamlDocuments(file: string): unknown[] {
 /** Render the kustomization in `dir` (a directory holding kustomization.yaml). */
 export function render(dir: string, root = dir): Rendered[] {
   const kfile = join(dir, 'kustomization.yaml');
-  if (!existsSync(kfile)) throw new KustomizeError(`${dir}: no kustomization.yaml here (resources must be files or kustomization directories)`);
+  if (!existsSync(kfile))
+    throw new KustomizeError(`${dir}: no kustomization.yaml here (resources must be files or kustomization directories)`);
   const k = parse(readFileSync(kfile, 'utf8')) ?? {};
   const where = relative(root, kfile) || kfile;
   if (k.apiVersion !== 'kustomize.config.k8s.io/v1beta1' || k.kind !== 'Kustomization') {
     throw new KustomizeError(`${where}: expected apiVersion kustomize.config.k8s.io/v1beta1, kind Kustomization`);
   }
   for (const f of Object.keys(k)) {
-    if (!SUPPORTED_FIELDS.has(f)) throw new KustomizeError(`${where}: field "${f}" is not supported by this renderer (supported: ${[...SUPPORTED_FIELDS].join(', ')}); extend k8s/src/kustomize.ts or use a supported field`);
+    if (!SUPPORTED_FIELDS.has(f))
+      throw new KustomizeError(
+        `${where}: field "${f}" is not supported by this renderer (supported: ${[...SUPPORTED_FIELDS].join(', ')}); extend k8s/src/kustomize.ts or use a supported field`,
+      );
   }
 
   let items: Rendered[] = [];
@@ -76,7 +88,8 @@ export function render(dir: string, root = dir): Rendered[] {
       }
     }
   }
-  for (const [i, g] of ((k.configMapGenerator ?? []) as any[]).entries()) items.push(generateConfigMap(g, dir, where, `${where}: configMapGenerator[${i}]`));
+  for (const [i, g] of ((k.configMapGenerator ?? []) as any[]).entries())
+    items.push(generateConfigMap(g, dir, where, `${where}: configMapGenerator[${i}]`));
   checkUnique(items, where);
 
   for (const [i, patch] of ((k.patches ?? []) as any[]).entries()) applyPatch(items, patch, dir, `${where}: patches[${i}]`);
@@ -91,36 +104,58 @@ export function render(dir: string, root = dir): Rendered[] {
 
 function assertObject(o: unknown, file: string): asserts o is K8sObject {
   const x = o as any;
-  if (!x || typeof x !== 'object' || Array.isArray(x) || typeof x.apiVersion !== 'string' || typeof x.kind !== 'string' || typeof x.metadata?.name !== 'string') {
+  if (
+    !x ||
+    typeof x !== 'object' ||
+    Array.isArray(x) ||
+    typeof x.apiVersion !== 'string' ||
+    typeof x.kind !== 'string' ||
+    typeof x.metadata?.name !== 'string'
+  ) {
     throw new KustomizeError(`${file}: every document needs apiVersion, kind and metadata.name`);
   }
 }
 
-const idOf = (o: K8sObject) => `${o.apiVersion.split('/').length > 1 ? o.apiVersion.split('/')[0] : ''}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+const idOf = (o: K8sObject) =>
+  `${o.apiVersion.split('/').length > 1 ? o.apiVersion.split('/')[0] : ''}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 function checkUnique(items: Rendered[], where: string): void {
   const seen = new Map<string, string>();
   for (const it of items) {
     const id = idOf(it.object);
-    if (seen.has(id)) throw new KustomizeError(`${where}: ${it.object.kind} "${it.object.metadata.name}" is defined twice (${seen.get(id)} and ${it.source})`);
+    if (seen.has(id))
+      throw new KustomizeError(
+        `${where}: ${it.object.kind} "${it.object.metadata.name}" is defined twice (${seen.get(id)} and ${it.source})`,
+      );
     seen.set(id, it.source);
   }
 }
 
 // ---------------------------------------------------------------- patches
 
-interface Target { group?: string; version?: string; kind?: string; name?: string; namespace?: string }
+interface Target {
+  group?: string;
+  version?: string;
+  kind?: string;
+  name?: string;
+  namespace?: string;
+}
 
 function matches(o: K8sObject, t: Target): boolean {
   const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
-  return (t.group === undefined || t.group === group) && (t.version === undefined || t.version === version) &&
-    (t.kind === undefined || t.kind === o.kind) && (t.name === undefined || t.name === o.metadata.name) &&
-    (t.namespace === undefined || t.namespace === o.metadata.namespace);
+  return (
+    (t.group === undefined || t.group === group) &&
+    (t.version === undefined || t.version === version) &&
+    (t.kind === undefined || t.kind === o.kind) &&
+    (t.name === undefined || t.name === o.metadata.name) &&
+    (t.namespace === undefined || t.namespace === o.metadata.namespace)
+  );
 }
 
 function applyPatch(items: Rendered[], p: any, dir: string, where: string): void {
   const allowed = new Set(['path', 'patch', 'target']);
-  for (const f of Object.keys(p ?? {})) if (!allowed.has(f)) throw new KustomizeError(`${where}: unsupported field "${f}" (use path, patch, target)`);
+  for (const f of Object.keys(p ?? {}))
+    if (!allowed.has(f)) throw new KustomizeError(`${where}: unsupported field "${f}" (use path, patch, target)`);
   if ((p.path === undefined) === (p.patch === undefined)) throw new KustomizeError(`${where}: give exactly one of path or patch`);
   const text = p.path !== undefined ? readFileSync(join(dir, p.path), 'utf8') : String(p.patch);
   const body = parse(text);
@@ -132,14 +167,18 @@ function applyPatch(items: Rendered[], p: any, dir: string, where: string): void
     for (const it of hit) it.object = applyJson6902(it.object, body, `${where} on ${it.object.kind}/${it.object.metadata.name}`);
     return;
   }
-  if (!body || typeof body !== 'object') throw new KustomizeError(`${where}: patch is neither an object (strategic merge) nor a list (JSON 6902)`);
+  if (!body || typeof body !== 'object')
+    throw new KustomizeError(`${where}: patch is neither an object (strategic merge) nor a list (JSON 6902)`);
   const t: Target = target ?? { kind: body.kind, name: body.metadata?.name };
   if (!t.kind || !t.name) throw new KustomizeError(`${where}: a strategic-merge patch needs kind and metadata.name (or a target)`);
   const hit = items.filter((it) => matches(it.object, t));
   if (!hit.length) throw new KustomizeError(`${where}: ${t.kind} "${t.name}" not found among the resources`);
   for (const it of hit) {
     // `$patch: delete` at the top of a strategic-merge patch removes the resource itself.
-    if (body.$patch === 'delete') { items.splice(items.indexOf(it), 1); continue; }
+    if (body.$patch === 'delete') {
+      items.splice(items.indexOf(it), 1);
+      continue;
+    }
     const patchBody = target ? { ...body, metadata: { ...body.metadata, name: it.object.metadata.name } } : body;
     it.object = strategicMerge(it.object, patchBody, '') as K8sObject;
   }
@@ -147,16 +186,21 @@ function applyPatch(items: Rendered[], p: any, dir: string, where: string): void
 
 function generateConfigMap(g: any, dir: string, kfile: string, where: string): Rendered {
   const allowed = new Set(['name', 'files', 'options']);
-  for (const f of Object.keys(g ?? {})) if (!allowed.has(f)) throw new KustomizeError(`${where}: unsupported field "${f}" (use name, files, options)`);
+  for (const f of Object.keys(g ?? {}))
+    if (!allowed.has(f)) throw new KustomizeError(`${where}: unsupported field "${f}" (use name, files, options)`);
   if (typeof g.name !== 'string' || !g.name) throw new KustomizeError(`${where}: name is required`);
   const opts = g.options ?? {};
-  for (const f of Object.keys(opts)) if (!['disableNameSuffixHash', 'labels', 'annotations'].includes(f)) throw new KustomizeError(`${where}: options.${f} is not supported`);
-  if (opts.disableNameSuffixHash !== true) throw new KustomizeError(`${where}: set options.disableNameSuffixHash: true (hashed names are not supported by this renderer)`);
+  for (const f of Object.keys(opts))
+    if (!['disableNameSuffixHash', 'labels', 'annotations'].includes(f))
+      throw new KustomizeError(`${where}: options.${f} is not supported`);
+  if (opts.disableNameSuffixHash !== true)
+    throw new KustomizeError(`${where}: set options.disableNameSuffixHash: true (hashed names are not supported by this renderer)`);
   const data: Record<string, string> = {};
   for (const entry of (g.files ?? []) as string[]) {
     const [key, rel] = entry.includes('=') ? entry.split('=', 2) : [entry.split('/').pop()!, entry];
     const p = join(dir, rel);
-    if (rel.split('/').includes('..')) throw new KustomizeError(`${where}: file "${rel}" is outside the kustomization directory (kustomize's load restrictor refuses it)`);
+    if (rel.split('/').includes('..'))
+      throw new KustomizeError(`${where}: file "${rel}" is outside the kustomization directory (kustomize's load restrictor refuses it)`);
     if (!existsSync(p)) throw new KustomizeError(`${where}: file "${rel}" does not exist`);
     if (key in data) throw new KustomizeError(`${where}: key "${key}" is given twice`);
     data[key] = readFileSync(p, 'utf8');
@@ -173,8 +217,15 @@ function generateConfigMap(g: any, dir: string, kfile: string, where: string): R
  * for lists without a merge key.
  */
 const MERGE_KEYS: Record<string, string> = {
-  containers: 'name', initContainers: 'name', ephemeralContainers: 'name', volumes: 'name', env: 'name',
-  volumeMounts: 'mountPath', ports: 'containerPort', imagePullSecrets: 'name', hostAliases: 'ip',
+  containers: 'name',
+  initContainers: 'name',
+  ephemeralContainers: 'name',
+  volumes: 'name',
+  env: 'name',
+  volumeMounts: 'mountPath',
+  ports: 'containerPort',
+  imagePullSecrets: 'name',
+  hostAliases: 'ip',
   topologySpreadConstraints: 'topologyKey',
 };
 
@@ -188,14 +239,20 @@ export function strategicMerge(base: unknown, patch: unknown, key: string): unkn
     const out = clone(base) as any[];
     for (const item of patch) {
       const idx = out.findIndex((b) => b?.[k2] === item?.[k2]);
-      if (item?.$patch === 'delete') { if (idx >= 0) out.splice(idx, 1); continue; }
+      if (item?.$patch === 'delete') {
+        if (idx >= 0) out.splice(idx, 1);
+        continue;
+      }
       if (idx >= 0) out[idx] = strategicMerge(out[idx], item, '');
       else out.push(clone(item));
     }
     return out;
   }
   if (patch && typeof patch === 'object') {
-    if ((patch as any).$patch === 'replace') { const { $patch: _, ...rest } = patch as any; return clone(rest); }
+    if ((patch as any).$patch === 'replace') {
+      const { $patch: _, ...rest } = patch as any;
+      return clone(rest);
+    }
     if ((patch as any).$patch === 'delete') return undefined;
     const out: any = base && typeof base === 'object' && !Array.isArray(base) ? clone(base) : {};
     for (const [k, v] of Object.entries(patch)) {
@@ -213,13 +270,15 @@ const unescape = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
 export function applyJson6902<T>(doc: T, ops: any[], where: string): T {
   const out = clone(doc) as any;
   for (const [i, op] of ops.entries()) {
-    if (typeof op?.path !== 'string' || !op.path.startsWith('/')) throw new KustomizeError(`${where}: op ${i} needs a path starting with "/"`);
+    if (typeof op?.path !== 'string' || !op.path.startsWith('/'))
+      throw new KustomizeError(`${where}: op ${i} needs a path starting with "/"`);
     const parts = op.path.split('/').slice(1).map(unescape);
     const last = parts.pop()!;
     let parent = out;
     for (const p of parts) {
       parent = Array.isArray(parent) ? parent[Number(p)] : parent?.[p];
-      if (parent === undefined || parent === null) throw new KustomizeError(`${where}: op ${i} (${op.op} ${op.path}): "${p}" does not exist`);
+      if (parent === undefined || parent === null)
+        throw new KustomizeError(`${where}: op ${i} (${op.op} ${op.path}): "${p}" does not exist`);
     }
     const exists = Array.isArray(parent) ? Number(last) < parent.length : Object.prototype.hasOwnProperty.call(parent, last);
     switch (op.op) {
@@ -230,8 +289,10 @@ export function applyJson6902<T>(doc: T, ops: any[], where: string): T {
       case 'replace':
       case 'remove':
         if (!exists) throw new KustomizeError(`${where}: op ${i} (${op.op} ${op.path}): nothing at that path`);
-        if (op.op === 'remove') { if (Array.isArray(parent)) parent.splice(Number(last), 1); else delete parent[last]; }
-        else parent[Array.isArray(parent) ? Number(last) : last] = clone(op.value);
+        if (op.op === 'remove') {
+          if (Array.isArray(parent)) parent.splice(Number(last), 1);
+          else delete parent[last];
+        } else parent[Array.isArray(parent) ? Number(last) : last] = clone(op.value);
         break;
       default:
         throw new KustomizeError(`${where}: op ${i}: "${op.op}" is not supported (add, replace, remove)`);
@@ -252,7 +313,8 @@ export function podTemplate(o: K8sObject): { metadata?: any; spec: any } | undef
 function applyLabels(items: Rendered[], l: any, where: string): void {
   const allowed = new Set(['pairs', 'includeSelectors', 'includeTemplates']);
   for (const f of Object.keys(l ?? {})) if (!allowed.has(f)) throw new KustomizeError(`${where}: unsupported field "${f}"`);
-  if (l.includeSelectors) throw new KustomizeError(`${where}: includeSelectors: true is not supported (selectors are immutable; changing them breaks upgrades)`);
+  if (l.includeSelectors)
+    throw new KustomizeError(`${where}: includeSelectors: true is not supported (selectors are immutable; changing them breaks upgrades)`);
   for (const it of items) {
     const o = it.object;
     o.metadata.labels = { ...(o.metadata.labels ?? {}), ...l.pairs };
@@ -272,7 +334,10 @@ export function parseImage(ref: string): { name: string; tag?: string; digest?: 
   let rest = ref;
   let digest: string | undefined;
   const at = rest.indexOf('@');
-  if (at >= 0) { digest = rest.slice(at + 1); rest = rest.slice(0, at); }
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
   const slash = rest.lastIndexOf('/');
   const colon = rest.lastIndexOf(':');
   if (colon > slash) return { name: rest.slice(0, colon), tag: rest.slice(colon + 1), digest };
@@ -303,5 +368,8 @@ function clone<T>(v: T): T {
 /** Directories of every overlay under k8s/overlays. */
 export function overlayDirs(k8sRoot: string): string[] {
   const base = join(k8sRoot, 'overlays');
-  return readdirSync(base).map((d) => join(base, d)).filter((d) => existsSync(join(d, 'kustomization.yaml'))).sort();
+  return readdirSync(base)
+    .map((d) => join(base, d))
+    .filter((d) => existsSync(join(d, 'kustomization.yaml')))
+    .sort();
 }

@@ -16,7 +16,7 @@ import type { K8sObject } from './kustomize';
 import { selects } from './netpol';
 import { DeclaredTypes, closest, type TypeRef } from './declared-types';
 import type { Violation } from './policy';
-import { createMetrics, ERROR_CODE_LABELS, OTHER_OPERATION_LABELS, ROUTE_LABELS } from '../../apps/gateway/src/http/metrics';
+import { createMetrics, ERROR_CODE_LABELS, OTHER_OPERATION_LABELS, ROUTE_LABELS } from '@cinemap/gateway/metrics';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -59,11 +59,23 @@ export function gatewayCatalogue(): MetricCatalogue {
     } else add(m.name);
   }
   // Default metrics whose labels prom-client sets inside collect() (not in labelNames).
-  for (const [name, label] of [['cinemap_gateway_nodejs_heap_space_size_total_bytes', 'space'], ['cinemap_gateway_nodejs_heap_space_size_used_bytes', 'space'], ['cinemap_gateway_nodejs_heap_space_size_available_bytes', 'space'], ['cinemap_gateway_nodejs_version_info', 'version'], ['cinemap_gateway_nodejs_active_resources', 'type'], ['cinemap_gateway_nodejs_active_handles', 'type'], ['cinemap_gateway_nodejs_active_requests', 'type']] as const) {
+  for (const [name, label] of [
+    ['cinemap_gateway_nodejs_heap_space_size_total_bytes', 'space'],
+    ['cinemap_gateway_nodejs_heap_space_size_used_bytes', 'space'],
+    ['cinemap_gateway_nodejs_heap_space_size_available_bytes', 'space'],
+    ['cinemap_gateway_nodejs_version_info', 'version'],
+    ['cinemap_gateway_nodejs_active_resources', 'type'],
+    ['cinemap_gateway_nodejs_active_handles', 'type'],
+    ['cinemap_gateway_nodejs_active_requests', 'type'],
+  ] as const) {
     const m = metrics.get(name);
     if (m && !m.labels.includes(label)) m.labels.push(label);
   }
-  const rootFields = Object.keys(buildSchema(readFileSync(join(ROOT, 'apps/gateway/schema.graphql'), 'utf8')).getQueryType()?.getFields() ?? {});
+  const rootFields = Object.keys(
+    buildSchema(readFileSync(join(ROOT, 'apps/gateway/schema.graphql'), 'utf8'))
+      .getQueryType()
+      ?.getFields() ?? {},
+  );
   const closedValues = new Map<string, Set<string>>([
     ['code', new Set(ERROR_CODE_LABELS)],
     ['route', new Set(ROUTE_LABELS)],
@@ -88,7 +100,8 @@ export function checkPromQL(expr: string, cat: MetricCatalogue, vars?: Set<strin
   if (vars) {
     text = expr.replace(/\$\{(\w+)(?::\w+)?\}|\$(\w+)/g, (_m, a: string | undefined, b: string | undefined) => {
       const name = (a ?? b)!;
-      if (name.startsWith('__')) return ['__rate_interval', '__interval', '__range'].includes(name) ? '5m' : (out.push(`unknown Grafana variable $${name}`), '5m');
+      if (name.startsWith('__'))
+        return ['__rate_interval', '__interval', '__range'].includes(name) ? '5m' : (out.push(`unknown Grafana variable $${name}`), '5m');
       if (!vars.has(name)) out.push(`$${name} is not a variable of the dashboard (templating.list)`);
       return 'var';
     });
@@ -122,7 +135,9 @@ export function checkPromQL(expr: string, cat: MetricCatalogue, vars?: Set<strin
               if (m.label === '__name__') continue;
               if (!info.labels.includes(m.label) && !TARGET_LABELS.includes(m.label)) {
                 const hint = closest(m.label, [...info.labels, ...TARGET_LABELS]);
-                out.push(`${name} has no label "${m.label}"${hint ? ` (did you mean "${hint}"?)` : ''}; it has ${[...info.labels, ...TARGET_LABELS].join(', ')}`);
+                out.push(
+                  `${name} has no label "${m.label}"${hint ? ` (did you mean "${hint}"?)` : ''}; it has ${[...info.labels, ...TARGET_LABELS].join(', ')}`,
+                );
               }
             }
           }
@@ -141,10 +156,12 @@ export function checkPromQL(expr: string, cat: MetricCatalogue, vars?: Set<strin
     const allowed = cat.closedValues.get(m.label);
     if (!allowed || m.op === '!=' || m.op === '!~') continue;
     const values = m.op === '=' ? [m.value] : /^[\w|]+$/.test(m.value) ? m.value.split('|') : null;
-    for (const v of values ?? []) if (!allowed.has(v)) out.push(`label ${m.label}="${v}" never occurs: the gateway's ${m.label} values are ${[...allowed].join(', ')}`);
+    for (const v of values ?? [])
+      if (!allowed.has(v)) out.push(`label ${m.label}="${v}" never occurs: the gateway's ${m.label} values are ${[...allowed].join(', ')}`);
   }
   const known = new Set([...selected.flatMap((m) => m.labels), ...TARGET_LABELS]);
-  for (const g of grouping) if (!known.has(g)) out.push(`grouping label "${g}" is on none of the selected metrics (${[...known].join(', ')})`);
+  for (const g of grouping)
+    if (!known.has(g)) out.push(`grouping label "${g}" is on none of the selected metrics (${[...known].join(', ')})`);
   return out;
 }
 
@@ -177,16 +194,37 @@ export function checkMonitoring(objects: K8sObject[], cat: MetricCatalogue): Vio
     const id = `${o.kind}/${o.metadata.name}`;
     const v = (rule: string, message: string) => out.push({ rule, object: id, message });
     if (o.kind === 'ServiceMonitor') {
-      const namespaces: string[] | 'any' = o.spec.namespaceSelector?.any ? 'any' : (o.spec.namespaceSelector?.matchNames ?? [o.metadata.namespace]);
-      const services = objects.filter((s) => s.kind === 'Service' && (namespaces === 'any' || namespaces.includes(s.metadata.namespace!)) && selects(o.spec.selector, s.metadata.labels ?? {}));
-      if (!services.length) v('servicemonitor-target', `spec.selector ${JSON.stringify(o.spec.selector)} matches no Service in ${namespaces === 'any' ? 'any namespace' : namespaces.join(', ')}: Prometheus would scrape nothing`);
+      const namespaces: string[] | 'any' = o.spec.namespaceSelector?.any
+        ? 'any'
+        : (o.spec.namespaceSelector?.matchNames ?? [o.metadata.namespace]);
+      const services = objects.filter(
+        (s) =>
+          s.kind === 'Service' &&
+          (namespaces === 'any' || namespaces.includes(s.metadata.namespace!)) &&
+          selects(o.spec.selector, s.metadata.labels ?? {}),
+      );
+      if (!services.length)
+        v(
+          'servicemonitor-target',
+          `spec.selector ${JSON.stringify(o.spec.selector)} matches no Service in ${namespaces === 'any' ? 'any namespace' : namespaces.join(', ')}: Prometheus would scrape nothing`,
+        );
       for (const [i, e] of ((o.spec.endpoints ?? []) as any[]).entries()) {
         for (const s of services) {
           const ports = (s.spec.ports ?? []) as any[];
-          const port = e.port !== undefined ? ports.find((p) => p.name === e.port) : e.targetPort !== undefined ? ports.find((p) => p.targetPort === e.targetPort || p.port === e.targetPort) : undefined;
-          if (!port) v('servicemonitor-target', `spec.endpoints[${i}] scrapes port ${JSON.stringify(e.port ?? e.targetPort)}, which Service/${s.metadata.name} does not have (ports: ${ports.map((p) => p.name ?? p.port).join(', ')})`);
+          const port =
+            e.port !== undefined
+              ? ports.find((p) => p.name === e.port)
+              : e.targetPort !== undefined
+                ? ports.find((p) => p.targetPort === e.targetPort || p.port === e.targetPort)
+                : undefined;
+          if (!port)
+            v(
+              'servicemonitor-target',
+              `spec.endpoints[${i}] scrapes port ${JSON.stringify(e.port ?? e.targetPort)}, which Service/${s.metadata.name} does not have (ports: ${ports.map((p) => p.name ?? p.port).join(', ')})`,
+            );
         }
-        if ((e.path ?? '/metrics') !== '/metrics') v('servicemonitor-target', `spec.endpoints[${i}].path is ${JSON.stringify(e.path)}; the gateway serves metrics at /metrics`);
+        if ((e.path ?? '/metrics') !== '/metrics')
+          v('servicemonitor-target', `spec.endpoints[${i}].path is ${JSON.stringify(e.path)}; the gateway serves metrics at /metrics`);
       }
     }
     if (o.kind === 'PrometheusRule') {
@@ -199,8 +237,13 @@ export function checkMonitoring(objects: K8sObject[], cat: MetricCatalogue): Vio
           if (names.has(r.alert)) v('alert', `${at}: alert name ${r.alert} is used twice`);
           names.add(r.alert);
           if (!r.for) v('alert', `${at}: no "for": one bad scrape would page; wait a few minutes (for: 5m)`);
-          if (!SEVERITIES.includes(r.labels?.severity)) v('alert', `${at}: labels.severity is ${JSON.stringify(r.labels?.severity)}; use one of ${SEVERITIES.join(', ')} (Alertmanager routes on it)`);
-          for (const a of ['summary', 'description']) if (!r.annotations?.[a]) v('alert', `${at}: annotations.${a} is missing (the on-call reads it)`);
+          if (!SEVERITIES.includes(r.labels?.severity))
+            v(
+              'alert',
+              `${at}: labels.severity is ${JSON.stringify(r.labels?.severity)}; use one of ${SEVERITIES.join(', ')} (Alertmanager routes on it)`,
+            );
+          for (const a of ['summary', 'description'])
+            if (!r.annotations?.[a]) v('alert', `${at}: annotations.${a} is missing (the on-call reads it)`);
         }
       }
     }
@@ -213,9 +256,15 @@ export function checkMonitoring(objects: K8sObject[], cat: MetricCatalogue): Vio
 /** The Grafana types a dashboard is checked against (panel options per panel type). */
 const GRAFANA_TYPES: Record<string, TypeRef> = {
   dashboard: { module: '@grafana/schema', name: 'Dashboard' },
-  'options:timeseries': { module: '@grafana/schema/dist/esm/raw/composable/timeseries/panelcfg/x/TimeSeriesPanelCfg_types.gen', name: 'Options' },
+  'options:timeseries': {
+    module: '@grafana/schema/dist/esm/raw/composable/timeseries/panelcfg/x/TimeSeriesPanelCfg_types.gen',
+    name: 'Options',
+  },
   'options:stat': { module: '@grafana/schema/dist/esm/raw/composable/stat/panelcfg/x/StatPanelCfg_types.gen', name: 'Options' },
-  'custom:timeseries': { module: '@grafana/schema/dist/esm/raw/composable/timeseries/panelcfg/x/TimeSeriesPanelCfg_types.gen', name: 'FieldConfig' },
+  'custom:timeseries': {
+    module: '@grafana/schema/dist/esm/raw/composable/timeseries/panelcfg/x/TimeSeriesPanelCfg_types.gen',
+    name: 'FieldConfig',
+  },
   'query:prometheus': { module: './k8s/src/grafana-prometheus-query', name: 'PrometheusQuery' },
 };
 
@@ -240,7 +289,10 @@ export function checkDashboard(text: string, cat: MetricCatalogue, file = 'dashb
       const panel = /^(panels\[\d+\])\.(options|fieldConfig\.defaults\.custom|targets\[\d+\])$/.exec(path);
       if (!panel) return undefined;
       const kind = panel[2].startsWith('targets') ? 'query' : panel[2] === 'options' ? 'options' : 'custom';
-      const key = kind === 'query' ? `query:${(value as any).datasource?.type ?? d.panels?.[Number(/\d+/.exec(panel[1])![0])]?.datasource?.type}` : `${kind}:${panelTypeAt.get(panel[1])}`;
+      const key =
+        kind === 'query'
+          ? `query:${(value as any).datasource?.type ?? d.panels?.[Number(/\d+/.exec(panel[1])![0])]?.datasource?.type}`
+          : `${kind}:${panelTypeAt.get(panel[1])}`;
       if (types.has(key)) return key;
       out.push(`${file} ${path}: no schema for ${key} here; add it to GRAFANA_TYPES in k8s/src/monitoring.ts`);
       return 'skip';
@@ -249,7 +301,8 @@ export function checkDashboard(text: string, cat: MetricCatalogue, file = 'dashb
   for (const e of errs) out.push(`${file} ${e.path}: ${e.message}`);
   if (!d.uid) out.push(`${file}: uid is missing (Grafana would make a new dashboard on every load)`);
   const vars = new Set<string>(((d.templating?.list ?? []) as any[]).map((x) => x.name));
-  if (!((d.templating?.list ?? []) as any[]).some((x) => x.type === 'datasource' && x.query === 'prometheus')) out.push(`${file}: no datasource variable of type prometheus (templating.list): the dashboard would be tied to one data source`);
+  if (!((d.templating?.list ?? []) as any[]).some((x) => x.type === 'datasource' && x.query === 'prometheus'))
+    out.push(`${file}: no datasource variable of type prometheus (templating.list): the dashboard would be tied to one data source`);
   const ids = new Set<number>();
   for (const [i, p] of ((d.panels ?? []) as any[]).entries()) {
     if (ids.has(p.id)) out.push(`${file} panels[${i}]: id ${p.id} is used twice`);
@@ -263,11 +316,15 @@ export function checkDashboard(text: string, cat: MetricCatalogue, file = 'dashb
     if (x.type !== 'query') continue;
     const q = typeof x.query === 'string' ? x.query : x.query?.query;
     const m = /^label_values\(\s*(.+?)\s*,\s*(\w+)\s*\)$/.exec(String(q));
-    if (!m) { out.push(`${file} templating.list[${i}] (${x.name}): query ${JSON.stringify(q)} is not label_values(<selector>, <label>)`); continue; }
+    if (!m) {
+      out.push(`${file} templating.list[${i}] (${x.name}): query ${JSON.stringify(q)} is not label_values(<selector>, <label>)`);
+      continue;
+    }
     for (const e of checkPromQL(m[1], cat, vars)) out.push(`${file} templating.list[${i}] (${x.name}): ${e}`);
     const metric = /^[a-zA-Z_:][\w:]*/.exec(m[1])?.[0];
     const info = metric ? cat.metrics.get(metric) : undefined;
-    if (info && !info.labels.includes(m[2]) && !TARGET_LABELS.includes(m[2])) out.push(`${file} templating.list[${i}] (${x.name}): ${metric} has no label "${m[2]}"`);
+    if (info && !info.labels.includes(m[2]) && !TARGET_LABELS.includes(m[2]))
+      out.push(`${file} templating.list[${i}] (${x.name}): ${metric} has no label "${m[2]}"`);
   }
   return out;
 }
@@ -281,9 +338,21 @@ export function checkDashboards(objects: K8sObject[], cat: MetricCatalogue): Vio
   for (const o of objects) {
     if (o.kind !== 'ConfigMap' || o.metadata.labels?.[DASHBOARD_LABEL] === undefined) continue;
     const files = Object.entries((o.data ?? {}) as Record<string, string>);
-    if (!files.length) out.push({ rule: 'dashboard', object: `ConfigMap/${o.metadata.name}`, message: `labelled ${DASHBOARD_LABEL} but holds no dashboard` });
+    if (!files.length)
+      out.push({
+        rule: 'dashboard',
+        object: `ConfigMap/${o.metadata.name}`,
+        message: `labelled ${DASHBOARD_LABEL} but holds no dashboard`,
+      });
     for (const [file, text] of files) {
-      if (!file.endsWith('.json')) { out.push({ rule: 'dashboard', object: `ConfigMap/${o.metadata.name}`, message: `${file}: the Grafana sidecar loads only *.json keys` }); continue; }
+      if (!file.endsWith('.json')) {
+        out.push({
+          rule: 'dashboard',
+          object: `ConfigMap/${o.metadata.name}`,
+          message: `${file}: the Grafana sidecar loads only *.json keys`,
+        });
+        continue;
+      }
       for (const m of checkDashboard(text, cat, file)) out.push({ rule: 'dashboard', object: `ConfigMap/${o.metadata.name}`, message: m });
     }
   }

@@ -50,20 +50,34 @@ function peerMatches(peer: any, ep: Endpoint, policyNs: string): boolean {
 
 function portMatches(ports: any[] | undefined, port: number, protocol: string): boolean {
   if (!ports || !ports.length) return true;
-  return ports.some((p) => (p.protocol ?? 'TCP') === protocol && (p.port === undefined || p.port === port || (p.endPort !== undefined && port >= p.port && port <= p.endPort)));
+  return ports.some(
+    (p) =>
+      (p.protocol ?? 'TCP') === protocol &&
+      (p.port === undefined || p.port === port || (p.endPort !== undefined && port >= p.port && port <= p.endPort)),
+  );
 }
 
 /** Is a connection from `src` to `dst` on port/protocol allowed (both the egress and the ingress side)? */
 export function allowed(policies: K8sObject[], src: Endpoint, dst: Endpoint, port: number, protocol = 'TCP'): boolean {
   const side = (ep: Endpoint, type: 'Ingress' | 'Egress', other: Endpoint) => {
     if (!ep.labels) return true; // not a pod: no NetworkPolicy applies to it
-    const applying = policies.filter((p) => p.kind === 'NetworkPolicy' && p.metadata.namespace === ep.namespace &&
-      (p.spec.policyTypes ?? ['Ingress']).includes(type) && selects(p.spec.podSelector, ep.labels));
+    const applying = policies.filter(
+      (p) =>
+        p.kind === 'NetworkPolicy' &&
+        p.metadata.namespace === ep.namespace &&
+        (p.spec.policyTypes ?? ['Ingress']).includes(type) &&
+        selects(p.spec.podSelector, ep.labels),
+    );
     if (!applying.length) return true;
     const key = type === 'Ingress' ? 'ingress' : 'egress';
     const peerKey = type === 'Ingress' ? 'from' : 'to';
-    return applying.some((p) => (p.spec[key] ?? []).some((rule: any) =>
-      portMatches(rule.ports, port, protocol) && (!rule[peerKey] || rule[peerKey].some((peer: any) => peerMatches(peer, other, p.metadata.namespace!)))));
+    return applying.some((p) =>
+      (p.spec[key] ?? []).some(
+        (rule: any) =>
+          portMatches(rule.ports, port, protocol) &&
+          (!rule[peerKey] || rule[peerKey].some((peer: any) => peerMatches(peer, other, p.metadata.namespace!))),
+      ),
+    );
   };
   return side(src, 'Egress', dst) && side(dst, 'Ingress', src);
 }

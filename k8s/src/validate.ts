@@ -51,7 +51,12 @@ type KindModule = Record<string, (new (o: unknown) => { validate(): void }) | un
 export class SchemaValidator {
   private crdValidators = new Map<string, ValidateFunction>();
 
-  private constructor(private models: Record<string, unknown>, private kinds: Map<string, KindModule>, private declared: DeclaredTypes, crdDir: string) {
+  private constructor(
+    private models: Record<string, unknown>,
+    private kinds: Map<string, KindModule>,
+    private declared: DeclaredTypes,
+    crdDir: string,
+  ) {
     const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
     for (const f of readdirSync(crdDir).filter((x) => x.endsWith('.yaml'))) {
       const crd = parse(readFileSync(join(crdDir, f), 'utf8'));
@@ -77,7 +82,8 @@ export class SchemaValidator {
     const models = (await import('@kubernetes/client-node')) as unknown as Record<string, unknown>;
     const kinds = new Map<string, KindModule>();
     for (const gv of kubernetesModelsApiVersions()) kinds.set(gv, (await import(`kubernetes-models/${gv}`)) as KindModule);
-    if (!kinds.has('v1') || !kinds.has('apps/v1')) throw new Error('kubernetes-models exports no v1 or apps/v1 module: its package layout changed; update k8s/src/validate.ts');
+    if (!kinds.has('v1') || !kinds.has('apps/v1'))
+      throw new Error('kubernetes-models exports no v1 or apps/v1 module: its package layout changed; update k8s/src/validate.ts');
     const refs: Record<string, { module: string; name: string }> = {};
     for (const [gv, { pkg, kinds: ks }] of Object.entries(CRD_KINDS)) {
       const mod = (await import(`${pkg}/${gv}`)) as KindModule;
@@ -103,7 +109,12 @@ export class SchemaValidator {
       if (!crd(o)) {
         for (const e of crd.errors ?? []) {
           const extra = e.keyword === 'additionalProperties' ? ` "${(e.params as any).additionalProperty}"` : '';
-          errors.push({ object: id, path: e.instancePath.replace(/^\//, '').replace(/\//g, '.'), message: `${e.message}${extra}`, layer: 'crd' });
+          errors.push({
+            object: id,
+            path: e.instancePath.replace(/^\//, '').replace(/\//g, '.'),
+            message: `${e.message}${extra}`,
+            layer: 'crd',
+          });
         }
       }
       errors.push(...this.walk(o.metadata, 'V1ObjectMeta', 'metadata', id));
@@ -111,20 +122,40 @@ export class SchemaValidator {
     }
     const third = CRD_KINDS[o.apiVersion];
     if (third) {
-      if (!third.kinds.includes(o.kind)) return [{ object: id, path: 'kind', message: `${o.apiVersion} ${o.kind} is not among the custom resources checked here (${third.kinds.join(', ')}); add it to CRD_KINDS in k8s/src/validate.ts`, layer: 'declared-types' }];
-      const fields = this.declared.check(o, `${o.apiVersion}/${o.kind}`).map((e) => ({ object: id, path: e.path, message: e.message, layer: 'declared-types' as const }));
+      if (!third.kinds.includes(o.kind))
+        return [
+          {
+            object: id,
+            path: 'kind',
+            message: `${o.apiVersion} ${o.kind} is not among the custom resources checked here (${third.kinds.join(', ')}); add it to CRD_KINDS in k8s/src/validate.ts`,
+            layer: 'declared-types',
+          },
+        ];
+      const fields = this.declared
+        .check(o, `${o.apiVersion}/${o.kind}`)
+        .map((e) => ({ object: id, path: e.path, message: e.message, layer: 'declared-types' as const }));
       return [...this.validateModels(o, id), ...fields];
     }
     const model = this.modelName(o);
     if (typeof (this.models[model] as ModelClass | undefined)?.getAttributeTypeMap !== 'function') {
-      return [{ object: id, path: 'apiVersion', message: `${o.apiVersion} ${o.kind} is not served by Kubernetes 1.36 (no client-node model ${model}); use a current apiVersion`, layer: 'client-node' }];
+      return [
+        {
+          object: id,
+          path: 'apiVersion',
+          message: `${o.apiVersion} ${o.kind} is not served by Kubernetes 1.36 (no client-node model ${model}); use a current apiVersion`,
+          layer: 'client-node',
+        },
+      ];
     }
     return [...this.validateModels(o, id), ...this.walk(o, model, '', id)];
   }
 
   private validateModels(o: K8sObject, id: string): SchemaError[] {
     const mod = this.kinds.get(o.apiVersion);
-    if (!mod) return [{ object: id, path: 'apiVersion', message: `no Kubernetes schema for apiVersion "${o.apiVersion}"`, layer: 'kubernetes-models' }];
+    if (!mod)
+      return [
+        { object: id, path: 'apiVersion', message: `no Kubernetes schema for apiVersion "${o.apiVersion}"`, layer: 'kubernetes-models' },
+      ];
     const Model = mod[o.kind];
     if (!Model) return [{ object: id, path: 'kind', message: `no kind "${o.kind}" in ${o.apiVersion}`, layer: 'kubernetes-models' }];
     try {
@@ -135,7 +166,11 @@ export class SchemaValidator {
       // Nested generated validators can report one error twice: keep each once.
       return [...new Set(String(e.message).split(/, (?=data)/))].map((m) => {
         const [, p = '', msg = m] = /^data\/?(\S*) (.*)$/.exec(m) ?? [];
-        const path = p.split('/').filter(Boolean).map((x, i) => (/^\d+$/.test(x) ? `[${x}]` : i ? `.${x}` : x)).join('');
+        const path = p
+          .split('/')
+          .filter(Boolean)
+          .map((x, i) => (/^\d+$/.test(x) ? `[${x}]` : i ? `.${x}` : x))
+          .join('');
         return { object: id, path, message: msg, layer: 'kubernetes-models' as const };
       });
     }
@@ -170,8 +205,16 @@ export class SchemaValidator {
       const a = attrs.find((x) => x.baseName === k);
       const p = path ? `${path}.${k}` : k;
       if (!a) {
-        const hint = closest(k, attrs.map((x) => x.baseName));
-        out.push({ object: id, path: p, message: `unknown field "${k}" (${type} has no such field${hint ? `; did you mean "${hint}"?` : ''})`, layer: 'client-node' });
+        const hint = closest(
+          k,
+          attrs.map((x) => x.baseName),
+        );
+        out.push({
+          object: id,
+          path: p,
+          message: `unknown field "${k}" (${type} has no such field${hint ? `; did you mean "${hint}"?` : ''})`,
+          layer: 'client-node',
+        });
         continue;
       }
       out.push(...this.walk(v, a.type, p, id));
@@ -184,7 +227,9 @@ export class SchemaValidator {
 function kubernetesModelsApiVersions(): string[] {
   // Its exports map offers no package.json and only `import` entry points, so
   // require.resolve cannot find it: look where Node would.
-  const dir = (require.resolve.paths('kubernetes-models') ?? []).map((p) => join(p, 'kubernetes-models')).find((d) => existsSync(join(d, 'package.json')));
+  const dir = (require.resolve.paths('kubernetes-models') ?? [])
+    .map((p) => join(p, 'kubernetes-models'))
+    .find((d) => existsSync(join(d, 'package.json')));
   if (!dir) throw new Error('kubernetes-models is not installed: run npm ci');
   const exports = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { exports: Record<string, unknown> }).exports;
   return Object.keys(exports)

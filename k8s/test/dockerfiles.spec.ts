@@ -14,7 +14,10 @@ const images = [
   { file: 'apps/trainer/Dockerfile.cpu', healthcheck: false },
 ];
 const text = (f: string) => readFileSync(join(ROOT, f), 'utf8');
-const check = (t: string, healthcheck = false) => checkDockerfile(parseDockerfile(t), { healthcheck }).map((v) => `${v.rule}@${v.line}: ${v.message}`).join('\n');
+const check = (t: string, healthcheck = false) =>
+  checkDockerfile(parseDockerfile(t), { healthcheck })
+    .map((v) => `${v.rule}@${v.line}: ${v.message}`)
+    .join('\n');
 
 describe('Dockerfiles', () => {
   it.each(images)('$file passes the image rules', ({ file, healthcheck }) => {
@@ -45,7 +48,9 @@ describe('Dockerfiles', () => {
 
   // allowScripts denies some install scripts (package.json); `npm rebuild <pkg>` obeys
   // it and skips them silently, so an image that needs one must run it by name.
-  const denied = Object.entries(JSON.parse(text('package.json')).allowScripts as Record<string, boolean>).filter(([, v]) => v === false).map(([k]) => k);
+  const denied = Object.entries(JSON.parse(text('package.json')).allowScripts as Record<string, boolean>)
+    .filter(([, v]) => v === false)
+    .map(([k]) => k);
   const rebuildsDenied = (t: string) => [...t.matchAll(/npm rebuild ([^\s&;]+)/g)].map((m) => m[1]).filter((p) => denied.includes(p));
   it.each(images)('$file never relies on npm rebuild for a package whose install script allowScripts denies', ({ file }) => {
     expect(rebuildsDenied(text(file))).toEqual([]);
@@ -60,7 +65,9 @@ describe('Dockerfiles', () => {
   describe('planted mistakes', () => {
     const gw = text('apps/gateway/Dockerfile');
     it('an unpinned or :latest base', () => {
-      expect(check(gw.replace(/^ARG NODE_IMAGE=.*$/m, 'ARG NODE_IMAGE=node:latest'), true)).toMatch(/pinned-from@\d+: FROM node:latest: tag "latest" is not a version/);
+      expect(check(gw.replace(/^ARG NODE_IMAGE=.*$/m, 'ARG NODE_IMAGE=node:latest'), true)).toMatch(
+        /pinned-from@\d+: FROM node:latest: tag "latest" is not a version/,
+      );
       expect(check(gw.replace(/^ARG NODE_IMAGE=.*$/m, 'ARG NODE_IMAGE=node'), true)).toMatch(/pinned-from@\d+: FROM node has no tag/);
       expect(check(gw.replace(/^ARG NODE_IMAGE=.*$/m, 'ARG NODE_IMAGE=node:lts-slim'), true)).toMatch(/tag "lts-slim" is not a version/);
     });
@@ -71,13 +78,24 @@ describe('Dockerfiles', () => {
     });
     it('npm install, or dev dependencies shipped', () => {
       expect(check(gw.replace('npm ci --ignore-scripts --no-audit', 'npm install --no-audit'), true)).toMatch(/npm-ci@\d+: use "npm ci"/);
-      expect(check(gw.replace('npm ci --omit=dev --omit=optional', 'npm ci --omit=optional'), true)).toMatch(/production-deps@\d+: node_modules copied from stage "deps"/);
+      expect(check(gw.replace('npm ci --omit=dev --omit=optional', 'npm ci --omit=optional'), true)).toMatch(
+        /production-deps@\d+: node_modules copied from stage "deps"/,
+      );
     });
     it('a gateway without HEALTHCHECK', () => {
-      expect(check(gw.replace(/^HEALTHCHECK[\s\S]*?\n(?=ENTRYPOINT)/m, ''), true)).toMatch(/healthcheck@\d+: the final stage needs a HEALTHCHECK/);
+      expect(check(gw.replace(/^HEALTHCHECK[\s\S]*?\n(?=ENTRYPOINT)/m, ''), true)).toMatch(
+        /healthcheck@\d+: the final stage needs a HEALTHCHECK/,
+      );
     });
     it('npm rebuild of a denied install script (it would be skipped silently)', () => {
-      expect(rebuildsDenied(text('apps/trainer/Dockerfile').replace('(cd node_modules/@tensorflow/tfjs-node-gpu && npm run install)', 'npm rebuild @tensorflow/tfjs-node-gpu'))).toEqual(['@tensorflow/tfjs-node-gpu']);
+      expect(
+        rebuildsDenied(
+          text('apps/trainer/Dockerfile').replace(
+            '(cd node_modules/@tensorflow/tfjs-node-gpu && npm run install)',
+            'npm rebuild @tensorflow/tfjs-node-gpu',
+          ),
+        ),
+      ).toEqual(['@tensorflow/tfjs-node-gpu']);
     });
     it('a FROM variable without a default', () => {
       expect(() => parseDockerfile('FROM ${BASE}\nUSER 1\n')).toThrow(DockerfileError);

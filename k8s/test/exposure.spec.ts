@@ -16,7 +16,10 @@ const pick = (objs: K8sObject[], kind: string, name: string) => {
   if (!o) throw new Error(`${kind}/${name} not rendered`);
   return o;
 };
-const problems = (objs: K8sObject[]) => checkExposure(objs).map((v) => `${v.object} [${v.rule}] ${v.message}`).join('\n');
+const problems = (objs: K8sObject[]) =>
+  checkExposure(objs)
+    .map((v) => `${v.object} [${v.rule}] ${v.message}`)
+    .join('\n');
 
 let validator: SchemaValidator;
 beforeAll(async () => {
@@ -25,12 +28,21 @@ beforeAll(async () => {
 
 describe('the way in, as rendered', () => {
   it('prod has the Ingress, prod-gateway-api the Gateway and routes instead, dev neither (port-forward)', () => {
-    const kinds = (o: string) => rendered.get(o)!.filter((x) => ['Ingress', 'Gateway', 'HTTPRoute'].includes(x.kind)).map((x) => `${x.kind}/${x.metadata.name}`);
+    const kinds = (o: string) =>
+      rendered
+        .get(o)!
+        .filter((x) => ['Ingress', 'Gateway', 'HTTPRoute'].includes(x.kind))
+        .map((x) => `${x.kind}/${x.metadata.name}`);
     expect(kinds('overlays/prod')).toEqual(['Ingress/cinemap']);
     expect(kinds('overlays/prod-gateway-api').sort()).toEqual(['Gateway/cinemap', 'HTTPRoute/cinemap', 'HTTPRoute/cinemap-http-redirect']);
     expect(kinds('overlays/dev')).toEqual([]);
     // The variant is prod in everything else.
-    const rest = (o: string) => rendered.get(o)!.filter((x) => !['Ingress', 'Gateway', 'HTTPRoute'].includes(x.kind)).map((x) => `${x.kind}/${x.metadata.name}`).sort();
+    const rest = (o: string) =>
+      rendered
+        .get(o)!
+        .filter((x) => !['Ingress', 'Gateway', 'HTTPRoute'].includes(x.kind))
+        .map((x) => `${x.kind}/${x.metadata.name}`)
+        .sort();
     expect(rest('overlays/prod-gateway-api')).toEqual(rest('overlays/prod'));
   });
 
@@ -41,7 +53,13 @@ describe('the way in, as rendered', () => {
   it('cert-manager would create one valid Certificate for cinemap.example.com from a ClusterIssuer, in both variants', () => {
     for (const overlay of ['overlays/prod', 'overlays/prod-gateway-api']) {
       const certs = impliedCertificates(all(overlay));
-      expect(certs.map((c) => c.spec)).toEqual([{ secretName: 'cinemap-tls', dnsNames: ['cinemap.example.com'], issuerRef: { name: 'letsencrypt-prod', kind: 'ClusterIssuer', group: 'cert-manager.io' } }]);
+      expect(certs.map((c) => c.spec)).toEqual([
+        {
+          secretName: 'cinemap-tls',
+          dnsNames: ['cinemap.example.com'],
+          issuerRef: { name: 'letsencrypt-prod', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+        },
+      ]);
       expect(formatErrors(certs.flatMap((c) => validator.validate(c)))).toBe('');
     }
   });
@@ -71,7 +89,10 @@ describe('exposure rules catch planted mistakes', () => {
     const objs = all('overlays/prod');
     const ing = pick(objs, 'Ingress', 'cinemap');
     ing.spec.rules[0].http.paths.splice(1, 1);
-    ing.spec.rules.push({ host: 'api.example.com', http: { paths: [{ path: '/graphql', pathType: 'Exact', backend: { service: { name: 'cinemap-gateway', port: { name: 'http' } } } }] } });
+    ing.spec.rules.push({
+      host: 'api.example.com',
+      http: { paths: [{ path: '/graphql', pathType: 'Exact', backend: { service: { name: 'cinemap-gateway', port: { name: 'http' } } } }] },
+    });
     delete ing.spec.tls[0].secretName;
     const p = problems(objs);
     expect(p).toMatch(/\[public-paths\] \/assets\/index-0123abcd\.js is not routed/);
@@ -94,7 +115,9 @@ describe('exposure rules catch planted mistakes', () => {
     const ing = pick(objs, 'Ingress', 'cinemap');
     ing.metadata.annotations = { 'cert-manager.io/cluster-isuer': 'letsencrypt-prod' };
     let p = problems(objs);
-    expect(p).toMatch(/\[cert-manager\] annotation cert-manager\.io\/cluster-isuer is not one cert-manager reads on an Ingress \(did you mean cert-manager\.io\/cluster-issuer\?\)/);
+    expect(p).toMatch(
+      /\[cert-manager\] annotation cert-manager\.io\/cluster-isuer is not one cert-manager reads on an Ingress \(did you mean cert-manager\.io\/cluster-issuer\?\)/,
+    );
     expect(p).toMatch(/\[cert-manager\] TLS without a cert-manager\.io\/cluster-issuer/);
     ing.metadata.annotations = { 'cert-manager.io/cluster-issuer': 'a', 'cert-manager.io/issuer': 'b' };
     p = problems(objs);
@@ -117,7 +140,9 @@ describe('exposure rules catch planted mistakes', () => {
     const route = pick(objs, 'HTTPRoute', 'cinemap');
     route.spec.parentRefs[0].sectionName = 'tls';
     let p = problems(objs);
-    expect(p).toMatch(/HTTPRoute\/cinemap \[route-parent\] spec\.parentRefs\[0\]: Gateway cinemap has no listener "tls" \(it has https, http\)/);
+    expect(p).toMatch(
+      /HTTPRoute\/cinemap \[route-parent\] spec\.parentRefs\[0\]: Gateway cinemap has no listener "tls" \(it has https, http\)/,
+    );
     route.spec.parentRefs[0] = { name: 'cinemap-gw', sectionName: 'https' };
     p = problems(objs);
     expect(p).toMatch(/spec\.parentRefs\[0\]: no Gateway cinemap-gw in cinemap/);

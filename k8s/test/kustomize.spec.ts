@@ -70,7 +70,11 @@ patches:
     expect(d.spec.replicas).toBe(5);
     expect(d.metadata.annotations).toEqual({ x: 'y' });
     const [web, side] = d.spec.template.spec.containers;
-    expect(web.env).toEqual([{ name: 'A', value: '1' }, { name: 'B', value: '3' }, { name: 'C', value: '4' }]);
+    expect(web.env).toEqual([
+      { name: 'A', value: '1' },
+      { name: 'B', value: '3' },
+      { name: 'C', value: '4' },
+    ]);
     expect(web.image).toBe('reg.io/web:2.0');
     expect(side.image).toBe('registry:5000/acme/side@sha256:abc');
   });
@@ -87,11 +91,17 @@ configMapGenerator:
       'm/extra/x.txt': 'hello',
     });
     const [cm] = render(join(root, 'm')).map((r) => r.object);
-    expect(cm).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dash', namespace: 'shop', labels: { grafana_dashboard: '1' } }, data: { 'board.json': '{"title": "b"}', other: 'hello' } });
+    expect(cm).toEqual({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'dash', namespace: 'shop', labels: { grafana_dashboard: '1' } },
+      data: { 'board.json': '{"title": "b"}', other: 'hello' },
+    });
   });
 
   it('configMapGenerator refuses hashed names, files outside the directory and missing files', () => {
-    const gen = (g: string) => () => render(join(tree({ 'm/kustomization.yaml': `${K}configMapGenerator: [${g}]\n`, 'm/a.json': '{}', 'x.json': '{}' }), 'm'));
+    const gen = (g: string) => () =>
+      render(join(tree({ 'm/kustomization.yaml': `${K}configMapGenerator: [${g}]\n`, 'm/a.json': '{}', 'x.json': '{}' }), 'm'));
     expect(gen('{name: d, files: [a.json]}')).toThrow(/set options.disableNameSuffixHash: true/);
     expect(gen('{name: d, files: [../x.json], options: {disableNameSuffixHash: true}}')).toThrow(/outside the kustomization directory/);
     expect(gen('{name: d, files: [b.json], options: {disableNameSuffixHash: true}}')).toThrow(/file "b.json" does not exist/);
@@ -109,13 +119,26 @@ configMapGenerator:
 
   it('strategic merge: null deletes a key, $patch: delete removes a list item, plain lists are replaced', () => {
     expect(strategicMerge({ a: 1, b: 2 }, { b: null }, '')).toEqual({ a: 1 });
-    expect(strategicMerge({ containers: [{ name: 'a' }, { name: 'b' }] }, { containers: [{ name: 'a', $patch: 'delete' }] }, '')).toEqual({ containers: [{ name: 'b' }] });
+    expect(strategicMerge({ containers: [{ name: 'a' }, { name: 'b' }] }, { containers: [{ name: 'a', $patch: 'delete' }] }, '')).toEqual({
+      containers: [{ name: 'b' }],
+    });
     expect(strategicMerge({ args: ['x', 'y'] }, { args: ['z'] }, '')).toEqual({ args: ['z'] });
   });
 
   it('JSON 6902: escaped paths, array append; errors name the op and the missing path', () => {
-    expect(applyJson6902({ l: { 'a/b': 1 }, xs: [1] }, [{ op: 'remove', path: '/l/a~1b' }, { op: 'add', path: '/xs/-', value: 2 }], 'w')).toEqual({ l: {}, xs: [1, 2] });
-    expect(() => applyJson6902({ a: {} }, [{ op: 'remove', path: '/a/b' }], 'here')).toThrow('here: op 0 (remove /a/b): nothing at that path');
+    expect(
+      applyJson6902(
+        { l: { 'a/b': 1 }, xs: [1] },
+        [
+          { op: 'remove', path: '/l/a~1b' },
+          { op: 'add', path: '/xs/-', value: 2 },
+        ],
+        'w',
+      ),
+    ).toEqual({ l: {}, xs: [1, 2] });
+    expect(() => applyJson6902({ a: {} }, [{ op: 'remove', path: '/a/b' }], 'here')).toThrow(
+      'here: op 0 (remove /a/b): nothing at that path',
+    );
     expect(() => applyJson6902({}, [{ op: 'move', path: '/a', from: '/b' }], 'here')).toThrow(/"move" is not supported/);
   });
 
@@ -126,10 +149,33 @@ configMapGenerator:
 
   it('refuses unsupported fields, includeSelectors, duplicates and dangling patches', () => {
     const base = { 'b/deploy.yaml': deploy };
-    expect(() => render(join(tree({ ...base, 'b/kustomization.yaml': `${K}commonLabels: {a: b}\nresources: [deploy.yaml]\n` }), 'b'))).toThrow(/field "commonLabels" is not supported/);
-    expect(() => render(join(tree({ ...base, 'b/kustomization.yaml': `${K}resources: [deploy.yaml]\nlabels: [{pairs: {a: b}, includeSelectors: true}]\n` }), 'b'))).toThrow(/includeSelectors: true is not supported/);
-    expect(() => render(join(tree({ ...base, 'b/kustomization.yaml': `${K}resources: [deploy.yaml, deploy.yaml]\n` }), 'b'))).toThrow(/Deployment "web" is defined twice/);
-    expect(() => render(join(tree({ ...base, 'b/kustomization.yaml': `${K}resources: [deploy.yaml]\npatches: [{patch: "{apiVersion: apps/v1, kind: Deployment, metadata: {name: api}}"}]\n` }), 'b'))).toThrow(KustomizeError);
-    expect(() => render(join(tree({ ...base, 'b/kustomization.yaml': `${K}resources: [missing.yaml]\n` }), 'b'))).toThrow(/resource "missing.yaml" does not exist/);
+    expect(() =>
+      render(join(tree({ ...base, 'b/kustomization.yaml': `${K}commonLabels: {a: b}\nresources: [deploy.yaml]\n` }), 'b')),
+    ).toThrow(/field "commonLabels" is not supported/);
+    expect(() =>
+      render(
+        join(
+          tree({ ...base, 'b/kustomization.yaml': `${K}resources: [deploy.yaml]\nlabels: [{pairs: {a: b}, includeSelectors: true}]\n` }),
+          'b',
+        ),
+      ),
+    ).toThrow(/includeSelectors: true is not supported/);
+    expect(() => render(join(tree({ ...base, 'b/kustomization.yaml': `${K}resources: [deploy.yaml, deploy.yaml]\n` }), 'b'))).toThrow(
+      /Deployment "web" is defined twice/,
+    );
+    expect(() =>
+      render(
+        join(
+          tree({
+            ...base,
+            'b/kustomization.yaml': `${K}resources: [deploy.yaml]\npatches: [{patch: "{apiVersion: apps/v1, kind: Deployment, metadata: {name: api}}"}]\n`,
+          }),
+          'b',
+        ),
+      ),
+    ).toThrow(KustomizeError);
+    expect(() => render(join(tree({ ...base, 'b/kustomization.yaml': `${K}resources: [missing.yaml]\n` }), 'b'))).toThrow(
+      /resource "missing.yaml" does not exist/,
+    );
   });
 });

@@ -47,22 +47,37 @@ describe('rendered overlays', () => {
     expect(kinds('overlays/dev')).toEqual(expect.arrayContaining(['StatefulSet/postgres', 'Service/postgres']));
     expect(find('overlays/dev', 'StatefulSet', 'postgres').spec.template.spec.containers[0].image).toBe('pgvector/pgvector:0.8.0-pg17');
     expect(find('overlays/dev', 'Job', 'cinemap-train').spec.template.spec.containers[0].image).toBe('cinemap/trainer:0.1.0-cpu');
-    expect(kinds('overlays/prod')).toEqual(expect.arrayContaining(['Cluster/cinemap-pg', 'ScheduledBackup/cinemap-pg-daily', 'HorizontalPodAutoscaler/cinemap-gateway', 'PodDisruptionBudget/cinemap-gateway']));
+    expect(kinds('overlays/prod')).toEqual(
+      expect.arrayContaining([
+        'Cluster/cinemap-pg',
+        'ScheduledBackup/cinemap-pg-daily',
+        'HorizontalPodAutoscaler/cinemap-gateway',
+        'PodDisruptionBudget/cinemap-gateway',
+      ]),
+    );
     expect(kinds('overlays/prod')).not.toContain('StatefulSet/postgres');
     const cluster = find('overlays/prod', 'Cluster', 'cinemap-pg');
     expect(cluster.spec.instances).toBe(3);
     expect(cluster.spec.backup).toBeUndefined(); // the deprecated in-tree barmanObjectStore is gone
-    expect(cluster.spec.plugins).toEqual([{ name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true, parameters: { barmanObjectName: 'cinemap-backups' } }]);
+    expect(cluster.spec.plugins).toEqual([
+      { name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true, parameters: { barmanObjectName: 'cinemap-backups' } },
+    ]);
     expect(cluster.spec.imageName).toMatch(/^ghcr\.io\/cloudnative-pg\/postgresql:17\.\d+-standard-bookworm/);
     const store = find('overlays/prod', 'ObjectStore', 'cinemap-backups');
     expect(store.spec.configuration.s3Credentials.accessKeyId.name).toBe('cinemap-backup-s3');
     expect(store.spec.retentionPolicy).toBe('30d');
     const daily = find('overlays/prod', 'ScheduledBackup', 'cinemap-pg-daily');
-    expect(daily.spec).toMatchObject({ cluster: { name: 'cinemap-pg' }, method: 'plugin', pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' } });
+    expect(daily.spec).toMatchObject({
+      cluster: { name: 'cinemap-pg' },
+      method: 'plugin',
+      pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' },
+    });
     // The HPA owns the replica count in prod.
     expect(find('overlays/prod', 'Deployment', 'cinemap-gateway').spec.replicas).toBeUndefined();
     expect(find('overlays/prod', 'Job', 'cinemap-train').spec.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe('1');
-    expect(find('overlays/prod', 'Deployment', 'cinemap-gateway').spec.template.spec.containers[0].image).toBe('registry.example.com/cinemap/gateway:0.1.0');
+    expect(find('overlays/prod', 'Deployment', 'cinemap-gateway').spec.template.spec.containers[0].image).toBe(
+      'registry.example.com/cinemap/gateway:0.1.0',
+    );
   });
 
   it('the monthly CronJob ingests (init container) then trains, never twice at once', () => {
@@ -83,14 +98,17 @@ describe('rendered overlays', () => {
 
   it('no committed YAML under k8s/ holds a Secret with data', () => {
     const yamls: string[] = [];
-    const walk = (d: string) => readdirSync(d, { withFileTypes: true }).forEach((e) => {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.ya?ml$/.test(e.name) && !p.includes(`${join(K8S, 'schemas')}`)) yamls.push(p);
-    });
+    const walk = (d: string) =>
+      readdirSync(d, { withFileTypes: true }).forEach((e) => {
+        const p = join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (/\.ya?ml$/.test(e.name) && !p.includes(`${join(K8S, 'schemas')}`)) yamls.push(p);
+      });
     walk(K8S);
     expect(yamls.length).toBeGreaterThan(10);
-    const secrets = yamls.flatMap((f) => (readYamlDocuments(f) as any[]).filter((o) => o?.kind === 'Secret' && (o.data || o.stringData)).map(() => f));
+    const secrets = yamls.flatMap((f) =>
+      (readYamlDocuments(f) as any[]).filter((o) => o?.kind === 'Secret' && (o.data || o.stringData)).map(() => f),
+    );
     expect(secrets).toEqual([]);
     // and the words are at least mentioned nowhere as literal passwords
     for (const f of yamls) expect(readFileSync(f, 'utf8')).not.toMatch(/postgres(ql)?:\/\/[^:\s]+:[^@\s$]+@/);
@@ -110,7 +128,10 @@ describe('restore into a new cluster (k8s/restore)', () => {
     const c = r1();
     expect(c.metadata.name).not.toBe('cinemap-pg');
     const src = c.spec.externalClusters.find((e: any) => e.name === c.spec.bootstrap.recovery.source);
-    expect(src.plugin).toEqual({ name: 'barman-cloud.cloudnative-pg.io', parameters: { barmanObjectName: 'cinemap-backups', serverName: 'cinemap-pg' } });
+    expect(src.plugin).toEqual({
+      name: 'barman-cloud.cloudnative-pg.io',
+      parameters: { barmanObjectName: 'cinemap-backups', serverName: 'cinemap-pg' },
+    });
     expect(c.spec.plugins[0].parameters).toEqual({ barmanObjectName: 'cinemap-backups', serverName: c.metadata.name });
   });
 
@@ -122,7 +143,11 @@ describe('restore into a new cluster (k8s/restore)', () => {
 
   it('its instances replicate, recover from the object store and serve the gateway under the prod NetworkPolicies', () => {
     const pol = [...objects('overlays/prod'), ...restore].filter((o) => o.kind === 'NetworkPolicy');
-    const at = (labels: Record<string, string>): Endpoint => ({ labels, namespace: 'cinemap', namespaceLabels: { 'kubernetes.io/metadata.name': 'cinemap' } });
+    const at = (labels: Record<string, string>): Endpoint => ({
+      labels,
+      namespace: 'cinemap',
+      namespaceLabels: { 'kubernetes.io/metadata.name': 'cinemap' },
+    });
     const inst = at({ ...r1().spec.inheritedMetadata.labels, 'cnpg.io/cluster': 'cinemap-pg-r1' });
     expect(allowed(pol, inst, inst, 5432)).toBe(true);
     expect(allowed(pol, inst, { ip: '52.216.0.1' }, 443)).toBe(true);
@@ -134,14 +159,19 @@ describe('restore into a new cluster (k8s/restore)', () => {
     const c = r1();
     c.spec.plugins[0].parameters.barmanObjectName = 'cinemap-backup';
     c.spec.bootstrap.recovery.recoveryTarget = { targetTim: '2026-12-01 09:55:00+00' };
-    expect(formatViolations(checkPolicies([...objects('overlays/prod'), c]))).toMatch(/names ObjectStore "cinemap-backup", which is not among these manifests/);
-    expect(formatErrors(validator.validate(c))).toMatch(/spec\.bootstrap\.recovery\.recoveryTarget: must NOT have additional properties "targetTim"/);
+    expect(formatViolations(checkPolicies([...objects('overlays/prod'), c]))).toMatch(
+      /names ObjectStore "cinemap-backup", which is not among these manifests/,
+    );
+    expect(formatErrors(validator.validate(c))).toMatch(
+      /spec\.bootstrap\.recovery\.recoveryTarget: must NOT have additional properties "targetTim"/,
+    );
   });
 });
 
 describe('the render CLI (k8s/src/bin/render.ts)', () => {
   const tsx = join(K8S, '..', 'node_modules', '.bin', 'tsx');
-  const cli = (...args: string[]) => spawnSync(tsx, [join(K8S, 'src/bin/render.ts'), ...args], { cwd: join(K8S, '..'), encoding: 'utf8', timeout: 120_000 });
+  const cli = (...args: string[]) =>
+    spawnSync(tsx, [join(K8S, 'src/bin/render.ts'), ...args], { cwd: join(K8S, '..'), encoding: 'utf8', timeout: 120_000 });
 
   it('prints a valid overlay; checks k8s/restore in the context of prod, and refuses it alone naming what is missing', () => {
     const prod = cli('k8s/overlays/prod');
@@ -149,7 +179,9 @@ describe('the render CLI (k8s/src/bin/render.ts)', () => {
     expect(prod.stdout).toMatch(/kind: ObjectStore/);
     const alone = cli('k8s/restore');
     expect(alone.status).toBe(1);
-    expect(alone.stderr).toMatch(/Cluster\/cinemap-pg-r1: \[backups\] plugin barman-cloud\.cloudnative-pg\.io names ObjectStore "cinemap-backups", which is not among these manifests/);
+    expect(alone.stderr).toMatch(
+      /Cluster\/cinemap-pg-r1: \[backups\] plugin barman-cloud\.cloudnative-pg\.io names ObjectStore "cinemap-backups", which is not among these manifests/,
+    );
     const withProd = cli('k8s/restore', '--context', 'k8s/overlays/prod');
     expect([withProd.status, withProd.stderr]).toEqual([0, '']);
     expect(withProd.stdout).not.toMatch(/kind: ObjectStore/); // context objects are checked, not printed
@@ -162,7 +194,9 @@ describe('schema validation catches planted mistakes', () => {
   it('a typo in a container field (kubernetes-models alone accepts it)', () => {
     const d = find('base', 'Deployment', 'cinemap-gateway');
     d.spec.template.spec.containers[0].readinesProbe = d.spec.template.spec.containers[0].readinessProbe;
-    expect(errorsOf(d)).toMatch(/spec\.template\.spec\.containers\[0\]\.readinesProbe: unknown field "readinesProbe".*did you mean "readinessProbe"/);
+    expect(errorsOf(d)).toMatch(
+      /spec\.template\.spec\.containers\[0\]\.readinesProbe: unknown field "readinesProbe".*did you mean "readinessProbe"/,
+    );
   });
 
   it('a typo deep in a CronJob pod spec', () => {
@@ -218,12 +252,16 @@ describe('schema validation catches planted mistakes', () => {
     sm.spec.endpoints[0].interval = 30;
     delete sm.spec.selector;
     let e = errorsOf(sm);
-    expect(e).toMatch(/spec\.endpoints\[0\]\.pth: unknown field "pth" \(Endpoint has no such field; did you mean "path"\?\) \[declared-types\]/);
+    expect(e).toMatch(
+      /spec\.endpoints\[0\]\.pth: unknown field "pth" \(Endpoint has no such field; did you mean "path"\?\) \[declared-types\]/,
+    );
     expect(e).toMatch(/spec\.endpoints\[0\]\.interval: must be string \[kubernetes-models\]/);
     expect(e).toMatch(/spec: must have required property selector \[kubernetes-models\]/);
     const rule = find('overlays/prod', 'PrometheusRule', 'cinemap-gateway');
     rule.spec.groups[0].rules[0].fro = '5m';
-    expect(errorsOf(rule)).toMatch(/spec\.groups\[0\]\.rules\[0\]\.fro: unknown field "fro" \(Rule has no such field; did you mean "for"\?\)/);
+    expect(errorsOf(rule)).toMatch(
+      /spec\.groups\[0\]\.rules\[0\]\.fro: unknown field "fro" \(Rule has no such field; did you mean "for"\?\)/,
+    );
     const route = find('overlays/prod-gateway-api', 'HTTPRoute', 'cinemap');
     route.spec.rules[0].matches[0].path.type = 'Exakt';
     route.spec.rules[0].backendRefs[0].prot = 80;
@@ -236,7 +274,9 @@ describe('schema validation catches planted mistakes', () => {
     e = errorsOf(gw);
     expect(e).toMatch(/spec\.listeners\[0\]\.port: must be integer/);
     expect(e).toMatch(/metadata\.anotations: unknown field "anotations".*did you mean "annotations"/);
-    expect(errorsOf({ apiVersion: 'monitoring.coreos.com/v1', kind: 'Probe', metadata: { name: 'x', namespace: 'cinemap' }, spec: {} })).toMatch(/monitoring\.coreos\.com\/v1 Probe is not among the custom resources checked here/);
+    expect(
+      errorsOf({ apiVersion: 'monitoring.coreos.com/v1', kind: 'Probe', metadata: { name: 'x', namespace: 'cinemap' }, spec: {} }),
+    ).toMatch(/monitoring\.coreos\.com\/v1 Probe is not among the custom resources checked here/);
   });
 
   it('a wrong type, a bad enum value and a missing field in CRDs', () => {
@@ -259,7 +299,10 @@ describe('schema validation catches planted mistakes', () => {
 });
 
 describe('policy catches planted mistakes', () => {
-  const rulesOf = (o: K8sObject) => checkPolicies([o]).map((v) => `${v.rule}: ${v.message}`).join('\n');
+  const rulesOf = (o: K8sObject) =>
+    checkPolicies([o])
+      .map((v) => `${v.rule}: ${v.message}`)
+      .join('\n');
 
   it('a container without resources', () => {
     const d = find('base', 'Deployment', 'cinemap-gateway');
@@ -284,7 +327,15 @@ describe('policy catches planted mistakes', () => {
     delete pod.containers[0].securityContext;
     delete pod.automountServiceAccountToken;
     const r = rulesOf(j);
-    for (const rule of ['non-root: container "ingest": runAsNonRoot', 'non-root: container "ingest": runAsUser is 0', 'allowPrivilegeEscalation', 'read-only-root', 'drop-capabilities', 'no-sa-token']) expect(r).toContain(rule);
+    for (const rule of [
+      'non-root: container "ingest": runAsNonRoot',
+      'non-root: container "ingest": runAsUser is 0',
+      'allowPrivilegeEscalation',
+      'read-only-root',
+      'drop-capabilities',
+      'no-sa-token',
+    ])
+      expect(r).toContain(rule);
   });
 
   it('an image with :latest or no tag', () => {
@@ -313,24 +364,37 @@ describe('policy catches planted mistakes', () => {
   });
 
   it('a Secret with literal data', () => {
-    const s = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cinemap-db-writer', namespace: 'cinemap' }, stringData: { DATABASE_URL: 'postgres://u:p@h/db' } } as K8sObject;
+    const s = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'cinemap-db-writer', namespace: 'cinemap' },
+      stringData: { DATABASE_URL: 'postgres://u:p@h/db' },
+    } as K8sObject;
     expect(rulesOf(s)).toMatch(/no-secret-data/);
   });
 
   it('API protection is off by default and wired for the Ingress in prod; a required API-key Secret is caught', () => {
-    expect(find('base', 'ConfigMap', 'cinemap-config').data).toMatchObject({ CINEMAP_RATE_LIMIT_RPS: '0', CINEMAP_TRUSTED_PROXY_HOPS: '0' });
+    expect(find('base', 'ConfigMap', 'cinemap-config').data).toMatchObject({
+      CINEMAP_RATE_LIMIT_RPS: '0',
+      CINEMAP_TRUSTED_PROXY_HOPS: '0',
+    });
     expect(find('overlays/prod', 'ConfigMap', 'cinemap-config').data.CINEMAP_TRUSTED_PROXY_HOPS).toBe('1');
     const d = find('base', 'Deployment', 'cinemap-gateway');
     const env = d.spec.template.spec.containers[0].env.find((e: any) => e.name === 'CINEMAP_API_KEY_HASHES');
     expect(env.valueFrom.secretKeyRef).toEqual({ name: 'cinemap-api-keys', key: 'CINEMAP_API_KEY_HASHES', optional: true });
     delete env.valueFrom.secretKeyRef.optional;
-    expect(rulesOf(d)).toMatch(/optional-secret: container "gateway": env CINEMAP_API_KEY_HASHES reads Secret cinemap-api-keys, which exists only when the feature is on/);
+    expect(rulesOf(d)).toMatch(
+      /optional-secret: container "gateway": env CINEMAP_API_KEY_HASHES reads Secret cinemap-api-keys, which exists only when the feature is on/,
+    );
   });
 
   it('backups: the deprecated in-tree object store, no WAL archiver, a dangling ObjectStore, no retention, a backup on the old method', () => {
     const all = objects('overlays/prod').map((o) => structuredClone(o));
     const c = all.find((o) => o.kind === 'Cluster')!;
-    const rulesOfAll = () => checkPolicies(all).map((v) => `${v.object} ${v.rule}: ${v.message}`).join('\n');
+    const rulesOfAll = () =>
+      checkPolicies(all)
+        .map((v) => `${v.object} ${v.rule}: ${v.message}`)
+        .join('\n');
     expect(rulesOfAll()).toBe('');
     c.spec.backup = { barmanObjectStore: { destinationPath: 's3://x/' } };
     c.spec.plugins[0].parameters.barmanObjectName = 'cinemap-backup';
@@ -360,18 +424,28 @@ describe('policy catches planted mistakes', () => {
 });
 
 describe('NetworkPolicies', () => {
-  const ns = (labels: Record<string, string>): Endpoint => ({ labels, namespace: 'cinemap', namespaceLabels: { 'kubernetes.io/metadata.name': 'cinemap' } });
+  const ns = (labels: Record<string, string>): Endpoint => ({
+    labels,
+    namespace: 'cinemap',
+    namespaceLabels: { 'kubernetes.io/metadata.name': 'cinemap' },
+  });
   const internet: Endpoint = { ip: '203.0.113.7' };
   for (const overlay of ['overlays/dev', 'overlays/prod']) {
     describe(overlay, () => {
       const objs = objects(overlay);
       const pol = objs.filter((o) => o.kind === 'NetworkPolicy');
       const pod = (kind: string, name: string) => ns(podLabels(objs.find((o) => o.kind === kind && o.metadata.name === name)!));
-      const db = overlay === 'overlays/dev'
-        ? pod('StatefulSet', 'postgres')
-        : ns({ ...find(overlay, 'Cluster', 'cinemap-pg').spec.inheritedMetadata.labels, 'cnpg.io/cluster': 'cinemap-pg' });
+      const db =
+        overlay === 'overlays/dev'
+          ? pod('StatefulSet', 'postgres')
+          : ns({ ...find(overlay, 'Cluster', 'cinemap-pg').spec.inheritedMetadata.labels, 'cnpg.io/cluster': 'cinemap-pg' });
       const gateway = pod('Deployment', 'cinemap-gateway');
-      const jobs = [pod('Job', 'cinemap-ingest'), pod('Job', 'cinemap-train'), pod('Job', 'cinemap-migrate'), pod('CronJob', 'cinemap-retrain')];
+      const jobs = [
+        pod('Job', 'cinemap-ingest'),
+        pod('Job', 'cinemap-train'),
+        pod('Job', 'cinemap-migrate'),
+        pod('CronJob', 'cinemap-retrain'),
+      ];
       const stranger = ns({ app: 'debug-shell' });
 
       it('the gateway and every job reach the database on 5432; nothing else does', () => {
@@ -379,7 +453,9 @@ describe('NetworkPolicies', () => {
         for (const j of jobs) expect(allowed(pol, j, db, 5432)).toBe(true);
         expect(allowed(pol, stranger, db, 5432)).toBe(false);
         expect(allowed(pol, internet, db, 5432)).toBe(false);
-        expect(allowed(pol, { ...ns({ app: 'x' }), namespace: 'other', namespaceLabels: { 'kubernetes.io/metadata.name': 'other' } }, db, 5432)).toBe(false);
+        expect(
+          allowed(pol, { ...ns({ app: 'x' }), namespace: 'other', namespaceLabels: { 'kubernetes.io/metadata.name': 'other' } }, db, 5432),
+        ).toBe(false);
       });
 
       it('ingress reaches only the gateway, on its port', () => {
@@ -396,7 +472,11 @@ describe('NetworkPolicies', () => {
       });
 
       it('Prometheus in its own namespace scrapes the gateway on its metrics port', () => {
-        const prometheus: Endpoint = { labels: { 'app.kubernetes.io/name': 'prometheus' }, namespace: 'monitoring', namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' } };
+        const prometheus: Endpoint = {
+          labels: { 'app.kubernetes.io/name': 'prometheus' },
+          namespace: 'monitoring',
+          namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' },
+        };
         const svc = find(overlay, 'Service', 'cinemap-gateway');
         const container = find(overlay, 'Deployment', 'cinemap-gateway').spec.template.spec.containers[0];
         const port = container.ports.find((p: any) => p.name === svc.spec.ports[0].targetPort).containerPort;
@@ -404,8 +484,21 @@ describe('NetworkPolicies', () => {
       });
 
       it('fails when a planted policy opens the database to every pod', () => {
-        const leak = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'oops', namespace: 'cinemap' }, spec: { podSelector: { matchLabels: { 'cinemap.io/role': 'database' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: {} }] }] } } as K8sObject;
-        const egressAll = { ...leak, metadata: { name: 'oops-egress', namespace: 'cinemap' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{}] } } as K8sObject;
+        const leak = {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'NetworkPolicy',
+          metadata: { name: 'oops', namespace: 'cinemap' },
+          spec: {
+            podSelector: { matchLabels: { 'cinemap.io/role': 'database' } },
+            policyTypes: ['Ingress'],
+            ingress: [{ from: [{ podSelector: {} }] }],
+          },
+        } as K8sObject;
+        const egressAll = {
+          ...leak,
+          metadata: { name: 'oops-egress', namespace: 'cinemap' },
+          spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{}] },
+        } as K8sObject;
         expect(allowed([...pol, leak, egressAll], stranger, db, 5432)).toBe(true);
       });
     });

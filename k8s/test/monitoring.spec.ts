@@ -17,11 +17,20 @@ let cat: MetricCatalogue;
 beforeAll(() => {
   cat = gatewayCatalogue();
 });
-const problems = (objs: K8sObject[]) => [...checkMonitoring(objs, cat), ...checkDashboards(objs, cat)].map((v) => `${v.object} [${v.rule}] ${v.message}`).join('\n');
+const problems = (objs: K8sObject[]) =>
+  [...checkMonitoring(objs, cat), ...checkDashboards(objs, cat)].map((v) => `${v.object} [${v.rule}] ${v.message}`).join('\n');
 
 describe('the metric catalogue is the gateway registry', () => {
   it('has the gateway metrics the rules rely on, histogram series and their labels', () => {
-    for (const m of ['cinemap_model_run_id', 'cinemap_model_up_to_date', 'cinemap_graphql_errors_total', 'cinemap_http_requests_total', 'cinemap_db_pool_connections', 'cinemap_gateway_process_resident_memory_bytes']) expect(cat.metrics.has(m)).toBe(true);
+    for (const m of [
+      'cinemap_model_run_id',
+      'cinemap_model_up_to_date',
+      'cinemap_graphql_errors_total',
+      'cinemap_http_requests_total',
+      'cinemap_db_pool_connections',
+      'cinemap_gateway_process_resident_memory_bytes',
+    ])
+      expect(cat.metrics.has(m)).toBe(true);
     expect(cat.metrics.get('cinemap_graphql_operation_duration_seconds_bucket')!.labels).toEqual(['operation', 'le']);
     expect(cat.metrics.get('cinemap_graphql_errors_total')!.labels.sort()).toEqual(['code', 'operation']);
     expect(cat.closedValues.get('code')).toContain('DATABASE_UNAVAILABLE');
@@ -32,7 +41,13 @@ describe('the metric catalogue is the gateway registry', () => {
 describe('prod monitoring, as rendered', () => {
   it('holds a ServiceMonitor, a PrometheusRule with 5 alerts and the dashboard ConfigMap', () => {
     const rule = pick(prod, 'PrometheusRule', 'cinemap-gateway');
-    expect(rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert))).toEqual(['CinemapGatewayErrorRatio', 'CinemapGatewayLatencyP99', 'CinemapNoActiveModel', 'CinemapDatabaseUnavailable', 'CinemapModelStale']);
+    expect(rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert))).toEqual([
+      'CinemapGatewayErrorRatio',
+      'CinemapGatewayLatencyP99',
+      'CinemapNoActiveModel',
+      'CinemapDatabaseUnavailable',
+      'CinemapModelStale',
+    ]);
     const cm = pick(prod, 'ConfigMap', 'cinemap-grafana-dashboard');
     expect(cm.metadata.labels!.grafana_dashboard).toBe('1');
     expect(cm.data['cinemap-gateway.json']).toBe(dashboardText);
@@ -46,8 +61,18 @@ describe('prod monitoring, as rendered', () => {
 
 describe('PromQL checks', () => {
   it('accept what the gateway exports, with scrape labels and closed label values', () => {
-    expect(checkPromQL('sum by (namespace, code) (rate(cinemap_graphql_errors_total{code=~"DATABASE_UNAVAILABLE|DATABASE_TIMEOUT", pod!=""}[5m])) > 0', cat)).toEqual([]);
-    expect(checkPromQL('histogram_quantile(0.99, sum by (le) (rate(cinemap_graphql_operation_duration_seconds_bucket{operation="similarMovies"}[5m])))', cat)).toEqual([]);
+    expect(
+      checkPromQL(
+        'sum by (namespace, code) (rate(cinemap_graphql_errors_total{code=~"DATABASE_UNAVAILABLE|DATABASE_TIMEOUT", pod!=""}[5m])) > 0',
+        cat,
+      ),
+    ).toEqual([]);
+    expect(
+      checkPromQL(
+        'histogram_quantile(0.99, sum by (le) (rate(cinemap_graphql_operation_duration_seconds_bucket{operation="similarMovies"}[5m])))',
+        cat,
+      ),
+    ).toEqual([]);
   });
 
   it('a syntax error names the column', () => {
@@ -56,11 +81,21 @@ describe('PromQL checks', () => {
   });
 
   it('a metric the gateway does not export, a label it lacks, a grouping label on none of them, a value it never produces', () => {
-    expect(checkPromQL('rate(cinemap_requests_total[5m])', cat)).toEqual(['metric cinemap_requests_total is not exported by the gateway (did you mean cinemap_http_requests_total?)']);
-    expect(checkPromQL('cinemap_http_requests_total{rout="ready"}', cat).join('\n')).toMatch(/cinemap_http_requests_total has no label "rout" \(did you mean "route"\?\)/);
-    expect(checkPromQL('sum by (nmespace) (cinemap_model_run_id)', cat).join('\n')).toMatch(/grouping label "nmespace" is on none of the selected metrics/);
-    expect(checkPromQL('cinemap_graphql_errors_total{code="DATABASE_DOWN"}', cat).join('\n')).toMatch(/label code="DATABASE_DOWN" never occurs/);
-    expect(checkPromQL('cinemap_http_requests_total{route=~"ready|healthz"}', cat).join('\n')).toMatch(/label route="healthz" never occurs/);
+    expect(checkPromQL('rate(cinemap_requests_total[5m])', cat)).toEqual([
+      'metric cinemap_requests_total is not exported by the gateway (did you mean cinemap_http_requests_total?)',
+    ]);
+    expect(checkPromQL('cinemap_http_requests_total{rout="ready"}', cat).join('\n')).toMatch(
+      /cinemap_http_requests_total has no label "rout" \(did you mean "route"\?\)/,
+    );
+    expect(checkPromQL('sum by (nmespace) (cinemap_model_run_id)', cat).join('\n')).toMatch(
+      /grouping label "nmespace" is on none of the selected metrics/,
+    );
+    expect(checkPromQL('cinemap_graphql_errors_total{code="DATABASE_DOWN"}', cat).join('\n')).toMatch(
+      /label code="DATABASE_DOWN" never occurs/,
+    );
+    expect(checkPromQL('cinemap_http_requests_total{route=~"ready|healthz"}', cat).join('\n')).toMatch(
+      /label route="healthz" never occurs/,
+    );
   });
 });
 
@@ -68,7 +103,9 @@ describe('monitoring checks catch planted mistakes', () => {
   it('an alert on a metric the gateway does not export', () => {
     const objs = fresh();
     pick(objs, 'PrometheusRule', 'cinemap-gateway').spec.groups[0].rules[2].expr = 'min by (namespace) (cinemap_active_model) == 0';
-    expect(problems(objs)).toMatch(/PrometheusRule\/cinemap-gateway \[promql\] spec\.groups\[0\]\.rules\[2\] \(CinemapNoActiveModel\)\.expr: metric cinemap_active_model is not exported by the gateway/);
+    expect(problems(objs)).toMatch(
+      /PrometheusRule\/cinemap-gateway \[promql\] spec\.groups\[0\]\.rules\[2\] \(CinemapNoActiveModel\)\.expr: metric cinemap_active_model is not exported by the gateway/,
+    );
   });
 
   it('an alert without for, severity or description, and a duplicate name', () => {
@@ -90,7 +127,9 @@ describe('monitoring checks catch planted mistakes', () => {
     const sm = pick(objs, 'ServiceMonitor', 'cinemap-gateway');
     sm.spec.endpoints[0].port = 'metrics';
     let p = problems(objs);
-    expect(p).toMatch(/ServiceMonitor\/cinemap-gateway \[servicemonitor-target\] spec\.endpoints\[0\] scrapes port "metrics", which Service\/cinemap-gateway does not have \(ports: http\)/);
+    expect(p).toMatch(
+      /ServiceMonitor\/cinemap-gateway \[servicemonitor-target\] spec\.endpoints\[0\] scrapes port "metrics", which Service\/cinemap-gateway does not have \(ports: http\)/,
+    );
     sm.spec.selector.matchLabels['app.kubernetes.io/component'] = 'api';
     p = problems(objs);
     expect(p).toMatch(/spec\.selector .* matches no Service in cinemap: Prometheus would scrape nothing/);
@@ -105,12 +144,16 @@ describe('monitoring checks catch planted mistakes', () => {
     d.panels[8].options.legend.placment = 'bottom';
     d.panels[9].targets[0].legendFromat = '{{pod}}';
     const p = checkDashboard(JSON.stringify(d), cat, 'board.json').join('\n');
-    expect(p).toMatch(/board\.json panels\[4\] \(HTTP requests by route and status\) targets\[0\]: metric cinemap_http_request_total is not exported by the gateway \(did you mean cinemap_http_requests_total\?\)/);
+    expect(p).toMatch(
+      /board\.json panels\[4\] \(HTTP requests by route and status\) targets\[0\]: metric cinemap_http_request_total is not exported by the gateway \(did you mean cinemap_http_requests_total\?\)/,
+    );
     expect(p).toMatch(/panels\[5\] .* targets\[0\]: \$ns is not a variable of the dashboard/);
     expect(p).toMatch(/panels\[6\]\.titel: unknown field "titel" \(Panel has no such field; did you mean "title"\?\)/);
     expect(p).toMatch(/panels\[7\]\.gridPos\.w: must be number \(got "wide"\)/);
     expect(p).toMatch(/panels\[8\]\.options\.legend\.placment: unknown field "placment"/);
-    expect(p).toMatch(/panels\[9\]\.targets\[0\]\.legendFromat: unknown field "legendFromat" \(PrometheusQuery has no such field; did you mean "legendFormat"\?\)/);
+    expect(p).toMatch(
+      /panels\[9\]\.targets\[0\]\.legendFromat: unknown field "legendFromat" \(PrometheusQuery has no such field; did you mean "legendFormat"\?\)/,
+    );
   });
 
   it('a dashboard without uid or datasource variable, a duplicate panel id, a bad variable query', () => {

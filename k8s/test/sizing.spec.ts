@@ -18,7 +18,17 @@ function quantity(q: string | number | undefined): number {
   const m = /^(\d+(?:\.\d+)?)(m|Ki|Mi|Gi|Ti|k|M|G)?$/.exec(String(q));
   if (!m) throw new Error(`not a quantity: ${q}`);
   const n = Number(m[1]);
-  const unit: Record<string, number> = { '': 1, m: 1e-3, Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024, k: 1e3 / 1048576, M: 1e6 / 1048576, G: 1e9 / 1048576 };
+  const unit: Record<string, number> = {
+    '': 1,
+    m: 1e-3,
+    Ki: 1 / 1024,
+    Mi: 1,
+    Gi: 1024,
+    Ti: 1024 * 1024,
+    k: 1e3 / 1048576,
+    M: 1e6 / 1048576,
+    G: 1e9 / 1048576,
+  };
   return n * unit[m[2] ?? ''];
 }
 const bytesToMiB = (q: string) => quantity(q) / (/(m|Ki|Mi|Gi|Ti|k|M|G)$/.test(q) ? 1 : 1048576);
@@ -58,29 +68,43 @@ function violations(objects: K8sObject[]): string[] {
   const out: string[] = [];
   for (const o of objects) {
     const spec = podTemplate(o)?.spec;
-    for (const [init, list] of [[true, spec?.initContainers ?? []], [false, spec?.containers ?? []]] as const) {
+    for (const [init, list] of [
+      [true, spec?.initContainers ?? []],
+      [false, spec?.containers ?? []],
+    ] as const) {
       for (const ct of list) {
         for (const r of requirements) {
           if (!r.pick(o, ct, init)) continue;
           const req = quantity(ct.resources?.requests?.memory);
           const lim = quantity(ct.resources?.limits?.memory);
-          if (!(req >= r.request)) out.push(`${o.kind}/${o.metadata.name} ${ct.name}: memory request ${ct.resources?.requests?.memory} < ${r.request} MiB (${r.what})`);
-          if (!(lim >= r.limit)) out.push(`${o.kind}/${o.metadata.name} ${ct.name}: memory limit ${ct.resources?.limits?.memory} < ${r.limit} MiB (${r.what})`);
+          if (!(req >= r.request))
+            out.push(
+              `${o.kind}/${o.metadata.name} ${ct.name}: memory request ${ct.resources?.requests?.memory} < ${r.request} MiB (${r.what})`,
+            );
+          if (!(lim >= r.limit))
+            out.push(`${o.kind}/${o.metadata.name} ${ct.name}: memory limit ${ct.resources?.limits?.memory} < ${r.limit} MiB (${r.what})`);
         }
       }
     }
     if (o.kind === 'Cluster') {
       // Old and new ratings coexist during an ingest; a year of monthly runs is kept (no --keep-runs).
       const need = 2 * c['latest-uncurated'].postgres.databaseMiB + 12 * c['latest-uncurated'].postgres.perRunMiB;
-      if (!(quantity(o.spec.storage.size) >= need)) out.push(`Cluster/${o.metadata.name}: storage ${o.spec.storage.size} < ${need} MiB (two uncurated datasets during an ingest + 12 runs)`);
+      if (!(quantity(o.spec.storage.size) >= need))
+        out.push(
+          `Cluster/${o.metadata.name}: storage ${o.spec.storage.size} < ${need} MiB (two uncurated datasets during an ingest + 12 runs)`,
+        );
       const pg = o.spec.postgresql.parameters;
       const mem = bytesToMiB(pg.shared_buffers.replace(/B$/, 'i')) + bytesToMiB(pg.maintenance_work_mem.replace(/B$/, 'i'));
-      if (!(quantity(o.spec.resources.limits.memory) >= mem + 1024)) out.push(`Cluster/${o.metadata.name}: memory limit ${o.spec.resources.limits.memory} leaves under 1 GiB beside shared_buffers + maintenance_work_mem (HNSW builds)`);
+      if (!(quantity(o.spec.resources.limits.memory) >= mem + 1024))
+        out.push(
+          `Cluster/${o.metadata.name}: memory limit ${o.spec.resources.limits.memory} leaves under 1 GiB beside shared_buffers + maintenance_work_mem (HNSW builds)`,
+        );
     }
     if (o.kind === 'StatefulSet' && o.metadata.name === 'postgres') {
       const need = 2 * c['latest-curated'].postgres.databaseMiB + 12 * c['latest-curated'].postgres.perRunMiB;
       const size = quantity(o.spec.volumeClaimTemplates[0].spec.resources.requests.storage);
-      if (!(size >= need)) out.push(`StatefulSet/postgres: volume ${size} MiB < ${need} MiB (two default-curation datasets during an ingest + 12 runs)`);
+      if (!(size >= need))
+        out.push(`StatefulSet/postgres: volume ${size} MiB < ${need} MiB (two default-curation datasets during an ingest + 12 runs)`);
     }
   }
   return out;
@@ -101,7 +125,14 @@ describe('requests and limits cover the measurements (k8s/sizing.json)', () => {
   it.each(overlays)('%s', (overlay) => {
     const objs = objectsOf(overlay);
     // every requirement applies somewhere (a renamed container would silently escape it)
-    for (const r of requirements) expect(objs.some((o) => [...(podTemplate(o)?.spec?.containers ?? []), ...(podTemplate(o)?.spec?.initContainers ?? [])].some((ct: any) => r.pick(o, ct, false)))).toBe(true);
+    for (const r of requirements)
+      expect(
+        objs.some((o) =>
+          [...(podTemplate(o)?.spec?.containers ?? []), ...(podTemplate(o)?.spec?.initContainers ?? [])].some((ct: any) =>
+            r.pick(o, ct, false),
+          ),
+        ),
+      ).toBe(true);
     expect(violations(objs)).toEqual([]);
   });
 
@@ -109,7 +140,8 @@ describe('requests and limits cover the measurements (k8s/sizing.json)', () => {
     const objs = objectsOf('overlays/prod').map((o) => structuredClone(o));
     const gw = objs.find((o) => o.kind === 'Deployment')!;
     gw.spec.template.spec.containers[0].resources.limits.memory = '512Mi';
-    objs.find((o) => o.kind === 'Job' && o.metadata.name === 'cinemap-train')!.spec.template.spec.containers[0].resources.limits.memory = '1Gi';
+    objs.find((o) => o.kind === 'Job' && o.metadata.name === 'cinemap-train')!.spec.template.spec.containers[0].resources.limits.memory =
+      '1Gi';
     objs.find((o) => o.kind === 'Cluster')!.spec.storage.size = '10Gi';
     const v = violations(objs).join('\n');
     expect(v).toMatch(/Deployment\/cinemap-gateway gateway: memory limit 512Mi < 561 MiB/);

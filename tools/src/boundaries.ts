@@ -1,11 +1,10 @@
-// Module boundaries, enforced (tools/src/boundaries.spec.ts runs this over the repo):
-//  1. libs never import apps;
-//  2. libs/domain and libs/math import nothing that does I/O (only each other, relative
-//     files, and an allowlist of pure packages);
-//  3. SQL lives only in libs/db (statements in non-test sources elsewhere are violations);
-//  4. apps do not import each other, except the composition root that `npm start` runs.
+// The one module boundary the Nx rule cannot express (tools/src/boundaries.spec.ts runs
+// this over the repo): SQL lives only in libs/db. Statements in non-test sources anywhere
+// else are violations. The other boundaries (libs never import apps, pure libs import
+// nothing with I/O, apps import only libs, no reaching into another project's files) are
+// @nx/enforce-module-boundaries over the project tags: eslint.config.mjs.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve, dirname } from 'node:path';
+import { join, relative } from 'node:path';
 
 export interface Violation {
   file: string;
@@ -14,44 +13,17 @@ export interface Violation {
   text: string;
 }
 
-const PURE_LIBS = ['libs/domain', 'libs/math'];
-const PURE_ALLOWED_PACKAGES = new Set(['@cinemap/domain', '@cinemap/math', 'ml-pca', 'ml-matrix', 'wabt']);
-const COMPOSITION_ROOTS = new Set(['apps/gateway/src/bin/start.ts']);
 // Upper-case SQL statement openers, as they appear in code (prose rarely matches).
-const SQL = /\b(SELECT\s+(?:[a-z_*(]|DISTINCT)|INSERT\s+INTO|UPDATE\s+[a-z_]+\s+SET|DELETE\s+FROM|CREATE\s+(?:TABLE|INDEX|UNIQUE|VIEW|FUNCTION|OR\s+REPLACE|EXTENSION|ROLE)|ALTER\s+(?:TABLE|ROLE)|DROP\s+(?:TABLE|INDEX|VIEW)|TRUNCATE\s+[a-z_]|COPY\s+[a-z_]+\s*\(|pg_notify\s*\(|LISTEN\s+[a-z_])/;
-const IMPORT = /(?:^|[^.\w])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[^.\w])import\s*\(\s*['"]([^'"]+)['"]\s*\)|(?:^|[^.\w])require\s*\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/g;
-
-function projectOf(rel: string): string | undefined {
-  const m = /^(apps|libs)\/([^/]+)/.exec(rel);
-  return m ? `${m[1]}/${m[2]}` : undefined;
-}
+const SQL =
+  /\b(SELECT\s+(?:[a-z_*(]|DISTINCT)|INSERT\s+INTO|UPDATE\s+[a-z_]+\s+SET|DELETE\s+FROM|CREATE\s+(?:TABLE|INDEX|UNIQUE|VIEW|FUNCTION|OR\s+REPLACE|EXTENSION|ROLE)|ALTER\s+(?:TABLE|ROLE)|DROP\s+(?:TABLE|INDEX|VIEW)|TRUNCATE\s+[a-z_]|COPY\s+[a-z_]+\s*\(|pg_notify\s*\(|LISTEN\s+[a-z_])/;
 
 /** Checks one file's text; `rel` is its path from the repository root. */
 export function checkSource(rel: string, text: string): Violation[] {
+  if (rel.startsWith('libs/db/') || /\.spec\.ts$/.test(rel)) return [];
   const out: Violation[] = [];
-  const project = projectOf(rel);
-  const isSpec = /\.spec\.ts$/.test(rel);
-  const lines = text.split('\n');
-  lines.forEach((lineText, i) => {
-    for (const m of lineText.matchAll(IMPORT)) {
-      const spec = m[1] ?? m[2] ?? m[3] ?? m[4];
-      if (!spec) continue;
-      const target = spec.startsWith('.') ? relative('.', resolve(dirname(rel), spec)) : spec;
-      const targetProject = spec.startsWith('.') ? projectOf(target) : undefined;
-      if (rel.startsWith('libs/') && (targetProject?.startsWith('apps/') || /^(@cinemap\/)?apps\//.test(spec))) {
-        out.push({ file: rel, line: i + 1, rule: 'libs never import apps', text: lineText.trim() });
-      }
-      if (project && PURE_LIBS.includes(project) && !isSpec) {
-        const ok = spec.startsWith('.') ? targetProject === project : PURE_ALLOWED_PACKAGES.has(spec);
-        if (!ok) out.push({ file: rel, line: i + 1, rule: `${project} is pure: it may not import ${spec}`, text: lineText.trim() });
-      }
-      if (project?.startsWith('apps/') && targetProject?.startsWith('apps/') && targetProject !== project && !COMPOSITION_ROOTS.has(rel)) {
-        out.push({ file: rel, line: i + 1, rule: `apps do not import other apps (${targetProject})`, text: lineText.trim() });
-      }
-    }
-    if (project !== 'libs/db' && !isSpec && SQL.test(lineText) && !/^\s*(\/\/|\*|\/\*)/.test(lineText)) {
+  text.split('\n').forEach((lineText, i) => {
+    if (SQL.test(lineText) && !/^\s*(\/\/|\*|\/\*)/.test(lineText))
       out.push({ file: rel, line: i + 1, rule: 'SQL lives only in libs/db', text: lineText.trim() });
-    }
   });
   return out;
 }

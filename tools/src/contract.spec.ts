@@ -28,7 +28,9 @@ describe('contract: GraphQL ↔ domain ↔ SQL', () => {
   beforeAll(async () => {
     db = await openPglite({ dataDir: 'memory://' });
     await migrate(db);
-    const rows = await db.query<{ table_name: string; column_name: string }>("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'");
+    const rows = await db.query<{ table_name: string; column_name: string }>(
+      "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'",
+    );
     columns = {};
     for (const r of rows) (columns[r.table_name] ??= []).push(r.column_name);
   }, 60_000);
@@ -57,7 +59,7 @@ describe('contract: GraphQL ↔ domain ↔ SQL', () => {
     expect(gql).toEqual(interfaceFields('libs/domain/src/movie-filter.ts', 'MovieFilter').sort());
   });
 
-  it('keeps the DESIGN.md core columns of every table', () => {
+  it("keeps the contract's core columns of every table (docs/architecture.md)", () => {
     const core: Record<string, string[]> = {
       model_runs: ['id', 'dataset_id', 'created_at', 'params', 'engine', 'backend', 'metrics', 'status', 'active'],
       datasets: ['id', 'created_at', 'source', 'params', 'counts', 'active'],

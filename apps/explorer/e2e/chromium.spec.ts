@@ -29,7 +29,9 @@ describe('the npm Chromium', () => {
 
   describe('planted mistakes', () => {
     it('a CHROMIUM_PATH that does not exist is named, with what to do', async () => {
-      expect(chromiumProblem({ CHROMIUM_PATH: '/nowhere/chromium' })).toMatch(/CHROMIUM_PATH=\/nowhere\/chromium does not exist: point it at a Chromium or Chrome binary, or unset it/);
+      expect(chromiumProblem({ CHROMIUM_PATH: '/nowhere/chromium' })).toMatch(
+        /CHROMIUM_PATH=\/nowhere\/chromium does not exist: point it at a Chromium or Chrome binary, or unset it/,
+      );
       await expect(resolveChromium({ CHROMIUM_PATH: '/nowhere/chromium' })).rejects.toThrow(/does not exist/);
     });
     it('a missing npm package says to run npm ci', () => {
@@ -46,7 +48,11 @@ describe('unpacking (fake package)', () => {
   /** A package dir shaped like @sparticuz/chromium: bin/chromium.br and three .tar.br. */
   const fakePackage = (omit?: string) => {
     const src = join(root, 'src');
-    const files: Record<string, string[]> = { swiftshader: ['libGLESv2.so'], fonts: ['fonts/Open_Sans/OpenSans-Regular.ttf'], al2023: ['lib/libnss3.so'] };
+    const files: Record<string, string[]> = {
+      swiftshader: ['libGLESv2.so'],
+      fonts: ['fonts/Open_Sans/OpenSans-Regular.ttf'],
+      al2023: ['lib/libnss3.so'],
+    };
     const pkg = join(root, 'pkg');
     mkdirSync(join(pkg, 'bin'), { recursive: true });
     writeFileSync(join(pkg, 'bin/chromium.br'), brotliCompressSync(Buffer.from('#!/bin/sh\necho Chromium 1.2.3\n')));
@@ -76,7 +82,10 @@ describe('unpacking (fake package)', () => {
 
   it('two unpacks at once end with one complete copy and no leftovers', async () => {
     const pkg = fakePackage();
-    const [a, b] = await Promise.all([unpackChromium(pkg, join(root, 'cache'), '1.2.3'), unpackChromium(pkg, join(root, 'cache'), '1.2.3')]);
+    const [a, b] = await Promise.all([
+      unpackChromium(pkg, join(root, 'cache'), '1.2.3'),
+      unpackChromium(pkg, join(root, 'cache'), '1.2.3'),
+    ]);
     expect(a).toBe(b);
     expect(readdirSync(join(root, 'cache'))).toEqual(['1.2.3']);
   });
@@ -94,7 +103,9 @@ describe('unpacking (fake package)', () => {
     });
     it('a package whose layout changed is refused, naming the missing file, and leaves nothing behind', async () => {
       const cache = join(root, 'cache');
-      await expect(unpackChromium(fakePackage('lib/libnss3.so'), cache, '1.2.3')).rejects.toThrow(/gave no lib\/libnss3\.so: the @sparticuz\/chromium package layout changed/);
+      await expect(unpackChromium(fakePackage('lib/libnss3.so'), cache, '1.2.3')).rejects.toThrow(
+        /gave no lib\/libnss3\.so: the @sparticuz\/chromium package layout changed/,
+      );
       expect(readdirSync(cache)).toEqual([]);
     });
   });

@@ -11,7 +11,19 @@
 // (FONTCONFIG_FILE): traced with strace on Debian 12, it then opens nothing from the
 // system but glibc and libgcc_s, and pages render the same on every machine (Open Sans).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { brotliDecompressSync, createBrotliDecompress } from 'node:zlib';
@@ -42,11 +54,15 @@ export interface ChromiumLaunch {
 /** Why no Chromium can be started here, or null. Cheap: looks at files only. */
 export function chromiumProblem(env: NodeJS.ProcessEnv = process.env, pkgDir = NPM_CHROMIUM_PACKAGE): string | null {
   const custom = env.CHROMIUM_PATH;
-  if (custom) return existsSync(custom) ? null : `CHROMIUM_PATH=${custom} does not exist: point it at a Chromium or Chrome binary, or unset it to use the one from the @sparticuz/chromium npm package.`;
+  if (custom)
+    return existsSync(custom)
+      ? null
+      : `CHROMIUM_PATH=${custom} does not exist: point it at a Chromium or Chrome binary, or unset it to use the one from the @sparticuz/chromium npm package.`;
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     return `The npm Chromium (@sparticuz/chromium) runs on Linux x64 only, not ${process.platform} ${process.arch}: set CHROMIUM_PATH to a Chromium or Chrome binary.`;
   }
-  if (!existsSync(join(pkgDir, 'bin/chromium.br'))) return `${pkgDir}/bin/chromium.br is missing: run npm ci (the browser tests use the Chromium inside the @sparticuz/chromium package), or set CHROMIUM_PATH.`;
+  if (!existsSync(join(pkgDir, 'bin/chromium.br')))
+    return `${pkgDir}/bin/chromium.br is missing: run npm ci (the browser tests use the Chromium inside the @sparticuz/chromium package), or set CHROMIUM_PATH.`;
   return null;
 }
 
@@ -54,7 +70,11 @@ export function chromiumProblem(env: NodeJS.ProcessEnv = process.env, pkgDir = N
  * The Chromium to launch: CHROMIUM_PATH as is, or the npm build, unpacked on first use
  * into `<cacheRoot>/<version>` (a few seconds, ~220 MB) and reused after that.
  */
-export async function resolveChromium(env: NodeJS.ProcessEnv = process.env, pkgDir = NPM_CHROMIUM_PACKAGE, cacheRoot = join(REPO, 'node_modules/.cache/cinemap-chromium')): Promise<ChromiumLaunch> {
+export async function resolveChromium(
+  env: NodeJS.ProcessEnv = process.env,
+  pkgDir = NPM_CHROMIUM_PACKAGE,
+  cacheRoot = join(REPO, 'node_modules/.cache/cinemap-chromium'),
+): Promise<ChromiumLaunch> {
   const problem = chromiumProblem(env, pkgDir);
   if (problem) throw new Error(problem);
   if (env.CHROMIUM_PATH) return { executablePath: env.CHROMIUM_PATH, env: {}, source: 'CHROMIUM_PATH' };
@@ -81,14 +101,21 @@ export async function unpackChromium(pkgDir: string, cacheRoot: string, version:
   chmodSync(work, 0o755); // mkdtemp makes it private; the copy is shared by whoever runs the tests
   try {
     const bin = join(pkgDir, 'bin');
-    await pipeline(createReadStream(join(bin, 'chromium.br')), createBrotliDecompress(), createWriteStream(join(work, 'chromium'), { mode: 0o755 }));
+    await pipeline(
+      createReadStream(join(bin, 'chromium.br')),
+      createBrotliDecompress(),
+      createWriteStream(join(work, 'chromium'), { mode: 0o755 }),
+    );
     // swiftshader: libGLESv2/libEGL/Vulkan, which Chromium looks for beside its binary.
     untar(join(bin, 'swiftshader.tar.br'), work);
     // Open Sans and the NSS/expat libraries the binary links (built for Amazon Linux 2023, glibc 2.34).
     untar(join(bin, 'fonts.tar.br'), work);
     untar(join(bin, 'al2023.tar.br'), work);
     for (const f of ['chromium', 'lib/libnss3.so', 'fonts/Open_Sans/OpenSans-Regular.ttf']) {
-      if (!existsSync(join(work, f))) throw new Error(`unpacking ${pkgDir} gave no ${f}: the @sparticuz/chromium package layout changed; update apps/explorer/e2e/chromium.ts`);
+      if (!existsSync(join(work, f)))
+        throw new Error(
+          `unpacking ${pkgDir} gave no ${f}: the @sparticuz/chromium package layout changed; update apps/explorer/e2e/chromium.ts`,
+        );
     }
     writeFileSync(
       join(work, 'fonts.conf'),

@@ -49,7 +49,8 @@ d('explorer in a browser, on a seeded gateway', () => {
     await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
   };
   const renders = async () => Number((await page.getAttribute('#results', 'data-render-count')) ?? 0);
-  const waitForRender = (after: number) => page.waitForFunction((n) => Number(document.getElementById('results')?.dataset.renderCount ?? 0) > n, after);
+  const waitForRender = (after: number) =>
+    page.waitForFunction((n) => Number(document.getElementById('results')?.dataset.renderCount ?? 0) > n, after);
   const listedIds = () => page.$$eval('#results-list > li', (lis) => lis.map((li) => Number((li as HTMLElement).dataset.movieId)));
   const shot = (name: string, fullPage = false) => page.screenshot({ path: join(REPORTS, `${name}.png`), fullPage });
 
@@ -59,12 +60,17 @@ d('explorer in a browser, on a seeded gateway', () => {
       ...(await page.evaluate(() => {
         const n = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
         const api = performance.getEntriesByType('resource').filter((r) => r.name.endsWith('/graphql'));
-        return { domContentLoadedMs: Math.round(n.domContentLoadedEventEnd), loadMs: Math.round(n.loadEventEnd), graphqlRequestMs: api.map((r) => Math.round(r.duration)) };
+        return {
+          domContentLoadedMs: Math.round(n.domContentLoadedEventEnd),
+          loadMs: Math.round(n.loadEventEnd),
+          graphqlRequestMs: api.map((r) => Math.round(r.duration)),
+        };
       })),
     });
     const assets: { url: string; cacheControl?: string }[] = [];
     page.on('response', (r) => {
-      if (r.url().startsWith(gw.origin) && !r.url().endsWith('/graphql')) assets.push({ url: r.url().slice(gw.origin.length), cacheControl: r.headers()['cache-control'] });
+      if (r.url().startsWith(gw.origin) && !r.url().endsWith('/graphql'))
+        assets.push({ url: r.url().slice(gw.origin.length), cacheControl: r.headers()['cache-control'] });
     });
     await open();
     const firstVisit = await timing();
@@ -85,7 +91,10 @@ d('explorer in a browser, on a seeded gateway', () => {
     // Recorded, not asserted (timings vary by machine): the issue's "< 1 s on localhost" is read
     // from here. readyMs: navigation start until the map, lists and model card are all drawn;
     // firstVisit is the gateway's first request ever (cold server and browser).
-    writeFileSync(join(REPORTS, 'load-timing.json'), `${JSON.stringify({ firstVisit, reload, newVisitor, measuredAt: new Date().toISOString() }, null, 2)}\n`);
+    writeFileSync(
+      join(REPORTS, 'load-timing.json'),
+      `${JSON.stringify({ firstVisit, reload, newVisitor, measuredAt: new Date().toISOString() }, null, 2)}\n`,
+    );
     expect(Number(await page.getAttribute('#map', 'data-point-count'))).toBeGreaterThanOrEqual(100);
     expect(await page.$$eval('#most-list li', (l) => l.length)).toBeGreaterThan(0);
     expect(await page.$$eval('#least-list li', (l) => l.length)).toBeGreaterThan(0);
@@ -95,7 +104,7 @@ d('explorer in a browser, on a seeded gateway', () => {
     await shot('overview', true);
   });
 
-  it('search as you type, pick with the keyboard: the neighbours are the API\'s answer', async () => {
+  it("search as you type, pick with the keyboard: the neighbours are the API's answer", async () => {
     await open();
     await page.focus('#search');
     await page.keyboard.type('matrix');
@@ -111,11 +120,18 @@ d('explorer in a browser, on a seeded gateway', () => {
     await page.keyboard.press('Enter');
     await waitForRender(before);
     expect(await page.textContent('#results-heading')).toBe('Films like Matrix, The (1999)');
-    const want = await api<{ similarMovies: SimilarMovie[] }>(gw.origin, SIMILAR_QUERY, { title: 'Matrix, The (1999)', k: 10, filter: null });
+    const want = await api<{ similarMovies: SimilarMovie[] }>(gw.origin, SIMILAR_QUERY, {
+      title: 'Matrix, The (1999)',
+      k: 10,
+      filter: null,
+    });
     expect(want.similarMovies.length).toBe(10);
     expect(await listedIds()).toEqual(want.similarMovies.map((s) => s.movie.id));
     const first = want.similarMovies[0];
-    const row = await page.$eval('#results-list > li', (li) => ({ text: li.textContent, links: [...li.querySelectorAll('a')].map((a) => a.getAttribute('href')) }));
+    const row = await page.$eval('#results-list > li', (li) => ({
+      text: li.textContent,
+      links: [...li.querySelectorAll('a')].map((a) => a.getAttribute('href')),
+    }));
     expect(row.text).toContain(`similarity ${first.similarity.toFixed(2)}`);
     expect(row.text).toContain(`★ ${first.movie.averageRating.toFixed(2)} average`);
     expect(row.links).toEqual([first.movie.imdbUrl, first.movie.tmdbUrl].filter(Boolean));
@@ -137,7 +153,11 @@ d('explorer in a browser, on a seeded gateway', () => {
     await page.check('#only-good');
     await waitForRender(before);
     const filtered = await listedIds();
-    const want = await api<{ similarMovies: SimilarMovie[] }>(gw.origin, SIMILAR_QUERY, { title: 'Godfather, The (1972)', k: 10, filter: { minAverageRating: 3.5 } });
+    const want = await api<{ similarMovies: SimilarMovie[] }>(gw.origin, SIMILAR_QUERY, {
+      title: 'Godfather, The (1972)',
+      k: 10,
+      filter: { minAverageRating: 3.5 },
+    });
     expect(filtered).toEqual(want.similarMovies.map((s) => s.movie.id));
     expect(want.similarMovies.every((s) => s.movie.averageRating >= 3.5)).toBe(true);
     expect(filtered).not.toEqual(unfiltered);
@@ -158,11 +178,20 @@ d('explorer in a browser, on a seeded gateway', () => {
     expect(proj.length).toBeGreaterThanOrEqual(100);
     expect(Number(await page.getAttribute('#map', 'data-point-count'))).toBe(proj.length);
     // The film whose dot has the most room around it, so the click cannot land on another.
-    const target = proj.reduce((best, p) => {
-      const room = Math.min(...proj.filter((q) => q !== p).map((q) => Math.hypot(q.x - p.x, q.y - p.y)));
-      return room > best.room ? { p, room } : best;
-    }, { p: proj[0], room: -1 }).p;
-    const at = await page.evaluate((id) => (window as unknown as { cinemapExplorer: { mapPointPosition(id: number): { x: number; y: number } | null } }).cinemapExplorer.mapPointPosition(id), target.movie.id);
+    const target = proj.reduce(
+      (best, p) => {
+        const room = Math.min(...proj.filter((q) => q !== p).map((q) => Math.hypot(q.x - p.x, q.y - p.y)));
+        return room > best.room ? { p, room } : best;
+      },
+      { p: proj[0], room: -1 },
+    ).p;
+    const at = await page.evaluate(
+      (id) =>
+        (
+          window as unknown as { cinemapExplorer: { mapPointPosition(id: number): { x: number; y: number } | null } }
+        ).cinemapExplorer.mapPointPosition(id),
+      target.movie.id,
+    );
     expect(at).not.toBeNull();
     await page.mouse.move(at!.x, at!.y);
     await page.waitForTimeout(100);
@@ -223,11 +252,15 @@ d('explorer in a browser, on a seeded gateway', () => {
   it('is usable with a keyboard and a screen reader: every control is labelled', async () => {
     await open();
     const unlabelled = await page.$$eval('input, select, textarea, button', (els) =>
-      els.filter((e) => {
-        const el = e as HTMLInputElement;
-        const named = (el.labels && el.labels.length > 0) || el.getAttribute('aria-label') || (el.tagName === 'BUTTON' && el.textContent?.trim());
-        return !named;
-      }).map((e) => e.outerHTML.slice(0, 80)));
+      els
+        .filter((e) => {
+          const el = e as HTMLInputElement;
+          const named =
+            (el.labels && el.labels.length > 0) || el.getAttribute('aria-label') || (el.tagName === 'BUTTON' && el.textContent?.trim());
+          return !named;
+        })
+        .map((e) => e.outerHTML.slice(0, 80)),
+    );
     expect(unlabelled).toEqual([]);
     // Tab from the top reaches the skip link, then the search box.
     await page.keyboard.press('Tab');

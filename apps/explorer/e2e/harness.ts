@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { migrate, openPglite } from '@cinemap/db';
-import { seedGatewayFixture, type SeedResult } from '../../../libs/db/src/testing/seed';
+import { seedGatewayFixture, type SeedResult } from '@cinemap/db/testing';
 import { CHROMIUM_ARGS, chromiumProblem, resolveChromium } from './chromium';
 
 export const REPO = resolve(__dirname, '../../..');
@@ -30,7 +30,12 @@ export async function launchBrowser() {
   const c = await resolveChromium();
   const { chromium } = await import('playwright-core');
   try {
-    return await chromium.launch({ executablePath: c.executablePath, args: CHROMIUM_ARGS, headless: true, env: { ...process.env, ...c.env } });
+    return await chromium.launch({
+      executablePath: c.executablePath,
+      args: CHROMIUM_ARGS,
+      headless: true,
+      env: { ...process.env, ...c.env },
+    });
   } catch (e) {
     throw new Error(`Chromium (${c.source}, ${c.executablePath}) did not start: ${(e as Error).message}`);
   }
@@ -48,7 +53,8 @@ export interface RunningGateway {
 /** Seeds a fresh embedded store and starts the built gateway on it (free ports). */
 export async function startSeededGateway(): Promise<RunningGateway> {
   for (const f of ['dist/apps/gateway/main.js', 'dist/apps/explorer/index.html']) {
-    if (!existsSync(join(REPO, f))) throw new Error(`${f} is missing: build first (node tools/build.mjs; node tools/test.mjs does it before the tests)`);
+    if (!existsSync(join(REPO, f)))
+      throw new Error(`${f} is missing: build first (node tools/build.mjs; node tools/test.mjs does it before the tests)`);
   }
   const home = mkdtempSync(join(tmpdir(), 'cinemap-explorer-e2e-'));
   // Always embedded: DATABASE_URL (CI's PostgreSQL) is for the database suites.
@@ -60,10 +66,21 @@ export async function startSeededGateway(): Promise<RunningGateway> {
   } finally {
     await db.close();
   }
-  const env: NodeJS.ProcessEnv = { ...process.env, CINEMAP_HOME: home, HOST: '127.0.0.1', LOG_LEVEL: 'info', CINEMAP_STATIC_DIR: join(REPO, 'dist/apps/explorer'), NODE_ENV: 'test' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CINEMAP_HOME: home,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    CINEMAP_STATIC_DIR: join(REPO, 'dist/apps/explorer'),
+    NODE_ENV: 'test',
+  };
   delete env.DATABASE_URL;
   delete env.NODE_OPTIONS; // jest's --experimental-vm-modules is not for the server
-  const child: ChildProcess = spawn(process.execPath, ['dist/apps/gateway/main.js', '--port', '0', '--sql-port', '0'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, ['dist/apps/gateway/main.js', '--port', '0', '--sql-port', '0'], {
+    cwd: REPO,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const origin = await new Promise<string>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`the gateway did not say it was listening within 60 s; its output:\n${out}`)), 60_000);

@@ -1,17 +1,37 @@
 // Formatting and map colours: known inputs, expected text; colours checked against the
 // WCAG contrast formula on the white plot area.
 import {
-  GENRE_COLOURS, GENRE_PRIORITY, displayTitle, formatAverage, formatBias, formatGenres, formatRatingCount, formatSimilarity, genreGroup, mainGenre, notFoundMessage, similarityPercent,
+  GENRE_COLOURS,
+  GENRE_PRIORITY,
+  displayTitle,
+  formatAverage,
+  formatBias,
+  formatGenres,
+  formatRatingCount,
+  formatSimilarity,
+  genreGroup,
+  mainGenre,
+  notFoundMessage,
+  similarityPercent,
 } from './format';
 
 describe('formatting', () => {
   it('writes numbers the same in every browser locale', () => {
-    expect([formatRatingCount(12345), formatRatingCount(1), formatAverage(3.456), formatSimilarity(0.8749), formatBias(0.4321), formatBias(-0.05), formatBias(null)])
-      .toEqual(['12,345 ratings', '1 rating', '3.46', '0.87', '+0.43', '−0.05', '–']);
+    expect([
+      formatRatingCount(12345),
+      formatRatingCount(1),
+      formatAverage(3.456),
+      formatSimilarity(0.8749),
+      formatBias(0.4321),
+      formatBias(-0.05),
+      formatBias(null),
+    ]).toEqual(['12,345 ratings', '1 rating', '3.46', '0.87', '+0.43', '−0.05', '–']);
   });
 
   it('draws only the positive part of a cosine in the similarity bar', () => {
-    expect([similarityPercent(0.873), similarityPercent(-0.2), similarityPercent(1.0000001), similarityPercent(NaN)]).toEqual([87, 0, 100, 0]);
+    expect([similarityPercent(0.873), similarityPercent(-0.2), similarityPercent(1.0000001), similarityPercent(NaN)]).toEqual([
+      87, 0, 100, 0,
+    ]);
   });
 
   it('names genres, years and titles for people', () => {
@@ -47,7 +67,9 @@ describe('main genre', () => {
 });
 
 function luminance(hex: string): number {
-  const c = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+  const c = [1, 3, 5]
+    .map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
+    .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
   return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
 }
 const contrastOnWhite = (hex: string) => 1.05 / (luminance(hex) + 0.05);

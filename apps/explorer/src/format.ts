@@ -32,10 +32,6 @@ export function formatBias(b: number | null): string {
   return `${b >= 0 ? '+' : '−'}${Math.abs(b).toFixed(2)}`;
 }
 
-export function formatYear(year: number | null): string {
-  return year === null ? 'year unknown' : String(year);
-}
-
 export function formatGenres(genres: readonly string[]): string {
   return genres.length === 0 ? 'no genres listed' : genres.join(', ');
 }
@@ -43,7 +39,9 @@ export function formatGenres(genres: readonly string[]): string {
 /** The sentence for an unknown title (the suggestions follow it as buttons). */
 export function notFoundMessage(query: string, suggestionCount: number): string {
   const q = query.length > 80 ? `${query.slice(0, 77)}…` : query;
-  return suggestionCount > 0 ? `No film called '${q}' — did you mean …` : `No film called '${q}', and nothing close to it either. Try another spelling.`;
+  return suggestionCount > 0
+    ? `No film called '${q}' — did you mean …`
+    : `No film called '${q}', and nothing close to it either. Try another spelling.`;
 }
 
 /**
@@ -52,8 +50,25 @@ export function notFoundMessage(query: string, suggestionCount: number): string 
  * The most specific genre the film has wins, in this order.
  */
 export const GENRE_PRIORITY = [
-  'Animation', 'Documentary', 'Horror', 'Western', 'Film-Noir', 'War', 'Musical', 'Sci-Fi', 'Children',
-  'Fantasy', 'Mystery', 'Crime', 'Thriller', 'Romance', 'Comedy', 'Action', 'Adventure', 'Drama', 'IMAX',
+  'Animation',
+  'Documentary',
+  'Horror',
+  'Western',
+  'Film-Noir',
+  'War',
+  'Musical',
+  'Sci-Fi',
+  'Children',
+  'Fantasy',
+  'Mystery',
+  'Crime',
+  'Thriller',
+  'Romance',
+  'Comedy',
+  'Action',
+  'Adventure',
+  'Drama',
+  'IMAX',
 ] as const;
 
 export function mainGenre(genres: readonly string[]): string {

@@ -50,7 +50,14 @@ function show(v: unknown): string {
 }
 
 const PARAM_LABELS: Record<string, string> = {
-  factors: 'Factors', epochs: 'Epochs', lr: 'Learning rate', wd: 'Weight decay', yRange: 'Rating range', batchSize: 'Batch size', seed: 'Seed', validFraction: 'Validation share',
+  factors: 'Factors',
+  epochs: 'Epochs',
+  lr: 'Learning rate',
+  wd: 'Weight decay',
+  yRange: 'Rating range',
+  batchSize: 'Batch size',
+  seed: 'Seed',
+  validFraction: 'Validation share',
 };
 
 /** The card for the GraphQL `activeModel` object (null → no model yet). */
@@ -72,6 +79,10 @@ export function modelCard(run: Record<string, unknown> | null | undefined): Mode
   if (last) facts.push(['Valid RMSE (last epoch)', last.validRmse.toFixed(3)]);
   const created = typeof run.createdAt === 'string' ? run.createdAt.slice(0, 16).replace('T', ' ') : undefined;
   if (created) facts.push(['Trained', created]);
-  const bits = [`model #${show(run.id ?? '?')}`, [run.engine, run.backend].filter((x) => typeof x === 'string').join('/'), last ? `valid RMSE ${last.validRmse.toFixed(3)}` : ''].filter((b) => b !== '');
+  const bits = [
+    `model #${show(run.id ?? '?')}`,
+    [run.engine, run.backend].filter((x) => typeof x === 'string').join('/'),
+    last ? `valid RMSE ${last.validRmse.toFixed(3)}` : '',
+  ].filter((b) => b !== '');
   return { facts, epochs, summary: `Active ${bits.join(' · ')}` };
 }

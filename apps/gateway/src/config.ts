@@ -1,4 +1,4 @@
-// Gateway settings from the environment (DESIGN.md "Configuration"); CLI flags override.
+// Gateway settings from the environment (docs/architecture.md "Configuration"); CLI flags override.
 import type { ProtectionOptions } from './http/protection';
 
 export interface GatewayConfig {
@@ -40,7 +40,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConf
   return {
     port: int('PORT', env.PORT, 4000),
     host: env.HOST || '0.0.0.0',
-    corsOrigins: (env.CINEMAP_CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    corsOrigins: (env.CINEMAP_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     introspection: bool(env.CINEMAP_INTROSPECTION, env.NODE_ENV !== 'production'),
     development: env.NODE_ENV === 'development',
     statementTimeoutMs: int('CINEMAP_STATEMENT_TIMEOUT_MS', env.CINEMAP_STATEMENT_TIMEOUT_MS, 5000),

@@ -4,9 +4,18 @@
 // and a hot swap under load changes answers with zero failed requests.
 import 'reflect-metadata';
 import pino from 'pino';
-import { DEFAULT_MIN_RATING_COUNT, similarMoviesExact, similarMoviesFunction, appreciatedMovies, pcaProjection } from '@cinemap/db';
-import { describeEachBackend } from '@cinemap/db/testing';
-import { seedGatewayFixture, seedModelRun, loadScorerWeights, expectedRating, RESOLUTION_TABLE, type SeedResult } from '../../../libs/db/src/testing/seed';
+import { DEFAULT_MIN_RATING_COUNT } from '@cinemap/domain';
+import { similarMoviesExact, appreciatedMovies, pcaProjection } from '@cinemap/db';
+import {
+  similarMoviesFunction,
+  describeEachBackend,
+  seedGatewayFixture,
+  seedModelRun,
+  loadRunWeights,
+  RESOLUTION_TABLE,
+  type SeedResult,
+} from '@cinemap/db/testing';
+import { predict } from '@cinemap/model';
 import { startGateway, type Gateway } from './index';
 
 type Gql = { data?: Record<string, any>; errors?: { message: string; extensions?: Record<string, any> }[] };
@@ -17,7 +26,11 @@ describeEachBackend('gateway over HTTP', (ctx) => {
   let seed: SeedResult;
   let gw: Gateway;
   const post = async (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) => {
-    const res = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+    const res = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
     return { status: res.status, headers: res.headers, body: (await res.json()) as Gql };
   };
   const gql = async (query: string, variables?: Record<string, unknown>) => {
@@ -34,13 +47,22 @@ describeEachBackend('gateway over HTTP', (ctx) => {
 
   beforeAll(async () => {
     seed = await seedGatewayFixture(ctx.db(), { fillers: 200 });
-    gw = await startGateway({ db: ctx.db(), port: 0, host: '127.0.0.1', log: pino({ level: process.env.GATEWAY_TEST_LOG ?? 'silent' }), corsOrigins: ['http://allowed.example'], introspection: false, development: false, statementTimeoutMs: 5000 });
+    gw = await startGateway({
+      db: ctx.db(),
+      port: 0,
+      host: '127.0.0.1',
+      log: pino({ level: process.env.GATEWAY_TEST_LOG ?? 'silent' }),
+      corsOrigins: ['http://allowed.example'],
+      introspection: false,
+      development: false,
+      statementTimeoutMs: 5000,
+    });
   }, 90_000);
   afterAll(async () => {
     await gw?.close();
   });
 
-  it('similarMovies answers exactly what the analysts\' similar_movies() answers', async () => {
+  it("similarMovies answers exactly what the analysts' similar_movies() answers", async () => {
     for (const title of ['The Matrix', 'Mary Poppins', 'Hamlet (1990)', 'Filler Picture 042']) {
       const sql = await similarMoviesFunction(ctx.db(), title, 10);
       const { similarMovies } = await gql(SIMILAR, { t: title });
@@ -63,7 +85,10 @@ describeEachBackend('gateway over HTTP', (ctx) => {
     ['minAverageRating', { minAverageRating: 3.5 }],
     ['minRatingCount', { minRatingCount: 1000 }],
     ['floor off', { minRatingCount: 0 }],
-    ['all together', { genres: ['Action', 'Drama', 'Thriller'], excludeGenres: ['Romance'], yearFrom: 1960, minAverageRating: 2, minRatingCount: 50 }],
+    [
+      'all together',
+      { genres: ['Action', 'Drama', 'Thriller'], excludeGenres: ['Romance'], yearFrom: 1960, minAverageRating: 2, minRatingCount: 50 },
+    ],
   ];
   it.each(filters)('similarMovies with filter %s: k long, every row passes, equal to pgvector exact', async (_name, f) => {
     const { similarMovies } = await gql(SIMILAR, { t: 'The Matrix', k: 25, f });
@@ -92,7 +117,9 @@ describeEachBackend('gateway over HTTP', (ctx) => {
   });
 
   it('similarToMany: neighbours of the mean normalised embedding, inputs excluded', async () => {
-    const { similarToMany } = await gql(`{ similarToMany(titles: ["The Matrix", "Blade Runner", "matrix"], k: 8) { similarity movie { id } } }`);
+    const { similarToMany } = await gql(
+      `{ similarToMany(titles: ["The Matrix", "Blade Runner", "matrix"], k: 8) { similarity movie { id } } }`,
+    );
     const snap = gw.store.current!;
     const exact = await similarMoviesExact(ctx.db(), seed.runId, Array.from(snap.meanVector([1, 22])), 8, null, [1, 22]);
     expect(similarToMany.map((s: any) => s.movie.id)).toEqual(exact.map((r) => r.movieId));
@@ -100,31 +127,49 @@ describeEachBackend('gateway over HTTP', (ctx) => {
   });
 
   it('movie by id, searchMovies, most/least appreciated and pcaProjection', async () => {
-    const d = await gql(`{ movie(id: 1) { ${MOVIE} } none: movie(id: 999999) { id } search: searchMovies(query: "mary pop", limit: 3) { title }
+    const d =
+      await gql(`{ movie(id: 1) { ${MOVIE} } none: movie(id: 999999) { id } search: searchMovies(query: "mary pop", limit: 3) { title }
       most: mostAppreciated(limit: 5) { id bias } least: leastAppreciated(limit: 5, filter: { genres: ["Drama"] }) { id bias genres }
       pca: pcaProjection(limit: 4) { x y z movie { id title ratingCount } } }`);
-    expect(d.movie).toMatchObject({ id: 1, title: 'Matrix, The (1999)', year: 1999, genres: ['Action', 'Sci-Fi', 'Thriller'], ratingCount: 2780, imdbUrl: 'https://www.imdb.com/title/tt0100000/' });
+    expect(d.movie).toMatchObject({
+      id: 1,
+      title: 'Matrix, The (1999)',
+      year: 1999,
+      genres: ['Action', 'Sci-Fi', 'Thriller'],
+      ratingCount: 2780,
+      imdbUrl: 'https://www.imdb.com/title/tt0100000/',
+    });
     expect(typeof d.movie.bias).toBe('number');
     expect(d.none).toBeNull();
     expect(d.search.map((m: any) => m.title)).toEqual(['Mary Poppins (1964)', 'Mary Poppins Returns (2018)']);
     expect(d.most.map((m: any) => m.id)).toEqual((await appreciatedMovies(ctx.db(), seed.runId, 'most', 5)).map((m) => m.movieId));
-    expect(d.least.map((m: any) => m.id)).toEqual((await appreciatedMovies(ctx.db(), seed.runId, 'least', 5, { genres: ['Drama'] })).map((m) => m.movieId));
+    expect(d.least.map((m: any) => m.id)).toEqual(
+      (await appreciatedMovies(ctx.db(), seed.runId, 'least', 5, { genres: ['Drama'] })).map((m) => m.movieId),
+    );
     const pca = await pcaProjection(ctx.db(), seed.runId, 4);
     expect(d.pca.map((p: any) => [p.movie.id, p.x])).toEqual(pca.map((p) => [p.movieId, expect.closeTo(p.x, 5)]));
     expect(d.pca[0].movie.title).toBe('Shawshank Redemption, The (1994)');
   });
 
   it('predictRating runs the ONNX scorer: equal to the formula on the stored weights', async () => {
-    const w = await loadScorerWeights(ctx.db(), seed.runId);
+    const w = await loadRunWeights(ctx.db(), seed.runId);
     const d = await gql(`{ a: predictRating(userId: 3, title: "The Matrix") b: predictRating(userId: 7, title: "Hamlet (2000)") }`);
-    expect(d.a).toBeCloseTo(expectedRating(w, w.userIds.indexOf(3), w.movieIds.indexOf(1)), 4);
-    expect(d.b).toBeCloseTo(expectedRating(w, w.userIds.indexOf(7), w.movieIds.indexOf(8)), 4);
+    expect(d.a).toBeCloseTo(predict(w.weights, w.userIds.indexOf(3), w.movieIds.indexOf(1)), 4);
+    expect(d.b).toBeCloseTo(predict(w.weights, w.userIds.indexOf(7), w.movieIds.indexOf(8)), 4);
     expect((await errorOf(`{ predictRating(userId: 424242, title: "The Matrix") }`)).extensions?.code).toBe('USER_NOT_FOUND');
   });
 
   it('activeModel reports the run, engine, backend and per-epoch metrics', async () => {
-    const { activeModel } = await gql(`{ activeModel { id engine backend factors movieCount params epochs { epoch trainLoss validLoss validRmse seconds } } }`);
-    expect(activeModel).toMatchObject({ id: seed.runId, engine: 'native', backend: 'cpu', factors: seed.dim, movieCount: seed.movies.length });
+    const { activeModel } = await gql(
+      `{ activeModel { id engine backend factors movieCount params epochs { epoch trainLoss validLoss validRmse seconds } } }`,
+    );
+    expect(activeModel).toMatchObject({
+      id: seed.runId,
+      engine: 'native',
+      backend: 'cpu',
+      factors: seed.dim,
+      movieCount: seed.movies.length,
+    });
     expect(activeModel.epochs).toEqual([
       { epoch: 1, trainLoss: 1.1, validLoss: 1.0, validRmse: 1.0, seconds: 0.1 },
       { epoch: 2, trainLoss: 0.8, validLoss: 0.82, validRmse: 0.905, seconds: 0.1 },
@@ -159,7 +204,9 @@ describeEachBackend('gateway over HTTP', (ctx) => {
   });
 
   it('rejects too deep or too costly queries before running them', async () => {
-    const costly = await errorOf(`{ ${Array.from({ length: 30 }, (_, i) => `a${i}: similarMovies(title: "The Matrix", k: 100) { similarity movie { ${MOVIE} } }`).join(' ')} }`);
+    const costly = await errorOf(
+      `{ ${Array.from({ length: 30 }, (_, i) => `a${i}: similarMovies(title: "The Matrix", k: 100) { similarity movie { ${MOVIE} } }`).join(' ')} }`,
+    );
     expect(costly.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(costly.message).toMatch(/^Query cost \d+ exceeds the limit 20000/);
     // The same flood with k as a variable: validation cannot see it, the check before execution does.
@@ -179,11 +226,19 @@ describeEachBackend('gateway over HTTP', (ctx) => {
   it('keeps CSRF prevention on, CORS to configured origins, introspection off when asked', async () => {
     const get = await fetch(`${gw.url}?query=${encodeURIComponent('{ activeModel { id } }')}`);
     expect(get.status).toBe(400); // a simple GET without a preflight-forcing header
-    const ok = await fetch(`${gw.url}?query=${encodeURIComponent('{ activeModel { id } }')}`, { headers: { 'apollo-require-preflight': '1' } });
+    const ok = await fetch(`${gw.url}?query=${encodeURIComponent('{ activeModel { id } }')}`, {
+      headers: { 'apollo-require-preflight': '1' },
+    });
     expect(ok.status).toBe(200);
-    const pre = await fetch(gw.url, { method: 'OPTIONS', headers: { origin: 'http://allowed.example', 'access-control-request-method': 'POST' } });
+    const pre = await fetch(gw.url, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://allowed.example', 'access-control-request-method': 'POST' },
+    });
     expect(pre.headers.get('access-control-allow-origin')).toBe('http://allowed.example');
-    const other = await fetch(gw.url, { method: 'OPTIONS', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' } });
+    const other = await fetch(gw.url, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
     const intro = await post(`{ __schema { types { name } } }`);
     expect(intro.body.errors?.[0].message).toMatch(/introspection/i);
@@ -207,7 +262,8 @@ describeEachBackend('gateway over HTTP', (ctx) => {
     const before = (await gql(SIMILAR, { t: 'The Matrix' })).similarMovies.map((s: any) => s.movie.id);
     const oldRun = gw.store.current!.runId;
     let stop = false;
-    let failures = 0, done = 0;
+    let failures = 0,
+      done = 0;
     const seen = new Set<string>();
     const worker = async () => {
       while (!stop) {

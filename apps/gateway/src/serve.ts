@@ -1,5 +1,5 @@
 // Opens the store, serves GraphQL and (embedded mode) SQL on 127.0.0.1 for psql,
-// and shuts both down cleanly on SIGINT/SIGTERM. Used by bin/main.ts and bin/start.ts.
+// and shuts both down cleanly on SIGINT/SIGTERM. Used by bin/main.ts (`npm run serve`) and apps/cinemap (`npm start`).
 import pino from 'pino';
 import { openDb, serveSql } from '@cinemap/db';
 
@@ -21,7 +21,10 @@ export async function serveGateway(overrides: Partial<GatewayConfig> = {}): Prom
   if (db.backend === 'pglite') {
     try {
       sql = await serveSql(db, { port: config.sqlPort });
-      log.info({ psql: `psql -h 127.0.0.1 -p ${sql.port}`, writer: `psql -h 127.0.0.1 -p ${sql.port} -U cinemap_writer` }, 'embedded database served for psql (one connection at a time; read-only unless -U cinemap_writer)');
+      log.info(
+        { psql: `psql -h 127.0.0.1 -p ${sql.port}`, writer: `psql -h 127.0.0.1 -p ${sql.port} -U cinemap_writer` },
+        'embedded database served for psql (one connection at a time; read-only unless -U cinemap_writer)',
+      );
     } catch (e) {
       log.warn({ err: (e as Error).message }, 'could not serve SQL for psql; GraphQL still starts');
     }

@@ -1,23 +1,15 @@
 // apps/ingest: MovieLens dump (URL, zip or folder) → parse → curate → PostgreSQL.
 // The programmatic door (`npm start` calls runIngest and suggestCuration).
-export { runIngest } from './load/run-ingest';
-export type { IngestOptions, IngestContext, IngestResult, IngestCounts } from './load/run-ingest';
+export { runIngest } from './run-ingest';
+export type { IngestOptions, IngestContext, IngestResult, IngestCounts } from './run-ingest';
 export { loadDataset } from './load/load';
 export type { LoadStep } from './load/load';
 export { curate, computeStats, countKept, isEmptyCuration } from './curate/curate';
 export type { Curation, CurationInput, DumpStats, StepCounts } from './curate/curate';
 export { suggestCuration } from './curate/suggest';
 export type { CurationSuggestion } from './curate/suggest';
-export { DEFAULT_CURATION, validateCurationParams, parseSampleFraction } from './curate/params';
+export { DEFAULT_CURATION, checkCurationParams, parseSampleFraction } from './curate/params';
 export type { CurationParams } from './curate/params';
-export { readDump, keepLatestRating } from './movielens/dump';
-export type { Dump } from './movielens/dump';
-export { RatingsReader } from './movielens/ratings';
-export type { RatingColumns } from './movielens/ratings';
-export { openDumpSource } from './movielens/source';
-export { IngestError, InvalidRows } from './movielens/errors';
-export type { OnInvalid, InvalidReason } from './movielens/errors';
-export { downloadToCache, resolveSourceArg, OFFICIAL_SOURCES } from './download/download';
+export { downloadToCache, resolveSourceArg } from './download/download';
 export { writeReport } from './report/figures';
-export { formatCountsTable } from './cli/table';
-export { createProgress } from './cli/progress';
+export { formatCountsTable } from './curate/counts-table';

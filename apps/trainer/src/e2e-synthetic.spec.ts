@@ -3,7 +3,7 @@
 // curation thresholds scaled to it into an embedded database, and both engines train
 // on what the trainer reads back, at fast.ai's default hyper-parameters.
 //
-// The dump is calibrated against real MovieLens (apps/ingest/src/synthetic/README.md):
+// The dump is calibrated against real MovieLens (libs/synthetic/README.md):
 // a model of taste gains only a little over biases-only, as on real ratings, so an
 // engine that memorises loses to the baseline here as it does on ml-latest-small (the
 // defect the old, easy synthetic data hid). The checks, each shown to fail on a
@@ -37,7 +37,11 @@ const home = join(work, 'home');
 const cfg: EngineConfig = { factors: 50, epochs: 5, lr: 5e-3, wd: 0.1, batchSize: 64, yRange: [0, 5.5], seed: 42, threads: 1 };
 
 function cli(script: string, args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'dist', script), ...args], { env: { ...process.env, DATABASE_URL: '', CINEMAP_HOME: home }, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [join(root, 'dist', script), ...args], {
+    env: { ...process.env, DATABASE_URL: '', CINEMAP_HOME: home },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (r.status !== 0) throw new Error(`${script} ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
@@ -57,7 +61,18 @@ beforeAll(async () => {
   cli('apps/ingest/generate.js', ['--out', dump, '--scale', 'tiny', '--seed', '42', '--quiet']);
   // tiny: 100 users, 300 movies, 20k ratings; thresholds scaled down from the blog's
   // (1000 / 500 / 3.5 / 0.1 for ml-latest) so curation still drops the long tail.
-  cli('apps/ingest/main.js', ['--source', dump, '--min-movie-ratings', '10', '--min-user-ratings', '20', '--min-avg-rating', '2', '--sample-fraction', '1']);
+  cli('apps/ingest/main.js', [
+    '--source',
+    dump,
+    '--min-movie-ratings',
+    '10',
+    '--min-user-ratings',
+    '20',
+    '--min-avg-rating',
+    '2',
+    '--sample-fraction',
+    '1',
+  ]);
   franchises = (JSON.parse(readFileSync(join(dump, 'truth.json'), 'utf8')) as { franchises: number[][] }).franchises;
   db = await openPglite({ dataDir: join(home, 'db') });
   await migrate(db);
@@ -93,10 +108,10 @@ it('both engines learn: valid RMSE at least 3% below the biases-only baseline', 
   expect(rmse(native)).toBeGreaterThan(0.85 * baseline);
 });
 
-it('both engines put planted franchise members among each other\'s 10 nearest films well above chance', () => {
+it("both engines put planted franchise members among each other's 10 nearest films well above chance", () => {
   // franchiseRecallAtK skips members that curation removed.
-  expect(findsFranchises(franchiseRecallAtK(native.params, data.movieIds, franchises, 10))).toBe(true);
-  expect(findsFranchises(franchiseRecallAtK(tfjs.params, data.movieIds, franchises, 10))).toBe(true);
+  expect(findsFranchises(franchiseRecallAtK(native.weights, data.movieIds, franchises, 10))).toBe(true);
+  expect(findsFranchises(franchiseRecallAtK(tfjs.weights, data.movieIds, franchises, 10))).toBe(true);
 });
 
 describe('the checks fail on planted mistakes', () => {
@@ -113,7 +128,8 @@ describe('the checks fail on planted mistakes', () => {
   }, 60_000);
 
   it('factors that do not belong to their films (shuffled rows) do not pass `findsFranchises`', () => {
-    const p = native.params, k = p.factors;
+    const p = native.weights,
+      k = p.factors;
     const perm = new Rng(5).permutation(p.nMovies);
     const shuffled = new Float32Array(p.movieFactors.length);
     perm.forEach((from, to) => shuffled.set(p.movieFactors.subarray(from * k, (from + 1) * k), to * k));

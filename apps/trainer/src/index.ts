@@ -12,10 +12,7 @@ export type { Engine, EngineConfig, EpochStats, TrainResult, BackendName, Engine
 export { prepareTrainingData } from './data/training-data';
 export { writeSplitFile, SPLIT_HEADER } from './data/split-file';
 export type { TrainingData, RawRatings } from './data/training-data';
-export { predict, meanSquaredError } from './model/embedding-dot-bias';
-export type { ModelParams } from './model/embedding-dot-bias';
 export { fitBaseline, baselineRmse } from './model/baseline';
-export { buildScorerOnnx, buildSimilarityOnnx } from './export/onnx';
 export { moviePca } from './export/pca';
 export { plantedRatings } from './testing/planted';
 export { franchiseRecallAtK } from './model/quality';

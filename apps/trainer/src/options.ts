@@ -1,8 +1,10 @@
 // Training options: the CLI flags, their defaults (fast.ai's, as in the seed blog:
 // collab_learner(n_factors=50, y_range=(0, 5.5)), fit_one_cycle(5, 5e-3, wd=0.1), bs=64)
-// and their validation with messages that name the flag.
+// and their validation with messages that name the flag: the model's hyper-parameters
+// against the domain's one set of bounds (validateModelParams), the engine's own
+// choices (engine, backend, kernel, threads, keep-runs) here.
 import { availableParallelism } from 'node:os';
-import { DEFAULT_MODEL_PARAMS } from '@cinemap/domain';
+import { DEFAULT_MODEL_PARAMS, validateModelParams } from '@cinemap/domain';
 import type { BackendName } from './engines/types';
 
 export interface TrainOptions {
@@ -52,22 +54,16 @@ export const DEFAULT_OPTIONS: TrainOptions = {
 
 export function resolveOptions(partial: Partial<TrainOptions> = {}): TrainOptions {
   const o: TrainOptions = { ...DEFAULT_OPTIONS, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) };
-  const fail = (flag: string, why: string) => {
-    throw new RangeError(`Invalid ${flag}: ${why}`);
-  };
-  if (!Number.isInteger(o.factors) || o.factors < 1 || o.factors > 2000) fail('--factors', `expected an integer 1..2000, got ${o.factors}`);
-  if (!Number.isInteger(o.epochs) || o.epochs < 1 || o.epochs > 1000) fail('--epochs', `expected an integer 1..1000, got ${o.epochs}`);
-  if (!(o.lr > 0 && o.lr < 10)) fail('--lr', `expected a number in (0, 10), got ${o.lr}`);
-  if (!(o.wd >= 0 && o.wd < 100)) fail('--wd', `expected a number >= 0, got ${o.wd}`);
-  if (o.batchSize !== 'auto' && (!Number.isInteger(o.batchSize) || o.batchSize < 1 || o.batchSize > 1 << 22)) fail('--batch-size', `expected a positive integer or auto, got ${o.batchSize}`);
-  if (!(o.validPct > 0 && o.validPct < 1)) fail('--valid-pct', `expected a number in (0, 1), got ${o.validPct}`);
-  if (!Number.isSafeInteger(o.seed)) fail('--seed', `expected an integer, got ${o.seed}`);
+  // 'auto' is resolved once the data is read (autoBatchSize); any batch it picks is in bounds.
+  const problems = validateModelParams({ ...o, batchSize: o.batchSize === 'auto' ? DEFAULT_MODEL_PARAMS.batchSize : o.batchSize });
+  const fail = (flag: string, why: string) => problems.push(`Invalid ${flag}: ${why}`);
   if (!['auto', 'native', 'tfjs'].includes(o.engine)) fail('--engine', `expected auto, native or tfjs, got ${o.engine}`);
-  if (!['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'].includes(o.backend)) fail('--backend', `expected auto, tensorflow-gpu, tensorflow, wasm or cpu, got ${o.backend}`);
+  if (!['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'].includes(o.backend))
+    fail('--backend', `expected auto, tensorflow-gpu, tensorflow, wasm or cpu, got ${o.backend}`);
   if (!['wasm', 'ts'].includes(o.kernel)) fail('--kernel', `expected wasm or ts, got ${o.kernel}`);
   if (!Number.isInteger(o.threads) || o.threads < 1 || o.threads > 256) fail('--threads', `expected an integer 1..256, got ${o.threads}`);
-  if (!(o.yRange[1] > o.yRange[0])) fail('y_range', `hi must exceed lo, got ${o.yRange.join(', ')}`);
   if (!Number.isInteger(o.keepRuns) || o.keepRuns < 0) fail('--keep-runs', `expected an integer >= 0, got ${o.keepRuns}`);
+  if (problems.length) throw new RangeError(problems.join('\n'));
   return o;
 }
 

@@ -5,10 +5,16 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeEachBackend } from '@cinemap/db/testing';
 import {
-  countRunEmbeddings, explainActiveMovieNeighbours, getActiveModelRun, getModelArtifact, getModelRun, listMovieEmbeddings, parseVector, seedCuratedDataset,
-} from '@cinemap/db';
+  describeEachBackend,
+  countRunEmbeddings,
+  explainActiveMovieNeighbours,
+  getActiveModelRun,
+  getModelRun,
+  listMovieEmbeddings,
+  seedCuratedDataset,
+} from '@cinemap/db/testing';
+import { loadModelArtifact, parseVector } from '@cinemap/db';
 import { runTraining } from './run-training';
 import { plantedRatings } from './testing/planted';
 
@@ -30,7 +36,9 @@ describeEachBackend('runTraining', (ctx) => {
     first = await runTraining({ factors: 8, epochs: 2, threads: 1, engine: 'native', exportSplit: splitFile }, { db, log: quiet });
     // --export-split: the ratings this run trained on and was scored on, for the fast.ai reference.
     const split = readFileSync(splitFile, 'utf8').trimEnd().split('\n');
-    expect(split[0]).toContain(`users=${first.metrics.counts.users} movies=${first.metrics.counts.movies} train=${first.metrics.counts.train} valid=${first.metrics.counts.valid}`);
+    expect(split[0]).toContain(
+      `users=${first.metrics.counts.users} movies=${first.metrics.counts.movies} train=${first.metrics.counts.train} valid=${first.metrics.counts.valid}`,
+    );
     expect(split).toHaveLength(2 + first.metrics.counts.ratings);
     for (let i = 0; i < 50 && !notes.includes(String(first.runId)); i++) await new Promise((r) => setTimeout(r, 20));
     await stop();
@@ -50,11 +58,11 @@ describeEachBackend('runTraining', (ctx) => {
     const rows = await listMovieEmbeddings(db, first.runId);
     const v = parseVector(rows[0].embedding);
     expect(v).toHaveLength(8);
-    for (let j = 0; j < 8; j++) expect(v[j]).toBeCloseTo(first.params.movieFactors[j], 5);
-    expect(rows[0].bias).toBeCloseTo(first.params.movieBias[0], 5);
+    for (let j = 0; j < 8; j++) expect(v[j]).toBeCloseTo(first.weights.movieFactors[j], 5);
+    expect(rows[0].bias).toBeCloseTo(first.weights.movieBias[0], 5);
     expect(rows.every((r) => r.pc1 !== null && r.pc3 !== null)).toBe(true);
-    expect((await getModelArtifact(db, first.runId, 'onnx-scorer'))!.length).toBeGreaterThan(1000);
-    expect((await getModelArtifact(db, first.runId, 'onnx-similarity'))!.length).toBeGreaterThan(1000);
+    expect((await loadModelArtifact(db, first.runId, 'onnx-scorer'))!.length).toBeGreaterThan(1000);
+    expect((await loadModelArtifact(db, first.runId, 'onnx-similarity'))!.length).toBeGreaterThan(1000);
   }, 60_000);
 
   it('exposes the active run through active_movie_embeddings (readable by the gateway and analysts)', async () => {
@@ -63,7 +71,10 @@ describeEachBackend('runTraining', (ctx) => {
     expect(n).toBe(first.data.movieIds.length);
     await db.transaction(async (tx) => {
       await tx.exec('SET LOCAL ROLE cinemap_analyst');
-      const near = await tx.query<{ movie_id: number }>("SELECT movie_id FROM active_movie_embeddings ORDER BY embedding <=> (SELECT embedding FROM active_movie_embeddings WHERE movie_id = $1) LIMIT 3", [first.data.movieIds[0]]);
+      const near = await tx.query<{ movie_id: number }>(
+        'SELECT movie_id FROM active_movie_embeddings ORDER BY embedding <=> (SELECT embedding FROM active_movie_embeddings WHERE movie_id = $1) LIMIT 3',
+        [first.data.movieIds[0]],
+      );
       expect(near).toHaveLength(3);
       const users = await tx.query('SELECT user_id FROM active_user_embeddings LIMIT 1');
       expect(users).toHaveLength(1);
@@ -71,11 +82,11 @@ describeEachBackend('runTraining', (ctx) => {
   });
 
   if (ctx.backend === 'postgres') {
-    it('answers nearest-neighbour SQL on the active view with the run\'s HNSW index', async () => {
+    it("answers nearest-neighbour SQL on the active view with the run's HNSW index", async () => {
       const db = ctx.db();
       const plan = await db.transaction(async (tx) => {
         await tx.exec('SET LOCAL enable_seqscan = off');
-        return explainActiveMovieNeighbours(tx, first.params.movieFactors.subarray(0, 8), 5);
+        return explainActiveMovieNeighbours(tx, first.weights.movieFactors.subarray(0, 8), 5);
       });
       expect(plan).toMatch(new RegExp(`Index Scan using movie_embeddings_hnsw_run_${first.runId}`));
     });
@@ -84,28 +95,34 @@ describeEachBackend('runTraining', (ctx) => {
   it('a failing run leaves the previous active run untouched and is marked failed', async () => {
     const db = ctx.db();
     await expect(
-      runTraining({ factors: 8, epochs: 1, threads: 1, engine: 'native' }, {
-        db, log: quiet,
-        onPhase: (phase) => {
-          if (phase === 'embeddings-written') throw new Error('disk full (simulated)');
+      runTraining(
+        { factors: 8, epochs: 1, threads: 1, engine: 'native' },
+        {
+          db,
+          log: quiet,
+          onPhase: (phase) => {
+            if (phase === 'embeddings-written') throw new Error('disk full (simulated)');
+          },
         },
-      }),
+      ),
     ).rejects.toThrow('disk full');
     const active = await getActiveModelRun(db);
     expect(active!.id).toBe(first.runId);
-    const failed = await db.query<{ id: number; status: string }>("SELECT id, status FROM model_runs WHERE id > $1", [first.runId]);
+    const failed = await db.query<{ id: number; status: string }>('SELECT id, status FROM model_runs WHERE id > $1', [first.runId]);
     expect(failed.map((r) => r.status)).toEqual(['failed']);
     expect(await countRunEmbeddings(db, first.runId)).toEqual({ movies: first.data.movieIds.length, users: first.data.userIds.length });
   }, 60_000);
 
-  it('a new run with another dimension replaces the views and drops the old run\'s indexes', async () => {
+  it("a new run with another dimension replaces the views and drops the old run's indexes", async () => {
     const db = ctx.db();
     const second = await runTraining({ factors: 4, epochs: 1, threads: 1, engine: 'native', onnxOut: undefined }, { db, log: quiet });
     expect((await getActiveModelRun(db))!.id).toBe(second.runId);
     expect((await getModelRun(db, first.runId))!.active).toBe(false);
     const [{ dims }] = await db.query<{ dims: number }>('SELECT vector_dims(embedding) AS dims FROM active_movie_embeddings LIMIT 1');
     expect(dims).toBe(4);
-    const idx = await db.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%hnsw_run_%' ORDER BY indexname");
+    const idx = await db.query<{ indexname: string }>(
+      "SELECT indexname FROM pg_indexes WHERE indexname LIKE '%hnsw_run_%' ORDER BY indexname",
+    );
     expect(idx.map((r) => r.indexname)).toEqual([`movie_embeddings_hnsw_run_${second.runId}`, `user_embeddings_hnsw_run_${second.runId}`]);
     // The old run's rows are kept.
     expect((await countRunEmbeddings(db, first.runId)).movies).toBe(first.data.movieIds.length);

@@ -7,21 +7,33 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
-  activateModelRun, copyMovieEmbeddings, copyUserEmbeddings, createModelRunForDataset, createRunEmbeddingIndexes, getActiveTrainingDataset,
-  markModelRunFailed, openDb, pruneModelRuns, saveModelArtifact, streamCuratedRatings, updateModelRunMetrics, type Db, type EmbeddingRow,
+  activateModelRun,
+  copyMovieEmbeddings,
+  copyUserEmbeddings,
+  createModelRunForDataset,
+  createRunEmbeddingIndexes,
+  getActiveTrainingDataset,
+  markModelRunFailed,
+  openDb,
+  pruneModelRuns,
+  saveModelArtifact,
+  streamCuratedRatings,
+  updateModelRunMetrics,
+  type Db,
+  type EmbeddingRow,
 } from '@cinemap/db';
-import { prepareTrainingData, RawRatingsBuilder, type TrainingData } from './data/training-data';
+import { prepareTrainingData, RawRatingsBuilder, type RawRatings, type TrainingData } from './data/training-data';
 import { writeSplitFile } from './data/split-file';
 import { NativeEngine } from './engines/native/native-engine';
 import { TfjsEngine } from './engines/tfjs/tfjs-engine';
 import { gpuBackendAvailable, loadTf } from './engines/tfjs/backend';
 import { TrainingInterrupted, type Engine, type EngineName, type EpochStats, type TrainResult } from './engines/types';
 import { baselineRmse, fitBaseline } from './model/baseline';
-import type { ModelParams } from './model/embedding-dot-bias';
-import { buildScorerOnnx, buildSimilarityOnnx } from './export/onnx';
+import { buildScorerOnnx, buildSimilarityOnnx, type ModelWeights } from '@cinemap/model';
 import { moviePca } from './export/pca';
 import { FASTAI_BATCHES_PER_EPOCH, resolveBatchSize, resolveOptions, type TrainOptions } from './options';
-import { epochTableHeader, epochTableRow, formatRate, progressBar, type Log } from './report/progress';
+import { countsOf, createProgress } from '@cinemap/cli';
+import { epochTableHeader, epochTableRow, formatRate, type Log } from './report/progress';
 
 export interface RunTrainingContext {
   /** An open database; otherwise one is opened from DATABASE_URL / CINEMAP_HOME and closed at the end. */
@@ -55,7 +67,7 @@ export interface RunTrainingResult {
   backend: string;
   metrics: RunMetrics;
   /** The trained parameters and id maps (the bench and tests compare them). */
-  params: ModelParams;
+  weights: ModelWeights;
   data: TrainingData;
 }
 
@@ -75,7 +87,10 @@ export async function chooseEngine(o: TrainOptions, log: Log): Promise<{ engine:
 export async function loadDatasetRatings(db: Db, log: Log): Promise<{ datasetId: number; data: ReturnType<RawRatingsBuilder['finish']> }> {
   const ds = await getActiveTrainingDataset(db);
   if (!ds) throw new Error(`No active dataset in ${db.location}. Load one first: npm run ingest -- --source <dir|zip|url>`);
-  if (ds.ratingCount < 2) throw new Error(`The active dataset ${ds.id} (${ds.source}) has ${ds.ratingCount} curated ratings; loosen the curation thresholds and ingest again.`);
+  if (ds.ratingCount < 2)
+    throw new Error(
+      `The active dataset ${ds.id} (${ds.source}) has ${ds.ratingCount} curated ratings; loosen the curation thresholds and ingest again.`,
+    );
   log(`dataset ${ds.id} (${ds.source}): ${ds.ratingCount} curated ratings`);
   const b = new RawRatingsBuilder(ds.ratingCount);
   await streamCuratedRatings(db, ds.id, (batch) => b.add(batch));
@@ -84,7 +99,12 @@ export async function loadDatasetRatings(db: Db, log: Log): Promise<{ datasetId:
 
 function* embeddingRows(ids: Int32Array, table: Float32Array, bias: Float32Array, k: number, pcs?: Float32Array): Generator<EmbeddingRow> {
   for (let r = 0; r < ids.length; r++) {
-    yield { id: ids[r], embedding: table.subarray(r * k, (r + 1) * k), bias: bias[r], pcs: pcs ? [pcs[r * 3], pcs[r * 3 + 1], pcs[r * 3 + 2]] : undefined };
+    yield {
+      id: ids[r],
+      embedding: table.subarray(r * k, (r + 1) * k),
+      bias: bias[r],
+      pcs: pcs ? [pcs[r * 3], pcs[r * 3 + 1], pcs[r * 3 + 2]] : undefined,
+    };
   }
 }
 
@@ -95,112 +115,224 @@ export async function runTraining(options: Partial<TrainOptions> = {}, ctx: RunT
   const db = ctx.db ?? (await openDb({ applicationName: 'cinemap-trainer' }));
   let runId: number | undefined;
   try {
-    const { engine, name } = await chooseEngine(o, log);
-    // For tfjs the backend is known (and recorded) before the run row exists.
-    const backend = name === 'tfjs' ? (await loadTf(o.backend === 'auto' ? 'auto' : o.backend)).backend : 'cpu';
-    if (name === 'tfjs') log(`tfjs backend: ${backend}`);
-    const { datasetId, data: raw } = await loadDatasetRatings(db, log);
-    const data = prepareTrainingData(raw, o.validPct, o.seed);
-    // A model with nothing to validate on cannot be judged (valid RMSE NaN), and one with
-    // nothing to train on is the initial guess: refuse before any run row exists.
-    if (data.train.ratings.length === 0 || data.valid.ratings.length === 0) {
-      throw new Error(
-        `The ${raw.ratings.length} curated ratings of dataset ${datasetId} split into ${data.train.ratings.length} for training and ${data.valid.ratings.length} for validation (--valid-pct ${o.validPct}): both need at least one rating, so no run was created. ` +
-          'Ingest more ratings (loosen the curation thresholds: --min-movie-ratings, --min-user-ratings, --sample-fraction) or change --valid-pct.',
-      );
-    }
-    if (o.exportSplit) {
-      const file = resolve(o.exportSplit);
-      mkdirSync(dirname(file), { recursive: true });
-      const { rows } = writeSplitFile(file, data, { seed: o.seed, datasetId });
-      log(`split written to ${file} (${rows} ratings; bench/reference/fastai_collab.py --split reads it)`);
-    }
+    const input = await readTrainingInput(db, o, log);
     const tLoad = performance.now();
-    const baseline = baselineRmse(fitBaseline(data.train, data.userIds.length, data.movieIds.length), data.valid);
-    log(`${data.userIds.length} users, ${data.movieIds.length} movies; ${data.train.ratings.length} train / ${data.valid.ratings.length} valid ratings`);
-    log(`biases-only baseline: valid RMSE ${baseline.toFixed(4)}`);
-    const batchSize = resolveBatchSize(o.batchSize, data.train.ratings.length);
-    if (o.batchSize === 'auto') log(`batch size ${batchSize} (auto: ${batchSize === 64 ? "fast.ai's 64" : `~${FASTAI_BATCHES_PER_EPOCH} batches per epoch, as fast.ai's 64 on ml-100k; see docs/trainer.md`})`);
-    const params = { factors: o.factors, epochs: o.epochs, lr: o.lr, wd: o.wd, batchSize, batchSizeOption: o.batchSize, validPct: o.validPct, seed: o.seed, yRange: o.yRange, threads: o.threads, engine: o.engine, backend: o.backend, kernel: o.kernel };
     // The run and its catalogue (the titles it is served with) in one transaction that
     // checks the dataset is still the active one.
-    runId = await createModelRunForDataset(db, { datasetId, params, engine: name, backend });
-    log(`run ${runId}: training with the ${name} engine (${name === 'native' ? (o.threads > 1 ? `up to ${o.threads} threads` : '1 thread') : backend}), ${o.epochs} epochs, k=${o.factors}, lr=${o.lr}, wd=${o.wd}`);
-    log(epochTableHeader());
-    let bar = progressBar(`epoch 0`, ctx.progressStream, log);
-    let epochNo = 0;
-    const result: TrainResult = await engine.train(
-      data,
-      { factors: o.factors, epochs: o.epochs, lr: o.lr, wd: o.wd, batchSize, yRange: o.yRange, seed: o.seed, threads: o.threads },
-      {
-        onProgress: (d, t) => bar.update(d, t),
-        onEpoch: (s) => {
-          bar.end();
-          log(epochTableRow(s));
-          bar = progressBar(`epoch ${++epochNo}`, ctx.progressStream, log);
-        },
-        shouldStop: ctx.shouldStop,
-      },
-    );
-    bar.end();
-    const tTrain = performance.now();
-    const last = result.epochs[result.epochs.length - 1];
-    const p = result.params;
-    if (typeof result.details.threadsNote === 'string') log(result.details.threadsNote);
-    log(`valid RMSE ${last.validRmse.toFixed(4)} (baseline ${baseline.toFixed(4)}), ${formatRate(mean(result.epochs.map((e) => e.ratingsPerSecond)))} ratings/s`);
-    await ctx.onPhase?.('trained', runId);
-    if (ctx.shouldStop?.()) throw new TrainingInterrupted();
-
-    const pca = moviePca(p.movieFactors, p.nMovies, p.factors);
-    const scorer = buildScorerOnnx(p, { runId, userIds: data.userIds, movieIds: data.movieIds });
-    const similarity = buildSimilarityOnnx(p, { runId, movieIds: data.movieIds });
-    // Rows and artifacts in one transaction: a run killed while writing leaves none behind.
-    const id = runId;
-    await db.transaction(async (tx) => {
-      await copyMovieEmbeddings(tx, id, embeddingRows(data.movieIds, p.movieFactors, p.movieBias, p.factors, pca.coords));
-      await ctx.onPhase?.('movie-embeddings-written', id);
-      await copyUserEmbeddings(tx, id, embeddingRows(data.userIds, p.userFactors, p.userBias, p.factors));
-      await saveModelArtifact(tx, id, 'onnx-scorer', scorer);
-      await saveModelArtifact(tx, id, 'onnx-similarity', similarity);
+    runId = await createModelRunForDataset(db, {
+      datasetId: input.datasetId,
+      params: runParams(o, input.batchSize),
+      engine: input.name,
+      backend: input.backend,
     });
-    await ctx.onPhase?.('embeddings-written', id);
-    if (o.onnxOut) {
-      const out = resolve(o.onnxOut);
-      mkdirSync(dirname(out), { recursive: true });
-      writeFileSync(out + '.tmp', scorer);
-      renameSync(out + '.tmp', out);
-      log(`ONNX scorer written to ${out} (${scorer.length} bytes)`);
-    }
-    await createRunEmbeddingIndexes(db, id, p.factors);
+    const id = runId;
+    const result = await fit(input, o, id, ctx, log);
+    const tTrain = performance.now();
+    await ctx.onPhase?.('trained', id);
+    if (ctx.shouldStop?.()) throw new TrainingInterrupted();
+    const pca = await writeRun(db, id, input.data, result.weights, o, ctx, log);
     const tWrite = performance.now();
-    const metrics: RunMetrics = {
-      epochs: result.epochs,
-      validRmse: last.validRmse,
-      validMse: last.validMse,
-      trainMse: last.trainMse,
-      baselineRmse: baseline,
-      explainedVariance: pca.explainedVariance,
-      counts: { ratings: raw.ratings.length, train: data.train.ratings.length, valid: data.valid.ratings.length, users: data.userIds.length, movies: data.movieIds.length },
-      timings: { loadSeconds: (tLoad - t0) / 1000, trainSeconds: (tTrain - tLoad) / 1000, writeSeconds: (tWrite - tTrain) / 1000, totalSeconds: (tWrite - t0) / 1000 },
-      ratingsPerSecond: mean(result.epochs.map((e) => e.ratingsPerSecond)),
-      datasetId,
-      engineDetails: result.details,
-    };
+    const metrics = runMetrics(input, result, pca.explainedVariance, {
+      loadSeconds: (tLoad - t0) / 1000,
+      trainSeconds: (tTrain - tLoad) / 1000,
+      writeSeconds: (tWrite - tTrain) / 1000,
+      totalSeconds: (tWrite - t0) / 1000,
+    });
     await updateModelRunMetrics(db, id, metrics as unknown as Record<string, unknown>, result.backend);
     if (ctx.shouldStop?.()) throw new TrainingInterrupted();
     await ctx.onPhase?.('before-activation', id);
-    const act = await activateModelRun(db, id, p.factors);
-    log(`run ${id} is now active${act.previousRunId ? ` (was ${act.previousRunId})` : ''}; NOTIFY cinemap_model sent`);
-    if (o.keepRuns > 0) {
-      const pruned = await pruneModelRuns(db, o.keepRuns);
-      if (pruned.length) log(`pruned old runs: ${pruned.join(', ')}`);
-    }
-    return { runId: id, engine: name, backend: result.backend, metrics, params: p, data };
+    await activate(db, id, result.weights.factors, o, log);
+    return { runId: id, engine: input.name, backend: result.backend, metrics, weights: result.weights, data: input.data };
   } catch (e) {
     if (runId !== undefined) await markModelRunFailed(db, runId, (e as Error).message).catch(() => {});
     throw e;
   } finally {
     if (!ctx.db) await db.close().catch(() => {});
+  }
+}
+
+/** What a run trains on, decided before any run row exists. */
+interface TrainingInput {
+  engine: Engine;
+  name: EngineName;
+  backend: string;
+  datasetId: number;
+  raw: RawRatings;
+  data: TrainingData;
+  baseline: number;
+  batchSize: number;
+}
+
+/** The engine, the active dataset's ratings split for validation, the biases-only baseline; refuses a split with an empty side. */
+async function readTrainingInput(db: Db, o: TrainOptions, log: Log): Promise<TrainingInput> {
+  const { engine, name } = await chooseEngine(o, log);
+  // For tfjs the backend is known (and recorded) before the run row exists.
+  const backend = name === 'tfjs' ? (await loadTf(o.backend === 'auto' ? 'auto' : o.backend)).backend : 'cpu';
+  if (name === 'tfjs') log(`tfjs backend: ${backend}`);
+  const { datasetId, data: raw } = await loadDatasetRatings(db, log);
+  const data = prepareTrainingData(raw, o.validPct, o.seed);
+  // A model with nothing to validate on cannot be judged (valid RMSE NaN), and one with
+  // nothing to train on is the initial guess: refuse before any run row exists.
+  if (data.train.ratings.length === 0 || data.valid.ratings.length === 0) {
+    throw new Error(
+      `The ${raw.ratings.length} curated ratings of dataset ${datasetId} split into ${data.train.ratings.length} for training and ${data.valid.ratings.length} for validation (--valid-pct ${o.validPct}): both need at least one rating, so no run was created. ` +
+        'Ingest more ratings (loosen the curation thresholds: --min-movie-ratings, --min-user-ratings, --sample-fraction) or change --valid-pct.',
+    );
+  }
+  if (o.exportSplit) {
+    const file = resolve(o.exportSplit);
+    mkdirSync(dirname(file), { recursive: true });
+    const { rows } = writeSplitFile(file, data, { seed: o.seed, datasetId });
+    log(`split written to ${file} (${rows} ratings; bench/reference/fastai_collab.py --split reads it)`);
+  }
+  const baseline = baselineRmse(fitBaseline(data.train, data.userIds.length, data.movieIds.length), data.valid);
+  log(
+    `${data.userIds.length} users, ${data.movieIds.length} movies; ${data.train.ratings.length} train / ${data.valid.ratings.length} valid ratings`,
+  );
+  log(`biases-only baseline: valid RMSE ${baseline.toFixed(4)}`);
+  const batchSize = resolveBatchSize(o.batchSize, data.train.ratings.length);
+  if (o.batchSize === 'auto')
+    log(
+      `batch size ${batchSize} (auto: ${batchSize === 64 ? "fast.ai's 64" : `~${FASTAI_BATCHES_PER_EPOCH} batches per epoch, as fast.ai's 64 on ml-100k; see docs/trainer.md`})`,
+    );
+  return { engine, name, backend, datasetId, raw, data, baseline, batchSize };
+}
+
+/** The run's params as model_runs records them. */
+function runParams(o: TrainOptions, batchSize: number): Record<string, unknown> {
+  return {
+    factors: o.factors,
+    epochs: o.epochs,
+    lr: o.lr,
+    wd: o.wd,
+    batchSize,
+    batchSizeOption: o.batchSize,
+    validPct: o.validPct,
+    seed: o.seed,
+    yRange: o.yRange,
+    threads: o.threads,
+    engine: o.engine,
+    backend: o.backend,
+    kernel: o.kernel,
+  };
+}
+
+/** Trains with fast.ai's per-epoch table, a progress bar inside each epoch. */
+async function fit(input: TrainingInput, o: TrainOptions, runId: number, ctx: RunTrainingContext, log: Log): Promise<TrainResult> {
+  const { name, backend } = input;
+  log(
+    `run ${runId}: training with the ${name} engine (${name === 'native' ? (o.threads > 1 ? `up to ${o.threads} threads` : '1 thread') : backend}), ${o.epochs} epochs, k=${o.factors}, lr=${o.lr}, wd=${o.wd}`,
+  );
+  log(epochTableHeader());
+  // On a terminal a bar inside each epoch, erased before its table row; otherwise a log line every 10 s.
+  const tty = Boolean(ctx.progressStream?.isTTY);
+  const progress = createProgress(ctx.progressStream, {
+    enabled: true,
+    tty,
+    unit: countsOf('ratings'),
+    transient: true,
+    intervalMs: tty ? 100 : 10_000,
+    writeLine: log,
+  });
+  let epochNo = 1;
+  const result = await input.engine.train(
+    input.data,
+    {
+      factors: o.factors,
+      epochs: o.epochs,
+      lr: o.lr,
+      wd: o.wd,
+      batchSize: input.batchSize,
+      yRange: o.yRange,
+      seed: o.seed,
+      threads: o.threads,
+    },
+    {
+      onProgress: (d, t) => progress(`epoch ${epochNo}`, d, t),
+      onEpoch: (s) => {
+        progress.finish();
+        log(epochTableRow(s));
+        epochNo++;
+      },
+      shouldStop: ctx.shouldStop,
+    },
+  );
+  progress.finish();
+  const last = result.epochs[result.epochs.length - 1];
+  if (typeof result.details.threadsNote === 'string') log(result.details.threadsNote);
+  log(
+    `valid RMSE ${last.validRmse.toFixed(4)} (baseline ${input.baseline.toFixed(4)}), ${formatRate(mean(result.epochs.map((e) => e.ratingsPerSecond)))} ratings/s`,
+  );
+  return result;
+}
+
+/**
+ * Writes the run: embeddings with PCA, the ONNX scorer and similarity graph in ONE
+ * transaction (a run killed while writing leaves none behind), then --onnx-out and the
+ * per-run HNSW indexes. Returns the PCA's explained variance.
+ */
+async function writeRun(
+  db: Db,
+  id: number,
+  data: TrainingData,
+  p: ModelWeights,
+  o: TrainOptions,
+  ctx: RunTrainingContext,
+  log: Log,
+): Promise<{ explainedVariance: number[] }> {
+  const pca = moviePca(p.movieFactors, p.nMovies, p.factors);
+  const scorer = buildScorerOnnx(p, { runId: id, userIds: data.userIds, movieIds: data.movieIds });
+  const similarity = buildSimilarityOnnx(p, { runId: id, movieIds: data.movieIds });
+  await db.transaction(async (tx) => {
+    await copyMovieEmbeddings(tx, id, embeddingRows(data.movieIds, p.movieFactors, p.movieBias, p.factors, pca.coords));
+    await ctx.onPhase?.('movie-embeddings-written', id);
+    await copyUserEmbeddings(tx, id, embeddingRows(data.userIds, p.userFactors, p.userBias, p.factors));
+    await saveModelArtifact(tx, id, 'onnx-scorer', scorer);
+    await saveModelArtifact(tx, id, 'onnx-similarity', similarity);
+  });
+  await ctx.onPhase?.('embeddings-written', id);
+  if (o.onnxOut) {
+    const out = resolve(o.onnxOut);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out + '.tmp', scorer);
+    renameSync(out + '.tmp', out);
+    log(`ONNX scorer written to ${out} (${scorer.length} bytes)`);
+  }
+  await createRunEmbeddingIndexes(db, id, p.factors);
+  return { explainedVariance: pca.explainedVariance };
+}
+
+function runMetrics(input: TrainingInput, result: TrainResult, explainedVariance: number[], timings: RunMetrics['timings']): RunMetrics {
+  const last = result.epochs[result.epochs.length - 1];
+  const { raw, data } = input;
+  return {
+    epochs: result.epochs,
+    validRmse: last.validRmse,
+    validMse: last.validMse,
+    trainMse: last.trainMse,
+    baselineRmse: input.baseline,
+    explainedVariance,
+    counts: {
+      ratings: raw.ratings.length,
+      train: data.train.ratings.length,
+      valid: data.valid.ratings.length,
+      users: data.userIds.length,
+      movies: data.movieIds.length,
+    },
+    timings,
+    ratingsPerSecond: mean(result.epochs.map((e) => e.ratingsPerSecond)),
+    datasetId: input.datasetId,
+    engineDetails: result.details,
+  };
+}
+
+/** Activates the run (one transaction, NOTIFY to the gateway), then prunes old runs if asked. */
+async function activate(db: Db, id: number, factors: number, o: TrainOptions, log: Log): Promise<void> {
+  const act = await activateModelRun(db, id, factors);
+  log(`run ${id} is now active${act.previousRunId ? ` (was ${act.previousRunId})` : ''}; NOTIFY cinemap_model sent`);
+  if (o.keepRuns > 0) {
+    const pruned = await pruneModelRuns(db, o.keepRuns);
+    if (pruned.length) log(`pruned old runs: ${pruned.join(', ')}`);
   }
 }
 

@@ -79,8 +79,12 @@ async function main(): Promise<void> {
   console.error(`bench: wrote ${out}`);
   if (!args.includes('--no-append')) {
     const doc = 'docs/BENCHMARKS.md';
-    if (!existsSync(doc) || !readFileSync(doc, 'utf8').trim()) writeFileSync(doc, '# Benchmarks\n\nAppended by `npm run bench`; newest last.\n');
-    appendFileSync(doc, `\n## ${when.slice(0, 10)} — npm run bench${quick ? ' -- --quick' : ''}\n\n${md}\n${failures.length ? `\nFailed: ${failures.join('; ')}\n` : ''}`);
+    if (!existsSync(doc) || !readFileSync(doc, 'utf8').trim())
+      writeFileSync(doc, '# Benchmarks\n\nAppended by `npm run bench`; newest last.\n');
+    appendFileSync(
+      doc,
+      `\n## ${when.slice(0, 10)} — npm run bench${quick ? ' -- --quick' : ''}\n\n${md}\n${failures.length ? `\nFailed: ${failures.join('; ')}\n` : ''}`,
+    );
   }
   if (failures.length) process.exit(1);
 }

@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const dir = args[0];
   if (!dir || dir === '--help' || dir.startsWith('--')) {
-    console.log('Usage: npx tsx k8s/src/bin/render.ts <kustomization dir> [--context <dir>]   (e.g. k8s/overlays/dev)\nPrints the rendered YAML; fails on schema or policy errors.\n--context: check the policy against that kustomization\'s objects too, without printing them\n(e.g. k8s/restore --context k8s/overlays/prod: the restore names the prod ObjectStore).');
+    console.log(
+      "Usage: npx tsx k8s/src/bin/render.ts <kustomization dir> [--context <dir>]   (e.g. k8s/overlays/dev)\nPrints the rendered YAML; fails on schema or policy errors.\n--context: check the policy against that kustomization's objects too, without printing them\n(e.g. k8s/restore --context k8s/overlays/prod: the restore names the prod ObjectStore).",
+    );
     process.exit(dir === '--help' ? 0 : 2);
   }
   const ci = args.indexOf('--context');
@@ -31,7 +33,12 @@ async function main(): Promise<void> {
   const catalogue = gatewayCatalogue();
   const all = [...context, ...objects];
   const mine = new Set(objects.map((o) => `${o.kind}/${o.metadata.name}`));
-  const violations = [...checkPolicies(all), ...checkExposure(all), ...checkMonitoring(all, catalogue), ...checkDashboards(all, catalogue)].filter((v) => mine.has(v.object));
+  const violations = [
+    ...checkPolicies(all),
+    ...checkExposure(all),
+    ...checkMonitoring(all, catalogue),
+    ...checkDashboards(all, catalogue),
+  ].filter((v) => mine.has(v.object));
   if (errors.length || violations.length) {
     console.error([formatErrors(errors), formatViolations(violations)].filter(Boolean).join('\n'));
     process.exit(1);

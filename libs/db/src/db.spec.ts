@@ -3,17 +3,41 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeEachBackend } from '@cinemap/db/testing';
+import { describeEachBackend } from './testing';
 import { Client } from 'pg';
-import { migrate, migrations, openPglite, csvField, vectorLiteral, parseVector, pgArrayLiteral } from './index';
+import { migrate, migrationChecksum, migrations, openPglite, csvField, vectorLiteral, parseVector, pgArrayLiteral } from './index';
 import { setRolePasswords } from './roles';
+
+describe('migration texts', () => {
+  // Stores in the field recorded these checksums: a refactor, a formatter or an edit that
+  // changes an applied migration's text would make every such store refuse to open.
+  // A schema change is a new migration with a higher version, never an edit here.
+  it('are exactly the ones stores have applied', () => {
+    expect(Object.fromEntries(migrations.map((m) => [m.version, migrationChecksum(m)]))).toEqual({
+      1: '211e314d58557a79',
+      2: 'ef68cf2024c7afa1',
+      3: 'd38f137f7d72670e',
+      200: '129cf6e408aeb62e',
+      300: 'e86b1df81ace465a',
+      301: '221066a43f85cc06',
+    });
+  });
+
+  it('catch a changed text (planted: one blank added)', () => {
+    expect(migrationChecksum({ ...migrations[1], sql: `${migrations[1].sql} ` })).not.toBe('ef68cf2024c7afa1');
+  });
+});
 
 describeEachBackend('migrations', (ctx) => {
   it('applies every migration once; a second run changes nothing', async () => {
     const db = ctx.db();
-    const before = await db.query<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migrations ORDER BY version');
+    const before = await db.query<{ version: number; checksum: string }>(
+      'SELECT version, checksum FROM schema_migrations ORDER BY version',
+    );
     expect(before.map((r) => r.version)).toEqual(migrations.map((m) => m.version));
-    const tablesBefore = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = 'public'");
+    const tablesBefore = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = 'public'",
+    );
     const again = await migrate(db);
     expect(again.applied).toEqual([]);
     expect(again.current).toBe(migrations[migrations.length - 1].version);
@@ -27,9 +51,11 @@ describeEachBackend('migrations', (ctx) => {
   });
 
   it('has the contract tables and columns', async () => {
-    const cols = await ctx.db().query<{ table_name: string; column_name: string }>(
-      "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'",
-    );
+    const cols = await ctx
+      .db()
+      .query<{ table_name: string; column_name: string }>(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'",
+      );
     const has = (t: string, c: string) => cols.some((r) => r.table_name === t && r.column_name === c);
     const contract: Record<string, string[]> = {
       movies: ['movie_id', 'title', 'display_title', 'year', 'genres', 'imdb_id', 'tmdb_id', 'rating_count', 'average_rating'],
@@ -49,27 +75,39 @@ describeEachBackend('migrations', (ctx) => {
 describeEachBackend('rules the database enforces', (ctx) => {
   let datasetId: number;
   beforeAll(async () => {
-    [{ id: datasetId }] = await ctx.db().query<{ id: number }>("INSERT INTO datasets (source, status, active) VALUES ('test', 'complete', true) RETURNING id");
+    [{ id: datasetId }] = await ctx
+      .db()
+      .query<{ id: number }>("INSERT INTO datasets (source, status, active) VALUES ('test', 'complete', true) RETURNING id");
   });
 
   it('rejects a second active model run', async () => {
     const db = ctx.db();
-    await db.query("INSERT INTO model_runs (dataset_id, engine, backend, status, active) VALUES ($1, 'native', 'cpu', 'complete', true)", [datasetId]);
-    await expect(db.query("INSERT INTO model_runs (dataset_id, engine, backend, status, active) VALUES ($1, 'native', 'cpu', 'complete', true)", [datasetId])).rejects.toThrow(
-      /model_runs_one_active/,
-    );
+    await db.query("INSERT INTO model_runs (dataset_id, engine, backend, status, active) VALUES ($1, 'native', 'cpu', 'complete', true)", [
+      datasetId,
+    ]);
+    await expect(
+      db.query("INSERT INTO model_runs (dataset_id, engine, backend, status, active) VALUES ($1, 'native', 'cpu', 'complete', true)", [
+        datasetId,
+      ]),
+    ).rejects.toThrow(/model_runs_one_active/);
     const [{ n }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM model_runs WHERE active');
     expect(n).toBe(1);
   });
 
   it('rejects an active run that has not completed', async () => {
     await expect(
-      ctx.db().query("INSERT INTO model_runs (dataset_id, engine, backend, status, active) VALUES ($1, 'native', 'cpu', 'training', true)", [datasetId]),
+      ctx
+        .db()
+        .query("INSERT INTO model_runs (dataset_id, engine, backend, status, active) VALUES ($1, 'native', 'cpu', 'training', true)", [
+          datasetId,
+        ]),
     ).rejects.toThrow(/check constraint/);
   });
 
   it('rejects a second active dataset', async () => {
-    await expect(ctx.db().query("INSERT INTO datasets (source, status, active) VALUES ('again', 'complete', true)")).rejects.toThrow(/datasets_one_active/);
+    await expect(ctx.db().query("INSERT INTO datasets (source, status, active) VALUES ('again', 'complete', true)")).rejects.toThrow(
+      /datasets_one_active/,
+    );
   });
 
   it('rolls a failed transaction back whole', async () => {
@@ -100,12 +138,18 @@ describeEachBackend('rules the database enforces', (ctx) => {
     expect(got.map((r) => r.title)).toEqual(titles);
     expect(got[0].genres).toEqual(['Comedy', 'Drama']);
     await db.transaction(async (tx) => {
-      const m = await tx.copyFrom('links', ['movie_id', 'imdb_id', 'tmdb_id'], (function* () {
-        for (let i = 1; i <= 1000; i++) yield `${i},${i * 7},\n`;
-      })());
+      const m = await tx.copyFrom(
+        'links',
+        ['movie_id', 'imdb_id', 'tmdb_id'],
+        (function* () {
+          for (let i = 1; i <= 1000; i++) yield `${i},${i * 7},\n`;
+        })(),
+      );
       expect(m).toBe(1000);
     });
-    const [{ n: links, nulls }] = await db.query<{ n: number; nulls: number }>('SELECT count(*)::int AS n, count(*) FILTER (WHERE tmdb_id IS NULL)::int AS nulls FROM links');
+    const [{ n: links, nulls }] = await db.query<{ n: number; nulls: number }>(
+      'SELECT count(*)::int AS n, count(*) FILTER (WHERE tmdb_id IS NULL)::int AS nulls FROM links',
+    );
     expect([links, nulls]).toEqual([1000, 1000]);
   });
 

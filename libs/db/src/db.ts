@@ -16,7 +16,11 @@ export interface Queryable {
    * through COPY FROM STDIN; PGlite copies from an in-process blob (COPY over the
    * wire protocol was broken in pglite-socket 0.1.x, the SQL server used before), chunk by chunk.
    */
-  copyFrom(table: string, columns: readonly string[], csv: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>): Promise<number>;
+  copyFrom(
+    table: string,
+    columns: readonly string[],
+    csv: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+  ): Promise<number>;
 }
 
 export interface Db extends Queryable {
@@ -30,16 +34,13 @@ export interface Db extends Queryable {
 }
 
 export class DbError extends Error {
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(hint ? `${message}\n  ${hint}` : message);
     this.name = 'DbError';
   }
-}
-
-/** Quotes an identifier (table or column name) for SQL. */
-export function ident(name: string): string {
-  if (!/^[a-z_][a-z0-9_]*$/i.test(name)) throw new DbError(`Invalid SQL identifier: ${JSON.stringify(name)}`);
-  return `"${name}"`;
 }
 
 /** Escapes one CSV field for COPY ... (FORMAT csv): null → empty unquoted; strings quoted when needed. */

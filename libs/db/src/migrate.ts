@@ -12,7 +12,8 @@ export interface MigrateResult {
   current: number;
 }
 
-function checksum(m: Migration): string {
+/** What schema_migrations records of `m`: an applied migration whose text changed no longer matches it. */
+export function migrationChecksum(m: Migration): string {
   return createHash('sha256').update(m.sql).digest('hex').slice(0, 16);
 }
 
@@ -29,17 +30,27 @@ export async function migrate(db: Db, migrations: Migration[] = allMigrations): 
       await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
       const rows = await tx.query<{ checksum: string }>('SELECT checksum FROM schema_migrations WHERE version = $1', [m.version]);
       if (rows.length) {
-        if (rows[0].checksum !== checksum(m)) {
-          throw new DbError(`Migration ${m.version} (${m.name}) was changed after it was applied to ${db.location}.`, 'Never edit an applied migration: add a new one with a higher version.');
+        if (rows[0].checksum !== migrationChecksum(m)) {
+          throw new DbError(
+            `Migration ${m.version} (${m.name}) was changed after it was applied to ${db.location}.`,
+            'Never edit an applied migration: add a new one with a higher version.',
+          );
         }
         return false;
       }
       try {
         await tx.exec(m.sql);
       } catch (e) {
-        throw new DbError(`Migration ${m.version} (${m.name}) failed: ${(e as Error).message}`, 'Nothing of it was applied (it ran in a transaction).');
+        throw new DbError(
+          `Migration ${m.version} (${m.name}) failed: ${(e as Error).message}`,
+          'Nothing of it was applied (it ran in a transaction).',
+        );
       }
-      await tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, checksum(m)]);
+      await tx.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+        m.version,
+        m.name,
+        migrationChecksum(m),
+      ]);
       return true;
     });
     if (done) applied.push(m.version);

@@ -148,7 +148,8 @@ export class SessionArbiter {
     }
     return new Promise<void>((grant) => {
       this.queue.push({ party, since: Date.now(), grant });
-      if (party === 'app' && this.holder !== null && this.holder !== 'app' && this.clientHoldsOpenTransaction) this.armEviction(this.holder);
+      if (party === 'app' && this.holder !== null && this.holder !== 'app' && this.clientHoldsOpenTransaction)
+        this.armEviction(this.holder);
     });
   }
 
@@ -180,8 +181,11 @@ export class SessionArbiter {
   }
 
   private async saveState(): Promise<SessionState> {
-    const res = await this.pg.query<{ name: string; value: string }>(`SELECT name, current_setting(name) AS value FROM pg_settings WHERE source = 'session' AND name NOT IN ('session_authorization', 'role')`);
-    const [who] = (await this.pg.query<{ su: string; role: string }>(`SELECT session_user::text AS su, current_setting('role') AS role`)).rows;
+    const res = await this.pg.query<{ name: string; value: string }>(
+      `SELECT name, current_setting(name) AS value FROM pg_settings WHERE source = 'session' AND name NOT IN ('session_authorization', 'role')`,
+    );
+    const [who] = (await this.pg.query<{ su: string; role: string }>(`SELECT session_user::text AS su, current_setting('role') AS role`))
+      .rows;
     return { settings: res.rows.map((r) => [r.name, r.value]), sessionUser: who.su, role: who.role };
   }
 

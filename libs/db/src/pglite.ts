@@ -18,6 +18,7 @@ export interface PgliteOptions {
   dataDir: string;
 }
 
+// eslint-disable-next-line max-lines-per-function -- builds one Db whose methods close over the embedded store and its session
 export async function openPglite(opts: PgliteOptions): Promise<Db & { pglite: PGliteT; session: SessionArbiter }> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { vector } = await import('@electric-sql/pglite/vector');
@@ -45,7 +46,9 @@ export async function openPglite(opts: PgliteOptions): Promise<Db & { pglite: PG
     const p = fsProblem(e);
     throw new DbError(
       `Could not ${creating ? 'create' : 'open'} the embedded database in ${opts.dataDir}: ${errorText(e)}.`,
-      p ? folderHint(p.code) : 'If the folder is damaged, move it away (or delete it) and run again; DATABASE_URL selects a real PostgreSQL instead.',
+      p
+        ? folderHint(p.code)
+        : 'If the folder is damaged, move it away (or delete it) and run again; DATABASE_URL selects a real PostgreSQL instead.',
     );
   }
   // Every statement of this process takes its turn on the one session (psql clients served
@@ -63,7 +66,12 @@ export async function openPglite(opts: PgliteOptions): Promise<Db & { pglite: PG
     copyFrom: (table, columns, csv) => turn(() => copyInto(q, table, columns, csv)),
   });
   // COPY from an in-process blob, in chunks cut at row boundaries.
-  const copyInto = async (q: PGliteT | Transaction, table: string, columns: readonly string[], csv: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>): Promise<number> => {
+  const copyInto = async (
+    q: PGliteT | Transaction,
+    table: string,
+    columns: readonly string[],
+    csv: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+  ): Promise<number> => {
     const stmt = `COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`;
     let pending: Uint8Array[] = [];
     let pendingBytes = 0;

@@ -29,6 +29,7 @@ export function redactUrl(url: string): string {
   }
 }
 
+// eslint-disable-next-line max-lines-per-function -- builds one Db whose methods close over the pool
 export async function openPostgres(opts: PostgresOptions): Promise<Db & { pool: Pool }> {
   const pool = new Pool({
     connectionString: opts.url,
@@ -43,7 +44,10 @@ export async function openPostgres(opts: PostgresOptions): Promise<Db & { pool: 
     c.release();
   } catch (e) {
     await pool.end().catch(() => {});
-    throw new DbError(`Cannot connect to PostgreSQL at ${redactUrl(opts.url)}: ${(e as Error).message}`, 'Check DATABASE_URL and that the server is running; unset DATABASE_URL to use the embedded database.');
+    throw new DbError(
+      `Cannot connect to PostgreSQL at ${redactUrl(opts.url)}: ${(e as Error).message}`,
+      'Check DATABASE_URL and that the server is running; unset DATABASE_URL to use the embedded database.',
+    );
   }
   const wrap = (q: Pool | PoolClient): Queryable => ({
     backend: 'postgres',

@@ -18,7 +18,10 @@ export async function setRolePasswords(db: Queryable, passwords: Partial<Record<
     const pw = passwords[role];
     if (!pw) continue;
     // Passwords cannot be bound parameters in ALTER ROLE: quote them with format(%L).
-    const [{ stmt }] = await db.query<{ stmt: string }>("SELECT format('ALTER ROLE %I LOGIN PASSWORD %L', $1::text, $2::text) AS stmt", [role, pw]);
+    const [{ stmt }] = await db.query<{ stmt: string }>("SELECT format('ALTER ROLE %I LOGIN PASSWORD %L', $1::text, $2::text) AS stmt", [
+      role,
+      pw,
+    ]);
     await db.exec(stmt);
     changed.push(role);
   }

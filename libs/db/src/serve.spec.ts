@@ -34,10 +34,14 @@ describe('[pglite] SQL over the wire', () => {
   const psql = ['/usr/bin/psql', '/usr/lib/postgresql/15/bin/psql'].find((p) => existsSync(p));
   // The server runs in this process, so psql must run without blocking the event loop.
   (psql ? it : it.skip)('answers psql', async () => {
-    const { stdout: out } = await promisify(execFile)(psql!, ['-h', '127.0.0.1', '-p', String(server.port), '-U', 'postgres', '-tAc', "SELECT '[1,2]'::vector <=> '[2,1]'"], {
-      env: { ...process.env, PGSSLMODE: 'disable', PGCONNECT_TIMEOUT: '10' },
-      encoding: 'utf8',
-    });
+    const { stdout: out } = await promisify(execFile)(
+      psql!,
+      ['-h', '127.0.0.1', '-p', String(server.port), '-U', 'postgres', '-tAc', "SELECT '[1,2]'::vector <=> '[2,1]'"],
+      {
+        env: { ...process.env, PGSSLMODE: 'disable', PGCONNECT_TIMEOUT: '10' },
+        encoding: 'utf8',
+      },
+    );
     expect(Number(out.trim())).toBeCloseTo(0.2, 6);
   });
 

@@ -91,6 +91,7 @@ class OutputWatcher {
   }
 }
 
+// eslint-disable-next-line max-lines-per-function -- the embedded SQL port: one server and the wire protocol's message loop over its state
 export async function serveSql(db: Db, opts: { port?: number; host?: string } = {}): Promise<SqlServer> {
   const { pglite, session } = db as Db & { pglite?: PGlite; session?: SessionArbiter };
   if (!pglite || !session) throw new DbError('serveSql is for the embedded database only; PostgreSQL already speaks the wire protocol.');
@@ -101,6 +102,7 @@ export async function serveSql(db: Db, opts: { port?: number; host?: string } = 
   /** Open connections and how to wait for their last message (and their cleanup). */
   const open = new Map<Socket, () => Promise<void>>();
 
+  // eslint-disable-next-line max-lines-per-function -- the wire protocol's message loop (one client's state)
   const handle = (sock: Socket) => {
     sock.setNoDelay(true);
     let buf = Buffer.alloc(0);
@@ -119,9 +121,12 @@ export async function serveSql(db: Db, opts: { port?: number; host?: string } = 
       ended = true;
       if (!party) return;
       const p = party;
-      chain = chain.then(() => session.endClient(p)).catch(() => {}).finally(() => {
-        if (current?.party === p) current = null;
-      });
+      chain = chain
+        .then(() => session.endClient(p))
+        .catch(() => {})
+        .finally(() => {
+          if (current?.party === p) current = null;
+        });
     };
 
     const startSession = (params: Record<string, string>) => {
@@ -173,25 +178,27 @@ export async function serveSql(db: Db, opts: { port?: number; host?: string } = 
 
     const run = (msg: Buffer) => {
       const p = party!;
-      chain = chain.then(async () => {
-        if (ended) return;
-        await session.client(p, async () => {
-          watcher.reset();
-          await pglite.runExclusive(() =>
-            pglite.execProtocolRawStream(new Uint8Array(msg), {
-              onRawData: (data) => {
-                watcher.feed(data);
-                if (!sock.destroyed) sock.write(Buffer.from(data));
-              },
-            }),
-          );
-          // Idle only once the backend said ReadyForQuery outside a transaction block.
-          return { idle: watcher.ready === 'I' };
+      chain = chain
+        .then(async () => {
+          if (ended) return;
+          await session.client(p, async () => {
+            watcher.reset();
+            await pglite.runExclusive(() =>
+              pglite.execProtocolRawStream(new Uint8Array(msg), {
+                onRawData: (data) => {
+                  watcher.feed(data);
+                  if (!sock.destroyed) sock.write(Buffer.from(data));
+                },
+              }),
+            );
+            // Idle only once the backend said ReadyForQuery outside a transaction block.
+            return { idle: watcher.ready === 'I' };
+          });
+        })
+        .catch((e) => {
+          fatal('XX000', `the embedded database failed on this connection: ${(e as Error).message ?? e}`);
+          sock.destroy();
         });
-      }).catch((e) => {
-        fatal('XX000', `the embedded database failed on this connection: ${(e as Error).message ?? e}`);
-        sock.destroy();
-      });
     };
 
     sock.on('data', (chunk) => {
@@ -210,7 +217,11 @@ export async function serveSql(db: Db, opts: { port?: number; host?: string } = 
           else if (code === PROTOCOL_3) {
             startSession(startupParams(pkt));
             if (!started) return;
-          } else return void fatal('08P01', `unsupported frontend protocol ${code >> 16}.${code & 0xffff}: the embedded database speaks protocol 3.0`);
+          } else
+            return void fatal(
+              '08P01',
+              `unsupported frontend protocol ${code >> 16}.${code & 0xffff}: the embedded database speaks protocol 3.0`,
+            );
           continue;
         }
         if (buf.length < 5) return;
@@ -235,7 +246,9 @@ export async function serveSql(db: Db, opts: { port?: number; host?: string } = 
 
   const server: Server = createServer(handle);
   await new Promise<void>((ok, fail) => {
-    server.once('error', (e) => fail(new DbError(`Cannot serve SQL on ${host}:${port}: ${e.message}`, 'Set CINEMAP_SQL_PORT to a free port (or 0 to pick one).')));
+    server.once('error', (e) =>
+      fail(new DbError(`Cannot serve SQL on ${host}:${port}: ${e.message}`, 'Set CINEMAP_SQL_PORT to a free port (or 0 to pick one).')),
+    );
     server.listen(port, host, () => ok());
   });
   const addr = server.address();

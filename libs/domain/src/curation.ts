@@ -1,4 +1,4 @@
-// The seed blog's curation rules as parameters (DESIGN.md "Curation"): which
+// The seed blog's curation rules as parameters (docs/architecture.md, "The contract": curation): which
 // movies and users survive, and how many ratings are sampled. Each field is a
 // CLI flag of `npm run ingest`; messages name the flag.
 import { checkInteger, checkNumber, describeValue } from './validation';

@@ -1,7 +1,8 @@
-// Hyper-parameters of the EmbeddingDotBias model (DESIGN.md "Model"), with the
+// Hyper-parameters of the EmbeddingDotBias model (docs/trainer.md "Model"), with the
 // defaults of fast.ai's collab_learner(use_nn=False) + fit_one_cycle used by the
-// seed blog. Each field is a flag of `npm run train`; messages name the flag.
-import { checkInteger, checkNumber, describeValue } from './validation';
+// seed blog, and their one set of bounds. Each field is a flag of `npm run train`
+// (y_range aside); messages name the flag.
+import { checkInteger, describeValue } from './validation';
 
 export interface ModelParams {
   /** Embedding width n (movie_embeddings.embedding is vector(n)). */
@@ -35,33 +36,59 @@ export const DEFAULT_MODEL_PARAMS: Readonly<ModelParams> = Object.freeze({
   batchSize: 64,
 });
 
+/** How each parameter is named in messages: the `npm run train` flag (y_range has none: fast.ai's name). */
 export const MODEL_FLAGS: Readonly<Record<keyof ModelParams, string>> = Object.freeze({
   factors: '--factors',
   epochs: '--epochs',
   lr: '--lr',
   wd: '--wd',
-  yRange: '--y-range',
+  yRange: 'y_range',
   validPct: '--valid-pct',
   seed: '--seed',
   batchSize: '--batch-size',
 });
 
+/**
+ * The one set of bounds on the model's hyper-parameters (the trainer's CLI and
+ * runTraining() check them here). Wide on purpose: they refuse what cannot train
+ * (no factors, a zero or negative rate, a batch past what the engines address), not
+ * what merely trains badly. The seed is any safe integer (Rng folds it to 64 bits).
+ */
+export const MODEL_PARAM_BOUNDS = Object.freeze({
+  factors: [1, 2000],
+  epochs: [1, 1000],
+  /** Exclusive at both ends. */
+  lr: [0, 10],
+  /** Inclusive at 0, exclusive at the top. */
+  wd: [0, 100],
+  batchSize: [1, 1 << 22],
+} as const);
+
 /** Every problem with `p`, one message each naming the flag; [] when valid. */
 export function validateModelParams(p: ModelParams): string[] {
+  const b = MODEL_PARAM_BOUNDS;
   const [lo, hi] = Array.isArray(p.yRange) ? p.yRange : [NaN, NaN];
   const errors = [
-    checkInteger(MODEL_FLAGS.factors, p.factors, 1, 2000),
-    checkInteger(MODEL_FLAGS.epochs, p.epochs, 1, 1000),
-    checkNumber(MODEL_FLAGS.lr, p.lr, Number.MIN_VALUE, 10, 'a number above 0 and at most 10, e.g. 5e-3'),
-    checkNumber(MODEL_FLAGS.wd, p.wd, 0, 10),
+    checkInteger(MODEL_FLAGS.factors, p.factors, ...b.factors),
+    checkInteger(MODEL_FLAGS.epochs, p.epochs, ...b.epochs),
+    isNumber(p.lr) && p.lr > b.lr[0] && p.lr < b.lr[1]
+      ? null
+      : `${MODEL_FLAGS.lr} must be a number above ${b.lr[0]} and below ${b.lr[1]}, e.g. 5e-3 (got ${describeValue(p.lr)})`,
+    isNumber(p.wd) && p.wd >= b.wd[0] && p.wd < b.wd[1]
+      ? null
+      : `${MODEL_FLAGS.wd} must be a number from ${b.wd[0]} up to (not including) ${b.wd[1]}, e.g. 0.1 (got ${describeValue(p.wd)})`,
     Number.isFinite(lo) && Number.isFinite(hi) && lo < hi
       ? null
       : `${MODEL_FLAGS.yRange} must be two numbers lo < hi, e.g. 0,5.5 (got ${describeValue(p.yRange)})`,
-    typeof p.validPct === 'number' && p.validPct > 0 && p.validPct < 1
+    isNumber(p.validPct) && p.validPct > 0 && p.validPct < 1
       ? null
       : `${MODEL_FLAGS.validPct} must be a fraction above 0 and below 1, e.g. 0.2 (got ${describeValue(p.validPct)})`,
-    checkInteger(MODEL_FLAGS.seed, p.seed, 0, 0xffffffff, 'a whole number from 0 to 4294967295'),
-    checkInteger(MODEL_FLAGS.batchSize, p.batchSize, 1, 1 << 24),
+    checkInteger(MODEL_FLAGS.seed, p.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 'a whole number, e.g. 42'),
+    checkInteger(MODEL_FLAGS.batchSize, p.batchSize, ...b.batchSize),
   ];
   return errors.filter((e): e is string => e !== null);
+}
+
+function isNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
 }

@@ -1,4 +1,11 @@
-import { movieMatchesFilter, normalizeMovieFilter, validateMovieFilter, type MovieFilter } from './movie-filter';
+import {
+  DEFAULT_MIN_RATING_COUNT,
+  minRatingCountOf,
+  movieMatchesFilter,
+  normalizeMovieFilter,
+  validateMovieFilter,
+  type MovieFilter,
+} from './movie-filter';
 
 describe('validateMovieFilter', () => {
   it('accepts no filter, an empty one and a full one', () => {
@@ -6,7 +13,14 @@ describe('validateMovieFilter', () => {
     expect(validateMovieFilter(null)).toEqual([]);
     expect(validateMovieFilter({})).toEqual([]);
     expect(
-      validateMovieFilter({ genres: ['sci-fi', 'Drama'], excludeGenres: ['Horror'], yearFrom: 1990, yearTo: 1999, minAverageRating: 3.5, minRatingCount: 100 }),
+      validateMovieFilter({
+        genres: ['sci-fi', 'Drama'],
+        excludeGenres: ['Horror'],
+        yearFrom: 1990,
+        yearTo: 1999,
+        minAverageRating: 3.5,
+        minRatingCount: 100,
+      }),
     ).toEqual([]);
     expect(validateMovieFilter({ genres: null, yearFrom: null, yearTo: 2000 })).toEqual([]);
   });
@@ -32,7 +46,9 @@ describe('validateMovieFilter', () => {
 
 describe('normalizeMovieFilter', () => {
   it('spells genres canonically and drops empty fields', () => {
-    expect(normalizeMovieFilter({ genres: ['sci-fi', 'Sci-Fi', 'film noir'], excludeGenres: [], yearFrom: null, minRatingCount: 0 })).toEqual({
+    expect(
+      normalizeMovieFilter({ genres: ['sci-fi', 'Sci-Fi', 'film noir'], excludeGenres: [], yearFrom: null, minRatingCount: 0 }),
+    ).toEqual({
       genres: ['Sci-Fi', 'Film-Noir'],
       minRatingCount: 0,
     });
@@ -60,5 +76,17 @@ describe('movieMatchesFilter', () => {
   ])('%j: Heat %p, Babylon 5 %p', (filter, heatPasses, babylonPasses) => {
     expect(movieMatchesFilter(heat, filter)).toBe(heatPasses);
     expect(movieMatchesFilter(babylon, filter)).toBe(babylonPasses);
+  });
+});
+
+describe('minRatingCountOf (the default floor)', () => {
+  it("is the filter's own minRatingCount, 0 included, else the default floor of 10", () => {
+    expect(DEFAULT_MIN_RATING_COUNT).toBe(10);
+    expect(minRatingCountOf(undefined)).toBe(10);
+    expect(minRatingCountOf(null)).toBe(10);
+    expect(minRatingCountOf({ genres: ['Drama'] })).toBe(10);
+    expect(minRatingCountOf({ minRatingCount: null })).toBe(10);
+    expect(minRatingCountOf({ minRatingCount: 0 })).toBe(0);
+    expect(minRatingCountOf({ minRatingCount: 250 })).toBe(250);
   });
 });

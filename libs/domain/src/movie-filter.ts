@@ -1,4 +1,4 @@
-// The MovieFilter GraphQL input (DESIGN.md) as a domain rule: what is valid, and
+// The MovieFilter GraphQL input (apps/gateway/schema.graphql) as a domain rule: what is valid, and
 // which movies pass. The gateway's SQL applies the same rule; movieMatchesFilter
 // is its reference (tests, in-memory fast paths).
 import { canonicalGenre, MOVIELENS_GENRES } from './genres';
@@ -15,8 +15,23 @@ export interface MovieFilter {
   yearTo?: number | null;
   /** Inclusive, on the movie's average over the whole dump. */
   minAverageRating?: number | null;
-  /** Inclusive, on the movie's rating count over the whole dump. */
+  /** Inclusive, on the movie's rating count over the whole dump; absent: DEFAULT_MIN_RATING_COUNT. */
   minRatingCount?: number | null;
+}
+
+/**
+ * Default floor on a movie's rating count (over the whole dump) for every movie list
+ * cinemap serves (neighbours, most/least appreciated, PCA): a film rated by a handful
+ * of users has a noisy embedding, so its "neighbours" are random. MovieFilter's
+ * minRatingCount overrides it (0 turns it off). The gateway's in-memory scan, its SQL
+ * queries and the analysts' similar_movies() (cinemap_default_min_rating_count(),
+ * generated from this constant) all read it from here.
+ */
+export const DEFAULT_MIN_RATING_COUNT = 10;
+
+/** The rating-count floor `filter` asks for: its minRatingCount, else the default floor. */
+export function minRatingCountOf(filter: MovieFilter | null | undefined): number {
+  return filter?.minRatingCount ?? DEFAULT_MIN_RATING_COUNT;
 }
 
 export const FILTER_MIN_YEAR = 1800;
@@ -45,7 +60,9 @@ export function validateMovieFilter(
     if (list.length > MAX_GENRES) errors.push(`${argument}.${field} has ${list.length} entries; the limit is ${MAX_GENRES}`);
     const unknown = list.filter((g) => typeof g !== 'string' || canonicalGenre(g, knownGenres) === null);
     if (unknown.length > 0) {
-      errors.push(`${argument}.${field}: unknown genre ${unknown.map((g) => JSON.stringify(g)).join(', ')}; known genres: ${knownGenres.join(', ')}`);
+      errors.push(
+        `${argument}.${field}: unknown genre ${unknown.map((g) => JSON.stringify(g)).join(', ')}; known genres: ${knownGenres.join(', ')}`,
+      );
     }
   }
   const year = (f: 'yearFrom' | 'yearTo') =>
@@ -68,7 +85,10 @@ export function validateMovieFilter(
  * null/undefined fields removed, empty genre lists dropped. Call after validation
  * (unknown genres are dropped here).
  */
-export function normalizeMovieFilter(filter: MovieFilter | null | undefined, knownGenres: readonly string[] = MOVIELENS_GENRES): MovieFilter {
+export function normalizeMovieFilter(
+  filter: MovieFilter | null | undefined,
+  knownGenres: readonly string[] = MOVIELENS_GENRES,
+): MovieFilter {
   const out: MovieFilter = {};
   if (!filter) return out;
   for (const field of ['genres', 'excludeGenres'] as const) {

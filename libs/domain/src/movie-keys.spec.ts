@@ -28,7 +28,8 @@ describe('movieKeys', () => {
       ['8 1/2 (8½) (1963)', '8½'],
       ['Fast & Furious (Fast and the Furious 4, The) (2009)', 'fast and furious'],
     ];
-    for (const [raw, typed] of cases) expect({ typed, found: keysOf(raw).includes(parseTitleQuery(typed).key) }).toEqual({ typed, found: true });
+    for (const [raw, typed] of cases)
+      expect({ typed, found: keysOf(raw).includes(parseTitleQuery(typed).key) }).toEqual({ typed, found: true });
   });
 
   it('finds every example by its own movies.csv line pasted whole', () => {

@@ -1,7 +1,7 @@
 // The records of a MovieLens dump as the rest of cinemap passes them around, the
 // rating scale, and links out to IMDb and TMDb.
 
-/** A movie as stored in `movies` (DESIGN.md "Database"). */
+/** A movie as stored in `movies` (docs/architecture.md, "The contract": database). */
 export interface Movie {
   movieId: number;
   /** Exactly as in movies.csv: "Matrix, The (1999)". */
@@ -50,7 +50,7 @@ export const RATING_STEP = 0.5;
 
 /** True for 0.5, 1.0, ..., 5.0 (numbers only; parse strings first). */
 export function isValidRating(x: unknown): x is number {
-  return typeof x === 'number' && Number.isFinite(x) && x >= MIN_RATING && x <= MAX_RATING && Number.isInteger(x * 2);
+  return typeof x === 'number' && Number.isFinite(x) && x >= MIN_RATING && x <= MAX_RATING && Number.isInteger(x / RATING_STEP);
 }
 
 /**

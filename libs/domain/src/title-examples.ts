@@ -2,7 +2,13 @@
 // oracle, exported so other projects test against the same cases.
 
 /** [raw, title, alternateTitles, year, yearEnd (omitted = null)] */
-export type MovieLensTitleExample = readonly [raw: string, title: string, alternates: readonly string[], year: number | null, yearEnd?: number | null];
+export type MovieLensTitleExample = readonly [
+  raw: string,
+  title: string,
+  alternates: readonly string[],
+  year: number | null,
+  yearEnd?: number | null,
+];
 
 /**
  * Titles in movies.csv form (mostly real ml-latest entries, a few built to probe
@@ -30,7 +36,12 @@ export const MOVIELENS_TITLE_EXAMPLES: readonly MovieLensTitleExample[] = [
   ['Impossible, The (Imposible, Lo) (2012)', 'The Impossible', ['Lo Imposible'], 2012],
   ['City of Lost Children, The (Cité des enfants perdus, La) (1995)', 'The City of Lost Children', ['La Cité des enfants perdus'], 1995],
   ["Avventura, L' (1960)", "L'Avventura", [], 1960],
-  ['Good, the Bad and the Ugly, The (Buono, il brutto, il cattivo, Il) (1966)', 'The Good, the Bad and the Ugly', ['Il Buono, il brutto, il cattivo'], 1966],
+  [
+    'Good, the Bad and the Ugly, The (Buono, il brutto, il cattivo, Il) (1966)',
+    'The Good, the Bad and the Ugly',
+    ['Il Buono, il brutto, il cattivo'],
+    1966,
+  ],
   ['Usual Suspects, The (1995)', 'The Usual Suspects', [], 1995],
   ['Lord of the Rings: The Fellowship of the Ring, The (2001)', 'The Lord of the Rings: The Fellowship of the Ring', [], 2001],
   ['Star Is Born, A (1937)', 'A Star Is Born', [], 1937],
@@ -49,11 +60,16 @@ export const MOVIELENS_TITLE_EXAMPLES: readonly MovieLensTitleExample[] = [
   ['Soliti ignoti, I (Big Deal on Madonna Street) (1958)', 'I Soliti ignoti', ['Big Deal on Madonna Street'], 1958],
   ['Jagten (Hunt, The) (2012)', 'Jagten', ['The Hunt'], 2012],
   ['Sjunde inseglet, Det (Seventh Seal, The) (1957)', 'Det Sjunde inseglet', ['The Seventh Seal'], 1957],
-  ['Auto da Compadecida, O (Dog\'s Will, A) (2000)', 'O Auto da Compadecida', ["A Dog's Will"], 2000],
+  ["Auto da Compadecida, O (Dog's Will, A) (2000)", 'O Auto da Compadecida', ["A Dog's Will"], 2000],
   ['Cidade de Deus (City of God) (2002)', 'Cidade de Deus', ['City of God'], 2002],
   ['City of God (Cidade de Deus) (2002)', 'City of God', ['Cidade de Deus'], 2002],
   ['Untouchables, The (1987)', 'The Untouchables', [], 1987],
-  ['Dr. Strangelove or: How I Learned to Stop Worrying and Love the Bomb (1964)', 'Dr. Strangelove or: How I Learned to Stop Worrying and Love the Bomb', [], 1964],
+  [
+    'Dr. Strangelove or: How I Learned to Stop Worrying and Love the Bomb (1964)',
+    'Dr. Strangelove or: How I Learned to Stop Worrying and Love the Bomb',
+    [],
+    1964,
+  ],
   ['Birdman: Or (The Unexpected Virtue of Ignorance) (2014)', 'Birdman: Or (The Unexpected Virtue of Ignorance)', [], 2014],
   ['(500) Days of Summer (2009)', '(500) Days of Summer', [], 2009],
   ['Monsters, Inc. (2001)', 'Monsters, Inc.', [], 2001],
@@ -62,7 +78,7 @@ export const MOVIELENS_TITLE_EXAMPLES: readonly MovieLensTitleExample[] = [
   ['Adventures of Priscilla, Queen of the Desert, The (1994)', 'The Adventures of Priscilla, Queen of the Desert', [], 1994],
   ['Pokémon: The First Movie (1998)', 'Pokémon: The First Movie', [], 1998],
   ['Twelve Monkeys (a.k.a. 12 Monkeys) (1995)', 'Twelve Monkeys', ['12 Monkeys'], 1995],
-  ['Dracula (Bram Stoker\'s Dracula) (1992)', 'Dracula', ["Bram Stoker's Dracula"], 1992],
+  ["Dracula (Bram Stoker's Dracula) (1992)", 'Dracula', ["Bram Stoker's Dracula"], 1992],
   ['8 1/2 (8½) (1963)', '8 1/2', ['8½'], 1963],
   ['Alien³ (a.k.a. Alien 3) (1992)', 'Alien³', ['Alien 3'], 1992],
   ['Blade Runner 2049 (2017)', 'Blade Runner 2049', [], 2017],

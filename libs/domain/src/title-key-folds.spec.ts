@@ -43,7 +43,12 @@ describe('TITLE_KEY_FOLDS and TITLE_KEY_MULTI_FOLDS', () => {
   });
 
   it('leave no upper-case letter in Latin, Greek and Cyrillic blocks unfolded', () => {
-    const ranges: Array<[number, number]> = [[0x0000, 0x024f], [0x0370, 0x04ff], [0x1e00, 0x1eff], [0xff21, 0xff3a]];
+    const ranges: Array<[number, number]> = [
+      [0x0000, 0x024f],
+      [0x0370, 0x04ff],
+      [0x1e00, 0x1eff],
+      [0xff21, 0xff3a],
+    ];
     const upper: string[] = [];
     for (const [lo, hi] of ranges) {
       for (let c = lo; c <= hi; c++) {
@@ -67,7 +72,19 @@ describe('TITLE_KEY_FOLDS and TITLE_KEY_MULTI_FOLDS', () => {
 
   it('fold the letters people name explicitly', () => {
     const fold = (c: string) => multi.get(c) ?? single.get(c);
-    expect(['ß', 'æ', 'ø', 'œ', 'ł', 'đ', 'Ø', 'Ł', 'ı', 'þ', 'ð'].map(fold)).toEqual(['ss', 'ae', 'o', 'oe', 'l', 'd', 'o', 'l', 'i', 'th', 'd']);
+    expect(['ß', 'æ', 'ø', 'œ', 'ł', 'đ', 'Ø', 'Ł', 'ı', 'þ', 'ð'].map(fold)).toEqual([
+      'ss',
+      'ae',
+      'o',
+      'oe',
+      'l',
+      'd',
+      'o',
+      'l',
+      'i',
+      'th',
+      'd',
+    ]);
   });
 });
 
@@ -78,6 +95,29 @@ describe('TITLE_ARTICLES', () => {
   });
 
   it('include the articles MovieLens moves most often', () => {
-    expect(TITLE_ARTICLES).toEqual(expect.arrayContaining(['the', 'a', 'an', 'les', 'le', 'la', 'l', 'il', 'der', 'die', 'das', 'el', 'los', 'las', 'un', 'une', 'det', 'den', 'o', 'os']));
+    expect(TITLE_ARTICLES).toEqual(
+      expect.arrayContaining([
+        'the',
+        'a',
+        'an',
+        'les',
+        'le',
+        'la',
+        'l',
+        'il',
+        'der',
+        'die',
+        'das',
+        'el',
+        'los',
+        'las',
+        'un',
+        'une',
+        'det',
+        'den',
+        'o',
+        'os',
+      ]),
+    );
   });
 });

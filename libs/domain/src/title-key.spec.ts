@@ -76,7 +76,7 @@ describe('titleKey', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (s) => {
         const k = titleKey(s);
-        return !/^ | $|  /.test(k) && [...k].every((c) => !folded.has(c));
+        return !/^ | $| {2}/.test(k) && [...k].every((c) => !folded.has(c));
       }),
       { numRuns: 2000, seed: 7 },
     );
@@ -125,7 +125,9 @@ describe('the SQL recipe of titleKey', () => {
 
   it('gives titleKey() on random Unicode text', () => {
     const folds = [...TITLE_KEY_FOLDS.map(([f]) => f), ...TITLE_KEY_MULTI_FOLDS.map(([f]) => f), 'the', 'a', ' ', 'l', 'x'];
-    const tricky = fc.array(fc.oneof(fc.constantFrom(...folds), fc.string({ unit: 'binary', maxLength: 3 })), { maxLength: 12 }).map((a) => a.join(''));
+    const tricky = fc
+      .array(fc.oneof(fc.constantFrom(...folds), fc.string({ unit: 'binary', maxLength: 3 })), { maxLength: 12 })
+      .map((a) => a.join(''));
     fc.assert(
       fc.property(fc.oneof(tricky, fc.string({ unit: 'binary', maxLength: 30 })), (s) => sqlTitleKey(s) === titleKey(s)),
       { numRuns: 3000, seed: 42 },

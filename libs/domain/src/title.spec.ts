@@ -7,7 +7,13 @@ describe('parseMovieTitle on real MovieLens titles', () => {
     expect(MOVIELENS_TITLE_EXAMPLES.length).toBeGreaterThanOrEqual(40);
   });
 
-  const rows = MOVIELENS_TITLE_EXAMPLES.map(([raw, title, alternates, year, yearEnd = null]) => ({ raw, title, alternates, year, yearEnd }));
+  const rows = MOVIELENS_TITLE_EXAMPLES.map(([raw, title, alternates, year, yearEnd = null]) => ({
+    raw,
+    title,
+    alternates,
+    year,
+    yearEnd,
+  }));
   it.each(rows)('$raw', ({ raw, title, alternates, year, yearEnd }) => {
     const p = parseMovieTitle(raw);
     expect(p).toEqual({ raw, title, displayTitle: title, alternateTitles: [...alternates], year, yearEnd });

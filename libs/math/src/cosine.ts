@@ -34,10 +34,15 @@ export function norm(a: Vector): number {
  */
 export function cosine(a: Vector, b: Vector): number {
   checkSameLength(a, b, 'cosine');
-  let ab = 0, aa = 0, bb = 0;
+  let ab = 0,
+    aa = 0,
+    bb = 0;
   for (let i = 0; i < a.length; i++) {
-    const x = a[i], y = b[i];
-    ab += x * y; aa += x * x; bb += y * y;
+    const x = a[i],
+      y = b[i];
+    ab += x * y;
+    aa += x * x;
+    bb += y * y;
   }
   if (aa === 0 || bb === 0) return 0;
   return ab / Math.sqrt(aa * bb);
@@ -58,12 +63,7 @@ function checkMatrix(matrix: ArrayLike<number>, rows: number, dim: number, what:
  * @param options.inPlace write into `matrix` (default) or into a copy.
  * @returns the normalised matrix (`matrix` itself when in place).
  */
-export function normalizeRows(
-  matrix: Float32Array,
-  rows: number,
-  dim: number,
-  options: { inPlace?: boolean } = {},
-): Float32Array {
+export function normalizeRows(matrix: Float32Array, rows: number, dim: number, options: { inPlace?: boolean } = {}): Float32Array {
   checkMatrix(matrix, rows, dim, 'normalizeRows');
   const out = options.inPlace === false ? new Float32Array(matrix.subarray(0, rows * dim)) : matrix;
   for (let r = 0, o = 0; r < rows; r++, o += dim) {

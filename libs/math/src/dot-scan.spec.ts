@@ -25,30 +25,34 @@ describe('DotScanIndex', () => {
     expect(() => idx.topK([1, 0], 1)).toThrow(/query has 2 values but rows have dim=5/);
   });
 
-  it.each([1, 2, 3, 4, 5, 7, 8, 50, 51])('matches topKByDot exactly at dim %i (float32 and float64 queries, exclusions, NaN rows)', (dim) => {
-    const rng = new Rng(1000 + dim);
-    const rows = 1500;
-    const idx = filled(rows, dim, () => rng.normal());
-    // duplicate rows make exact ties; a NaN row must be skipped by both
-    idx.matrix.copyWithin(7 * dim, 3 * dim, 4 * dim);
-    idx.matrix.copyWithin(900 * dim, 3 * dim, 4 * dim);
-    idx.matrix[11 * dim] = Number.NaN;
-    const m = idx.matrix.slice();
-    for (let t = 0; t < 12; t++) {
-      const q = t % 2 ? Float64Array.from({ length: dim }, () => rng.normal()) : m.subarray(t * dim, (t + 1) * dim);
-      for (const k of [0, 1, 10, 100, rows + 5]) {
-        const exclude = t % 3 === 0 ? undefined : (i: number) => i % 5 === t % 5;
-        const want = topKByDot(m, rows, dim, q, k, { exclude });
-        const got = idx.topK(q, k, { exclude });
-        expect(Array.from(got.indices)).toEqual(Array.from(want.indices));
-        expect(Array.from(got.scores)).toEqual(Array.from(want.scores)); // bitwise, not close
+  it.each([1, 2, 3, 4, 5, 7, 8, 50, 51])(
+    'matches topKByDot exactly at dim %i (float32 and float64 queries, exclusions, NaN rows)',
+    (dim) => {
+      const rng = new Rng(1000 + dim);
+      const rows = 1500;
+      const idx = filled(rows, dim, () => rng.normal());
+      // duplicate rows make exact ties; a NaN row must be skipped by both
+      idx.matrix.copyWithin(7 * dim, 3 * dim, 4 * dim);
+      idx.matrix.copyWithin(900 * dim, 3 * dim, 4 * dim);
+      idx.matrix[11 * dim] = Number.NaN;
+      const m = idx.matrix.slice();
+      for (let t = 0; t < 12; t++) {
+        const q = t % 2 ? Float64Array.from({ length: dim }, () => rng.normal()) : m.subarray(t * dim, (t + 1) * dim);
+        for (const k of [0, 1, 10, 100, rows + 5]) {
+          const exclude = t % 3 === 0 ? undefined : (i: number) => i % 5 === t % 5;
+          const want = topKByDot(m, rows, dim, q, k, { exclude });
+          const got = idx.topK(q, k, { exclude });
+          expect(Array.from(got.indices)).toEqual(Array.from(want.indices));
+          expect(Array.from(got.scores)).toEqual(Array.from(want.scores)); // bitwise, not close
+        }
       }
-    }
-  });
+    },
+  );
 
   it('matches topKByDot on coarse values where many scores tie', () => {
     const rng = new Rng(5);
-    const rows = 3000, dim = 6;
+    const rows = 3000,
+      dim = 6;
     const idx = filled(rows, dim, () => rng.int(3) - 1);
     const m = idx.matrix.slice();
     const q = [1, 0, -1, 1, 0, 1];

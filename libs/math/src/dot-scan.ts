@@ -12,10 +12,11 @@
 // (An f32x4 scan was measured at 0.63 vs 0.95 ms, but its sums differ from the JS
 // path and need a re-scoring pass to give the same order; not worth the risk.)
 //
-// The WAT is assembled with wabt once per process (a few ms) and instantiated per
+// The WAT is assembled with wabt (./wat.ts) once per process (a few ms) and instantiated per
 // matrix: each DotScanIndex owns a WebAssembly memory holding [matrix | query | scores],
 // sized once and never grown, so the `matrix` view stays valid for the index's life.
 import { topK, type TopKOptions, type TopKResult } from './top-k';
+import { compileWat } from './wat';
 
 const DOT_SCAN_WAT = String.raw`
 (module
@@ -65,8 +66,6 @@ interface ScanExports {
   scan(rows: number, dim: number, qOffset: number, outOffset: number): void;
 }
 
-type WabtModule = { parseWat(name: string, text: string, features: Record<string, boolean>): { toBinary(o: object): { buffer: Uint8Array<ArrayBuffer> }; destroy(): void } };
-
 let compiled: Promise<DotScanKernel> | undefined;
 
 /**
@@ -74,15 +73,7 @@ let compiled: Promise<DotScanKernel> | undefined;
  * Rejects where WebAssembly SIMD is unavailable — callers fall back to `topKByDot`.
  */
 export function loadDotScanKernel(): Promise<DotScanKernel> {
-  compiled ??= (async () => {
-    const wabt = await (require('wabt') as () => Promise<WabtModule>)();
-    const mod = wabt.parseWat('dot-scan.wat', DOT_SCAN_WAT, { simd: true });
-    try {
-      return new DotScanKernel(await WebAssembly.compile(mod.toBinary({}).buffer));
-    } finally {
-      mod.destroy();
-    }
-  })();
+  compiled ??= compileWat('dot-scan.wat', DOT_SCAN_WAT, { simd: true }).then((m) => new DotScanKernel(m));
   compiled.catch(() => {
     compiled = undefined; // let a later call try again
   });
@@ -103,7 +94,10 @@ export class DotScanKernel {
     const qOffset = align(rows * dim * 4, 16);
     const outOffset = align(qOffset + dim * 8, 16);
     const bytes = outOffset + rows * 8;
-    if (bytes > 2 ** 31) throw new RangeError(`DotScanKernel.index: ${rows} x ${dim} needs ${bytes} bytes, over the 2 GiB this kernel addresses; use topKByDot`);
+    if (bytes > 2 ** 31)
+      throw new RangeError(
+        `DotScanKernel.index: ${rows} x ${dim} needs ${bytes} bytes, over the 2 GiB this kernel addresses; use topKByDot`,
+      );
     const exports = new WebAssembly.Instance(this.module, {}).exports as unknown as ScanExports;
     exports.memory.grow(Math.ceil(bytes / PAGE));
     return new DotScanIndex(exports, rows, dim, qOffset, outOffset);

@@ -3,6 +3,7 @@ export * from './rng';
 export * from './cosine';
 export * from './top-k';
 export * from './dot-scan';
+export * from './wat';
 export * from './sampling';
 export * from './one-cycle';
 export * from './pca';

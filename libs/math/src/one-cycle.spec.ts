@@ -54,7 +54,7 @@ describe('oneCycle (fast.ai fit_one_cycle defaults)', () => {
     // step 999: pos 0.999, phase-2 pos 0.99867; cos(pi*0.0013333) = 0.99999122703 (python math.cos)
     const last = sched(999).lr;
     expect(last).toBeGreaterThan(1e-7);
-    expect(last).toBeCloseTo(1e-7 + (1 - 0.9999912270311) * (1e-2 - 1e-7) / 2, 12);
+    expect(last).toBeCloseTo(1e-7 + ((1 - 0.9999912270311) * (1e-2 - 1e-7)) / 2, 12);
   });
 
   it('rises monotonically during warm-up and falls after', () => {

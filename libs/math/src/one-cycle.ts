@@ -57,11 +57,15 @@ export function combinedCos(pct: number, start: number, middle: number, end: num
  */
 export function oneCycle(options: OneCycleOptions): (step: number) => OneCycleValues {
   const { lrMax, totalSteps, pctStart = 0.25, div = 25, divFinal = 1e5, moms = [0.95, 0.85, 0.95] } = options;
-  if (!(lrMax > 0) || !Number.isFinite(lrMax)) throw new RangeError(`oneCycle: lrMax must be a positive number (e.g. --lr 5e-3), got ${String(lrMax)}`);
-  if (!Number.isInteger(totalSteps) || totalSteps < 1) throw new RangeError(`oneCycle: totalSteps must be a positive integer, got ${String(totalSteps)}`);
+  if (!(lrMax > 0) || !Number.isFinite(lrMax))
+    throw new RangeError(`oneCycle: lrMax must be a positive number (e.g. --lr 5e-3), got ${String(lrMax)}`);
+  if (!Number.isInteger(totalSteps) || totalSteps < 1)
+    throw new RangeError(`oneCycle: totalSteps must be a positive integer, got ${String(totalSteps)}`);
   if (!(pctStart >= 0 && pctStart <= 1)) throw new RangeError(`oneCycle: pctStart must be in [0, 1], got ${String(pctStart)}`);
-  if (!(div > 0) || !(divFinal > 0)) throw new RangeError(`oneCycle: div and divFinal must be positive, got div=${div}, divFinal=${divFinal}`);
-  const lrStart = lrMax / div, lrEnd = lrMax / divFinal;
+  if (!(div > 0) || !(divFinal > 0))
+    throw new RangeError(`oneCycle: div and divFinal must be positive, got div=${div}, divFinal=${divFinal}`);
+  const lrStart = lrMax / div,
+    lrEnd = lrMax / divFinal;
   const [m0, m1, m2] = moms;
   return (step: number) => {
     const pos = Math.min(1, Math.max(0, step / totalSteps));

@@ -35,7 +35,10 @@ describe('Pca known answers (worked by hand)', () => {
     expect(Array.from(pca.component(1))).toEqual([1, 0, 0]);
     expect(Array.from(pca.explainedVariance()).map((x) => +x.toFixed(12))).toEqual([3.6, 1.6]);
     expect(pca.totalVariance).toBeCloseTo(5.6, 12);
-    expect(Array.from(pca.explainedVarianceRatio()).map((x) => +x.toFixed(12))).toEqual([+(3.6 / 5.6).toFixed(12), +(1.6 / 5.6).toFixed(12)]);
+    expect(Array.from(pca.explainedVarianceRatio()).map((x) => +x.toFixed(12))).toEqual([
+      +(3.6 / 5.6).toFixed(12),
+      +(1.6 / 5.6).toFixed(12),
+    ]);
     expect(Array.from(pca.project(Float64Array.of(1, 2, 3), 1))).toEqual([3, 1]);
   });
 
@@ -50,7 +53,8 @@ describe('Pca known answers (worked by hand)', () => {
 describe('Pca vs ml-pca (same components up to sign, same variances)', () => {
   it('agrees on correlated random data (300 x 8)', () => {
     const rng = new Rng(31);
-    const rows = 300, dim = 8;
+    const rows = 300,
+      dim = 8;
     // latent factors with decreasing scale, mixed into 8 correlated features
     const mix = Array.from({ length: 4 * dim }, () => rng.normal());
     const m = new Float32Array(rows * dim);

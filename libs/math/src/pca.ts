@@ -50,19 +50,26 @@ export function jacobiEigen(a: Float64Array, d: number): { values: Float64Array;
         // rotation angle that zeroes a[p][q] (Numerical Recipes' stable form)
         const theta = (a[q * d + q] - a[p * d + p]) / (2 * apq);
         const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-        for (let k = 0; k < d; k++) { // A <- A J (columns p, q)
-          const akp = a[k * d + p], akq = a[k * d + q];
+        const c = 1 / Math.sqrt(t * t + 1),
+          s = t * c;
+        for (let k = 0; k < d; k++) {
+          // A <- A J (columns p, q)
+          const akp = a[k * d + p],
+            akq = a[k * d + q];
           a[k * d + p] = c * akp - s * akq;
           a[k * d + q] = s * akp + c * akq;
         }
-        for (let k = 0; k < d; k++) { // A <- J^T A (rows p, q)
-          const apk = a[p * d + k], aqk = a[q * d + k];
+        for (let k = 0; k < d; k++) {
+          // A <- J^T A (rows p, q)
+          const apk = a[p * d + k],
+            aqk = a[q * d + k];
           a[p * d + k] = c * apk - s * aqk;
           a[q * d + k] = s * apk + c * aqk;
         }
-        for (let k = 0; k < d; k++) { // V <- V J
-          const vkp = v[k * d + p], vkq = v[k * d + q];
+        for (let k = 0; k < d; k++) {
+          // V <- V J
+          const vkp = v[k * d + p],
+            vkq = v[k * d + q];
           v[k * d + p] = c * vkp - s * vkq;
           v[k * d + q] = s * vkp + c * vkq;
         }
@@ -160,7 +167,15 @@ export class Pca {
     if (json.mean.length !== dim || json.components.length !== dim * nComponents || json.variances.length !== nComponents) {
       throw new RangeError(`Pca.fromJSON: sizes do not match dim=${dim}, nComponents=${nComponents}`);
     }
-    return new Pca(dim, nComponents, json.rows, Float64Array.from(json.mean), Float64Array.from(json.components), Float64Array.from(json.variances), json.totalVariance);
+    return new Pca(
+      dim,
+      nComponents,
+      json.rows,
+      Float64Array.from(json.mean),
+      Float64Array.from(json.components),
+      Float64Array.from(json.variances),
+      json.totalVariance,
+    );
   }
 
   /**
@@ -169,7 +184,10 @@ export class Pca {
    */
   project(matrix: Matrix, rows: number): Float32Array {
     checkInput(matrix, rows, this.dim, 'Pca.project');
-    const d = this.dim, k = this.nComponents, comp = this.components, mean = this.mean;
+    const d = this.dim,
+      k = this.nComponents,
+      comp = this.components,
+      mean = this.mean;
     const out = new Float32Array(rows * k);
     const x = new Float64Array(d);
     for (let r = 0, o = 0; r < rows; r++, o += d) {

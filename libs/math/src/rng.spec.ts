@@ -26,7 +26,9 @@ describe('Rng (sfc32)', () => {
   });
 
   it('is deterministic and seed-sensitive', () => {
-    const a = new Rng(7), b = new Rng(7), c = new Rng(8);
+    const a = new Rng(7),
+      b = new Rng(7),
+      c = new Rng(8);
     const xa = Array.from({ length: 100 }, () => a.next());
     expect(Array.from({ length: 100 }, () => b.next())).toEqual(xa);
     expect(Array.from({ length: 100 }, () => c.next())).not.toEqual(xa);
@@ -56,11 +58,21 @@ describe('Rng (sfc32)', () => {
 
   it('forked streams are uncorrelated with each other and the parent', () => {
     const n = 20000;
-    const p = new Rng(1), f = p.fork(1);
-    let sxy = 0, sx = 0, sy = 0, sxx = 0, syy = 0;
+    const p = new Rng(1),
+      f = p.fork(1);
+    let sxy = 0,
+      sx = 0,
+      sy = 0,
+      sxx = 0,
+      syy = 0;
     for (let i = 0; i < n; i++) {
-      const x = p.next(), y = f.next();
-      sx += x; sy += y; sxy += x * y; sxx += x * x; syy += y * y;
+      const x = p.next(),
+        y = f.next();
+      sx += x;
+      sy += y;
+      sxy += x * y;
+      sxx += x * x;
+      syy += y * y;
     }
     const corr = (sxy / n - (sx / n) * (sy / n)) / Math.sqrt((sxx / n - (sx / n) ** 2) * (syy / n - (sy / n) ** 2));
     // sd of a sample correlation of independent streams ~ 1/sqrt(n) = 0.007
@@ -68,28 +80,41 @@ describe('Rng (sfc32)', () => {
   });
 
   it('next() has uniform moments: mean 1/2, variance 1/12', () => {
-    const r = new Rng(123), n = 100000;
-    let s = 0, ss = 0, outside = 0;
+    const r = new Rng(123),
+      n = 100000;
+    let s = 0,
+      ss = 0,
+      outside = 0;
     for (let i = 0; i < n; i++) {
       const x = r.next();
       if (!(x >= 0 && x < 1)) outside++;
-      s += x; ss += x * x;
+      s += x;
+      ss += x * x;
     }
     expect(outside).toBe(0);
-    const mean = s / n, v = ss / n - mean * mean;
+    const mean = s / n,
+      v = ss / n - mean * mean;
     // sd of the mean = sqrt(1/12/n) = 0.0009; allow 5 sd
     expect(Math.abs(mean - 0.5)).toBeLessThan(0.0046);
     expect(Math.abs(v - 1 / 12)).toBeLessThan(0.002);
   });
 
   it('normal() has mean 0, variance 1, skew 0, kurtosis 3 (and honours mean/sd)', () => {
-    const r = new Rng(2024), n = 200000;
-    let s1 = 0, s2 = 0, s3 = 0, s4 = 0;
+    const r = new Rng(2024),
+      n = 200000;
+    let s1 = 0,
+      s2 = 0,
+      s3 = 0,
+      s4 = 0;
     for (let i = 0; i < n; i++) {
       const z = r.normal();
-      s1 += z; s2 += z * z; s3 += z ** 3; s4 += z ** 4;
+      s1 += z;
+      s2 += z * z;
+      s3 += z ** 3;
+      s4 += z ** 4;
     }
-    const m = s1 / n, v = s2 / n;
+    const m = s1 / n,
+      v = s2 / n;
     // standard errors: mean 1/sqrt(n)=0.0022, var sqrt(2/n)=0.0032, skew sqrt(15/n)=0.0087, kurt sqrt(96/n)=0.022
     expect(Math.abs(m)).toBeLessThan(0.011);
     expect(Math.abs(v - 1)).toBeLessThan(0.016);
@@ -102,7 +127,9 @@ describe('Rng (sfc32)', () => {
   });
 
   it('int(n) stays in range, hits every value evenly, and validates n', () => {
-    const r = new Rng(9), counts = new Int32Array(7), n = 70000;
+    const r = new Rng(9),
+      counts = new Int32Array(7),
+      n = 70000;
     let bad = 0;
     for (let i = 0; i < n; i++) {
       const k = r.int(7);
@@ -128,7 +155,8 @@ describe('Rng (sfc32)', () => {
     const words = r.shuffle(['a', 'b', 'c']);
     expect([...words].sort()).toEqual(['a', 'b', 'c']);
     // where does element 0 of [0,1,2,3] land? uniform 1/4 each
-    const where = new Int32Array(4), trials = 40000;
+    const where = new Int32Array(4),
+      trials = 40000;
     for (let t = 0; t < trials; t++) {
       const p = r.shuffle([0, 1, 2, 3]);
       where[p.indexOf(0)]++;

@@ -3,13 +3,19 @@ import { maskToIndices, randomSplit, stratifiedSample } from './sampling';
 
 /** Rows of one movie: `counts[s]` rows of stratum s. */
 function movieRows(movieId: number, counts: Record<number, number>) {
-  const g: number[] = [], s: number[] = [];
-  for (const [stratum, c] of Object.entries(counts)) for (let i = 0; i < c; i++) { g.push(movieId); s.push(Number(stratum)); }
+  const g: number[] = [],
+    s: number[] = [];
+  for (const [stratum, c] of Object.entries(counts))
+    for (let i = 0; i < c; i++) {
+      g.push(movieId);
+      s.push(Number(stratum));
+    }
   return { g, s };
 }
 
 function keptPerCell(groups: ArrayLike<number>, strata: ArrayLike<number>, keep: Uint8Array) {
-  const total = new Map<string, number>(), kept = new Map<string, number>();
+  const total = new Map<string, number>(),
+    kept = new Map<string, number>();
   for (let i = 0; i < groups.length; i++) {
     const key = `${groups[i]}:${strata[i]}`;
     total.set(key, (total.get(key) ?? 0) + 1);
@@ -42,7 +48,8 @@ describe('stratifiedSample', () => {
   it('on random data: each movie keeps round(f*n), each cell floor or ceil of f*c, rows shuffled in', () => {
     const rng = new Rng(5);
     const n = 60000;
-    const groups = new Int32Array(n), strata = new Uint8Array(n);
+    const groups = new Int32Array(n),
+      strata = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       groups[i] = 1 + rng.int(300) * 977; // sparse movie ids, like MovieLens
       // skewed score distribution like real ratings (more 7s and 8s)
@@ -51,7 +58,8 @@ describe('stratifiedSample', () => {
     for (const f of [0.1, 0.37, 0.5]) {
       const keep = stratifiedSample(groups, strata, f, 42);
       const { total, kept } = keptPerCell(groups, strata, keep);
-      const movieTotal = new Map<number, number>(), movieKept = new Map<number, number>();
+      const movieTotal = new Map<number, number>(),
+        movieKept = new Map<number, number>();
       for (const [key, c] of total) {
         const movie = Number(key.split(':')[0]);
         const k = kept.get(key)!;
@@ -75,8 +83,10 @@ describe('stratifiedSample', () => {
   });
 
   it('picks rows within a cell uniformly (each of 10 rows kept 3 times in 10 on average)', () => {
-    const groups = new Int32Array(10).fill(4), strata = new Uint8Array(10).fill(9);
-    const hits = new Int32Array(10), trials = 4000;
+    const groups = new Int32Array(10).fill(4),
+      strata = new Uint8Array(10).fill(9);
+    const hits = new Int32Array(10),
+      trials = 4000;
     for (let seed = 0; seed < trials; seed++) {
       const keep = stratifiedSample(groups, strata, 0.3, seed);
       for (let i = 0; i < 10; i++) hits[i] += keep[i];
@@ -86,7 +96,8 @@ describe('stratifiedSample', () => {
   });
 
   it('handles edge fractions, huge id ranges, Int32 strata, and reports bad input', () => {
-    const g = Int32Array.of(5, 5, 2_000_000_000, -3), s = Int32Array.of(1, 2, 1, 1);
+    const g = Int32Array.of(5, 5, 2_000_000_000, -3),
+      s = Int32Array.of(1, 2, 1, 1);
     expect(Array.from(stratifiedSample(g, s, 0, 1))).toEqual([0, 0, 0, 0]);
     expect(Array.from(stratifiedSample(g, s, 1, 1))).toEqual([1, 1, 1, 1]);
     // fraction 0.5 of single-row movies: round(0.5) = 1 keeps them; movie 5 keeps 1 of 2

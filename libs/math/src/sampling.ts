@@ -34,7 +34,8 @@ function denseGroups(groupIds: ArrayLike<number>): { dense: Int32Array; count: n
   const n = groupIds.length;
   const dense = new Int32Array(n);
   if (n === 0) return { dense, count: 0 };
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (let i = 0; i < n; i++) {
     const g = groupIds[i];
     if (!Number.isInteger(g)) throw new RangeError(`stratifiedSample: groupIds[${i}] = ${g} is not an integer`);
@@ -55,7 +56,8 @@ function denseGroups(groupIds: ArrayLike<number>): { dense: Int32Array; count: n
   for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[count++] = sorted[i];
   for (let i = 0; i < n; i++) {
     const g = groupIds[i];
-    let a = 0, b = count - 1;
+    let a = 0,
+      b = count - 1;
     while (a < b) {
       const m = (a + b) >> 1;
       if (sorted[m] < g) a = m + 1;
@@ -76,6 +78,7 @@ function denseGroups(groupIds: ArrayLike<number>): { dense: Int32Array; count: n
  * @param seed RNG seed (the ingest's `--seed`)
  * @returns keep mask, 1 = keep, aligned with the rows
  */
+// eslint-disable-next-line max-lines-per-function -- hot loop over millions of ratings: per-cell counts and picks in one pass, state in locals
 export function stratifiedSample(
   groupIds: Int32Array | ArrayLike<number>,
   strata: Uint8Array | Int32Array | ArrayLike<number>,
@@ -93,7 +96,8 @@ export function stratifiedSample(
   if (n === 0 || fraction === 0) return keep;
   if (fraction === 1) return keep.fill(1);
 
-  let smin = Infinity, smax = -Infinity;
+  let smin = Infinity,
+    smax = -Infinity;
   for (let i = 0; i < n; i++) {
     const s = strata[i];
     if (!Number.isInteger(s)) {
@@ -104,7 +108,9 @@ export function stratifiedSample(
   }
   const S = smax - smin + 1;
   if (S > 4096) {
-    throw new RangeError(`stratifiedSample: strata span ${smin}..${smax} (${S} values); strata must be a few small integers such as half-star scores 1..10`);
+    throw new RangeError(
+      `stratifiedSample: strata span ${smin}..${smax} (${S} values); strata must be a few small integers such as half-star scores 1..10`,
+    );
   }
   const { dense, count: G } = denseGroups(groupIds);
   const cells = G * S;
@@ -150,7 +156,9 @@ export function stratifiedSample(
       rem[best] = -1; // one extra row per cell at most
     }
     for (let s = 0; s < S; s++) {
-      const from = start[base + s], c = start[base + s + 1] - from, q = quota[s];
+      const from = start[base + s],
+        c = start[base + s + 1] - from,
+        q = quota[s];
       // partial Fisher–Yates: the first q slots become a uniform random q-subset
       for (let j = 0; j < q; j++) {
         const k = from + j + rng.int(c - j);
@@ -183,7 +191,8 @@ export function maskToIndices(mask: Uint8Array): Int32Array {
  */
 export function randomSplit(n: number, validPct: number, seed: number): { train: Int32Array; valid: Int32Array } {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`randomSplit: n must be a non-negative integer, got ${String(n)}`);
-  if (!(validPct >= 0 && validPct <= 1)) throw new RangeError(`randomSplit: validPct must be between 0 and 1 (e.g. 0.2), got ${String(validPct)}`);
+  if (!(validPct >= 0 && validPct <= 1))
+    throw new RangeError(`randomSplit: validPct must be between 0 and 1 (e.g. 0.2), got ${String(validPct)}`);
   const perm = new Rng(seed).permutation(n);
   const cut = Math.floor(snap(validPct * n));
   return { valid: perm.subarray(0, cut), train: perm.subarray(cut) };

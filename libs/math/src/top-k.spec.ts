@@ -66,7 +66,8 @@ describe('topKByDot', () => {
 
   it('agrees with scoring every row and fully sorting (random 2000 x 50)', () => {
     const rng = new Rng(99);
-    const rows = 2000, dim = 50;
+    const rows = 2000,
+      dim = 50;
     const m = new Float32Array(rows * dim);
     for (let i = 0; i < m.length; i++) m[i] = rng.normal();
     const q = new Float32Array(dim);

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { seedGatewayFixture } from '../../../libs/db/src/testing/seed';
+import { seedGatewayFixture } from '@cinemap/db/testing';
 import { CliDatabase, GatewayProcess, builtClis, cliDatabase, codes, gql, startGateway } from './support/harness';
 import { writeReport } from './support/report';
 
@@ -73,13 +73,19 @@ d('[pglite] the embedded SQL port shares nothing with the gateway', () => {
     const who = (await c.query('SELECT current_user AS u, session_user AS s')).rows[0];
     const refused: string[] = [];
     for (const sql of ['DELETE FROM run_movies', 'UPDATE movies SET title = $$x$$', 'CREATE TABLE evil (id int)', 'DROP TABLE movies']) {
-      const e = await c.query(sql).then(() => null, (err: { code?: string }) => err.code);
+      const e = await c.query(sql).then(
+        () => null,
+        (err: { code?: string }) => err.code,
+      );
       refused.push(`${sql}: ${e}`);
     }
     await c.end();
     const w = await connect('cinemap_writer');
     const writer = (await w.query('SELECT current_user AS u')).rows[0].u;
-    const ddl = await w.query('CREATE TABLE evil (id int)').then(() => null, (err: { code?: string }) => err.code);
+    const ddl = await w.query('CREATE TABLE evil (id int)').then(
+      () => null,
+      (err: { code?: string }) => err.code,
+    );
     await w.end();
     observed.push({ case: 'roles', default: who, refusedAsAnalyst: refused, writer, writerDdl: ddl });
     expect(who).toEqual({ u: 'cinemap_analyst', s: 'cinemap_analyst' });
@@ -96,9 +102,17 @@ d('[pglite] the embedded SQL port shares nothing with the gateway', () => {
     const t0 = Date.now();
     const during = await probe();
     const waited = Date.now() - t0;
-    const next = await c.query('SELECT 1').then(() => 'answered', (e: Error & { code?: string }) => asyncErrors.get(c)![0] ?? `${e.code}: ${e.message}`);
+    const next = await c.query('SELECT 1').then(
+      () => 'answered',
+      (e: Error & { code?: string }) => asyncErrors.get(c)![0] ?? `${e.code}: ${e.message}`,
+    );
     await c.end().catch(() => {});
-    observed.push({ case: 'open writer transaction (BEGIN; DELETE FROM run_movies, movie_embeddings)', deleted, gatewayWaitedMs: waited, clientNext: next });
+    observed.push({
+      case: 'open writer transaction (BEGIN; DELETE FROM run_movies, movie_embeddings)',
+      deleted,
+      gatewayWaitedMs: waited,
+      clientNext: next,
+    });
     expect(deleted).toBeGreaterThan(0);
     expect(during).toEqual(baseline);
     expect(waited).toBeLessThan(WAIT_MS + 4000);
@@ -130,13 +144,26 @@ d('[pglite] the embedded SQL port shares nothing with the gateway', () => {
     await c.query(`UNLISTEN *`);
     const whileConnected = await probe();
     const suggestions = await notFound();
-    const own = (await c.query(`SELECT current_setting('search_path') AS sp, current_setting('extra_float_digits') AS efd, current_setting('TimeZone') AS tz, (SELECT count(*)::int FROM pg_temp.run_movies) AS temp_rows`)).rows[0];
+    const own = (
+      await c.query(
+        `SELECT current_setting('search_path') AS sp, current_setting('extra_float_digits') AS efd, current_setting('TimeZone') AS tz, (SELECT count(*)::int FROM pg_temp.run_movies) AS temp_rows`,
+      )
+    ).rows[0];
     await c.end();
     const after = await probe();
     const fresh = await connect();
-    const clean = (await fresh.query(`SELECT current_setting('search_path') AS sp, current_setting('extra_float_digits') AS efd, current_setting('TimeZone') AS tz, to_regclass('pg_temp.run_movies')::text AS temp`)).rows[0];
+    const clean = (
+      await fresh.query(
+        `SELECT current_setting('search_path') AS sp, current_setting('extra_float_digits') AS efd, current_setting('TimeZone') AS tz, to_regclass('pg_temp.run_movies')::text AS temp`,
+      )
+    ).rows[0];
     await fresh.end();
-    observed.push({ case: 'client SETs search_path, extra_float_digits, DateStyle, TimeZone; temp run_movies/movies; UNLISTEN *', gatewayWhileConnected: whileConnected.codes, clientKeeps: own, nextClient: clean });
+    observed.push({
+      case: 'client SETs search_path, extra_float_digits, DateStyle, TimeZone; temp run_movies/movies; UNLISTEN *',
+      gatewayWhileConnected: whileConnected.codes,
+      clientKeeps: own,
+      nextClient: clean,
+    });
     expect(whileConnected).toEqual(baseline);
     expect(suggestions).toContain('Matrix, The (1999)');
     expect(own).toEqual({ sp: 'pg_catalog', efd: '-15', tz: 'Asia/Tokyo', temp_rows: 0 });
@@ -157,20 +184,24 @@ d('[pglite] the embedded SQL port shares nothing with the gateway', () => {
     expect(third).toBe('connected');
   }, 30_000);
 
-  psqlIt('psql: connects without PGSSLMODE, and a second psql prints the one-connection message', async () => {
-    const run = promisify(execFile);
-    const env: NodeJS.ProcessEnv = { ...process.env, PGCONNECT_TIMEOUT: '10' };
-    delete env.PGSSLMODE;
-    const ok = await run(PSQL!, ['-h', '127.0.0.1', '-p', String(port), '-tAc', 'SELECT current_user'], { env, encoding: 'utf8' });
-    const first = await connect();
-    const second = await run(PSQL!, ['-h', '127.0.0.1', '-p', String(port), '-tAc', 'SELECT 1'], { env, encoding: 'utf8' }).then(
-      () => 'connected',
-      (e: { stderr: string }) => e.stderr.trim(),
-    );
-    await first.end();
-    observed.push({ case: 'psql', whoami: ok.stdout.trim(), secondPsql: second });
-    expect(ok.stdout.trim()).toBe('cinemap_analyst');
-    expect(second).toMatch(/FATAL: +the embedded database serves one psql connection at a time/);
-    expect(second).not.toMatch(/server closed the connection unexpectedly/);
-  }, 30_000);
+  psqlIt(
+    'psql: connects without PGSSLMODE, and a second psql prints the one-connection message',
+    async () => {
+      const run = promisify(execFile);
+      const env: NodeJS.ProcessEnv = { ...process.env, PGCONNECT_TIMEOUT: '10' };
+      delete env.PGSSLMODE;
+      const ok = await run(PSQL!, ['-h', '127.0.0.1', '-p', String(port), '-tAc', 'SELECT current_user'], { env, encoding: 'utf8' });
+      const first = await connect();
+      const second = await run(PSQL!, ['-h', '127.0.0.1', '-p', String(port), '-tAc', 'SELECT 1'], { env, encoding: 'utf8' }).then(
+        () => 'connected',
+        (e: { stderr: string }) => e.stderr.trim(),
+      );
+      await first.end();
+      observed.push({ case: 'psql', whoami: ok.stdout.trim(), secondPsql: second });
+      expect(ok.stdout.trim()).toBe('cinemap_analyst');
+      expect(second).toMatch(/FATAL: +the embedded database serves one psql connection at a time/);
+      expect(second).not.toMatch(/server closed the connection unexpectedly/);
+    },
+    30_000,
+  );
 });

@@ -18,11 +18,11 @@ import { join } from 'node:path';
 import { availableBackends } from '@cinemap/db/testing';
 import { CLI, CliDatabase, TINY_CURATION, builtClis, cliDatabase, fingerprint, generateTiny, run, start, tempDir } from './support/harness';
 import { writeReport } from './support/report';
-import { craftZip } from '../../../apps/ingest/src/movielens/zip-craft';
-import { crc32 } from '../../../apps/ingest/src/movielens/source';
+import { LAYOUT_FIXTURES, craftZip } from '@cinemap/movielens/testing';
+import { crc32 } from '@cinemap/movielens';
 
 const FILES = ['movies.csv', 'ratings.csv', 'links.csv', 'tags.csv'] as const;
-const FIX = join(__dirname, '../../../apps/ingest/src/movielens/fixtures');
+const FIX = LAYOUT_FIXTURES;
 let base: Record<(typeof FILES)[number], Buffer>;
 let work: string;
 
@@ -54,7 +54,11 @@ const append = (f: (typeof FILES)[number], line: string | Buffer) => Buffer.conc
 const firstMovie = () => Number(base['movies.csv'].toString('utf8').split('\n')[1].split(',')[0]);
 const zip = (path: string, entries: Parameters<typeof craftZip>[0]) => (writeFileSync(path, craftZip(entries)), path);
 /** A fixture folder as a zip, its files inside a folder of the same name (as GroupLens zips are). */
-const fixtureZip = (path: string, name: string) => zip(path, readdirSync(join(FIX, name)).map((f) => ({ name: `${name}/${f}`, data: readFileSync(join(FIX, name, f)) })));
+const fixtureZip = (path: string, name: string) =>
+  zip(
+    path,
+    readdirSync(join(FIX, name)).map((f) => ({ name: `${name}/${f}`, data: readFileSync(join(FIX, name, f)) })),
+  );
 
 /** A file of `size` bytes that starts with `head` and is zeros after it, without writing the zeros (sparse). */
 function sparse(path: string, head: string, size: number): void {
@@ -90,7 +94,9 @@ const secretUrl = (path: string) => `http://${SECRET.user}:${SECRET.password}@12
 const NO_SECRET = new RegExp(`${SECRET.password}|${SECRET.token}|${SECRET.user}:`);
 
 const storedNoSecrets = async (db: CliDatabase) => {
-  const rows = await db.with((d) => d.query<{ t: string }>(`SELECT (source || ' ' || params::text || ' ' || counts::text) AS t FROM datasets`));
+  const rows = await db.with((d) =>
+    d.query<{ t: string }>(`SELECT (source || ' ' || params::text || ' ' || counts::text) AS t FROM datasets`),
+  );
   expect(rows.length).toBeGreaterThan(0);
   for (const r of rows) expect(r.t).not.toMatch(NO_SECRET);
   expect(rows.map((r) => r.t).join('\n')).toContain(`http://***@127.0.0.1:${port}/private/ml.zip?token=***&v=1`);
@@ -101,19 +107,34 @@ const CASES: Case[] = [
   {
     name: '#4 zip: old/ratings.csv beside new/movies.csv + new/ratings.csv',
     issue: '4',
-    build: (d) => zip(`${d}.zip`, [{ name: 'old/ratings.csv', data: base['ratings.csv'] }, { name: 'new/movies.csv', data: base['movies.csv'] }, { name: 'new/ratings.csv', data: base['ratings.csv'] }]),
+    build: (d) =>
+      zip(`${d}.zip`, [
+        { name: 'old/ratings.csv', data: base['ratings.csv'] },
+        { name: 'new/movies.csv', data: base['movies.csv'] },
+        { name: 'new/ratings.csv', data: base['ratings.csv'] },
+      ]),
     says: /holds dataset files in 2 places: new\/ \(movies\.csv, ratings\.csv\); old\/ \(ratings\.csv\)/,
   },
   {
     name: '#4 zip: dataset files at the top and in a folder',
     issue: '4',
-    build: (d) => zip(`${d}.zip`, [{ name: 'movies.csv', data: base['movies.csv'] }, { name: 'ratings.csv', data: base['ratings.csv'] }, { name: 'x/tags.csv', data: base['tags.csv'] }]),
+    build: (d) =>
+      zip(`${d}.zip`, [
+        { name: 'movies.csv', data: base['movies.csv'] },
+        { name: 'ratings.csv', data: base['ratings.csv'] },
+        { name: 'x/tags.csv', data: base['tags.csv'] },
+      ]),
     says: /holds dataset files in 2 places: the top \(movies\.csv, ratings\.csv\); x\/ \(tags\.csv\)/,
   },
   {
     name: '#4 zip: the same file twice',
     issue: '4',
-    build: (d) => zip(`${d}.zip`, [{ name: 'ml/movies.csv', data: base['movies.csv'] }, { name: 'ml/ratings.csv', data: base['ratings.csv'] }, { name: 'ml/ratings.csv', data: base['ratings.csv'] }]),
+    build: (d) =>
+      zip(`${d}.zip`, [
+        { name: 'ml/movies.csv', data: base['movies.csv'] },
+        { name: 'ml/ratings.csv', data: base['ratings.csv'] },
+        { name: 'ml/ratings.csv', data: base['ratings.csv'] },
+      ]),
     says: /holds ml\/ratings\.csv twice/,
   },
   {
@@ -145,7 +166,14 @@ const CASES: Case[] = [
       zip(`${d}.zip`, [
         { name: 'ml/movies.csv', data: base['movies.csv'] },
         { name: 'ml/ratings.csv', data: base['ratings.csv'] },
-        { name: 'ml/tags.csv', repeat: { head: Buffer.from('userId,movieId,tag,timestamp\n'), block: Buffer.from('2,29,great acting,1501188091\n'.repeat(37_450)), times: 2050 } },
+        {
+          name: 'ml/tags.csv',
+          repeat: {
+            head: Buffer.from('userId,movieId,tag,timestamp\n'),
+            block: Buffer.from('2,29,great acting,1501188091\n'.repeat(37_450)),
+            times: 2050,
+          },
+        },
       ]),
     says: /tags\.csv would inflate from [\d.]+ MiB to 2\.\d\d GiB \(\d+:1\); real MovieLens files compress about 3\.5:1, so this zip is refused as a zip bomb/,
     maxRssMb: 250,
@@ -157,7 +185,15 @@ const CASES: Case[] = [
       zip(`${d}.zip`, [
         { name: 'ml/movies.csv', data: base['movies.csv'] },
         { name: 'ml/ratings.csv', data: base['ratings.csv'] },
-        { name: 'ml/tags.csv', repeat: { head: Buffer.from('userId,movieId,tag,timestamp\n'), block: Buffer.from('2,29,great acting,1501188091\n'.repeat(37_450)), times: 60 }, uncompressedSize: 1 << 20 },
+        {
+          name: 'ml/tags.csv',
+          repeat: {
+            head: Buffer.from('userId,movieId,tag,timestamp\n'),
+            block: Buffer.from('2,29,great acting,1501188091\n'.repeat(37_450)),
+            times: 60,
+          },
+          uncompressedSize: 1 << 20,
+        },
       ]),
     says: /tags\.csv is not a readable zip: too many bytes in the stream\. expected 1048576/,
     maxRssMb: 250,
@@ -167,8 +203,13 @@ const CASES: Case[] = [
     issue: '10',
     build: (d) => {
       const good = base['ratings.csv'];
-      const bad = Buffer.from(good.toString('utf8').replace(/^(\d+,\d+,)(\d\.\d)/m, (_m, a: string, r: string) => `${a}${r === '1.0' ? '2.0' : '1.0'}`));
-      return zip(`${d}.zip`, [{ name: 'ml/movies.csv', data: base['movies.csv'] }, { name: 'ml/ratings.csv', data: bad, method: 0, crc32: crc32(good) }]);
+      const bad = Buffer.from(
+        good.toString('utf8').replace(/^(\d+,\d+,)(\d\.\d)/m, (_m, a: string, r: string) => `${a}${r === '1.0' ? '2.0' : '1.0'}`),
+      );
+      return zip(`${d}.zip`, [
+        { name: 'ml/movies.csv', data: base['movies.csv'] },
+        { name: 'ml/ratings.csv', data: bad, method: 0, crc32: crc32(good) },
+      ]);
     },
     says: /ratings\.csv is damaged: its CRC-32 is [0-9a-f]{8} but the zip says [0-9a-f]{8}\. Nothing was loaded\.[\s\S]*download it again/,
   },
@@ -191,22 +232,79 @@ const CASES: Case[] = [
   {
     name: '#10 an entry named ../evil.txt (path traversal)',
     issue: '10',
-    build: (d) => zip(`${d}.zip`, [{ name: '../evil.txt', data: Buffer.from('x') }, { name: 'ml/movies.csv', data: base['movies.csv'] }, { name: 'ml/ratings.csv', data: base['ratings.csv'] }]),
+    build: (d) =>
+      zip(`${d}.zip`, [
+        { name: '../evil.txt', data: Buffer.from('x') },
+        { name: 'ml/movies.csv', data: base['movies.csv'] },
+        { name: 'ml/ratings.csv', data: base['ratings.csv'] },
+      ]),
     says: /holds an entry named "\.\.\/evil\.txt", which points outside the zip's folder; ingest refuses such zips/,
     never: /incomplete|download it again/,
   },
   // #11: NUL bytes
-  { name: '#11 NUL in a title', issue: '11', build: (d) => folder(d, { 'movies.csv': append('movies.csv', '999999,Nul\0Title (2001),Drama') }), says: /movies\.csv:302: title contains a NUL byte \(U\+0000\), which PostgreSQL cannot store in text/ },
-  { name: '#11 NUL in a genre', issue: '11', build: (d) => folder(d, { 'movies.csv': append('movies.csv', '999999,Nul Genre (2001),Dra\0ma') }), says: /movies\.csv:\d+: genres contains a NUL byte/ },
-  { name: '#11 NUL in a tag (was dropped silently)', issue: '11', build: (d) => folder(d, { 'tags.csv': append('tags.csv', `1,${firstMovie()},bad\0tag,1500000000`) }), says: /tags\.csv:\d+: tag contains a NUL byte/ },
+  {
+    name: '#11 NUL in a title',
+    issue: '11',
+    build: (d) => folder(d, { 'movies.csv': append('movies.csv', '999999,Nul\0Title (2001),Drama') }),
+    says: /movies\.csv:302: title contains a NUL byte \(U\+0000\), which PostgreSQL cannot store in text/,
+  },
+  {
+    name: '#11 NUL in a genre',
+    issue: '11',
+    build: (d) => folder(d, { 'movies.csv': append('movies.csv', '999999,Nul Genre (2001),Dra\0ma') }),
+    says: /movies\.csv:\d+: genres contains a NUL byte/,
+  },
+  {
+    name: '#11 NUL in a tag (was dropped silently)',
+    issue: '11',
+    build: (d) => folder(d, { 'tags.csv': append('tags.csv', `1,${firstMovie()},bad\0tag,1500000000`) }),
+    says: /tags\.csv:\d+: tag contains a NUL byte/,
+  },
   // #12: linear, bounded per-row work
-  { name: '#12 one movie with 100,000 genres (a 700 KB row)', issue: '12', build: (d) => folder(d, { 'movies.csv': append('movies.csv', `999999,Many (2001),${Array.from({ length: 100_000 }, (_, i) => `G${i}`).join('|')}`) }), says: /movies\.csv:\d+: the row is longer than 65536 bytes/, maxRssMb: 250 },
-  { name: '#12 one movie with 10,000 genres (a 20 KB row)', issue: '12', build: (d) => folder(d, { 'movies.csv': append('movies.csv', `999999,Many (2001),${Array(10_000).fill('A').join('|')}`) }), says: /movies\.csv:\d+: movie 999999 lists 10000 genres \(at most 64; MovieLens has 20 in all\)/ },
+  {
+    name: '#12 one movie with 100,000 genres (a 700 KB row)',
+    issue: '12',
+    build: (d) =>
+      folder(d, {
+        'movies.csv': append('movies.csv', `999999,Many (2001),${Array.from({ length: 100_000 }, (_, i) => `G${i}`).join('|')}`),
+      }),
+    says: /movies\.csv:\d+: the row is longer than 65536 bytes/,
+    maxRssMb: 250,
+  },
+  {
+    name: '#12 one movie with 10,000 genres (a 20 KB row)',
+    issue: '12',
+    build: (d) => folder(d, { 'movies.csv': append('movies.csv', `999999,Many (2001),${Array(10_000).fill('A').join('|')}`) }),
+    says: /movies\.csv:\d+: movie 999999 lists 10000 genres \(at most 64; MovieLens has 20 in all\)/,
+  },
   // Unclear messages of the same report
-  { name: 'timestamp beyond the cap', issue: 'msg', build: (d) => folder(d, { 'ratings.csv': append('ratings.csv', `1,${firstMovie()},4.0,999999999999`) }), says: /ratings\.csv:\d+: timestamp "999999999999" is after 9999-12-31 23:59:59 UTC, the latest time PostgreSQL stores with a four-digit year \(at most 253402300799/ },
-  { name: 'user id beyond 32 bits', issue: 'msg', build: (d) => folder(d, { 'ratings.csv': append('ratings.csv', `99999999999,${firstMovie()},4.0,1`) }), says: /ratings\.csv:\d+: userId "99999999999" is larger than 2147483647, the largest id/ },
-  { name: 'a folder where ratings.csv should be', issue: 'msg', build: (d) => (folder(d, { 'ratings.csv': null }), mkdirSync(join(d, 'ratings.csv')), d), says: /ratings\.csv is a folder, where the file ratings\.csv was expected/, never: /download/ },
-  { name: '--sample-fraction 1e-9', issue: 'msg', build: (d) => folder(d), flags: ['--sample-fraction', '1e-9', '--dry-run'], says: /Curation kept no ratings: step 4 \(--sample-fraction 1e-9\) kept no rating: .*any fraction below [\d.]+ keeps nothing/, never: /thresholds suit/ },
+  {
+    name: 'timestamp beyond the cap',
+    issue: 'msg',
+    build: (d) => folder(d, { 'ratings.csv': append('ratings.csv', `1,${firstMovie()},4.0,999999999999`) }),
+    says: /ratings\.csv:\d+: timestamp "999999999999" is after 9999-12-31 23:59:59 UTC, the latest time PostgreSQL stores with a four-digit year \(at most 253402300799/,
+  },
+  {
+    name: 'user id beyond 32 bits',
+    issue: 'msg',
+    build: (d) => folder(d, { 'ratings.csv': append('ratings.csv', `99999999999,${firstMovie()},4.0,1`) }),
+    says: /ratings\.csv:\d+: userId "99999999999" is larger than 2147483647, the largest id/,
+  },
+  {
+    name: 'a folder where ratings.csv should be',
+    issue: 'msg',
+    build: (d) => (folder(d, { 'ratings.csv': null }), mkdirSync(join(d, 'ratings.csv')), d),
+    says: /ratings\.csv is a folder, where the file ratings\.csv was expected/,
+    never: /download/,
+  },
+  {
+    name: '--sample-fraction 1e-9',
+    issue: 'msg',
+    build: (d) => folder(d),
+    flags: ['--sample-fraction', '1e-9', '--dry-run'],
+    says: /Curation kept no ratings: step 4 \(--sample-fraction 1e-9\) kept no rating: .*any fraction below [\d.]+ keeps nothing/,
+    never: /thresholds suit/,
+  },
 ];
 
 /** Loads that must work on every backend. */
@@ -228,7 +326,11 @@ const LOADS: Case[] = [
     exit: 0,
     says: /nul-byte: 1 {2}\(first: .*movies\.csv:\d+: title contains a NUL byte/,
     after: async (db) => {
-      const [r] = await db.with((d) => d.query<{ n: number; inv: string }>(`SELECT (SELECT count(*)::int FROM movies WHERE movie_id = 999999) AS n, (SELECT counts->'invalid'->>'nul-byte' FROM datasets WHERE active) AS inv`));
+      const [r] = await db.with((d) =>
+        d.query<{ n: number; inv: string }>(
+          `SELECT (SELECT count(*)::int FROM movies WHERE movie_id = 999999) AS n, (SELECT counts->'invalid'->>'nul-byte' FROM datasets WHERE active) AS inv`,
+        ),
+      );
       expect(r).toEqual({ n: 0, inv: '1' });
     },
   },
@@ -241,7 +343,13 @@ const LOADS: Case[] = [
     says: /too-many-genres: 1/,
   },
   ...(['ml-100k', 'ml-1m', 'ml-10M100K'] as const).flatMap((name): Case[] => [
-    { name: `layout ${name} (folder)`, issue: 'layouts', build: (d) => (cpSync(join(FIX, name), d, { recursive: true }), d), exit: 0, says: /dataset \d+ is active/ },
+    {
+      name: `layout ${name} (folder)`,
+      issue: 'layouts',
+      build: (d) => (cpSync(join(FIX, name), d, { recursive: true }), d),
+      exit: 0,
+      says: /dataset \d+ is active/,
+    },
     { name: `layout ${name} (zip)`, issue: 'layouts', build: (d) => fixtureZip(`${d}.zip`, name), exit: 0, says: /dataset \d+ is active/ },
   ]),
 ];
@@ -294,22 +402,38 @@ d('hostile sources through the built ingest CLI (issue 14: #4, #9, #10, #11, #12
     }, 120_000);
     afterAll(() => db?.drop(), 60_000);
 
-    it.each(cases.map((c, i) => [c.name, c, i] as const))('%s', async (_name, c, i) => {
-      const src = await c.build(join(work, `${backend}-${i}`));
-      const r = await runMeasured(['--source', src, ...TINY_CURATION, '--cache-dir', join(work, `cache-${backend}-${i}`), ...(c.flags ?? [])], db.env);
-      const all = r.stdout + r.stderr;
-      const after = c.exit === 0 && !c.flags?.includes('--dry-run') ? null : await db.with(fingerprint);
-      // The line that matters: the one the case looks for, else the error (not a progress line).
-      const lines = all.split('\n');
-      const msg = (lines.find((l) => c.says.test(l)) ?? lines.find((l) => l.startsWith('ingest:')) ?? r.stderr).trim();
-      observed.push({ backend, issue: c.issue, name: c.name, exit: r.code, message: msg.split('\n')[0].slice(0, 300), seconds: Math.round(r.seconds * 10) / 10, peakMb: Math.round(r.peakMb), intact: after ? JSON.stringify(after) === JSON.stringify(before) : null });
-      expect({ code: r.code, out: all }).toMatchObject({ code: c.exit ?? 1 });
-      expect(all).toMatch(c.says);
-      if (c.never) expect(all).not.toMatch(c.never);
-      expect(all).not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m);
-      if (c.maxRssMb) expect(r.peakMb).toBeLessThan(c.maxRssMb);
-      if (after) expect(after).toEqual(before);
-      if (c.after) await c.after(db);
-    }, 120_000);
+    it.each(cases.map((c, i) => [c.name, c, i] as const))(
+      '%s',
+      async (_name, c, i) => {
+        const src = await c.build(join(work, `${backend}-${i}`));
+        const r = await runMeasured(
+          ['--source', src, ...TINY_CURATION, '--cache-dir', join(work, `cache-${backend}-${i}`), ...(c.flags ?? [])],
+          db.env,
+        );
+        const all = r.stdout + r.stderr;
+        const after = c.exit === 0 && !c.flags?.includes('--dry-run') ? null : await db.with(fingerprint);
+        // The line that matters: the one the case looks for, else the error (not a progress line).
+        const lines = all.split('\n');
+        const msg = (lines.find((l) => c.says.test(l)) ?? lines.find((l) => l.startsWith('ingest:')) ?? r.stderr).trim();
+        observed.push({
+          backend,
+          issue: c.issue,
+          name: c.name,
+          exit: r.code,
+          message: msg.split('\n')[0].slice(0, 300),
+          seconds: Math.round(r.seconds * 10) / 10,
+          peakMb: Math.round(r.peakMb),
+          intact: after ? JSON.stringify(after) === JSON.stringify(before) : null,
+        });
+        expect({ code: r.code, out: all }).toMatchObject({ code: c.exit ?? 1 });
+        expect(all).toMatch(c.says);
+        if (c.never) expect(all).not.toMatch(c.never);
+        expect(all).not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m);
+        if (c.maxRssMb) expect(r.peakMb).toBeLessThan(c.maxRssMb);
+        if (after) expect(after).toEqual(before);
+        if (c.after) await c.after(db);
+      },
+      120_000,
+    );
   });
 });

@@ -6,11 +6,9 @@
 // The CSV reader is app code (apps/ingest): a property test needs it in-process.
 import fc from 'fast-check';
 import { TITLE_ARTICLES, movieKeys, parseMovieTitle, parseTitleQuery, titleKey, validateTitleInput } from '@cinemap/domain';
-import { resolveTitle, sqlTitleKeys, titleSuggestions } from '@cinemap/db';
-import { describeEachBackend } from '@cinemap/db/testing';
-import { seedGatewayFixture } from '../../../libs/db/src/testing/seed';
-import { CsvReader } from '../../../apps/ingest/src/movielens/csv';
-import { IngestError, InvalidRows } from '../../../apps/ingest/src/movielens/errors';
+import { resolveTitle, titleSuggestions } from '@cinemap/db';
+import { sqlTitleKeys, describeEachBackend, seedGatewayFixture } from '@cinemap/db/testing';
+import { CsvReader, IngestError, InvalidRows } from '@cinemap/movielens';
 
 const RUNS = Number(process.env.CINEMAP_PROPERTY_RUNS ?? 300);
 
@@ -60,7 +58,9 @@ describe('CSV reader properties', () => {
     const bytesArb = fc.oneof(
       fc.uint8Array({ maxLength: 300 }),
       // Mostly CSV-ish bytes, where the interesting states are.
-      fc.array(fc.constantFrom(...Buffer.from('a1,"\n\r\xff\xc3\xa9 '.split('').join(''), 'latin1')), { maxLength: 300 }).map((a) => Uint8Array.from(a)),
+      fc
+        .array(fc.constantFrom(...Buffer.from('a1,"\n\r\xff\xc3\xa9 '.split('').join(''), 'latin1')), { maxLength: 300 })
+        .map((a) => Uint8Array.from(a)),
     );
     fc.assert(
       fc.property(bytesArb, cuts, (arr, c) => {
@@ -82,9 +82,15 @@ const titleText = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 60 }),
   fc.string({ unit: 'binary', maxLength: 60 }),
   // Shapes MovieLens titles take: articles moved last, alternate titles, years.
-  fc.tuple(fc.constantFrom('', 'The ', 'La ', "L'", 'A '), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }), fc.constantFrom('', ', The', ', Les'), fc.option(fc.string({ maxLength: 15 })), fc.option(fc.integer({ min: 1870, max: 2030 }))).map(
-    ([a, t, b, alt, y]) => `${a}${t}${b}${alt !== null ? ` (${alt})` : ''}${y !== null ? ` (${y})` : ''}`,
-  ),
+  fc
+    .tuple(
+      fc.constantFrom('', 'The ', 'La ', "L'", 'A '),
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }),
+      fc.constantFrom('', ', The', ', Les'),
+      fc.option(fc.string({ maxLength: 15 })),
+      fc.option(fc.integer({ min: 1870, max: 2030 })),
+    )
+    .map(([a, t, b, alt, y]) => `${a}${t}${b}${alt !== null ? ` (${alt})` : ''}${y !== null ? ` (${y})` : ''}`),
 );
 
 describe('title parsing and keys', () => {
@@ -144,18 +150,24 @@ describeEachBackend('title resolution in SQL, any input', (ctx) => {
   }, 60_000);
 
   it('cinemap_title_key (SQL) equals titleKey (TypeScript) for any text PostgreSQL can store', async () => {
-    const samples = fc.sample(titleText.filter((s) => !s.includes('\0') && !/\p{Cs}/u.test(s)), RUNS);
+    const samples = fc.sample(
+      titleText.filter((s) => !s.includes('\0') && !/\p{Cs}/u.test(s)),
+      RUNS,
+    );
     expect(await sqlTitleKeys(ctx.db(), samples)).toEqual(samples.map(titleKey));
   });
 
   it('resolve_title and title_suggestions answer an id (or null) and a list for every title the gateway accepts, never an error', async () => {
     await fc.assert(
-      fc.asyncProperty(titleText.filter((s) => validateTitleInput(s) === null), async (s) => {
-        const id = await resolveTitle(ctx.db(), s);
-        expect(id === null || Number.isInteger(id)).toBe(true);
-        const sug = await titleSuggestions(ctx.db(), s, 5);
-        expect(sug.length).toBeLessThanOrEqual(5);
-      }),
+      fc.asyncProperty(
+        titleText.filter((s) => validateTitleInput(s) === null),
+        async (s) => {
+          const id = await resolveTitle(ctx.db(), s);
+          expect(id === null || Number.isInteger(id)).toBe(true);
+          const sug = await titleSuggestions(ctx.db(), s, 5);
+          expect(sug.length).toBeLessThanOrEqual(5);
+        },
+      ),
       { numRuns: Math.min(RUNS, 150) },
     );
   }, 60_000);

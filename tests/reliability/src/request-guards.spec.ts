@@ -8,8 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { availableBackends } from '@cinemap/db/testing';
-import { seedGatewayFixture } from '../../../libs/db/src/testing/seed';
+import { availableBackends, seedGatewayFixture } from '@cinemap/db/testing';
 import { CliDatabase, GatewayProcess, builtClis, cliDatabase, codes, gql, postRaw, startGateway, tempDir } from './support/harness';
 import { ADVERSARIAL_DOCUMENTS, validationTimes } from './support/adversarial-documents';
 import { writeReport } from './support/report';
@@ -62,7 +61,12 @@ function rawStatus(base: string, method: string, path: string): Promise<number> 
       else fail(new Error(`no HTTP status for ${method} ${path}: ${JSON.stringify(data.slice(0, 200))}`));
     });
     // write, not end: a half-closed client socket makes node drop an asynchronous answer.
-    sock.write(Buffer.from(`${method} ${path} HTTP/1.1\r\nHost: ${hostname}\r\nAccept: text/html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`, 'latin1'));
+    sock.write(
+      Buffer.from(
+        `${method} ${path} HTTP/1.1\r\nHost: ${hostname}\r\nAccept: text/html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+        'latin1',
+      ),
+    );
   });
 }
 
@@ -98,7 +102,10 @@ d(`[${backend}] request guards of the built gateway`, () => {
       // the default input limit (300). Keys as the ingest computes them (SQL twin of titleKey).
       for (const [id, title, display] of PLANTED_TITLES) {
         for (const table of ['movies', 'run_movies']) {
-          await h.query(`UPDATE ${table} SET title = $2, display_title = $3, title_keys = ARRAY[cinemap_title_key($3)] WHERE movie_id = $1`, [id, title, display]);
+          await h.query(
+            `UPDATE ${table} SET title = $2, display_title = $3, title_keys = ARRAY[cinemap_title_key($3)] WHERE movie_id = $1`,
+            [id, title, display],
+          );
         }
       }
     });
@@ -123,16 +130,23 @@ d(`[${backend}] request guards of the built gateway`, () => {
     const live = await slowestLiveDuring(gw.base, req);
     const r = await req;
     const ms = performance.now() - t0;
-    observed.push({ case: 'doubling fragments F0..F22', status: r.status, code: codes(r)[0] ?? 'OK', ms: Math.round(ms), liveMaxMs: Math.round(live.maxMs) });
+    observed.push({
+      case: 'doubling fragments F0..F22',
+      status: r.status,
+      code: codes(r)[0] ?? 'OK',
+      ms: Math.round(ms),
+      liveMaxMs: Math.round(live.maxMs),
+    });
     expect(r.status).toBeLessThan(500);
     // Before the fix: 9.5 s with /health/live waiting as long. Generous bounds (shared 2-core machine).
     expect(ms).toBeLessThan(1000);
     expect(live.maxMs).toBeLessThan(250);
   }, 30_000);
 
-  it('#1 every adversarial family at the token limit validates in < 50 ms in the gateway\'s own rules', async () => {
+  it("#1 every adversarial family at the token limit validates in < 50 ms in the gateway's own rules", async () => {
     const times = await validationTimes();
-    for (const t of times) observed.push({ case: `validate: ${t.family}`, tokens: t.tokens, chars: t.chars, ms: Number(t.ms.toFixed(2)), outcome: t.outcome });
+    for (const t of times)
+      observed.push({ case: `validate: ${t.family}`, tokens: t.tokens, chars: t.chars, ms: Number(t.ms.toFixed(2)), outcome: t.outcome });
     expect(times.length).toBe(ADVERSARIAL_DOCUMENTS.length);
     const slowest = times.reduce((a, b) => (b.ms > a.ms ? b : a));
     expect({ family: slowest.family, under50ms: slowest.ms < 50 }).toEqual({ family: slowest.family, under50ms: true });
@@ -241,7 +255,15 @@ d(`[${backend}] request guards of the built gateway`, () => {
     const ops = labelValues(after, 'cinemap_graphql_operation_duration_seconds', 'operation');
     const errOps = labelValues(after, 'cinemap_graphql_errors_total', 'operation');
     const errCodes = labelValues(after, 'cinemap_graphql_errors_total', 'code');
-    observed.push({ case: 'metrics after 600 uniquely named requests', bytesBefore: before.length, bytesAfter: after.length, operations: [...ops].sort(), errorOperations: [...errOps].sort(), codes: [...errCodes].sort(), statuses: [...statuses] });
+    observed.push({
+      case: 'metrics after 600 uniquely named requests',
+      bytesBefore: before.length,
+      bytesAfter: after.length,
+      operations: [...ops].sort(),
+      errorOperations: [...errOps].sort(),
+      codes: [...errCodes].sort(),
+      statuses: [...statuses],
+    });
     expect(ops.size).toBeGreaterThan(0); // the label is read (a renamed metric would make this vacuous)
     for (const v of [...ops, ...errOps, ...errCodes]) expect(v).not.toMatch(/Op\d+_x|no such film/);
     // Query's root fields plus a handful of fixed values at most.
@@ -250,7 +272,29 @@ d(`[${backend}] request guards of the built gateway`, () => {
   }, 60_000);
 
   // Issue 14 #13: malformed percent-encoding answered 500 (decodeURIComponent threw).
-  const URLS = ['/%', '/%ZZ', '/assets/%ZZ', '/assets/%', '/%E0%A4%A', '/%C0%AF', '/%00', '/assets/%00.js', '/..%2F..%2Fetc%2Fpasswd', '/%2e%2e/%2e%2e/etc/passwd', '/%u0041', '/assets/app-0123abcd.js%', '/graphql%', '/health/live%ZZ', '/metrics%', '/%%%', `/${'%'.repeat(5000)}`, '/\\..\\..\\etc\\passwd', '/graphql?query=%ZZ', '/health/ready?%', '//%ZZ'];
+  const URLS = [
+    '/%',
+    '/%ZZ',
+    '/assets/%ZZ',
+    '/assets/%',
+    '/%E0%A4%A',
+    '/%C0%AF',
+    '/%00',
+    '/assets/%00.js',
+    '/..%2F..%2Fetc%2Fpasswd',
+    '/%2e%2e/%2e%2e/etc/passwd',
+    '/%u0041',
+    '/assets/app-0123abcd.js%',
+    '/graphql%',
+    '/health/live%ZZ',
+    '/metrics%',
+    '/%%%',
+    `/${'%'.repeat(5000)}`,
+    '/\\..\\..\\etc\\passwd',
+    '/graphql?query=%ZZ',
+    '/health/ready?%',
+    '//%ZZ',
+  ];
   const shown = (path: string) => (path.length > 60 ? `${path.slice(0, 20)}… (${path.length} chars)` : path);
   it.each(URLS.map((u) => [shown(u), u]))('#13 GET/HEAD/POST %s answers 400 or 404, never 500', async (_name, path) => {
     const got: string[] = [];
@@ -268,12 +312,22 @@ d(`[${backend}] request guards of the built gateway`, () => {
   // Issue 14 #14: a body cached from an application/json POST was replayed for the same
   // body sent as a CSRF-able "simple" request. Every protection runs before the cache.
   it('#14 a cached body sent again as a simple (CSRF-able) request is refused, not replayed', async () => {
-    const body = JSON.stringify({ query: 'query($t: String!) { similarMovies(title: $t, k: 3) { similarity movie { title } } }', variables: { t: 'The Matrix' } });
+    const body = JSON.stringify({
+      query: 'query($t: String!) { similarMovies(title: $t, k: 3) { similarity movie { title } } }',
+      variables: { t: 'The Matrix' },
+    });
     const first = await postRaw(gw.url, body);
     expect(codes(first)).toEqual([]);
     const again = await postRaw(gw.url, body);
     expect(again.text).toBe(first.text); // cached and replayed for a proper JSON request
-    const simple = ['text/plain', 'text/plain; charset=application/json', 'text/plain;application/json', 'application/x-www-form-urlencoded; x=application/json', 'multipart/form-data; boundary=application/json', 'TEXT/PLAIN; application/json'];
+    const simple = [
+      'text/plain',
+      'text/plain; charset=application/json',
+      'text/plain;application/json',
+      'application/x-www-form-urlencoded; x=application/json',
+      'multipart/form-data; boundary=application/json',
+      'TEXT/PLAIN; application/json',
+    ];
     for (const ct of simple) {
       const r = await fetch(gw.url, { method: 'POST', headers: { 'content-type': ct }, body });
       const text = await r.text();
@@ -304,7 +358,11 @@ d(`[${backend}] request guards of the built gateway`, () => {
     const failures: string[] = [];
     const lookUp = async (title: string) => {
       const r = await gql(gw.url, 'query($t: String!) { movie(title: $t) { id } }', { t: title });
-      return { code: codes(r)[0] ?? 'OK', id: (r.body?.data as { movie?: { id: number } | null } | undefined)?.movie?.id ?? null, message: r.body?.errors?.[0]?.message };
+      return {
+        code: codes(r)[0] ?? 'OK',
+        id: (r.body?.data as { movie?: { id: number } | null } | undefined)?.movie?.id ?? null,
+        message: r.body?.errors?.[0]?.message,
+      };
     };
     for (const m of movies) {
       const r = await lookUp(m.title);
@@ -331,8 +389,15 @@ d(`[${backend}] request guards of the built gateway`, () => {
     const r = await gql(gw.url, doc);
     const errs = r.body!.errors!;
     const withSuggestions = errs.filter((e) => ((e.extensions as { suggestions?: string[] }).suggestions ?? []).length > 0).length;
-    const capped = errs.filter((e) => /suggestions are looked up for the first 3 unknown titles of a request only: try searchMovies/.test(e.message));
-    observed.push({ case: '40 unknown titles in one document (movie(title:) aliases)', errors: errs.length, withSuggestions, cappedMessage: capped[0]?.message });
+    const capped = errs.filter((e) =>
+      /suggestions are looked up for the first 3 unknown titles of a request only: try searchMovies/.test(e.message),
+    );
+    observed.push({
+      case: '40 unknown titles in one document (movie(title:) aliases)',
+      errors: errs.length,
+      withSuggestions,
+      cappedMessage: capped[0]?.message,
+    });
     expect(errs.map((e) => e.extensions?.code)).toEqual(Array(40).fill('MOVIE_NOT_FOUND'));
     expect(withSuggestions).toBe(3);
     expect(capped.length).toBe(37);

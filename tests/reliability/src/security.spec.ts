@@ -6,9 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { availableBackends, createTestDatabase } from '@cinemap/db/testing';
+import { availableBackends, createTestDatabase, seedGatewayFixture } from '@cinemap/db/testing';
 import { migrate, openPostgres } from '@cinemap/db';
-import { seedGatewayFixture } from '../../../libs/db/src/testing/seed';
 import { CliDatabase, GatewayProcess, ROOT, builtClis, cliDatabase, codes, gql, startGateway } from './support/harness';
 
 const pgDescribe = availableBackends().includes('postgres') ? describe : describe.skip;
@@ -65,19 +64,22 @@ pgDescribe('[postgres] roles', () => {
     }
   });
 
-  it.each(['cinemap_gateway', 'cinemap_analyst', 'cinemap_writer'])('migrations on an empty database fail as %s (they run as the owner)', async (role) => {
-    const empty = await createTestDatabase('postgres', { migrate: false });
-    try {
-      const db = await openPostgres({ url: asRole(empty.url!, role), max: 1 });
+  it.each(['cinemap_gateway', 'cinemap_analyst', 'cinemap_writer'])(
+    'migrations on an empty database fail as %s (they run as the owner)',
+    async (role) => {
+      const empty = await createTestDatabase('postgres', { migrate: false });
       try {
-        await expect(migrate(db)).rejects.toThrow(/permission denied|must be owner|must be superuser|not allowed/i);
+        const db = await openPostgres({ url: asRole(empty.url!, role), max: 1 });
+        try {
+          await expect(migrate(db)).rejects.toThrow(/permission denied|must be owner|must be superuser|not allowed/i);
+        } finally {
+          await db.close();
+        }
       } finally {
-        await db.close();
+        await empty.drop();
       }
-    } finally {
-      await empty.drop();
-    }
-  });
+    },
+  );
 });
 
 describe('no secrets in the repository or manifests', () => {
@@ -89,9 +91,15 @@ describe('no secrets in the repository or manifests', () => {
     ['npm token', /\bnpm_[A-Za-z0-9]{36}\b/],
     ['JWT', /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/],
     // A password inside a connection URL, unless it is a placeholder or redacted.
-    ['password in a URL', /\b(?:postgres(?:ql)?|mysql|redis|amqp|mongodb):\/\/[^\s:@/'"`]+:(?!\*\*\*|\$\{|\$\(|<|password@|PASSWORD)[^\s@/'"`]{3,}@/],
+    [
+      'password in a URL',
+      /\b(?:postgres(?:ql)?|mysql|redis|amqp|mongodb):\/\/[^\s:@/'"`]+:(?!\*\*\*|\$\{|\$\(|<|password@|PASSWORD)[^\s@/'"`]{3,}@/,
+    ],
     // password: value / PASSWORD=value with a literal value (not a reference or a placeholder).
-    ['literal password', /\b(?:password|passwd|secret|api[_-]?key|token)[ \t]*[:=][ \t]*["']?(?!\$|\{\{|<|["']|\s|changeme|CHANGE|example|none|null|true|false|\*)[A-Za-z0-9+/_!@#%^&-]{8,}/i],
+    [
+      'literal password',
+      /\b(?:password|passwd|secret|api[_-]?key|token)[ \t]*[:=][ \t]*["']?(?!\$|\{\{|<|["']|\s|changeme|CHANGE|example|none|null|true|false|\*)[A-Za-z0-9+/_!@#%^&-]{8,}/i,
+    ],
   ];
   // Test code makes throwaway credentials on throwaway clusters; the scan is for shipped files.
   const isTest = (f: string) => /\.spec\.ts$|\/testing\/|^tests\//.test(f);
@@ -129,12 +137,19 @@ describe('no secrets in the repository or manifests', () => {
       'password: SuperSecret123',
     ];
     for (const p of planted) expect(PATTERNS.some(([, re]) => re.test(p))).toBe(true);
-    for (const fine of ['postgres://postgres@127.0.0.1:5432/postgres', 'password: ${CINEMAP_WRITER_PASSWORD}', 'postgres://u:***@host/db', 'secretKeyRef:'])
+    for (const fine of [
+      'postgres://postgres@127.0.0.1:5432/postgres',
+      'password: ${CINEMAP_WRITER_PASSWORD}',
+      'postgres://u:***@host/db',
+      'secretKeyRef:',
+    ])
       expect(PATTERNS.some(([, re]) => re.test(fine))).toBe(false);
   });
 
   it('Kubernetes manifests carry no Secret values (they reference Secrets created outside git)', () => {
-    const files = execFileSync('git', ['ls-files', 'k8s'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter((f) => /\.ya?ml$/.test(f));
+    const files = execFileSync('git', ['ls-files', 'k8s'], { cwd: ROOT, encoding: 'utf8' })
+      .split('\n')
+      .filter((f) => /\.ya?ml$/.test(f));
     const offenders = files.filter((f) => /^kind:\s*Secret\b[\s\S]*?^(data|stringData):/m.test(readFileSync(join(ROOT, f), 'utf8')));
     expect(offenders).toEqual([]);
   });
@@ -180,7 +195,11 @@ d('gateway production switches, CSRF and CORS', () => {
       const simple = await fetch(q);
       expect(simple.status).toBe(400);
       expect(await simple.text()).toMatch(/CSRF|apollo-require-preflight/i);
-      const plain = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: '{ activeModel { id } }' }) });
+      const plain = await fetch(gw.url, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: JSON.stringify({ query: '{ activeModel { id } }' }),
+      });
       expect(plain.status).toBe(400);
       const pre = await fetch(q, { headers: { 'apollo-require-preflight': 'true' } });
       expect(pre.status).toBe(200);
@@ -189,7 +208,10 @@ d('gateway production switches, CSRF and CORS', () => {
 
   it('CORS: only the configured origins get Access-Control-Allow-Origin (default: none)', async () => {
     const ask = async (gw: GatewayProcess, origin: string) => {
-      const pre = await fetch(gw.url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+      const pre = await fetch(gw.url, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
       const post = await gql(gw.url, '{ activeModel { id } }', undefined, { origin });
       return [pre.headers.get('access-control-allow-origin'), post.headers.get('access-control-allow-origin')];
     };

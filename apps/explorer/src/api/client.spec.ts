@@ -5,7 +5,10 @@ function fakeFetch(status: number, body: unknown): { fetchImpl: typeof fetch; ca
   const calls: { url: string; init: RequestInit }[] = [];
   const fetchImpl = (async (url: string, init: RequestInit) => {
     calls.push({ url, init });
-    return new Response(typeof body === 'string' ? body : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+    return new Response(typeof body === 'string' ? body : JSON.stringify(body), {
+      status,
+      headers: { 'content-type': 'application/json' },
+    });
   }) as unknown as typeof fetch;
   return { fetchImpl, calls };
 }
@@ -23,9 +26,14 @@ describe('graphql()', () => {
   it('turns MOVIE_NOT_FOUND into an ApiError with the suggestions', async () => {
     const f = fakeFetch(200, {
       data: null,
-      errors: [{ message: 'Movie "Matrx" not found', extensions: { code: 'MOVIE_NOT_FOUND', title: 'Matrx', suggestions: ['Matrix, The (1999)', 'Matrix Reloaded, The (2003)'] } }],
+      errors: [
+        {
+          message: 'Movie "Matrx" not found',
+          extensions: { code: 'MOVIE_NOT_FOUND', title: 'Matrx', suggestions: ['Matrix, The (1999)', 'Matrix Reloaded, The (2003)'] },
+        },
+      ],
     });
-    const err = (await graphql("query { x }", {}, { fetchImpl: f.fetchImpl }).catch((e: unknown) => e)) as ApiError;
+    const err = (await graphql('query { x }', {}, { fetchImpl: f.fetchImpl }).catch((e: unknown) => e)) as ApiError;
     expect(err).toBeInstanceOf(ApiError);
     expect(err.code).toBe('MOVIE_NOT_FOUND');
     expect(err.suggestions).toEqual(['Matrix, The (1999)', 'Matrix Reloaded, The (2003)']);
@@ -33,15 +41,23 @@ describe('graphql()', () => {
 
   it('reads the errors of a 400 answer (bad input) instead of reporting the status only', async () => {
     const f = fakeFetch(400, { errors: [{ message: 'k must be from 1 to 100', extensions: { code: 'BAD_USER_INPUT' } }] });
-    await expect(graphql('q', {}, { fetchImpl: f.fetchImpl })).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: 'k must be from 1 to 100' });
+    await expect(graphql('q', {}, { fetchImpl: f.fetchImpl })).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+      message: 'k must be from 1 to 100',
+    });
   });
 
   it('says when the server cannot be reached or answers something else than GraphQL', async () => {
     const down = (async () => {
       throw new TypeError('Failed to fetch');
     }) as unknown as typeof fetch;
-    await expect(graphql('q', {}, { fetchImpl: down })).rejects.toMatchObject({ code: 'NETWORK', message: expect.stringContaining('Is the gateway running?') });
-    await expect(graphql('q', {}, { fetchImpl: fakeFetch(502, '<html>bad gateway</html>').fetchImpl })).rejects.toMatchObject({ code: 'HTTP_502' });
+    await expect(graphql('q', {}, { fetchImpl: down })).rejects.toMatchObject({
+      code: 'NETWORK',
+      message: expect.stringContaining('Is the gateway running?'),
+    });
+    await expect(graphql('q', {}, { fetchImpl: fakeFetch(502, '<html>bad gateway</html>').fetchImpl })).rejects.toMatchObject({
+      code: 'HTTP_502',
+    });
   });
 });
 

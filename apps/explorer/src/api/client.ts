@@ -30,7 +30,12 @@ export function parseSuggestions(raw: unknown): string[] {
   if (!Array.isArray(raw)) return [];
   const out: string[] = [];
   for (const s of raw) {
-    const t = typeof s === 'string' ? s : s && typeof s === 'object' && typeof (s as { title?: unknown }).title === 'string' ? (s as { title: string }).title : null;
+    const t =
+      typeof s === 'string'
+        ? s
+        : s && typeof s === 'object' && typeof (s as { title?: unknown }).title === 'string'
+          ? (s as { title: string }).title
+          : null;
     if (t && !out.includes(t)) out.push(t);
   }
   return out.slice(0, 5);

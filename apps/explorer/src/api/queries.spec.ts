@@ -20,12 +20,19 @@ describe('buildFilter', () => {
   });
 
   it('passes genres, exclusions, years and counts as typed, deduplicated', () => {
-    const b = buildFilter(form({ genres: ['Drama', 'War', 'Drama'], excludeGenres: ['Horror'], yearFrom: ' 1990', yearTo: '1999 ', minRatingCount: '0' }));
-    expect(b).toEqual({ errors: [], filter: { genres: ['Drama', 'War'], excludeGenres: ['Horror'], yearFrom: 1990, yearTo: 1999, minRatingCount: 0 } });
+    const b = buildFilter(
+      form({ genres: ['Drama', 'War', 'Drama'], excludeGenres: ['Horror'], yearFrom: ' 1990', yearTo: '1999 ', minRatingCount: '0' }),
+    );
+    expect(b).toEqual({
+      errors: [],
+      filter: { genres: ['Drama', 'War'], excludeGenres: ['Horror'], yearFrom: 1990, yearTo: 1999, minRatingCount: 0 },
+    });
   });
 
   it('names each bad field and sends nothing for it', () => {
-    const b = buildFilter(form({ yearFrom: '2001', yearTo: '1990', minAverageRating: '6', minRatingCount: '-3', genres: ['Drama'], excludeGenres: ['Drama'] }));
+    const b = buildFilter(
+      form({ yearFrom: '2001', yearTo: '1990', minAverageRating: '6', minRatingCount: '-3', genres: ['Drama'], excludeGenres: ['Drama'] }),
+    );
     expect(b.errors).toEqual([
       'Drama cannot be both wanted and excluded',
       'From year (2001) is after To year (1990); swap them',

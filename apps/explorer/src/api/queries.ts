@@ -53,7 +53,13 @@ export interface FilterForm {
 }
 
 export const EMPTY_FILTER_FORM: FilterForm = {
-  genres: [], excludeGenres: [], yearFrom: '', yearTo: '', onlyGood: false, minAverageRating: '', minRatingCount: '',
+  genres: [],
+  excludeGenres: [],
+  yearFrom: '',
+  yearTo: '',
+  onlyGood: false,
+  minAverageRating: '',
+  minRatingCount: '',
 };
 
 export interface BuiltFilter {
@@ -86,7 +92,8 @@ export function buildFilter(form: FilterForm): BuiltFilter {
   if (excludeGenres.length > 0) filter.excludeGenres = excludeGenres;
   const yearFrom = parseWhole('From year', form.yearFrom, 1800, 2200, errors);
   const yearTo = parseWhole('To year', form.yearTo, 1800, 2200, errors);
-  if (yearFrom !== undefined && yearTo !== undefined && yearFrom > yearTo) errors.push(`From year (${yearFrom}) is after To year (${yearTo}); swap them`);
+  if (yearFrom !== undefined && yearTo !== undefined && yearFrom > yearTo)
+    errors.push(`From year (${yearFrom}) is after To year (${yearTo}); swap them`);
   if (yearFrom !== undefined) filter.yearFrom = yearFrom;
   if (yearTo !== undefined) filter.yearTo = yearTo;
   let minAvg: number | undefined;

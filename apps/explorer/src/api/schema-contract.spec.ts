@@ -9,14 +9,20 @@ import * as queries from './queries';
 
 const SCHEMA_FILE = join(__dirname, '../../../gateway/schema.graphql');
 
-describe('the explorer\'s GraphQL operations against apps/gateway/schema.graphql', () => {
+describe("the explorer's GraphQL operations against apps/gateway/schema.graphql", () => {
   const schema = buildSchema(readFileSync(SCHEMA_FILE, 'utf8'));
   const operations = Object.entries(queries).filter(([name, v]) => name.endsWith('_QUERY') && typeof v === 'string') as [string, string][];
 
   it('covers every operation the page sends', () => {
-    expect(operations.map(([n]) => n).sort()).toEqual(
-      ['APPRECIATED_QUERY', 'MAP_QUERY', 'MODEL_QUERY', 'MOOD_QUERY', 'SEARCH_QUERY', 'SIMILAR_QUERY', 'SIMILAR_WITH_MOVIE_QUERY'],
-    );
+    expect(operations.map(([n]) => n).sort()).toEqual([
+      'APPRECIATED_QUERY',
+      'MAP_QUERY',
+      'MODEL_QUERY',
+      'MOOD_QUERY',
+      'SEARCH_QUERY',
+      'SIMILAR_QUERY',
+      'SIMILAR_WITH_MOVIE_QUERY',
+    ]);
   });
 
   it.each(operations)('%s is valid', (_name, doc) => {

@@ -1,37 +1,12 @@
-// The shapes the explorer reads from the public GraphQL API (apps/gateway/schema.graphql).
-// Only the fields the page asks for; keep in step with the queries in ./queries.ts.
+// The shapes the explorer reads from the public GraphQL API. Generated from the schema
+// the gateway commits (./schema.generated.ts; a test fails when it is stale), so the
+// client never keeps its own copy of a movie; here only the subsets the page asks for.
+import type { Movie, MovieProjection as SchemaProjection } from './schema.generated';
 
-export interface Movie {
-  id: number;
-  title: string;
-  year: number | null;
-  genres: string[];
-  ratingCount: number;
-  averageRating: number;
-  bias: number | null;
-  imdbUrl: string | null;
-  tmdbUrl: string | null;
-}
+export type { Movie, MovieFilter, SimilarMovie } from './schema.generated';
 
 /** What the page needs to name a film and send it back: the map asks for no more. */
 export type FilmRef = Pick<Movie, 'id' | 'title' | 'year' | 'genres'>;
 
-export interface SimilarMovie {
-  movie: Movie;
-  similarity: number;
-}
-
-export interface MovieProjection {
-  movie: FilmRef;
-  x: number;
-  y: number;
-}
-
-export interface MovieFilter {
-  genres?: string[];
-  excludeGenres?: string[];
-  yearFrom?: number;
-  yearTo?: number;
-  minAverageRating?: number;
-  minRatingCount?: number;
-}
+/** A point of the map: MAP_QUERY selects x, y and the film's FilmRef fields. */
+export type MovieProjection = Pick<SchemaProjection, 'x' | 'y'> & { movie: FilmRef };

@@ -17,6 +17,7 @@ const SELECTED = 'Selected film';
 const SELECTED_MANY = 'Selected films';
 const NEIGHBOURS = 'Its neighbours';
 
+// eslint-disable-next-line max-lines-per-function -- a widget: the chart and the handlers that close over its state; each handler is named inside
 export function createFilmMap(canvas: HTMLCanvasElement, onSelect: (p: MovieProjection) => void) {
   let points: MovieProjection[] = [];
   let selectedIds = new Set<number>();
@@ -58,24 +59,7 @@ export function createFilmMap(canvas: HTMLCanvasElement, onSelect: (p: MovieProj
   });
 
   function rebuild() {
-    const groups = new Map<string, MapPoint[]>();
-    const selected: MapPoint[] = [];
-    const near: MapPoint[] = [];
-    for (const p of points) {
-      const pt = { x: p.x, y: p.y, p };
-      // A highlighted film is drawn once, in its highlight set (one tooltip per dot).
-      if (selectedIds.has(p.movie.id)) {
-        selected.push(pt);
-        continue;
-      }
-      if (neighbourIds.has(p.movie.id)) {
-        near.push(pt);
-        continue;
-      }
-      const g = genreGroup(p.movie.genres);
-      if (!groups.has(g)) groups.set(g, []);
-      groups.get(g)!.push(pt);
-    }
+    const { groups, selected, near } = partition(points, selectedIds, neighbourIds);
     const dimmed = selectedIds.size > 0 || neighbourIds.size > 0;
     const order = Object.keys(GENRE_COLOURS);
     const genreSets: ChartDataset<'scatter', MapPoint[]>[] = [...groups.entries()]
@@ -92,10 +76,29 @@ export function createFilmMap(canvas: HTMLCanvasElement, onSelect: (p: MovieProj
       }));
     const highlight: ChartDataset<'scatter', MapPoint[]>[] = [];
     if (near.length > 0) {
-      highlight.push({ label: NEIGHBOURS, data: near, order: 1, pointRadius: 6.5, pointHoverRadius: 8, backgroundColor: '#ffd166', borderColor: '#1b1f24', borderWidth: 2 });
+      highlight.push({
+        label: NEIGHBOURS,
+        data: near,
+        order: 1,
+        pointRadius: 6.5,
+        pointHoverRadius: 8,
+        backgroundColor: '#ffd166',
+        borderColor: '#1b1f24',
+        borderWidth: 2,
+      });
     }
     if (selected.length > 0) {
-      highlight.push({ label: selected.length > 1 ? SELECTED_MANY : SELECTED, data: selected, order: 0, pointStyle: 'rectRot', pointRadius: 10, pointHoverRadius: 12, backgroundColor: '#e63946', borderColor: '#1b1f24', borderWidth: 2 });
+      highlight.push({
+        label: selected.length > 1 ? SELECTED_MANY : SELECTED,
+        data: selected,
+        order: 0,
+        pointStyle: 'rectRot',
+        pointRadius: 10,
+        pointHoverRadius: 12,
+        backgroundColor: '#e63946',
+        borderColor: '#1b1f24',
+        borderWidth: 2,
+      });
     }
     chart.data.datasets = [...highlight, ...genreSets] as ChartDataset<'scatter'>[];
     chart.update();
@@ -134,4 +137,22 @@ export function createFilmMap(canvas: HTMLCanvasElement, onSelect: (p: MovieProj
       return points.length;
     },
   };
+}
+
+/** The points by main genre, and the highlighted ones apart (a highlighted film is drawn once, in its highlight set: one tooltip per dot). */
+function partition(points: MovieProjection[], selectedIds: ReadonlySet<number>, neighbourIds: ReadonlySet<number>) {
+  const groups = new Map<string, MapPoint[]>();
+  const selected: MapPoint[] = [];
+  const near: MapPoint[] = [];
+  for (const p of points) {
+    const pt = { x: p.x, y: p.y, p };
+    if (selectedIds.has(p.movie.id)) selected.push(pt);
+    else if (neighbourIds.has(p.movie.id)) near.push(pt);
+    else {
+      const g = genreGroup(p.movie.genres);
+      if (!groups.has(g)) groups.set(g, []);
+      groups.get(g)!.push(pt);
+    }
+  }
+  return { groups, selected, near };
 }

@@ -5,12 +5,24 @@ import type { EpochPoint } from '../model-card';
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip);
 
 export function drawLossChart(canvas: HTMLCanvasElement, epochs: EpochPoint[]): Chart<'line'> {
-  canvas.setAttribute('aria-label', `Validation RMSE per epoch: ${epochs.map((e) => `epoch ${e.epoch} ${e.validRmse.toFixed(3)}`).join(', ')}`);
+  canvas.setAttribute(
+    'aria-label',
+    `Validation RMSE per epoch: ${epochs.map((e) => `epoch ${e.epoch} ${e.validRmse.toFixed(3)}`).join(', ')}`,
+  );
   return new Chart(canvas, {
     type: 'line',
     data: {
       labels: epochs.map((e) => String(e.epoch)),
-      datasets: [{ label: 'Valid RMSE', data: epochs.map((e) => e.validRmse), borderColor: '#1f5fa8', backgroundColor: '#1f5fa8', pointRadius: 3, tension: 0.15 }],
+      datasets: [
+        {
+          label: 'Valid RMSE',
+          data: epochs.map((e) => e.validRmse),
+          borderColor: '#1f5fa8',
+          backgroundColor: '#1f5fa8',
+          pointRadius: 3,
+          tension: 0.15,
+        },
+      ],
     },
     options: {
       animation: false,

@@ -16,6 +16,7 @@ export interface SearchBoxHandlers {
 const DEBOUNCE_MS = 120;
 const LIMIT = 8;
 
+// eslint-disable-next-line max-lines-per-function -- a widget: the combobox and the handlers that close over its state; each handler is named inside
 export function createSearchBox(input: HTMLInputElement, list: HTMLUListElement, handlers: SearchBoxHandlers) {
   let options: Movie[] = [];
   let active = -1;
@@ -45,9 +46,16 @@ export function createSearchBox(input: HTMLInputElement, list: HTMLUListElement,
     fill(
       list,
       ...movies.map((m, i) => {
-        const li = h('li', { id: `search-option-${i}`, role: 'option', 'aria-selected': 'false', 'data-movie-id': m.id },
+        const li = h(
+          'li',
+          { id: `search-option-${i}`, role: 'option', 'aria-selected': 'false', 'data-movie-id': m.id },
           displayTitle(m),
-          h('span', { class: 'meta' }, `${formatGenres(m.genres)} · ★ ${formatAverage(m.averageRating)} · ${formatRatingCount(m.ratingCount)}`));
+          h(
+            'span',
+            { class: 'meta' },
+            `${formatGenres(m.genres)} · ★ ${formatAverage(m.averageRating)} · ${formatRatingCount(m.ratingCount)}`,
+          ),
+        );
         // mousedown, not click: picking must happen before the input's blur closes the list.
         li.addEventListener('mousedown', (e) => {
           e.preventDefault();
@@ -81,7 +89,11 @@ export function createSearchBox(input: HTMLInputElement, list: HTMLUListElement,
     }
     inflight = new AbortController();
     try {
-      const data = await graphql<{ searchMovies: Movie[] }>(SEARCH_QUERY, { query: text.trim(), limit: LIMIT }, { signal: inflight.signal });
+      const data = await graphql<{ searchMovies: Movie[] }>(
+        SEARCH_QUERY,
+        { query: text.trim(), limit: LIMIT },
+        { signal: inflight.signal },
+      );
       if (mine === seq && document.activeElement === input) render(data.searchMovies);
     } catch (err) {
       // Suggestions are a convenience: a failed lookup leaves the box usable (Enter still submits).

@@ -4,7 +4,9 @@ import { writeFileSync } from 'node:fs';
 import { printGatewaySchema } from '../graphql/schema';
 
 if (process.argv.includes('--help')) {
-  console.log('Usage: node dist/apps/gateway/schema.js [--out apps/gateway/schema.graphql]\nPrints the GraphQL schema the gateway serves into the committed schema file.');
+  console.log(
+    'Usage: node dist/apps/gateway/schema.js [--out apps/gateway/schema.graphql]\nPrints the GraphQL schema the gateway serves into the committed schema file.',
+  );
   process.exit(0);
 }
 const i = process.argv.indexOf('--out');

@@ -60,7 +60,11 @@ export async function resolveMovieId(ctx: GatewayContext, title: string, name = 
     if (ctx.suggestionLookups.left <= 0) throw movieNotFound(title, [], name, SUGGESTION_LOOKUPS_PER_REQUEST);
     ctx.suggestionLookups.left--;
     const suggestions = await titleSuggestions(ctx.db, title, 5, ctx.snapshot?.runId ?? null);
-    throw movieNotFound(title, suggestions.map((s) => s.title), name);
+    throw movieNotFound(
+      title,
+      suggestions.map((s) => s.title),
+      name,
+    );
   }
   return id;
 }

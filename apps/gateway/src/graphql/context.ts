@@ -4,7 +4,8 @@ import DataLoader from 'dataloader';
 import type { Logger } from 'pino';
 import { getMoviesByIds, type Db } from '@cinemap/db';
 import type { ModelStore } from '../model/model-store';
-import { toMovieView, type MovieView, type ModelSnapshot } from '../model/snapshot';
+import type { ModelSnapshot } from '../model/snapshot';
+import { toMovieView, type MovieView } from './types/movie.type';
 
 export interface GatewayContext {
   requestId: string;

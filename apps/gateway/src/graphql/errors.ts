@@ -41,6 +41,11 @@ export function databaseErrorCode(e: unknown): 'DATABASE_UNAVAILABLE' | 'DATABAS
   const message = typeof err?.message === 'string' ? err.message : '';
   if (code === '57014') return 'DATABASE_TIMEOUT';
   if (/^(08|57P0[1-3])/.test(code) || /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|ENOTFOUND)$/.test(code)) return 'DATABASE_UNAVAILABLE';
-  if (/Connection terminated|connection (is )?closed|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(message)) return 'DATABASE_UNAVAILABLE';
+  if (
+    /Connection terminated|connection (is )?closed|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
+      message,
+    )
+  )
+    return 'DATABASE_UNAVAILABLE';
   return null;
 }

@@ -24,6 +24,7 @@ import {
   type ASTNode,
   type ASTVisitor,
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLNamedType,
@@ -79,6 +80,30 @@ function fieldDef(schema: GraphQLSchema, parent: GraphQLNamedType | undefined, n
  * request's coerced values (getVariableValues); null at validation, when a size from
  * a variable is unknown and only flagged.
  */
+/**
+ * How many items a field with a selection returns at most: 1 for a non-list, its size
+ * argument as executed (literal, variable, default) for a list that has one, else
+ * UNSIZED_LIST. A size from a variable is unknown (and flagged) while `variables` is null.
+ */
+function listSize(
+  def: GraphQLField<unknown, unknown>,
+  field: FieldNode,
+  variables: Record<string, unknown> | null,
+): { size: number; fromVariable: boolean } {
+  if (!isListType(getNullableType(def.type))) return { size: 1, fromVariable: false };
+  const sizeArg = def.args.find((a) => SIZE_ARGS.has(a.name));
+  if (!sizeArg) return { size: UNSIZED_LIST, fromVariable: false };
+  const fromVariable = field.arguments?.some((a) => a.name.value === sizeArg.name && a.value.kind === Kind.VARIABLE) ?? false;
+  if (fromVariable && !variables) return { size: UNSIZED_LIST, fromVariable };
+  let v: unknown;
+  try {
+    v = getArgumentValues(def, field, variables ?? {})[sizeArg.name];
+  } catch {
+    v = undefined; // a malformed value: reported by validation or execution
+  }
+  return { size: typeof v === 'number' && Number.isFinite(v) ? Math.max(1, v) : UNSIZED_LIST, fromVariable };
+}
+
 function measurer(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | null) {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
@@ -101,30 +126,15 @@ function measurer(schema: GraphQLSchema, document: DocumentNode, variables: Reco
 
   /** Depth below this selection set (a field counts 1) and the cost of one instance of it. */
   const selectionSet = (set: SelectionSetNode, parent: GraphQLNamedType | undefined): Measure => {
-    let depth = 0, cost = 0, usesSizeVariable = false;
+    let depth = 0,
+      cost = 0,
+      usesSizeVariable = false;
     for (const s of set.selections) {
       let inner: Measure;
       if (s.kind === Kind.FIELD) {
         const def = fieldDef(schema, parent, s.name.value);
         const sub = s.selectionSet ? selectionSet(s.selectionSet, def ? getNamedType(def.type) : undefined) : none;
-        let size = 1;
-        let fromVariable = false;
-        if (s.selectionSet && def && isListType(getNullableType(def.type))) {
-          size = UNSIZED_LIST;
-          const sizeArg = def.args.find((a) => SIZE_ARGS.has(a.name));
-          if (sizeArg) {
-            fromVariable = s.arguments?.some((a) => a.name.value === sizeArg.name && a.value.kind === Kind.VARIABLE) ?? false;
-            if (!fromVariable || variables) {
-              let v: unknown;
-              try {
-                v = getArgumentValues(def, s, variables ?? {})[sizeArg.name];
-              } catch {
-                v = undefined; // a malformed value: reported by validation or execution
-              }
-              if (typeof v === 'number' && Number.isFinite(v)) size = Math.max(1, v);
-            }
-          }
-        }
+        const { size, fromVariable } = s.selectionSet && def ? listSize(def, s, variables) : { size: 1, fromVariable: false };
         inner = { depth: sub.depth + 1, cost: 1 + size * sub.cost, usesSizeVariable: sub.usesSizeVariable || fromVariable };
       } else if (s.kind === Kind.INLINE_FRAGMENT) {
         inner = selectionSet(s.selectionSet, s.typeCondition ? schema.getType(s.typeCondition.name.value) : parent);
@@ -139,22 +149,34 @@ function measurer(schema: GraphQLSchema, document: DocumentNode, variables: Reco
   };
 
   return (op: OperationDefinitionNode): OperationMeasure => {
-    const root = op.operation === 'query' ? schema.getQueryType() : op.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+    const root =
+      op.operation === 'query'
+        ? schema.getQueryType()
+        : op.operation === 'mutation'
+          ? schema.getMutationType()
+          : schema.getSubscriptionType();
     return { name: op.name?.value, ...selectionSet(op.selectionSet, root ?? undefined) };
   };
 }
 
 /** Depth and cost of each operation of `document`; sizes from variables need `variables` (coerced). */
-export function measureOperations(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | null = null): OperationMeasure[] {
+export function measureOperations(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | null = null,
+): OperationMeasure[] {
   const measure = measurer(schema, document, variables);
   return document.definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? [measure(d)] : []));
 }
 
 function costError(cost: number, max: number, nodes?: readonly ASTNode[]): GraphQLError {
-  return new GraphQLError(`Query cost ${cost} exceeds the limit ${max} (each list multiplies its fields by k/limit); ask for fewer items or fields.`, {
-    nodes,
-    extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
-  });
+  return new GraphQLError(
+    `Query cost ${cost} exceeds the limit ${max} (each list multiplies its fields by k/limit); ask for fewer items or fields.`,
+    {
+      nodes,
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+    },
+  );
 }
 
 /** Documents (as Apollo caches them) whose cost depends on the request's variables. */
@@ -169,14 +191,22 @@ export function queryLimitsRule(limits: QueryLimits) {
       OperationDefinition(op) {
         // graphql 16 validates a mutation/subscription against a schema without one and
         // only fails at execution, as an INTERNAL_SERVER_ERROR: refuse it here instead.
-        if (op.operation !== 'query' && !(op.operation === 'mutation' ? context.getSchema().getMutationType() : context.getSchema().getSubscriptionType())) {
+        if (
+          op.operation !== 'query' &&
+          !(op.operation === 'mutation' ? context.getSchema().getMutationType() : context.getSchema().getSubscriptionType())
+        ) {
           context.reportError(new GraphQLError(`This API has no ${op.operation}s; it serves queries only.`, { nodes: [op] }));
           return;
         }
         const m = measured.get(op.name?.value);
         if (!m) return;
         if (m.depth > limits.maxDepth) {
-          context.reportError(new GraphQLError(`Query is ${m.depth} levels deep; the limit is ${limits.maxDepth}.`, { nodes: [op], extensions: { code: 'QUERY_TOO_DEEP' } }));
+          context.reportError(
+            new GraphQLError(`Query is ${m.depth} levels deep; the limit is ${limits.maxDepth}.`, {
+              nodes: [op],
+              extensions: { code: 'QUERY_TOO_DEEP' },
+            }),
+          );
         }
         // A size given as a variable is unknown here: costPlugin checks it with the value.
         if (!m.usesSizeVariable && m.cost > limits.maxCost) context.reportError(costError(m.cost, limits.maxCost, [op]));
@@ -199,7 +229,11 @@ export function costPlugin<T extends object>(limits: QueryLimits): ApolloServerP
           if (!op) return;
           let flagged = variableSized.get(rc.document);
           if (!flagged) {
-            flagged = new Set(measureOperations(rc.schema, rc.document).filter((m) => m.usesSizeVariable).map((m) => m.name));
+            flagged = new Set(
+              measureOperations(rc.schema, rc.document)
+                .filter((m) => m.usesSizeVariable)
+                .map((m) => m.name),
+            );
             variableSized.set(rc.document, flagged);
           }
           if (!flagged.has(op.name?.value)) return;

@@ -11,7 +11,7 @@ describe('schema.graphql', () => {
     expect(await printGatewaySchema()).toBe(committed);
   });
 
-  it('holds the contract of DESIGN.md', async () => {
+  it('holds the contract of docs/architecture.md ("The contract")', async () => {
     const s = await printGatewaySchema();
     for (const line of [
       'similarMovies(filter: MovieFilter, k: Int = 10, title: String!): [SimilarMovie!]!',
@@ -23,6 +23,7 @@ describe('schema.graphql', () => {
       'pcaProjection(filter: MovieFilter, limit: Int = 200): [MovieProjection!]!',
       'predictRating(title: String!, userId: Int!): Float',
       'activeModel: ModelRun',
-    ]) expect(s).toContain(line);
+    ])
+      expect(s).toContain(line);
   });
 });

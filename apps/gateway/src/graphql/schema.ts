@@ -23,6 +23,7 @@ export function gatewaySchema(): Promise<GraphQLSchema> {
 }
 
 export async function printGatewaySchema(): Promise<string> {
-  const header = '# Generated from apps/gateway/src/graphql (type-graphql). Do not edit: run `npm run build && node dist/apps/gateway/schema.js`.\n\n';
+  const header =
+    '# Generated from apps/gateway/src/graphql (type-graphql). Do not edit: run `npm run build && node dist/apps/gateway/schema.js`.\n\n';
   return header + printSchema(lexicographicSortSchema(await gatewaySchema())) + '\n';
 }

@@ -30,7 +30,8 @@ export function parseApiKeyHashes(spec: string, source = 'CINEMAP_API_KEY_HASHES
     const client = entry.slice(0, colon);
     const hash = entry.slice(colon + 1).toLowerCase();
     if (!CLIENT.test(client)) throw new Error(`${where}: the client name must be 1-64 of A-Z a-z 0-9 . _ -`);
-    if (!HEX.test(hash)) throw new Error(`${where}: "${client}" needs the 64-hex-digit SHA-256 of its key, not the key itself (printf %s "$KEY" | sha256sum)`);
+    if (!HEX.test(hash))
+      throw new Error(`${where}: "${client}" needs the 64-hex-digit SHA-256 of its key, not the key itself (printf %s "$KEY" | sha256sum)`);
     if (clients.has(client)) throw new Error(`${where}: client "${client}" is listed twice`);
     if (byHash.has(hash)) throw new Error(`${where}: the same key hash is given to "${byHash.get(hash)}" and "${client}"`);
     clients.add(client);

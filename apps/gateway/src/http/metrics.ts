@@ -3,6 +3,7 @@
 // Every label value comes from a closed set fixed at start (the schema's root fields,
 // the documented error codes, the server's routes, HTTP status codes): a value outside
 // it is counted as "other", so nothing a client sends can add a time series.
+import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '@cinemap/db';
 import type { ModelStore } from '../model/model-store';
@@ -24,9 +25,25 @@ export interface GatewayMetrics {
 export const OTHER_OPERATION_LABELS = ['introspection', 'invalid', 'other'] as const;
 /** Error codes the gateway and Apollo produce (docs/graphql.md); anything else counts as OTHER. */
 export const ERROR_CODE_LABELS = [
-  'BAD_USER_INPUT', 'MOVIE_NOT_FOUND', 'MOVIE_NOT_IN_MODEL', 'USER_NOT_FOUND', 'NO_ACTIVE_MODEL', 'MODEL_STALE', 'SCORER_UNAVAILABLE',
-  'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'QUERY_TOO_DEEP', 'BAD_REQUEST', 'PAYLOAD_TOO_LARGE', 'OPERATION_RESOLUTION_FAILURE',
-  'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'DATABASE_UNAVAILABLE', 'DATABASE_TIMEOUT', 'INTERNAL_SERVER_ERROR', 'OTHER',
+  'BAD_USER_INPUT',
+  'MOVIE_NOT_FOUND',
+  'MOVIE_NOT_IN_MODEL',
+  'USER_NOT_FOUND',
+  'NO_ACTIVE_MODEL',
+  'MODEL_STALE',
+  'SCORER_UNAVAILABLE',
+  'GRAPHQL_VALIDATION_FAILED',
+  'GRAPHQL_PARSE_FAILED',
+  'QUERY_TOO_DEEP',
+  'BAD_REQUEST',
+  'PAYLOAD_TOO_LARGE',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'DATABASE_UNAVAILABLE',
+  'DATABASE_TIMEOUT',
+  'INTERNAL_SERVER_ERROR',
+  'OTHER',
 ] as const;
 /** Routes of the HTTP server (server.ts). */
 export const ROUTE_LABELS = ['graphql', 'live', 'ready', 'metrics', 'static', 'not_found', 'bad_url', 'error', 'other'] as const;
@@ -49,8 +66,51 @@ export function createMetrics(db: Db, store: ModelStore, rootFields: readonly st
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  const errors = new Counter({ name: 'cinemap_graphql_errors_total', help: 'GraphQL errors by extensions.code.', labelNames: ['operation', 'code'], registers: [registry] });
-  const httpRequests = new Counter({ name: 'cinemap_http_requests_total', help: 'HTTP requests by route and status.', labelNames: ['route', 'status'], registers: [registry] });
+  const errors = new Counter({
+    name: 'cinemap_graphql_errors_total',
+    help: 'GraphQL errors by extensions.code.',
+    labelNames: ['operation', 'code'],
+    registers: [registry],
+  });
+  const httpRequests = new Counter({
+    name: 'cinemap_http_requests_total',
+    help: 'HTTP requests by route and status.',
+    labelNames: ['route', 'status'],
+    registers: [registry],
+  });
+  registerStateGauges(registry, db, store);
+  // prom-client hashes a label object on every observe(); children bound once per
+  // label value make the per-request cost one Map lookup (the label sets are closed, so
+  // these maps are bounded too).
+  const opChildren = new Map<string, ReturnType<typeof operationSeconds.labels>>();
+  const reqChildren = new Map<string, ReturnType<typeof httpRequests.labels>>();
+  return {
+    registry,
+    operationSeconds,
+    errors,
+    httpRequests,
+    observeOperation(operation, seconds) {
+      const op = closed(operations, operation, 'other');
+      let c = opChildren.get(op);
+      if (!c) opChildren.set(op, (c = operationSeconds.labels(op)));
+      c.observe(seconds);
+    },
+    countError(operation, code) {
+      errors.inc({ operation: closed(operations, operation, 'other'), code: closed(errorCodes, code, 'OTHER') });
+    },
+    countRequest(route, status) {
+      const r = closed(routes, route, 'other');
+      const st = Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : 'other';
+      const key = `${r} ${st}`;
+      let c = reqChildren.get(key);
+      if (!c) reqChildren.set(key, (c = httpRequests.labels(r, st)));
+      c.inc();
+    },
+  };
+}
+
+/** Gauges read when /metrics is scraped: the database pool, the served run, swaps, whether the run is up to date. */
+function registerStateGauges(registry: Registry, db: Db, store: ModelStore): void {
   const pool = (db as Db & { pool?: { totalCount: number; idleCount: number; waitingCount: number } }).pool;
   new Gauge({
     name: 'cinemap_db_pool_connections',
@@ -87,32 +147,32 @@ export function createMetrics(db: Db, store: ModelStore, rootFields: readonly st
       this.set(store.swaps);
     },
   });
-  // prom-client hashes a label object on every observe(); children bound once per
-  // label value make the per-request cost one Map lookup (the label sets are closed, so
-  // these maps are bounded too).
-  const opChildren = new Map<string, ReturnType<typeof operationSeconds.labels>>();
-  const reqChildren = new Map<string, ReturnType<typeof httpRequests.labels>>();
-  return {
-    registry,
-    operationSeconds,
-    errors,
-    httpRequests,
-    observeOperation(operation, seconds) {
-      const op = closed(operations, operation, 'other');
-      let c = opChildren.get(op);
-      if (!c) opChildren.set(op, (c = operationSeconds.labels(op)));
-      c.observe(seconds);
-    },
-    countError(operation, code) {
-      errors.inc({ operation: closed(operations, operation, 'other'), code: closed(errorCodes, code, 'OTHER') });
-    },
-    countRequest(route, status) {
-      const r = closed(routes, route, 'other');
-      const st = Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : 'other';
-      const key = `${r} ${st}`;
-      let c = reqChildren.get(key);
-      if (!c) reqChildren.set(key, (c = httpRequests.labels(r, st)));
-      c.inc();
-    },
+}
+
+/**
+ * The metrics label of a request: the first root field it selects (looking through
+ * inline fragments and fragment spreads) when that is one of the schema's root fields,
+ * 'introspection' for __schema/__type/__typename, else 'invalid'. Never anything the
+ * client named (operation names, aliases, unknown fields).
+ */
+export function operationLabeller(rootFields: ReadonlySet<string>) {
+  const firstField = (set: SelectionSetNode | undefined, doc: DocumentNode | undefined, hops: number): string | null => {
+    if (!set || hops > 32) return null;
+    for (const s of set.selections) {
+      if (s.kind === Kind.FIELD) return s.name.value;
+      const inner =
+        s.kind === Kind.INLINE_FRAGMENT
+          ? s.selectionSet
+          : doc?.definitions.find((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === s.name.value)
+              ?.selectionSet;
+      const f = firstField(inner, doc, hops + 1);
+      if (f) return f;
+    }
+    return null;
+  };
+  return (rc: { operation?: OperationDefinitionNode | null; document?: DocumentNode }): string => {
+    const name = firstField(rc.operation?.selectionSet, rc.document, 0);
+    if (name && rootFields.has(name)) return name;
+    return name?.startsWith('__') ? 'introspection' : 'invalid';
   };
 }

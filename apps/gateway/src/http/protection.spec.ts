@@ -7,8 +7,7 @@ import 'reflect-metadata';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { describeEachBackend } from '@cinemap/db/testing';
-import { seedGatewayFixture } from '../../../../libs/db/src/testing/seed';
+import { describeEachBackend, seedGatewayFixture } from '@cinemap/db/testing';
 import { hashApiKey, parseApiKeyHashes, ApiKeys } from './api-keys';
 import { RateLimiter, clientAddress } from './rate-limit';
 import { createRequestGuard, type ProtectionOptions } from './protection';
@@ -29,7 +28,11 @@ async function guarded(opts: ProtectionOptions): Promise<{ url: string; seen: In
     res.end('through');
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, seen, close: () => new Promise<void>((ok) => server.close(() => ok())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+    seen,
+    close: () => new Promise<void>((ok) => server.close(() => ok())),
+  };
 }
 
 describe('API keys', () => {
@@ -40,7 +43,9 @@ describe('API keys', () => {
   });
 
   it('refuses a raw key instead of its hash, a missing client, a bad name, duplicates, an empty list: naming the entry', () => {
-    expect(() => parseApiKeyHashes(`alpha:${KEY_A}`)).toThrow(/CINEMAP_API_KEY_HASHES entry 1 .*"alpha" needs the 64-hex-digit SHA-256 of its key, not the key itself/);
+    expect(() => parseApiKeyHashes(`alpha:${KEY_A}`)).toThrow(
+      /CINEMAP_API_KEY_HASHES entry 1 .*"alpha" needs the 64-hex-digit SHA-256 of its key, not the key itself/,
+    );
     expect(() => parseApiKeyHashes(hashApiKey(KEY_A))).toThrow(/entry 1 .*expected <client>:<sha256 hex of the key>/);
     expect(() => parseApiKeyHashes(`al pha:${hashApiKey(KEY_A)}`)).toThrow(/entry 1 .*expected <client>/);
     expect(() => parseApiKeyHashes(`a/b:${hashApiKey(KEY_A)}`)).toThrow(/client name must be 1-64 of/);
@@ -100,7 +105,8 @@ describe('rate limiter', () => {
   });
 
   it('takes the client address from X-Forwarded-For only as far as the trusted hops reach', () => {
-    const req = (xff: string | undefined, remote = '10.0.0.9') => ({ headers: xff === undefined ? {} : { 'x-forwarded-for': xff }, socket: { remoteAddress: remote } }) as unknown as IncomingMessage;
+    const req = (xff: string | undefined, remote = '10.0.0.9') =>
+      ({ headers: xff === undefined ? {} : { 'x-forwarded-for': xff }, socket: { remoteAddress: remote } }) as unknown as IncomingMessage;
     expect(clientAddress(req('203.0.113.5'), 0)).toBe('10.0.0.9'); // nothing trusted: the peer
     expect(clientAddress(req('203.0.113.5'), 1)).toBe('203.0.113.5');
     expect(clientAddress(req('198.51.100.66, 203.0.113.5'), 1)).toBe('203.0.113.5'); // spoofed entry on the left is ignored
@@ -123,7 +129,14 @@ describe('the guard on a real HTTP server', () => {
       const none = await fetch(s.url, { method: 'POST' });
       expect(none.status).toBe(401);
       expect(none.headers.get('www-authenticate')).toBe('Bearer realm="cinemap"');
-      expect(await none.json()).toEqual({ errors: [{ message: expect.stringMatching(/needs a key: send it as "Authorization: Bearer <key>"/), extensions: { code: 'UNAUTHENTICATED' } }] });
+      expect(await none.json()).toEqual({
+        errors: [
+          {
+            message: expect.stringMatching(/needs a key: send it as "Authorization: Bearer <key>"/),
+            extensions: { code: 'UNAUTHENTICATED' },
+          },
+        ],
+      });
       const wrong = await fetch(s.url, { method: 'POST', headers: { authorization: 'Bearer nope' } });
       expect(((await wrong.json()) as any).errors[0].message).toBe('The API key is not valid.');
       const ok = await fetch(s.url, { method: 'POST', headers: { authorization: `Bearer ${KEY_A}` } });
@@ -137,7 +150,8 @@ describe('the guard on a real HTTP server', () => {
   it('with a rate limit: 429 with Retry-After past the burst, per client address behind one proxy; keyed clients by key', async () => {
     const s = await guarded({ rateLimitRps: 0.5, rateLimitBurst: 2, trustedProxyHops: 1, apiKeyHashes: HASHES });
     try {
-      const from = (ip: string, key?: string) => fetch(s.url, { method: 'POST', headers: { 'x-forwarded-for': `198.51.100.1, ${ip}`, ...(key ? { 'x-api-key': key } : {}) } });
+      const from = (ip: string, key?: string) =>
+        fetch(s.url, { method: 'POST', headers: { 'x-forwarded-for': `198.51.100.1, ${ip}`, ...(key ? { 'x-api-key': key } : {}) } });
       expect((await Promise.all([from('203.0.113.1', KEY_A), from('203.0.113.2', KEY_A)])).map((r) => r.status)).toEqual([200, 200]);
       const third = await from('203.0.113.3', KEY_A); // same key from another address: same bucket
       expect(third.status).toBe(429);
@@ -157,7 +171,14 @@ describe('configuration from the environment', () => {
     expect(configFromEnv({}).protection).toEqual({ apiKeyHashes: '', rateLimitRps: 0, rateLimitBurst: 0, trustedProxyHops: 0 });
   });
   it('reads keys, rate, burst and hops, and names the variable on a bad value', () => {
-    expect(configFromEnv({ CINEMAP_API_KEY_HASHES: HASHES, CINEMAP_RATE_LIMIT_RPS: '2.5', CINEMAP_RATE_LIMIT_BURST: '10', CINEMAP_TRUSTED_PROXY_HOPS: '1' }).protection).toEqual({ apiKeyHashes: HASHES, rateLimitRps: 2.5, rateLimitBurst: 10, trustedProxyHops: 1 });
+    expect(
+      configFromEnv({
+        CINEMAP_API_KEY_HASHES: HASHES,
+        CINEMAP_RATE_LIMIT_RPS: '2.5',
+        CINEMAP_RATE_LIMIT_BURST: '10',
+        CINEMAP_TRUSTED_PROXY_HOPS: '1',
+      }).protection,
+    ).toEqual({ apiKeyHashes: HASHES, rateLimitRps: 2.5, rateLimitBurst: 10, trustedProxyHops: 1 });
     expect(() => configFromEnv({ CINEMAP_RATE_LIMIT_RPS: 'fast' })).toThrow(/CINEMAP_RATE_LIMIT_RPS must be a number >= 0 \(got "fast"\)/);
     expect(() => configFromEnv({ CINEMAP_TRUSTED_PROXY_HOPS: '-1' })).toThrow(/CINEMAP_TRUSTED_PROXY_HOPS must be a whole number >= 0/);
   });
@@ -167,13 +188,26 @@ describeEachBackend('gateway with API protection on', (ctx) => {
   let gw: Gateway;
   beforeAll(async () => {
     await seedGatewayFixture(ctx.db(), { fillers: 20 });
-    gw = await startGateway({ db: ctx.db(), port: 0, host: '127.0.0.1', log: pino({ level: 'silent' }), introspection: false, development: false, protection: { apiKeyHashes: HASHES, rateLimitRps: 1, rateLimitBurst: 3 }, corsOrigins: ['http://allowed.example'] });
+    gw = await startGateway({
+      db: ctx.db(),
+      port: 0,
+      host: '127.0.0.1',
+      log: pino({ level: 'silent' }),
+      introspection: false,
+      development: false,
+      protection: { apiKeyHashes: HASHES, rateLimitRps: 1, rateLimitBurst: 3 },
+      corsOrigins: ['http://allowed.example'],
+    });
   }, 90_000);
   afterAll(async () => {
     await gw?.close();
   });
   const q = (headers: Record<string, string> = {}) =>
-    fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ similarMovies(title: "The Matrix", k: 2) { movie { title } } }' }) });
+    fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query: '{ similarMovies(title: "The Matrix", k: 2) { movie { title } } }' }),
+    });
 
   it('answers a keyed client, refuses one without a key, and limits the rate; health, metrics and preflight need no key', async () => {
     const ok = await q({ authorization: `Bearer ${KEY_A}` });
@@ -183,7 +217,10 @@ describeEachBackend('gateway with API protection on', (ctx) => {
     const base = gw.url.replace(/\/graphql$/, '');
     expect((await fetch(`${base}/health/live`)).status).toBe(200);
     expect((await fetch(`${base}/metrics`)).status).toBe(200);
-    const pre = await fetch(gw.url, { method: 'OPTIONS', headers: { origin: 'http://allowed.example', 'access-control-request-method': 'POST' } });
+    const pre = await fetch(gw.url, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://allowed.example', 'access-control-request-method': 'POST' },
+    });
     expect(pre.status).toBe(204);
     const burst = await Promise.all([1, 2, 3].map(() => q({ authorization: `Bearer ${KEY_A}` })));
     expect(burst.map((r) => r.status)).toContain(429);

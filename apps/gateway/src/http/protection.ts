@@ -41,7 +41,14 @@ export function createRequestGuard(opts: ProtectionOptions | undefined): Request
     }
     if (id && id.client === null) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="cinemap"');
-      send(res, 401, 'UNAUTHENTICATED', id.reason === 'missing' ? 'This API needs a key: send it as "Authorization: Bearer <key>" (or "X-API-Key: <key>").' : 'The API key is not valid.');
+      send(
+        res,
+        401,
+        'UNAUTHENTICATED',
+        id.reason === 'missing'
+          ? 'This API needs a key: send it as "Authorization: Bearer <key>" (or "X-API-Key: <key>").'
+          : 'The API key is not valid.',
+      );
       return false;
     }
     return true;

@@ -67,7 +67,10 @@ export function clientAddress(req: IncomingMessage, trustedHops: number): string
   const socket = req.socket.remoteAddress ?? 'unknown';
   if (trustedHops <= 0) return socket;
   const header = req.headers['x-forwarded-for'];
-  const list = (Array.isArray(header) ? header.join(',') : header ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const entry = list[list.length - trustedHops];
   if (!entry) return socket;
   const bare = entry.replace(/^\[([^\]]+)\](?::\d+)?$/, '$1').replace(/^(\d+\.\d+\.\d+\.\d+):\d+$/, '$1');

@@ -40,7 +40,10 @@ export function staticHandler(dir: string): ((req: IncomingMessage, res: ServerR
     res.statusCode = 200;
     res.setHeader('Content-Type', TYPES[extname(file)] ?? 'application/octet-stream');
     res.setHeader('Content-Length', statSync(file).size);
-    res.setHeader('Cache-Control', isIndex ? 'no-cache' : HASHED.test(file) ? 'public, max-age=31536000, immutable' : 'public, max-age=300');
+    res.setHeader(
+      'Cache-Control',
+      isIndex ? 'no-cache' : HASHED.test(file) ? 'public, max-age=31536000, immutable' : 'public, max-age=300',
+    );
     res.setHeader('X-Content-Type-Options', 'nosniff');
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);

@@ -7,14 +7,20 @@
 // of another dump (LISTEN cinemap_datasets) only marks the served run as not up to date
 // (health, activeModel.upToDate, metrics) until a run trained on it is activated.
 import type { Logger } from 'pino';
+import { TitleIndex } from '@cinemap/domain';
 import { loadDotScanKernel, type DotScanKernel } from '@cinemap/math';
-import { Db, getActiveDatasetId, getServedModelRun, loadModelArtifact, loadRunMovies, loadTitleKeys, MODEL_CHANNEL } from '@cinemap/db';
-
-/** NOTIFY channel of dataset activations (the ingest's activateDataset). */
-const DATASET_CHANNEL = 'cinemap_datasets';
+import {
+  DATASET_CHANNEL,
+  Db,
+  getActiveDatasetId,
+  getServedModelRun,
+  loadModelArtifact,
+  loadRunMovies,
+  loadTitleKeys,
+  MODEL_CHANNEL,
+} from '@cinemap/db';
 import { ModelSnapshot } from './snapshot';
 import { RatingScorer } from './scorer';
-import { TitleIndex } from './title-index';
 
 const RELEASE_OLD_AFTER_MS = 60_000;
 
@@ -50,7 +56,11 @@ export class ModelStore {
     });
     this.unlistenDatasets = await this.db.listen(DATASET_CHANNEL, (payload) => {
       void this.refreshDataset().then(() => {
-        if (this.snapshot && !this.upToDate) this.log.warn({ runId: this.snapshot.runId, runDatasetId: this.snapshot.run.datasetId, activeDatasetId: this.activeDatasetId, payload }, 'a new dataset is active; still serving the run trained on the previous one (with its own catalogue) until a run on the new one is activated');
+        if (this.snapshot && !this.upToDate)
+          this.log.warn(
+            { runId: this.snapshot.runId, runDatasetId: this.snapshot.run.datasetId, activeDatasetId: this.activeDatasetId, payload },
+            'a new dataset is active; still serving the run trained on the previous one (with its own catalogue) until a run on the new one is activated',
+          );
       });
     });
     await this.reload();
@@ -109,7 +119,9 @@ export class ModelStore {
     const rows = await loadRunMovies(this.db, run.id);
     if (!rows.length) {
       // A run activated before catalogues were kept per run, whose dataset is gone.
-      throw new Error(`model run ${run.id} has no catalogue of its own (it was trained on dataset ${run.datasetId} before this version, and that dataset is no longer loaded): train a new run (npm run train)`);
+      throw new Error(
+        `model run ${run.id} has no catalogue of its own (it was trained on dataset ${run.datasetId} before this version, and that dataset is no longer loaded): train a new run (npm run train)`,
+      );
     }
     const titles = new TitleIndex(await loadTitleKeys(this.db, run.id));
     const bytes = await loadModelArtifact(this.db, run.id, 'onnx-scorer');
@@ -132,7 +144,10 @@ export class ModelStore {
     this.snapshot = next; // the swap: one reference assignment
     this.swaps++;
     this.onSwap(next);
-    this.log.info({ runId: run.id, movies: next.size, dim: next.dim, ms: Date.now() - t0, previousRunId: old?.runId ?? null }, 'model run loaded');
+    this.log.info(
+      { runId: run.id, movies: next.size, dim: next.dim, ms: Date.now() - t0, previousRunId: old?.runId ?? null },
+      'model run loaded',
+    );
     if (old?.scorer) setTimeout(() => void old.scorer!.release().catch(() => {}), RELEASE_OLD_AFTER_MS).unref();
   }
 
@@ -141,7 +156,8 @@ export class ModelStore {
     try {
       return await loadDotScanKernel();
     } catch (e) {
-      if (!this.kernelWarned) this.log.warn({ err: e }, 'WASM SIMD scan unavailable; similarMovies uses the TypeScript scan (same answers, ~5x slower uncached)');
+      if (!this.kernelWarned)
+        this.log.warn({ err: e }, 'WASM SIMD scan unavailable; similarMovies uses the TypeScript scan (same answers, ~5x slower uncached)');
       this.kernelWarned = true;
       return null;
     }

@@ -1,9 +1,10 @@
 // The active run's ONNX scorer (EmbeddingDotBias exported by the trainer), run in
 // onnxruntime-node: user id + movie id → predicted rating. Index maps come from the
-// model's own metadata (cinemap.user_ids / cinemap.movie_ids), so the file is
+// model's own metadata (ONNX_METADATA of @cinemap/model, the exporter), so the file is
 // self-describing and the gateway needs no other table to use it.
 import type { InferenceSession } from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
+import { ONNX_METADATA } from '@cinemap/model';
 
 export class RatingScorer {
   private constructor(
@@ -19,15 +20,16 @@ export class RatingScorer {
     const meta = new Map(model.metadataProps.map((p) => [p.key ?? '', p.value ?? '']));
     const ids = (key: string): Map<number, number> => {
       const raw = meta.get(key);
-      if (!raw) throw new Error(`ONNX scorer has no metadata "${key}" (the trainer writes it); re-export the model with the current trainer`);
+      if (!raw)
+        throw new Error(`ONNX scorer has no metadata "${key}" (the trainer writes it); re-export the model with the current trainer`);
       const list = JSON.parse(raw) as number[];
       return new Map(list.map((id, i) => [Number(id), i]));
     };
-    const yRange = JSON.parse(meta.get('cinemap.y_range') ?? '[0,5.5]') as [number, number];
-    const runId = meta.has('cinemap.run_id') ? Number(meta.get('cinemap.run_id')) : null;
+    const yRange = JSON.parse(meta.get(ONNX_METADATA.yRange) ?? '[0,5.5]') as [number, number];
+    const runId = meta.has(ONNX_METADATA.runId) ? Number(meta.get(ONNX_METADATA.runId)) : null;
     const { InferenceSession } = await import('onnxruntime-node');
     const session = await InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
-    return new RatingScorer(session, ids('cinemap.user_ids'), ids('cinemap.movie_ids'), yRange, runId);
+    return new RatingScorer(session, ids(ONNX_METADATA.userIds), ids(ONNX_METADATA.movieIds), yRange, runId);
   }
 
   hasUser(userId: number): boolean {
@@ -46,7 +48,8 @@ export class RatingScorer {
   async predict(userIds: readonly number[], movieIds: readonly number[]): Promise<number[]> {
     const { Tensor } = await import('onnxruntime-node');
     const n = userIds.length;
-    const u = new BigInt64Array(n), m = new BigInt64Array(n);
+    const u = new BigInt64Array(n),
+      m = new BigInt64Array(n);
     for (let i = 0; i < n; i++) {
       u[i] = BigInt(this.userIndex.get(userIds[i])!);
       m[i] = BigInt(this.movieIndex.get(movieIds[i])!);

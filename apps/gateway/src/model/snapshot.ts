@@ -5,43 +5,12 @@
 // the movies ready to return, the ONNX scorer, and per-run answer caches. A request
 // takes the current snapshot once and uses only it, so a hot swap never mixes runs:
 // in-flight requests finish on the old snapshot while new ones see the new one.
-import { imdbUrl, movieMatchesFilter, tmdbUrl, type MovieFilter } from '@cinemap/domain';
+import { minRatingCountOf, movieMatchesFilter, type MovieFilter, type TitleIndex } from '@cinemap/domain';
 import { normalizeRows, topKByDot, type DotScanIndex, type DotScanKernel } from '@cinemap/math';
-import { DEFAULT_MIN_RATING_COUNT, type ServedModelRun, type MovieRow, type RunMovieRow } from '@cinemap/db';
+import type { ServedModelRun, RunMovieRow } from '@cinemap/db';
+import { toMovieView, type MovieView } from '../graphql/types/movie.type';
+import type { SimilarMovie } from '../graphql/types/similar-movie.type';
 import type { RatingScorer } from './scorer';
-import type { TitleIndex } from './title-index';
-
-/** A movie as the GraphQL Movie type returns it (built once per snapshot, shared). */
-export interface MovieView {
-  id: number;
-  title: string;
-  year: number | null;
-  genres: string[];
-  ratingCount: number;
-  averageRating: number;
-  bias: number | null;
-  imdbUrl: string | null;
-  tmdbUrl: string | null;
-}
-
-export interface Neighbour {
-  movie: MovieView;
-  similarity: number;
-}
-
-export function toMovieView(r: MovieRow): MovieView {
-  return {
-    id: r.movieId,
-    title: r.title,
-    year: r.year,
-    genres: r.genres,
-    ratingCount: r.ratingCount,
-    averageRating: r.averageRating,
-    bias: r.bias,
-    imdbUrl: imdbUrl(r.imdbId),
-    tmdbUrl: tmdbUrl(r.tmdbId),
-  };
-}
 
 const CACHE_LIMIT = 20_000;
 
@@ -83,7 +52,7 @@ export class ModelSnapshot {
   /** Typed title → movie id (or null), per snapshot (the catalogue changes only with a new run). */
   readonly titleCache = new BoundedCache<number | null>();
   /** Normalised similarMovies/similarToMany arguments → answer. */
-  readonly answerCache = new BoundedCache<Neighbour[]>();
+  readonly answerCache = new BoundedCache<SimilarMovie[]>();
   /** Request body → whole HTTP response of a neighbour query (the HTTP layer's replay). */
   readonly responseCache = new BoundedCache<CachedResponse>();
   /** Genre names present in this run, for validating filters. */
@@ -107,7 +76,8 @@ export class ModelSnapshot {
     this.movies = new Array(this.size);
     const genres = new Set<string>();
     rows.forEach((r, i) => {
-      if (r.embedding.length !== this.dim) throw new Error(`run ${run.id}: movie ${r.movieId} has a ${r.embedding.length}-d embedding, others ${this.dim}-d`);
+      if (r.embedding.length !== this.dim)
+        throw new Error(`run ${run.id}: movie ${r.movieId} has a ${r.embedding.length}-d embedding, others ${this.dim}-d`);
       this.matrix.set(r.embedding, i * this.dim);
       this.rowOf.set(r.movieId, i);
       this.avgF32[i] = r.averageRating;
@@ -150,7 +120,7 @@ export class ModelSnapshot {
    * applied (normalised: canonical genres; minRatingCount defaults to the floor),
    * `exclude` ids left out. Ties: lower movie id first, as the SQL path.
    */
-  neighbours(query: ArrayLike<number>, k: number, filter: MovieFilter, exclude: readonly number[]): Neighbour[] {
+  neighbours(query: ArrayLike<number>, k: number, filter: MovieFilter, exclude: readonly number[]): SimilarMovie[] {
     const excludedRows = new Set<number>();
     for (const id of exclude) {
       const r = this.rowOf.get(id);
@@ -160,10 +130,12 @@ export class ModelSnapshot {
     // the float32 SQL stores (average_rating is real), so both paths keep the same films.
     const f: MovieFilter = {
       ...filter,
-      minAverageRating: filter.minAverageRating === null || filter.minAverageRating === undefined ? null : Math.fround(filter.minAverageRating),
-      minRatingCount: filter.minRatingCount ?? DEFAULT_MIN_RATING_COUNT,
+      minAverageRating:
+        filter.minAverageRating === null || filter.minAverageRating === undefined ? null : Math.fround(filter.minAverageRating),
+      minRatingCount: minRatingCountOf(filter),
     };
-    const movies = this.movies, avg = this.avgF32;
+    const movies = this.movies,
+      avg = this.avgF32;
     // Only rows that would enter the top k are checked, so the object per check is cheap.
     const rejected = (r: number): boolean => {
       if (excludedRows.has(r)) return true;
@@ -173,7 +145,7 @@ export class ModelSnapshot {
     const { indices, scores } = this.scan
       ? this.scan.topK(query, k, { exclude: rejected })
       : topKByDot(this.matrix, this.size, this.dim, query, k, { exclude: rejected });
-    const out: Neighbour[] = new Array(indices.length);
+    const out: SimilarMovie[] = new Array(indices.length);
     for (let i = 0; i < indices.length; i++) out[i] = { movie: movies[indices[i]], similarity: scores[i] };
     return out;
   }

@@ -23,7 +23,8 @@ describe('npm run generate', () => {
   it('--help lists the options and an example', () => {
     const r = run('--help');
     expect(r.status).toBe(0);
-    for (const s of ['--out', '--scale', 'tiny', 'small', 'latest', '--seed', '--zip', '--stats', 'npm run generate --']) expect(r.stdout).toContain(s);
+    for (const s of ['--out', '--scale', 'tiny', 'small', 'latest', '--seed', '--zip', '--stats', 'npm run generate --'])
+      expect(r.stdout).toContain(s);
   });
 
   it('rejects a missing --out, an unknown scale and a bad seed with a message naming the argument', () => {
@@ -44,7 +45,7 @@ describe('npm run generate', () => {
     const r = run('--out', out, '--scale', 'tiny', '--seed', '9', '--zip');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/300 movies, \d+ ratings, 100 users/);
-    expect(r.stderr).toMatch(/100% users 100\/100/);
+    expect(r.stderr).toMatch(/users: 100% 100 users \/ 100 users/);
     expect(readdirSync(out).sort()).toEqual(['links.csv', 'ml-latest-tiny.zip', 'movies.csv', 'ratings.csv', 'tags.csv', 'truth.json']);
   });
 

@@ -13,7 +13,9 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 
 process.on('SIGINT', () => {
   // The load is one transaction: dying here rolls it back (PostgreSQL) or never commits it (embedded).
-  process.stderr.write(`\ningest: interrupted${loading ? ' during the load: nothing was changed, the previous dataset is still active' : ''}\n`);
+  process.stderr.write(
+    `\ningest: interrupted${loading ? ' during the load: nothing was changed, the previous dataset is still active' : ''}\n`,
+  );
   process.exit(130);
 });
 

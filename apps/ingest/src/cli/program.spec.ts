@@ -5,11 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { buildProgram, main } from './program';
-import { tinyDump, writeDumpDir } from '../movielens/test-fixtures';
+import { tinyDump, writeDumpDir } from '@cinemap/movielens/testing';
 
 function capture() {
   let text = '';
-  const err = new Writable({ write(c, _e, cb) { text += String(c); cb(); } }) as unknown as NodeJS.WriteStream;
+  const err = new Writable({
+    write(c, _e, cb) {
+      text += String(c);
+      cb();
+    },
+  }) as unknown as NodeJS.WriteStream;
   const out: string[] = [];
   return { io: { out: (l: string) => out.push(l), err }, text: () => text + out.join('\n') };
 }
@@ -17,7 +22,20 @@ function capture() {
 describe('ingest CLI', () => {
   it('--help names every flag', () => {
     const help = buildProgram().helpInformation();
-    for (const f of ['--source', '--on-invalid', '--min-avg-rating', '--min-movie-ratings', '--min-user-ratings', '--sample-fraction', '--seed', '--report', '--auto-curation', '--dry-run', '--verbose']) expect(help).toContain(f);
+    for (const f of [
+      '--source',
+      '--on-invalid',
+      '--min-avg-rating',
+      '--min-movie-ratings',
+      '--min-user-ratings',
+      '--sample-fraction',
+      '--seed',
+      '--report',
+      '--auto-curation',
+      '--dry-run',
+      '--verbose',
+    ])
+      expect(help).toContain(f);
   });
 
   it('a missing source is a one-line error and exit code 1', async () => {
@@ -36,7 +54,18 @@ describe('ingest CLI', () => {
   it('--sample-fraction none turns sampling off (regression: commander turned null into "")', async () => {
     const c = capture();
     const dir = writeDumpDir(mkdtempSync(join(tmpdir(), 'cinemap-cli-none-')), tinyDump({ seed: 3 }));
-    const args = ['--source', dir, '--dry-run', '--min-avg-rating', '0', '--min-movie-ratings', '1', '--min-user-ratings', '1', '--sample-fraction'];
+    const args = [
+      '--source',
+      dir,
+      '--dry-run',
+      '--min-avg-rating',
+      '0',
+      '--min-movie-ratings',
+      '1',
+      '--min-user-ratings',
+      '1',
+      '--sample-fraction',
+    ];
     expect(await main([...args, 'none'], c.io)).toBe(0);
     expect(c.text()).toMatch(/4\. sample\s+none/);
     expect(await main([...args, 'often'], capture().io)).not.toBe(0);

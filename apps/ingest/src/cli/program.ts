@@ -2,22 +2,21 @@
 // exit code (the stack only with --verbose).
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CURATION, parseSampleFraction } from '../curate/params';
-import { MOVIELENS_DATASETS } from '../download/download';
-import { IngestError } from '../movielens/errors';
+import { IngestError, MOVIELENS_DATASETS } from '@cinemap/movielens';
 import { redactSecrets } from '../download/redact';
-import { runIngest } from '../load/run-ingest';
+import { runIngest } from '../run-ingest';
 import type { LoadStep } from '../load/load';
-import { createProgress } from './progress';
+import { createProgress } from '@cinemap/cli';
 
 const num = (flag: string, integer: boolean) => (v: string) => {
   const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new InvalidArgumentError(`${flag} wants ${integer ? 'a whole number' : 'a number'}, got "${v}"`);
+  if (v.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n)))
+    throw new InvalidArgumentError(`${flag} wants ${integer ? 'a whole number' : 'a number'}, got "${v}"`);
   return n;
 };
 
 export function buildProgram(): Command {
-  const d = DEFAULT_CURATION;
-  return new Command('ingest')
+  const program = new Command('ingest')
     .description(
       'Load a MovieLens dataset into the database, curated in four steps: ' +
         'drop movies with a low average rating, drop movies with few ratings, drop users with few ratings in total, keep a stratified ' +
@@ -26,33 +25,69 @@ export function buildProgram(): Command {
         'movies.csv + ratings.csv (ml-latest, ml-latest-small, ml-20m, ml-25m, ml-32m), movies.dat + ratings.dat (ml-1m, ml-10m), ' +
         'u.item + u.data (ml-100k); the folder or zip must hold exactly one dataset.',
     )
-    .requiredOption('--source <url|zip|dir>', `a URL, a zip, a folder, or a GroupLens dataset name (downloaded from ${'https://files.grouplens.org/datasets/movielens/<name>.zip'}): ${Object.keys(MOVIELENS_DATASETS).join(', ')}`)
-    .addOption(new Option('--on-invalid <policy>', 'what to do with an invalid row: fail (stop, naming file:line) or skip (count per reason)').choices(['fail', 'skip']).default('fail'))
+    .requiredOption(
+      '--source <url|zip|dir>',
+      `a URL, a zip, a folder, or a GroupLens dataset name (downloaded from ${'https://files.grouplens.org/datasets/movielens/<name>.zip'}): ${Object.keys(MOVIELENS_DATASETS).join(', ')}`,
+    )
+    .addOption(
+      new Option('--on-invalid <policy>', 'what to do with an invalid row: fail (stop, naming file:line) or skip (count per reason)')
+        .choices(['fail', 'skip'])
+        .default('fail'),
+    );
+  return withOtherFlags(withCurationFlags(program));
+}
+
+/** The four curation steps' thresholds and the sampling seed. */
+function withCurationFlags(program: Command): Command {
+  const d = DEFAULT_CURATION;
+  return program
     .option('--min-avg-rating <n>', 'step 1: drop movies whose average rating is below n', num('--min-avg-rating', false), d.minAvgRating)
     .option('--min-movie-ratings <n>', 'step 2: drop movies with fewer than n ratings', num('--min-movie-ratings', true), d.minMovieRatings)
-    .option('--min-user-ratings <n>', 'step 3: drop all ratings of users with fewer than n ratings in total', num('--min-user-ratings', true), d.minUserRatings)
-    .option('--sample-fraction <f>', 'step 4: keep this share of each movie\'s ratings, stratified by score (1 or none: no sampling)', (v) => {
-      try {
-        // commander turns a parser's null into '' (and the run then fails), so "no
-        // sampling" travels as the string 'none' and becomes null below.
-        return parseSampleFraction(v) ?? 'none';
-      } catch (e) {
-        throw new InvalidArgumentError((e as Error).message);
-      }
-    }, d.sampleFraction)
-    .option('--seed <n>', 'seed of the sampling', num('--seed', true), d.seed)
+    .option(
+      '--min-user-ratings <n>',
+      'step 3: drop all ratings of users with fewer than n ratings in total',
+      num('--min-user-ratings', true),
+      d.minUserRatings,
+    )
+    .option(
+      '--sample-fraction <f>',
+      "step 4: keep this share of each movie's ratings, stratified by score (1 or none: no sampling)",
+      (v) => {
+        try {
+          // commander turns a parser's null into '' (and the run then fails), so "no
+          // sampling" travels as the string 'none' and becomes null below.
+          return parseSampleFraction(v) ?? 'none';
+        } catch (e) {
+          throw new InvalidArgumentError((e as Error).message);
+        }
+      },
+      d.sampleFraction,
+    )
+    .option('--seed <n>', 'seed of the sampling', num('--seed', true), d.seed);
+}
+
+/** Everything else: auto-curation, figures, cache, file size limit, progress, dry run, verbosity. */
+function withOtherFlags(program: Command): Command {
+  return program
     .option('--auto-curation', 'when the thresholds keep nothing, use thresholds scaled to the dump (printed) instead of stopping')
     .option('--report <dir>', 'write the three figures (ratings per month, ratings per movie/user, average rating before/after) as SVG')
     .option('--cache-dir <dir>', 'where downloads are kept (default CINEMAP_HOME/cache)')
-    .option('--max-file-mb <n>', 'largest file accepted, in MB, for every file of the dataset (default: 2048 for ratings, 512 for tags, 128 for movies/links)', (v) => {
-      const n = num('--max-file-mb', false)(v);
-      if (!(n > 0)) throw new InvalidArgumentError(`--max-file-mb wants a size in MB above 0, got "${v}"`);
-      return n;
-    })
+    .option(
+      '--max-file-mb <n>',
+      'largest file accepted, in MB, for every file of the dataset (default: 2048 for ratings, 512 for tags, 128 for movies/links)',
+      (v) => {
+        const n = num('--max-file-mb', false)(v);
+        if (!(n > 0)) throw new InvalidArgumentError(`--max-file-mb wants a size in MB above 0, got "${v}"`);
+        return n;
+      },
+    )
     .option('--progress', 'show progress even when stderr is not a terminal (it is shown on a terminal anyway)')
     .option('--dry-run', 'parse and curate only; write nothing to the database')
     .option('--verbose', 'print stack traces with errors')
-    .addHelpText('after', '\nExamples:\n  npm run ingest -- --source ml-latest-small --min-movie-ratings 20 --min-user-ratings 50 --sample-fraction none\n  npm run ingest -- --source ~/Downloads/ml-100k --auto-curation\n  npm run ingest -- --source ~/Downloads/ml-latest.zip --report ./figures\n  npm run generate -- --out ./demo --scale small && npm run ingest -- --source ./demo --auto-curation');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  npm run ingest -- --source ml-latest-small --min-movie-ratings 20 --min-user-ratings 50 --sample-fraction none\n  npm run ingest -- --source ~/Downloads/ml-100k --auto-curation\n  npm run ingest -- --source ~/Downloads/ml-latest.zip --report ./figures\n  npm run generate -- --out ./demo --scale small && npm run ingest -- --source ./demo --auto-curation',
+    );
 }
 
 export interface CliIo {

@@ -12,10 +12,19 @@ import { CurationParams } from './params';
 //   M5: u5 5                          count 1, avg 5.0   -> step 2 drops it
 // Per user, in total: u1 4, u2 3, u3 3, u4 2, u5 2  -> step 3 drops u4 and u5.
 const ROWS: [number, number, number][] = [
-  [1, 1, 5], [2, 1, 4], [3, 1, 4], [4, 1, 3],
-  [1, 2, 2], [2, 2, 3], [3, 2, 3],
-  [1, 3, 4], [2, 3, 5],
-  [1, 4, 3.5], [3, 4, 3.5], [4, 4, 3.5], [5, 4, 3.5],
+  [1, 1, 5],
+  [2, 1, 4],
+  [3, 1, 4],
+  [4, 1, 3],
+  [1, 2, 2],
+  [2, 2, 3],
+  [3, 2, 3],
+  [1, 3, 4],
+  [2, 3, 5],
+  [1, 4, 3.5],
+  [3, 4, 3.5],
+  [4, 4, 3.5],
+  [5, 4, 3.5],
   [5, 5, 5],
 ];
 
@@ -52,7 +61,10 @@ describe('curate (hand-built fixture)', () => {
   it('samples by score: M1 keeps its only 5.0 and one of its two 4.0s', () => {
     const c = curate(r, P);
     const kept = ROWS.filter((_, i) => c.keep[i]);
-    const m1 = kept.filter((x) => x[1] === 1).map((x) => x[2]).sort();
+    const m1 = kept
+      .filter((x) => x[1] === 1)
+      .map((x) => x[2])
+      .sort();
     expect(m1).toEqual([4, 5]);
     expect(kept.filter((x) => x[1] === 4)).toHaveLength(1);
     // The users count is whatever the kept rows hold: u1 (the 5.0) plus the draws.
@@ -104,11 +116,27 @@ describe('curate (hand-built fixture)', () => {
 describe('explainEmptyCuration: the step that left nothing, in numbers from the dump', () => {
   const r = columns(ROWS);
   it.each([
-    [{ minAvgRating: 4.8 }, 'min-avg-rating', /^step 1 \(--min-avg-rating 4\.8\) dropped every movie: the best average rating in this dump is 4\.50$/],
-    [{ minMovieRatings: 5 }, 'min-movie-ratings', /^step 2 \(--min-movie-ratings 5\) dropped every movie left: the most-rated one has 4 ratings$/],
-    [{ minUserRatings: 5 }, 'min-user-ratings', /^step 3 \(--min-user-ratings 5\) dropped every rating left: .*the most active user has 4 in all/],
+    [
+      { minAvgRating: 4.8 },
+      'min-avg-rating',
+      /^step 1 \(--min-avg-rating 4\.8\) dropped every movie: the best average rating in this dump is 4\.50$/,
+    ],
+    [
+      { minMovieRatings: 5 },
+      'min-movie-ratings',
+      /^step 2 \(--min-movie-ratings 5\) dropped every movie left: the most-rated one has 4 ratings$/,
+    ],
+    [
+      { minUserRatings: 5 },
+      'min-user-ratings',
+      /^step 3 \(--min-user-ratings 5\) dropped every rating left: .*the most active user has 4 in all/,
+    ],
     // After steps 1-3 (P) M1 keeps u1,u2,u3 = 3 ratings and M4 keeps u1,u3 = 2: below 0.5/3 nothing is left.
-    [{ sampleFraction: 1e-9 }, 'sample', /^step 4 \(--sample-fraction 1e-9\) kept no rating: .*the most-rated movie left after steps 1-3 has 3, so any fraction below 0\.17 keeps nothing$/],
+    [
+      { sampleFraction: 1e-9 },
+      'sample',
+      /^step 4 \(--sample-fraction 1e-9\) kept no rating: .*the most-rated movie left after steps 1-3 has 3, so any fraction below 0\.17 keeps nothing$/,
+    ],
   ] as const)('%j → %s', (over, step, why) => {
     // Without M5 (average 5.0, one rating) step 1 can empty the dump.
     const rr = step === 'min-avg-rating' ? columns(ROWS.filter((x) => x[1] !== 5)) : r;

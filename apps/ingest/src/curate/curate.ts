@@ -1,9 +1,9 @@
-// The seed blog's curation, exactly DESIGN.md's four steps in this order, as pure
+// The seed blog's curation, exactly the four steps of docs/architecture.md ("The contract") in this order, as pure
 // functions over the rating columns. "In total" means over the whole dump: a movie's
 // average and count, and a user's count, are taken over every (valid) rating before
 // any step runs, so the order of steps 1-3 changes nothing but the per-step counts.
 import { stratifiedSample } from '@cinemap/math';
-import { CurationParams, sampleShare, validateCurationParams } from './params';
+import { CurationParams, sampleShare, checkCurationParams } from './params';
 
 /** The columns curation needs (a RatingColumns fits). */
 export interface CurationInput {
@@ -43,7 +43,8 @@ export interface Curation {
 }
 
 export function computeStats(r: CurationInput): DumpStats {
-  let maxU = 0, maxM = 0;
+  let maxU = 0,
+    maxM = 0;
   for (let i = 0; i < r.length; i++) {
     if (r.userId[i] > maxU) maxU = r.userId[i];
     if (r.movieId[i] > maxM) maxM = r.movieId[i];
@@ -60,23 +61,26 @@ export function computeStats(r: CurationInput): DumpStats {
   return { ratings: r.length, movieCount, movieHalfSum, userCount };
 }
 
-/** Average rating of a movie over the whole dump (NaN when it has no ratings). */
-export function movieAverage(s: DumpStats, movieId: number): number {
-  const c = s.movieCount[movieId] ?? 0;
-  return c ? s.movieHalfSum[movieId] / c / 2 : NaN;
-}
-
 /** Counts the ratings, distinct movies and distinct users where keep[i] = 1. */
 export function countKept(r: CurationInput, keep: Uint8Array, stats: DumpStats): { ratings: number; movies: number; users: number } {
   const seenM = new Uint8Array(stats.movieCount.length);
   const seenU = new Uint8Array(stats.userCount.length);
-  let ratings = 0, movies = 0, users = 0;
+  let ratings = 0,
+    movies = 0,
+    users = 0;
   for (let i = 0; i < r.length; i++) {
     if (!keep[i]) continue;
     ratings++;
-    const m = r.movieId[i], u = r.userId[i];
-    if (!seenM[m]) { seenM[m] = 1; movies++; }
-    if (!seenU[u]) { seenU[u] = 1; users++; }
+    const m = r.movieId[i],
+      u = r.userId[i];
+    if (!seenM[m]) {
+      seenM[m] = 1;
+      movies++;
+    }
+    if (!seenU[u]) {
+      seenU[u] = 1;
+      users++;
+    }
   }
   return { ratings, movies, users };
 }
@@ -88,7 +92,7 @@ export function moviePasses(s: DumpStats, movieId: number, p: Pick<CurationParam
 }
 
 export function curate(r: CurationInput, params: CurationParams, stats: DumpStats = computeStats(r)): Curation {
-  validateCurationParams(params);
+  checkCurationParams(params);
   const n = r.length;
   const keep = new Uint8Array(n).fill(1);
   const steps: StepCounts[] = [{ step: 'dump', threshold: '', ...countKept(r, keep, stats) }];
@@ -128,7 +132,11 @@ export function curate(r: CurationInput, params: CurationParams, stats: DumpStat
     const sampled = stratifiedSample(groups, strata, share, params.seed);
     for (let j = 0; j < k; j++) if (!sampled[j]) keep[idx[j]] = 0;
   }
-  steps.push({ step: 'sample', threshold: share < 1 ? `${share} of each movie, seed ${params.seed}` : 'none', ...countKept(r, keep, stats) });
+  steps.push({
+    step: 'sample',
+    threshold: share < 1 ? `${share} of each movie, seed ${params.seed}` : 'none',
+    ...countKept(r, keep, stats),
+  });
   return { params, keep, steps, stats };
 }
 
@@ -150,17 +158,27 @@ export function explainEmptyCuration(c: Curation, r: CurationInput): { step: Ste
   if (step === 'min-avg-rating') {
     let best = -Infinity;
     for (let m = 0; m < s.movieCount.length; m++) if (s.movieCount[m]) best = Math.max(best, s.movieHalfSum[m] / s.movieCount[m] / 2);
-    return { step, why: `step 1 (--min-avg-rating ${p.minAvgRating}) dropped every movie: the best average rating in this dump is ${best.toFixed(2)}` };
+    return {
+      step,
+      why: `step 1 (--min-avg-rating ${p.minAvgRating}) dropped every movie: the best average rating in this dump is ${best.toFixed(2)}`,
+    };
   }
   if (step === 'min-movie-ratings') {
     let most = 0;
-    for (let m = 0; m < s.movieCount.length; m++) if (s.movieCount[m] > most && moviePasses(s, m, { minAvgRating: p.minAvgRating, minMovieRatings: 0 })) most = s.movieCount[m];
-    return { step, why: `step 2 (--min-movie-ratings ${p.minMovieRatings}) dropped every movie left: the most-rated one has ${most} ratings` };
+    for (let m = 0; m < s.movieCount.length; m++)
+      if (s.movieCount[m] > most && moviePasses(s, m, { minAvgRating: p.minAvgRating, minMovieRatings: 0 })) most = s.movieCount[m];
+    return {
+      step,
+      why: `step 2 (--min-movie-ratings ${p.minMovieRatings}) dropped every movie left: the most-rated one has ${most} ratings`,
+    };
   }
   if (step === 'min-user-ratings') {
     let most = 0;
     for (let u = 0; u < s.userCount.length; u++) most = Math.max(most, s.userCount[u]);
-    return { step, why: `step 3 (--min-user-ratings ${p.minUserRatings}) dropped every rating left: no user with that many ratings rated one of the ${c.steps[i - 1].movies} movies left (the most active user has ${most} in all)` };
+    return {
+      step,
+      why: `step 3 (--min-user-ratings ${p.minUserRatings}) dropped every rating left: no user with that many ratings rated one of the ${c.steps[i - 1].movies} movies left (the most active user has ${most} in all)`,
+    };
   }
   // Step 4 keeps round(fraction × n) of a movie's n ratings: nothing when fraction × n < 0.5 for every movie.
   const perMovie = new Int32Array(s.movieCount.length);

@@ -14,8 +14,10 @@ export interface CurationSuggestion {
 }
 
 /** Share of movies/users the blog's defaults keep on the full dump, and floors for small dumps. */
-const MOVIE_SHARE = 0.025, MOVIE_FLOOR = 500;
-const USER_SHARE = 0.01, USER_FLOOR = 300;
+const MOVIE_SHARE = 0.025,
+  MOVIE_FLOOR = 500;
+const USER_SHARE = 0.01,
+  USER_FLOOR = 300;
 /** Below this many ratings after steps 1-3, sampling would only throw signal away. */
 const SAMPLE_ABOVE = 1_000_000;
 
@@ -49,13 +51,17 @@ export function suggestCuration(stats: DumpStats, base: CurationParams = DEFAULT
 
   const kMovies = Math.min(good.length, Math.max(MOVIE_FLOOR, Math.ceil(MOVIE_SHARE * rated)));
   const minMovieRatings = Math.max(1, Math.min(base.minMovieRatings, kthLargest(good.slice(), kMovies)));
-  why.push(`--min-movie-ratings ${minMovieRatings} (the rating count of the ${kMovies}th most-rated of those movies: max(${MOVIE_FLOOR}, ${MOVIE_SHARE * 100}% of ${rated}))`);
+  why.push(
+    `--min-movie-ratings ${minMovieRatings} (the rating count of the ${kMovies}th most-rated of those movies: max(${MOVIE_FLOOR}, ${MOVIE_SHARE * 100}% of ${rated}))`,
+  );
 
   const users: number[] = [];
   for (let u = 0; u < stats.userCount.length; u++) if (stats.userCount[u]) users.push(stats.userCount[u]);
   const kUsers = Math.min(users.length, Math.max(USER_FLOOR, Math.ceil(USER_SHARE * users.length)));
   const minUserRatings = Math.max(1, Math.min(base.minUserRatings, kthLargest(users, kUsers)));
-  why.push(`--min-user-ratings ${minUserRatings} (the rating count of the ${kUsers}th most active of ${users.length} users: max(${USER_FLOOR}, ${USER_SHARE * 100}%))`);
+  why.push(
+    `--min-user-ratings ${minUserRatings} (the rating count of the ${kUsers}th most active of ${users.length} users: max(${USER_FLOOR}, ${USER_SHARE * 100}%))`,
+  );
 
   const sampleFraction = stats.ratings > SAMPLE_ABOVE ? base.sampleFraction : null;
   why.push(

@@ -6,10 +6,9 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MOVIELENS_DATASETS, downloadToCache, md5UrlOf, resolveSourceArg } from './download';
-import { openDumpSource } from '../movielens/source';
-import { readDump } from '../movielens/dump';
-import { tinyDump, writeDumpZip } from '../movielens/test-fixtures';
+import { downloadToCache, md5UrlOf, resolveSourceArg } from './download';
+import { MOVIELENS_DATASETS, openDumpSource, readDump } from '@cinemap/movielens';
+import { tinyDump, writeDumpZip } from '@cinemap/movielens/testing';
 
 interface Served {
   body: Buffer;
@@ -41,7 +40,10 @@ describe('downloadToCache', () => {
       if (range && !f.noRange) {
         ranges.push(req.headers.range!);
         const from = Number(range[1]);
-        res.writeHead(206, { 'content-length': f.body.length - from, 'content-range': `bytes ${from}-${f.body.length - 1}/${f.body.length}` });
+        res.writeHead(206, {
+          'content-length': f.body.length - from,
+          'content-range': `bytes ${from}-${f.body.length - 1}/${f.body.length}`,
+        });
         return res.end(f.body.subarray(from));
       }
       res.writeHead(200, { 'content-length': f.body.length });
@@ -57,7 +59,11 @@ describe('downloadToCache', () => {
     const cache = join(dir, 'c1');
     const logs: string[] = [];
     const progress: number[] = [];
-    const p = await downloadToCache(`${base}/full/ml-tiny.zip`, { cacheDir: cache, log: (l) => logs.push(l), onProgress: (d) => progress.push(d) });
+    const p = await downloadToCache(`${base}/full/ml-tiny.zip`, {
+      cacheDir: cache,
+      log: (l) => logs.push(l),
+      onProgress: (d) => progress.push(d),
+    });
     expect(p).toBe(join(cache, 'ml-tiny.zip'));
     expect(readFileSync(p).equals(zip)).toBe(true);
     expect(logs.join('\n')).toMatch(/md5 verified/);
@@ -91,7 +97,9 @@ describe('downloadToCache', () => {
   it('rejects and deletes a download whose md5 does not match', async () => {
     files.set('/bad/ml-tiny.zip', { body: zip, md5: '0'.repeat(32) });
     const cache = join(dir, 'c3');
-    await expect(downloadToCache(`${base}/bad/ml-tiny.zip`, { cacheDir: cache })).rejects.toThrow(/failed its md5 check: got [0-9a-f]{32}, the published .*\.md5 says 0{32}[\s\S]*deleted; run the command again/);
+    await expect(downloadToCache(`${base}/bad/ml-tiny.zip`, { cacheDir: cache })).rejects.toThrow(
+      /failed its md5 check: got [0-9a-f]{32}, the published .*\.md5 says 0{32}[\s\S]*deleted; run the command again/,
+    );
     expect(existsSync(join(cache, 'ml-tiny.zip.part'))).toBe(false);
     expect(existsSync(join(cache, 'ml-tiny.zip'))).toBe(false);
   });
@@ -108,7 +116,9 @@ describe('downloadToCache', () => {
     const port = (down.address() as AddressInfo).port;
     await new Promise<void>((r) => down.close(() => r()));
     await expect(downloadToCache(`http://127.0.0.1:${port}/ml-latest-small.zip`, { cacheDir: join(dir, 'c5') })).rejects.toThrow(
-      new RegExp(`Could not download http://127\\.0\\.0\\.1:${port}/ml-latest-small\\.zip: ECONNREFUSED[\\s\\S]*--source[\\s\\S]*npm run generate`),
+      new RegExp(
+        `Could not download http://127\\.0\\.0\\.1:${port}/ml-latest-small\\.zip: ECONNREFUSED[\\s\\S]*--source[\\s\\S]*npm run generate`,
+      ),
     );
   });
 
@@ -149,8 +159,10 @@ describe('downloadToCache', () => {
 });
 
 describe('md5UrlOf', () => {
-  it('puts .md5 on the path, keeping a signed URL\'s query', () => {
-    expect(md5UrlOf('https://files.grouplens.org/datasets/movielens/ml-100k.zip')).toBe('https://files.grouplens.org/datasets/movielens/ml-100k.zip.md5');
+  it("puts .md5 on the path, keeping a signed URL's query", () => {
+    expect(md5UrlOf('https://files.grouplens.org/datasets/movielens/ml-100k.zip')).toBe(
+      'https://files.grouplens.org/datasets/movielens/ml-100k.zip.md5',
+    );
     expect(md5UrlOf('https://h/x.zip?token=abc&v=1#f')).toBe('https://h/x.zip.md5?token=abc&v=1');
   });
 });

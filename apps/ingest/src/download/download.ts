@@ -7,39 +7,7 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync,
 import http from 'node:http';
 import https from 'node:https';
 import { basename, join } from 'node:path';
-import { IngestError } from '../movielens/errors';
-
-/** Every MovieLens dataset GroupLens publishes, by the name --source accepts. */
-export const GROUPLENS_BASE = 'https://files.grouplens.org/datasets/movielens';
-
-export interface MovieLensDataset {
-  /** The zip GroupLens serves. */
-  url: string;
-  /**
-   * Whether GroupLens publishes `<zip>.md5` beside it. The fixed benchmark datasets
-   * have one; ml-latest and ml-latest-small are "development" datasets regenerated in
-   * place and have none, so no checksum is asked for (the zip's CRCs are still checked).
-   */
-  md5: boolean;
-  /** The layout inside (layouts.ts), for --help and the docs. */
-  layout: 'CSV' | 'ml-1m/ml-10m (::)' | 'ml-100k';
-}
-
-const ds = (name: string, md5: boolean, layout: MovieLensDataset['layout']): [string, MovieLensDataset] => [name, { url: `${GROUPLENS_BASE}/${name}.zip`, md5, layout }];
-
-export const MOVIELENS_DATASETS: Readonly<Record<string, MovieLensDataset>> = Object.fromEntries([
-  ds('ml-100k', true, 'ml-100k'),
-  ds('ml-1m', true, 'ml-1m/ml-10m (::)'),
-  ds('ml-10m', true, 'ml-1m/ml-10m (::)'),
-  ds('ml-20m', true, 'CSV'),
-  ds('ml-25m', true, 'CSV'),
-  ds('ml-32m', true, 'CSV'),
-  ds('ml-latest', false, 'CSV'),
-  ds('ml-latest-small', false, 'CSV'),
-]);
-
-/** Name → URL (kept for callers that only need the URL). */
-export const OFFICIAL_SOURCES: Record<string, string> = Object.fromEntries(Object.entries(MOVIELENS_DATASETS).map(([k, v]) => [k, v.url]));
+import { IngestError, MOVIELENS_DATASETS } from '@cinemap/movielens';
 
 /** How a download is checked: against a published .md5 (required to be asked), try one, or none is published. */
 export type Md5Policy = 'published' | 'try' | 'none';
@@ -86,7 +54,9 @@ function request(url: string, headers: Record<string, string>, timeoutMs: number
       resolve({ status, headers: res.headers, body: res });
     });
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer for ${timeoutMs / 1000} s`)));
-    req.on('error', (e: NodeJS.ErrnoException) => reject(new IngestError(`Could not download ${url}: ${e.code ?? ''} ${e.message}`.replace(/  +/g, ' '), OFFLINE_HINT)));
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      reject(new IngestError(`Could not download ${url}: ${e.code ?? ''} ${e.message}`.replace(/  +/g, ' '), OFFLINE_HINT)),
+    );
   });
 }
 
@@ -121,6 +91,7 @@ export async function md5File(path: string): Promise<string> {
 }
 
 /** Downloads `url` into the cache (or reuses it) and returns the local path. */
+// eslint-disable-next-line max-lines-per-function -- one resumable transfer (cache, .part, Range, md5) read top to bottom; split with the next change here
 export async function downloadToCache(url: string, opts: DownloadOptions): Promise<string> {
   const log = opts.log ?? (() => {});
   const timeoutMs = opts.timeoutMs ?? 30_000;
@@ -147,9 +118,13 @@ export async function downloadToCache(url: string, opts: DownloadOptions): Promi
     res.body.resume(); // the .part is already complete
   } else if (res.status !== 200 && res.status !== 206) {
     res.body.resume();
-    throw new IngestError(`Could not download ${url}: the server answered HTTP ${res.status}`, res.status === 404 ? `Check the URL, or use a dataset name: ${Object.keys(MOVIELENS_DATASETS).join(', ')}.` : OFFLINE_HINT);
+    throw new IngestError(
+      `Could not download ${url}: the server answered HTTP ${res.status}`,
+      res.status === 404 ? `Check the URL, or use a dataset name: ${Object.keys(MOVIELENS_DATASETS).join(', ')}.` : OFFLINE_HINT,
+    );
   } else {
-    if (res.status === 200) have = 0; // no Range support: start over
+    if (res.status === 200)
+      have = 0; // no Range support: start over
     else log(`resuming ${name} at ${have} bytes`);
     const length = Number(res.headers['content-length'] ?? NaN);
     const total = Number.isFinite(length) ? have + length : NaN;
@@ -169,10 +144,16 @@ export async function downloadToCache(url: string, opts: DownloadOptions): Promi
       });
     } catch (e) {
       out.destroy();
-      throw new IngestError(`Download of ${url} stopped after ${done} bytes: ${(e as Error).message}`, `Run the same command again to resume from ${part}. ${OFFLINE_HINT}`);
+      throw new IngestError(
+        `Download of ${url} stopped after ${done} bytes: ${(e as Error).message}`,
+        `Run the same command again to resume from ${part}. ${OFFLINE_HINT}`,
+      );
     }
     if (Number.isFinite(total) && done !== total) {
-      throw new IngestError(`Download of ${url} stopped after ${done} of ${total} bytes`, `Run the same command again to resume from ${part}.`);
+      throw new IngestError(
+        `Download of ${url} stopped after ${done} of ${total} bytes`,
+        `Run the same command again to resume from ${part}.`,
+      );
     }
   }
   const md5 = await md5Of(url);
@@ -180,10 +161,16 @@ export async function downloadToCache(url: string, opts: DownloadOptions): Promi
     const got = await md5File(part);
     if (got !== md5) {
       unlinkSync(part);
-      throw new IngestError(`${url} failed its md5 check: got ${got}, the published ${md5UrlOf(url)} says ${md5}`, 'The download was damaged and has been deleted; run the command again to download it afresh.');
+      throw new IngestError(
+        `${url} failed its md5 check: got ${got}, the published ${md5UrlOf(url)} says ${md5}`,
+        'The download was damaged and has been deleted; run the command again to download it afresh.',
+      );
     }
     log(`md5 verified (${md5})`);
-  } else if (policy === 'published') log(`could not fetch ${md5UrlOf(url)}, which GroupLens publishes: the download is not verified against it (the zip's CRCs are still checked when read)`);
+  } else if (policy === 'published')
+    log(
+      `could not fetch ${md5UrlOf(url)}, which GroupLens publishes: the download is not verified against it (the zip's CRCs are still checked when read)`,
+    );
   else log(`no md5 published for ${url}: the download is checked by the zip's own CRCs when read`);
   renameSync(part, final);
   return final;

@@ -7,9 +7,15 @@ describe('redactUrl / redactSecrets', () => {
     ['http://user:pw@host/x.zip', 'http://***@host/x.zip'],
     ['https://TOKEN123@github.example/x.zip', 'https://***@github.example/x.zip'],
     ['https://host/x.zip?token=abc&v=2', 'https://host/x.zip?token=***&v=2'],
-    ['https://b.s3.example/x.zip?X-Amz-Credential=AK%2F1&X-Amz-Signature=ff00&X-Amz-Security-Token=zz&X-Amz-Expires=60', 'https://b.s3.example/x.zip?X-Amz-Credential=***&X-Amz-Signature=***&X-Amz-Security-Token=***&X-Amz-Expires=60'],
+    [
+      'https://b.s3.example/x.zip?X-Amz-Credential=AK%2F1&X-Amz-Signature=ff00&X-Amz-Security-Token=zz&X-Amz-Expires=60',
+      'https://b.s3.example/x.zip?X-Amz-Credential=***&X-Amz-Signature=***&X-Amz-Security-Token=***&X-Amz-Expires=60',
+    ],
     ['https://acct.blob.example/c/x.zip?sv=2020&sig=abc%3D&se=2030', 'https://acct.blob.example/c/x.zip?sv=2020&sig=***&se=2030'],
-    ['https://h/x.zip?api_key=1&apikey=2&password=3&access_token=4&auth=5#frag', 'https://h/x.zip?api_key=***&apikey=***&password=***&access_token=***&auth=***#frag'],
+    [
+      'https://h/x.zip?api_key=1&apikey=2&password=3&access_token=4&auth=5#frag',
+      'https://h/x.zip?api_key=***&apikey=***&password=***&access_token=***&auth=***#frag',
+    ],
     ['https://files.grouplens.org/datasets/movielens/ml-100k.zip', 'https://files.grouplens.org/datasets/movielens/ml-100k.zip'],
     ['/home/me/ml-100k', '/home/me/ml-100k'],
     ['ml-latest-small', 'ml-latest-small'],

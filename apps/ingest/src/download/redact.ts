@@ -17,11 +17,14 @@ export function redactUrl(s: string): string {
 
 /** Redacts userinfo and secret-looking query values of every URL inside free text. */
 export function redactSecrets(text: string): string {
-  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#"'<>]*)([^\s"'<>]*)/gi, (_all, scheme: string, authority: string, rest: string) => {
-    const at = authority.lastIndexOf('@');
-    const host = at >= 0 ? `${MASK}@${authority.slice(at + 1)}` : authority;
-    return scheme + host + redactQuery(rest);
-  });
+  return text.replace(
+    /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#"'<>]*)([^\s"'<>]*)/gi,
+    (_all, scheme: string, authority: string, rest: string) => {
+      const at = authority.lastIndexOf('@');
+      const host = at >= 0 ? `${MASK}@${authority.slice(at + 1)}` : authority;
+      return scheme + host + redactQuery(rest);
+    },
+  );
 }
 
 function redactQuery(rest: string): string {

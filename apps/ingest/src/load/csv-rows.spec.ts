@@ -5,7 +5,13 @@ describe('COPY encoders', () => {
   const n = 50_000;
   let seed = 1;
   const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  const r = { length: n, userId: new Int32Array(n), movieId: new Int32Array(n), halfStars: new Uint8Array(n), timestamp: new Float64Array(n) };
+  const r = {
+    length: n,
+    userId: new Int32Array(n),
+    movieId: new Int32Array(n),
+    halfStars: new Uint8Array(n),
+    timestamp: new Float64Array(n),
+  };
   for (let i = 0; i < n; i++) {
     r.userId[i] = 1 + Math.floor(rnd() * 2e9);
     r.movieId[i] = 1 + Math.floor(rnd() * 300000);
@@ -17,7 +23,8 @@ describe('COPY encoders', () => {
   it('timestampText is ISO UTC', () => {
     expect(timestampText(964982703)).toBe('2000-07-30 18:45:03+00');
     expect(timestampText(0)).toBe('1970-01-01 00:00:00+00');
-    for (const t of [1, 86399, 86400, 1e9, 1700000000]) expect(`${timestampText(t).replace(' ', 'T').replace('+00', '')}.000Z`).toBe(new Date(t * 1000).toISOString());
+    for (const t of [1, 86399, 86400, 1e9, 1700000000])
+      expect(`${timestampText(t).replace(' ', 'T').replace('+00', '')}.000Z`).toBe(new Date(t * 1000).toISOString());
   });
 
   it('ratingsCsv and curatedCsv match the string version, across chunk boundaries', () => {

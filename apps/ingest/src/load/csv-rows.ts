@@ -2,10 +2,9 @@
 // per-row Date objects or strings for ratings: a timestamp's text is its day's text
 // (cached; a dump spans ~10k days) plus its second-of-day's text (a table).
 import { csvField, pgArrayLiteral } from '@cinemap/db';
-import type { Dump } from '../movielens/dump';
-import type { RatingColumns } from '../movielens/ratings';
+import type { Dump, RatingColumns } from '@cinemap/movielens';
 import type { DumpStats } from '../curate/curate';
-import { genresOf, titleParts } from '../movielens/titles';
+import { genresOf, titleParts } from './titles';
 
 const ROWS_PER_CHUNK = 32_768;
 const RATING_TEXT = ['', '0.5', '1', '1.5', '2', '2.5', '3', '3.5', '4', '4.5', '5'];
@@ -25,7 +24,9 @@ export function timestampText(t: number): string {
   if (!sodText) {
     sodText = new Array(86400);
     for (let s = 0; s < 86400; s++) {
-      const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), x = s % 60;
+      const h = Math.floor(s / 3600),
+        m = Math.floor((s % 3600) / 60),
+        x = s % 60;
       sodText[s] = `${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${x < 10 ? '0' : ''}${x}+00`;
     }
   }
@@ -143,7 +144,19 @@ export function* moviesCsv(d: Dump, stats: DumpStats): Generator<string> {
     const l = links.get(m.movieId);
     const count = stats.movieCount[m.movieId] ?? 0;
     const avg = count ? stats.movieHalfSum[m.movieId] / count / 2 : 0;
-    s += [m.movieId, csvField(m.title), csvField(parts.displayTitle), csvField(parts.year ?? m.releaseYear ?? null), csvField(pgArrayLiteral(genresOf(m.genres))), csvField(l?.imdbId ?? null), csvField(l?.tmdbId ?? null), count, avg, csvField(pgArrayLiteral(parts.keys))].join(',') + '\n';
+    s +=
+      [
+        m.movieId,
+        csvField(m.title),
+        csvField(parts.displayTitle),
+        csvField(parts.year ?? m.releaseYear ?? null),
+        csvField(pgArrayLiteral(genresOf(m.genres))),
+        csvField(l?.imdbId ?? null),
+        csvField(l?.tmdbId ?? null),
+        count,
+        avg,
+        csvField(pgArrayLiteral(parts.keys)),
+      ].join(',') + '\n';
     if (++n % 8192 === 0) {
       yield s;
       s = '';

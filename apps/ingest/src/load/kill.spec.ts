@@ -6,9 +6,9 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Db, getActiveDataset, ingestFingerprint, openPglite } from '@cinemap/db';
-import { createTestDatabase } from '@cinemap/db/testing';
-import { tinyDump, writeDumpDir } from '../movielens/test-fixtures';
+import { Db, openPglite } from '@cinemap/db';
+import { getActiveDataset, ingestFingerprint, createTestDatabase } from '@cinemap/db/testing';
+import { tinyDump, writeDumpDir } from '@cinemap/movielens/testing';
 
 const ROOT = resolve(__dirname, '../../../..');
 const CLI = join(ROOT, 'dist/apps/ingest/main.js');
@@ -28,12 +28,19 @@ function runCli(source: string, env: Record<string, string | undefined>, pauseAt
     out += d;
     if (out.includes('ingest: paused at')) onPaused?.();
   });
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }>((r) => child.on('exit', (code, signal) => r({ code, signal, out })));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }>((r) =>
+    child.on('exit', (code, signal) => r({ code, signal, out })),
+  );
   return {
     child,
     done,
     get paused() {
-      return Promise.race([paused, done.then((d) => { throw new Error(`CLI ended before pausing:\n${d.out}`); })]);
+      return Promise.race([
+        paused,
+        done.then((d) => {
+          throw new Error(`CLI ended before pausing:\n${d.out}`);
+        }),
+      ]);
     },
   };
 }
@@ -47,37 +54,41 @@ d('kill during load', () => {
   const dumpB = writeDumpDir(join(dir, 'b'), tinyDump({ seed: 2, movies: 40, users: 30 }));
 
   const pgIt = process.env.DATABASE_URL ? it : it.skip;
-  pgIt('[postgres] SIGKILL at each load step and SIGINT leave the tables unchanged; the rerun succeeds', async () => {
-    const t = await createTestDatabase('postgres');
-    const db: Db = t.db;
-    try {
-      const first = await runCli(dumpA, { DATABASE_URL: t.url }).done;
-      expect(first.code).toBe(0);
-      const before = await ingestFingerprint(db);
-      const activeBefore = (await getActiveDataset(db))!.id;
-      for (const step of ['ratings', 'curated', 'swap', 'commit']) {
-        const run = runCli(dumpB, { DATABASE_URL: t.url }, step);
-        await run.paused;
-        run.child.kill('SIGKILL');
-        expect((await run.done).signal).toBe('SIGKILL');
+  pgIt(
+    '[postgres] SIGKILL at each load step and SIGINT leave the tables unchanged; the rerun succeeds',
+    async () => {
+      const t = await createTestDatabase('postgres');
+      const db: Db = t.db;
+      try {
+        const first = await runCli(dumpA, { DATABASE_URL: t.url }).done;
+        expect(first.code).toBe(0);
+        const before = await ingestFingerprint(db);
+        const activeBefore = (await getActiveDataset(db))!.id;
+        for (const step of ['ratings', 'curated', 'swap', 'commit']) {
+          const run = runCli(dumpB, { DATABASE_URL: t.url }, step);
+          await run.paused;
+          run.child.kill('SIGKILL');
+          expect((await run.done).signal).toBe('SIGKILL');
+          expect(await ingestFingerprint(db)).toEqual(before);
+        }
+        const int = runCli(dumpB, { DATABASE_URL: t.url }, 'commit');
+        await int.paused;
+        int.child.kill('SIGINT');
+        const intDone = await int.done;
+        expect(intDone.code).toBe(130);
+        expect(intDone.out).toMatch(/interrupted during the load: nothing was changed/);
         expect(await ingestFingerprint(db)).toEqual(before);
-      }
-      const int = runCli(dumpB, { DATABASE_URL: t.url }, 'commit');
-      await int.paused;
-      int.child.kill('SIGINT');
-      const intDone = await int.done;
-      expect(intDone.code).toBe(130);
-      expect(intDone.out).toMatch(/interrupted during the load: nothing was changed/);
-      expect(await ingestFingerprint(db)).toEqual(before);
-      expect((await getActiveDataset(db))!.id).toBe(activeBefore);
+        expect((await getActiveDataset(db))!.id).toBe(activeBefore);
 
-      const again = await runCli(dumpB, { DATABASE_URL: t.url }).done;
-      expect(again.code).toBe(0);
-      expect((await ingestFingerprint(db)).movies.rows).toBe(40);
-    } finally {
-      await t.drop();
-    }
-  }, 60_000);
+        const again = await runCli(dumpB, { DATABASE_URL: t.url }).done;
+        expect(again.code).toBe(0);
+        expect((await ingestFingerprint(db)).movies.rows).toBe(40);
+      } finally {
+        await t.drop();
+      }
+    },
+    60_000,
+  );
 
   it('[pglite] SIGKILL inside the load leaves the embedded store unchanged; the rerun succeeds', async () => {
     const home = join(dir, 'home');

@@ -2,11 +2,11 @@
 // (../movielens/fixtures) ingested into each backend give movies with MovieLens genres
 // and years, ratings, tags where the layout has them, and the layout in datasets.params.
 import { join } from 'node:path';
-import { getActiveDataset, getIngestedMovie, ingestFingerprint } from '@cinemap/db';
-import { describeEachBackend } from '@cinemap/db/testing';
-import { runIngest } from './run-ingest';
+import { getActiveDataset, getIngestedMovie, ingestFingerprint, describeEachBackend } from '@cinemap/db/testing';
+import { LAYOUT_FIXTURES } from '@cinemap/movielens/testing';
+import { runIngest } from '../run-ingest';
 
-const FIX = join(__dirname, '..', 'movielens', 'fixtures');
+const FIX = LAYOUT_FIXTURES;
 const KEEP_ALL = { minAvgRating: 0, minMovieRatings: 1, minUserRatings: 1, sampleFraction: null, seed: 1 };
 
 describeEachBackend('runIngest: every layout into the same tables', (ctx) => {
@@ -14,7 +14,14 @@ describeEachBackend('runIngest: every layout into the same tables', (ctx) => {
     ['ml-100k', 'ml-100k', 10, 6, 0, { movieId: 6, displayTitle: 'The Night Ferry', year: 1996, genres: ['Film-Noir', 'Mystery'] }],
     ['ml-1m', 'ml-1m', 7, 4, 0, { movieId: 1, displayTitle: 'Paper Lanterns', year: 1994, genres: ['Animation', 'Children', 'Comedy'] }],
     ['ml-10M100K', 'ml-10m', 6, 4, 3, { movieId: 3, displayTitle: "Mélodie d'hiver", year: 1996, genres: ['Drama', 'Romance'] }],
-    ['ml-csv', 'MovieLens CSV', 4, 3, 2, { movieId: 2, displayTitle: 'The Harbour of Glass', year: 1995, genres: ['Action', 'Adventure', 'Thriller'] }],
+    [
+      'ml-csv',
+      'MovieLens CSV',
+      4,
+      3,
+      2,
+      { movieId: 2, displayTitle: 'The Harbour of Glass', year: 1995, genres: ['Action', 'Adventure', 'Thriller'] },
+    ],
   ] as const)('%s → ratings, movies, tags; the layout is recorded', async (folder, layout, ratings, movies, tags, movie) => {
     const db = ctx.db();
     const logs: string[] = [];

@@ -3,10 +3,18 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { countIngestTablesAs, getActiveDataset, getCuratedRatings, getIngestedMovie, getRawRatings, ingestFingerprint, listDatasets } from '@cinemap/db';
-import { describeEachBackend } from '@cinemap/db/testing';
-import { runIngest } from './run-ingest';
-import { tinyDump, writeDumpDir, writeDumpZip } from '../movielens/test-fixtures';
+import {
+  countIngestTablesAs,
+  getActiveDataset,
+  getCuratedRatings,
+  getIngestedMovie,
+  getRawRatings,
+  ingestFingerprint,
+  listDatasets,
+  describeEachBackend,
+} from '@cinemap/db/testing';
+import { runIngest } from '../run-ingest';
+import { tinyDump, writeDumpDir, writeDumpZip } from '@cinemap/movielens/testing';
 
 const CURATION = { minAvgRating: 3.0, minMovieRatings: 5, minUserRatings: 10, sampleFraction: 0.5, seed: 3 };
 const quiet = { log: () => {} };
@@ -39,7 +47,10 @@ describeEachBackend('runIngest', (ctx) => {
     const m = (await getIngestedMovie(db, 1))!;
     expect(m).toMatchObject({ displayTitle: 'The Matrix', year: 1999, genres: ['Drama'], imdbId: 100001, tmdbId: 5001 });
     expect(m.titleKeys).toContain('matrix');
-    const mine = lines['ratings.csv'].split('\n').filter((l) => /^\d+,1,/.test(l)).map((l) => Number(l.split(',')[2]));
+    const mine = lines['ratings.csv']
+      .split('\n')
+      .filter((l) => /^\d+,1,/.test(l))
+      .map((l) => Number(l.split(',')[2]));
     expect(m.ratingCount).toBe(mine.length);
     expect(m.averageRating).toBeCloseTo(mine.reduce((a, b) => a + b, 0) / mine.length, 5);
     const first = lines['ratings.csv'].split('\n')[1].split(',');
@@ -71,12 +82,17 @@ describeEachBackend('runIngest', (ctx) => {
   it('a failing ingest (bad row, empty curation, error mid-load) leaves the previous dataset exactly as it was', async () => {
     const db = ctx.db();
     const before = await ingestFingerprint(db);
-    const bad = writeDumpDir(join(dir, 'bad'), { ...tinyDump({ seed: 1 }), 'ratings.csv': 'userId,movieId,rating,timestamp\n1,1,4.0,1\n1,2,7,1\n' });
+    const bad = writeDumpDir(join(dir, 'bad'), {
+      ...tinyDump({ seed: 1 }),
+      'ratings.csv': 'userId,movieId,rating,timestamp\n1,1,4.0,1\n1,2,7,1\n',
+    });
     await expect(runIngest({ source: bad }, { db, ...quiet })).rejects.toThrow(/ratings\.csv:3: rating "7"/);
     expect(await ingestFingerprint(db)).toEqual(before);
 
     // The blog's defaults keep nothing of a tiny dump: stop, record a failed row, suggest thresholds.
-    await expect(runIngest({ source: dumpB }, { db, ...quiet })).rejects.toThrow(/Curation kept no ratings[\s\S]*Rerun with: --min-avg-rating 3\.5 --min-movie-ratings \d+ --min-user-ratings \d+ --sample-fraction none/);
+    await expect(runIngest({ source: dumpB }, { db, ...quiet })).rejects.toThrow(
+      /Curation kept no ratings[\s\S]*Rerun with: --min-avg-rating 3\.5 --min-movie-ratings \d+ --min-user-ratings \d+ --sample-fraction none/,
+    );
     const all = await listDatasets(db);
     expect(all[all.length - 1]).toMatchObject({ status: 'failed', active: false });
     expect({ ...(await ingestFingerprint(db)), datasets: null }).toEqual({ ...before, datasets: null });
@@ -84,7 +100,16 @@ describeEachBackend('runIngest', (ctx) => {
     // An error in the middle of the load transaction (after the staging COPY) rolls everything back.
     const fpBeforeLoad = await ingestFingerprint(db);
     await expect(
-      runIngest({ source: dumpB, curation: CURATION }, { db, ...quiet, onLoadStep: (s) => { if (s === 'swap') throw new Error('boom at swap'); } }),
+      runIngest(
+        { source: dumpB, curation: CURATION },
+        {
+          db,
+          ...quiet,
+          onLoadStep: (s) => {
+            if (s === 'swap') throw new Error('boom at swap');
+          },
+        },
+      ),
     ).rejects.toThrow('boom at swap');
     expect(await ingestFingerprint(db)).toEqual(fpBeforeLoad);
   });

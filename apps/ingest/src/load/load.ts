@@ -2,9 +2,20 @@
 // dataset row with its curated sample, then the swap and the activation. Whatever
 // happens before COMMIT (an error, Ctrl-C, SIGKILL, a lost connection) leaves the
 // previous dataset exactly as it was; a second ingest waits for the first.
-import { Db, activateDataset, copyCuratedRatings, copyStagedRatings, copyStagedTags, createIngestStaging, insertDataset, lockIngest, replaceMoviesAndLinks, swapStagedTables } from '@cinemap/db';
+import {
+  Db,
+  activateDataset,
+  copyCuratedRatings,
+  copyStagedRatings,
+  copyStagedTags,
+  createIngestStaging,
+  insertDataset,
+  lockIngest,
+  replaceMoviesAndLinks,
+  swapStagedTables,
+} from '@cinemap/db';
 import type { Curation } from '../curate/curate';
-import type { Dump } from '../movielens/dump';
+import type { Dump } from '@cinemap/movielens';
 import { curatedCsv, linksCsv, moviesCsv, ratingsCsv, tagsCsv } from './csv-rows';
 
 /** The load's steps, in order (progress lines, and the test hook that pauses at one). */

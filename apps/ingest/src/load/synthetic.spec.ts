@@ -3,10 +3,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ingestFingerprint } from '@cinemap/db';
-import { describeEachBackend } from '@cinemap/db/testing';
-import { generateSyntheticDump } from '../synthetic';
-import { runIngest } from './run-ingest';
+import { ingestFingerprint, describeEachBackend } from '@cinemap/db/testing';
+import { generateSyntheticDump } from '@cinemap/synthetic';
+import { runIngest } from '../run-ingest';
 
 describeEachBackend('ingest of the synthetic tiny dump', (ctx) => {
   it('loads every generated row from the zip and from the folder alike, with auto curation', async () => {
@@ -20,7 +19,12 @@ describeEachBackend('ingest of the synthetic tiny dump', (ctx) => {
     expect(r.counts.moviesInFile).toBe(g.counts.movies);
     expect(r.counts.steps[4].ratings).toBeGreaterThan(0);
     const fp = await ingestFingerprint(db);
-    expect([fp.ratings.rows, fp.movies.rows, fp.tags.rows, fp.links.rows]).toEqual([g.counts.ratings, g.counts.movies, g.counts.tags, g.counts.links]);
+    expect([fp.ratings.rows, fp.movies.rows, fp.tags.rows, fp.links.rows]).toEqual([
+      g.counts.ratings,
+      g.counts.movies,
+      g.counts.tags,
+      g.counts.links,
+    ]);
     await runIngest({ source: out, curation: r.params }, { db, log: () => {} });
     expect({ ...(await ingestFingerprint(db)), datasets: null }).toEqual({ ...fp, datasets: null });
   }, 60_000);

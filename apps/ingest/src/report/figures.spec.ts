@@ -19,7 +19,10 @@ describe('report figures', () => {
 
   it('aggregates months, log bins and averages', () => {
     const d = figureData(r, c);
-    expect(d.perMonth).toEqual([{ month: '2000-01', ratings: 6 }, { month: '2000-02', ratings: 6 }]);
+    expect(d.perMonth).toEqual([
+      { month: '2000-01', ratings: 6 },
+      { month: '2000-02', ratings: 6 },
+    ]);
     // Every movie has 4 ratings (bin [4,8)), every user 3 (bin [2,4)).
     expect(d.perCount.filter((b) => b.n > 0)).toEqual([
       { kind: 'ratings per movie', from: 4, to: 8, n: 3 },
@@ -27,14 +30,24 @@ describe('report figures', () => {
     ]);
     const before = d.averages.filter((a) => a.set.startsWith('before') && a.n);
     const after = d.averages.filter((a) => a.set.startsWith('after') && a.n);
-    expect(before.map((a) => [a.from, a.n])).toEqual([[2, 1], [4, 1], [5, 1]].map(([f, k]) => [f === 5 ? 4.75 : f, k]));
+    expect(before.map((a) => [a.from, a.n])).toEqual(
+      [
+        [2, 1],
+        [4, 1],
+        [5, 1],
+      ].map(([f, k]) => [f === 5 ? 4.75 : f, k]),
+    );
     expect(after.map((a) => a.from)).toEqual([4, 4.75]); // the 2.0 movie is curated away
   });
 
   it('writes three SVGs', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cinemap-report-'));
     const files = await writeReport(dir, r, c);
-    expect(files.map((f) => f.slice(dir.length + 1))).toEqual(['ratings-per-month.svg', 'ratings-per-movie-and-user.svg', 'average-rating-before-after.svg']);
+    expect(files.map((f) => f.slice(dir.length + 1))).toEqual([
+      'ratings-per-month.svg',
+      'ratings-per-movie-and-user.svg',
+      'average-rating-before-after.svg',
+    ]);
     for (const f of files) {
       const svg = readFileSync(f, 'utf8');
       expect(svg.startsWith('<svg')).toBe(true);

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Curation } from '../curate/curate';
-import type { RatingColumns } from '../movielens/ratings';
+import type { RatingColumns } from '@cinemap/movielens';
 
 export interface FigureData {
   perMonth: { month: string; ratings: number }[];

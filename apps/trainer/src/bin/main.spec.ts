@@ -5,8 +5,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { availableBackends, createTestDatabase } from '@cinemap/db/testing';
-import { countRunEmbeddings, getActiveModelRun, openPglite, migrate, seedCuratedDataset, type Db } from '@cinemap/db';
+import { availableBackends, createTestDatabase, countRunEmbeddings, getActiveModelRun, seedCuratedDataset } from '@cinemap/db/testing';
+import { openPglite, openPostgres, migrate, type Db } from '@cinemap/db';
 import { plantedRatings } from '../testing/planted';
 
 const root = resolve(__dirname, '../../../..');
@@ -19,13 +19,33 @@ function train(env: NodeJS.ProcessEnv, args: string[]) {
 it('prints --help with every flag', () => {
   const r = train({}, ['--help']);
   expect(r.status).toBe(0);
-  for (const f of ['--factors', '--epochs', '--lr', '--wd', '--batch-size', '--valid-pct', '--seed', '--engine', '--backend', '--threads', '--onnx-out', '--export-split']) expect(r.stdout).toContain(f);
+  for (const f of [
+    '--factors',
+    '--epochs',
+    '--lr',
+    '--wd',
+    '--batch-size',
+    '--valid-pct',
+    '--seed',
+    '--engine',
+    '--backend',
+    '--threads',
+    '--onnx-out',
+    '--export-split',
+  ])
+    expect(r.stdout).toContain(f);
 });
 
 it('rejects a bad flag value naming the flag', () => {
   const r = train({ DATABASE_URL: '', CINEMAP_HOME: join(tmpdir(), 'cinemap-never') }, ['--epochs', 'many']);
   expect(r.status).not.toBe(0);
   expect(r.stderr).toMatch(/--epochs expects an integer/);
+});
+
+it('rejects an out-of-range value with the domain bound, before opening any database', () => {
+  const r = train({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }, ['--wd', '150']);
+  expect(r.status).toBe(1);
+  expect(r.stderr.trim()).toBe('train: --wd must be a number from 0 up to (not including) 100, e.g. 0.1 (got 150)');
 });
 
 describe.each(availableBackends())('[%s] a trainer killed mid-write', (backend) => {
@@ -47,7 +67,7 @@ describe.each(availableBackends())('[%s] a trainer killed mid-write', (backend) 
       const t = await createTestDatabase('postgres');
       await t.db.close();
       env = { DATABASE_URL: t.url };
-      open = async () => (await import('@cinemap/db')).openPostgres({ url: t.url!, max: 2 });
+      open = async () => openPostgres({ url: t.url!, max: 2 });
       cleanup = t.drop;
     }
     const db = await open();
@@ -67,7 +87,10 @@ describe.each(availableBackends())('[%s] a trainer killed mid-write', (backend) 
     await db.close();
     expect(beforeCounts.movies).toBe(150);
 
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env, CINEMAP_TRAINER_HOLD_AT: 'movie-embeddings-written' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { ...process.env, ...env, CINEMAP_TRAINER_HOLD_AT: 'movie-embeddings-written' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     await new Promise<void>((res, rej) => {
       child.stdout.on('data', (d) => {
@@ -83,7 +106,10 @@ describe.each(availableBackends())('[%s] a trainer killed mid-write', (backend) 
     const after = (await getActiveModelRun(db))!;
     expect(after.id).toBe(before.id);
     expect(await countRunEmbeddings(db, before.id)).toEqual(beforeCounts);
-    const killed = await db.query<{ id: number; status: string; active: boolean }>('SELECT id, status, active FROM model_runs WHERE id > $1', [before.id]);
+    const killed = await db.query<{ id: number; status: string; active: boolean }>(
+      'SELECT id, status, active FROM model_runs WHERE id > $1',
+      [before.id],
+    );
     expect(killed).toHaveLength(1);
     expect(killed[0]).toMatchObject({ status: 'training', active: false });
     // Its half-written embeddings were in a transaction that never committed.

@@ -2,7 +2,16 @@
 // tests load this source through tsx). It shares the model with the main thread
 // through SharedArrayBuffers and trains the chunks it is given, one epoch per message.
 import { parentPort } from 'node:worker_threads';
-import { epochViews, rangeTrainer, runWorkerEpoch, stateFromInit, type EpochViews, type RangeTrainer, type WorkerEpoch, type WorkerInit } from '../engines/native/kernel';
+import {
+  epochViews,
+  rangeTrainer,
+  runWorkerEpoch,
+  stateFromInit,
+  type EpochViews,
+  type RangeTrainer,
+  type WorkerEpoch,
+  type WorkerInit,
+} from '../engines/native/kernel';
 
 let init: WorkerInit | undefined;
 let train: RangeTrainer | undefined;

@@ -23,7 +23,10 @@ export function writeSplitFile(path: string, data: TrainingData, meta: { seed: n
       if (buf.length) writeSync(fd, buf.join(''));
       buf = [];
     };
-    for (const [set, flag] of [[data.train, 0], [data.valid, 1]] as const) {
+    for (const [set, flag] of [
+      [data.train, 0],
+      [data.valid, 1],
+    ] as const) {
       for (let i = 0; i < set.ratings.length; i++) {
         buf.push(`${set.users[i]},${set.movies[i]},${set.ratings[i]},${flag}\n`);
         if (buf.length === 65536) flush();

@@ -4,7 +4,7 @@
 // (RandomSplitter: one random permutation, the first valid_pct of it is validation).
 // The training part keeps that permutation's order: it is the engines' pre-shuffle.
 import { Rng } from '@cinemap/math';
-import type { RatingSet } from '../model/embedding-dot-bias';
+import type { RatingSet } from '@cinemap/model';
 
 export interface RawRatings {
   userIds: Int32Array;
@@ -31,7 +31,8 @@ function denseIndex(ids: Int32Array): { sorted: Int32Array; index: Int32Array } 
   const index = new Int32Array(ids.length);
   for (let i = 0; i < ids.length; i++) {
     const v = ids[i];
-    let lo = 0, hi = n - 1;
+    let lo = 0,
+      hi = n - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (sorted[mid] < v) lo = mid + 1;
@@ -44,7 +45,10 @@ function denseIndex(ids: Int32Array): { sorted: Int32Array; index: Int32Array } 
 
 export function prepareTrainingData(raw: RawRatings, validPct: number, seed: number): TrainingData {
   const n = raw.ratings.length;
-  if (n < 2) throw new Error(`The active dataset has ${n} curated ratings; training needs at least 2. Ingest a dump with looser curation thresholds.`);
+  if (n < 2)
+    throw new Error(
+      `The active dataset has ${n} curated ratings; training needs at least 2. Ingest a dump with looser curation thresholds.`,
+    );
   if (!(validPct >= 0 && validPct < 1)) throw new RangeError(`--valid-pct must be in [0, 1), got ${validPct}`);
   const users = denseIndex(raw.userIds);
   const movies = denseIndex(raw.movieIds);
@@ -71,7 +75,8 @@ export class RawRatingsBuilder {
     this.raw = { userIds: new Int32Array(capacity), movieIds: new Int32Array(capacity), ratings: new Float32Array(capacity) };
   }
   add(b: RawRatings): void {
-    if (this.n + b.ratings.length > this.raw.ratings.length) throw new Error('More curated ratings arrived than were counted; was the dataset changed during training?');
+    if (this.n + b.ratings.length > this.raw.ratings.length)
+      throw new Error('More curated ratings arrived than were counted; was the dataset changed during training?');
     this.raw.userIds.set(b.userIds, this.n);
     this.raw.movieIds.set(b.movieIds, this.n);
     this.raw.ratings.set(b.ratings, this.n);
@@ -81,6 +86,10 @@ export class RawRatingsBuilder {
     return this.n;
   }
   finish(): RawRatings {
-    return { userIds: this.raw.userIds.subarray(0, this.n), movieIds: this.raw.movieIds.subarray(0, this.n), ratings: this.raw.ratings.subarray(0, this.n) };
+    return {
+      userIds: this.raw.userIds.subarray(0, this.n),
+      movieIds: this.raw.movieIds.subarray(0, this.n),
+      ratings: this.raw.ratings.subarray(0, this.n),
+    };
   }
 }

@@ -38,8 +38,8 @@ describe('engines on planted data', () => {
   });
 
   it('recover the planted franchises (recall@10 >= 0.8)', () => {
-    expect(franchiseRecallAtK(native.params, data.movieIds, planted.franchises, 10)).toBeGreaterThanOrEqual(0.8);
-    expect(franchiseRecallAtK(tfjs.params, data.movieIds, planted.franchises, 10)).toBeGreaterThanOrEqual(0.8);
+    expect(franchiseRecallAtK(native.weights, data.movieIds, planted.franchises, 10)).toBeGreaterThanOrEqual(0.8);
+    expect(franchiseRecallAtK(tfjs.weights, data.movieIds, planted.franchises, 10)).toBeGreaterThanOrEqual(0.8);
   });
 
   it('report a falling valid loss, epoch by epoch, like fast.ai', () => {
@@ -58,7 +58,7 @@ describe('native engine', () => {
   it('is deterministic with one thread', async () => {
     const a = await new NativeEngine().train(small, c);
     const b = await new NativeEngine().train(small, c);
-    expect(Buffer.from(a.params.movieFactors.buffer).equals(Buffer.from(b.params.movieFactors.buffer))).toBe(true);
+    expect(Buffer.from(a.weights.movieFactors.buffer).equals(Buffer.from(b.weights.movieFactors.buffer))).toBe(true);
     expect(a.epochs.map((e) => e.validMse)).toEqual(b.epochs.map((e) => e.validMse));
   });
 
@@ -70,7 +70,8 @@ describe('native engine', () => {
     // float32 lanes vs float64 sums: close, not bit-identical.
     for (let e = 0; e < 2; e++) expect(Math.abs(w.epochs[e].validRmse - t.epochs[e].validRmse)).toBeLessThan(1e-3);
     let maxDiff = 0;
-    for (let i = 0; i < w.params.movieFactors.length; i++) maxDiff = Math.max(maxDiff, Math.abs(w.params.movieFactors[i] - t.params.movieFactors[i]));
+    for (let i = 0; i < w.weights.movieFactors.length; i++)
+      maxDiff = Math.max(maxDiff, Math.abs(w.weights.movieFactors[i] - t.weights.movieFactors[i]));
     expect(maxDiff).toBeLessThan(1e-3);
     expect(maxDiff).toBeGreaterThan(0); // two kernels really ran
   });
@@ -121,7 +122,8 @@ describe('tfjs backends', () => {
     const real = require('@tensorflow/tfjs');
     let asked = '';
     setModuleLoader((name) => {
-      if (name === '@tensorflow/tfjs-node-gpu') return { ...real, setBackend: async (b: string) => ((asked = b), real.setBackend('cpu')), ready: real.ready };
+      if (name === '@tensorflow/tfjs-node-gpu')
+        return { ...real, setBackend: async (b: string) => ((asked = b), real.setBackend('cpu')), ready: real.ready };
       return require(name);
     });
     const r = await loadTf('auto');

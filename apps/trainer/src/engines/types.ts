@@ -1,6 +1,6 @@
 // What an engine is: given prepared training data and hyper-parameters, fit the
 // EmbeddingDotBias parameters and report fast.ai's per-epoch table.
-import type { ModelParams } from '../model/embedding-dot-bias';
+import type { ModelWeights } from '@cinemap/model';
 import type { TrainingData } from '../data/training-data';
 
 export type EngineName = 'native' | 'tfjs';
@@ -38,7 +38,7 @@ export interface EngineHooks {
 }
 
 export interface TrainResult {
-  params: ModelParams;
+  weights: ModelWeights;
   epochs: EpochStats[];
   /** What actually ran: 'cpu' for native, the TF.js backend for tfjs. */
   backend: string;

@@ -2,7 +2,7 @@
 // user bias + movie bias, fitted by a few rounds of damped alternating means (the
 // classic "baseline predictor" of Koren's Netflix-prize papers). A model that
 // cannot beat it has learned nothing from the factors.
-import type { RatingSet } from './embedding-dot-bias';
+import type { RatingSet } from '@cinemap/model';
 
 export interface BaselineModel {
   mean: number;
@@ -15,17 +15,23 @@ export function fitBaseline(train: RatingSet, nUsers: number, nMovies: number, d
   let mean = 0;
   for (let i = 0; i < n; i++) mean += train.ratings[i];
   mean /= Math.max(1, n);
-  const bu = new Float64Array(nUsers), bm = new Float64Array(nMovies);
-  const su = new Float64Array(nUsers), cu = new Float64Array(nUsers), sm = new Float64Array(nMovies), cm = new Float64Array(nMovies);
+  const bu = new Float64Array(nUsers),
+    bm = new Float64Array(nMovies);
+  const su = new Float64Array(nUsers),
+    cu = new Float64Array(nUsers),
+    sm = new Float64Array(nMovies),
+    cm = new Float64Array(nMovies);
   for (let r = 0; r < rounds; r++) {
-    sm.fill(0); cm.fill(0);
+    sm.fill(0);
+    cm.fill(0);
     for (let i = 0; i < n; i++) {
       const m = train.movies[i];
       sm[m] += train.ratings[i] - mean - bu[train.users[i]];
       cm[m]++;
     }
     for (let m = 0; m < nMovies; m++) bm[m] = sm[m] / (cm[m] + damping);
-    su.fill(0); cu.fill(0);
+    su.fill(0);
+    cu.fill(0);
     for (let i = 0; i < n; i++) {
       const u = train.users[i];
       su[u] += train.ratings[i] - mean - bm[train.movies[i]];

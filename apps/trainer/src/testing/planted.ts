@@ -23,10 +23,14 @@ export interface Planted extends RawRatings {
 
 export function plantedRatings(o: PlantedOptions): Planted {
   const rng = new Rng(o.seed ?? 7);
-  const rank = o.rank ?? 8, noise = o.noise ?? 0.3;
-  const nf = o.franchises ?? 20, fs = o.franchiseSize ?? 4;
-  const mv = new Float64Array(o.movies * rank), uv = new Float64Array(o.users * rank);
-  const mb = new Float64Array(o.movies), ub = new Float64Array(o.users);
+  const rank = o.rank ?? 8,
+    noise = o.noise ?? 0.3;
+  const nf = o.franchises ?? 20,
+    fs = o.franchiseSize ?? 4;
+  const mv = new Float64Array(o.movies * rank),
+    uv = new Float64Array(o.users * rank);
+  const mb = new Float64Array(o.movies),
+    ub = new Float64Array(o.users);
   for (let i = 0; i < mv.length; i++) mv[i] = rng.normal(0, 0.6);
   for (let i = 0; i < uv.length; i++) uv[i] = rng.normal(0, 0.6);
   for (let i = 0; i < o.movies; i++) mb[i] = rng.normal(0, 0.4);
@@ -52,7 +56,8 @@ export function plantedRatings(o: PlantedOptions): Planted {
     const picked: number[] = [];
     for (let t = 0; picked.length < Math.min(o.ratingsPerUser, o.movies) && t < o.ratingsPerUser * 20; t++) {
       const x = rng.next();
-      let lo = 0, hi = o.movies - 1;
+      let lo = 0,
+        hi = o.movies - 1;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
         if (cdf[mid] < x) lo = mid + 1;

@@ -31,7 +31,9 @@ async function main(): Promise<void> {
   }
   const db = await openDb();
   const server = await serveSql(db, { port });
-  console.log(`Serving ${db.location} on ${server.host}:${server.port} — psql -h ${server.host} -p ${server.port} (read-only; -U cinemap_writer to change rows)`);
+  console.log(
+    `Serving ${db.location} on ${server.host}:${server.port} — psql -h ${server.host} -p ${server.port} (read-only; -U cinemap_writer to change rows)`,
+  );
   const stop = async () => {
     await server.close().catch(() => {});
     await db.close();

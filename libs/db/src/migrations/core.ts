@@ -1,5 +1,8 @@
-// 0001-0099: the core schema from DESIGN.md ("Database"), shared by every part.
-// 0100-0199 belong to ingest, 0200-0299 to the trainer, 0300-0399 to the gateway.
+// 0001-0099: the core schema (docs/architecture.md "Database layer"): the tables every
+// part shares, their roles and rules. Version ranges by concern: 0001-0099 core (here),
+// 0100-0199 the dump's tables (none yet beyond core), 0200-0299 run catalogues
+// (./run-catalogue.ts), 0300-0399 title resolution and the analysts' SQL functions
+// (./title-resolution.ts). Numbers never change once applied (checksums).
 import type { Migration } from './types';
 
 export const coreMigrations: Migration[] = [

@@ -1,10 +1,12 @@
+// Every migration of the schema, by concern (version ranges in ./core.ts).
 import { coreMigrations } from './core';
-import { ingestMigrations } from './ingest';
-import { trainerMigrations } from './trainer';
-import { gatewayMigrations } from './gateway';
+import { runCatalogueMigrations } from './run-catalogue';
+import { titleResolutionMigrations } from './title-resolution';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
 /** Every migration, in version order. */
-export const migrations: Migration[] = [...coreMigrations, ...ingestMigrations, ...trainerMigrations, ...gatewayMigrations].sort((a, b) => a.version - b.version);
+export const migrations: Migration[] = [...coreMigrations, ...runCatalogueMigrations, ...titleResolutionMigrations].sort(
+  (a, b) => a.version - b.version,
+);

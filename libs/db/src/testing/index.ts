@@ -1,7 +1,9 @@
 // Test support: run the same suite on every backend available here. PGlite (in
 // memory) always runs; real PostgreSQL runs when DATABASE_URL is set (CI sets it),
 // each suite in a fresh, throwaway database. Suite names start with [pglite] or
-// [postgres] so the output shows which backend ran.
+// [postgres] so the output shows which backend ran. Also the seeded catalogue and run
+// every gateway, bench and reliability test starts from (./seed.ts), and the queries only
+// tests use (./queries.ts).
 import { Client } from 'pg';
 import { Backend, Db } from '../db';
 import { openPglite } from '../pglite';
@@ -25,7 +27,10 @@ export function availableBackends(): Backend[] {
 let counter = 0;
 
 /** Creates an empty, migrated database on `backend`; `drop()` removes it. */
-export async function createTestDatabase(backend: Backend, opts: { migrate?: boolean } = {}): Promise<{ db: Db; url?: string; drop(): Promise<void> }> {
+export async function createTestDatabase(
+  backend: Backend,
+  opts: { migrate?: boolean } = {},
+): Promise<{ db: Db; url?: string; drop(): Promise<void> }> {
   if (backend === 'pglite') {
     const db = await openPglite({ dataDir: 'memory://' });
     if (opts.migrate !== false) await migrate(db);
@@ -57,7 +62,11 @@ export async function createTestDatabase(backend: Backend, opts: { migrate?: boo
 }
 
 /** `describe` once per available backend, with a fresh migrated database per suite. */
-export function describeEachBackend(name: string, fn: (ctx: BackendContext) => void, opts: { migrate?: boolean; timeoutMs?: number } = {}): void {
+export function describeEachBackend(
+  name: string,
+  fn: (ctx: BackendContext) => void,
+  opts: { migrate?: boolean; timeoutMs?: number } = {},
+): void {
   for (const backend of availableBackends()) {
     describe(`[${backend}] ${name}`, () => {
       let handle: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
@@ -82,3 +91,9 @@ export function describeEachBackend(name: string, fn: (ctx: BackendContext) => v
     });
   }
 }
+
+export { seedGatewayFixture, seedModelRun, loadRunWeights, SEED_TITLES, RESOLUTION_TABLE } from './seed';
+export * from './queries';
+/** A run row without its catalogue (a run from before catalogues were kept per run). */
+export { createModelRun } from '../queries/model-runs';
+export type { SeedMovie, SeedOptions, SeedResult } from './seed';

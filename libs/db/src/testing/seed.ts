@@ -1,13 +1,15 @@
 // Test seeding: a small catalogue (real MovieLens titles that title resolution must
 // get right, plus seeded filler), one complete dataset and an active model run with
-// planted embeddings, user embeddings and an ONNX scorer — all through SQL here, so
+// planted embeddings, user embeddings and an ONNX scorer (the trainer's own exporter,
+// @cinemap/model) — all through SQL here, so
 // gateway tests run without ingest or trainer. seedModelRun() adds and activates
 // another run (with the trainer's NOTIFY) for hot-swap tests.
 import { movieKeys, parseMovieTitle } from '@cinemap/domain';
 import { Rng } from '@cinemap/math';
-import { onnx } from 'onnx-proto';
+import { buildScorerOnnx, type ModelWeights } from '@cinemap/model';
 import { Queryable, Db, csvField, vectorLiteral } from '../db';
-import { activateModelRun, createRunEmbeddingIndexes } from '../queries/trainer';
+import { createRunEmbeddingIndexes } from '../queries/embedding-indexes';
+import { activateModelRun } from '../queries/model-runs';
 
 export interface SeedMovie {
   movieId: number;
@@ -23,7 +25,7 @@ export interface SeedMovie {
 export const SEED_TITLES: ReadonlyArray<[title: string, genres: string, ratingCount: number]> = [
   ['Matrix, The (1999)', 'Action|Sci-Fi|Thriller', 2780],
   ['Matrix Reloaded, The (2003)', 'Action|Adventure|Sci-Fi|Thriller|IMAX', 950],
-  ['Mary Poppins (1964)', "Children|Comedy|Fantasy|Musical", 820],
+  ['Mary Poppins (1964)', 'Children|Comedy|Fantasy|Musical', 820],
   ['Mary Poppins Returns (2018)', 'Children|Comedy|Fantasy|Musical', 95],
   ['City of Lost Children, The (Cité des enfants perdus, La) (1995)', 'Adventure|Drama|Fantasy|Mystery|Sci-Fi', 410],
   ['Hamlet (1990)', 'Drama', 160],
@@ -211,16 +213,18 @@ async function insertRun(tx: Queryable, datasetId: number, movies: SeedMovie[], 
     ['run_id', 'user_id', 'embedding', 'bias'],
     csvRows(userIds, (u, i) => [runId, u, vectorLiteral(userEmb[i]), userBias[i]]),
   );
-  const scorer = buildScorerOnnx({
-    runId,
-    userIds,
-    movieIds: movies.map((m) => m.movieId),
-    userEmb,
-    movieEmb,
-    userBias,
-    movieBias,
+  const weights: ModelWeights = {
+    nUsers: userIds.length,
+    nMovies: movies.length,
+    factors: dim,
+    userFactors: Float32Array.from(userEmb.flat()),
+    movieFactors: Float32Array.from(movieEmb.flat()),
+    userBias: Float32Array.from(userBias),
+    movieBias: Float32Array.from(movieBias),
     yRange: [0, 5.5],
-  });
+  };
+  // The trainer's own exporter: the gateway loads exactly what a trained run carries.
+  const scorer = buildScorerOnnx(weights, { runId, userIds, movieIds: movies.map((m) => m.movieId) });
   await tx.query(`INSERT INTO model_artifacts (run_id, kind, bytes) VALUES ($1, 'onnx-scorer', $2)`, [runId, scorer]);
   return runId;
 }
@@ -238,93 +242,29 @@ function* csvRows<T>(items: readonly T[], fields: (item: T, i: number) => unknow
   if (chunk) yield chunk;
 }
 
-export interface ScorerWeights {
-  runId: number;
-  userIds: number[];
-  movieIds: number[];
-  userEmb: number[][];
-  movieEmb: number[][];
-  userBias: number[];
-  movieBias: number[];
-  yRange: [number, number];
-}
-
-/** The score the ONNX scorer computes, in plain arithmetic (what tests compare with). */
-export function expectedRating(w: ScorerWeights, userIndex: number, movieIndex: number): number {
-  let s = w.userBias[userIndex] + w.movieBias[movieIndex];
-  for (let j = 0; j < w.userEmb[userIndex].length; j++) s += w.userEmb[userIndex][j] * w.movieEmb[movieIndex][j];
-  return (1 / (1 + Math.exp(-s))) * (w.yRange[1] - w.yRange[0]) + w.yRange[0];
-}
-
-/**
- * An EmbeddingDotBias scorer in the trainer's ONNX contract: inputs user_idx,
- * movie_idx (int64[N]) → rating (float[N]); metadata cinemap.user_ids,
- * cinemap.movie_ids (index → id), cinemap.y_range, cinemap.run_id.
- */
-export function buildScorerOnnx(w: ScorerWeights): Uint8Array {
-  const F = onnx.TensorProto.DataType.FLOAT;
-  const I64 = onnx.TensorProto.DataType.INT64;
-  const dim = w.userEmb[0]?.length ?? 0;
-  const tensor = (name: string, dims: number[], floatData: number[]) => ({ name, dims, dataType: F, floatData });
-  const vin = (name: string, elemType: number) => ({
-    name,
-    type: { tensorType: { elemType, shape: { dim: [{ dimParam: 'N' }] } } },
-  });
-  const node = (opType: string, input: string[], output: string[], attribute: object[] = []) => ({ opType, input, output, name: output[0], attribute });
-  const model = {
-    irVersion: 8,
-    opsetImport: [{ domain: '', version: 13 }],
-    producerName: 'cinemap-seed',
-    metadataProps: [
-      { key: 'cinemap.user_ids', value: JSON.stringify(w.userIds) },
-      { key: 'cinemap.movie_ids', value: JSON.stringify(w.movieIds) },
-      { key: 'cinemap.y_range', value: JSON.stringify(w.yRange) },
-      { key: 'cinemap.run_id', value: String(w.runId) },
-    ],
-    graph: {
-      name: 'embedding_dot_bias',
-      input: [vin('user_idx', I64), vin('movie_idx', I64)],
-      output: [vin('rating', F)],
-      initializer: [
-        tensor('U', [w.userIds.length, dim], w.userEmb.flat()),
-        tensor('M', [w.movieIds.length, dim], w.movieEmb.flat()),
-        tensor('ub', [w.userIds.length], w.userBias),
-        tensor('mb', [w.movieIds.length], w.movieBias),
-        tensor('lo', [], [w.yRange[0]]),
-        tensor('span', [], [w.yRange[1] - w.yRange[0]]),
-        { name: 'axes', dims: [1], dataType: I64, int64Data: [1] },
-      ],
-      node: [
-        node('Gather', ['U', 'user_idx'], ['u']),
-        node('Gather', ['M', 'movie_idx'], ['m']),
-        node('Mul', ['u', 'm'], ['um']),
-        node('ReduceSum', ['um', 'axes'], ['dot'], [{ name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 }]),
-        node('Gather', ['ub', 'user_idx'], ['bu']),
-        node('Gather', ['mb', 'movie_idx'], ['bm']),
-        node('Add', ['dot', 'bu'], ['s1']),
-        node('Add', ['s1', 'bm'], ['s2']),
-        node('Sigmoid', ['s2'], ['sg']),
-        node('Mul', ['sg', 'span'], ['scaled']),
-        node('Add', ['scaled', 'lo'], ['rating']),
-      ],
-    },
-  };
-  return onnx.ModelProto.encode(onnx.ModelProto.fromObject(model)).finish();
-}
-
-/** The weights of a seeded run, read back (for tests computing expected ratings). */
-export async function loadScorerWeights(q: Queryable, runId: number): Promise<ScorerWeights> {
+/** A run's weights read back from its embeddings (tests compute expected ratings with predict()). */
+export async function loadRunWeights(
+  q: Queryable,
+  runId: number,
+): Promise<{ weights: ModelWeights; userIds: number[]; movieIds: number[] }> {
   const parse = (s: string) => s.slice(1, -1).split(',').map(Number);
-  const movies = await q.query<{ id: number; e: string; b: number }>('SELECT movie_id AS id, embedding::text AS e, bias AS b FROM movie_embeddings WHERE run_id = $1 ORDER BY movie_id', [runId]);
-  const users = await q.query<{ id: number; e: string; b: number }>('SELECT user_id AS id, embedding::text AS e, bias AS b FROM user_embeddings WHERE run_id = $1 ORDER BY user_id', [runId]);
-  return {
-    runId,
-    userIds: users.map((u) => u.id),
-    movieIds: movies.map((m) => m.id),
-    userEmb: users.map((u) => parse(u.e)),
-    movieEmb: movies.map((m) => parse(m.e)),
-    userBias: users.map((u) => u.b),
-    movieBias: movies.map((m) => m.b),
+  const movies = await q.query<{ id: number; e: string; b: number }>(
+    'SELECT movie_id AS id, embedding::text AS e, bias AS b FROM movie_embeddings WHERE run_id = $1 ORDER BY movie_id',
+    [runId],
+  );
+  const users = await q.query<{ id: number; e: string; b: number }>(
+    'SELECT user_id AS id, embedding::text AS e, bias AS b FROM user_embeddings WHERE run_id = $1 ORDER BY user_id',
+    [runId],
+  );
+  const weights: ModelWeights = {
+    nUsers: users.length,
+    nMovies: movies.length,
+    factors: users[0] ? parse(users[0].e).length : 0,
+    userFactors: Float32Array.from(users.flatMap((u) => parse(u.e))),
+    movieFactors: Float32Array.from(movies.flatMap((m) => parse(m.e))),
+    userBias: Float32Array.from(users, (u) => u.b),
+    movieBias: Float32Array.from(movies, (m) => m.b),
     yRange: [0, 5.5],
   };
+  return { weights, userIds: users.map((u) => u.id), movieIds: movies.map((m) => m.id) };
 }

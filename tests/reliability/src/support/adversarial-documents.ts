@@ -7,8 +7,7 @@
 // variables and directives.
 import 'reflect-metadata';
 import { parse, specifiedRules, validate, type DocumentNode } from 'graphql';
-import { gatewaySchema } from '../../../../apps/gateway/src/graphql/schema';
-import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from '../../../../apps/gateway/src/graphql/query-limits.rule';
+import { DEFAULT_QUERY_LIMITS, gatewaySchema, queryLimitsRule } from '@cinemap/gateway';
 
 const rep = (n: number, f: (i: number) => string, sep = ' ') => Array.from({ length: n }, (_, i) => f(i)).join(sep);
 
@@ -17,16 +16,37 @@ export const ADVERSARIAL_DOCUMENTS: [family: string, build: (n: number) => strin
   ['same field with arguments', (n) => `{ ${rep(n, () => 'similarMovies(title: "x") { similarity }')} }`],
   ['same field with a sub-selection', (n) => `{ ${rep(n, () => 'm: similarMovies(title: "x") { movie { id } }')} }`],
   ['fragment fan-out', (n) => `{ ${rep(n, (i) => `...F${i}`)} } ${rep(n, (i) => `fragment F${i} on Query { a: __typename }`)}`],
-  ['fragment fan-out with fields', (n) => `{ ${rep(n, (i) => `...F${i}`)} } ${rep(n, (i) => `fragment F${i} on Query { m: movie(id: 1) { id } }`)}`],
-  ['same fragments under two same-named fields', (n) => `{ m: movie(id: 1) { ${rep(n, (i) => `...A${i}`)} } m: movie(id: 1) { ${rep(n, (i) => `...A${i}`)} } } ${rep(n, (i) => `fragment A${i} on Movie { t: title }`)}`],
-  ['different fragments under two same-named fields', (n) => `{ m: movie(id: 1) { ${rep(n, (i) => `...A${i}`)} } m: movie(id: 1) { ${rep(n, (i) => `...B${i}`)} } } ${rep(n, (i) => `fragment A${i} on Movie { t: title }`)} ${rep(n, (i) => `fragment B${i} on Movie { t: title }`)}`],
-  ['doubling fragment chain (issue 14 #1)', (n) => `{ ...F${n} } fragment F0 on Query { __typename } ${rep(n, (i) => `fragment F${i + 1} on Query { ...F${i} ...F${i} }`)}`],
-  ['doubling fragment chain under a field', (n) => `{ movie(id: 1) { ...F${n} } } fragment F0 on Movie { id } ${rep(n, (i) => `fragment F${i + 1} on Movie { ...F${i} ...F${i} }`)}`],
+  [
+    'fragment fan-out with fields',
+    (n) => `{ ${rep(n, (i) => `...F${i}`)} } ${rep(n, (i) => `fragment F${i} on Query { m: movie(id: 1) { id } }`)}`,
+  ],
+  [
+    'same fragments under two same-named fields',
+    (n) =>
+      `{ m: movie(id: 1) { ${rep(n, (i) => `...A${i}`)} } m: movie(id: 1) { ${rep(n, (i) => `...A${i}`)} } } ${rep(n, (i) => `fragment A${i} on Movie { t: title }`)}`,
+  ],
+  [
+    'different fragments under two same-named fields',
+    (n) =>
+      `{ m: movie(id: 1) { ${rep(n, (i) => `...A${i}`)} } m: movie(id: 1) { ${rep(n, (i) => `...B${i}`)} } } ${rep(n, (i) => `fragment A${i} on Movie { t: title }`)} ${rep(n, (i) => `fragment B${i} on Movie { t: title }`)}`,
+  ],
+  [
+    'doubling fragment chain (issue 14 #1)',
+    (n) => `{ ...F${n} } fragment F0 on Query { __typename } ${rep(n, (i) => `fragment F${i + 1} on Query { ...F${i} ...F${i} }`)}`,
+  ],
+  [
+    'doubling fragment chain under a field',
+    (n) =>
+      `{ movie(id: 1) { ...F${n} } } fragment F0 on Movie { id } ${rep(n, (i) => `fragment F${i + 1} on Movie { ...F${i} ...F${i} }`)}`,
+  ],
   ['nested inline fragments', (n) => `{ ${'... on Query { '.repeat(n)}__typename${' }'.repeat(n)} }`],
   ['wide inline fragments', (n) => `{ ${rep(n, () => '... on Query { a: __typename }')} }`],
   ['long list literal', (n) => `{ similarToMany(titles: [${rep(n, () => '"x"', ',')}]) { similarity } }`],
   ['many operations', (n) => rep(n, (i) => `query Q${i} { a: __typename }`)],
-  ['many variables and directives', (n) => `query(${rep(n, (i) => `$v${i}: Boolean = false`)}) { ${rep(n, (i) => `a: __typename @include(if: $v${i})`)} }`],
+  [
+    'many variables and directives',
+    (n) => `query(${rep(n, (i) => `$v${i}: Boolean = false`)}) { ${rep(n, (i) => `a: __typename @include(if: $v${i})`)} }`,
+  ],
   ['repeated directives', (n) => `{ __typename ${rep(n, () => '@skip(if: false)')} }`],
   ['distinct aliases with nested fields', (n) => `{ ${rep(n, (i) => `a${i}: similarMovies(title: "x") { movie { id title genres } }`)} }`],
 ];
@@ -42,7 +62,8 @@ const fits = (doc: string): boolean => {
 
 /** The largest n whose document still parses under the token limit. */
 function largest(build: (n: number) => string): number {
-  let lo = 1, hi = 1;
+  let lo = 1,
+    hi = 1;
   while (fits(build(hi * 2)) && hi < 1 << 20) hi *= 2;
   hi *= 2;
   while (lo < hi) {
@@ -54,7 +75,8 @@ function largest(build: (n: number) => string): number {
 }
 
 function countTokens(doc: string): number {
-  let lo = 1, hi = DEFAULT_QUERY_LIMITS.maxTokens;
+  let lo = 1,
+    hi = DEFAULT_QUERY_LIMITS.maxTokens;
   while (lo < hi) {
     const mid = Math.floor((lo + hi) / 2);
     try {
@@ -91,7 +113,14 @@ export async function validationTimes(): Promise<ValidationTime[]> {
       errors = validate(schema, ast, rules);
       ms = Math.min(ms, performance.now() - t0);
     }
-    out.push({ family, document, tokens: countTokens(document), chars: document.length, ms, outcome: errors.length ? `refused: ${errors[0].message.slice(0, 80)}` : 'valid' });
+    out.push({
+      family,
+      document,
+      tokens: countTokens(document),
+      chars: document.length,
+      ms,
+      outcome: errors.length ? `refused: ${errors[0].message.slice(0, 80)}` : 'valid',
+    });
   }
   return out;
 }

@@ -145,7 +145,9 @@ export function start(script: string, args: string[], env: Record<string, string
       return new Promise<void>((ok, fail) => {
         waiters.push({ test: text, ok });
         check();
-        void done.then((d) => fail(new Error(`process ended (${d.code ?? d.signal}) before printing ${String(text)}:\n${d.stdout}${d.stderr}`)));
+        void done.then((d) =>
+          fail(new Error(`process ended (${d.code ?? d.signal}) before printing ${String(text)}:\n${d.stdout}${d.stderr}`)),
+        );
       });
     },
   };
@@ -178,7 +180,11 @@ export interface GatewayProcess {
 
 /** Starts the built gateway on a free port and waits until it listens. */
 export async function startGateway(env: Record<string, string>): Promise<GatewayProcess> {
-  const proc = start(CLI.gateway, ['--port', '0', '--sql-port', '0'], { LOG_LEVEL: 'info', CINEMAP_STATIC_DIR: tempDir('nostatic'), ...env });
+  const proc = start(CLI.gateway, ['--port', '0', '--sql-port', '0'], {
+    LOG_LEVEL: 'info',
+    CINEMAP_STATIC_DIR: tempDir('nostatic'),
+    ...env,
+  });
   const re = /"url":"(http:\/\/[^"]+\/graphql)"/;
   await proc.waitFor(re);
   const url = re.exec(proc.output())![1].replace('localhost', '127.0.0.1');
@@ -209,7 +215,12 @@ export interface GqlResponse {
 }
 
 /** POSTs a GraphQL request (JSON) and parses the answer whatever its status. */
-export async function gql(url: string, query: string | object, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GqlResponse> {
+export async function gql(
+  url: string,
+  query: string | object,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<GqlResponse> {
   return postRaw(url, typeof query === 'string' ? JSON.stringify({ query, variables }) : JSON.stringify(query), headers);
 }
 

@@ -39,7 +39,8 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   return {
     url: admin.replace(/\/postgres$/, '/cinemap'),
     stop: () => pgctl('-m fast -w stop'),
-    start: () => pgctl(`-l '${dir}/log' -o '-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200' -w start`),
+    start: () =>
+      pgctl(`-l '${dir}/log' -o '-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200' -w start`),
     destroy() {
       try {
         pgctl('-m immediate -w stop');

@@ -2,15 +2,19 @@
 // what people rate high or low whoever they are, beyond the movie's audience.
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { appreciatedMovies } from '@cinemap/db';
-import { Movie } from '../types/movie.type';
+import { MovieView } from '../types/movie.type';
 import { MovieFilter } from '../types/movie-filter.input';
 import type { GatewayContext } from '../context';
 import { checkCount, checkFilter, requireSnapshot } from '../arguments';
-import type { MovieView } from '../../model/snapshot';
 
 export const MAX_LIST = 1000;
 
-async function byBias(ctx: GatewayContext, order: 'most' | 'least', limit: number | null, filter: MovieFilter | null): Promise<MovieView[]> {
+async function byBias(
+  ctx: GatewayContext,
+  order: 'most' | 'least',
+  limit: number | null,
+  filter: MovieFilter | null,
+): Promise<MovieView[]> {
   const n = checkCount(limit, 'limit', 10, MAX_LIST);
   const f = checkFilter(filter);
   const snap = requireSnapshot(ctx);
@@ -20,7 +24,7 @@ async function byBias(ctx: GatewayContext, order: 'most' | 'least', limit: numbe
 
 @Resolver()
 export class AppreciationResolver {
-  @Query(() => [Movie], { description: 'Highest movie bias first.' })
+  @Query(() => [MovieView], { description: 'Highest movie bias first.' })
   mostAppreciated(
     @Arg('limit', () => Int, { nullable: true, defaultValue: 10 }) limit: number | null,
     @Arg('filter', () => MovieFilter, { nullable: true }) filter: MovieFilter | null,
@@ -29,7 +33,7 @@ export class AppreciationResolver {
     return byBias(ctx, 'most', limit, filter);
   }
 
-  @Query(() => [Movie], { description: 'Lowest movie bias first.' })
+  @Query(() => [MovieView], { description: 'Lowest movie bias first.' })
   leastAppreciated(
     @Arg('limit', () => Int, { nullable: true, defaultValue: 10 }) limit: number | null,
     @Arg('filter', () => MovieFilter, { nullable: true }) filter: MovieFilter | null,

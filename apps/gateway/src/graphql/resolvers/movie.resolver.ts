@@ -1,23 +1,26 @@
 // movie(id | title) and searchMovies (prefix on title keys, then trigram).
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import { searchMovies } from '@cinemap/db';
-import { Movie } from '../types/movie.type';
+import { MovieView, toMovieView } from '../types/movie.type';
 import type { GatewayContext } from '../context';
 import { checkCount, checkTitle, resolveMovieId } from '../arguments';
 import { badUserInput } from '../errors';
-import { toMovieView, type MovieView } from '../../model/snapshot';
 
 export const MAX_SEARCH = 100;
 
 @Resolver()
 export class MovieResolver {
-  @Query(() => Movie, { nullable: true, description: 'One movie by id, or by title (resolved as similarMovies does). Null for an unknown id.' })
+  @Query(() => MovieView, {
+    nullable: true,
+    description: 'One movie by id, or by title (resolved as similarMovies does). Null for an unknown id.',
+  })
   async movie(
     @Arg('id', () => Int, { nullable: true }) id: number | null,
     @Arg('title', () => String, { nullable: true }) title: string | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<MovieView | null> {
-    if ((id === null || id === undefined) === (title === null || title === undefined)) throw badUserInput('give exactly one of id or title', id == null ? 'id' : 'title');
+    if ((id === null || id === undefined) === (title === null || title === undefined))
+      throw badUserInput('give exactly one of id or title', id == null ? 'id' : 'title');
     if (id != null) {
       if (id < 1) throw badUserInput(`id must be a positive movie id (got ${id})`, 'id');
       return ctx.movies.load(id);
@@ -25,7 +28,7 @@ export class MovieResolver {
     return ctx.movies.load(await resolveMovieId(ctx, title!));
   }
 
-  @Query(() => [Movie], { description: 'Movies whose title starts with the text (most-rated first), then fuzzy (trigram) matches.' })
+  @Query(() => [MovieView], { description: 'Movies whose title starts with the text (most-rated first), then fuzzy (trigram) matches.' })
   async searchMovies(
     @Arg('query', () => String) query: string,
     @Arg('limit', () => Int, { nullable: true, defaultValue: 10 }) limit: number | null,

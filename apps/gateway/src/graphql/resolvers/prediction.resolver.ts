@@ -7,7 +7,11 @@ import { badUserInput } from '../errors';
 
 @Resolver()
 export class PredictionResolver {
-  @Query(() => Float, { nullable: true, description: 'Predicted rating (y_range of the model) of a title by a user the model was trained on; null when the movie is not in the model.' })
+  @Query(() => Float, {
+    nullable: true,
+    description:
+      'Predicted rating (y_range of the model) of a title by a user the model was trained on; null when the movie is not in the model.',
+  })
   async predictRating(
     @Arg('userId', () => Int) userId: number,
     @Arg('title', () => String) title: string,
@@ -17,11 +21,17 @@ export class PredictionResolver {
     const snap = requireSnapshot(ctx);
     const movieId = await resolveMovieId(ctx, title);
     const scorer = snap.scorer;
-    if (!scorer) throw new GraphQLError(`The active run ${snap.runId} has no usable ONNX scorer; retrain to export one.`, { extensions: { code: 'SCORER_UNAVAILABLE' } });
-    if (!scorer.hasUser(userId)) {
-      throw new GraphQLError(`User ${userId} is not in the active model (run ${snap.runId} knows ${scorer.userCount} users); use a user id from the curated ratings.`, {
-        extensions: { code: 'USER_NOT_FOUND', argumentName: 'userId' },
+    if (!scorer)
+      throw new GraphQLError(`The active run ${snap.runId} has no usable ONNX scorer; retrain to export one.`, {
+        extensions: { code: 'SCORER_UNAVAILABLE' },
       });
+    if (!scorer.hasUser(userId)) {
+      throw new GraphQLError(
+        `User ${userId} is not in the active model (run ${snap.runId} knows ${scorer.userCount} users); use a user id from the curated ratings.`,
+        {
+          extensions: { code: 'USER_NOT_FOUND', argumentName: 'userId' },
+        },
+      );
     }
     if (!scorer.hasMovie(movieId)) return null;
     const [r] = await scorer.predict([userId], [movieId]);

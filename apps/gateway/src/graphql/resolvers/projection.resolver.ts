@@ -6,7 +6,6 @@ import { MovieProjection } from '../types/movie-projection.type';
 import { MovieFilter } from '../types/movie-filter.input';
 import type { GatewayContext } from '../context';
 import { checkCount, checkFilter, requireSnapshot } from '../arguments';
-import type { MovieView } from '../../model/snapshot';
 
 export const MAX_PROJECTION = 5000;
 
@@ -17,7 +16,7 @@ export class ProjectionResolver {
     @Arg('limit', () => Int, { nullable: true, defaultValue: 200 }) limit: number | null,
     @Arg('filter', () => MovieFilter, { nullable: true }) filter: MovieFilter | null,
     @Ctx() ctx: GatewayContext,
-  ): Promise<{ movie: MovieView; x: number; y: number; z: number }[]> {
+  ): Promise<MovieProjection[]> {
     const n = checkCount(limit, 'limit', 200, MAX_PROJECTION);
     const f = checkFilter(filter);
     const snap = requireSnapshot(ctx);

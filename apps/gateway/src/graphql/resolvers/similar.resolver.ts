@@ -7,7 +7,6 @@ import { MovieFilter } from '../types/movie-filter.input';
 import type { GatewayContext } from '../context';
 import { checkCount, checkFilter, MAX_K, MAX_TITLES, requireSnapshot, resolveMovieId } from '../arguments';
 import { badUserInput, movieNotInModel } from '../errors';
-import type { Neighbour } from '../../model/snapshot';
 
 function filterKey(f: DomainFilter): string {
   return JSON.stringify({ ...f, genres: f.genres && [...f.genres].sort(), excludeGenres: f.excludeGenres && [...f.excludeGenres].sort() });
@@ -21,7 +20,7 @@ export class SimilarResolver {
     @Arg('k', () => Int, { nullable: true, defaultValue: 10 }) k: number | null,
     @Arg('filter', () => MovieFilter, { nullable: true }) filter: MovieFilter | null,
     @Ctx() ctx: GatewayContext,
-  ): Promise<Neighbour[]> {
+  ): Promise<SimilarMovie[]> {
     const kk = checkCount(k, 'k', 10, MAX_K);
     const f = checkFilter(filter);
     const snap = requireSnapshot(ctx);
@@ -35,14 +34,17 @@ export class SimilarResolver {
     return answer;
   }
 
-  @Query(() => [SimilarMovie], { description: 'A "mood": neighbours of the mean of several movies\' normalised embeddings, the inputs excluded.' })
+  @Query(() => [SimilarMovie], {
+    description: 'A "mood": neighbours of the mean of several movies\' normalised embeddings, the inputs excluded.',
+  })
   async similarToMany(
     @Arg('titles', () => [String]) titles: string[],
     @Arg('k', () => Int, { nullable: true, defaultValue: 10 }) k: number | null,
     @Arg('filter', () => MovieFilter, { nullable: true }) filter: MovieFilter | null,
     @Ctx() ctx: GatewayContext,
-  ): Promise<Neighbour[]> {
-    if (titles.length < 1 || titles.length > MAX_TITLES) throw badUserInput(`titles must hold 1 to ${MAX_TITLES} titles (got ${titles.length})`, 'titles');
+  ): Promise<SimilarMovie[]> {
+    if (titles.length < 1 || titles.length > MAX_TITLES)
+      throw badUserInput(`titles must hold 1 to ${MAX_TITLES} titles (got ${titles.length})`, 'titles');
     const kk = checkCount(k, 'k', 10, MAX_K);
     const f = checkFilter(filter);
     const snap = requireSnapshot(ctx);

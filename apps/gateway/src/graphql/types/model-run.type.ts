@@ -31,7 +31,10 @@ export class ModelRun {
   @Field(() => Int, { nullable: true, description: 'The dataset active in the database now (null: none).' })
   activeDatasetId!: number | null;
 
-  @Field(() => Boolean, { description: 'False when a newer dataset was ingested after this run was trained: answers still come from this run and its own catalogue until a run on the new dataset is activated (npm run train).' })
+  @Field(() => Boolean, {
+    description:
+      'False when a newer dataset was ingested after this run was trained: answers still come from this run and its own catalogue until a run on the new dataset is activated (npm run train).',
+  })
   upToDate!: boolean;
 
   @Field(() => String, { description: 'ISO 8601.' })

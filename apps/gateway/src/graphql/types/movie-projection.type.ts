@@ -1,11 +1,11 @@
 // GraphQL MovieProjection: a movie's first three principal components (the blog's plot).
 import { Field, Float, ObjectType } from 'type-graphql';
-import { Movie } from './movie.type';
+import { MovieView } from './movie.type';
 
 @ObjectType()
 export class MovieProjection {
-  @Field(() => Movie)
-  movie!: Movie;
+  @Field(() => MovieView)
+  movie!: MovieView;
 
   @Field(() => Float)
   x!: number;

@@ -1,8 +1,13 @@
-// GraphQL Movie: a catalogue movie with its bias in the active run.
+// GraphQL Movie: a catalogue movie with its bias in the active run. THE movie shape
+// the API serves: the snapshot builds these once per run, resolvers return them,
+// schema.graphql is printed from this class and the explorer's client types are
+// generated from schema.graphql (tools/src/graphql-client-types.ts).
 import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { imdbUrl, tmdbUrl } from '@cinemap/domain';
+import type { MovieRow } from '@cinemap/db';
 
-@ObjectType({ description: 'A movie of the MovieLens catalogue.' })
-export class Movie {
+@ObjectType('Movie', { description: 'A movie of the MovieLens catalogue.' })
+export class MovieView {
   @Field(() => Int, { description: 'MovieLens movieId.' })
   id!: number;
 
@@ -29,4 +34,19 @@ export class Movie {
 
   @Field(() => String, { nullable: true })
   tmdbUrl!: string | null;
+}
+
+/** A catalogue row as the API shows it (links built from the ids). */
+export function toMovieView(r: MovieRow): MovieView {
+  return {
+    id: r.movieId,
+    title: r.title,
+    year: r.year,
+    genres: r.genres,
+    ratingCount: r.ratingCount,
+    averageRating: r.averageRating,
+    bias: r.bias,
+    imdbUrl: imdbUrl(r.imdbId),
+    tmdbUrl: tmdbUrl(r.tmdbId),
+  };
 }

@@ -3,12 +3,32 @@
 // schedule it follows is fast.ai's one-cycle with fast.ai's cumulative weight decay.
 import { Rng, oneCycle } from '@cinemap/math';
 import { autoBatchSize } from '../../options';
-import { allocateArena, arenaLayout, catchUpDecay, packRows, paddedFactors, powTable, rangeTrainer, rowStride, stateFromInit, trainRange, type KernelKind, type KernelState, type WorkerInit } from './kernel';
-import { blockLayout, compileWasmKernel, dealWork, epochOrder, scheduleTables, threadsFor } from './native-engine';
+import {
+  allocateArena,
+  arenaLayout,
+  catchUpDecay,
+  packRows,
+  paddedFactors,
+  powTable,
+  rangeTrainer,
+  rowStride,
+  stateFromInit,
+  trainRange,
+  type KernelKind,
+  type KernelState,
+  type WorkerInit,
+} from './kernel';
+import { compileWasmKernel } from './native-engine';
+import { blockLayout, dealWork, epochOrder, scheduleTables, threadsFor } from './schedule';
 
-const K = 2, S = rowStride(K), KP = paddedFactors(K);
+const K = 2,
+  S = rowStride(K),
+  KP = paddedFactors(K);
 // Record slots after the padded factors: bias, v, v_bias, last step, last batch.
-const B = KP, V = KP + 1, VB = KP + 2, LAST = KP + 3;
+const B = KP,
+  V = KP + 1,
+  VB = KP + 2,
+  LAST = KP + 3;
 
 function tinyState(): KernelState {
   const data = new Int32Array(3);
@@ -16,17 +36,27 @@ function tinyState(): KernelState {
   data[0] = 1; // user 1
   data[1] = 0; // movie 0
   dataF[2] = 4.5;
-  const UT = new Float32Array(2 * S), MT = new Float32Array(S);
+  const UT = new Float32Array(2 * S),
+    MT = new Float32Array(S);
   packRows(Float32Array.from([0, 0, 0.3, -0.2]), Float32Array.from([0, 0.05]), 2, K, S, UT);
   packRows(Float32Array.from([0.5, 0.1]), Float32Array.from([0.2]), 1, K, S, MT);
   return {
-    k: K, stride: S,
-    UT, UI: new Int32Array(UT.buffer), MT, MI: new Int32Array(MT.buffer),
+    k: K,
+    stride: S,
+    UT,
+    UI: new Int32Array(UT.buffer),
+    MT,
+    MI: new Int32Array(MT.buffer),
     logDecay: Float64Array.from([0, Math.log(1 - 0.01 * 0.1)]),
     lr: Float64Array.from([0.01]),
     powB2: powTable(0.99),
-    data, dataF,
-    lo: 0, range: 5.5, beta2: 0.99, eps: 1e-5, batchSize: 1,
+    data,
+    dataF,
+    lo: 0,
+    range: 5.5,
+    beta2: 0.99,
+    eps: 1e-5,
+    batchSize: 1,
   };
 }
 
@@ -36,7 +66,10 @@ describe('native kernel, one step', () => {
     const sumSq = trainRange(st, 0, 1, 0, 0);
     // By hand: decay first (fast.ai: p *= 1 - lr*wd), then the loss at the decayed weights.
     const f = 1 - 0.01 * 0.1;
-    const u = [0.3 * f, -0.2 * f], m = [0.5 * f, 0.1 * f], bu = 0.05 * f, bm = 0.2 * f;
+    const u = [0.3 * f, -0.2 * f],
+      m = [0.5 * f, 0.1 * f],
+      bu = 0.05 * f,
+      bm = 0.2 * f;
     const x = u[0] * m[0] + u[1] * m[1] + bu + bm;
     const s = 1 / (1 + Math.exp(-x));
     const pred = 5.5 * s;
@@ -53,7 +86,8 @@ describe('native kernel, one step', () => {
     const vm = 0.01 * g * g * ((u[0] ** 2 + u[1] ** 2) / 2);
     expect(st.UT[S + V] / vu).toBeCloseTo(1, 5);
     expect(st.MT[V] / vm).toBeCloseTo(1, 5);
-    const su = (0.01 * g) / (Math.sqrt(vu / 0.01) + 1e-5), sm = (0.01 * g) / (Math.sqrt(vm / 0.01) + 1e-5);
+    const su = (0.01 * g) / (Math.sqrt(vu / 0.01) + 1e-5),
+      sm = (0.01 * g) / (Math.sqrt(vm / 0.01) + 1e-5);
     expect(st.UT[S]).toBeCloseTo(u[0] - su * m[0], 6);
     expect(st.UT[S + 1]).toBeCloseTo(u[1] - su * m[1], 6);
     expect(st.MT[0]).toBeCloseTo(m[0] - sm * u[0], 6);
@@ -85,9 +119,16 @@ describe('native kernel, a row another thread stamped ahead (Hogwild across roun
   // thread scaled the row UP (exp of a positive log-decay difference) and moved the
   // stamps back, so the next touch saw a gap that never was and decayed v by it.
   async function kernelOn(kind: KernelKind) {
-    const nSteps = 8, pow = powTable(0.99);
+    const nSteps = 8,
+      pow = powTable(0.99);
     const layout = arenaLayout(2, 1, K, nSteps, pow.length, 1);
-    const init = { k: K, kernel: kind, memory: allocateArena(layout), layout, wasmModule: kind === 'wasm' ? await compileWasmKernel() : undefined } as WorkerInit;
+    const init = {
+      k: K,
+      kernel: kind,
+      memory: allocateArena(layout),
+      layout,
+      wasmModule: kind === 'wasm' ? await compileWasmKernel() : undefined,
+    } as WorkerInit;
     const st = stateFromInit({ ...init, lo: 0, range: 5.5, beta2: 0.99, eps: 1e-5, batchSize: 1 });
     st.data[0] = 1;
     st.data[1] = 0;
@@ -124,7 +165,7 @@ describe('native kernel, a row another thread stamped ahead (Hogwild across roun
 });
 
 describe('native schedule', () => {
-  it('is fast.ai one-cycle (warm-up to lr_max, cosine anneal) with fast.ai\'s cumulative decay', () => {
+  it("is fast.ai one-cycle (warm-up to lr_max, cosine anneal) with fast.ai's cumulative decay", () => {
     const cfg = { lr: 5e-3, wd: 0.1, epochs: 5, batchSize: 64 };
     const t = scheduleTables(cfg, 10_000, 20);
     expect(t.totalSteps).toBe(100);
@@ -146,12 +187,23 @@ describe('native schedule', () => {
 
 describe('native block layout and order (LIBMF-style rounds)', () => {
   // 12 users × 9 movies, every pair rated once, in a shuffled order.
-  const users: number[] = [], movies: number[] = [];
-  for (let u = 0; u < 12; u++) for (let m = 0; m < 9; m++) (users.push(u), movies.push(m));
+  const users: number[] = [],
+    movies: number[] = [];
+  for (let u = 0; u < 12; u++) {
+    for (let m = 0; m < 9; m++) {
+      users.push(u);
+      movies.push(m);
+    }
+  }
   const perm = new Rng(3).permutation(users.length);
-  const train = { users: Int32Array.from(perm, (i) => users[i]), movies: Int32Array.from(perm, (i) => movies[i]), ratings: Float32Array.from(perm, (i) => (i % 10) / 2 + 0.5) };
+  const train = {
+    users: Int32Array.from(perm, (i) => users[i]),
+    movies: Int32Array.from(perm, (i) => movies[i]),
+    ratings: Float32Array.from(perm, (i) => (i % 10) / 2 + 0.5),
+  };
   const grid = 3;
-  const data = new Int32Array(users.length * 3), dataF = new Float32Array(data.buffer);
+  const data = new Int32Array(users.length * 3),
+    dataF = new Float32Array(data.buffer);
   const layout = blockLayout(train, 12, 9, grid, 5, data, dataF);
   const starts = new Int32Array(layout.chunkStartBuf);
 
@@ -168,11 +220,13 @@ describe('native block layout and order (LIBMF-style rounds)', () => {
   });
 
   it('orders an epoch in rounds that each visit every user block and every movie block once', () => {
-    const order = new Int32Array(layout.nChunks), clock = new Float64Array(layout.nChunks);
+    const order = new Int32Array(layout.nChunks),
+      clock = new Float64Array(layout.nChunks);
     epochOrder(grid, layout.blockFirstChunk, starts, new Rng(1), order, clock);
     expect([...order].sort((a, b) => a - b)).toEqual([...Array(layout.nChunks).keys()]);
     // Walk the order block by block: each run of grid blocks is one round.
-    const blockOfChunk = (c: number) => Math.floor((data[starts[c] * 3] * grid) / 12) * grid + Math.floor((data[starts[c] * 3 + 1] * grid) / 9);
+    const blockOfChunk = (c: number) =>
+      Math.floor((data[starts[c] * 3] * grid) / 12) * grid + Math.floor((data[starts[c] * 3 + 1] * grid) / 9);
     const blocks: number[] = [];
     for (const c of order) if (blocks[blocks.length - 1] !== blockOfChunk(c)) blocks.push(blockOfChunk(c));
     expect(blocks).toHaveLength(grid * grid);
@@ -193,7 +247,8 @@ describe('native block layout and order (LIBMF-style rounds)', () => {
 describe('dealing an epoch to worker threads', () => {
   it('gives each thread whole blocks (lane i -> thread i mod threads), and every position once', () => {
     const lane = Int32Array.from([0, 0, 1, 2, 2, 0, 1, 1, 2]);
-    const list = new Int32Array(9), start = new Int32Array(3);
+    const list = new Int32Array(9),
+      start = new Int32Array(3);
     dealWork(lane, 3, 2, list, start);
     expect([...start]).toEqual([0, 6, 9]);
     expect([...list.subarray(0, 6)]).toEqual([0, 1, 3, 4, 5, 8]); // lanes 0 and 2

@@ -75,13 +75,31 @@ export function powTable(beta2: number): Float64Array {
  * clock `clock0` (ratings since the fit began); returns the sum of squared errors
  * (each taken before its update).
  */
+// eslint-disable-next-line max-lines-per-function -- the TypeScript kernel's hot loop: one rating's whole update inline, as the WASM kernel does it
 export function trainRange(st: KernelState, from: number, to: number, step: number, clock0: number): number {
-  const k = st.k, S = st.stride, UT = st.UT, UI = st.UI, MT = st.MT, MI = st.MI, data = st.data, dataF = st.dataF;
-  const powB2 = st.powB2, powLast = powB2.length - 1, logDecay = st.logDecay;
+  const k = st.k,
+    S = st.stride,
+    UT = st.UT,
+    UI = st.UI,
+    MT = st.MT,
+    MI = st.MI,
+    data = st.data,
+    dataF = st.dataF;
+  const powB2 = st.powB2,
+    powLast = powB2.length - 1,
+    logDecay = st.logDecay;
   const kp = paddedFactors(k);
-  const KB = kp, KV = kp + 1, KVB = kp + 2, KL = kp + 3, KT = kp + 4;
-  const lo = st.lo, range = st.range, c2 = 1 - st.beta2, eps = st.eps;
-  const bs = st.batchSize, invBs = 1 / bs;
+  const KB = kp,
+    KV = kp + 1,
+    KVB = kp + 2,
+    KL = kp + 3,
+    KT = kp + 4;
+  const lo = st.lo,
+    range = st.range,
+    c2 = 1 - st.beta2,
+    eps = st.eps;
+  const bs = st.batchSize,
+    invBs = 1 / bs;
   // Adam's debiasing of the second moment at this point of the fit (in fast.ai batches).
   const invDebias2 = 1 / (1 - Math.pow(st.beta2, Math.max(1, (clock0 + 1) * invBs)));
   const lr = st.lr[step];
@@ -92,7 +110,9 @@ export function trainRange(st: KernelState, from: number, to: number, step: numb
   let inBatch = clock0 - batch * bs;
   let sumSq = 0;
   for (let i = from * 3, end = to * 3; i < end; i += 3) {
-    const uo = data[i] * S, mo = data[i + 1] * S, r = dataF[i + 2];
+    const uo = data[i] * S,
+      mo = data[i + 1] * S,
+      r = dataF[i + 2];
     // Lazy decoupled weight decay: catch the record (factors and bias) up to this step.
     // (A stamp ahead of `target` means another thread, further along the clock, already
     // decayed the row further: nothing to catch up, and the stamp never moves back.)
@@ -110,9 +130,12 @@ export function trainRange(st: KernelState, from: number, to: number, step: numb
       MT[mo + KB] *= f;
       MI[mo + KL] = target;
     }
-    let dot = 0, nu = 0, nm = 0;
+    let dot = 0,
+      nu = 0,
+      nm = 0;
     for (let j = 0; j < k; j++) {
-      const a = UT[uo + j], b = MT[mo + j];
+      const a = UT[uo + j],
+        b = MT[mo + j];
       dot += a * b;
       nu += a * a;
       nm += b * b;
@@ -122,7 +145,8 @@ export function trainRange(st: KernelState, from: number, to: number, step: numb
     sumSq += e * e;
     // d(loss)/dx for this rating within a fast.ai batch mean.
     const g = 2 * e * range * s * (1 - s) * invBs;
-    const lrg = lr * g, g2 = g * g;
+    const lrg = lr * g,
+      g2 = g * g;
     // Batches since the last touch (< 0 only when another thread, further along the
     // clock, touched the row: Hogwild; treated as "this batch", and the stamp keeps the
     // later batch: moving it back would make the next touch see a gap that never was).
@@ -145,7 +169,8 @@ export function trainRange(st: KernelState, from: number, to: number, step: numb
     MT[mo + KV] = v;
     const sm = lrg / (Math.sqrt(v * invDebias2) + eps);
     for (let j = 0; j < k; j++) {
-      const a = UT[uo + j], b = MT[mo + j];
+      const a = UT[uo + j],
+        b = MT[mo + j];
       UT[uo + j] = a - su * b;
       MT[mo + j] = b - sm * a;
     }
@@ -158,8 +183,18 @@ export function trainRange(st: KernelState, from: number, to: number, step: numb
 }
 
 /** Brings records [from, to) up to logDecay index `target` (epoch end, before evaluation/export). */
-export function catchUpDecay(T: Float32Array, I: Int32Array, k: number, stride: number, logDecay: Float64Array, target: number, from: number, to: number): void {
-  const logNow = logDecay[target], kp = paddedFactors(k);
+export function catchUpDecay(
+  T: Float32Array,
+  I: Int32Array,
+  k: number,
+  stride: number,
+  logDecay: Float64Array,
+  target: number,
+  from: number,
+  to: number,
+): void {
+  const logNow = logDecay[target],
+    kp = paddedFactors(k);
   for (let r = from; r < to; r++) {
     const o = r * stride;
     const l = I[o + kp + 3];
@@ -193,8 +228,17 @@ export function unpackRows(T: Float32Array, n: number, k: number, stride: number
  * kernel (linear memory) work on the same bytes, in every thread.
  */
 export interface ArenaLayout {
-  UT: number; MT: number; logDecay: number; lr: number; pow: number; data: number;
-  nUsers: number; nMovies: number; nSteps: number; nPow: number; nTrain: number;
+  UT: number;
+  MT: number;
+  logDecay: number;
+  lr: number;
+  pow: number;
+  data: number;
+  nUsers: number;
+  nMovies: number;
+  nSteps: number;
+  nPow: number;
+  nTrain: number;
   bytes: number;
 }
 
@@ -206,14 +250,22 @@ export function arenaLayout(nUsers: number, nMovies: number, k: number, nSteps: 
     return o;
   };
   const S = rowStride(k) * 4;
-  const UT = take(nUsers * S), MT = take(nMovies * S), logDecay = take((nSteps + 1) * 8), lr = take(nSteps * 8), pow = take(nPow * 8), data = take(nTrain * 12);
+  const UT = take(nUsers * S),
+    MT = take(nMovies * S),
+    logDecay = take((nSteps + 1) * 8),
+    lr = take(nSteps * 8),
+    pow = take(nPow * 8),
+    data = take(nTrain * 12);
   return { UT, MT, logDecay, lr, pow, data, nUsers, nMovies, nSteps, nPow, nTrain, bytes: at };
 }
 
 /** A shared WebAssembly.Memory big enough for the layout (wasm32: at most 4 GiB). */
 export function allocateArena(layout: ArenaLayout): WebAssembly.Memory {
   const pages = Math.max(1, Math.ceil(layout.bytes / 65536));
-  if (pages > 65536) throw new Error(`native engine: the model and ratings need ${(layout.bytes / 2 ** 30).toFixed(1)} GiB, over WebAssembly's 4 GiB; use fewer --factors or curate harder.`);
+  if (pages > 65536)
+    throw new Error(
+      `native engine: the model and ratings need ${(layout.bytes / 2 ** 30).toFixed(1)} GiB, over WebAssembly's 4 GiB; use fewer --factors or curate harder.`,
+    );
   return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
 }
 
@@ -241,9 +293,12 @@ export interface WorkerInit {
     /** Chunk c is ratings [chunkStart[c], chunkStart[c + 1]) of the arena's data (block order). */
     chunkStart: SharedArrayBuffer;
     /** This epoch's chunk order and, per position, the ratings before it in the epoch (the clock). */
-    chunkOrder: SharedArrayBuffer; chunkClock: SharedArrayBuffer; progress: SharedArrayBuffer;
+    chunkOrder: SharedArrayBuffer;
+    chunkClock: SharedArrayBuffer;
+    progress: SharedArrayBuffer;
     /** Worker w trains the positions workList[workStart[w] .. workStart[w + 1]) of this epoch's order. */
-    workList: SharedArrayBuffer; workStart: SharedArrayBuffer;
+    workList: SharedArrayBuffer;
+    workStart: SharedArrayBuffer;
   };
 }
 
@@ -263,15 +318,27 @@ export interface WorkerDone {
 export type RangeTrainer = (from: number, to: number, step: number, clock0: number) => number;
 
 export function stateFromInit(init: WorkerInit): KernelState {
-  const buf = init.memory.buffer as unknown as ArrayBuffer, L = init.layout, S = rowStride(init.k);
+  const buf = init.memory.buffer as unknown as ArrayBuffer,
+    L = init.layout,
+    S = rowStride(init.k);
   const pow = new Float64Array(buf, L.pow, L.nPow);
   return {
-    k: init.k, stride: S,
-    UT: new Float32Array(buf, L.UT, L.nUsers * S), UI: new Int32Array(buf, L.UT, L.nUsers * S),
-    MT: new Float32Array(buf, L.MT, L.nMovies * S), MI: new Int32Array(buf, L.MT, L.nMovies * S),
-    logDecay: new Float64Array(buf, L.logDecay, L.nSteps + 1), lr: new Float64Array(buf, L.lr, L.nSteps), powB2: pow,
-    data: new Int32Array(buf, L.data, L.nTrain * 3), dataF: new Float32Array(buf, L.data, L.nTrain * 3),
-    lo: init.lo, range: init.range, beta2: init.beta2, eps: init.eps, batchSize: init.batchSize,
+    k: init.k,
+    stride: S,
+    UT: new Float32Array(buf, L.UT, L.nUsers * S),
+    UI: new Int32Array(buf, L.UT, L.nUsers * S),
+    MT: new Float32Array(buf, L.MT, L.nMovies * S),
+    MI: new Int32Array(buf, L.MT, L.nMovies * S),
+    logDecay: new Float64Array(buf, L.logDecay, L.nSteps + 1),
+    lr: new Float64Array(buf, L.lr, L.nSteps),
+    powB2: pow,
+    data: new Int32Array(buf, L.data, L.nTrain * 3),
+    dataF: new Float32Array(buf, L.data, L.nTrain * 3),
+    lo: init.lo,
+    range: init.range,
+    beta2: init.beta2,
+    eps: init.eps,
+    batchSize: init.batchSize,
   };
 }
 
@@ -279,10 +346,32 @@ export function stateFromInit(init: WorkerInit): KernelState {
 export function rangeTrainer(init: WorkerInit, st: KernelState): RangeTrainer {
   if (init.kernel === 'ts' || !init.wasmModule) return (from, to, step, clock0) => trainRange(st, from, to, step, clock0);
   const inst = new WebAssembly.Instance(init.wasmModule, { env: { memory: init.memory, exp: Math.exp } });
-  const ex = inst.exports as { setup: (...a: number[]) => void; train: (from: number, to: number, step: number, batch: number, inBatch: number, invDebias2: number) => number };
-  const L = init.layout, kp = paddedFactors(init.k);
-  ex.setup(kp, rowStride(init.k) * 4, L.UT, L.MT, L.data, L.logDecay, L.lr, L.pow, L.nPow - 1, st.batchSize, st.lo, st.range, 1 - st.beta2, (1 - st.beta2) / init.k, st.eps, 1 / st.batchSize);
-  const bs = st.batchSize, beta2 = st.beta2;
+  const ex = inst.exports as {
+    setup: (...a: number[]) => void;
+    train: (from: number, to: number, step: number, batch: number, inBatch: number, invDebias2: number) => number;
+  };
+  const L = init.layout,
+    kp = paddedFactors(init.k);
+  ex.setup(
+    kp,
+    rowStride(init.k) * 4,
+    L.UT,
+    L.MT,
+    L.data,
+    L.logDecay,
+    L.lr,
+    L.pow,
+    L.nPow - 1,
+    st.batchSize,
+    st.lo,
+    st.range,
+    1 - st.beta2,
+    (1 - st.beta2) / init.k,
+    st.eps,
+    1 / st.batchSize,
+  );
+  const bs = st.batchSize,
+    beta2 = st.beta2;
   return (from, to, step, clock0) => {
     const batch = Math.floor(clock0 / bs);
     return ex.train(from, to, step, batch, clock0 - batch * bs, 1 / (1 - Math.pow(beta2, Math.max(1, (clock0 + 1) / bs))));
@@ -301,8 +390,12 @@ export interface EpochViews {
 export function epochViews(init: WorkerInit): EpochViews {
   const b = init.buffers;
   return {
-    chunkStart: new Int32Array(b.chunkStart), chunkOrder: new Int32Array(b.chunkOrder), chunkClock: new Float64Array(b.chunkClock), progress: new Int32Array(b.progress),
-    workList: new Int32Array(b.workList), workStart: new Int32Array(b.workStart),
+    chunkStart: new Int32Array(b.chunkStart),
+    chunkOrder: new Int32Array(b.chunkOrder),
+    chunkClock: new Float64Array(b.chunkClock),
+    progress: new Int32Array(b.progress),
+    workList: new Int32Array(b.workList),
+    workStart: new Int32Array(b.workStart),
   };
 }
 
@@ -311,12 +404,21 @@ export function epochViews(init: WorkerInit): EpochViews {
  * workList[from .. to) (default: this worker's list); the schedule step and the clock
  * are those of the chunk's position in the epoch's order.
  */
-export function runWorkerEpoch(init: WorkerInit, train: RangeTrainer, v: EpochViews, epoch: number, from = v.workStart[init.workerIndex], to = v.workStart[init.workerIndex + 1]): WorkerDone {
-  let sumSq = 0, count = 0;
+export function runWorkerEpoch(
+  init: WorkerInit,
+  train: RangeTrainer,
+  v: EpochViews,
+  epoch: number,
+  from = v.workStart[init.workerIndex],
+  to = v.workStart[init.workerIndex + 1],
+): WorkerDone {
+  let sumSq = 0,
+    count = 0;
   for (let p = from; p < to; p++) {
     const c = v.workList[p];
     const chunk = v.chunkOrder[c];
-    const lo = v.chunkStart[chunk], hi = v.chunkStart[chunk + 1];
+    const lo = v.chunkStart[chunk],
+      hi = v.chunkStart[chunk + 1];
     sumSq += train(lo, hi, epoch * init.nChunks + c, epoch * init.nTrain + v.chunkClock[c]);
     count += hi - lo;
     Atomics.add(v.progress, 0, hi - lo);

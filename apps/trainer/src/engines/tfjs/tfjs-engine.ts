@@ -8,9 +8,18 @@
 // wasm lacks; a scatterND of the batch's row gradients (duplicates summed) is the
 // same dense gradient at the cost of the batch.
 import { Rng, oneCycle } from '@cinemap/math';
-import { allocateParams, initParams, meanSquaredError, type ModelParams } from '../../model/embedding-dot-bias';
+import { allocateWeights, initWeights, meanSquaredError, type ModelWeights } from '@cinemap/model';
 import type { TrainingData } from '../../data/training-data';
-import { TrainingDiverged, TrainingInterrupted, type BackendName, type Engine, type EngineConfig, type EngineHooks, type EpochStats, type TrainResult } from '../types';
+import {
+  TrainingDiverged,
+  TrainingInterrupted,
+  type BackendName,
+  type Engine,
+  type EngineConfig,
+  type EngineHooks,
+  type EpochStats,
+  type TrainResult,
+} from '../types';
 import { loadTf, type Tf } from './backend';
 import type { Scalar, Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs';
 
@@ -30,12 +39,15 @@ export class TfjsEngine implements Engine {
   readonly name = 'tfjs' as const;
   constructor(private readonly backend: BackendName | 'auto' = 'auto') {}
 
+  // eslint-disable-next-line max-lines-per-function -- one fit's tensors and their disposal in one scope; split with the next change to the tfjs engine
   async train(data: TrainingData, cfg: EngineConfig, hooks: EngineHooks = {}): Promise<TrainResult> {
     const loaded = await loadTf(this.backend);
     const tf = loaded.tf;
-    const nUsers = data.userIds.length, nMovies = data.movieIds.length, k = cfg.factors;
-    const init = allocateParams(nUsers, nMovies, k, cfg.yRange);
-    initParams(init, cfg.seed);
+    const nUsers = data.userIds.length,
+      nMovies = data.movieIds.length,
+      k = cfg.factors;
+    const init = allocateWeights(nUsers, nMovies, k, cfg.yRange);
+    initWeights(init, cfg.seed);
     const [lo, hi] = cfg.yRange;
     const vars: Variable[] = [
       tf.variable(tf.tensor2d(init.userFactors, [nUsers, k]), true, 'U'),
@@ -53,7 +65,7 @@ export class TfjsEngine implements Engine {
     const sched = oneCycle({ lrMax: cfg.lr, totalSteps: stepsPerEpoch * cfg.epochs });
     const epochs: EpochStats[] = [];
     let step = 0;
-    const snapshot = (): ModelParams => ({
+    const snapshot = (): ModelWeights => ({
       ...init,
       userFactors: U.dataSync() as Float32Array,
       movieFactors: M.dataSync() as Float32Array,
@@ -65,11 +77,16 @@ export class TfjsEngine implements Engine {
         // fast.ai reshuffles the training set every epoch.
         const perm = new Rng(cfg.seed).fork(2000 + epoch).permutation(nTrain);
         const t0 = performance.now();
-        let sumSq = 0, lastYield = t0;
+        let sumSq = 0,
+          lastYield = t0;
         for (let b = 0; b < stepsPerEpoch; b++) {
           if (hooks.shouldStop?.()) throw new TrainingInterrupted();
-          const from = b * bs, to = Math.min(nTrain, from + bs), n = to - from;
-          const ui = new Int32Array(n), mi = new Int32Array(n), r = new Float32Array(n);
+          const from = b * bs,
+            to = Math.min(nTrain, from + bs),
+            n = to - from;
+          const ui = new Int32Array(n),
+            mi = new Int32Array(n),
+            r = new Float32Array(n);
           for (let i = 0; i < n; i++) {
             const j = perm[from + i];
             ui[i] = data.train.users[j];
@@ -78,15 +95,22 @@ export class TfjsEngine implements Engine {
           }
           const { lr, mom } = sched(step++);
           const batchLoss = tf.tidy(() => {
-            const uIdx = tf.tensor1d(ui, 'int32'), mIdx = tf.tensor1d(mi, 'int32'), y = tf.tensor1d(r);
+            const uIdx = tf.tensor1d(ui, 'int32'),
+              mIdx = tf.tensor1d(mi, 'int32'),
+              y = tf.tensor1d(r);
             const { value, grads } = tf.variableGrads(() => {
-              const x = tf.sum(tf.mul(gatherRows(U as Tensor2D, uIdx), gatherRows(M as Tensor2D, mIdx)), 1)
+              const x = tf
+                .sum(tf.mul(gatherRows(U as Tensor2D, uIdx), gatherRows(M as Tensor2D, mIdx)), 1)
                 .add(gatherRows(bu as Tensor2D, uIdx).reshape([n]))
                 .add(gatherRows(bm as Tensor2D, mIdx).reshape([n]));
-              const pred = tf.sigmoid(x).mul(hi - lo).add(lo);
+              const pred = tf
+                .sigmoid(x)
+                .mul(hi - lo)
+                .add(lo);
               return tf.losses.meanSquaredError(y, pred) as Scalar;
             }, vars);
-            const debias1 = 1 - Math.pow(mom, step), debias2 = 1 - Math.pow(BETA2, step);
+            const debias1 = 1 - Math.pow(mom, step),
+              debias2 = 1 - Math.pow(BETA2, step);
             vars.forEach((v, i) => {
               const g = grads[v.name];
               // fast.ai order: decoupled weight decay, then the Adam step on the decayed weights.
@@ -112,15 +136,26 @@ export class TfjsEngine implements Engine {
         const params = snapshot();
         const validMse = data.valid.ratings.length ? meanSquaredError(params, data.valid) : NaN;
         if (data.valid.ratings.length && !Number.isFinite(validMse)) throw new TrainingDiverged(epoch, 'the validation loss', cfg);
-        const stats: EpochStats = { epoch, trainMse, validMse, validRmse: Math.sqrt(validMse), seconds, ratingsPerSecond: nTrain / Math.max(1e-9, seconds) };
+        const stats: EpochStats = {
+          epoch,
+          trainMse,
+          validMse,
+          validRmse: Math.sqrt(validMse),
+          seconds,
+          ratingsPerSecond: nTrain / Math.max(1e-9, seconds),
+        };
         epochs.push(stats);
         hooks.onEpoch?.(stats);
       }
       return {
-        params: snapshot(),
+        weights: snapshot(),
         epochs,
         backend: loaded.backend,
-        details: { optimizer: 'dense Adam (fast.ai: beta1 = one-cycle mom, beta2 0.99, eps 1e-5) + decoupled weight decay', batchSize: bs, skippedBackends: loaded.skipped },
+        details: {
+          optimizer: 'dense Adam (fast.ai: beta1 = one-cycle mom, beta2 0.99, eps 1e-5) + decoupled weight decay',
+          batchSize: bs,
+          skippedBackends: loaded.skipped,
+        },
       };
     } finally {
       for (const v of [...vars, ...avg, ...sqr]) v.dispose();

@@ -1,0 +1,138 @@
+// Generated from apps/gateway/schema.graphql by tools/src/graphql-client-types.ts. Do not edit:
+// run `node --import tsx tools/src/graphql-client-types.ts` (a test fails while this file is stale).
+
+/** Loss figures of one training epoch. */
+export interface EpochMetrics {
+  epoch: number;
+  /** Wall-clock seconds. */
+  seconds: number | null;
+  /** Training MSE. */
+  trainLoss: number | null;
+  /** Validation MSE. */
+  validLoss: number | null;
+  validRmse: number | null;
+}
+
+/** A trained model run (the one serving answers). */
+export interface ModelRun {
+  /** The dataset active in the database now (null: none). */
+  activeDatasetId: number | null;
+  /** Where it trained: cpu, wasm, tensorflow, cuda, ... */
+  backend: string;
+  /** ISO 8601. */
+  createdAt: string;
+  /** The dataset this run was trained on; answers use its catalogue. */
+  datasetId: number;
+  /** native or tfjs. */
+  engine: string;
+  epochs: EpochMetrics[];
+  /** Embedding dimension. */
+  factors: number;
+  id: number;
+  /** When this gateway loaded it (ISO 8601). */
+  loadedAt: string;
+  /** Metrics as recorded by the trainer. */
+  metrics: Record<string, unknown>;
+  /** Movies with an embedding. */
+  movieCount: number;
+  /** Training parameters as recorded. */
+  params: Record<string, unknown>;
+  /** False when a newer dataset was ingested after this run was trained: answers still come from this run and its own catalogue until a run on the new dataset is activated (npm run train). */
+  upToDate: boolean;
+}
+
+/** A movie of the MovieLens catalogue. */
+export interface Movie {
+  /** Average rating in the whole dump (0.5..5). */
+  averageRating: number;
+  /** The movie's learned bias in the active run (null when it was not trained on). */
+  bias: number | null;
+  genres: string[];
+  /** MovieLens movieId. */
+  id: number;
+  imdbUrl: string | null;
+  /** Ratings in the whole dump. */
+  ratingCount: number;
+  /** Exactly as in movies.csv: "Matrix, The (1999)". */
+  title: string;
+  tmdbUrl: string | null;
+  year: number | null;
+}
+
+/** Restricts a movie list. Without minRatingCount, movies rated by fewer than the default floor (10) are left out. */
+export interface MovieFilter {
+  /** Drop movies with any of these genres. */
+  excludeGenres?: string[] | null;
+  /** Keep movies with at least one of these genres. */
+  genres?: string[] | null;
+  minAverageRating?: number | null;
+  /** Default 10; 0 keeps every movie. */
+  minRatingCount?: number | null;
+  /** Inclusive; movies without a year are dropped. */
+  yearFrom?: number | null;
+  /** Inclusive; movies without a year are dropped. */
+  yearTo?: number | null;
+}
+
+export interface MovieProjection {
+  movie: Movie;
+  x: number;
+  y: number;
+  z: number;
+}
+
+export interface SimilarMovie {
+  movie: Movie;
+  /** Cosine similarity of the embeddings, -1..1. */
+  similarity: number;
+}
+
+/** Variables of Query.leastAppreciated. */
+export interface QueryLeastAppreciatedArgs {
+  filter?: MovieFilter | null;
+  limit?: number | null;
+}
+
+/** Variables of Query.mostAppreciated. */
+export interface QueryMostAppreciatedArgs {
+  filter?: MovieFilter | null;
+  limit?: number | null;
+}
+
+/** Variables of Query.movie. */
+export interface QueryMovieArgs {
+  id?: number | null;
+  title?: string | null;
+}
+
+/** Variables of Query.pcaProjection. */
+export interface QueryPcaProjectionArgs {
+  filter?: MovieFilter | null;
+  limit?: number | null;
+}
+
+/** Variables of Query.predictRating. */
+export interface QueryPredictRatingArgs {
+  title: string;
+  userId: number;
+}
+
+/** Variables of Query.searchMovies. */
+export interface QuerySearchMoviesArgs {
+  limit?: number | null;
+  query: string;
+}
+
+/** Variables of Query.similarMovies. */
+export interface QuerySimilarMoviesArgs {
+  filter?: MovieFilter | null;
+  k?: number | null;
+  title: string;
+}
+
+/** Variables of Query.similarToMany. */
+export interface QuerySimilarToManyArgs {
+  filter?: MovieFilter | null;
+  k?: number | null;
+  titles: string[];
+}

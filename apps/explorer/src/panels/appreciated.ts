@@ -1,0 +1,46 @@
+// The most and least appreciated films (the learned biases: what people rate high or
+// low whoever they are), under the page's filter; a click selects a film.
+import { graphql } from '../api/client';
+import { APPRECIATED_QUERY, titleQueryFor } from '../api/queries';
+import type { FilmRef, Movie, MovieFilter } from '../api/types';
+import type { Elements } from '../elements';
+import { displayTitle, formatAverage, formatBias, formatRatingCount } from '../format';
+import { fill, h } from '../ui/dom';
+
+const APPRECIATED_SIZE = 8;
+
+export function createAppreciatedPanel(els: Elements, pick: (sel: { title: string; movie: FilmRef }) => void) {
+  let abortPrevious: AbortController | undefined;
+  const item = (m: Movie) => {
+    const b = h('button', { type: 'button', class: 'linkish' }, displayTitle(m));
+    b.addEventListener('click', () => pick({ title: titleQueryFor(m), movie: m }));
+    return h(
+      'li',
+      { 'data-movie-id': m.id },
+      b,
+      h(
+        'span',
+        { class: 'meta' },
+        `bias ${formatBias(m.bias)} · ★ ${formatAverage(m.averageRating)} · ${formatRatingCount(m.ratingCount)}`,
+      ),
+    );
+  };
+  const load = async (filter: MovieFilter | undefined) => {
+    abortPrevious?.abort();
+    const abort = (abortPrevious = new AbortController());
+    try {
+      const d = await graphql<{ mostAppreciated: Movie[]; leastAppreciated: Movie[] }>(
+        APPRECIATED_QUERY,
+        { limit: APPRECIATED_SIZE, filter: filter ?? null },
+        { signal: abort.signal },
+      );
+      fill(els.most, ...d.mostAppreciated.map(item));
+      fill(els.least, ...d.leastAppreciated.map(item));
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') return;
+      fill(els.most, h('li', {}, (err as Error).message));
+      fill(els.least);
+    }
+  };
+  return { load };
+}

@@ -1,0 +1,192 @@
+// The neighbours panel: the films most like the selected one (similarMovies) or near all
+// of the mood's films (similarToMany), with the filter and k, highlighted on the map; a
+// title the server does not know shows its suggestions.
+import { ApiError, graphql } from '../api/client';
+import { MOOD_QUERY, SIMILAR_QUERY, SIMILAR_WITH_MOVIE_QUERY, titleQueryFor } from '../api/queries';
+import type { FilmRef, Movie, SimilarMovie } from '../api/types';
+import type { Elements } from '../elements';
+import {
+  displayTitle,
+  formatAverage,
+  formatGenres,
+  formatRatingCount,
+  formatSimilarity,
+  notFoundMessage,
+  similarityPercent,
+} from '../format';
+import type { State } from '../state';
+import { fill, h } from '../ui/dom';
+import type { MapPanel } from './map';
+
+export interface ResultsActions {
+  /** Select a film (a neighbour or a suggestion was clicked). */
+  pick(sel: { title: string; movie?: FilmRef }): void;
+  addToMood(m: FilmRef): void;
+  /** The server named the typed film: show its name and keep the URL in step. */
+  named(movie: FilmRef): void;
+  /** A refresh finished (answered, failed or replaced). */
+  settled(): void;
+}
+
+export function createResultsPanel(state: State, els: Elements, map: MapPanel, actions: ResultsActions) {
+  let abortPrevious: AbortController | undefined;
+  let renderCount = 0;
+
+  const clear = () => {
+    state.neighbours = [];
+    fill(els.resultsList);
+    els.resultsError.hidden = true;
+    els.resultsHeading.textContent = 'Films like …';
+    els.resultsStatus.textContent = 'Pick a film to see its neighbours.';
+    map.highlight([], []);
+  };
+
+  const refresh = async () => {
+    if (state.mode === 'film' && !state.selected) return;
+    if (state.mode === 'mood' && state.mood.length === 0) return;
+    abortPrevious?.abort();
+    const abort = (abortPrevious = new AbortController());
+    els.results.setAttribute('aria-busy', 'true');
+    els.resultsStatus.textContent = 'Looking for neighbours…';
+    try {
+      const { list, heading } = await fetchNeighbours(state, abort.signal, actions.named);
+      els.resultsHeading.textContent = heading;
+      state.neighbours = list;
+      els.resultsError.hidden = true;
+      fill(els.resultsList, ...list.map(({ movie, similarity }) => neighbourItem(movie, similarity, state, actions)));
+      const onMap = map.highlightSelection();
+      els.mapStatus.textContent = `${onMap} of the ${list.length + map.selectedCount()} highlighted films are among the ${map.size} on the map.`;
+      els.resultsStatus.textContent =
+        list.length === 0
+          ? 'No film passes these filters. Loosen them to see neighbours.'
+          : `${list.length} film${list.length === 1 ? '' : 's'}, most similar first.`;
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') return;
+      state.neighbours = [];
+      fill(els.resultsList);
+      map.highlight([], []);
+      if (map.size > 0) els.mapStatus.textContent = `${map.size} films on the map.`;
+      showError(err, state, els, actions.pick);
+    } finally {
+      if (abortPrevious === abort) {
+        els.results.setAttribute('aria-busy', 'false');
+        els.results.dataset.renderCount = String(++renderCount);
+      }
+    }
+    actions.settled();
+  };
+
+  return { refresh, clear };
+}
+
+/** Asks for the neighbours of the film or the mood; returns the list and the heading to show. */
+async function fetchNeighbours(
+  state: State,
+  signal: AbortSignal,
+  named: (movie: FilmRef) => void,
+): Promise<{ list: SimilarMovie[]; heading: string }> {
+  const vars = { k: state.k, filter: state.filter ?? null };
+  if (state.mode === 'mood') {
+    const titles = state.mood.map(titleQueryFor);
+    const d = await graphql<{ similarToMany: SimilarMovie[] }>(MOOD_QUERY, { ...vars, titles }, { signal });
+    return { list: d.similarToMany, heading: `Films near all of: ${state.mood.map(displayTitle).join(' + ')}` };
+  }
+  const sel = state.selected!;
+  let list: SimilarMovie[];
+  if (sel.movie) {
+    list = (await graphql<{ similarMovies: SimilarMovie[] }>(SIMILAR_QUERY, { ...vars, title: sel.title }, { signal })).similarMovies;
+  } else {
+    const d = await graphql<{ movie: Movie | null; similarMovies: SimilarMovie[] }>(
+      SIMILAR_WITH_MOVIE_QUERY,
+      { ...vars, title: sel.title },
+      { signal },
+    );
+    list = d.similarMovies;
+    if (d.movie) {
+      sel.movie = d.movie;
+      named(d.movie);
+    }
+  }
+  return { list, heading: `Films like ${sel.movie ? displayTitle(sel.movie) : sel.title}` };
+}
+
+/** The error in the panel: an unknown title with its suggestions, or what went wrong. */
+function showError(err: unknown, state: State, els: Elements, pick: ResultsActions['pick']): void {
+  els.resultsStatus.textContent = '';
+  const e = err instanceof ApiError ? err : new ApiError(String((err as Error)?.message ?? err), 'UNKNOWN');
+  if (e.code === 'MOVIE_NOT_FOUND') {
+    const typed = state.mode === 'film' && state.selected ? state.selected.title : e.message;
+    els.resultsHeading.textContent = 'No such film';
+    fill(
+      els.resultsError,
+      h('p', {}, notFoundMessage(typed, e.suggestions.length)),
+      e.suggestions.length > 0 ? suggestionList(e.suggestions, pick) : null,
+    );
+  } else {
+    els.resultsHeading.textContent = 'Something went wrong';
+    fill(els.resultsError, h('p', {}, e.message));
+  }
+  els.resultsError.hidden = false;
+}
+
+function suggestionList(titles: string[], pick: ResultsActions['pick']): HTMLUListElement {
+  return h(
+    'ul',
+    { class: 'suggestions', 'aria-label': 'Suggested films' },
+    ...titles.map((t) => {
+      const b = h('button', { type: 'button' }, t);
+      b.addEventListener('click', () => pick({ title: t }));
+      return h('li', {}, b);
+    }),
+  );
+}
+
+/** One neighbour: its title (selects it), similarity bar, genres and ratings, links, "+ mood". */
+function neighbourItem(m: Movie, similarity: number, state: State, actions: ResultsActions): HTMLLIElement {
+  const pick = h('button', { type: 'button', class: 'linkish' }, displayTitle(m));
+  pick.addEventListener('click', () => actions.pick({ title: titleQueryFor(m), movie: m }));
+  const add = h('button', { type: 'button', 'aria-label': `Add ${displayTitle(m)} to the mood` }, '+ mood');
+  add.disabled = state.mood.some((x) => x.id === m.id);
+  add.addEventListener('click', () => {
+    actions.addToMood(m);
+    add.disabled = true;
+  });
+  const pct = similarityPercent(similarity);
+  return h(
+    'li',
+    { 'data-movie-id': m.id, 'data-similarity': similarity },
+    h('div', { class: 'title-line' }, pick),
+    h(
+      'div',
+      { class: 'simbar' },
+      h('span', { class: 'track', 'aria-hidden': 'true' }, h('span', { class: 'fill', style: `width:${pct}%` })),
+      h('span', { class: 'value' }, `similarity ${formatSimilarity(similarity)}`),
+    ),
+    h(
+      'div',
+      { class: 'details' },
+      `${formatGenres(m.genres)} · ★ ${formatAverage(m.averageRating)} average · ${formatRatingCount(m.ratingCount)}`,
+    ),
+    h(
+      'div',
+      { class: 'links' },
+      m.imdbUrl
+        ? h(
+            'a',
+            { href: m.imdbUrl, target: '_blank', rel: 'noopener noreferrer' },
+            'IMDb',
+            h('span', { class: 'sr-only' }, ` page of ${displayTitle(m)}`),
+          )
+        : null,
+      m.tmdbUrl
+        ? h(
+            'a',
+            { href: m.tmdbUrl, target: '_blank', rel: 'noopener noreferrer' },
+            'TMDb',
+            h('span', { class: 'sr-only' }, ` page of ${displayTitle(m)}`),
+          )
+        : null,
+      add,
+    ),
+  );
+}

@@ -1,0 +1,120 @@
+// The gateway's Apollo Server: the schema, the request limits (a token limit at parse
+// time, the depth/cost rule at validation, the cost plugin once variables are known),
+// the metrics plugin, and how errors are shown (stack traces only in development;
+// database outages and timeouts as codes a client can act on; internals hidden behind
+// the request id).
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { GatewayContext } from '../graphql/context';
+import { databaseErrorCode } from '../graphql/errors';
+import { costPlugin, queryLimitsRule, tokenLimitMessage, type QueryLimits } from '../graphql/query-limits.rule';
+import { operationLabeller, type GatewayMetrics } from './metrics';
+
+/** Root fields whose answer is a pure function of (active run, arguments). */
+const REPLAYABLE = new Set(['similarMovies', 'similarToMany']);
+
+export interface ApolloOptions {
+  schema: GraphQLSchema;
+  limits: QueryLimits;
+  introspection: boolean;
+  development: boolean;
+  metrics: GatewayMetrics;
+}
+
+/** The started Apollo Server the /graphql route executes requests with. */
+export async function startApollo(opts: ApolloOptions): Promise<ApolloServer<GatewayContext>> {
+  const { schema, limits, introspection, development } = opts;
+  const apollo = new ApolloServer<GatewayContext>({
+    schema,
+    introspection,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: development,
+    // The token limit bounds all parse and validation work (graphql-js stops lexing past it).
+    parseOptions: { maxTokens: limits.maxTokens },
+    validationRules: [queryLimitsRule(limits)],
+    // Cache-control hints are unused (responses are cached per run snapshot instead); the
+    // default plugin wraps every field resolver (willResolveField showed in the profile).
+    plugins: [
+      introspection ? ApolloServerPluginLandingPageLocalDefault({ footer: false }) : ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      costPlugin<GatewayContext>(limits),
+      observePlugin(opts.metrics, schema),
+    ],
+    formatError: (formatted, error) => formatError(formatted, error, limits, development),
+  });
+  await apollo.start();
+  return apollo;
+}
+
+/** Latency and errors per operation label, and which responses the HTTP layer may replay. */
+function observePlugin(metrics: GatewayMetrics, schema: GraphQLSchema): ApolloServerPlugin<GatewayContext> {
+  const operationLabel = operationLabeller(new Set(Object.keys(schema.getQueryType()?.getFields() ?? {})));
+  return {
+    async requestDidStart() {
+      const t0 = performance.now();
+      return {
+        async didEncounterErrors(rc) {
+          const op = operationLabel(rc);
+          for (const e of rc.errors) {
+            const code = String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+            metrics.countError(op, code);
+            if (code === 'INTERNAL_SERVER_ERROR')
+              rc.contextValue?.log?.error(
+                { err: unwrapResolverError(e), requestId: rc.contextValue?.requestId, operation: op },
+                'internal error',
+              );
+          }
+        },
+        async willSendResponse(rc) {
+          metrics.observeOperation(operationLabel(rc), (performance.now() - t0) / 1e3);
+          // Whole responses of neighbour queries depend only on the run and the request
+          // body: the HTTP layer may replay them for the same snapshot.
+          const roots = rc.operation?.operation === 'query' ? rc.operation.selectionSet.selections : [];
+          if (
+            rc.contextValue &&
+            !rc.errors?.length &&
+            roots.length > 0 &&
+            roots.every((f) => f.kind === 'Field' && REPLAYABLE.has(f.name.value))
+          )
+            rc.contextValue.replay.operation = operationLabel(rc);
+        },
+      };
+    },
+  };
+}
+
+/** What a client sees of an error. */
+function formatError(formatted: GraphQLFormattedError, error: unknown, limits: QueryLimits, development: boolean): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  const overTokens = code === 'GRAPHQL_PARSE_FAILED' ? tokenLimitMessage(formatted.message, limits) : null;
+  if (overTokens) return { ...formatted, message: overTokens };
+  if (development || (code && code !== 'INTERNAL_SERVER_ERROR')) return formatted;
+  const original = unwrapResolverError(error);
+  // Database outages and statement timeouts are the client's "retry later", not a bug.
+  const dbCode = databaseErrorCode(original);
+  if (dbCode === 'DATABASE_TIMEOUT')
+    return {
+      message: 'The database did not answer within the statement timeout; try again, or ask for less.',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: dbCode },
+    };
+  if (dbCode)
+    return {
+      message: 'The database is not reachable right now; try again in a few seconds (/health/ready says when it is back).',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: dbCode },
+    };
+  // A GraphQLError thrown on purpose without a code is still safe to show.
+  if (original instanceof GraphQLError && !(original.originalError && !(original.originalError instanceof GraphQLError))) return formatted;
+  return {
+    message: 'Internal server error; the gateway log has the details under this request id (x-request-id response header).',
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  };
+}

@@ -1,0 +1,54 @@
+// Small pieces every route of the gateway's HTTP server uses: reading a body with a
+// size limit, sending JSON, the media type of a request, the decoded path (a URL that
+// does not decode is the client's mistake, never a 500), a timeout around a promise.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** The media type of a Content-Type header without its parameters, lower case ('' when absent). */
+export function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/** The percent-decoded path, or null when it does not decode (bad %XX, invalid UTF-8) or holds NUL. */
+export function decodeUrlPath(raw: string): string | null {
+  let path: string;
+  try {
+    path = decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+  return path.includes('\0') ? null : path;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, route: string): string {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+  return route;
+}
+
+export function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
+  return new Promise((ok, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) over = true;
+      else chunks.push(c);
+    });
+    req.on('end', () => ok(over ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', fail);
+  });
+}
+
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((ok, fail) => {
+    const t = setTimeout(() => fail(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => (clearTimeout(t), ok(v)),
+      (e) => (clearTimeout(t), fail(e)),
+    );
+  });
+}

@@ -1,0 +1,82 @@
+// How an ingest replaces the loaded dump, in ONE transaction (loadDataset in
+// apps/ingest/src/load/load.ts calls these in order):
+//  * ratings and tags (the big ones, nothing depends on them) are COPYed into staging
+//    tables created in the transaction (LIKE the live table INCLUDING ALL), then the
+//    live table is dropped and the staging one renamed in its place. Readers keep
+//    reading the old table until the commit; only the final DROP/RENAME takes a lock.
+//  * movies and links (small; the gateway's SQL functions and other tables may refer
+//    to them) are emptied and re-filled in place, so their OID, indexes, grants and
+//    triggers stay as they are.
+//  * the datasets row, its curated_ratings and the activation are in the same
+//    transaction: a failed or killed ingest leaves every table exactly as it was.
+import type { Queryable } from '../db';
+
+export type CsvChunks = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
+
+/** Column lists of the CSVs the ingest writes (order matters). */
+export const INGEST_COLUMNS = {
+  ratings: ['user_id', 'movie_id', 'rating', 'rated_at'],
+  tags: ['user_id', 'movie_id', 'tag', 'tagged_at'],
+  movies: ['movie_id', 'title', 'display_title', 'year', 'genres', 'imdb_id', 'tmdb_id', 'rating_count', 'average_rating', 'title_keys'],
+  links: ['movie_id', 'imdb_id', 'tmdb_id'],
+  curatedRatings: ['dataset_id', 'user_id', 'movie_id', 'rating'],
+} as const;
+
+const INGEST_LOCK = 4_242_100;
+
+const GRANTS = (t: string) => `
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ${t} TO cinemap_writer;
+GRANT SELECT ON ${t} TO cinemap_gateway, cinemap_analyst;`;
+
+/** Serialises ingests: a second one waits for the first to commit or roll back. Call inside the transaction. */
+export async function lockIngest(tx: Queryable): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [INGEST_LOCK]);
+}
+
+/** Creates the staging tables for ratings and tags (inside the load transaction). */
+export async function createIngestStaging(tx: Queryable): Promise<void> {
+  await tx.exec(`
+DROP TABLE IF EXISTS ingest_ratings_next;
+DROP TABLE IF EXISTS ingest_tags_next;
+CREATE TABLE ingest_ratings_next (LIKE ratings INCLUDING ALL);
+CREATE TABLE ingest_tags_next (LIKE tags INCLUDING ALL);`);
+}
+
+export function copyStagedRatings(tx: Queryable, csv: CsvChunks): Promise<number> {
+  return tx.copyFrom('ingest_ratings_next', INGEST_COLUMNS.ratings, csv);
+}
+
+export function copyStagedTags(tx: Queryable, csv: CsvChunks): Promise<number> {
+  return tx.copyFrom('ingest_tags_next', INGEST_COLUMNS.tags, csv);
+}
+
+/** Empties movies and links and fills them again (in place: OIDs and grants stay). */
+export async function replaceMoviesAndLinks(
+  tx: Queryable,
+  movies: CsvChunks,
+  links: CsvChunks,
+): Promise<{ movies: number; links: number }> {
+  await tx.exec('DELETE FROM movies; DELETE FROM links;');
+  const m = await tx.copyFrom('movies', INGEST_COLUMNS.movies, movies);
+  const l = await tx.copyFrom('links', INGEST_COLUMNS.links, links);
+  return { movies: m, links: l };
+}
+
+/** Puts the staged ratings and tags in place of the live ones (same transaction). */
+export async function swapStagedTables(tx: Queryable): Promise<void> {
+  await tx.exec(`
+DROP TABLE ratings;
+ALTER TABLE ingest_ratings_next RENAME TO ratings;
+DROP TABLE tags;
+ALTER TABLE ingest_tags_next RENAME TO tags;
+${GRANTS('ratings')}
+${GRANTS('tags')}
+ANALYZE ratings;
+ANALYZE tags;
+ANALYZE movies;
+ANALYZE links;`);
+}
+
+export function copyCuratedRatings(tx: Queryable, csv: CsvChunks): Promise<number> {
+  return tx.copyFrom('curated_ratings', INGEST_COLUMNS.curatedRatings, csv);
+}

@@ -1,0 +1,179 @@
+// The movies a run is served with (run_movies, copied when the run was created), with
+// their embeddings, biases and PCA coordinates: what the gateway's snapshot loads and the
+// lists it answers (by id, search, most/least appreciated, PCA), every list filtered by
+// the domain's MovieFilter and rating-count floor, and the exact cosine neighbours the
+// in-memory scan is tested against. A run is never served with whatever `movies` holds
+// now (an ingest of another dump without a new run changes nothing answered); a null run
+// (nothing trained yet) reads the loaded catalogue, `movies`.
+import { minRatingCountOf, type Movie, type MovieFilter } from '@cinemap/domain';
+import { Queryable, parseVector, vectorLiteral } from '../db';
+
+/** A catalogue movie, with its bias in the active run when it has one. */
+export interface MovieRow extends Movie {
+  bias: number | null;
+}
+
+/** One movie of a run, as the gateway's in-memory snapshot needs it. */
+export interface RunMovieRow extends MovieRow {
+  embedding: Float32Array;
+  bias: number;
+  pc1: number | null;
+  pc2: number | null;
+  pc3: number | null;
+}
+
+export interface ScoredMovieId {
+  movieId: number;
+  similarity: number;
+}
+
+const MOVIE_COLUMNS = `m.movie_id AS "movieId", m.title, m.display_title AS "displayTitle", m.year, m.genres,
+  m.imdb_id AS "imdbId", m.tmdb_id AS "tmdbId", m.rating_count AS "ratingCount", m.average_rating AS "averageRating"`;
+
+// One static predicate (plan-cache friendly): each filter is a nullable parameter; the
+// rating-count floor is the domain's (minRatingCountOf: DEFAULT_MIN_RATING_COUNT when absent).
+// Parameters $2..$7 in every statement that uses it.
+const FILTER_SQL = `($2::text[] IS NULL OR m.genres && $2::text[])
+  AND ($3::text[] IS NULL OR NOT (m.genres && $3::text[]))
+  AND ($4::integer IS NULL OR m.year >= $4::integer)
+  AND ($5::integer IS NULL OR m.year <= $5::integer)
+  AND ($6::real IS NULL OR m.average_rating >= $6::real)
+  AND m.rating_count >= $7::integer`;
+
+function filterParams(f: MovieFilter | null | undefined): unknown[] {
+  return [
+    f?.genres?.length ? [...f.genres] : null,
+    f?.excludeGenres?.length ? [...f.excludeGenres] : null,
+    f?.yearFrom ?? null,
+    f?.yearTo ?? null,
+    f?.minAverageRating ?? null,
+    minRatingCountOf(f),
+  ];
+}
+
+/** The catalogue served with `runId`, as a FROM item aliased m; inCatalogue() restricts it to the run (parameter $n). */
+function catalogue(runId: number | null): string {
+  return runId === null ? 'movies m' : 'run_movies m';
+}
+
+function inCatalogue(runId: number | null, n: number): string {
+  return runId === null ? 'true' : `m.run_id = $${n}::bigint`;
+}
+
+/** Every movie of a run with its embedding and the run's catalogue fields, by movie id. */
+export async function loadRunMovies(q: Queryable, runId: number): Promise<RunMovieRow[]> {
+  const rows = await q.query<Omit<RunMovieRow, 'embedding'> & { embedding: string }>(
+    `SELECT ${MOVIE_COLUMNS}, e.embedding::text AS embedding, e.bias, e.pc1, e.pc2, e.pc3
+     FROM movie_embeddings e JOIN run_movies m ON m.run_id = e.run_id AND m.movie_id = e.movie_id
+     WHERE e.run_id = $1
+     ORDER BY m.movie_id`,
+    [runId],
+  );
+  return rows.map((r) => ({ ...r, embedding: parseVector(r.embedding) }));
+}
+
+/** Movies by id (any order in, rows in the order of `ids`) from the run's catalogue, with their bias in `runId`. */
+export async function getMoviesByIds(q: Queryable, ids: readonly number[], runId: number | null): Promise<MovieRow[]> {
+  if (!ids.length) return [];
+  const rows = await q.query<MovieRow>(
+    `SELECT ${MOVIE_COLUMNS}, e.bias
+     FROM unnest($1::integer[]) WITH ORDINALITY AS u(id, i)
+     JOIN ${catalogue(runId)} ON m.movie_id = u.id AND ${inCatalogue(runId, 2)}
+     LEFT JOIN movie_embeddings e ON e.run_id = $2 AND e.movie_id = m.movie_id
+     ORDER BY u.i`,
+    [[...ids], runId],
+  );
+  return rows;
+}
+
+/**
+ * searchMovies: titles whose key starts with the typed key (most-rated first), then
+ * trigram matches on the display title (most similar first).
+ */
+export async function searchMovies(q: Queryable, text: string, limit: number, runId: number | null): Promise<MovieRow[]> {
+  return q.query<MovieRow>(
+    `WITH k AS (SELECT cinemap_title_key($1) AS key),
+     prefix AS (
+       SELECT m.movie_id, 0 AS tier, 1::real AS score FROM ${catalogue(runId)}, k
+       WHERE ${inCatalogue(runId, 3)} AND k.key <> '' AND EXISTS (SELECT 1 FROM unnest(m.title_keys) t WHERE starts_with(t, k.key))
+     ),
+     fuzzy AS (
+       SELECT m.movie_id, 1 AS tier, similarity(m.display_title, $1) AS score FROM ${catalogue(runId)}
+       WHERE ${inCatalogue(runId, 3)} AND m.display_title % $1
+     ),
+     ranked AS (
+       SELECT movie_id, min(tier) AS tier, max(score) AS score FROM (SELECT * FROM prefix UNION ALL SELECT * FROM fuzzy) x GROUP BY movie_id
+     )
+     SELECT ${MOVIE_COLUMNS}, e.bias
+     FROM ranked r JOIN ${catalogue(runId)} ON m.movie_id = r.movie_id AND ${inCatalogue(runId, 3)}
+     LEFT JOIN movie_embeddings e ON e.run_id = $3 AND e.movie_id = m.movie_id
+     ORDER BY r.tier, r.score DESC, m.rating_count DESC, m.movie_id
+     LIMIT $2`,
+    [text, limit, runId],
+  );
+}
+
+/** Movies of the run by bias: 'most' = highest first, 'least' = lowest first. */
+export async function appreciatedMovies(
+  q: Queryable,
+  runId: number,
+  order: 'most' | 'least',
+  limit: number,
+  filter?: MovieFilter | null,
+): Promise<MovieRow[]> {
+  const dir = order === 'most' ? 'DESC' : 'ASC';
+  return q.query<MovieRow>(
+    `SELECT ${MOVIE_COLUMNS}, e.bias
+     FROM movie_embeddings e JOIN run_movies m ON m.run_id = e.run_id AND m.movie_id = e.movie_id
+     WHERE e.run_id = $1 AND ${FILTER_SQL}
+     ORDER BY e.bias ${dir}, m.movie_id
+     LIMIT $8`,
+    [runId, ...filterParams(filter), limit],
+  );
+}
+
+/** PCA coordinates of the run's movies, most-rated first (the blog's plot). */
+export async function pcaProjection(
+  q: Queryable,
+  runId: number,
+  limit: number,
+  filter?: MovieFilter | null,
+): Promise<(MovieRow & { x: number; y: number; z: number })[]> {
+  return q.query(
+    `SELECT ${MOVIE_COLUMNS}, e.bias, e.pc1 AS x, e.pc2 AS y, e.pc3 AS z
+     FROM movie_embeddings e JOIN run_movies m ON m.run_id = e.run_id AND m.movie_id = e.movie_id
+     WHERE e.run_id = $1 AND e.pc1 IS NOT NULL AND ${FILTER_SQL}
+     ORDER BY m.rating_count DESC, m.movie_id
+     LIMIT $8`,
+    [runId, ...filterParams(filter), limit],
+  );
+}
+
+/**
+ * Exact cosine neighbours in pgvector (no index: ordering by the computed
+ * similarity and movie id cannot use HNSW) of a stored movie (`query` a movie id)
+ * or of a vector; `exclude` ids are left out. The reference the gateway's
+ * in-memory path is tested against, and what the benchmark's SQL row measures.
+ */
+export async function similarMoviesExact(
+  q: Queryable,
+  runId: number,
+  query: number | ArrayLike<number>,
+  k: number,
+  filter?: MovieFilter | null,
+  exclude: readonly number[] = [],
+): Promise<ScoredMovieId[]> {
+  const byId = typeof query === 'number';
+  const excluded = byId ? [query as number, ...exclude] : [...exclude];
+  return q.query<ScoredMovieId>(
+    `WITH qv AS (
+       SELECT ${byId ? `(SELECT embedding FROM movie_embeddings WHERE run_id = $1 AND movie_id = $9)` : `$9::vector`} AS v
+     )
+     SELECT m.movie_id AS "movieId", 1 - (e.embedding <=> qv.v) AS similarity
+     FROM qv, movie_embeddings e JOIN run_movies m ON m.run_id = e.run_id AND m.movie_id = e.movie_id
+     WHERE e.run_id = $1 AND NOT (e.movie_id = ANY($10::integer[])) AND ${FILTER_SQL}
+     ORDER BY 1 - (e.embedding <=> qv.v) DESC, m.movie_id
+     LIMIT $8`,
+    [runId, ...filterParams(filter), k, byId ? query : vectorLiteral(query as ArrayLike<number>), excluded],
+  );
+}

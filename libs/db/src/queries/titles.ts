@@ -1,0 +1,39 @@
+// Title resolution in SQL: the catalogue's title keys the domain's TitleIndex is built
+// from, and the analysts' resolve_title() / title_suggestions() (migration 300, its SQL
+// twin, tested equal in ./titles.spec.ts) for the gateway's fallbacks.
+import type { TitleIndexEntry } from '@cinemap/domain';
+import type { Queryable } from '../db';
+
+/**
+ * Every movie's title keys in the run's catalogue: what the domain's TitleIndex (the
+ * gateway's title resolution, whose twin is SQL resolve_title()) is built from.
+ */
+export async function loadTitleKeys(q: Queryable, runId: number): Promise<TitleIndexEntry[]> {
+  return q.query<TitleIndexEntry>(
+    `SELECT movie_id AS "movieId", year, rating_count AS "ratingCount", title_keys AS "titleKeys", char_length(title) AS "titleLength" FROM run_movies WHERE run_id = $1`,
+    [runId],
+  );
+}
+
+/**
+ * resolve_title(): the movie id a typed title means, or null, in the catalogue of
+ * `runId`; without one, in the active run's (as analysts' resolve_title() does).
+ */
+export async function resolveTitle(q: Queryable, title: string, runId?: number | null): Promise<number | null> {
+  const rows =
+    runId === undefined
+      ? await q.query<{ id: number | null }>('SELECT resolve_title($1) AS id', [title])
+      : await q.query<{ id: number | null }>('SELECT resolve_title_in($1, $2) AS id', [title, runId]);
+  return rows[0]?.id ?? null;
+}
+
+/** Up to `n` "did you mean" titles for a title that resolved to nothing (catalogue as resolveTitle). */
+export async function titleSuggestions(
+  q: Queryable,
+  title: string,
+  n = 5,
+  runId?: number | null,
+): Promise<{ movieId: number; title: string; similarity: number }[]> {
+  if (runId === undefined) return q.query(`SELECT movie_id AS "movieId", title, similarity FROM title_suggestions($1, $2)`, [title, n]);
+  return q.query(`SELECT movie_id AS "movieId", title, similarity FROM title_suggestions_in($1, $2, $3)`, [title, n, runId]);
+}
