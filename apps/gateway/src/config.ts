@@ -8,6 +8,7 @@ export interface GatewayConfig {
   introspection: boolean;
   development: boolean;
   statementTimeoutMs: number;
+  modelLoadTimeoutMs: number;
   sqlPort: number;
   staticDir: string;
   poolSize: number;
@@ -47,6 +48,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConf
     introspection: bool(env.CINEMAP_INTROSPECTION, env.NODE_ENV !== 'production'),
     development: env.NODE_ENV === 'development',
     statementTimeoutMs: int('CINEMAP_STATEMENT_TIMEOUT_MS', env.CINEMAP_STATEMENT_TIMEOUT_MS, 5000),
+    modelLoadTimeoutMs: int('CINEMAP_MODEL_LOAD_TIMEOUT_MS', env.CINEMAP_MODEL_LOAD_TIMEOUT_MS, 300_000),
     sqlPort: int('CINEMAP_SQL_PORT', env.CINEMAP_SQL_PORT, 5433),
     staticDir: env.CINEMAP_STATIC_DIR || 'dist/apps/explorer',
     poolSize: int('CINEMAP_DB_POOL', env.CINEMAP_DB_POOL, 10),

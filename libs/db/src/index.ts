@@ -13,7 +13,7 @@ export type { Migration } from './migrations';
 export { serveSql } from './serve';
 export { setRolePasswords, ROLE_PASSWORD_ENV } from './roles';
 export type { CinemapRole } from './roles';
-export { setStatementTimeout, pingDatabase } from './queries/session';
+export { setStatementTimeout, pingDatabase, withStatementTimeout } from './queries/session';
 export { DATASET_CHANNEL, insertDataset, activateDataset, getActiveDatasetId, getActiveTrainingDataset } from './queries/datasets';
 export type { NewDataset, TrainingDataset } from './queries/datasets';
 export {

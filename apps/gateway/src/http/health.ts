@@ -27,11 +27,27 @@ export async function ready(res: ServerResponse, db: Db, store: ModelStore): Pro
         `dataset ${store.activeDatasetId ?? 'none'} is active, but the model served (run ${run.id}) was trained on dataset ${run.datasetId}: answers come from run ${run.id} and its own catalogue until a run on the new dataset is activated (npm run train)`,
       ]
     : [];
-  const status = reasons.length ? 'unavailable' : stale ? 'stale' : 'ok';
+  // Ready (the previous run answers), but never "ok" while the activated run cannot be loaded.
+  const notLoaded = run !== null && !store.servingActive;
+  if (notLoaded)
+    warnings.push(
+      store.lastError
+        ? `run ${store.activeRunId} is active, but it could not be loaded (${store.lastError}): answers come from run ${run.id} until it loads (retrying with backoff; CINEMAP_MODEL_LOAD_TIMEOUT_MS bounds the load's reads)`
+        : `run ${store.activeRunId} is active and loading: answers come from run ${run.id} until it is loaded`,
+    );
+  const status = reasons.length ? 'unavailable' : stale || notLoaded ? 'stale' : 'ok';
   return sendJson(
     res,
     reasons.length ? 503 : 200,
-    { status, reasons, warnings, runId: run?.id ?? null, runDatasetId: run?.datasetId ?? null, activeDatasetId: store.activeDatasetId },
+    {
+      status,
+      reasons,
+      warnings,
+      runId: run?.id ?? null,
+      activeRunId: store.activeRunId,
+      runDatasetId: run?.datasetId ?? null,
+      activeDatasetId: store.activeDatasetId,
+    },
     'ready',
   );
 }

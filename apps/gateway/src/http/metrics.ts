@@ -140,6 +140,24 @@ function registerStateGauges(registry: Registry, db: Db, store: ModelStore): voi
     },
   });
   new Gauge({
+    name: 'cinemap_model_active_run_id',
+    help: 'Id of the run the database marks active (0: none); differs from cinemap_model_run_id while it cannot be loaded.',
+    registers: [registry],
+    collect() {
+      this.set(store.activeRunId ?? 0);
+    },
+  });
+  let failuresSeen = 0;
+  new Counter({
+    name: 'cinemap_model_load_failures_total',
+    help: 'Failed loads of an active run (each is retried with backoff; the previous run keeps answering).',
+    registers: [registry],
+    collect() {
+      if (store.loadFailures > failuresSeen) this.inc(store.loadFailures - failuresSeen);
+      failuresSeen = store.loadFailures;
+    },
+  });
+  new Gauge({
     name: 'cinemap_model_swaps',
     help: 'Model runs loaded since start (hot swaps + the first load).',
     registers: [registry],

@@ -38,6 +38,8 @@ export interface GatewayOptions {
   limits?: QueryLimits;
   /** Applied to the embedded session (PostgreSQL sets it per pooled connection at open). */
   statementTimeoutMs?: number;
+  /** statement_timeout of the bulk reads when a run is loaded, ms (ModelStore; default 300 s). */
+  modelLoadTimeoutMs?: number;
   /** Largest request body accepted, bytes. */
   maxBodyBytes?: number;
   /** Optional API keys and per-client rate limit for /graphql (protection.ts); off when absent. */
@@ -64,7 +66,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const db = opts.db;
   if (db.backend === 'pglite' && opts.statementTimeoutMs) await setStatementTimeout(db, opts.statementTimeoutMs);
 
-  const store = new ModelStore(db, log);
+  const store = new ModelStore(db, log, { loadTimeoutMs: opts.modelLoadTimeoutMs });
   await store.start();
   const schema = await gatewaySchema();
   const metrics = createMetrics(db, store, Object.keys(schema.getQueryType()?.getFields() ?? {}));

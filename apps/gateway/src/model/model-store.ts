@@ -6,6 +6,9 @@
 // catalogue it was trained with (run_movies), whatever `movies` holds now. An ingest
 // of another dump (LISTEN cinemap_datasets) only marks the served run as not up to date
 // (health, activeModel.upToDate, metrics) until a run trained on it is activated.
+// Loading a run reads its whole catalogue under a longer statement timeout than
+// requests get (loadTimeoutMs); a load that fails anyway is retried with backoff, and
+// health and /metrics say the active run is not the one served until it loads.
 import type { Logger } from 'pino';
 import { TitleIndex } from '@cinemap/domain';
 import { loadDotScanKernel, type DotScanKernel } from '@cinemap/math';
@@ -18,11 +21,21 @@ import {
   loadRunMovies,
   loadTitleKeys,
   MODEL_CHANNEL,
+  withStatementTimeout,
 } from '@cinemap/db';
 import { ModelSnapshot } from './snapshot';
 import { RatingScorer } from './scorer';
 
 const RELEASE_OLD_AFTER_MS = 60_000;
+/** Retries of a failed load wait 1 s, 2 s, 4 s, … up to this. */
+const MAX_RETRY_DELAY_MS = 60_000;
+
+export interface ModelStoreOptions {
+  /** statement_timeout for the bulk reads of a run's load, ms (0: none). Default 300 s. */
+  loadTimeoutMs?: number;
+  /** First retry delay after a failed load, ms (doubles up to 60 s). Default 1 s. */
+  retryDelayMs?: number;
+}
 
 export class ModelStore {
   private snapshot: ModelSnapshot | null = null;
@@ -36,12 +49,29 @@ export class ModelStore {
   private kernelWarned = false;
   swaps = 0;
   lastError: string | null = null;
+  /** The run the database marks active, as last read (null: none), whether or not it loaded. */
+  activeRunId: number | null = null;
+  /** Loads of an active run that failed since start. */
+  loadFailures = 0;
+  private failedInARow = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private readonly loadTimeoutMs: number;
+  private readonly retryDelayMs: number;
   onSwap: (s: ModelSnapshot) => void = () => {};
 
   constructor(
     private readonly db: Db,
     private readonly log: Logger,
-  ) {}
+    opts: ModelStoreOptions = {},
+  ) {
+    this.loadTimeoutMs = opts.loadTimeoutMs ?? 300_000;
+    this.retryDelayMs = opts.retryDelayMs ?? 1000;
+  }
+
+  /** True when the database's active run is loaded (or none is active). */
+  get servingActive(): boolean {
+    return this.activeRunId === null || this.snapshot?.runId === this.activeRunId;
+  }
 
   /** The snapshot requests use now (null while no run is active). */
   get current(): ModelSnapshot | null {
@@ -95,9 +125,11 @@ export class ModelStore {
         try {
           await this.loadActive();
           this.lastError = null;
+          this.failedInARow = 0;
         } catch (e) {
           this.lastError = (e as Error).message;
-          this.log.error({ err: e }, 'could not load the active model run; still serving the previous one');
+          this.loadFailures++;
+          this.scheduleRetry(e);
         }
       } while (this.again && !this.closed);
     })().finally(() => {
@@ -106,8 +138,26 @@ export class ModelStore {
     return this.reloading;
   }
 
+  /** After a failed load: log it and try again later (1 s, 2 s, 4 s, … 60 s), until it loads or another run is activated. */
+  private scheduleRetry(e: unknown): void {
+    const delay = Math.min(MAX_RETRY_DELAY_MS, this.retryDelayMs * 2 ** this.failedInARow++);
+    this.log.error(
+      { err: e, activeRunId: this.activeRunId, servedRunId: this.snapshot?.runId ?? null, retryInMs: delay, attempt: this.failedInARow },
+      this.snapshot
+        ? 'could not load the active model run; still serving the previous one, retrying'
+        : 'could not load the active model run; retrying',
+    );
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (!this.closed) void this.reload();
+    }, delay);
+    this.retryTimer.unref();
+  }
+
   private async loadActive(): Promise<void> {
     const run = await getServedModelRun(this.db);
+    this.activeRunId = run?.id ?? null;
     this.activeDatasetId = run ? run.activeDatasetId : await getActiveDatasetId(this.db);
     if (!run) {
       if (this.snapshot) this.log.warn('no model run is active any more; keeping the last one loaded');
@@ -116,15 +166,18 @@ export class ModelStore {
     }
     if (this.snapshot?.runId === run.id) return;
     const t0 = Date.now();
-    const rows = await loadRunMovies(this.db, run.id);
+    const { rows, titleKeys, bytes } = await withStatementTimeout(this.db, this.loadTimeoutMs, async (q) => ({
+      rows: await loadRunMovies(q, run.id),
+      titleKeys: await loadTitleKeys(q, run.id),
+      bytes: await loadModelArtifact(q, run.id, 'onnx-scorer'),
+    }));
     if (!rows.length) {
       // A run activated before catalogues were kept per run, whose dataset is gone.
       throw new Error(
         `model run ${run.id} has no catalogue of its own (it was trained on dataset ${run.datasetId} before this version, and that dataset is no longer loaded): train a new run (npm run train)`,
       );
     }
-    const titles = new TitleIndex(await loadTitleKeys(this.db, run.id));
-    const bytes = await loadModelArtifact(this.db, run.id, 'onnx-scorer');
+    const titles = new TitleIndex(titleKeys);
     let scorer: RatingScorer | null = null;
     if (bytes) {
       try {
@@ -165,6 +218,7 @@ export class ModelStore {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.unlisten?.().catch(() => {});
     await this.unlistenDatasets?.().catch(() => {});
     await this.reloading?.catch(() => {});
