@@ -37,12 +37,14 @@ export const NO_GENRES_LISTED = '(no genres listed)';
 export function parseGenres(field: string): string[] {
   const f = field.trim();
   if (f === '' || f === NO_GENRES_LISTED) return [];
-  const out: string[] = [];
+  // A Set keeps first-seen order and makes this linear (includes() on the list made a
+  // hostile 10,000-genre field quadratic; ingest also caps a field at 64 genres).
+  const out = new Set<string>();
   for (const part of f.split('|')) {
     const g = part.trim();
-    if (g !== '' && g !== NO_GENRES_LISTED && !out.includes(g)) out.push(g);
+    if (g !== '' && g !== NO_GENRES_LISTED) out.add(g);
   }
-  return out;
+  return [...out];
 }
 
 /** Inverse of parseGenres, as movies.csv writes it. */

@@ -27,6 +27,7 @@ export type InvalidReason =
   | 'bad-tmdb-id'
   | 'empty-title'
   | 'title-too-long'
+  | 'title-characters'
   | 'duplicate-movie-id'
   | 'unknown-movie'
   | 'nul-byte'

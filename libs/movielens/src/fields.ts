@@ -2,6 +2,7 @@
 // the same reason and message whichever file it comes from. Each check returns the
 // parsed value or the words that follow the quoted value in the message ("is larger
 // than 2147483647, …"): a bound that is broken is always named.
+import { titleTextProblem } from '@cinemap/domain';
 
 /** Ids are PostgreSQL integers (32-bit). */
 export const MAX_ID = 2147483647;
@@ -68,10 +69,21 @@ export function parseTimestamp(s: string): number | null {
 }
 
 /** Why a title is refused, or null. */
-export function titleProblem(title: string): string | null {
-  if (title.trim() === '') return 'has an empty title';
+export function titleProblem(title: string): { reason: 'empty-title' | 'title-too-long' | 'title-characters'; why: string } | null {
+  if (title.trim() === '') return { reason: 'empty-title', why: 'has an empty title' };
   if (title.length > MAX_TITLE_LENGTH)
-    return `has a title of ${title.length} characters (at most ${MAX_TITLE_LENGTH}; MovieLens' longest is about 200)`;
+    return {
+      reason: 'title-too-long',
+      why: `has a title of ${title.length} characters (at most ${MAX_TITLE_LENGTH}; MovieLens' longest is about 200)`,
+    };
+  // The one character rule the gateway applies to typed titles: a title it would refuse
+  // as input could never be asked about, so the catalogue never holds one.
+  const chars = titleTextProblem(title, 'title');
+  if (chars)
+    return {
+      reason: 'title-characters',
+      why: `has a ${chars.replace(/^title /, 'title that ').replace(/; remove it$/, '')} (a title must be typeable back)`,
+    };
   return null;
 }
 

@@ -248,6 +248,17 @@ const BAD: [string, Partial<Record<DumpFile, string | Buffer>>, RegExp][] = [
     base({ 'movies.csv': `movieId,title,genres\n1,${'A'.repeat(5000)} (2000),Drama\n` }),
     /^movies\.csv:2: movie 1 has a title of 5007 characters \(at most 1000/,
   ],
+  [
+    // The gateway refuses such a title as input, so it could never be asked about.
+    'a control character in a title (the one rule for titles, libs/domain)',
+    base({ 'movies.csv': 'movieId,title,genres\n1,Bell\u0007 (2001),Drama\n' }),
+    /^movies\.csv:2: movie 1 has a title that contains a control character \(U\+0007\) at position 5 \(a title must be typeable back\)/,
+  ],
+  [
+    'an escape sequence in a title',
+    base({ 'movies.csv': 'movieId,title,genres\n1,"\u001b[31mRed (2001)",Drama\n' }),
+    /^movies\.csv:2: movie 1 has a title that contains a control character \(U\+001B\) at position 1/,
+  ],
 ];
 
 describe('readDump: malformed input (--on-invalid fail)', () => {

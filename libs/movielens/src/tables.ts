@@ -102,8 +102,7 @@ class MovieCollector {
     const movieId = checkId(id);
     if (failed(movieId)) return invalid.report('bad-movie-id', file, line, `${names.id} ${quoteValue(id)} ${movieId.why}`, raw);
     const tp = titleProblem(title);
-    if (tp)
-      return invalid.report(tp.startsWith('has an empty') ? 'empty-title' : 'title-too-long', file, line, `movie ${movieId} ${tp}`, raw);
+    if (tp) return invalid.report(tp.reason, file, line, `movie ${movieId} ${tp.why}`, raw);
     const gp = genresProblem(genres);
     if (gp) return invalid.report('too-many-genres', file, line, `movie ${movieId} ${gp}`, raw);
     const prev = this.seen.get(movieId);
