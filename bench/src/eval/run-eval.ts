@@ -1,0 +1,157 @@
+// `npm run eval`: neighbour quality of every basis (TASTE, AUDIENCE, BLEND) on one
+// MovieLens dump, the whole dump uncurated: taste = the native engine at the trainer's
+// defaults (fast.ai's: 50 factors, 5 epochs, seeded 20% held out), audience = the
+// randomized SVD of all ratings at the trainer's defaults, blend = cosine of
+// [w taste_unit, (1 - w) audience_unit]. Prints franchise recall@10 and genre Jaccard
+// at several rating floors as a table (quality.ts says how each is measured).
+import { DEFAULT_BLEND_WEIGHT } from '@cinemap/domain';
+import { AUDIENCE_DEFAULTS, blendRows } from '@cinemap/math';
+import { openDumpSource, readDump, type MovieRow } from '@cinemap/movielens';
+import {
+  NativeEngine,
+  autoBatchSize,
+  prepareTrainingData,
+  trainingAudience,
+  type AudienceParams,
+  type TrainingData,
+} from '@cinemap/trainer';
+import { loadFranchises, matchFranchises } from './franchises';
+import { franchiseRecall, genreJaccard, type Vectors } from './quality';
+
+export const RECALL_FLOORS = [0, 10, 20, 50];
+export const JACCARD_FLOORS = [0, 10, 20];
+
+export interface EvalOptions {
+  source: string;
+  franchises?: string;
+  seed: number;
+  threads: number;
+  weight: number;
+  /** Audience embedding settings (default: the trainer's). */
+  audience?: Partial<Pick<AudienceParams, 'audienceFactors' | 'audienceRowExponent' | 'audienceValues' | 'audiencePowerIterations'>>;
+  log: (s: string) => void;
+}
+
+export interface BasisFigures {
+  basis: 'TASTE' | 'AUDIENCE' | 'BLEND';
+  recall: { floor: number; recall: number; macro: number; queries: number }[];
+  jaccard: { floor: number; jaccard: number }[];
+}
+
+export interface EvalResult {
+  source: string;
+  ratings: number;
+  movies: number;
+  franchisesWithMembers: number;
+  seconds: { taste: number; audience: number };
+  bases: BasisFigures[];
+}
+
+/** Genre set of a MovieLens genre string; "(no genres listed)" and ml-100k's "unknown" are empty. */
+export function genreSet(genres: string): Set<string> {
+  return new Set(genres.split('|').filter((g) => g && g !== '(no genres listed)' && g !== 'unknown'));
+}
+
+function countsOf(data: TrainingData): Float64Array {
+  const c = new Float64Array(data.movieIds.length);
+  for (const s of [data.train, data.valid]) for (let i = 0; i < s.movies.length; i++) c[s.movies[i]]++;
+  return c;
+}
+
+/** Every basis's figures for given vectors (the pure half, used by the CI regression test too). */
+export function evaluateBases(
+  bases: { basis: BasisFigures['basis']; v: Vectors }[],
+  counts: ArrayLike<number>,
+  genres: readonly ReadonlySet<string>[],
+  franchises: { members: number[] }[],
+): BasisFigures[] {
+  return bases.map(({ basis, v }) => ({
+    basis,
+    recall: RECALL_FLOORS.map((floor) => ({ floor, ...franchiseRecall(v, counts, franchises, floor) })),
+    jaccard: JACCARD_FLOORS.map((floor) => ({ floor, jaccard: genreJaccard(v, counts, genres, floor) })),
+  }));
+}
+
+async function readAll(source: string, log: (s: string) => void): Promise<{ data: TrainingData; movies: Map<number, MovieRow> }> {
+  const dump = await readDump(await openDumpSource(source));
+  const r = dump.ratings;
+  log(`${source}: ${r.length} ratings, ${dump.movies.length} movies (${dump.layout.id} layout)`);
+  const ratings = new Float32Array(r.length);
+  for (let i = 0; i < r.length; i++) ratings[i] = r.halfStars[i] / 2;
+  const raw = { userIds: r.userId.subarray(0, r.length), movieIds: r.movieId.subarray(0, r.length), ratings };
+  return { data: prepareTrainingData(raw, 0.2, 42), movies: new Map(dump.movies.map((m) => [m.movieId, m])) };
+}
+
+export async function runEval(o: EvalOptions): Promise<EvalResult> {
+  const { data, movies } = await readAll(o.source, o.log);
+  const n = data.movieIds.length;
+  const titles = Array.from(data.movieIds, (id) => movies.get(id)?.title ?? '');
+  const genres = Array.from(data.movieIds, (id) => genreSet(movies.get(id)?.genres ?? ''));
+  const franchises = matchFranchises(loadFranchises(o.franchises), titles);
+  let t = performance.now();
+  o.log(`taste: native engine, fast.ai defaults, ${o.threads} thread(s) …`);
+  const nTrain = data.train.ratings.length;
+  const taste = await new NativeEngine().train(data, {
+    factors: 50,
+    epochs: 5,
+    lr: 5e-3,
+    wd: 0.1,
+    batchSize: autoBatchSize(nTrain),
+    yRange: [0, 5.5],
+    seed: o.seed,
+    threads: o.threads,
+  });
+  const tasteSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  o.log('audience: randomized SVD …');
+  const aud = trainingAudience(data, {
+    audienceFactors: AUDIENCE_DEFAULTS.k,
+    audienceOversampling: AUDIENCE_DEFAULTS.oversampling,
+    audiencePowerIterations: AUDIENCE_DEFAULTS.powerIterations,
+    audienceRowExponent: AUDIENCE_DEFAULTS.rowExponent,
+    audienceValues: AUDIENCE_DEFAULTS.values,
+    audienceSeed: o.seed,
+    ...o.audience,
+  });
+  const audienceSeconds = (performance.now() - t) / 1000;
+  const tv: Vectors = { rows: n, dim: taste.weights.factors, data: taste.weights.movieFactors };
+  const av: Vectors = { rows: n, dim: aud.k, data: aud.vectors };
+  const bv: Vectors = { rows: n, dim: tv.dim + av.dim, data: blendRows(tv.data, tv.dim, av.data, av.dim, n, o.weight) };
+  const bases = evaluateBases(
+    [
+      { basis: 'TASTE', v: tv },
+      { basis: 'AUDIENCE', v: av },
+      { basis: 'BLEND', v: bv },
+    ],
+    countsOf(data),
+    genres,
+    franchises,
+  );
+  return {
+    source: o.source,
+    ratings: data.train.ratings.length + data.valid.ratings.length,
+    movies: n,
+    franchisesWithMembers: franchises.filter((f) => f.members.length >= 2).length,
+    seconds: { taste: tasteSeconds, audience: audienceSeconds },
+    bases,
+  };
+}
+
+export function formatEval(r: EvalResult, weight: number): string {
+  const f2 = (x: number) => (Number.isNaN(x) ? '–' : x.toFixed(2));
+  const f3 = (x: number) => (Number.isNaN(x) ? '–' : x.toFixed(3));
+  const queries = r.bases[0].recall.map((x) => x.queries).join(' / ');
+  const lines = [
+    `${r.source}: ${r.ratings.toLocaleString('en-US')} ratings, ${r.movies.toLocaleString('en-US')} films, ${r.franchisesWithMembers} franchises with >= 2 members; queries at floors ${RECALL_FLOORS.join(' / ')}: ${queries}`,
+    `taste ${r.seconds.taste.toFixed(1)} s, audience ${r.seconds.audience.toFixed(1)} s; BLEND weight ${weight}`,
+    '',
+    `| basis | franchise recall@10, floor ${RECALL_FLOORS.join(' / ')} | genre Jaccard, floor ${JACCARD_FLOORS.join(' / ')} |`,
+    '| --- | --- | --- |',
+    ...r.bases.map(
+      (b) => `| ${b.basis} | ${b.recall.map((x) => f2(x.recall)).join(' / ')} | ${b.jaccard.map((x) => f3(x.jaccard)).join(' / ')} |`,
+    ),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export { DEFAULT_BLEND_WEIGHT };
