@@ -36,7 +36,7 @@ function candidates(v: Vectors, counts: ArrayLike<number>, floor: number): Candi
 function nearest(c: Candidates, movie: number, k: number): number[] {
   const r = c.rowOf.get(movie)!;
   const q = c.normed.subarray(r * c.dim, (r + 1) * c.dim);
-  return topKByDot(c.normed, c.keep.length, c.dim, q, k, { exclude: new Set([r]) }).indices.map((x) => c.keep[x]);
+  return Array.from(topKByDot(c.normed, c.keep.length, c.dim, q, k, { exclude: new Set([r]) }).indices, (x) => c.keep[x]);
 }
 
 export function franchiseRecall(

@@ -125,6 +125,8 @@ export interface QuerySearchMoviesArgs {
 
 /** Variables of Query.similarMovies. */
 export interface QuerySimilarMoviesArgs {
+  /** What "similar" means (default BLEND; TASTE on a run trained before audience vectors existed). */
+  basis?: "AUDIENCE" | "BLEND" | "TASTE" | null;
   filter?: MovieFilter | null;
   k?: number | null;
   title: string;
@@ -132,6 +134,8 @@ export interface QuerySimilarMoviesArgs {
 
 /** Variables of Query.similarToMany. */
 export interface QuerySimilarToManyArgs {
+  /** What "similar" means (default BLEND; TASTE on a run trained before audience vectors existed). */
+  basis?: "AUDIENCE" | "BLEND" | "TASTE" | null;
   filter?: MovieFilter | null;
   k?: number | null;
   titles: string[];
