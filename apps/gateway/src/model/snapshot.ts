@@ -75,8 +75,6 @@ export class ModelSnapshot {
   /** The taste basis: row-major, unit-length rows, in movie id order (inside the scan kernel's memory when there is one). */
   readonly matrix: Float32Array;
   private readonly bases = new Map<SimilarityBasis, BasisMatrix>();
-  /** The basis a neighbour query uses when it names none: blend when the run has audience vectors, else taste. */
-  readonly defaultBasis: SimilarityBasis;
   /** Taste's weight in the blend (the run's params.blendWeight), null without audience vectors. */
   readonly blendWeight: number | null;
   readonly movies: MovieView[];
@@ -124,7 +122,9 @@ export class ModelSnapshot {
     this.blendWeight = audience?.size ? weight : null;
     if (audience?.size) this.addAudience(rows, audience, weight, kernel);
     this.bases.set('taste', taste.normalize());
-    this.defaultBasis = this.bases.has('blend') ? 'blend' : 'taste';
+    // A run trained before audience vectors existed: the blend of taste with an absent
+    // (zero) audience part is the taste cosine, as blendRows and SQL similar_movies() define it.
+    if (!this.bases.has('blend')) this.bases.set('blend', this.bases.get('taste')!);
   }
 
   /** The audience matrix from `audience`, and the blend of the raw taste rows (before normalising) with it. */
@@ -143,7 +143,7 @@ export class ModelSnapshot {
     this.bases.set('blend', blend.normalize());
   }
 
-  /** Whether this run can answer in `basis` (audience and blend need audience vectors). */
+  /** Whether this run can answer in `basis` (audience needs audience vectors; blend is taste without them). */
   hasBasis(basis: SimilarityBasis): boolean {
     return this.bases.has(basis);
   }

@@ -36,49 +36,62 @@ COMMENT ON TABLE movie_audience_embeddings IS
 -- one or two arguments keep working and now answer the default basis, 'blend'.
 DROP FUNCTION IF EXISTS similar_movies(text, integer);
 
-CREATE OR REPLACE FUNCTION similar_movies(title text, k integer DEFAULT 10, basis text DEFAULT 'blend')
-RETURNS TABLE (movie_id integer, title text, year integer, similarity double precision)
-LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE AS $fn$
+-- The basis a call is answered in: the name checked (any case), and on a run trained
+-- before audience vectors existed 'audience' refused and 'blend' answered as 'taste'
+-- (taste blended with an absent, zero audience part is the taste cosine).
+CREATE OR REPLACE FUNCTION cinemap_effective_basis(basis text, run bigint) RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $fn$
 DECLARE
-  run bigint := (SELECT id FROM model_runs WHERE active);
-  target integer;
   b text := lower(btrim(basis));
 BEGIN
-  IF b NOT IN ('taste', 'audience', 'blend') THEN
-    RAISE EXCEPTION 'similar_movies: basis must be ''taste'', ''audience'' or ''blend'', got %', quote_literal(basis)
+  IF b IS NULL OR b NOT IN ('taste', 'audience', 'blend') THEN
+    RAISE EXCEPTION 'similar_movies: basis must be ''taste'', ''audience'' or ''blend'', got %', coalesce(quote_literal(basis), 'NULL')
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  target := resolve_title_in($1, run);
-  IF b = 'taste' THEN
-    RETURN QUERY
-      WITH q AS (SELECT e.embedding FROM movie_embeddings e WHERE e.run_id = run AND e.movie_id = target)
-      SELECT m.movie_id, m.title, m.year, 1 - (e.embedding <=> q.embedding) AS similarity
-      FROM q, movie_embeddings e
-      JOIN run_movies m ON m.run_id = e.run_id AND m.movie_id = e.movie_id
-      WHERE e.run_id = run AND e.movie_id <> target AND m.rating_count >= cinemap_default_min_rating_count()
-      ORDER BY 1 - (e.embedding <=> q.embedding) DESC, m.movie_id
-      LIMIT greatest($2, 0);
-    RETURN;
+  IF b <> 'taste' AND run IS NOT NULL AND NOT EXISTS (SELECT 1 FROM movie_audience_embeddings a WHERE a.run_id = run) THEN
+    IF b = 'audience' THEN
+      RAISE EXCEPTION 'similar_movies: the active run % has no audience vectors (trained before they existed); train a new run (npm run train) or pass basis => ''taste'' or ''blend''', run
+        USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN 'taste';
   END IF;
-  IF run IS NOT NULL AND NOT EXISTS (SELECT 1 FROM movie_audience_embeddings a WHERE a.run_id = run) THEN
-    RAISE EXCEPTION 'similar_movies: the active run % has no audience vectors (trained before they existed); train a new run (npm run train) or pass basis => ''taste''', run
-      USING ERRCODE = 'invalid_parameter_value';
-  END IF;
-  RETURN QUERY
-    WITH q AS (
-      SELECT CASE WHEN b = 'audience' THEN a.audience ELSE a.blend END AS v
-      FROM movie_audience_embeddings a WHERE a.run_id = run AND a.movie_id = target
-    )
-    SELECT m.movie_id, m.title, m.year,
-           1 - ((CASE WHEN b = 'audience' THEN a.audience ELSE a.blend END) <=> q.v) AS similarity
-    FROM q, movie_audience_embeddings a
-    JOIN run_movies m ON m.run_id = a.run_id AND m.movie_id = a.movie_id
-    WHERE a.run_id = run AND a.movie_id <> target AND m.rating_count >= cinemap_default_min_rating_count()
-    ORDER BY 4 DESC, m.movie_id
-    LIMIT greatest($2, 0);
+  RETURN b;
 END
 $fn$;
-GRANT EXECUTE ON FUNCTION similar_movies(text, integer, text) TO cinemap_gateway, cinemap_analyst, cinemap_writer;
+
+-- The analysts' twin of GraphQL similarMovies(title, k, basis): exact cosine over the
+-- active run in the chosen basis, same title resolution, same default floor, the query
+-- excluded. Only the branch of the chosen basis produces rows.
+CREATE OR REPLACE FUNCTION similar_movies(title text, k integer DEFAULT 10, basis text DEFAULT 'blend')
+RETURNS TABLE (movie_id integer, title text, year integer, similarity double precision)
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $fn$
+  WITH run AS (SELECT id FROM model_runs WHERE active),
+  eff AS (SELECT cinemap_effective_basis($3, (SELECT id FROM run)) AS b),
+  target AS (SELECT resolve_title_in($1, (SELECT id FROM run)) AS movie_id),
+  cand AS (
+    SELECT e.movie_id, 1 - (e.embedding <=> (
+      SELECT x.embedding FROM movie_embeddings x, target WHERE x.run_id = e.run_id AND x.movie_id = target.movie_id)) AS similarity
+    FROM movie_embeddings e, run, eff WHERE e.run_id = run.id AND eff.b = 'taste'
+    UNION ALL
+    SELECT a.movie_id, 1 - (a.audience <=> (
+      SELECT x.audience FROM movie_audience_embeddings x, target WHERE x.run_id = a.run_id AND x.movie_id = target.movie_id))
+    FROM movie_audience_embeddings a, run, eff WHERE a.run_id = run.id AND eff.b = 'audience'
+    UNION ALL
+    SELECT a.movie_id, 1 - (a.blend <=> (
+      SELECT x.blend FROM movie_audience_embeddings x, target WHERE x.run_id = a.run_id AND x.movie_id = target.movie_id))
+    FROM movie_audience_embeddings a, run, eff WHERE a.run_id = run.id AND eff.b = 'blend'
+  )
+  SELECT m.movie_id, m.title, m.year, c.similarity
+  FROM cand c, run, target, run_movies m
+  WHERE m.run_id = run.id AND m.movie_id = c.movie_id
+    AND c.movie_id <> target.movie_id
+    AND c.similarity IS NOT NULL
+    AND m.rating_count >= cinemap_default_min_rating_count()
+  ORDER BY c.similarity DESC, m.movie_id
+  LIMIT greatest($2, 0)
+$fn$;
+GRANT EXECUTE ON FUNCTION similar_movies(text, integer, text), cinemap_effective_basis(text, bigint)
+  TO cinemap_gateway, cinemap_analyst, cinemap_writer;
 -- the rating-count floor the function applies (kept equal to DEFAULT_MIN_RATING_COUNT = ${DEFAULT_MIN_RATING_COUNT})
 `,
   },

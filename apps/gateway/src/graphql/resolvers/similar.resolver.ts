@@ -1,7 +1,7 @@
 // similarMovies and similarToMany: exact cosine neighbours from the active run's
 // in-memory matrix (identical to pgvector's exact answer, tested), cached per run.
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
-import type { MovieFilter as DomainFilter, SimilarityBasis as DomainBasis } from '@cinemap/domain';
+import { DEFAULT_BASIS, type MovieFilter as DomainFilter, type SimilarityBasis as DomainBasis } from '@cinemap/domain';
 import { SimilarMovie } from '../types/similar-movie.type';
 import { MovieFilter } from '../types/movie-filter.input';
 import { SimilarityBasis } from '../types/similarity-basis.type';
@@ -16,15 +16,16 @@ function filterKey(f: DomainFilter): string {
 
 const BASIS_ARG = {
   nullable: true,
-  description: 'What "similar" means (default BLEND; TASTE on a run trained before audience vectors existed).',
+  defaultValue: SimilarityBasis.BLEND,
+  description: 'What "similar" means (BLEND is TASTE on a run trained before audience vectors existed).',
 };
 
-/** The basis asked for, or the run's default; BAD_USER_INPUT when the run cannot answer in it. */
+/** The basis asked for; BAD_USER_INPUT when the run cannot answer in it. */
 function basisFor(snap: ModelSnapshot, basis: SimilarityBasis | null | undefined): DomainBasis {
-  const b = (basis ?? snap.defaultBasis) as DomainBasis;
+  const b = (basis ?? DEFAULT_BASIS) as DomainBasis;
   if (!snap.hasBasis(b))
     throw badUserInput(
-      `basis ${b.toUpperCase()} needs audience vectors, and the served run ${snap.runId} was trained before they existed: train a new run (npm run train) or ask basis: TASTE`,
+      `basis ${b.toUpperCase()} needs audience vectors, and the served run ${snap.runId} was trained before they existed: train a new run (npm run train) or ask basis: BLEND or TASTE`,
       'basis',
     );
   return b;
