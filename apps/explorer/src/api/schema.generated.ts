@@ -125,7 +125,6 @@ export interface QuerySearchMoviesArgs {
 
 /** Variables of Query.similarMovies. */
 export interface QuerySimilarMoviesArgs {
-  /** What "similar" means (default BLEND; TASTE on a run trained before audience vectors existed). */
   basis?: "AUDIENCE" | "BLEND" | "TASTE" | null;
   filter?: MovieFilter | null;
   k?: number | null;
@@ -134,7 +133,6 @@ export interface QuerySimilarMoviesArgs {
 
 /** Variables of Query.similarToMany. */
 export interface QuerySimilarToManyArgs {
-  /** What "similar" means (default BLEND; TASTE on a run trained before audience vectors existed). */
   basis?: "AUDIENCE" | "BLEND" | "TASTE" | null;
   filter?: MovieFilter | null;
   k?: number | null;

@@ -14,11 +14,8 @@ function filterKey(f: DomainFilter): string {
   return JSON.stringify({ ...f, genres: f.genres && [...f.genres].sort(), excludeGenres: f.excludeGenres && [...f.excludeGenres].sort() });
 }
 
-const BASIS_ARG = {
-  nullable: true,
-  defaultValue: SimilarityBasis.BLEND,
-  description: 'What "similar" means (BLEND is TASTE on a run trained before audience vectors existed).',
-};
+// No description on the argument (the enum has them): the schema then prints each root field on one line, as the contract pins it.
+const BASIS_ARG = { nullable: true, defaultValue: SimilarityBasis.BLEND };
 
 /** The basis asked for; BAD_USER_INPUT when the run cannot answer in it. */
 function basisFor(snap: ModelSnapshot, basis: SimilarityBasis | null | undefined): DomainBasis {
@@ -33,7 +30,9 @@ function basisFor(snap: ModelSnapshot, basis: SimilarityBasis | null | undefined
 
 @Resolver()
 export class SimilarResolver {
-  @Query(() => [SimilarMovie], { description: 'The k movies most similar to one title (cosine of embeddings), the title itself excluded.' })
+  @Query(() => [SimilarMovie], {
+    description: 'The k movies most similar to one title (cosine of the basis\'s vectors, BLEND by default), the title itself excluded.',
+  })
   async similarMovies(
     @Arg('title', () => String) title: string,
     @Arg('k', () => Int, { nullable: true, defaultValue: 10 }) k: number | null,
@@ -56,7 +55,7 @@ export class SimilarResolver {
   }
 
   @Query(() => [SimilarMovie], {
-    description: 'A "mood": neighbours of the mean of several movies\' normalised embeddings, the inputs excluded.',
+    description: 'A "mood": neighbours of the mean of several movies\' normalised vectors in the basis (BLEND by default), the inputs excluded.',
   })
   async similarToMany(
     @Arg('titles', () => [String]) titles: string[],
