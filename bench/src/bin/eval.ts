@@ -13,7 +13,8 @@ then prints, for TASTE, AUDIENCE and BLEND:
   genre Jaccard        mean over the 200 most-rated films of the genre Jaccard with their 10
                        nearest; at floors 0 / 10 / 20
   --source DIR      the dump (e.g. ml-latest-small or ml-100k; never commit real dumps)
-  --franchises FILE the franchise list (default bench/fixtures/franchises.json: 70 franchises)
+  --franchises FILE the franchise list (default bench/fixtures/franchises.json: 70 franchises;
+                    a synthetic dump without --franchises: the franchises it planted, truth.json)
   --seed N          seed of the split, the taste model and the audience SVD (default 1)
   --threads N       native engine threads (default 1)
   --weight W        BLEND's taste weight in 0..1 (default ${DEFAULT_BLEND_WEIGHT})

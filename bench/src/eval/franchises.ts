@@ -4,7 +4,7 @@
 // any of the franchise's patterns (`new RegExp(p, 'i').test(title)`); the patterns
 // use only syntax JavaScript and Python read alike (no \w, \d, no \b next to a
 // non-ASCII letter), so the research's Python figures and these agree.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export interface Franchise {
@@ -12,7 +12,11 @@ export interface Franchise {
   patterns: RegExp[];
 }
 
-export const DEFAULT_FRANCHISES = resolve(__dirname, '../../bench/fixtures/franchises.json');
+/** bench/fixtures/franchises.json, from the sources (bench/src/eval) or the bundle (dist/bench). */
+export const DEFAULT_FRANCHISES = [
+  resolve(__dirname, '../../fixtures/franchises.json'),
+  resolve(__dirname, '../../bench/fixtures/franchises.json'),
+].find((f) => existsSync(f)) ?? resolve('bench/fixtures/franchises.json');
 
 /** Parses the list; a pattern that does not compile names its franchise and index. */
 export function parseFranchises(text: string, where: string): Franchise[] {

@@ -4,6 +4,8 @@
 // randomized SVD of all ratings at the trainer's defaults, blend = cosine of
 // [w taste_unit, (1 - w) audience_unit]. Prints franchise recall@10 and genre Jaccard
 // at several rating floors as a table (quality.ts says how each is measured).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEFAULT_BLEND_WEIGHT } from '@cinemap/domain';
 import { AUDIENCE_DEFAULTS, blendRows } from '@cinemap/math';
 import { openDumpSource, readDump, type MovieRow } from '@cinemap/movielens';
@@ -82,25 +84,57 @@ async function readAll(source: string, log: (s: string) => void): Promise<{ data
   return { data: prepareTrainingData(raw, 0.2, 42), movies: new Map(dump.movies.map((m) => [m.movieId, m])) };
 }
 
-export async function runEval(o: EvalOptions): Promise<EvalResult> {
-  const { data, movies } = await readAll(o.source, o.log);
-  const n = data.movieIds.length;
-  const titles = Array.from(data.movieIds, (id) => movies.get(id)?.title ?? '');
-  const genres = Array.from(data.movieIds, (id) => genreSet(movies.get(id)?.genres ?? ''));
-  const franchises = matchFranchises(loadFranchises(o.franchises), titles);
-  let t = performance.now();
+/**
+ * The franchises as dense indices: the title patterns (--franchises, default the committed
+ * list), or, for a synthetic dump without --franchises, the franchises it planted (truth.json).
+ */
+function franchisesOf(o: EvalOptions, data: TrainingData, movies: Map<number, MovieRow>): { name: string; members: number[] }[] {
+  const truth = join(o.source, 'truth.json');
+  if (!o.franchises && existsSync(truth)) {
+    const index = new Map(Array.from(data.movieIds, (id, i) => [id, i]));
+    const planted = (JSON.parse(readFileSync(truth, 'utf8')) as { franchises: number[][] }).franchises;
+    o.log(`${truth}: ${planted.length} planted franchises`);
+    return planted.map((ids, i) => ({ name: `planted ${i}`, members: ids.map((id) => index.get(id)).filter((x): x is number => x !== undefined) }));
+  }
+  return matchFranchises(
+    loadFranchises(o.franchises),
+    Array.from(data.movieIds, (id) => movies.get(id)?.title ?? ''),
+  );
+}
+
+/** What the harness measures on: the dump's films and the vectors of every basis. */
+export interface EvalInput {
+  data: TrainingData;
+  counts: Float64Array;
+  genres: Set<string>[];
+  franchises: { name: string; members: number[] }[];
+  vectors: { TASTE: Vectors; AUDIENCE: Vectors; BLEND: Vectors };
+  seconds: { taste: number; audience: number };
+}
+
+async function tasteVectors(data: TrainingData, o: EvalOptions): Promise<Vectors> {
   o.log(`taste: native engine, fast.ai defaults, ${o.threads} thread(s) …`);
-  const nTrain = data.train.ratings.length;
   const taste = await new NativeEngine().train(data, {
     factors: 50,
     epochs: 5,
     lr: 5e-3,
     wd: 0.1,
-    batchSize: autoBatchSize(nTrain),
+    batchSize: autoBatchSize(data.train.ratings.length),
     yRange: [0, 5.5],
     seed: o.seed,
     threads: o.threads,
   });
+  return { rows: data.movieIds.length, dim: taste.weights.factors, data: taste.weights.movieFactors };
+}
+
+/** Reads the dump and computes the vectors of every basis. */
+export async function evalInput(o: EvalOptions): Promise<EvalInput> {
+  const { data, movies } = await readAll(o.source, o.log);
+  const n = data.movieIds.length;
+  const genres = Array.from(data.movieIds, (id) => genreSet(movies.get(id)?.genres ?? ''));
+  const franchises = franchisesOf(o, data, movies);
+  let t = performance.now();
+  const tv = await tasteVectors(data, o);
   const tasteSeconds = (performance.now() - t) / 1000;
   t = performance.now();
   o.log('audience: randomized SVD …');
@@ -114,27 +148,38 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
     ...o.audience,
   });
   const audienceSeconds = (performance.now() - t) / 1000;
-  const tv: Vectors = { rows: n, dim: taste.weights.factors, data: taste.weights.movieFactors };
   const av: Vectors = { rows: n, dim: aud.k, data: aud.vectors };
   const bv: Vectors = { rows: n, dim: tv.dim + av.dim, data: blendRows(tv.data, tv.dim, av.data, av.dim, n, o.weight) };
-  const bases = evaluateBases(
-    [
-      { basis: 'TASTE', v: tv },
-      { basis: 'AUDIENCE', v: av },
-      { basis: 'BLEND', v: bv },
-    ],
-    countsOf(data),
+  return {
+    data,
+    counts: countsOf(data),
     genres,
+    franchises,
+    vectors: { TASTE: tv, AUDIENCE: av, BLEND: bv },
+    seconds: { taste: tasteSeconds, audience: audienceSeconds },
+  };
+}
+
+export function evalResult(source: string, input: EvalInput): EvalResult {
+  const { data, franchises, vectors } = input;
+  const bases = evaluateBases(
+    (['TASTE', 'AUDIENCE', 'BLEND'] as const).map((basis) => ({ basis, v: vectors[basis] })),
+    input.counts,
+    input.genres,
     franchises,
   );
   return {
-    source: o.source,
+    source,
     ratings: data.train.ratings.length + data.valid.ratings.length,
-    movies: n,
+    movies: data.movieIds.length,
     franchisesWithMembers: franchises.filter((f) => f.members.length >= 2).length,
-    seconds: { taste: tasteSeconds, audience: audienceSeconds },
+    seconds: input.seconds,
     bases,
   };
+}
+
+export async function runEval(o: EvalOptions): Promise<EvalResult> {
+  return evalResult(o.source, await evalInput(o));
 }
 
 export function formatEval(r: EvalResult, weight: number): string {
