@@ -302,7 +302,7 @@ async function writeRun(
   log: Log,
 ): Promise<{ explainedVariance: number[]; audienceSeconds: number; audienceSigma: number[] }> {
   const pca = moviePca(p.movieFactors, p.nMovies, p.factors);
-  const audience = computeAudience(data, p, o, ctx, log);
+  const audience = await computeAudience(data, p, o, ctx, log);
   const scorer = buildScorerOnnx(p, { runId: id, userIds: data.userIds, movieIds: data.movieIds });
   const similarity = buildSimilarityOnnx(p, { runId: id, movieIds: data.movieIds });
   await db.transaction(async (tx) => {
@@ -335,16 +335,16 @@ interface RunAudience {
 }
 
 /** The audience embedding (all curated ratings) and the blend rows, with a progress line per pass. */
-function computeAudience(data: TrainingData, p: ModelWeights, o: TrainOptions, ctx: RunTrainingContext, log: Log): RunAudience {
+async function computeAudience(data: TrainingData, p: ModelWeights, o: TrainOptions, ctx: RunTrainingContext, log: Log): Promise<RunAudience> {
   const t0 = performance.now();
   const tty = Boolean(ctx.progressStream?.isTTY);
   const progress = createProgress(ctx.progressStream, { enabled: true, tty, transient: true, intervalMs: tty ? 100 : 10_000, writeLine: log });
-  const a = trainingAudience(data, audienceParams(o), (done, total) => progress('audience embedding (passes)', done, total));
+  const a = await trainingAudience(data, audienceParams(o), (done, total) => progress('audience embedding (passes)', done, total));
   progress.finish();
   const blend = blendRows(p.movieFactors, p.factors, a.vectors, a.k, p.nMovies, o.blendWeight);
   const seconds = (performance.now() - t0) / 1000;
   log(
-    `audience embedding: k=${a.k}, sigma ${a.sigma[0].toFixed(2)} .. ${a.sigma[a.k - 1].toFixed(2)}, ${seconds.toFixed(1)} s; BLEND weight ${o.blendWeight}`,
+    `audience embedding: k=${a.k}, sigma ${a.sigma[0].toFixed(2)} .. ${a.sigma[a.k - 1].toFixed(2)}, ${seconds.toFixed(1)} s (${a.kernel} passes); BLEND weight ${o.blendWeight}`,
   );
   return { k: a.k, vectors: a.vectors, blend, sigma: a.sigma, seconds };
 }

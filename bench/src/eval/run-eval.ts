@@ -138,7 +138,7 @@ export async function evalInput(o: EvalOptions): Promise<EvalInput> {
   const tasteSeconds = (performance.now() - t) / 1000;
   t = performance.now();
   o.log('audience: randomized SVD …');
-  const aud = trainingAudience(data, {
+  const aud = await trainingAudience(data, {
     audienceFactors: AUDIENCE_DEFAULTS.k,
     audienceOversampling: AUDIENCE_DEFAULTS.oversampling,
     audiencePowerIterations: AUDIENCE_DEFAULTS.powerIterations,

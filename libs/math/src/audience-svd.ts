@@ -95,7 +95,8 @@ export function checkRatingsCsr(csr: RatingsCsr): void {
   }
 }
 
-function resolveOptions(o: AudienceOptions) {
+/** The options with their defaults, checked (a clear error names the option). */
+export function resolveAudienceOptions(o: AudienceOptions) {
   const r = { ...AUDIENCE_DEFAULTS, ...o };
   checkInt('k', r.k, 1, 4096);
   checkInt('oversampling', r.oversampling, 0, 4096);
@@ -282,12 +283,34 @@ function ritzVectors(z: Float64Array, g: Float64Array, n: number, l: number, k: 
   return { vectors: v, sigma, k };
 }
 
+/** The two passes over the matrix (z and out are row-major n x l float64). */
+export interface SvdPasses {
+  /** out = A^T (A z). */
+  power(z: Float64Array, out: Float64Array): void;
+  /** (A z)^T (A z), l x l. */
+  ritz(z: Float64Array): Float64Array;
+}
+
 export interface RandomizedSvdOptions {
   k: number;
   oversampling: number;
   powerIterations: number;
   seed: number;
   onPass?: (done: number, total: number) => void;
+  /** Other passes than the TypeScript float64 ones (./audience-kernel.ts: WebAssembly SIMD). */
+  passes?: SvdPasses;
+}
+
+/** The reference passes: plain TypeScript, float64. */
+export function typeScriptPasses(csr: Omit<RatingsCsr, 'values'>, weights: Float64Array, l: number): SvdPasses {
+  const p: Pass = { indptr: csr.indptr, cols: csr.cols, w: weights, l };
+  return {
+    power: (z, out) => {
+      out.fill(0);
+      audiencePowerPass(p, z, out, 0, csr.nUsers);
+    },
+    ritz: (z) => ritzGram(p, z, csr.nUsers),
+  };
 }
 
 /**
@@ -300,19 +323,19 @@ export function randomizedSvdCsr(csr: Omit<RatingsCsr, 'values'>, weights: Float
   const n = csr.nMovies;
   const l = Math.min(o.k + o.oversampling, n, csr.nUsers);
   const rng = new Rng(o.seed);
-  const p: Pass = { indptr: csr.indptr, cols: csr.cols, w: weights, l };
+  const passes = o.passes ?? typeScriptPasses(csr, weights, l);
   let z = new Float64Array(n * l);
   for (let i = 0; i < z.length; i++) z[i] = rng.normal();
   orthonormalize(z, n, l, rng);
   const total = o.powerIterations + 2;
   for (let it = 0; it <= o.powerIterations; it++) {
     const h = new Float64Array(n * l);
-    audiencePowerPass(p, z, h, 0, csr.nUsers);
+    passes.power(z, h);
     orthonormalize(h, n, l, rng);
     z = h;
     o.onPass?.(it + 1, total);
   }
-  const g = ritzGram(p, z, csr.nUsers);
+  const g = passes.ritz(z);
   o.onPass?.(total, total);
   return ritzVectors(z, g, n, l, o.k);
 }
@@ -323,7 +346,7 @@ export function randomizedSvdCsr(csr: Omit<RatingsCsr, 'values'>, weights: Float
  */
 export function audienceEmbedding(csr: RatingsCsr, options: AudienceOptions): AudienceEmbedding {
   checkRatingsCsr(csr);
-  const o = resolveOptions(options);
+  const o = resolveAudienceOptions(options);
   return randomizedSvdCsr(csr, audienceWeights(csr, o.rowExponent, o.values), o);
 }
 

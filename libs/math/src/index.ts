@@ -10,3 +10,4 @@ export * from './pca';
 export * from './metrics';
 export * from './audience-svd';
 export * from './blend';
+export * from './audience-kernel';

@@ -2,7 +2,7 @@
 // who rated it, computed from ALL the curated ratings (train and validation: it
 // predicts nothing, so there is nothing to hold out) with the same dense movie
 // indices as the taste factors. The numerics live in @cinemap/math.
-import { audienceEmbedding, ratingsCsr, type AudienceEmbedding, type AudienceValues } from '@cinemap/math';
+import { audienceEmbeddingFast, ratingsCsr, type AudienceEmbedding, type AudienceValues } from '@cinemap/math';
 import type { TrainingData } from '../data/training-data';
 
 export interface AudienceParams {
@@ -14,12 +14,16 @@ export interface AudienceParams {
   audienceSeed: number;
 }
 
-/** Concatenates train and valid into one (user, movie, rating) set and runs the randomized SVD. */
-export function trainingAudience(
+/**
+ * Concatenates train and valid into one (user, movie, rating) set and runs the randomized
+ * SVD (its passes in the WebAssembly SIMD kernel where available; `kernel` says which ran).
+ */
+export async function trainingAudience(
   data: TrainingData,
   p: AudienceParams,
   onPass?: (done: number, total: number) => void,
-): AudienceEmbedding {
+  kernel: 'wasm' | 'ts' = 'wasm',
+): Promise<AudienceEmbedding & { kernel: 'wasm' | 'ts' }> {
   const nt = data.train.ratings.length,
     n = nt + data.valid.ratings.length;
   const users = new Int32Array(n),
@@ -32,7 +36,7 @@ export function trainingAudience(
   ratings.set(data.train.ratings);
   ratings.set(data.valid.ratings, nt);
   const csr = ratingsCsr(users, movies, ratings, data.userIds.length, data.movieIds.length);
-  return audienceEmbedding(csr, {
+  return audienceEmbeddingFast(csr, {
     k: p.audienceFactors,
     oversampling: p.audienceOversampling,
     powerIterations: p.audiencePowerIterations,
@@ -40,5 +44,6 @@ export function trainingAudience(
     values: p.audienceValues,
     seed: p.audienceSeed,
     onPass,
+    kernel,
   });
 }
