@@ -1,6 +1,6 @@
 // `npm run eval -- --source DIR`: neighbour quality of TASTE, AUDIENCE and BLEND on a
 // MovieLens dump (bench/src/eval/run-eval.ts).
-import { DEFAULT_BLEND_WEIGHT, formatEval, runEval, type EvalOptions } from '../eval/run-eval';
+import { DEFAULT_BLEND_WEIGHT, evalInput, evalResult, formatEval, neighbourTable, type EvalOptions } from '../eval/run-eval';
 
 const HELP = `Usage: npm run eval -- --source DIR [--franchises FILE] [--seed N] [--threads N] [--weight W] [--json]
 
@@ -20,6 +20,8 @@ then prints, for TASTE, AUDIENCE and BLEND:
   --weight W        BLEND's taste weight in 0..1 (default ${DEFAULT_BLEND_WEIGHT})
   --audience-factors K, --row-exponent A, --audience-values rating|binary, --power-iterations Q
                     audience settings other than the trainer's defaults (to measure alternatives)
+  --show TITLE      also print the 10 nearest films of TITLE (exact MovieLens title) under TASTE and
+                    BLEND side by side, at the default floor (repeatable)
   --json            the figures as one JSON object`;
 
 function parse(argv: string[]) {
@@ -31,6 +33,7 @@ function parse(argv: string[]) {
     weight: DEFAULT_BLEND_WEIGHT,
     json: false,
     audience: {} as NonNullable<EvalOptions['audience']>,
+    show: [] as string[],
   };
   const value = (name: string, v: string | undefined): string => {
     if (v === undefined || v.startsWith('--')) throw new Error(`${name} needs a value (see --help)`);
@@ -59,7 +62,8 @@ function parse(argv: string[]) {
       const v = value(a, argv[++i]);
       if (v !== 'rating' && v !== 'binary') throw new Error(`--audience-values needs rating or binary, got ${JSON.stringify(v)}`);
       o.audience.audienceValues = v;
-    } else if (a === '--json') o.json = true;
+    } else if (a === '--show') o.show.push(value(a, argv[++i]));
+    else if (a === '--json') o.json = true;
     else throw new Error(`unknown argument ${a} (see --help)`);
   }
   if (!o.source) throw new Error('--source DIR is required (see --help)');
@@ -69,8 +73,10 @@ function parse(argv: string[]) {
 async function main(argv: string[]): Promise<void> {
   if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) return void console.log(HELP);
   const o = parse(argv);
-  const r = await runEval({ ...o, log: (s) => process.stderr.write(`[eval] ${s}\n`) });
+  const input = await evalInput({ ...o, log: (s) => process.stderr.write(`[eval] ${s}\n`) });
+  const r = evalResult(o.source, input);
   process.stdout.write(o.json ? `${JSON.stringify(r)}\n` : formatEval(r, o.weight));
+  for (const t of o.show) process.stdout.write(`\n${neighbourTable(input, t)}`);
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {

@@ -6,8 +6,8 @@
 // at several rating floors as a table (quality.ts says how each is measured).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_BLEND_WEIGHT } from '@cinemap/domain';
-import { AUDIENCE_DEFAULTS, blendRows } from '@cinemap/math';
+import { DEFAULT_BLEND_WEIGHT, DEFAULT_MIN_RATING_COUNT } from '@cinemap/domain';
+import { AUDIENCE_DEFAULTS, blendRows, normalizeRows, topKByDot } from '@cinemap/math';
 import { openDumpSource, readDump, type MovieRow } from '@cinemap/movielens';
 import {
   NativeEngine,
@@ -105,6 +105,8 @@ function franchisesOf(o: EvalOptions, data: TrainingData, movies: Map<number, Mo
 /** What the harness measures on: the dump's films and the vectors of every basis. */
 export interface EvalInput {
   data: TrainingData;
+  /** MovieLens title of each dense movie index. */
+  titles: string[];
   counts: Float64Array;
   genres: Set<string>[];
   franchises: { name: string; members: number[] }[];
@@ -152,6 +154,7 @@ export async function evalInput(o: EvalOptions): Promise<EvalInput> {
   const bv: Vectors = { rows: n, dim: tv.dim + av.dim, data: blendRows(tv.data, tv.dim, av.data, av.dim, n, o.weight) };
   return {
     data,
+    titles: Array.from(data.movieIds, (id) => movies.get(id)?.title ?? ''),
     counts: countsOf(data),
     genres,
     franchises,
@@ -180,6 +183,34 @@ export function evalResult(source: string, input: EvalInput): EvalResult {
 
 export async function runEval(o: EvalOptions): Promise<EvalResult> {
   return evalResult(o.source, await evalInput(o));
+}
+
+/**
+ * The 10 nearest films of `title` (its exact MovieLens title) in each basis, at the
+ * default floor, as a Markdown table: "title [ratings] cosine" per cell.
+ */
+export function neighbourTable(input: EvalInput, title: string, bases: (keyof EvalInput['vectors'])[] = ['TASTE', 'BLEND']): string {
+  const q = input.titles.indexOf(title);
+  if (q < 0) throw new Error(`--show: no film titled exactly ${JSON.stringify(title)} in the dump (use the MovieLens title, e.g. "Matrix, The (1999)")`);
+  const cols = bases.map((b) => {
+    const v = input.vectors[b];
+    const keep: number[] = [];
+    for (let i = 0; i < v.rows; i++) if (input.counts[i] >= DEFAULT_MIN_RATING_COUNT || i === q) keep.push(i);
+    const sub = new Float32Array(keep.length * v.dim);
+    keep.forEach((i, r) => sub.set(v.data.subarray(i * v.dim, (i + 1) * v.dim), r * v.dim));
+    normalizeRows(sub, keep.length, v.dim, { inPlace: true });
+    const qr = keep.indexOf(q);
+    const top = topKByDot(sub, keep.length, v.dim, sub.subarray(qr * v.dim, (qr + 1) * v.dim), 10, { exclude: new Set([qr]) });
+    return Array.from(top.indices, (r, j) => `${input.titles[keep[r]]} [${input.counts[keep[r]]}] ${top.scores[j].toFixed(2)}`);
+  });
+  return [
+    `#### ${title} [${input.counts[q]} ratings]`,
+    '',
+    `| # | ${bases.join(' | ')} |`,
+    `| --- | ${bases.map(() => '---').join(' | ')} |`,
+    ...Array.from({ length: 10 }, (_, i) => `| ${i + 1} | ${cols.map((c) => (c[i] ?? '').replace(/\|/g, '\\|')).join(' | ')} |`),
+    '',
+  ].join('\n');
 }
 
 export function formatEval(r: EvalResult, weight: number): string {
