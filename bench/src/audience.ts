@@ -19,7 +19,10 @@ async function dumpCsr(dir: string): Promise<RatingsCsr> {
   return ratingsCsr(s.users, s.movies, s.ratings, data.userIds.length, data.movieIds.length);
 }
 
-async function timedSvd(csr: RatingsCsr, kernel: 'wasm' | 'ts'): Promise<{ seconds: number; passes: number[]; sigma1: number; used: string }> {
+async function timedSvd(
+  csr: RatingsCsr,
+  kernel: 'wasm' | 'ts',
+): Promise<{ seconds: number; passes: number[]; sigma1: number; used: string }> {
   const t0 = performance.now();
   let last = t0;
   const passes: number[] = [];

@@ -335,10 +335,22 @@ interface RunAudience {
 }
 
 /** The audience embedding (all curated ratings) and the blend rows, with a progress line per pass. */
-async function computeAudience(data: TrainingData, p: ModelWeights, o: TrainOptions, ctx: RunTrainingContext, log: Log): Promise<RunAudience> {
+async function computeAudience(
+  data: TrainingData,
+  p: ModelWeights,
+  o: TrainOptions,
+  ctx: RunTrainingContext,
+  log: Log,
+): Promise<RunAudience> {
   const t0 = performance.now();
   const tty = Boolean(ctx.progressStream?.isTTY);
-  const progress = createProgress(ctx.progressStream, { enabled: true, tty, transient: true, intervalMs: tty ? 100 : 10_000, writeLine: log });
+  const progress = createProgress(ctx.progressStream, {
+    enabled: true,
+    tty,
+    transient: true,
+    intervalMs: tty ? 100 : 10_000,
+    writeLine: log,
+  });
   const a = await trainingAudience(data, audienceParams(o), (done, total) => progress('audience embedding (passes)', done, total));
   progress.finish();
   const blend = blendRows(p.movieFactors, p.factors, a.vectors, a.k, p.nMovies, o.blendWeight);

@@ -57,7 +57,8 @@ function parse(argv: string[]) {
     else if (a === '--power-iterations') o.audience.audiencePowerIterations = int(a, argv[++i], 0);
     else if (a === '--row-exponent') {
       o.audience.audienceRowExponent = Number(value(a, argv[++i]));
-      if (!(o.audience.audienceRowExponent >= 0 && o.audience.audienceRowExponent <= 2)) throw new Error(`--row-exponent needs a number in 0..2, got ${argv[i]}`);
+      if (!(o.audience.audienceRowExponent >= 0 && o.audience.audienceRowExponent <= 2))
+        throw new Error(`--row-exponent needs a number in 0..2, got ${argv[i]}`);
     } else if (a === '--audience-values') {
       const v = value(a, argv[++i]);
       if (v !== 'rating' && v !== 'binary') throw new Error(`--audience-values needs rating or binary, got ${JSON.stringify(v)}`);

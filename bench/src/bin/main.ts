@@ -11,7 +11,12 @@ import { runTrainBench } from '../train';
 import { runServeBench } from '../serve';
 import { runAudienceBench } from '../audience';
 
-const SUITES: Record<string, BenchSuite> = { parse: runIngestBench, train: runTrainBench, audience: runAudienceBench, serve: runServeBench };
+const SUITES: Record<string, BenchSuite> = {
+  parse: runIngestBench,
+  train: runTrainBench,
+  audience: runAudienceBench,
+  serve: runServeBench,
+};
 
 const HELP = `Usage: npm run bench [-- --quick] [--only ${Object.keys(SUITES).join(',')}] [--work-dir DIR] [--real DIR ...] [--no-append]
 

@@ -72,7 +72,15 @@ describe('the franchise list (bench/fixtures/franchises.json)', () => {
   });
 
   it('refuses a title in two franchises, and a pattern that does not compile, by name', () => {
-    const two = parseFranchises(JSON.stringify({ franchises: [{ name: 'A', patterns: ['^Toy'] }, { name: 'B', patterns: ['Story'] }] }), 'x.json');
+    const two = parseFranchises(
+      JSON.stringify({
+        franchises: [
+          { name: 'A', patterns: ['^Toy'] },
+          { name: 'B', patterns: ['Story'] },
+        ],
+      }),
+      'x.json',
+    );
     expect(() => matchFranchises(two, ['Toy Story (1995)'])).toThrow(/"Toy Story \(1995\)" matches two franchises: "A" and "B"/);
     expect(() => parseFranchises(JSON.stringify({ franchises: [{ name: 'Bad', patterns: ['ok', '(unclosed'] }] }), 'x.json')).toThrow(
       /x\.json: franchise "Bad" pattern 1 does not compile/,

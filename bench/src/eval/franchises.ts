@@ -13,10 +13,10 @@ export interface Franchise {
 }
 
 /** bench/fixtures/franchises.json, from the sources (bench/src/eval) or the bundle (dist/bench). */
-export const DEFAULT_FRANCHISES = [
-  resolve(__dirname, '../../fixtures/franchises.json'),
-  resolve(__dirname, '../../bench/fixtures/franchises.json'),
-].find((f) => existsSync(f)) ?? resolve('bench/fixtures/franchises.json');
+export const DEFAULT_FRANCHISES =
+  [resolve(__dirname, '../../fixtures/franchises.json'), resolve(__dirname, '../../bench/fixtures/franchises.json')].find((f) =>
+    existsSync(f),
+  ) ?? resolve('bench/fixtures/franchises.json');
 
 /** Parses the list; a pattern that does not compile names its franchise and index. */
 export function parseFranchises(text: string, where: string): Franchise[] {

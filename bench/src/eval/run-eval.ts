@@ -94,7 +94,10 @@ function franchisesOf(o: EvalOptions, data: TrainingData, movies: Map<number, Mo
     const index = new Map(Array.from(data.movieIds, (id, i) => [id, i]));
     const planted = (JSON.parse(readFileSync(truth, 'utf8')) as { franchises: number[][] }).franchises;
     o.log(`${truth}: ${planted.length} planted franchises`);
-    return planted.map((ids, i) => ({ name: `planted ${i}`, members: ids.map((id) => index.get(id)).filter((x): x is number => x !== undefined) }));
+    return planted.map((ids, i) => ({
+      name: `planted ${i}`,
+      members: ids.map((id) => index.get(id)).filter((x): x is number => x !== undefined),
+    }));
   }
   return matchFranchises(
     loadFranchises(o.franchises),
@@ -191,7 +194,10 @@ export async function runEval(o: EvalOptions): Promise<EvalResult> {
  */
 export function neighbourTable(input: EvalInput, title: string, bases: (keyof EvalInput['vectors'])[] = ['TASTE', 'BLEND']): string {
   const q = input.titles.indexOf(title);
-  if (q < 0) throw new Error(`--show: no film titled exactly ${JSON.stringify(title)} in the dump (use the MovieLens title, e.g. "Matrix, The (1999)")`);
+  if (q < 0)
+    throw new Error(
+      `--show: no film titled exactly ${JSON.stringify(title)} in the dump (use the MovieLens title, e.g. "Matrix, The (1999)")`,
+    );
   const cols = bases.map((b) => {
     const v = input.vectors[b];
     const keep: number[] = [];

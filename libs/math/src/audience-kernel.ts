@@ -6,12 +6,22 @@
 // 4; a user's row t = A[u,:] Z lives in v128 locals), G accumulates in float64. The
 // orthonormalisation and the small eigenproblem stay in TypeScript float64.
 // Measured against the TypeScript kernel in `npm run bench` (audience rows).
-import { audienceWeights, resolveAudienceOptions, checkRatingsCsr, randomizedSvdCsr, type AudienceEmbedding, type AudienceOptions, type RatingsCsr, type SvdPasses } from './audience-svd';
+import {
+  audienceWeights,
+  resolveAudienceOptions,
+  checkRatingsCsr,
+  randomizedSvdCsr,
+  type AudienceEmbedding,
+  type AudienceOptions,
+  type RatingsCsr,
+  type SvdPasses,
+} from './audience-svd';
 import { compileWat } from './wat';
 
 /** The kernel's text for a block of `lp` columns (a multiple of 4): t is held in lp/4 v128 locals. */
 export function audienceKernelWat(lp: number): string {
-  if (!Number.isInteger(lp) || lp < 4 || lp % 4 !== 0 || lp > 1024) throw new RangeError(`audienceKernelWat: lp must be a multiple of 4 in 4..1024, got ${lp}`);
+  if (!Number.isInteger(lp) || lp < 4 || lp % 4 !== 0 || lp > 1024)
+    throw new RangeError(`audienceKernelWat: lp must be a multiple of 4 in 4..1024, got ${lp}`);
   const L = lp / 4,
     rowBytes = lp * 4;
   const each = (f: (c: number) => string) => Array.from({ length: L }, (_, c) => f(c)).join('\n        ');
@@ -115,7 +125,8 @@ export class AudienceKernel {
       tb: place(lp * 4),
       g: place(lp * lp * 8),
     };
-    if (off > 2 ** 32 - PAGE) throw new RangeError(`AudienceKernel: ${nnz} ratings x ${n} movies need ${off} bytes, over WebAssembly's 4 GiB`);
+    if (off > 2 ** 32 - PAGE)
+      throw new RangeError(`AudienceKernel: ${nnz} ratings x ${n} movies need ${off} bytes, over WebAssembly's 4 GiB`);
     const x = new WebAssembly.Instance(this.module, {}).exports as unknown as KernelExports;
     x.memory.grow(Math.ceil(off / PAGE));
     const buf = x.memory.buffer;
@@ -153,7 +164,10 @@ export class AudienceKernel {
  * audienceEmbedding with the WebAssembly SIMD passes where the engine has them (else
  * the TypeScript ones, same algorithm in float64). `kernel: 'ts'` forces the reference.
  */
-export async function audienceEmbeddingFast(csr: RatingsCsr, options: AudienceOptions & { kernel?: 'wasm' | 'ts' }): Promise<AudienceEmbedding & { kernel: 'wasm' | 'ts' }> {
+export async function audienceEmbeddingFast(
+  csr: RatingsCsr,
+  options: AudienceOptions & { kernel?: 'wasm' | 'ts' },
+): Promise<AudienceEmbedding & { kernel: 'wasm' | 'ts' }> {
   checkRatingsCsr(csr);
   const o = { ...resolveAudienceOptions(options), kernel: options.kernel };
   const w = audienceWeights(csr, o.rowExponent, o.values);

@@ -89,7 +89,10 @@ describe('parseBasis (the basis select and the URL parameter `basis`)', () => {
 
   it('every basis the page offers is one the schema knows, and the neighbour queries pass it', () => {
     const schema = readFileSync(join(__dirname, '../../../gateway/schema.graphql'), 'utf8');
-    const values = /enum SimilarityBasis \{([\s\S]*?)\}/.exec(schema)![1].match(/^\s+([A-Z]+)$/gm)!.map((v) => v.trim());
+    const values = /enum SimilarityBasis \{([\s\S]*?)\}/
+      .exec(schema)![1]
+      .match(/^\s+([A-Z]+)$/gm)!
+      .map((v) => v.trim());
     expect([...BASES].sort()).toEqual(values.sort());
     for (const q of [SIMILAR_QUERY, MOOD_QUERY, SIMILAR_WITH_MOVIE_QUERY]) expect(q).toMatch(/basis: \$basis/);
   });

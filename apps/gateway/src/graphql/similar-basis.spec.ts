@@ -15,7 +15,11 @@ describeEachBackend('similarity bases over GraphQL', (ctx) => {
   let seed: SeedResult;
   let gw: Gateway;
   const post = async (query: string, variables?: Record<string, unknown>) => {
-    const res = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    const res = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
     return (await res.json()) as Gql;
   };
   const SIMILAR = `query($t: String!, $k: Int, $b: SimilarityBasis) { similarMovies(title: $t, k: $k, basis: $b) { similarity movie { id } } }`;

@@ -128,7 +128,12 @@ export class ModelSnapshot {
   }
 
   /** The audience matrix from `audience`, and the blend of the raw taste rows (before normalising) with it. */
-  private addAudience(rows: RunMovieRow[], audience: ReadonlyMap<number, Float32Array>, weight: number, kernel: DotScanKernel | null): void {
+  private addAudience(
+    rows: RunMovieRow[],
+    audience: ReadonlyMap<number, Float32Array>,
+    weight: number,
+    kernel: DotScanKernel | null,
+  ): void {
     const da = audience.values().next().value!.length;
     const aud = new BasisMatrix(this.size, da, kernel);
     rows.forEach((r, i) => {

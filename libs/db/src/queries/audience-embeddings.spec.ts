@@ -92,9 +92,11 @@ describeEachBackend('audience and blend vectors', (ctx) => {
   });
 
   it('points active_audience_embeddings and active_blend_embeddings at the active run', async () => {
-    const rows = await ctx.db().query<{ n: number; run: number; d: number }>(
-      'SELECT count(*)::int AS n, min(run_id)::int AS run, min(vector_dims(embedding)) AS d FROM active_blend_embeddings',
-    );
+    const rows = await ctx
+      .db()
+      .query<{ n: number; run: number; d: number }>(
+        'SELECT count(*)::int AS n, min(run_id)::int AS run, min(vector_dims(embedding)) AS d FROM active_blend_embeddings',
+      );
     expect(rows[0]).toEqual({ n: seed.movies.length, run: seed.runId, d: seed.dim + 6 });
     const aud = await ctx.db().query<{ d: number }>('SELECT min(vector_dims(embedding)) AS d FROM active_audience_embeddings');
     expect(aud[0].d).toBe(6);

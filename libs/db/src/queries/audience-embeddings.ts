@@ -36,7 +36,8 @@ export async function copyAudienceEmbeddings(q: Queryable, runId: number, rows: 
 }
 
 function checkBasis(basis: string): VectorBasis {
-  if (!(BASES as readonly string[]).includes(basis)) throw new DbError(`Invalid vector basis: ${JSON.stringify(basis)} (audience or blend)`);
+  if (!(BASES as readonly string[]).includes(basis))
+    throw new DbError(`Invalid vector basis: ${JSON.stringify(basis)} (audience or blend)`);
   return basis as VectorBasis;
 }
 

@@ -179,7 +179,8 @@ export async function seedGatewayFixture(db: Db, opts: SeedOptions = {}): Promis
   });
   // As the trainer does: indexes, views, active flag, NOTIFY (the trainer's own query).
   await createRunEmbeddingIndexes(db, result.runId, dim);
-  if (result.audienceDim) await createRunAudienceIndexes(db, result.runId, { audience: result.audienceDim, blend: dim + result.audienceDim });
+  if (result.audienceDim)
+    await createRunAudienceIndexes(db, result.runId, { audience: result.audienceDim, blend: dim + result.audienceDim });
   await activateModelRun(db, result.runId, dim);
   return result;
 }
@@ -194,7 +195,8 @@ export async function seedModelRun(db: Db, fixture: SeedResult, opts: { seed: nu
   const runId = await db.transaction((tx) =>
     insertRun(tx, fixture.datasetId, fixture.movies, fixture.userIds, fixture.dim, rng, fixture.audienceDim),
   );
-  if (fixture.audienceDim) await createRunAudienceIndexes(db, runId, { audience: fixture.audienceDim, blend: fixture.dim + fixture.audienceDim });
+  if (fixture.audienceDim)
+    await createRunAudienceIndexes(db, runId, { audience: fixture.audienceDim, blend: fixture.dim + fixture.audienceDim });
   if (opts.activate !== false) await activateModelRun(db, runId, fixture.dim);
   return runId;
 }

@@ -31,7 +31,7 @@ function basisFor(snap: ModelSnapshot, basis: SimilarityBasis | null | undefined
 @Resolver()
 export class SimilarResolver {
   @Query(() => [SimilarMovie], {
-    description: 'The k movies most similar to one title (cosine of the basis\'s vectors, BLEND by default), the title itself excluded.',
+    description: "The k movies most similar to one title (cosine of the basis's vectors, BLEND by default), the title itself excluded.",
   })
   async similarMovies(
     @Arg('title', () => String) title: string,
@@ -55,7 +55,8 @@ export class SimilarResolver {
   }
 
   @Query(() => [SimilarMovie], {
-    description: 'A "mood": neighbours of the mean of several movies\' normalised vectors in the basis (BLEND by default), the inputs excluded.',
+    description:
+      'A "mood": neighbours of the mean of several movies\' normalised vectors in the basis (BLEND by default), the inputs excluded.',
   })
   async similarToMany(
     @Arg('titles', () => [String]) titles: string[],

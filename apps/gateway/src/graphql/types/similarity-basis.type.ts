@@ -15,7 +15,7 @@ registerEnumType(SimilarityBasis, {
   valuesConfig: {
     BLEND: {
       description:
-        'Both: cosine of the taste and audience vectors concatenated as unit vectors, taste weighted by the run\'s blendWeight (0.3 by default). The default. On a run trained before audience vectors existed it answers as TASTE.',
+        "Both: cosine of the taste and audience vectors concatenated as unit vectors, taste weighted by the run's blendWeight (0.3 by default). The default. On a run trained before audience vectors existed it answers as TASTE.",
     },
     TASTE: { description: "Cosine of the rating model's movie factors (the seed blog's answer)." },
     AUDIENCE: { description: 'What people who rated it also rated: cosine of the audience embedding (a truncated SVD of who rated what).' },
