@@ -79,6 +79,7 @@ describeEachBackend('runTraining', (ctx) => {
     });
     const m = run!.metrics as Record<string, any>;
     expect(m.audience.sigma).toHaveLength(50);
+    expect(m.audience.kernel).toBe('wasm');
     expect(m.audience.sigma[0]).toBeGreaterThan(m.audience.sigma[49]);
     expect(await audienceDims(db, first.runId)).toEqual({ audience: 50, blend: 58 });
     const aud = await loadRunAudience(db, first.runId);

@@ -59,8 +59,8 @@ export interface RunMetrics {
   trainMse: number;
   baselineRmse: number;
   explainedVariance: number[];
-  /** The audience embedding: seconds it took and its singular values (largest first). */
-  audience?: { seconds: number; sigma: number[] };
+  /** The audience embedding: seconds it took, which passes ran (wasm | ts) and its singular values (largest first). */
+  audience?: { seconds: number; kernel: string; sigma: number[] };
   counts: { ratings: number; train: number; valid: number; users: number; movies: number };
   timings: { loadSeconds: number; trainSeconds: number; writeSeconds: number; totalSeconds: number };
   ratingsPerSecond: number;
@@ -300,7 +300,7 @@ async function writeRun(
   o: TrainOptions,
   ctx: RunTrainingContext,
   log: Log,
-): Promise<{ explainedVariance: number[]; audienceSeconds: number; audienceSigma: number[] }> {
+): Promise<{ explainedVariance: number[]; audience: NonNullable<RunMetrics['audience']> }> {
   const pca = moviePca(p.movieFactors, p.nMovies, p.factors);
   const audience = await computeAudience(data, p, o, ctx, log);
   const scorer = buildScorerOnnx(p, { runId: id, userIds: data.userIds, movieIds: data.movieIds });
@@ -323,7 +323,10 @@ async function writeRun(
   }
   await createRunEmbeddingIndexes(db, id, p.factors);
   await createRunAudienceIndexes(db, id, { audience: audience.k, blend: p.factors + audience.k });
-  return { explainedVariance: pca.explainedVariance, audienceSeconds: audience.seconds, audienceSigma: Array.from(audience.sigma) };
+  return {
+    explainedVariance: pca.explainedVariance,
+    audience: { seconds: audience.seconds, kernel: audience.kernel, sigma: Array.from(audience.sigma) },
+  };
 }
 
 interface RunAudience {
@@ -332,6 +335,7 @@ interface RunAudience {
   blend: Float32Array;
   sigma: Float64Array;
   seconds: number;
+  kernel: string;
 }
 
 /** The audience embedding (all curated ratings) and the blend rows, with a progress line per pass. */
@@ -358,7 +362,7 @@ async function computeAudience(
   log(
     `audience embedding: k=${a.k}, sigma ${a.sigma[0].toFixed(2)} .. ${a.sigma[a.k - 1].toFixed(2)}, ${seconds.toFixed(1)} s (${a.kernel} passes); BLEND weight ${o.blendWeight}`,
   );
-  return { k: a.k, vectors: a.vectors, blend, sigma: a.sigma, seconds };
+  return { k: a.k, vectors: a.vectors, blend, sigma: a.sigma, seconds, kernel: a.kernel };
 }
 
 function* audienceRows(ids: Int32Array, a: RunAudience): Generator<AudienceRow> {
@@ -371,7 +375,7 @@ function* audienceRows(ids: Int32Array, a: RunAudience): Generator<AudienceRow> 
 function runMetrics(
   input: TrainingInput,
   result: TrainResult,
-  written: { explainedVariance: number[]; audienceSeconds: number; audienceSigma: number[] },
+  written: { explainedVariance: number[]; audience: NonNullable<RunMetrics['audience']> },
   timings: RunMetrics['timings'],
 ): RunMetrics {
   const { explainedVariance } = written;
@@ -384,7 +388,7 @@ function runMetrics(
     trainMse: last.trainMse,
     baselineRmse: input.baseline,
     explainedVariance,
-    audience: { seconds: written.audienceSeconds, sigma: written.audienceSigma },
+    audience: written.audience,
     counts: {
       ratings: raw.ratings.length,
       train: data.train.ratings.length,
