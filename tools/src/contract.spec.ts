@@ -63,6 +63,7 @@ describe('contract: GraphQL ↔ domain ↔ SQL', () => {
     const core: Record<string, string[]> = {
       model_runs: ['id', 'dataset_id', 'created_at', 'params', 'engine', 'backend', 'metrics', 'status', 'active'],
       datasets: ['id', 'created_at', 'source', 'params', 'counts', 'active'],
+      movie_audience_embeddings: ['run_id', 'movie_id', 'audience', 'blend'],
     };
     for (const [t, cs] of Object.entries(core)) expect(cs.filter((c) => !columns[t].includes(c))).toEqual([]);
     const run = Object.keys((schema.getType('ModelRun') as GraphQLObjectType).getFields());

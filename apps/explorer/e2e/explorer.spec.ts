@@ -249,6 +249,36 @@ d('explorer in a browser, on a seeded gateway', () => {
     await shot('mood', true);
   });
 
+  it('"Based on" switches the similarity basis; the list is the API\'s answer in that basis and the URL keeps it', async () => {
+    await open('?film=Godfather%2C%20The%20(1972)&basis=taste');
+    await page.waitForSelector('#results-list > li');
+    expect(await page.inputValue('#basis')).toBe('TASTE');
+    const want = async (basis: string) =>
+      (
+        await api<{ similarMovies: SimilarMovie[] }>(gw.origin, SIMILAR_QUERY, {
+          title: 'Godfather, The (1972)',
+          k: 10,
+          filter: null,
+          basis,
+        })
+      ).similarMovies.map((s) => s.movie.id);
+    const taste = await listedIds();
+    expect(taste).toEqual(await want('TASTE'));
+    const before = await renders();
+    await page.selectOption('#basis', 'AUDIENCE');
+    await waitForRender(before);
+    const audience = await listedIds();
+    expect(audience).toEqual(await want('AUDIENCE'));
+    expect(audience).not.toEqual(taste);
+    expect(new URL(page.url()).searchParams.get('basis')).toBe('audience');
+    // back to the default: the URL drops the parameter
+    const b2 = await renders();
+    await page.selectOption('#basis', 'BLEND');
+    await waitForRender(b2);
+    expect(await listedIds()).toEqual(await want('BLEND'));
+    expect(new URL(page.url()).searchParams.has('basis')).toBe(false);
+  });
+
   it('is usable with a keyboard and a screen reader: every control is labelled', async () => {
     await open();
     const unlabelled = await page.$$eval('input, select, textarea, button', (els) =>

@@ -62,7 +62,8 @@ export async function startSeededGateway(): Promise<RunningGateway> {
   let seed: SeedResult;
   try {
     await migrate(db);
-    seed = await seedGatewayFixture(db);
+    // With audience vectors, so every similarity basis answers (docs/similarity.md).
+    seed = await seedGatewayFixture(db, { audienceDim: 8 });
   } finally {
     await db.close();
   }

@@ -17,6 +17,7 @@ export function findElements() {
     filters: byId<HTMLFormElement>('filters'),
     filterErrors: byId('filter-errors'),
     k: byId<HTMLInputElement>('k'),
+    basis: byId<HTMLSelectElement>('basis'),
     map: byId<HTMLCanvasElement>('map'),
     mapStatus: byId('map-status'),
     most: byId<HTMLOListElement>('most-list'),

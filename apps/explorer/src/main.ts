@@ -3,7 +3,7 @@
 // This file composes them: the state and its URL (./state.ts), one module per panel
 // (./panels), and the few actions several panels share (selecting a film, the mood).
 import './styles.css';
-import { parseK, titleQueryFor } from './api/queries';
+import { parseBasis, parseK, titleQueryFor } from './api/queries';
 import type { FilmRef, MovieProjection } from './api/types';
 import { findElements } from './elements';
 import { displayTitle } from './format';
@@ -72,12 +72,21 @@ createFiltersPanel(els, (filter, k) => {
   if (filterChanged) void appreciated.load(state.filter);
 });
 
+// The basis select: its own listener (the filter form's changes carry no basis).
+els.basis.addEventListener('change', () => {
+  state.basis = parseBasis(els.basis.value);
+  syncUrl(state);
+  void results.refresh();
+});
+
 async function start() {
-  const { film, k } = readUrl(location.search);
+  const { film, k, basis } = readUrl(location.search);
   if (k) {
     state.k = parseK(k);
     els.k.value = String(state.k);
   }
+  state.basis = parseBasis(basis);
+  els.basis.value = state.basis;
   const tasks: Promise<unknown>[] = [map.load(), appreciated.load(state.filter), loadModelCard(els)];
   if (film) {
     state.selected = { title: film };

@@ -1,7 +1,7 @@
 // What the page is showing, in one object, and its mirror in the URL: the selected film
-// (or the mood's films), k and the filter. The URL keeps the selection and k, so a view
-// can be shared or reloaded.
-import { DEFAULT_K, titleQueryFor } from './api/queries';
+// (or the mood's films), k, the basis and the filter. The URL keeps the selection, k and
+// the basis, so a view can be shared or reloaded.
+import { DEFAULT_BASIS, DEFAULT_K, titleQueryFor, type Basis } from './api/queries';
 import type { FilmRef, MovieFilter, SimilarMovie } from './api/types';
 
 export interface State {
@@ -10,12 +10,14 @@ export interface State {
   selected: { title: string; movie?: FilmRef } | null;
   mood: FilmRef[];
   k: number;
+  /** What "similar" means for the neighbour lists. */
+  basis: Basis;
   filter?: MovieFilter;
   neighbours: SimilarMovie[];
 }
 
 export function createState(): State {
-  return { mode: 'film', selected: null, mood: [], k: DEFAULT_K, neighbours: [] };
+  return { mode: 'film', selected: null, mood: [], k: DEFAULT_K, basis: DEFAULT_BASIS, neighbours: [] };
 }
 
 /** Writes the selection and k into the address bar (replacing the entry, not adding one). */
@@ -23,14 +25,15 @@ export function syncUrl(state: State): void {
   const q = new URLSearchParams();
   if (state.selected) q.set('film', state.selected.movie ? titleQueryFor(state.selected.movie) : state.selected.title);
   if (state.k !== DEFAULT_K) q.set('k', String(state.k));
+  if (state.basis !== DEFAULT_BASIS) q.set('basis', state.basis.toLowerCase());
   const s = q.toString();
   history.replaceState(null, '', s ? `?${s}` : location.pathname);
 }
 
-/** The film and k a shared URL asks for (null when absent). */
-export function readUrl(search: string): { film: string | null; k: string | null } {
+/** The film, k and basis a shared URL asks for (null when absent). */
+export function readUrl(search: string): { film: string | null; k: string | null; basis: string | null } {
   const q = new URLSearchParams(search);
-  return { film: q.get('film'), k: q.get('k') };
+  return { film: q.get('film'), k: q.get('k'), basis: q.get('basis') };
 }
 
 /** The films drawn as "selected": the picked film, or the mood's films. */

@@ -31,4 +31,11 @@ describe('resolveOptions', () => {
       'Invalid --threads: expected an integer 1..256, got 0',
     ]);
   });
+
+  it('checks the audience embedding and blend options by flag (planted: zero factors, a weight past 1)', () => {
+    expect(DEFAULT_OPTIONS).toMatchObject({ audienceFactors: 50, blendWeight: 0.3 });
+    expect(() => resolveOptions({ audienceFactors: 0 })).toThrow('Invalid --audience-factors: expected an integer 1..1000, got 0');
+    expect(() => resolveOptions({ blendWeight: 1.5 })).toThrow('Invalid --blend-weight: expected a number in 0..1, got 1.5');
+    expect(resolveOptions({ audienceFactors: 32, blendWeight: 1 })).toMatchObject({ audienceFactors: 32, blendWeight: 1 });
+  });
 });

@@ -4,7 +4,8 @@
 // against the domain's one set of bounds (validateModelParams), the engine's own
 // choices (engine, backend, kernel, threads, keep-runs) here.
 import { availableParallelism } from 'node:os';
-import { DEFAULT_MODEL_PARAMS, validateModelParams } from '@cinemap/domain';
+import { DEFAULT_BLEND_WEIGHT, DEFAULT_MODEL_PARAMS, validateModelParams } from '@cinemap/domain';
+import { AUDIENCE_DEFAULTS } from '@cinemap/math';
 import type { BackendName } from './engines/types';
 
 export interface TrainOptions {
@@ -30,6 +31,10 @@ export interface TrainOptions {
   yRange: readonly [number, number];
   /** Keep only the newest N runs (older inactive runs are deleted); 0 keeps every run. */
   keepRuns: number;
+  /** Width of the audience embedding (docs/similarity.md). */
+  audienceFactors: number;
+  /** Taste's weight in the BLEND basis, 0..1. */
+  blendWeight: number;
 }
 
 // fast.ai's model defaults come from the domain (one source of truth); the batch size
@@ -50,6 +55,8 @@ export const DEFAULT_OPTIONS: TrainOptions = {
   threads: Math.max(1, Math.min(2, availableParallelism())),
   yRange,
   keepRuns: 0,
+  audienceFactors: AUDIENCE_DEFAULTS.k,
+  blendWeight: DEFAULT_BLEND_WEIGHT,
 };
 
 export function resolveOptions(partial: Partial<TrainOptions> = {}): TrainOptions {
@@ -63,6 +70,9 @@ export function resolveOptions(partial: Partial<TrainOptions> = {}): TrainOption
   if (!['wasm', 'ts'].includes(o.kernel)) fail('--kernel', `expected wasm or ts, got ${o.kernel}`);
   if (!Number.isInteger(o.threads) || o.threads < 1 || o.threads > 256) fail('--threads', `expected an integer 1..256, got ${o.threads}`);
   if (!Number.isInteger(o.keepRuns) || o.keepRuns < 0) fail('--keep-runs', `expected an integer >= 0, got ${o.keepRuns}`);
+  if (!Number.isInteger(o.audienceFactors) || o.audienceFactors < 1 || o.audienceFactors > 1000)
+    fail('--audience-factors', `expected an integer 1..1000, got ${o.audienceFactors}`);
+  if (!(o.blendWeight >= 0 && o.blendWeight <= 1)) fail('--blend-weight', `expected a number in 0..1, got ${o.blendWeight}`);
   if (problems.length) throw new RangeError(problems.join('\n'));
   return o;
 }

@@ -14,7 +14,7 @@ import {
   listMovieEmbeddings,
   seedCuratedDataset,
 } from '@cinemap/db/testing';
-import { loadModelArtifact, parseVector } from '@cinemap/db';
+import { audienceDims, loadModelArtifact, loadRunAudience, loadRunBlend, parseVector } from '@cinemap/db';
 import { runTraining } from './run-training';
 import { plantedRatings } from './testing/planted';
 
@@ -63,6 +63,39 @@ describeEachBackend('runTraining', (ctx) => {
     expect(rows.every((r) => r.pc1 !== null && r.pc3 !== null)).toBe(true);
     expect((await loadModelArtifact(db, first.runId, 'onnx-scorer'))!.length).toBeGreaterThan(1000);
     expect((await loadModelArtifact(db, first.runId, 'onnx-similarity'))!.length).toBeGreaterThan(1000);
+  }, 60_000);
+
+  it('stores the audience embedding and the blend beside the taste vectors, with their settings in params', async () => {
+    const db = ctx.db();
+    const run = await getModelRun(db, first.runId);
+    expect(run!.params).toMatchObject({
+      audienceFactors: 50,
+      audienceOversampling: 10,
+      audiencePowerIterations: 2,
+      audienceRowExponent: 0.25,
+      audienceValues: 'rating',
+      audienceSeed: 42,
+      blendWeight: 0.3,
+    });
+    const m = run!.metrics as Record<string, any>;
+    expect(m.audience.sigma).toHaveLength(50);
+    expect(m.audience.kernel).toBe('wasm');
+    expect(m.audience.sigma[0]).toBeGreaterThan(m.audience.sigma[49]);
+    expect(await audienceDims(db, first.runId)).toEqual({ audience: 50, blend: 58 });
+    const aud = await loadRunAudience(db, first.runId);
+    const blend = await loadRunBlend(db, first.runId);
+    expect(aud.size).toBe(first.data.movieIds.length);
+    // the blend row is [0.3 taste_unit, 0.7 audience_unit] of the stored rows
+    const id = first.data.movieIds[0];
+    const t = first.weights.movieFactors.subarray(0, 8);
+    const a = aud.get(id)!;
+    const unit = (v: ArrayLike<number>, w: number) => {
+      let n = 0;
+      for (let j = 0; j < v.length; j++) n += v[j] * v[j];
+      return Array.from(v, (x) => (w * x) / Math.sqrt(n));
+    };
+    const expected = [...unit(t, 0.3), ...unit(a, 0.7)];
+    Array.from(blend.get(id)!).forEach((x, j) => expect(x).toBeCloseTo(expected[j], 6));
   }, 60_000);
 
   it('exposes the active run through active_movie_embeddings (readable by the gateway and analysts)', async () => {
@@ -123,7 +156,12 @@ describeEachBackend('runTraining', (ctx) => {
     const idx = await db.query<{ indexname: string }>(
       "SELECT indexname FROM pg_indexes WHERE indexname LIKE '%hnsw_run_%' ORDER BY indexname",
     );
-    expect(idx.map((r) => r.indexname)).toEqual([`movie_embeddings_hnsw_run_${second.runId}`, `user_embeddings_hnsw_run_${second.runId}`]);
+    expect(idx.map((r) => r.indexname)).toEqual([
+      `movie_audience_hnsw_run_${second.runId}`,
+      `movie_blend_hnsw_run_${second.runId}`,
+      `movie_embeddings_hnsw_run_${second.runId}`,
+      `user_embeddings_hnsw_run_${second.runId}`,
+    ]);
     // The old run's rows are kept.
     expect((await countRunEmbeddings(db, first.runId)).movies).toBe(first.data.movieIds.length);
   }, 60_000);

@@ -8,8 +8,10 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
   activateModelRun,
+  copyAudienceEmbeddings,
   copyMovieEmbeddings,
   copyUserEmbeddings,
+  createRunAudienceIndexes,
   createModelRunForDataset,
   createRunEmbeddingIndexes,
   getActiveTrainingDataset,
@@ -20,8 +22,11 @@ import {
   streamCuratedRatings,
   updateModelRunMetrics,
   type Db,
+  type AudienceRow,
   type EmbeddingRow,
 } from '@cinemap/db';
+import { AUDIENCE_DEFAULTS, blendRows } from '@cinemap/math';
+import { trainingAudience, type AudienceParams } from './model/audience';
 import { prepareTrainingData, RawRatingsBuilder, type RawRatings, type TrainingData } from './data/training-data';
 import { writeSplitFile } from './data/split-file';
 import { NativeEngine } from './engines/native/native-engine';
@@ -54,6 +59,8 @@ export interface RunMetrics {
   trainMse: number;
   baselineRmse: number;
   explainedVariance: number[];
+  /** The audience embedding: seconds it took, which passes ran (wasm | ts) and its singular values (largest first). */
+  audience?: { seconds: number; kernel: string; sigma: number[] };
   counts: { ratings: number; train: number; valid: number; users: number; movies: number };
   timings: { loadSeconds: number; trainSeconds: number; writeSeconds: number; totalSeconds: number };
   ratingsPerSecond: number;
@@ -132,7 +139,7 @@ export async function runTraining(options: Partial<TrainOptions> = {}, ctx: RunT
     if (ctx.shouldStop?.()) throw new TrainingInterrupted();
     const pca = await writeRun(db, id, input.data, result.weights, o, ctx, log);
     const tWrite = performance.now();
-    const metrics = runMetrics(input, result, pca.explainedVariance, {
+    const metrics = runMetrics(input, result, pca, {
       loadSeconds: (tLoad - t0) / 1000,
       trainSeconds: (tTrain - tLoad) / 1000,
       writeSeconds: (tWrite - tTrain) / 1000,
@@ -214,6 +221,20 @@ function runParams(o: TrainOptions, batchSize: number): Record<string, unknown> 
     engine: o.engine,
     backend: o.backend,
     kernel: o.kernel,
+    ...audienceParams(o),
+    blendWeight: o.blendWeight,
+  };
+}
+
+/** The audience embedding's settings as the run records them (model_runs.params). */
+function audienceParams(o: TrainOptions): AudienceParams {
+  return {
+    audienceFactors: o.audienceFactors,
+    audienceOversampling: AUDIENCE_DEFAULTS.oversampling,
+    audiencePowerIterations: AUDIENCE_DEFAULTS.powerIterations,
+    audienceRowExponent: AUDIENCE_DEFAULTS.rowExponent,
+    audienceValues: AUDIENCE_DEFAULTS.values,
+    audienceSeed: o.seed,
   };
 }
 
@@ -279,14 +300,16 @@ async function writeRun(
   o: TrainOptions,
   ctx: RunTrainingContext,
   log: Log,
-): Promise<{ explainedVariance: number[] }> {
+): Promise<{ explainedVariance: number[]; audience: NonNullable<RunMetrics['audience']> }> {
   const pca = moviePca(p.movieFactors, p.nMovies, p.factors);
+  const audience = await computeAudience(data, p, o, ctx, log);
   const scorer = buildScorerOnnx(p, { runId: id, userIds: data.userIds, movieIds: data.movieIds });
   const similarity = buildSimilarityOnnx(p, { runId: id, movieIds: data.movieIds });
   await db.transaction(async (tx) => {
     await copyMovieEmbeddings(tx, id, embeddingRows(data.movieIds, p.movieFactors, p.movieBias, p.factors, pca.coords));
     await ctx.onPhase?.('movie-embeddings-written', id);
     await copyUserEmbeddings(tx, id, embeddingRows(data.userIds, p.userFactors, p.userBias, p.factors));
+    await copyAudienceEmbeddings(tx, id, audienceRows(data.movieIds, audience));
     await saveModelArtifact(tx, id, 'onnx-scorer', scorer);
     await saveModelArtifact(tx, id, 'onnx-similarity', similarity);
   });
@@ -299,10 +322,63 @@ async function writeRun(
     log(`ONNX scorer written to ${out} (${scorer.length} bytes)`);
   }
   await createRunEmbeddingIndexes(db, id, p.factors);
-  return { explainedVariance: pca.explainedVariance };
+  await createRunAudienceIndexes(db, id, { audience: audience.k, blend: p.factors + audience.k });
+  return {
+    explainedVariance: pca.explainedVariance,
+    audience: { seconds: audience.seconds, kernel: audience.kernel, sigma: Array.from(audience.sigma) },
+  };
 }
 
-function runMetrics(input: TrainingInput, result: TrainResult, explainedVariance: number[], timings: RunMetrics['timings']): RunMetrics {
+interface RunAudience {
+  k: number;
+  vectors: Float32Array;
+  blend: Float32Array;
+  sigma: Float64Array;
+  seconds: number;
+  kernel: string;
+}
+
+/** The audience embedding (all curated ratings) and the blend rows, with a progress line per pass. */
+async function computeAudience(
+  data: TrainingData,
+  p: ModelWeights,
+  o: TrainOptions,
+  ctx: RunTrainingContext,
+  log: Log,
+): Promise<RunAudience> {
+  const t0 = performance.now();
+  const tty = Boolean(ctx.progressStream?.isTTY);
+  const progress = createProgress(ctx.progressStream, {
+    enabled: true,
+    tty,
+    transient: true,
+    intervalMs: tty ? 100 : 10_000,
+    writeLine: log,
+  });
+  const a = await trainingAudience(data, audienceParams(o), (done, total) => progress('audience embedding (passes)', done, total));
+  progress.finish();
+  const blend = blendRows(p.movieFactors, p.factors, a.vectors, a.k, p.nMovies, o.blendWeight);
+  const seconds = (performance.now() - t0) / 1000;
+  log(
+    `audience embedding: k=${a.k}, sigma ${a.sigma[0].toFixed(2)} .. ${a.sigma[a.k - 1].toFixed(2)}, ${seconds.toFixed(1)} s (${a.kernel} passes); BLEND weight ${o.blendWeight}`,
+  );
+  return { k: a.k, vectors: a.vectors, blend, sigma: a.sigma, seconds, kernel: a.kernel };
+}
+
+function* audienceRows(ids: Int32Array, a: RunAudience): Generator<AudienceRow> {
+  const d = a.blend.length / ids.length;
+  for (let r = 0; r < ids.length; r++) {
+    yield { movieId: ids[r], audience: a.vectors.subarray(r * a.k, (r + 1) * a.k), blend: a.blend.subarray(r * d, (r + 1) * d) };
+  }
+}
+
+function runMetrics(
+  input: TrainingInput,
+  result: TrainResult,
+  written: { explainedVariance: number[]; audience: NonNullable<RunMetrics['audience']> },
+  timings: RunMetrics['timings'],
+): RunMetrics {
+  const { explainedVariance } = written;
   const last = result.epochs[result.epochs.length - 1];
   const { raw, data } = input;
   return {
@@ -312,6 +388,7 @@ function runMetrics(input: TrainingInput, result: TrainResult, explainedVariance
     trainMse: last.trainMse,
     baselineRmse: input.baseline,
     explainedVariance,
+    audience: written.audience,
     counts: {
       ratings: raw.ratings.length,
       train: data.train.ratings.length,

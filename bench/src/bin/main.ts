@@ -9,8 +9,14 @@ import { table } from '../table';
 import { runIngestBench } from '../ingest';
 import { runTrainBench } from '../train';
 import { runServeBench } from '../serve';
+import { runAudienceBench } from '../audience';
 
-const SUITES: Record<string, BenchSuite> = { parse: runIngestBench, train: runTrainBench, serve: runServeBench };
+const SUITES: Record<string, BenchSuite> = {
+  parse: runIngestBench,
+  train: runTrainBench,
+  audience: runAudienceBench,
+  serve: runServeBench,
+};
 
 const HELP = `Usage: npm run bench [-- --quick] [--only ${Object.keys(SUITES).join(',')}] [--work-dir DIR] [--real DIR ...] [--no-append]
 
@@ -19,6 +25,7 @@ Runs cinemap's benchmarks beside their baselines (same run, same input, same mac
   train  native engine ratings/s per epoch (1 and 2 threads) vs the TF.js engine (wasm, cpu);
          train_vs_reference: native vs fast.ai's training in PyTorch (bench/reference/fastai_collab.py)
          on one split, ratings/s and valid RMSE (on the first --real dump, else the synthetic small dump)
+  audience  the audience embedding's randomized SVD (WASM SIMD passes) vs the same SVD with TypeScript passes
   serve  similarMovies over HTTP (autocannon, 64 connections) vs a bare node:http endpoint
 --real DIR  a real MovieLens dump (folder or zip, any layout ingest reads; repeatable): adds the valid
             RMSE of the fast.ai reference, tfjs, native and biases-only on it. Never commit real dumps.

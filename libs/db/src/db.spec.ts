@@ -20,6 +20,8 @@ describe('migration texts', () => {
       200: '129cf6e408aeb62e',
       300: 'e86b1df81ace465a',
       301: '221066a43f85cc06',
+      400: 'c168f757ebc23647',
+      401: '9c3bac95a5458fe8',
     });
   });
 

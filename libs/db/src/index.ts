@@ -43,6 +43,16 @@ export type { ModelRunStatus, ServedModelRun, NewModelRun, ActivationResult } fr
 export { copyMovieEmbeddings, copyUserEmbeddings } from './queries/embeddings';
 export type { EmbeddingRow } from './queries/embeddings';
 export { runIndexNames, createRunEmbeddingIndexes, similarMoviesAnn } from './queries/embedding-indexes';
+export {
+  copyAudienceEmbeddings,
+  audienceIndexName,
+  audienceDims,
+  createRunAudienceIndexes,
+  loadRunAudience,
+  loadRunBlend,
+  similarMoviesAnnBasis,
+} from './queries/audience-embeddings';
+export type { AudienceRow, VectorBasis } from './queries/audience-embeddings';
 export { saveModelArtifact, loadModelArtifact } from './queries/artifacts';
 export { loadRunMovies, getMoviesByIds, searchMovies, appreciatedMovies, pcaProjection, similarMoviesExact } from './queries/movies';
 export type { MovieRow, RunMovieRow, ScoredMovieId } from './queries/movies';

@@ -10,3 +10,4 @@ export * from './curation';
 export * from './movie-filter';
 export * from './model-params';
 export * from './title-examples';
+export * from './similarity-basis';

@@ -8,3 +8,6 @@ export * from './sampling';
 export * from './one-cycle';
 export * from './pca';
 export * from './metrics';
+export * from './audience-svd';
+export * from './blend';
+export * from './audience-kernel';

@@ -1,7 +1,21 @@
 // Given what a person typed in the filter form, when the page builds the GraphQL
 // variables, then the API gets exactly the constraints shown, or nothing is sent and
 // the form says what is wrong.
-import { EMPTY_FILTER_FORM, GOOD_FILM_MIN_AVERAGE, SIMILAR_QUERY, MOOD_QUERY, buildFilter, parseK, titleQueryFor } from './queries';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  BASES,
+  DEFAULT_BASIS,
+  EMPTY_FILTER_FORM,
+  GOOD_FILM_MIN_AVERAGE,
+  SIMILAR_QUERY,
+  SIMILAR_WITH_MOVIE_QUERY,
+  MOOD_QUERY,
+  buildFilter,
+  parseBasis,
+  parseK,
+  titleQueryFor,
+} from './queries';
 import { parse } from 'graphql';
 
 const form = (over: Partial<typeof EMPTY_FILTER_FORM>) => ({ ...EMPTY_FILTER_FORM, ...over });
@@ -61,5 +75,25 @@ describe('query documents', () => {
   it('parse as GraphQL and name the operations the page sends', () => {
     expect(() => parse(SIMILAR_QUERY)).not.toThrow();
     expect(() => parse(MOOD_QUERY)).not.toThrow();
+  });
+});
+
+describe('parseBasis (the basis select and the URL parameter `basis`)', () => {
+  it('reads any case, and anything else is the API default BLEND', () => {
+    expect(parseBasis('taste')).toBe('TASTE');
+    expect(parseBasis(' Audience ')).toBe('AUDIENCE');
+    expect(parseBasis('BLEND')).toBe('BLEND');
+    expect(parseBasis(null)).toBe(DEFAULT_BASIS);
+    expect(parseBasis('colour')).toBe('BLEND');
+  });
+
+  it('every basis the page offers is one the schema knows, and the neighbour queries pass it', () => {
+    const schema = readFileSync(join(__dirname, '../../../gateway/schema.graphql'), 'utf8');
+    const values = /enum SimilarityBasis \{([\s\S]*?)\}/
+      .exec(schema)![1]
+      .match(/^\s+([A-Z]+)$/gm)!
+      .map((v) => v.trim());
+    expect([...BASES].sort()).toEqual(values.sort());
+    for (const q of [SIMILAR_QUERY, MOOD_QUERY, SIMILAR_WITH_MOVIE_QUERY]) expect(q).toMatch(/basis: \$basis/);
   });
 });

@@ -14,13 +14,13 @@ query Search($query: String!, $limit: Int) {
 }${MOVIE_FIELDS}`;
 
 export const SIMILAR_QUERY = `
-query Similar($title: String!, $k: Int, $filter: MovieFilter) {
-  similarMovies(title: $title, k: $k, filter: $filter) { similarity movie { ...MovieFields } }
+query Similar($title: String!, $k: Int, $filter: MovieFilter, $basis: SimilarityBasis) {
+  similarMovies(title: $title, k: $k, filter: $filter, basis: $basis) { similarity movie { ...MovieFields } }
 }${MOVIE_FIELDS}`;
 
 export const MOOD_QUERY = `
-query Mood($titles: [String!]!, $k: Int, $filter: MovieFilter) {
-  similarToMany(titles: $titles, k: $k, filter: $filter) { similarity movie { ...MovieFields } }
+query Mood($titles: [String!]!, $k: Int, $filter: MovieFilter, $basis: SimilarityBasis) {
+  similarToMany(titles: $titles, k: $k, filter: $filter, basis: $basis) { similarity movie { ...MovieFields } }
 }${MOVIE_FIELDS}`;
 
 export const APPRECIATED_QUERY = `
@@ -34,6 +34,17 @@ export const MAP_QUERY = `
 query Map($limit: Int) {
   pcaProjection(limit: $limit) { x y movie { id title year genres } }
 }`;
+
+/** What "similar" means (GraphQL SimilarityBasis); BLEND is the API's default. */
+export const BASES = ['BLEND', 'AUDIENCE', 'TASTE'] as const;
+export type Basis = (typeof BASES)[number];
+export const DEFAULT_BASIS: Basis = 'BLEND';
+
+/** A basis from the URL or the select (any case); anything else is the default. */
+export function parseBasis(value: string | null | undefined): Basis {
+  const v = (value ?? '').trim().toUpperCase();
+  return (BASES as readonly string[]).includes(v) ? (v as Basis) : DEFAULT_BASIS;
+}
 
 /** The blog's "good film" bar: the average rating a film needs to count as good. */
 export const GOOD_FILM_MIN_AVERAGE = 3.5;
@@ -131,9 +142,9 @@ export function titleQueryFor(movie: Pick<FilmRef, 'title' | 'year'>): string {
 
 /** Neighbours of a title typed by hand, with the film itself (to name it in the heading). */
 export const SIMILAR_WITH_MOVIE_QUERY = `
-query SimilarWithMovie($title: String!, $k: Int, $filter: MovieFilter) {
+query SimilarWithMovie($title: String!, $k: Int, $filter: MovieFilter, $basis: SimilarityBasis) {
   movie(title: $title) { ...MovieFields }
-  similarMovies(title: $title, k: $k, filter: $filter) { similarity movie { ...MovieFields } }
+  similarMovies(title: $title, k: $k, filter: $filter, basis: $basis) { similarity movie { ...MovieFields } }
 }${MOVIE_FIELDS}`;
 
 /** The model card. ModelRun's fields follow apps/gateway/schema.graphql. */

@@ -125,6 +125,7 @@ export interface QuerySearchMoviesArgs {
 
 /** Variables of Query.similarMovies. */
 export interface QuerySimilarMoviesArgs {
+  basis?: "AUDIENCE" | "BLEND" | "TASTE" | null;
   filter?: MovieFilter | null;
   k?: number | null;
   title: string;
@@ -132,6 +133,7 @@ export interface QuerySimilarMoviesArgs {
 
 /** Variables of Query.similarToMany. */
 export interface QuerySimilarToManyArgs {
+  basis?: "AUDIENCE" | "BLEND" | "TASTE" | null;
   filter?: MovieFilter | null;
   k?: number | null;
   titles: string[];

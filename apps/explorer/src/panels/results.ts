@@ -85,7 +85,7 @@ async function fetchNeighbours(
   signal: AbortSignal,
   named: (movie: FilmRef) => void,
 ): Promise<{ list: SimilarMovie[]; heading: string }> {
-  const vars = { k: state.k, filter: state.filter ?? null };
+  const vars = { k: state.k, filter: state.filter ?? null, basis: state.basis };
   if (state.mode === 'mood') {
     const titles = state.mood.map(titleQueryFor);
     const d = await graphql<{ similarToMany: SimilarMovie[] }>(MOOD_QUERY, { ...vars, titles }, { signal });

@@ -14,8 +14,8 @@ describe('schema.graphql', () => {
   it('holds the contract of docs/architecture.md ("The contract")', async () => {
     const s = await printGatewaySchema();
     for (const line of [
-      'similarMovies(filter: MovieFilter, k: Int = 10, title: String!): [SimilarMovie!]!',
-      'similarToMany(filter: MovieFilter, k: Int = 10, titles: [String!]!): [SimilarMovie!]!',
+      'similarMovies(basis: SimilarityBasis = BLEND, filter: MovieFilter, k: Int = 10, title: String!): [SimilarMovie!]!',
+      'similarToMany(basis: SimilarityBasis = BLEND, filter: MovieFilter, k: Int = 10, titles: [String!]!): [SimilarMovie!]!',
       'movie(id: Int, title: String): Movie',
       'searchMovies(limit: Int = 10, query: String!): [Movie!]!',
       'mostAppreciated(filter: MovieFilter, limit: Int = 10): [Movie!]!',

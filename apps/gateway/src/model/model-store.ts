@@ -18,6 +18,7 @@ import {
   getActiveDatasetId,
   getServedModelRun,
   loadModelArtifact,
+  loadRunAudience,
   loadRunMovies,
   loadTitleKeys,
   MODEL_CHANNEL,
@@ -192,7 +193,8 @@ export class ModelStore {
       await scorer?.release();
       return;
     }
-    const next = new ModelSnapshot(run, rows, scorer, titles, await this.scanKernel());
+    const audience = await loadRunAudience(this.db, run.id);
+    const next = new ModelSnapshot(run, rows, scorer, titles, await this.scanKernel(), new Date(), audience.size ? audience : null);
     const old = this.snapshot;
     this.snapshot = next; // the swap: one reference assignment
     this.swaps++;

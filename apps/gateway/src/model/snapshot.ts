@@ -5,8 +5,18 @@
 // the movies ready to return, the ONNX scorer, and per-run answer caches. A request
 // takes the current snapshot once and uses only it, so a hot swap never mixes runs:
 // in-flight requests finish on the old snapshot while new ones see the new one.
-import { minRatingCountOf, movieMatchesFilter, type MovieFilter, type TitleIndex } from '@cinemap/domain';
-import { normalizeRows, topKByDot, type DotScanIndex, type DotScanKernel } from '@cinemap/math';
+// Each similarity basis (issue 13) has its own matrix: taste (the run's movie factors),
+// audience (loaded beside them) and blend, computed here from those two with the run's
+// recorded weight by the trainer's own blendRows, so it equals the stored blend column.
+import {
+  DEFAULT_BLEND_WEIGHT,
+  minRatingCountOf,
+  movieMatchesFilter,
+  type MovieFilter,
+  type SimilarityBasis,
+  type TitleIndex,
+} from '@cinemap/domain';
+import { blendRows, normalizeRows, topKByDot, type DotScanIndex, type DotScanKernel } from '@cinemap/math';
 import type { ServedModelRun, RunMovieRow } from '@cinemap/db';
 import { toMovieView, type MovieView } from '../graphql/types/movie.type';
 import type { SimilarMovie } from '../graphql/types/similar-movie.type';
@@ -40,12 +50,33 @@ export interface CachedResponse {
   operation: string;
 }
 
+/** One basis's vectors: row-major unit rows in movie id order, and the scan over them. */
+class BasisMatrix {
+  readonly scan: DotScanIndex | null;
+  readonly matrix: Float32Array;
+  constructor(
+    readonly size: number,
+    readonly dim: number,
+    kernel: DotScanKernel | null,
+  ) {
+    this.scan = kernel ? kernel.index(size, dim) : null;
+    this.matrix = this.scan ? this.scan.matrix : new Float32Array(size * dim);
+  }
+  normalize(): this {
+    normalizeRows(this.matrix, this.size, this.dim);
+    return this;
+  }
+}
+
 export class ModelSnapshot {
+  /** The taste basis's width (the run's --factors). */
   readonly dim: number;
   readonly size: number;
-  /** Row-major, unit-length rows, in movie id order (inside the scan kernel's memory when there is one). */
+  /** The taste basis: row-major, unit-length rows, in movie id order (inside the scan kernel's memory when there is one). */
   readonly matrix: Float32Array;
-  private readonly scan: DotScanIndex | null;
+  private readonly bases = new Map<SimilarityBasis, BasisMatrix>();
+  /** Taste's weight in the blend (the run's params.blendWeight), null without audience vectors. */
+  readonly blendWeight: number | null;
   readonly movies: MovieView[];
   private readonly rowOf = new Map<number, number>();
   private readonly avgF32: Float32Array;
@@ -67,11 +98,13 @@ export class ModelSnapshot {
     /** The WASM scan kernel (null: the TypeScript scan, ~5x slower, same answers). */
     kernel: DotScanKernel | null = null,
     readonly loadedAt = new Date(),
+    /** The run's audience vectors by movie id (null: a run trained before them). */
+    audience: ReadonlyMap<number, Float32Array> | null = null,
   ) {
     this.size = rows.length;
     this.dim = rows[0]?.embedding.length ?? 0;
-    this.scan = kernel ? kernel.index(this.size, this.dim) : null;
-    this.matrix = this.scan ? this.scan.matrix : new Float32Array(this.size * this.dim);
+    const taste = new BasisMatrix(this.size, this.dim, kernel);
+    this.matrix = taste.matrix;
     this.avgF32 = new Float32Array(this.size);
     this.movies = new Array(this.size);
     const genres = new Set<string>();
@@ -84,8 +117,46 @@ export class ModelSnapshot {
       this.movies[i] = toMovieView(r);
       for (const g of r.genres) genres.add(g);
     });
-    normalizeRows(this.matrix, this.size, this.dim);
     this.genres = [...genres].sort();
+    const weight = Number(run.params.blendWeight ?? DEFAULT_BLEND_WEIGHT);
+    this.blendWeight = audience?.size ? weight : null;
+    if (audience?.size) this.addAudience(rows, audience, weight, kernel);
+    this.bases.set('taste', taste.normalize());
+    // A run trained before audience vectors existed: the blend of taste with an absent
+    // (zero) audience part is the taste cosine, as blendRows and SQL similar_movies() define it.
+    if (!this.bases.has('blend')) this.bases.set('blend', this.bases.get('taste')!);
+  }
+
+  /** The audience matrix from `audience`, and the blend of the raw taste rows (before normalising) with it. */
+  private addAudience(
+    rows: RunMovieRow[],
+    audience: ReadonlyMap<number, Float32Array>,
+    weight: number,
+    kernel: DotScanKernel | null,
+  ): void {
+    const da = audience.values().next().value!.length;
+    const aud = new BasisMatrix(this.size, da, kernel);
+    rows.forEach((r, i) => {
+      const v = audience.get(r.movieId);
+      if (!v || v.length !== da)
+        throw new Error(`run ${this.run.id}: movie ${r.movieId} has ${v ? `a ${v.length}-d` : 'no'} audience vector, others ${da}-d`);
+      aud.matrix.set(v, i * da);
+    });
+    const blend = new BasisMatrix(this.size, this.dim + da, kernel);
+    blend.matrix.set(blendRows(this.matrix, this.dim, aud.matrix, da, this.size, weight));
+    this.bases.set('audience', aud.normalize());
+    this.bases.set('blend', blend.normalize());
+  }
+
+  /** Whether this run can answer in `basis` (audience needs audience vectors; blend is taste without them). */
+  hasBasis(basis: SimilarityBasis): boolean {
+    return this.bases.has(basis);
+  }
+
+  private basis(basis: SimilarityBasis): BasisMatrix {
+    const b = this.bases.get(basis);
+    if (!b) throw new Error(`run ${this.run.id} has no ${basis} vectors`);
+    return b;
   }
 
   /** Forgets every cached title, answer and response (the benchmark's cold start). */
@@ -108,10 +179,11 @@ export class ModelSnapshot {
     return r === undefined ? undefined : this.movies[r];
   }
 
-  /** Unit-length embedding of a movie of this run (a view, do not modify). */
-  vector(movieId: number): Float32Array {
+  /** Unit-length vector of a movie of this run in `basis` (a view, do not modify). */
+  vector(movieId: number, basis: SimilarityBasis = 'taste'): Float32Array {
     const r = this.rowOf.get(movieId)!;
-    return this.matrix.subarray(r * this.dim, (r + 1) * this.dim);
+    const b = this.basis(basis);
+    return b.matrix.subarray(r * b.dim, (r + 1) * b.dim);
   }
 
   /**
@@ -120,7 +192,14 @@ export class ModelSnapshot {
    * applied (normalised: canonical genres; minRatingCount defaults to the floor),
    * `exclude` ids left out. Ties: lower movie id first, as the SQL path.
    */
-  neighbours(query: ArrayLike<number>, k: number, filter: MovieFilter, exclude: readonly number[]): SimilarMovie[] {
+  neighbours(
+    query: ArrayLike<number>,
+    k: number,
+    filter: MovieFilter,
+    exclude: readonly number[],
+    basis: SimilarityBasis = 'taste',
+  ): SimilarMovie[] {
+    const b = this.basis(basis);
     const excludedRows = new Set<number>();
     for (const id of exclude) {
       const r = this.rowOf.get(id);
@@ -142,25 +221,26 @@ export class ModelSnapshot {
       const m = movies[r];
       return !movieMatchesFilter({ genres: m.genres, year: m.year, ratingCount: m.ratingCount, averageRating: avg[r] }, f);
     };
-    const { indices, scores } = this.scan
-      ? this.scan.topK(query, k, { exclude: rejected })
-      : topKByDot(this.matrix, this.size, this.dim, query, k, { exclude: rejected });
+    const { indices, scores } = b.scan
+      ? b.scan.topK(query, k, { exclude: rejected })
+      : topKByDot(b.matrix, this.size, b.dim, query, k, { exclude: rejected });
     const out: SimilarMovie[] = new Array(indices.length);
     for (let i = 0; i < indices.length; i++) out[i] = { movie: movies[indices[i]], similarity: scores[i] };
     return out;
   }
 
   /** Mean of the unit-length embeddings of `movieIds` (the "mood" query), made unit length. */
-  meanVector(movieIds: readonly number[]): Float64Array {
-    const q = new Float64Array(this.dim);
+  meanVector(movieIds: readonly number[], basis: SimilarityBasis = 'taste'): Float64Array {
+    const dim = this.basis(basis).dim;
+    const q = new Float64Array(dim);
     for (const id of movieIds) {
-      const v = this.vector(id);
-      for (let j = 0; j < this.dim; j++) q[j] += v[j];
+      const v = this.vector(id, basis);
+      for (let j = 0; j < dim; j++) q[j] += v[j];
     }
     let n = 0;
-    for (let j = 0; j < this.dim; j++) n += q[j] * q[j];
+    for (let j = 0; j < dim; j++) n += q[j] * q[j];
     n = Math.sqrt(n);
-    if (n > 0) for (let j = 0; j < this.dim; j++) q[j] /= n;
+    if (n > 0) for (let j = 0; j < dim; j++) q[j] /= n;
     return q;
   }
 }

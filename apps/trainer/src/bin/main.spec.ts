@@ -32,6 +32,8 @@ it('prints --help with every flag', () => {
     '--threads',
     '--onnx-out',
     '--export-split',
+    '--audience-factors',
+    '--blend-weight',
   ])
     expect(r.stdout).toContain(f);
 });

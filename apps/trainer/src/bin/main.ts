@@ -43,6 +43,13 @@ const program = new Command()
     '--export-split <file>',
     'also write the train/valid split (CSV of dense indices) for the fast.ai reference: python3 bench/reference/fastai_collab.py --split <file>',
   )
+  .option(
+    '--audience-factors <n>',
+    'width of the audience embedding (randomized SVD of who rated what; docs/similarity.md)',
+    int('--audience-factors'),
+    d.audienceFactors,
+  )
+  .option('--blend-weight <x>', "taste's weight in the default BLEND basis (0..1)", num('--blend-weight'), d.blendWeight)
   .option('--keep-runs <n>', 'delete inactive runs beyond the newest N (0 keeps all)', int('--keep-runs'), d.keepRuns)
   .showHelpAfterError();
 
@@ -72,6 +79,8 @@ async function main(): Promise<void> {
         onnxOut: f.onnxOut,
         exportSplit: f.exportSplit,
         keepRuns: f.keepRuns,
+        audienceFactors: f.audienceFactors,
+        blendWeight: f.blendWeight,
       },
       {
         progressStream: process.stderr,

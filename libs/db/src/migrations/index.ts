@@ -1,4 +1,5 @@
 // Every migration of the schema, by concern (version ranges in ./core.ts).
+import { audienceMigrations } from './audience';
 import { coreMigrations } from './core';
 import { runCatalogueMigrations } from './run-catalogue';
 import { titleResolutionMigrations } from './title-resolution';
@@ -7,6 +8,9 @@ import type { Migration } from './types';
 export type { Migration } from './types';
 
 /** Every migration, in version order. */
-export const migrations: Migration[] = [...coreMigrations, ...runCatalogueMigrations, ...titleResolutionMigrations].sort(
-  (a, b) => a.version - b.version,
-);
+export const migrations: Migration[] = [
+  ...coreMigrations,
+  ...runCatalogueMigrations,
+  ...titleResolutionMigrations,
+  ...audienceMigrations,
+].sort((a, b) => a.version - b.version);

@@ -5,6 +5,7 @@
 // marked failed; old runs pruned. The gateway serves getServedModelRun().
 import { Db, DbError, Queryable } from '../db';
 import { checkDim, checkRun, dropOtherRunIndexes, pointActiveViews } from './embedding-indexes';
+import { dropOtherRunAudienceIndexes, pointActiveAudienceViews } from './audience-embeddings';
 
 /** NOTIFY channel the gateway listens on; the payload is the new active run id. */
 export const MODEL_CHANNEL = 'cinemap_model';
@@ -147,7 +148,8 @@ export async function activateModelRun(db: Db, runId: number, dim: number): Prom
     await tx.query('UPDATE model_runs SET active = false WHERE active AND id <> $1', [runId]);
     await tx.query("UPDATE model_runs SET status = 'complete', active = true WHERE id = $1", [runId]);
     await pointActiveViews(tx, runId, dim);
-    const dropped = await dropOtherRunIndexes(tx, runId);
+    await pointActiveAudienceViews(tx, runId);
+    const dropped = [...(await dropOtherRunIndexes(tx, runId)), ...(await dropOtherRunAudienceIndexes(tx, runId))];
     await tx.query('SELECT pg_notify($1, $2)', [MODEL_CHANNEL, String(runId)]);
     return { previousRunId: prev.length ? prev[0].id : null, droppedIndexes: dropped };
   });

@@ -17,8 +17,14 @@ export async function sqlTitleKeys(q: Queryable, texts: readonly string[]): Prom
 }
 
 /** The analysts' function, called as they would: SELECT * FROM similar_movies(title, k). */
-export async function similarMoviesFunction(q: Queryable, title: string, k: number): Promise<(ScoredMovieId & { title: string })[]> {
-  return q.query(`SELECT movie_id AS "movieId", title, similarity FROM similar_movies($1, $2)`, [title, k]);
+export async function similarMoviesFunction(
+  q: Queryable,
+  title: string,
+  k: number,
+  basis?: string,
+): Promise<(ScoredMovieId & { title: string })[]> {
+  if (basis === undefined) return q.query(`SELECT movie_id AS "movieId", title, similarity FROM similar_movies($1, $2)`, [title, k]);
+  return q.query(`SELECT movie_id AS "movieId", title, similarity FROM similar_movies($1, $2, $3)`, [title, k, basis]);
 }
 
 export interface DatasetRow {

@@ -4,11 +4,12 @@
 // @cinemap/model) — all through SQL here, so
 // gateway tests run without ingest or trainer. seedModelRun() adds and activates
 // another run (with the trainer's NOTIFY) for hot-swap tests.
-import { movieKeys, parseMovieTitle } from '@cinemap/domain';
-import { Rng } from '@cinemap/math';
+import { DEFAULT_BLEND_WEIGHT, movieKeys, parseMovieTitle } from '@cinemap/domain';
+import { Rng, blendRows } from '@cinemap/math';
 import { buildScorerOnnx, type ModelWeights } from '@cinemap/model';
 import { Queryable, Db, csvField, vectorLiteral } from '../db';
 import { createRunEmbeddingIndexes } from '../queries/embedding-indexes';
+import { copyAudienceEmbeddings, createRunAudienceIndexes } from '../queries/audience-embeddings';
 import { activateModelRun } from '../queries/model-runs';
 
 export interface SeedMovie {
@@ -112,12 +113,16 @@ export interface SeedOptions {
   dim?: number;
   users?: number;
   seed?: number;
+  /** Also write audience and blend vectors of this width (issue 13); default none, like a run from before them. */
+  audienceDim?: number;
 }
 
 export interface SeedResult {
   datasetId: number;
   runId: number;
   dim: number;
+  /** Width of the seeded audience vectors (0: the runs have none). */
+  audienceDim: number;
   movies: SeedMovie[];
   userIds: number[];
 }
@@ -168,11 +173,14 @@ export async function seedGatewayFixture(db: Db, opts: SeedOptions = {}): Promis
       `INSERT INTO datasets (source, params, counts, status, active) VALUES ('seed', '{}', $1, 'complete', true) RETURNING id`,
       [JSON.stringify({ movies: movies.length })],
     );
-    const runId = await insertRun(tx, datasetId, movies, userIds, dim, rng);
-    return { datasetId, runId, dim, movies, userIds };
+    const audienceDim = opts.audienceDim ?? 0;
+    const runId = await insertRun(tx, datasetId, movies, userIds, dim, rng, audienceDim);
+    return { datasetId, runId, dim, audienceDim, movies, userIds };
   });
   // As the trainer does: indexes, views, active flag, NOTIFY (the trainer's own query).
   await createRunEmbeddingIndexes(db, result.runId, dim);
+  if (result.audienceDim)
+    await createRunAudienceIndexes(db, result.runId, { audience: result.audienceDim, blend: dim + result.audienceDim });
   await activateModelRun(db, result.runId, dim);
   return result;
 }
@@ -184,12 +192,24 @@ export async function seedGatewayFixture(db: Db, opts: SeedOptions = {}): Promis
  */
 export async function seedModelRun(db: Db, fixture: SeedResult, opts: { seed: number; activate?: boolean }): Promise<number> {
   const rng = new Rng(opts.seed);
-  const runId = await db.transaction((tx) => insertRun(tx, fixture.datasetId, fixture.movies, fixture.userIds, fixture.dim, rng));
+  const runId = await db.transaction((tx) =>
+    insertRun(tx, fixture.datasetId, fixture.movies, fixture.userIds, fixture.dim, rng, fixture.audienceDim),
+  );
+  if (fixture.audienceDim)
+    await createRunAudienceIndexes(db, runId, { audience: fixture.audienceDim, blend: fixture.dim + fixture.audienceDim });
   if (opts.activate !== false) await activateModelRun(db, runId, fixture.dim);
   return runId;
 }
 
-async function insertRun(tx: Queryable, datasetId: number, movies: SeedMovie[], userIds: number[], dim: number, rng: Rng): Promise<number> {
+async function insertRun(
+  tx: Queryable,
+  datasetId: number,
+  movies: SeedMovie[],
+  userIds: number[],
+  dim: number,
+  rng: Rng,
+  audienceDim: number,
+): Promise<number> {
   const epochs = [
     { epoch: 1, trainLoss: 1.1, validLoss: 1.0, validRmse: 1.0, seconds: 0.1 },
     { epoch: 2, trainLoss: 0.8, validLoss: 0.82, validRmse: 0.905, seconds: 0.1 },
@@ -197,7 +217,18 @@ async function insertRun(tx: Queryable, datasetId: number, movies: SeedMovie[], 
   const [{ id: runId }] = await tx.query<{ id: number }>(
     `INSERT INTO model_runs (dataset_id, params, engine, backend, metrics, status, active)
      VALUES ($1, $2, 'native', 'cpu', $3, 'complete', false) RETURNING id`,
-    [datasetId, JSON.stringify({ factors: dim, epochs: 2, lr: 5e-3, wd: 0.1, yRange: [0, 5.5] }), JSON.stringify({ epochs })],
+    [
+      datasetId,
+      JSON.stringify({
+        factors: dim,
+        epochs: 2,
+        lr: 5e-3,
+        wd: 0.1,
+        yRange: [0, 5.5],
+        ...(audienceDim ? { audienceFactors: audienceDim, blendWeight: DEFAULT_BLEND_WEIGHT } : {}),
+      }),
+      JSON.stringify({ epochs }),
+    ],
   );
   const movieEmb = movies.map(() => Array.from({ length: dim }, () => rng.normal(0, 1)));
   const movieBias = movies.map(() => rng.normal(0, 0.5));
@@ -226,7 +257,33 @@ async function insertRun(tx: Queryable, datasetId: number, movies: SeedMovie[], 
   // The trainer's own exporter: the gateway loads exactly what a trained run carries.
   const scorer = buildScorerOnnx(weights, { runId, userIds, movieIds: movies.map((m) => m.movieId) });
   await tx.query(`INSERT INTO model_artifacts (run_id, kind, bytes) VALUES ($1, 'onnx-scorer', $2)`, [runId, scorer]);
+  if (audienceDim) await insertAudience(tx, runId, movies, weights.movieFactors, dim, audienceDim, rng.fork(13));
   return runId;
+}
+
+/** Seeded audience vectors, independent of the taste ones (so the bases answer differently), and the trainer's blend. */
+async function insertAudience(
+  tx: Queryable,
+  runId: number,
+  movies: SeedMovie[],
+  taste: Float32Array,
+  dim: number,
+  audienceDim: number,
+  rng: Rng,
+): Promise<void> {
+  const audience = new Float32Array(movies.length * audienceDim);
+  for (let i = 0; i < audience.length; i++) audience[i] = rng.normal(0, 1);
+  const blend = blendRows(taste, dim, audience, audienceDim, movies.length, DEFAULT_BLEND_WEIGHT);
+  const d = dim + audienceDim;
+  await copyAudienceEmbeddings(
+    tx,
+    runId,
+    movies.map((m, i) => ({
+      movieId: m.movieId,
+      audience: audience.subarray(i * audienceDim, (i + 1) * audienceDim),
+      blend: blend.subarray(i * d, (i + 1) * d),
+    })),
+  );
 }
 
 /** CSV lines for copyFrom, a few thousand rows per chunk. */
