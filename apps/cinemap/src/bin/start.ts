@@ -75,11 +75,13 @@ async function main(): Promise<void> {
 
 Try:
   curl -s ${url} -H 'content-type: application/json' \\
-    -d '{"query":"{ similarMovies(title: \\"The Matrix\\", k: 5) { similarity movie { title year } } }"}'
+    -d '{"query":"{ similarMovies(title: \\"The Matrix\\", k: 5) { similarity movie { displayTitle year } } }"}'
   curl -s ${url} -H 'content-type: application/json' \\
-    -d '{"query":"{ mostAppreciated(limit: 5) { title bias } }"}'
+    -d '{"query":"{ mostAppreciated(limit: 5) { displayTitle bias } }"}'
   curl -s ${url} -H 'content-type: application/json' \\
-    -d '{"query":"{ similarMovies(title: \\"Toy Story\\", filter: { genres: [\\"Comedy\\"], yearFrom: 1990 }) { movie { title } } }"}'
+    -d '{"query":"{ similarMovies(title: \\"Mary Poppins\\", filter: { genres: [\\"Comedy\\"], yearFrom: 1990, minAverageRating: 3.5 }) { movie { displayTitle year } } }"}'
+  curl -s ${url} -H 'content-type: application/json' \\
+    -d '{"query":"{ recommendFor(ratings: [{ title: \\"The Matrix\\", rating: 5 }, { title: \\"Mary Poppins\\", rating: 2 }], k: 5) { predictedRating movie { displayTitle } } }"}'
   psql:  select * from similar_movies('The Matrix', 5);
 
 Ctrl+C stops.`);

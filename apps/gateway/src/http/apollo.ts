@@ -5,13 +5,13 @@
 // the request id).
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../graphql/context';
 import { databaseErrorCode } from '../graphql/errors';
 import { costPlugin, queryLimitsRule, tokenLimitMessage, type QueryLimits } from '../graphql/query-limits.rule';
 import { operationLabeller, type GatewayMetrics } from './metrics';
+import { landingPagePlugin } from './landing-page';
 
 /** Root fields whose answer is a pure function of (active run, arguments). */
 const REPLAYABLE = new Set(['similarMovies', 'similarToMany']);
@@ -38,7 +38,8 @@ export async function startApollo(opts: ApolloOptions): Promise<ApolloServer<Gat
     // Cache-control hints are unused (responses are cached per run snapshot instead); the
     // default plugin wraps every field resolver (willResolveField showed in the profile).
     plugins: [
-      introspection ? ApolloServerPluginLandingPageLocalDefault({ footer: false }) : ApolloServerPluginLandingPageDisabled(),
+      // The offline console (./landing-page.ts), not Apollo's Sandbox, which loads from the internet.
+      introspection ? landingPagePlugin<GatewayContext>() : ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       costPlugin<GatewayContext>(limits),
       observePlugin(opts.metrics, schema),
