@@ -25,6 +25,11 @@ describe('schema.graphql', () => {
       'pcaProjection(filter: MovieFilter, limit: Int = 200): [MovieProjection!]!',
       'predictRating(title: String!, userId: Int!): Float',
       'activeModel: ModelRun',
+      'searchMoviesPage(after: String, first: Int = 10, inModel: Boolean, query: String!): MoviePage!',
+      'appreciatedMovies(after: String, filter: MovieFilter, first: Int = 10, order: AppreciationOrder!): AppreciationPage!',
+      'pcaMap(after: String, filter: MovieFilter, first: Int = 200): ProjectionPage!',
+      'movies(ids: [Int!]!): [Movie]!',
+      'genres: [GenreCount!]!',
     ])
       expect(s).toContain(line);
   });
