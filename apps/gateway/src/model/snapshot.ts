@@ -57,8 +57,12 @@ export class ModelSnapshot {
   readonly responseCache = new BoundedCache<CachedResponse>();
   /** Genre names present in this run, for validating filters. */
   readonly genres: string[];
-  /** The trained (not normalised) movie factors, row-major in the matrix's row order, and the movie biases: what a visitor is folded in against. */
-  readonly factors: Float32Array;
+  /**
+   * Each row's length before normalising, and the movie biases: with the matrix they give
+   * the trained factors (row × norm) a visitor is folded in against, without a second
+   * copy of the matrix.
+   */
+  readonly norms: Float64Array;
   readonly biases: Float32Array;
 
   constructor(
@@ -76,7 +80,7 @@ export class ModelSnapshot {
     this.scan = kernel ? kernel.index(this.size, this.dim) : null;
     this.matrix = this.scan ? this.scan.matrix : new Float32Array(this.size * this.dim);
     this.avgF32 = new Float32Array(this.size);
-    this.factors = new Float32Array(this.size * this.dim);
+    this.norms = new Float64Array(this.size);
     this.biases = new Float32Array(this.size);
     this.movies = new Array(this.size);
     const genres = new Set<string>();
@@ -84,7 +88,9 @@ export class ModelSnapshot {
       if (r.embedding.length !== this.dim)
         throw new Error(`run ${run.id}: movie ${r.movieId} has a ${r.embedding.length}-d embedding, others ${this.dim}-d`);
       this.matrix.set(r.embedding, i * this.dim);
-      this.factors.set(r.embedding, i * this.dim);
+      let sq = 0;
+      for (let j = 0; j < this.dim; j++) sq += r.embedding[j] * r.embedding[j];
+      this.norms[i] = Math.sqrt(sq);
       this.biases[i] = r.bias;
       this.rowOf.set(r.movieId, i);
       this.avgF32[i] = r.averageRating;

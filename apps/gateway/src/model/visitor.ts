@@ -25,7 +25,7 @@ export function foldInVisitor(snap: ModelSnapshot, movieIds: readonly number[], 
   const movieBias = new Float64Array(movieIds.length);
   movieIds.forEach((id, i) => {
     const r = snap.rowOfMovie(id)!;
-    factors.set(snap.factors.subarray(r * k, (r + 1) * k), i * k);
+    for (let j = 0; j < k; j++) factors[i * k + j] = snap.matrix[r * k + j] * snap.norms[r];
     movieBias[i] = snap.biases[r];
   });
   const yRange = runYRange(snap);
@@ -33,12 +33,13 @@ export function foldInVisitor(snap: ModelSnapshot, movieIds: readonly number[], 
   return { vector: f.vector, bias: f.bias, yRange };
 }
 
+/** bias + factors · u, the factors being the unit row times its norm. */
 function logit(snap: ModelSnapshot, v: Visitor, row: number): number {
   const k = snap.dim,
     o = row * k;
-  let x = snap.biases[row];
-  for (let j = 0; j < k; j++) x += snap.factors[o + j] * v.vector[j];
-  return x;
+  let d = 0;
+  for (let j = 0; j < k; j++) d += snap.matrix[o + j] * v.vector[j];
+  return snap.biases[row] + snap.norms[row] * d;
 }
 
 /** The visitor's predicted rating of a movie of the run. */
