@@ -71,6 +71,10 @@ async function main(): Promise<void> {
   step('Serve');
   const s = await serveGateway(o.port !== undefined ? { port: o.port } : {});
   const url = s.gateway.url;
+  // Before saying it is up: a Ctrl-C right after the message must find the handler.
+  const stop = () => void s.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   console.log(`\ncinemap is up after ${Math.round((Date.now() - t0) / 1000)} s: GraphQL at ${url}${s.sql ? `, psql at 127.0.0.1:${s.sql.port} (psql -h 127.0.0.1 -p ${s.sql.port}; read-only, -U cinemap_writer to change rows)` : ''}
 
 Try:
@@ -85,9 +89,6 @@ Try:
   psql:  select * from similar_movies('The Matrix', 5);
 
 Ctrl+C stops.`);
-  const stop = () => void s.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
 main().catch((e) => {

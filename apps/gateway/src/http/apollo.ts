@@ -31,6 +31,11 @@ export async function startApollo(opts: ApolloOptions): Promise<ApolloServer<Gat
     schema,
     introspection,
     csrfPrevention: true,
+    // Whoever starts the gateway handles SIGINT/SIGTERM and closes everything in order
+    // (serve.ts: HTTP, the SQL port, the database). Apollo's own handler (on unless
+    // NODE_ENV=test) stopped only Apollo and re-raised the signal, so `npm start` died
+    // by SIGINT (exit 130) before the embedded store was closed, or raced the clean close.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: development,
     // The token limit bounds all parse and validation work (graphql-js stops lexing past it).
     parseOptions: { maxTokens: limits.maxTokens },
