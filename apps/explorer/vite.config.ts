@@ -29,7 +29,7 @@ export default defineConfig({
   },
   server: {
     // `npx vite --config apps/explorer/vite.config.ts` during development: the API
-    // comes from a gateway running on its default port.
-    proxy: { '/graphql': 'http://127.0.0.1:4000' },
+    // comes from the gateway on PORT (the gateway's own variable; default 4000).
+    proxy: { '/graphql': `http://127.0.0.1:${process.env.PORT || 4000}` },
   },
 });

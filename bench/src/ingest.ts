@@ -7,7 +7,7 @@
 //  * parse_vs_pandas: cinemap's MB/s over pandas.read_csv's on the same file, when
 //    `python3 -c 'import pandas'` works (otherwise the row says so and is left out);
 //  * ingest_wall_s / ingest_peak_rss_mb: the built CLI ingesting the whole dump with
-//    the blog's defaults (--auto-curation: scaled thresholds on `small`, where the
+//    the blog's defaults (--curation blog-scaled: scaled thresholds on `small`, where the
 //    defaults keep nothing) into a fresh PostgreSQL database (DATABASE_URL), wall time
 //    and the child's peak RSS (VmHWM). Skipped without DATABASE_URL.
 import { spawn, spawnSync } from 'node:child_process';
@@ -83,7 +83,7 @@ async function timeIngest(dir: string, url: string): Promise<{ wallS: number; rs
     ? join(root, 'dist/apps/ingest/main.js')
     : join(process.cwd(), 'dist/apps/ingest/main.js');
   const t0 = Date.now();
-  const child = spawn(process.execPath, [cli, '--source', dir, '--auto-curation'], {
+  const child = spawn(process.execPath, [cli, '--source', dir, '--curation', 'blog-scaled'], {
     env: { ...process.env, DATABASE_URL: url },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

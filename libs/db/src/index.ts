@@ -54,6 +54,16 @@ export {
 } from './queries/audience-embeddings';
 export type { AudienceRow, VectorBasis } from './queries/audience-embeddings';
 export { saveModelArtifact, loadModelArtifact } from './queries/artifacts';
-export { loadRunMovies, getMoviesByIds, searchMovies, appreciatedMovies, pcaProjection, similarMoviesExact } from './queries/movies';
+export {
+  loadRunMovies,
+  getMoviesByIds,
+  searchMovies,
+  countSearchMovies,
+  countRunMovies,
+  genreCounts,
+  appreciatedMovies,
+  pcaProjection,
+  similarMoviesExact,
+} from './queries/movies';
 export type { MovieRow, RunMovieRow, ScoredMovieId } from './queries/movies';
 export { loadTitleKeys, resolveTitle, titleSuggestions } from './queries/titles';

@@ -8,6 +8,8 @@ export * from './genres';
 export * from './movie';
 export * from './curation';
 export * from './movie-filter';
+export * from './movie-exclusion';
+export * from './visitor';
 export * from './model-params';
 export * from './title-examples';
 export * from './similarity-basis';

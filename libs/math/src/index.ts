@@ -11,3 +11,4 @@ export * from './metrics';
 export * from './audience-svd';
 export * from './blend';
 export * from './audience-kernel';
+export * from './fold-in';

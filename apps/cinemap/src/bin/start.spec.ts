@@ -3,7 +3,8 @@
 // through the other apps' built CLIs, serves GraphQL that answers a neighbour query, and
 // stops cleanly on Ctrl-C; a second start reuses the trained model.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { exampleProblem, graphqlExamples, printedExamples } from '../doc-examples';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -51,6 +52,24 @@ it('offline: generates, ingests, trains, serves, stops on Ctrl-C; the second sta
   const body = (await r.json()) as { data: { mostAppreciated: { title: string }[]; activeModel: { engine: string } } };
   expect(body.data.mostAppreciated).toHaveLength(3);
   expect(body.data.activeModel.engine).toBe('native');
+  // Every example docs/graphql.md shows and npm start prints answers, with data, on the demo set.
+  const examples = [...graphqlExamples(readFileSync(join(root, 'docs/graphql.md'), 'utf8')), ...printedExamples(first.out())];
+  expect(examples.length).toBeGreaterThan(15);
+  expect(printedExamples(first.out()).length).toBeGreaterThanOrEqual(4);
+  const problems: { query: string; problem: string }[] = [];
+  for (const query of examples) {
+    const problem = await exampleProblem(first.url, query);
+    if (problem) problems.push({ query, problem });
+  }
+  expect(problems).toEqual([]);
+  // The offline console at GET /graphql (no Apollo Sandbox from the internet) offers examples that work too.
+  const page = await (await fetch(first.url, { headers: { accept: 'text/html' } })).text();
+  expect(page).not.toMatch(/<script[^>]+src=|<link[^>]+href="https?:|apollographql|sandbox/i);
+  const offered = JSON.parse(/<script type="application\/json" id="example-queries">([\s\S]*?)<\/script>/.exec(page)![1]) as string[];
+  expect(offered.length).toBeGreaterThan(5);
+  for (const query of offered) expect({ query, problem: await exampleProblem(first.url, query) }).toEqual({ query, problem: null });
+  // Planted: an example that names a film the demo set lacks is caught.
+  expect(await exampleProblem(first.url, '{ similarMovies(title: "Toy Story") { similarity } }')).toMatch(/errors: .*not found/);
   expect(await stop(first.child)).toBe(0);
 
   const second = await start([]);

@@ -71,21 +71,24 @@ async function main(): Promise<void> {
   step('Serve');
   const s = await serveGateway(o.port !== undefined ? { port: o.port } : {});
   const url = s.gateway.url;
+  // Before saying it is up: a Ctrl-C right after the message must find the handler.
+  const stop = () => void s.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   console.log(`\ncinemap is up after ${Math.round((Date.now() - t0) / 1000)} s: GraphQL at ${url}${s.sql ? `, psql at 127.0.0.1:${s.sql.port} (psql -h 127.0.0.1 -p ${s.sql.port}; read-only, -U cinemap_writer to change rows)` : ''}
 
 Try:
   curl -s ${url} -H 'content-type: application/json' \\
-    -d '{"query":"{ similarMovies(title: \\"The Matrix\\", k: 5) { similarity movie { title year } } }"}'
+    -d '{"query":"{ similarMovies(title: \\"The Matrix\\", k: 5) { similarity movie { displayTitle year } } }"}'
   curl -s ${url} -H 'content-type: application/json' \\
-    -d '{"query":"{ mostAppreciated(limit: 5) { title bias } }"}'
+    -d '{"query":"{ mostAppreciated(limit: 5) { displayTitle bias } }"}'
   curl -s ${url} -H 'content-type: application/json' \\
-    -d '{"query":"{ similarMovies(title: \\"Toy Story\\", filter: { genres: [\\"Comedy\\"], yearFrom: 1990 }) { movie { title } } }"}'
+    -d '{"query":"{ similarMovies(title: \\"Mary Poppins\\", filter: { genres: [\\"Comedy\\"], yearFrom: 1990, minAverageRating: 3.5 }) { movie { displayTitle year } } }"}'
+  curl -s ${url} -H 'content-type: application/json' \\
+    -d '{"query":"{ recommendFor(ratings: [{ title: \\"The Matrix\\", rating: 5 }, { title: \\"Mary Poppins\\", rating: 2 }], k: 5) { predictedRating movie { displayTitle } } }"}'
   psql:  select * from similar_movies('The Matrix', 5);
 
 Ctrl+C stops.`);
-  const stop = () => void s.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
 main().catch((e) => {

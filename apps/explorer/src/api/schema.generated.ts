@@ -1,6 +1,30 @@
 // Generated from apps/gateway/schema.graphql by tools/src/graphql-client-types.ts. Do not edit:
 // run `node --import tsx tools/src/graphql-client-types.ts` (a test fails while this file is stale).
 
+/** A page of movies by learned bias, and the dataset filters that shaped the list. */
+export interface AppreciationPage {
+  nodes: Movie[];
+  pageInfo: PageInfo;
+  shapedBy: DatasetFilters;
+  /** Movies in the whole list, every page together. */
+  totalCount: number;
+}
+
+/** The dataset's curation as recorded, which shaped every list of trained films. */
+export interface DatasetFilters {
+  /** floors, blog or blog-scaled (null: recorded before presets). */
+  curation: string | null;
+  /** The rating-count floor this list applied (the filter's minRatingCount, default 10). */
+  listFloor: number;
+  minAvgRating: number | null;
+  minMovieRatings: number | null;
+  minUserRatings: number | null;
+  /** null: no sampling. */
+  sampleFraction: number | null;
+  /** One line for people saying what shaped the list. */
+  summary: string;
+}
+
 /** Loss figures of one training epoch. */
 export interface EpochMetrics {
   epoch: number;
@@ -11,6 +35,15 @@ export interface EpochMetrics {
   /** Validation MSE. */
   validLoss: number | null;
   validRmse: number | null;
+}
+
+/** A genre of the served catalogue with its counts. */
+export interface GenreCount {
+  /** Of those, the ones in the model (similarMovies can answer about them). */
+  inModel: number;
+  /** Catalogue movies with this genre. */
+  movies: number;
+  name: string;
 }
 
 /** A trained model run (the one serving answers). */
@@ -47,15 +80,22 @@ export interface Movie {
   averageRating: number;
   /** The movie's learned bias in the active run (null when it was not trained on). */
   bias: number | null;
+  /** What to show people: article in front, year and alternate titles off ("The Matrix"). */
+  displayTitle: string;
+  /** Why it is not in the model (null when inModel). */
+  excludedBy: "MIN_AVG_RATING" | "MIN_MOVIE_RATINGS" | "MIN_USER_RATINGS" | "NOT_TRAINED" | "NO_RATINGS" | "SAMPLE_FRACTION" | null;
   genres: string[];
   /** MovieLens movieId. */
   id: number;
   imdbUrl: string | null;
+  /** True when the active run has a vector for it: similarMovies, similarToMany and predictions can use it. */
+  inModel: boolean;
   /** Ratings in the whole dump. */
   ratingCount: number;
   /** Exactly as in movies.csv: "Matrix, The (1999)". */
   title: string;
   tmdbUrl: string | null;
+  /** Release year from the title (null when the title has none). */
   year: number | null;
 }
 
@@ -74,6 +114,14 @@ export interface MovieFilter {
   yearTo?: number | null;
 }
 
+/** A page of movies and how many the whole list holds. */
+export interface MoviePage {
+  nodes: Movie[];
+  pageInfo: PageInfo;
+  /** Movies in the whole list, every page together. */
+  totalCount: number;
+}
+
 export interface MovieProjection {
   movie: Movie;
   x: number;
@@ -81,10 +129,52 @@ export interface MovieProjection {
   z: number;
 }
 
+/** A movie by id or by title (exactly one). */
+export interface MovieRefInput {
+  id?: number | null;
+  title?: string | null;
+}
+
+export interface PageInfo {
+  /** Pass as `after` for the next page (null on an empty page). */
+  endCursor: string | null;
+  hasNextPage: boolean;
+}
+
+/** A movie with the rating the model predicts for the visitor (the model's y_range). */
+export interface PredictedMovie {
+  movie: Movie;
+  predictedRating: number;
+}
+
+/** A page of the PCA map and how many points the whole map holds. */
+export interface ProjectionPage {
+  nodes: MovieProjection[];
+  pageInfo: PageInfo;
+  totalCount: number;
+}
+
 export interface SimilarMovie {
   movie: Movie;
   /** Cosine similarity of the embeddings, -1..1. */
   similarity: number;
+}
+
+/** One rating a visitor gives: a movie by id or by title (exactly one), rating 0.5..5 in steps of 0.5. */
+export interface VisitorRatingInput {
+  /** MovieLens movieId. */
+  id?: number | null;
+  rating: number;
+  /** Resolved as similarMovies resolves titles. */
+  title?: string | null;
+}
+
+/** Variables of Query.appreciatedMovies. */
+export interface QueryAppreciatedMoviesArgs {
+  after?: string | null;
+  filter?: MovieFilter | null;
+  first?: number | null;
+  order: "LEAST" | "MOST";
 }
 
 /** Variables of Query.leastAppreciated. */
@@ -105,6 +195,18 @@ export interface QueryMovieArgs {
   title?: string | null;
 }
 
+/** Variables of Query.movies. */
+export interface QueryMoviesArgs {
+  ids: number[];
+}
+
+/** Variables of Query.pcaMap. */
+export interface QueryPcaMapArgs {
+  after?: string | null;
+  filter?: MovieFilter | null;
+  first?: number | null;
+}
+
 /** Variables of Query.pcaProjection. */
 export interface QueryPcaProjectionArgs {
   filter?: MovieFilter | null;
@@ -117,9 +219,31 @@ export interface QueryPredictRatingArgs {
   userId: number;
 }
 
+/** Variables of Query.predictRatings. */
+export interface QueryPredictRatingsArgs {
+  movies: MovieRefInput[];
+  ratings: VisitorRatingInput[];
+}
+
+/** Variables of Query.recommendFor. */
+export interface QueryRecommendForArgs {
+  filter?: MovieFilter | null;
+  k?: number | null;
+  ratings: VisitorRatingInput[];
+}
+
 /** Variables of Query.searchMovies. */
 export interface QuerySearchMoviesArgs {
+  inModel?: boolean | null;
   limit?: number | null;
+  query: string;
+}
+
+/** Variables of Query.searchMoviesPage. */
+export interface QuerySearchMoviesPageArgs {
+  after?: string | null;
+  first?: number | null;
+  inModel?: boolean | null;
   query: string;
 }
 
@@ -128,13 +252,16 @@ export interface QuerySimilarMoviesArgs {
   basis?: "AUDIENCE" | "BLEND" | "TASTE" | null;
   filter?: MovieFilter | null;
   k?: number | null;
+  minSimilarity?: number | null;
   title: string;
 }
 
 /** Variables of Query.similarToMany. */
 export interface QuerySimilarToManyArgs {
+  avoid?: string[] | null;
   basis?: "AUDIENCE" | "BLEND" | "TASTE" | null;
   filter?: MovieFilter | null;
   k?: number | null;
+  minSimilarity?: number | null;
   titles: string[];
 }

@@ -14,15 +14,22 @@ describe('schema.graphql', () => {
   it('holds the contract of docs/architecture.md ("The contract")', async () => {
     const s = await printGatewaySchema();
     for (const line of [
-      'similarMovies(basis: SimilarityBasis = BLEND, filter: MovieFilter, k: Int = 10, title: String!): [SimilarMovie!]!',
-      'similarToMany(basis: SimilarityBasis = BLEND, filter: MovieFilter, k: Int = 10, titles: [String!]!): [SimilarMovie!]!',
+      'similarMovies(basis: SimilarityBasis = BLEND, filter: MovieFilter, k: Int = 10, minSimilarity: Float, title: String!): [SimilarMovie!]!',
+      'similarToMany(avoid: [String!], basis: SimilarityBasis = BLEND, filter: MovieFilter, k: Int = 10, minSimilarity: Float, titles: [String!]!): [SimilarMovie!]!',
+      'recommendFor(filter: MovieFilter, k: Int = 10, ratings: [VisitorRatingInput!]!): [PredictedMovie!]!',
+      'predictRatings(movies: [MovieRefInput!]!, ratings: [VisitorRatingInput!]!): [PredictedMovie!]!',
       'movie(id: Int, title: String): Movie',
-      'searchMovies(limit: Int = 10, query: String!): [Movie!]!',
+      'searchMovies(inModel: Boolean, limit: Int = 10, query: String!): [Movie!]!',
       'mostAppreciated(filter: MovieFilter, limit: Int = 10): [Movie!]!',
       'leastAppreciated(filter: MovieFilter, limit: Int = 10): [Movie!]!',
       'pcaProjection(filter: MovieFilter, limit: Int = 200): [MovieProjection!]!',
       'predictRating(title: String!, userId: Int!): Float',
       'activeModel: ModelRun',
+      'searchMoviesPage(after: String, first: Int = 10, inModel: Boolean, query: String!): MoviePage!',
+      'appreciatedMovies(after: String, filter: MovieFilter, first: Int = 10, order: AppreciationOrder!): AppreciationPage!',
+      'pcaMap(after: String, filter: MovieFilter, first: Int = 200): ProjectionPage!',
+      'movies(ids: [Int!]!): [Movie]!',
+      'genres: [GenreCount!]!',
     ])
       expect(s).toContain(line);
   });

@@ -5,13 +5,13 @@
 // the request id).
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../graphql/context';
 import { databaseErrorCode } from '../graphql/errors';
 import { costPlugin, queryLimitsRule, tokenLimitMessage, type QueryLimits } from '../graphql/query-limits.rule';
 import { operationLabeller, type GatewayMetrics } from './metrics';
+import { landingPagePlugin } from './landing-page';
 
 /** Root fields whose answer is a pure function of (active run, arguments). */
 const REPLAYABLE = new Set(['similarMovies', 'similarToMany']);
@@ -31,6 +31,11 @@ export async function startApollo(opts: ApolloOptions): Promise<ApolloServer<Gat
     schema,
     introspection,
     csrfPrevention: true,
+    // Whoever starts the gateway handles SIGINT/SIGTERM and closes everything in order
+    // (serve.ts: HTTP, the SQL port, the database). Apollo's own handler (on unless
+    // NODE_ENV=test) stopped only Apollo and re-raised the signal, so `npm start` died
+    // by SIGINT (exit 130) before the embedded store was closed, or raced the clean close.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: development,
     // The token limit bounds all parse and validation work (graphql-js stops lexing past it).
     parseOptions: { maxTokens: limits.maxTokens },
@@ -38,7 +43,8 @@ export async function startApollo(opts: ApolloOptions): Promise<ApolloServer<Gat
     // Cache-control hints are unused (responses are cached per run snapshot instead); the
     // default plugin wraps every field resolver (willResolveField showed in the profile).
     plugins: [
-      introspection ? ApolloServerPluginLandingPageLocalDefault({ footer: false }) : ApolloServerPluginLandingPageDisabled(),
+      // The offline console (./landing-page.ts), not Apollo's Sandbox, which loads from the internet.
+      introspection ? landingPagePlugin<GatewayContext>() : ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       costPlugin<GatewayContext>(limits),
       observePlugin(opts.metrics, schema),

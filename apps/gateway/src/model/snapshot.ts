@@ -88,6 +88,13 @@ export class ModelSnapshot {
   readonly responseCache = new BoundedCache<CachedResponse>();
   /** Genre names present in this run, for validating filters. */
   readonly genres: string[];
+  /**
+   * Each row's length before normalising, and the movie biases: with the matrix they give
+   * the trained factors (row × norm) a visitor is folded in against, without a second
+   * copy of the matrix.
+   */
+  readonly norms: Float64Array;
+  readonly biases: Float32Array;
 
   constructor(
     readonly run: ServedModelRun,
@@ -106,12 +113,18 @@ export class ModelSnapshot {
     const taste = new BasisMatrix(this.size, this.dim, kernel);
     this.matrix = taste.matrix;
     this.avgF32 = new Float32Array(this.size);
+    this.norms = new Float64Array(this.size);
+    this.biases = new Float32Array(this.size);
     this.movies = new Array(this.size);
     const genres = new Set<string>();
     rows.forEach((r, i) => {
       if (r.embedding.length !== this.dim)
         throw new Error(`run ${run.id}: movie ${r.movieId} has a ${r.embedding.length}-d embedding, others ${this.dim}-d`);
       this.matrix.set(r.embedding, i * this.dim);
+      let sq = 0;
+      for (let j = 0; j < this.dim; j++) sq += r.embedding[j] * r.embedding[j];
+      this.norms[i] = Math.sqrt(sq);
+      this.biases[i] = r.bias;
       this.rowOf.set(r.movieId, i);
       this.avgF32[i] = r.averageRating;
       this.movies[i] = toMovieView(r);
@@ -179,6 +192,11 @@ export class ModelSnapshot {
     return r === undefined ? undefined : this.movies[r];
   }
 
+  /** The matrix row of a movie of this run (undefined: not in it). */
+  rowOfMovie(movieId: number): number | undefined {
+    return this.rowOf.get(movieId);
+  }
+
   /** Unit-length vector of a movie of this run in `basis` (a view, do not modify). */
   vector(movieId: number, basis: SimilarityBasis = 'taste'): Float32Array {
     const r = this.rowOf.get(movieId)!;
@@ -200,6 +218,21 @@ export class ModelSnapshot {
     basis: SimilarityBasis = 'taste',
   ): SimilarMovie[] {
     const b = this.basis(basis);
+    const rejected = this.rejection(filter, exclude);
+    const { indices, scores } = b.scan
+      ? b.scan.topK(query, k, { exclude: rejected })
+      : topKByDot(b.matrix, this.size, b.dim, query, k, { exclude: rejected });
+    const out: SimilarMovie[] = new Array(indices.length);
+    for (let i = 0; i < indices.length; i++) out[i] = { movie: this.movies[indices[i]], similarity: scores[i] };
+    return out;
+  }
+
+  /**
+   * Which rows a list leaves out: those failing `filter` (the domain's rule, floor
+   * explicit) and the movies `exclude` names. Shared by every list served from the
+   * matrix (neighbours, visitor recommendations), so they filter alike.
+   */
+  rejection(filter: MovieFilter, exclude: readonly number[]): (row: number) => boolean {
     const excludedRows = new Set<number>();
     for (const id of exclude) {
       const r = this.rowOf.get(id);
@@ -221,12 +254,7 @@ export class ModelSnapshot {
       const m = movies[r];
       return !movieMatchesFilter({ genres: m.genres, year: m.year, ratingCount: m.ratingCount, averageRating: avg[r] }, f);
     };
-    const { indices, scores } = b.scan
-      ? b.scan.topK(query, k, { exclude: rejected })
-      : topKByDot(b.matrix, this.size, b.dim, query, k, { exclude: rejected });
-    const out: SimilarMovie[] = new Array(indices.length);
-    for (let i = 0; i < indices.length; i++) out[i] = { movie: movies[indices[i]], similarity: scores[i] };
-    return out;
+    return rejected;
   }
 
   /** Mean of the unit-length embeddings of `movieIds` (the "mood" query), made unit length. */

@@ -3,6 +3,7 @@ import { audienceMigrations } from './audience';
 import { coreMigrations } from './core';
 import { runCatalogueMigrations } from './run-catalogue';
 import { titleResolutionMigrations } from './title-resolution';
+import { apiCatalogueMigrations } from './api-catalogue';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -13,4 +14,5 @@ export const migrations: Migration[] = [
   ...runCatalogueMigrations,
   ...titleResolutionMigrations,
   ...audienceMigrations,
+  ...apiCatalogueMigrations,
 ].sort((a, b) => a.version - b.version);
