@@ -1,10 +1,12 @@
-// The explorer page: the search box, the mood, the filters, the neighbour list, the map,
-// the most/least appreciated lists and the model card, wired to the public GraphQL API.
-// This file composes them: the state and its URL (./state.ts), one module per panel
-// (./panels), and the few actions several panels share (selecting a film, the mood).
+// The explorer page: the search box, the filters (chips and a collapsible form), the
+// mood, the neighbour list, the map, the most/least appreciated lists and the model
+// card, wired to the public GraphQL API. This file composes them: the state and its URL
+// (./state.ts), one module per panel (./panels), and the few actions several panels
+// share (choosing a film, the mood).
 import './styles.css';
-import { parseK, titleQueryFor } from './api/queries';
-import type { FilmRef, MovieProjection } from './api/types';
+import { graphql } from './api/client';
+import { MOVIE_QUERY, titleQueryFor } from './api/queries';
+import type { FilmRef, Movie, MovieProjection } from './api/types';
 import { findElements } from './elements';
 import { displayTitle } from './format';
 import { createAppreciatedPanel } from './panels/appreciated';
@@ -13,11 +15,24 @@ import { createMapPanel } from './panels/map';
 import { loadModelCard } from './panels/model';
 import { createMoodPanel } from './panels/mood';
 import { createResultsPanel } from './panels/results';
-import { createState, readUrl, syncUrl } from './state';
+import { createState, searchToView, syncUrl } from './state';
 import { createSearchBox } from './ui/search-box';
 
 const state = createState();
 const els = findElements();
+
+// Wide screens have room for the filters and the mood beside the results; narrow ones
+// show the results first and keep the filters one tap away (the chips show what applies).
+const wide = window.matchMedia('(min-width: 1101px)').matches;
+els.filtersDrawer.open = wide;
+els.moodDrawer.open = wide;
+
+/** After a choice: the results come into view (on a phone they are below the fold) and take the keyboard focus. */
+function showResults() {
+  const top = els.results.getBoundingClientRect().top;
+  if (top < 0 || top > window.innerHeight * 0.4) els.results.scrollIntoView({ block: 'start' });
+  els.results.focus({ preventScroll: true });
+}
 
 /** Selects a film (typed, picked or clicked anywhere) and shows its neighbours. */
 function selectFilm(sel: { title: string; movie?: FilmRef }) {
@@ -27,6 +42,7 @@ function selectFilm(sel: { title: string; movie?: FilmRef }) {
   syncUrl(state);
   mood.render();
   void results.refresh();
+  showResults();
 }
 
 const searchBox = createSearchBox(els.search, els.searchOptions, {
@@ -43,11 +59,16 @@ const mood = createMoodPanel(state, els, {
   changed: () => syncUrl(state),
   run: () => {
     state.mode = 'mood';
+    syncUrl(state);
     void results.refresh();
-    els.results.focus();
+    showResults();
   },
   rerun: () => void results.refresh(),
-  emptied: () => results.clear(),
+  emptied: () => {
+    state.mode = 'film';
+    syncUrl(state);
+    results.clear();
+  },
 });
 
 const results = createResultsPanel(state, els, map, {
@@ -62,28 +83,54 @@ const results = createResultsPanel(state, els, map, {
 
 const appreciated = createAppreciatedPanel(els, selectFilm);
 
-createFiltersPanel(els, (filter, k) => {
+const filters = createFiltersPanel(els, (form, filter, k) => {
   const filterChanged = JSON.stringify(filter) !== JSON.stringify(state.filter);
-  if (!filterChanged && k === state.k) return;
-  state.filter = filter;
+  state.form = form;
+  const kChanged = k !== state.k;
   state.k = k;
   syncUrl(state);
+  if (!filterChanged && !kChanged) return;
+  state.filter = filter;
   void results.refresh();
-  if (filterChanged) void appreciated.load(state.filter);
+  if (filterChanged) {
+    map.setFilter(filter);
+    void appreciated.load(state.filter);
+  }
 });
 
+/** The mood's films a shared URL names, as the server knows them (unknown titles are dropped). */
+async function loadMood(titles: string[]): Promise<void> {
+  const found = await Promise.all(
+    titles.map((title) =>
+      graphql<{ movie: Movie | null }>(MOVIE_QUERY, { title }).then(
+        (d) => d.movie,
+        () => null,
+      ),
+    ),
+  );
+  state.mood = found.filter((m): m is Movie => m !== null);
+  mood.render();
+}
+
 async function start() {
-  const { film, k } = readUrl(location.search);
-  if (k) {
-    state.k = parseK(k);
-    els.k.value = String(state.k);
-  }
+  const view = searchToView(location.search);
+  const { filter } = filters.load(view.form, view.k);
+  state.form = view.form;
+  state.filter = filter;
+  state.k = view.k;
+  state.basis = view.basis ?? undefined;
+  map.setFilter(filter);
   const tasks: Promise<unknown>[] = [map.load(), appreciated.load(state.filter), loadModelCard(els)];
-  if (film) {
-    state.selected = { title: film };
-    searchBox.setText(film);
-    tasks.push(results.refresh());
+  if (view.film) {
+    state.selected = { title: view.film };
+    searchBox.setText(view.film);
   }
+  const shown = (view.mood.length > 0 ? loadMood(view.mood) : Promise.resolve()).then(() => {
+    if (view.showMood && state.mood.length > 0) state.mode = 'mood';
+    syncUrl(state);
+    return results.refresh();
+  });
+  tasks.push(shown);
   mood.render();
   await Promise.all(tasks);
   // Milliseconds from navigation start until every panel is drawn (the browser tests record it).

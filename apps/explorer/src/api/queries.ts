@@ -29,11 +29,17 @@ query Appreciated($limit: Int, $filter: MovieFilter) {
   leastAppreciated(limit: $limit, filter: $filter) { ...MovieFields }
 }${MOVIE_FIELDS}`;
 
-// Hundreds of points: only what the dots and their tooltips show.
+// Hundreds of points: only what the dots, their tooltips and the dimming of filtered-out films need.
 export const MAP_QUERY = `
 query Map($limit: Int) {
-  pcaProjection(limit: $limit) { x y movie { id title year genres } }
+  pcaProjection(limit: $limit) { x y movie { id title year genres averageRating ratingCount } }
 }`;
+
+/** One film by title (a mood named in a shared URL). */
+export const MOVIE_QUERY = `
+query Movie($title: String!) {
+  movie(title: $title) { ...MovieFields }
+}${MOVIE_FIELDS}`;
 
 /** The blog's "good film" bar: the average rating a film needs to count as good. */
 export const GOOD_FILM_MIN_AVERAGE = 3.5;
@@ -61,6 +67,9 @@ export const EMPTY_FILTER_FORM: FilterForm = {
   minAverageRating: '',
   minRatingCount: '',
 };
+
+/** The form a visitor starts with: "only the good ones" (the blog's promise) is on. */
+export const DEFAULT_FILTER_FORM: FilterForm = { ...EMPTY_FILTER_FORM, onlyGood: true };
 
 export interface BuiltFilter {
   /** undefined when the form constrains nothing (the server's defaults apply). */
@@ -139,5 +148,5 @@ query SimilarWithMovie($title: String!, $k: Int, $filter: MovieFilter) {
 /** The model card. ModelRun's fields follow apps/gateway/schema.graphql. */
 export const MODEL_QUERY = `
 query ActiveModel {
-  activeModel { id createdAt engine backend movieCount params epochs { epoch trainLoss validLoss validRmse seconds } }
+  activeModel { id createdAt engine backend movieCount params metrics epochs { epoch trainLoss validLoss validRmse seconds } }
 }`;

@@ -19,6 +19,7 @@ describe("the explorer's GraphQL operations against apps/gateway/schema.graphql"
       'MAP_QUERY',
       'MODEL_QUERY',
       'MOOD_QUERY',
+      'MOVIE_QUERY',
       'SEARCH_QUERY',
       'SIMILAR_QUERY',
       'SIMILAR_WITH_MOVIE_QUERY',

@@ -14,6 +14,8 @@ import {
   notFoundMessage,
   similarityPercent,
 } from '../format';
+import { filterSummary } from '../filter-chips';
+import { fanMessage } from '../messages';
 import type { State } from '../state';
 import { fill, h } from '../ui/dom';
 import type { MapPanel } from './map';
@@ -37,7 +39,7 @@ export function createResultsPanel(state: State, els: Elements, map: MapPanel, a
     fill(els.resultsList);
     els.resultsError.hidden = true;
     els.resultsHeading.textContent = 'Films like …';
-    els.resultsStatus.textContent = 'Pick a film to see its neighbours.';
+    els.resultsStatus.textContent = 'Choose a film to see films like it.';
     map.highlight([], []);
   };
 
@@ -47,7 +49,7 @@ export function createResultsPanel(state: State, els: Elements, map: MapPanel, a
     abortPrevious?.abort();
     const abort = (abortPrevious = new AbortController());
     els.results.setAttribute('aria-busy', 'true');
-    els.resultsStatus.textContent = 'Looking for neighbours…';
+    els.resultsStatus.textContent = 'Finding films like it…';
     try {
       const { list, heading } = await fetchNeighbours(state, abort.signal, actions.named);
       els.resultsHeading.textContent = heading;
@@ -56,10 +58,7 @@ export function createResultsPanel(state: State, els: Elements, map: MapPanel, a
       fill(els.resultsList, ...list.map(({ movie, similarity }) => neighbourItem(movie, similarity, state, actions)));
       const onMap = map.highlightSelection();
       els.mapStatus.textContent = `${onMap} of the ${list.length + map.selectedCount()} highlighted films are among the ${map.size} on the map.`;
-      els.resultsStatus.textContent =
-        list.length === 0
-          ? 'No film passes these filters. Loosen them to see neighbours.'
-          : `${list.length} film${list.length === 1 ? '' : 's'}, most similar first.`;
+      els.resultsStatus.textContent = resultsStatus(list.length, filterSummary(state.form));
     } catch (err) {
       if ((err as Error).name === 'AbortError') return;
       state.neighbours = [];
@@ -77,6 +76,13 @@ export function createResultsPanel(state: State, els: Elements, map: MapPanel, a
   };
 
   return { refresh, clear };
+}
+
+/** The status line: how many films, and under which filters (a fan sees why the list is short). */
+export function resultsStatus(count: number, filters: string): string {
+  const under = filters ? ` Filters: ${filters}.` : '';
+  if (count === 0) return `No film passes these filters.${under} Remove one to see more.`;
+  return `${count} film${count === 1 ? '' : 's'}, most similar first.${under}`;
 }
 
 /** Asks for the neighbours of the film or the mood; returns the list and the heading to show. */
@@ -123,8 +129,17 @@ function showError(err: unknown, state: State, els: Elements, pick: ResultsActio
       e.suggestions.length > 0 ? suggestionList(e.suggestions, pick) : null,
     );
   } else {
-    els.resultsHeading.textContent = 'Something went wrong';
-    fill(els.resultsError, h('p', {}, e.message));
+    // The server's own words are for developers (they may name runs and thresholds).
+    console.warn(`cinemap: ${e.code}: ${e.message}`);
+    const film =
+      state.mode === 'film' && state.selected
+        ? state.selected.movie
+          ? displayTitle(state.selected.movie)
+          : state.selected.title
+        : undefined;
+    const m = fanMessage(e.code, film);
+    els.resultsHeading.textContent = m.heading;
+    fill(els.resultsError, h('p', {}, m.text));
   }
   els.resultsError.hidden = false;
 }
