@@ -17,14 +17,18 @@ const JARGON = /run \d|#\d|[A-Z_]{6,}|npm|model run|embedding|bias|curation|Grap
 
 describe('fan messages', () => {
   it.each(CODES)('%s is said without jargon', (code) => {
-    const m = fanMessage(code, 'Matrix Revolutions, The (2003)');
+    const m = fanMessage(code, 'Matrix Revolutions, The (2003)', 'MIN_AVG_RATING');
     expect(`${m.heading} ${m.text}`).not.toMatch(JARGON);
     expect(m.text.length).toBeGreaterThan(10);
     expect(panelFailed('The map', code)).not.toMatch(JARGON);
   });
 
-  it('names the film when the model cannot answer for it', () => {
+  it('names the film when the model cannot answer for it, with the real reason when the server gives it', () => {
     expect(fanMessage('MOVIE_NOT_IN_MODEL', 'Heat (1995)').text).toContain('“Heat (1995)”');
+    expect(fanMessage('MOVIE_NOT_IN_MODEL', 'X', 'MIN_MOVIE_RATINGS').text).toMatch(/^Not enough people have rated/);
+    const lowRated = fanMessage('MOVIE_NOT_IN_MODEL', 'Matrix Revolutions, The (2003)', 'MIN_AVG_RATING').text;
+    expect(lowRated).toMatch(/films people rate well/);
+    expect(lowRated).not.toMatch(/Not enough people/);
   });
 
   it('the jargon check itself catches the old wording', () => {

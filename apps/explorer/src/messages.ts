@@ -11,13 +11,16 @@ export interface FanMessage {
  * The message for an API error code (ApiError.code) about `film` (the film asked about,
  * when there is one). MOVIE_NOT_FOUND is not here: it gets its suggestions (notFoundMessage).
  */
-export function fanMessage(code: string, film?: string): FanMessage {
+export function fanMessage(code: string, film?: string, excludedBy?: unknown): FanMessage {
   const it = film ? `“${film}”` : 'this film';
   switch (code) {
     case 'MOVIE_NOT_IN_MODEL':
       return {
         heading: 'No recommendations for this film yet',
-        text: `Not enough people have rated ${it} for cinemap to know which films are like it. Try another film.`,
+        text:
+          excludedBy === 'MIN_AVG_RATING'
+            ? `cinemap learned only from films people rate well, and ${it} is not one of them, so it cannot say which films are like it. Try another film.`
+            : `Not enough people have rated ${it} for cinemap to know which films are like it. Try another film.`,
       };
     case 'NO_ACTIVE_MODEL':
       return { heading: 'cinemap is still learning', text: 'The recommendations are not ready yet. Try again in a few minutes.' };

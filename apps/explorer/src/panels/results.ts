@@ -137,7 +137,7 @@ function showError(err: unknown, state: State, els: Elements, pick: ResultsActio
           ? displayTitle(state.selected.movie)
           : state.selected.title
         : undefined;
-    const m = fanMessage(e.code, film);
+    const m = fanMessage(e.code, film, e.details.excludedBy);
     els.resultsHeading.textContent = m.heading;
     fill(els.resultsError, h('p', {}, m.text));
   }
