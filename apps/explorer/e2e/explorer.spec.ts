@@ -432,4 +432,40 @@ d('explorer in a browser, on a seeded gateway', () => {
     await page.waitForSelector('#results-list > li');
     await shot('docs-phone');
   });
+
+  it("says what went wrong in a film fan's words: no codes, run numbers or thresholds", async () => {
+    await open();
+    // The server's own message for a film outside the model names the run and the curation threshold.
+    const serverMessage = 'Movie "Heat (1995)" is not in the active model (run 3): its average rating 3.25 is below --min-avg-rating 3.5.';
+    await page.route('**/graphql', async (route) => {
+      const body = route.request().postDataJSON() as { query: string };
+      if (!body.query.includes('similarMovies')) return route.continue();
+      await route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          data: null,
+          errors: [{ message: serverMessage, extensions: { code: 'MOVIE_NOT_IN_MODEL', runId: 3, excludedBy: 'MIN_AVG_RATING' } }],
+        }),
+      });
+    });
+    let before = await renders();
+    await page.fill('#search', 'Heat (1995)');
+    await page.press('#search', 'Enter');
+    await waitForRender(before);
+    const shown = `${await page.textContent('#results-heading')} ${await page.textContent('#results-error')}`;
+    expect(shown).toContain('No recommendations for this film yet');
+    expect(shown).toContain('films people rate well');
+    expect(shown).not.toMatch(/run 3|min-avg-rating|MOVIE_NOT_IN_MODEL|Something went wrong/);
+    // The network gone: the same, in words.
+    await page.unroute('**/graphql');
+    await page.route('**/graphql', (route) => route.abort('internetdisconnected'));
+    before = await renders();
+    await page.fill('#search', 'Heat (1995)');
+    await page.press('#search', 'Enter');
+    await waitForRender(before);
+    expect(await page.textContent('#results-heading')).toBe('cinemap cannot be reached');
+    expect(await page.textContent('#results-error')).toBe('Check your connection, then try again.');
+    await page.unroute('**/graphql');
+  });
 });
