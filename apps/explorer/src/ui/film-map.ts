@@ -172,7 +172,10 @@ export function createFilmMap(canvas: HTMLCanvasElement, onSelect: (p: MovieProj
   function rebuild() {
     const { groups, selected, near, leftOut, cursorPts } = partition(points, selectedIds, neighbourIds, filter, cursor);
     const { top, back } = highlightSets(selected, near, cursorPts, leftOut);
-    chart.data.datasets = [...top, ...genreSets(groups, selected.length + near.length > 0), ...back] as ChartDataset<'scatter'>[];
+    const all = [...top, ...genreSets(groups, selected.length + near.length > 0), ...back];
+    // Zoomed in, points outside the view stay inside the plot area (a few pixels of slack for the big markers).
+    for (const d of all) d.clip = 6;
+    chart.data.datasets = all as ChartDataset<'scatter'>[];
     applyView();
     chart.update();
     canvas.dataset.pointCount = String(points.length);
