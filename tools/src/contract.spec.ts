@@ -45,13 +45,19 @@ describe('contract: GraphQL ↔ domain ↔ SQL', () => {
   it('serves every domain Movie field through GraphQL Movie, and nothing GraphQL cannot source', () => {
     const gql = Object.keys((schema.getType('Movie') as GraphQLObjectType).getFields());
     // GraphQL names that differ from the domain's, with where they come from.
-    const derived: Record<string, string> = { id: 'movieId', imdbUrl: 'imdbId', tmdbUrl: 'tmdbId', bias: 'movie_embeddings.bias' };
+    const derived: Record<string, string> = {
+      id: 'movieId',
+      imdbUrl: 'imdbId',
+      tmdbUrl: 'tmdbId',
+      bias: 'movie_embeddings.bias',
+      inModel: 'movie_embeddings.movie_id',
+    };
     const domain = interfaceFields('libs/domain/src/movie.ts', 'Movie');
     const sourced = gql.map((f) => derived[f] ?? f);
     expect(sourced.filter((f) => !domain.includes(f) && !f.includes('.'))).toEqual([]);
     expect(columns.movie_embeddings).toContain('bias');
-    // Everything a person sees of a movie, except the display title which GraphQL's title replaces.
-    expect(domain.filter((f) => !sourced.includes(f))).toEqual(['displayTitle']);
+    // Everything the domain knows of a movie, the display title and why it is out of the model included.
+    expect(domain.filter((f) => !sourced.includes(f))).toEqual([]);
   });
 
   it('filters on the same fields in GraphQL MovieFilter and the domain MovieFilter', () => {

@@ -46,7 +46,7 @@ describeEachBackend('gateway over HTTP', (ctx) => {
   const SIMILAR = `query($t: String!, $k: Int, $f: MovieFilter) { similarMovies(title: $t, k: $k, filter: $f) { similarity movie { ${MOVIE} } } }`;
 
   beforeAll(async () => {
-    seed = await seedGatewayFixture(ctx.db(), { fillers: 200 });
+    seed = await seedGatewayFixture(ctx.db(), { fillers: 200, outOfModel: true });
     gw = await startGateway({
       db: ctx.db(),
       port: 0,
@@ -157,6 +157,38 @@ describeEachBackend('gateway over HTTP', (ctx) => {
     expect(d.a).toBeCloseTo(predict(w.weights, w.userIds.indexOf(3), w.movieIds.indexOf(1)), 4);
     expect(d.b).toBeCloseTo(predict(w.weights, w.userIds.indexOf(7), w.movieIds.indexOf(8)), 4);
     expect((await errorOf(`{ predictRating(userId: 424242, title: "The Matrix") }`)).extensions?.code).toBe('USER_NOT_FOUND');
+  });
+
+  it('every movie says whether the model can use it, why not, and how people write its title', async () => {
+    const d =
+      await gql(`{ a: movie(id: 1) { displayTitle year inModel excludedBy } b: movie(id: 9001) { displayTitle year inModel excludedBy bias }
+      c: movie(title: "Obscure Short") { inModel excludedBy } d: movie(id: 5) { displayTitle } }`);
+    expect(d.a).toEqual({ displayTitle: 'The Matrix', year: 1999, inModel: true, excludedBy: null });
+    expect(d.b).toEqual({ displayTitle: 'The Unloved Sequel', year: 2004, inModel: false, excludedBy: 'MIN_AVG_RATING', bias: null });
+    expect(d.c).toEqual({ inModel: false, excludedBy: 'MIN_MOVIE_RATINGS' });
+    expect(d.d.displayTitle).toBe('The City of Lost Children');
+    const s = await gql(`{ all: searchMovies(query: "unloved") { id inModel } usable: searchMovies(query: "unloved", inModel: true) { id }
+      matrix: searchMovies(query: "matrix", inModel: true) { id inModel } out: searchMovies(query: "obscure", inModel: false) { id inModel } in: searchMovies(query: "obscure", inModel: true) { id } }`);
+    expect(s.all).toEqual([{ id: 9001, inModel: false }]);
+    expect(s.usable).toEqual([]);
+    expect(s.matrix.length).toBeGreaterThan(0);
+    expect(s.matrix.every((m: any) => m.inModel)).toBe(true);
+    expect(s.out).toEqual([{ id: 9002, inModel: false }]);
+    expect(s.in).toEqual([]);
+  });
+
+  it('a movie outside the model is MOVIE_NOT_IN_MODEL with the real reason, in every query that needs its vector', async () => {
+    const e = await errorOf(`{ similarMovies(title: "The Unloved Sequel") { similarity } }`);
+    expect(e.extensions).toMatchObject({ code: 'MOVIE_NOT_IN_MODEL', excludedBy: 'MIN_AVG_RATING', argumentName: 'title' });
+    expect(e.message).toContain('average rating is below');
+    expect(e.message).toContain('--min-avg-rating 3.5');
+    expect(e.message).toContain('168 ratings, average 3.25');
+    expect(e.message).not.toContain('too few ratings');
+    const m = await errorOf(`{ similarToMany(titles: ["The Matrix", "Obscure Short"]) { similarity } }`);
+    expect(m.extensions).toMatchObject({ code: 'MOVIE_NOT_IN_MODEL', excludedBy: 'MIN_MOVIE_RATINGS', argumentName: 'titles[1]' });
+    expect(m.message).toContain('too few ratings to be trained on (--min-movie-ratings 5)');
+    const p = await errorOf(`{ predictRating(userId: 3, title: "Unloved Sequel") }`);
+    expect(p.extensions).toMatchObject({ code: 'MOVIE_NOT_IN_MODEL', excludedBy: 'MIN_AVG_RATING' });
   });
 
   it('activeModel reports the run, engine, backend and per-epoch metrics', async () => {

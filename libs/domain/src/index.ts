@@ -8,5 +8,6 @@ export * from './genres';
 export * from './movie';
 export * from './curation';
 export * from './movie-filter';
+export * from './movie-exclusion';
 export * from './model-params';
 export * from './title-examples';

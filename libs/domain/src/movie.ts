@@ -1,5 +1,6 @@
 // The records of a MovieLens dump as the rest of cinemap passes them around, the
 // rating scale, and links out to IMDb and TMDb.
+import type { MovieExclusion } from './movie-exclusion';
 
 /** A movie as stored in `movies` (docs/architecture.md, "The contract": database). */
 export interface Movie {
@@ -16,6 +17,8 @@ export interface Movie {
   /** Over the whole dump, not only the curated ratings. */
   ratingCount: number;
   averageRating: number;
+  /** Why the dataset's curation left it without ratings to train on; null when it kept some. */
+  excludedBy?: MovieExclusion | null;
 }
 
 /** One line of ratings.csv. */

@@ -47,15 +47,22 @@ export interface Movie {
   averageRating: number;
   /** The movie's learned bias in the active run (null when it was not trained on). */
   bias: number | null;
+  /** What to show people: article in front, year and alternate titles off ("The Matrix"). */
+  displayTitle: string;
+  /** Why it is not in the model (null when inModel). */
+  excludedBy: "MIN_AVG_RATING" | "MIN_MOVIE_RATINGS" | "MIN_USER_RATINGS" | "NOT_TRAINED" | "NO_RATINGS" | "SAMPLE_FRACTION" | null;
   genres: string[];
   /** MovieLens movieId. */
   id: number;
   imdbUrl: string | null;
+  /** True when the active run has a vector for it: similarMovies, similarToMany and predictions can use it. */
+  inModel: boolean;
   /** Ratings in the whole dump. */
   ratingCount: number;
   /** Exactly as in movies.csv: "Matrix, The (1999)". */
   title: string;
   tmdbUrl: string | null;
+  /** Release year from the title (null when the title has none). */
   year: number | null;
 }
 
@@ -119,6 +126,7 @@ export interface QueryPredictRatingArgs {
 
 /** Variables of Query.searchMovies. */
 export interface QuerySearchMoviesArgs {
+  inModel?: boolean | null;
   limit?: number | null;
   query: string;
 }

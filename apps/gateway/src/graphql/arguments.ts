@@ -1,9 +1,17 @@
 // Argument checks shared by resolvers (every one answers BAD_USER_INPUT naming the
 // argument) and title resolution through the one SQL resolve_title().
-import { normalizeMovieFilter, parseTitleQuery, validateMovieFilter, validateTitleInput, type MovieFilter } from '@cinemap/domain';
+import {
+  exclusionSentence,
+  normalizeMovieFilter,
+  parseTitleQuery,
+  validateMovieFilter,
+  validateTitleInput,
+  type CurationParams,
+  type MovieFilter,
+} from '@cinemap/domain';
 import { resolveTitle, titleSuggestions, type Db } from '@cinemap/db';
 import { SUGGESTION_LOOKUPS_PER_REQUEST, type GatewayContext } from './context';
-import { badUserInput, movieNotFound, noActiveModel } from './errors';
+import { badUserInput, movieNotFound, movieNotInModel, noActiveModel } from './errors';
 import type { ModelSnapshot } from '../model/snapshot';
 
 export const MAX_K = 100;
@@ -67,4 +75,26 @@ export async function resolveMovieId(ctx: GatewayContext, title: string, name = 
     );
   }
   return id;
+}
+
+/**
+ * The movie id a typed title means, checked to have a vector in the snapshot's run;
+ * otherwise MOVIE_NOT_IN_MODEL stating the recorded reason (Movie.excludedBy) with the
+ * dataset's threshold. The one rule for a movie outside the model: every query that
+ * needs its vector answers this error (docs/graphql.md).
+ */
+export async function resolveModelMovieId(ctx: GatewayContext, snap: ModelSnapshot, title: string, name = 'title'): Promise<number> {
+  const id = await resolveMovieId(ctx, title, name);
+  await assertInModel(ctx, snap, id, title, name);
+  return id;
+}
+
+/** Returns when movie `id` has a vector in the snapshot's run; else MOVIE_NOT_IN_MODEL with the real reason. */
+export async function assertInModel(ctx: GatewayContext, snap: ModelSnapshot, id: number, title: string, name = 'title'): Promise<void> {
+  if (snap.has(id)) return;
+  const movie = await ctx.movies.load(id);
+  const reason = movie?.excludedBy ?? 'NOT_TRAINED';
+  const params = (snap.run.datasetParams ?? null) as Partial<CurationParams> | null;
+  const why = movie ? exclusionSentence(reason, movie, params) : 'the run has no vector for it';
+  throw movieNotInModel(title, snap.runId, why, reason, name);
 }

@@ -17,10 +17,14 @@ export function movieNotFound(title: string, suggestions: string[], argumentName
   });
 }
 
-export function movieNotInModel(title: string, runId: number, argumentName = 'title'): GraphQLError {
+/**
+ * The movie exists but has no vector in the run; `why` is the domain's sentence for its
+ * recorded reason (exclusionSentence), `excludedBy` the reason itself.
+ */
+export function movieNotInModel(title: string, runId: number, why: string, excludedBy: string, argumentName = 'title'): GraphQLError {
   return new GraphQLError(
-    `Movie ${JSON.stringify(title)} is in the catalogue but not in the active model (run ${runId}): it had too few ratings to be trained on. Pick another title.`,
-    { extensions: { code: 'MOVIE_NOT_IN_MODEL', argumentName, title, runId } },
+    `Movie ${JSON.stringify(title)} is not in the active model (run ${runId}): ${why}. Pick another title (searchMovies(query, inModel: true) lists the ones it can use).`,
+    { extensions: { code: 'MOVIE_NOT_IN_MODEL', argumentName, title, runId, excludedBy } },
   );
 }
 

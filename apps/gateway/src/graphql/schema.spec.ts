@@ -17,7 +17,7 @@ describe('schema.graphql', () => {
       'similarMovies(filter: MovieFilter, k: Int = 10, title: String!): [SimilarMovie!]!',
       'similarToMany(filter: MovieFilter, k: Int = 10, titles: [String!]!): [SimilarMovie!]!',
       'movie(id: Int, title: String): Movie',
-      'searchMovies(limit: Int = 10, query: String!): [Movie!]!',
+      'searchMovies(inModel: Boolean, limit: Int = 10, query: String!): [Movie!]!',
       'mostAppreciated(filter: MovieFilter, limit: Int = 10): [Movie!]!',
       'leastAppreciated(filter: MovieFilter, limit: Int = 10): [Movie!]!',
       'pcaProjection(filter: MovieFilter, limit: Int = 200): [MovieProjection!]!',

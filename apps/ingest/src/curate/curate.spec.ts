@@ -1,6 +1,6 @@
 // Given a dump small enough to curate by hand, the counts after each step are the
 // ones worked out in the comments below.
-import { curate, computeStats, countKept, explainEmptyCuration } from './curate';
+import { curate, computeStats, countKept, explainEmptyCuration, movieExclusions } from './curate';
 import { suggestCuration } from './suggest';
 import { CurationParams } from './params';
 
@@ -110,6 +110,33 @@ describe('curate (hand-built fixture)', () => {
   it('countKept counts distinct movies and users', () => {
     const keep = Uint8Array.from(ROWS.map((x) => (x[0] === 5 ? 1 : 0)));
     expect(countKept(r, keep, computeStats(r))).toEqual({ ratings: 2, movies: 2, users: 1 });
+  });
+});
+
+describe('movieExclusions: the step that removed each movie (what movies.excluded_by records)', () => {
+  const r = columns(ROWS);
+  it('names step 1 before step 2, and step 3 for a movie rated only by users it dropped', () => {
+    const c = curate(r, { ...P, minMovieRatings: 1, sampleFraction: null });
+    expect(movieExclusions(r, c).slice(1, 6)).toEqual([undefined, 'MIN_AVG_RATING', undefined, undefined, 'MIN_USER_RATINGS']);
+  });
+
+  it('names the sample when steps 1-3 kept ratings the sample did not', () => {
+    const c = curate(r, { ...P, sampleFraction: 0.1 });
+    expect(movieExclusions(r, c).slice(1, 6)).toEqual([
+      'SAMPLE_FRACTION',
+      'MIN_AVG_RATING',
+      'MIN_MOVIE_RATINGS',
+      'SAMPLE_FRACTION',
+      'MIN_MOVIE_RATINGS',
+    ]);
+  });
+
+  it('agrees with the curated set: a reason exactly for the movies with no kept rating', () => {
+    const c = curate(r, P);
+    const kept = new Set(Array.from(r.movieId).filter((_, i) => c.keep[i]));
+    movieExclusions(r, c).forEach((why, m) => {
+      if (m > 0) expect(why === undefined).toBe(kept.has(m));
+    });
   });
 });
 

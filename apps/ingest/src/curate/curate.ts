@@ -3,6 +3,7 @@
 // average and count, and a user's count, are taken over every (valid) rating before
 // any step runs, so the order of steps 1-3 changes nothing but the per-step counts.
 import { stratifiedSample } from '@cinemap/math';
+import { movieExclusion, type MovieExclusion } from '@cinemap/domain';
 import { CurationParams, sampleShare, checkCurationParams } from './params';
 
 /** The columns curation needs (a RatingColumns fits). */
@@ -138,6 +139,33 @@ export function curate(r: CurationInput, params: CurationParams, stats: DumpStat
     ...countKept(r, keep, stats),
   });
   return { params, keep, steps, stats };
+}
+
+/**
+ * Why each movie id has no curated rating (the first step that removed its last one),
+ * indexed by movie id; undefined where curation kept some. What movies.excluded_by
+ * records, so the API states the real reason a film is not in the model.
+ */
+export function movieExclusions(r: CurationInput, c: Curation): (MovieExclusion | undefined)[] {
+  const { stats, params, keep } = c;
+  const fromKeptUsers = new Int32Array(stats.movieCount.length);
+  const kept = new Int32Array(stats.movieCount.length);
+  for (let i = 0; i < r.length; i++) {
+    const m = r.movieId[i];
+    if (stats.userCount[r.userId[i]] >= params.minUserRatings) fromKeptUsers[m]++;
+    if (keep[i]) kept[m]++;
+  }
+  const out: (MovieExclusion | undefined)[] = new Array(stats.movieCount.length);
+  for (let m = 0; m < out.length; m++) {
+    const counts = {
+      ratingCount: stats.movieCount[m],
+      ratingSum: stats.movieHalfSum[m] / 2,
+      fromKeptUsers: fromKeptUsers[m],
+      kept: kept[m],
+    };
+    out[m] = movieExclusion(counts, params) ?? undefined;
+  }
+  return out;
 }
 
 /** True when curation kept nothing to train on. */

@@ -134,8 +134,11 @@ export function* linksCsv(d: Dump): Generator<string> {
   if (s) yield s;
 }
 
-/** movies rows: parsed title parts (the year from ml-100k's release date when the title has none), genres, ids from links.csv and totals over the whole dump. */
-export function* moviesCsv(d: Dump, stats: DumpStats): Generator<string> {
+/**
+ * movies rows: parsed title parts (the year from ml-100k's release date when the title has none), genres, ids from links.csv,
+ * totals over the whole dump and why curation left the movie out (`excludedBy[movieId]`; a movie no rating names is NO_RATINGS).
+ */
+export function* moviesCsv(d: Dump, stats: DumpStats, excludedBy: readonly (string | undefined)[] = []): Generator<string> {
   const links = new Map(d.links.map((l) => [l.movieId, l]));
   let s = '';
   let n = 0;
@@ -156,6 +159,7 @@ export function* moviesCsv(d: Dump, stats: DumpStats): Generator<string> {
         count,
         avg,
         csvField(pgArrayLiteral(parts.keys)),
+        csvField(count ? (excludedBy[m.movieId] ?? null) : 'NO_RATINGS'),
       ].join(',') + '\n';
     if (++n % 8192 === 0) {
       yield s;

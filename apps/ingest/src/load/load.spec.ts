@@ -44,6 +44,14 @@ describeEachBackend('runIngest', (ctx) => {
     expect(curated.length).toBe(steps[4].ratings);
     expect(curated.length).toBe(r.curation.keep.reduce((a, b) => a + b, 0));
 
+    // Every movie records why curation left it out, exactly for those without a curated rating.
+    const curatedMovies = new Set(curated.map((c) => c.movieId));
+    const reasons = await db.query<{ movieId: number; excludedBy: string | null }>(
+      'SELECT movie_id AS "movieId", excluded_by AS "excludedBy" FROM movies ORDER BY movie_id',
+    );
+    expect(reasons.filter((x) => (x.excludedBy === null) !== curatedMovies.has(x.movieId))).toEqual([]);
+    expect(new Set(reasons.map((x) => x.excludedBy)).size).toBeGreaterThan(2);
+
     const m = (await getIngestedMovie(db, 1))!;
     expect(m).toMatchObject({ displayTitle: 'The Matrix', year: 1999, genres: ['Drama'], imdbId: 100001, tmdbId: 5001 });
     expect(m.titleKeys).toContain('matrix');

@@ -14,7 +14,7 @@ import {
   replaceMoviesAndLinks,
   swapStagedTables,
 } from '@cinemap/db';
-import type { Curation } from '../curate/curate';
+import { movieExclusions, type Curation } from '../curate/curate';
 import type { Dump } from '@cinemap/movielens';
 import { curatedCsv, linksCsv, moviesCsv, ratingsCsv, tagsCsv } from './csv-rows';
 
@@ -50,7 +50,11 @@ export async function loadDataset(db: Db, input: LoadInput, opts: LoadOptions = 
     await step('curated');
     await copyCuratedRatings(tx, curatedCsv(id, input.dump.ratings, input.curation.keep));
     await step('movies');
-    await replaceMoviesAndLinks(tx, moviesCsv(input.dump, input.curation.stats), linksCsv(input.dump));
+    await replaceMoviesAndLinks(
+      tx,
+      moviesCsv(input.dump, input.curation.stats, movieExclusions(input.dump.ratings, input.curation)),
+      linksCsv(input.dump),
+    );
     await step('swap');
     await swapStagedTables(tx);
     await activateDataset(tx, id);

@@ -2,11 +2,15 @@
 import { coreMigrations } from './core';
 import { runCatalogueMigrations } from './run-catalogue';
 import { titleResolutionMigrations } from './title-resolution';
+import { apiCatalogueMigrations } from './api-catalogue';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
 /** Every migration, in version order. */
-export const migrations: Migration[] = [...coreMigrations, ...runCatalogueMigrations, ...titleResolutionMigrations].sort(
-  (a, b) => a.version - b.version,
-);
+export const migrations: Migration[] = [
+  ...coreMigrations,
+  ...runCatalogueMigrations,
+  ...titleResolutionMigrations,
+  ...apiCatalogueMigrations,
+].sort((a, b) => a.version - b.version);

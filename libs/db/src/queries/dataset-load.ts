@@ -17,7 +17,19 @@ export type CsvChunks = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array
 export const INGEST_COLUMNS = {
   ratings: ['user_id', 'movie_id', 'rating', 'rated_at'],
   tags: ['user_id', 'movie_id', 'tag', 'tagged_at'],
-  movies: ['movie_id', 'title', 'display_title', 'year', 'genres', 'imdb_id', 'tmdb_id', 'rating_count', 'average_rating', 'title_keys'],
+  movies: [
+    'movie_id',
+    'title',
+    'display_title',
+    'year',
+    'genres',
+    'imdb_id',
+    'tmdb_id',
+    'rating_count',
+    'average_rating',
+    'title_keys',
+    'excluded_by',
+  ],
   links: ['movie_id', 'imdb_id', 'tmdb_id'],
   curatedRatings: ['dataset_id', 'user_id', 'movie_id', 'rating'],
 } as const;

@@ -23,12 +23,15 @@ export interface ServedModelRun {
   backend: string;
   metrics: Record<string, unknown>;
   status: string;
+  /** The curation parameters its dataset recorded (datasets.params; null when the dataset row is gone). */
+  datasetParams: Record<string, unknown> | null;
 }
 
 export async function getServedModelRun(q: Queryable): Promise<ServedModelRun | null> {
   const rows = await q.query<ServedModelRun>(
     `SELECT id, dataset_id AS "datasetId", (SELECT id FROM datasets WHERE active) AS "activeDatasetId",
-            created_at AS "createdAt", params, engine, backend, metrics, status
+            created_at AS "createdAt", params, engine, backend, metrics, status,
+            (SELECT d.params FROM datasets d WHERE d.id = model_runs.dataset_id) AS "datasetParams"
      FROM model_runs WHERE active`,
   );
   return rows[0] ?? null;
@@ -47,7 +50,8 @@ const ACTIVATION_LOCK = 4_242_200;
 /** A run still 'training' after this long is taken as abandoned (its trainer was killed): cleanup may delete it. */
 export const TRAINING_LEASE_HOURS = 24;
 
-const CATALOGUE_COLUMNS = 'movie_id, title, display_title, year, genres, imdb_id, tmdb_id, rating_count, average_rating, title_keys';
+const CATALOGUE_COLUMNS =
+  'movie_id, title, display_title, year, genres, imdb_id, tmdb_id, rating_count, average_rating, title_keys, excluded_by';
 
 /** Copies the loaded catalogue (movies) as the run's own (run_movies). Call only while the run's dataset is the active one. */
 async function copyRunCatalogue(tx: Queryable, runId: number): Promise<void> {

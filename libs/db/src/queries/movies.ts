@@ -28,7 +28,8 @@ export interface ScoredMovieId {
 }
 
 const MOVIE_COLUMNS = `m.movie_id AS "movieId", m.title, m.display_title AS "displayTitle", m.year, m.genres,
-  m.imdb_id AS "imdbId", m.tmdb_id AS "tmdbId", m.rating_count AS "ratingCount", m.average_rating AS "averageRating"`;
+  m.imdb_id AS "imdbId", m.tmdb_id AS "tmdbId", m.rating_count AS "ratingCount", m.average_rating AS "averageRating",
+  m.excluded_by AS "excludedBy"`;
 
 // One static predicate (plan-cache friendly): each filter is a nullable parameter; the
 // rating-count floor is the domain's (minRatingCountOf: DEFAULT_MIN_RATING_COUNT when absent).
@@ -88,9 +89,16 @@ export async function getMoviesByIds(q: Queryable, ids: readonly number[], runId
 
 /**
  * searchMovies: titles whose key starts with the typed key (most-rated first), then
- * trigram matches on the display title (most similar first).
+ * trigram matches on the display title (most similar first). `inModel` true keeps only
+ * movies with a vector in `runId`, false only those without; null keeps both.
  */
-export async function searchMovies(q: Queryable, text: string, limit: number, runId: number | null): Promise<MovieRow[]> {
+export async function searchMovies(
+  q: Queryable,
+  text: string,
+  limit: number,
+  runId: number | null,
+  inModel: boolean | null = null,
+): Promise<MovieRow[]> {
   return q.query<MovieRow>(
     `WITH k AS (SELECT cinemap_title_key($1) AS key),
      prefix AS (
@@ -107,9 +115,10 @@ export async function searchMovies(q: Queryable, text: string, limit: number, ru
      SELECT ${MOVIE_COLUMNS}, e.bias
      FROM ranked r JOIN ${catalogue(runId)} ON m.movie_id = r.movie_id AND ${inCatalogue(runId, 3)}
      LEFT JOIN movie_embeddings e ON e.run_id = $3 AND e.movie_id = m.movie_id
+     WHERE $4::boolean IS NULL OR (e.movie_id IS NOT NULL) = $4::boolean
      ORDER BY r.tier, r.score DESC, m.rating_count DESC, m.movie_id
      LIMIT $2`,
-    [text, limit, runId],
+    [text, limit, runId, inModel],
   );
 }
 

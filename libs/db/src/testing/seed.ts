@@ -112,7 +112,36 @@ export interface SeedOptions {
   dim?: number;
   users?: number;
   seed?: number;
+  /** Also add OUT_OF_MODEL_MOVIES to the catalogue, without vectors, and the curation params that left them out. */
+  outOfModel?: boolean;
 }
+
+/** Catalogue movies a run has no vector for, with the curation step that dropped them (seeded with `outOfModel`). */
+export const OUT_OF_MODEL_MOVIES: ReadonlyArray<SeedMovie & { excludedBy: string }> = [
+  {
+    movieId: 9001,
+    title: 'Unloved Sequel, The (2004)',
+    genres: ['Action'],
+    ratingCount: 168,
+    averageRating: 3.25,
+    imdbId: 900001,
+    tmdbId: null,
+    excludedBy: 'MIN_AVG_RATING',
+  },
+  {
+    movieId: 9002,
+    title: 'Obscure Short (1931)',
+    genres: ['Drama'],
+    ratingCount: 3,
+    averageRating: 4,
+    imdbId: null,
+    tmdbId: null,
+    excludedBy: 'MIN_MOVIE_RATINGS',
+  },
+];
+
+/** The curation parameters recorded with the dataset when `outOfModel` is set. */
+export const OUT_OF_MODEL_PARAMS = { minAvgRating: 3.5, minMovieRatings: 5, minUserRatings: 1, sampleFraction: null, seed: 42 };
 
 export interface SeedResult {
   datasetId: number;
@@ -156,17 +185,31 @@ export async function seedGatewayFixture(db: Db, opts: SeedOptions = {}): Promis
   const userIds = Array.from({ length: opts.users ?? 25 }, (_, i) => i + 1);
   const result = await db.transaction(async (tx) => {
     // COPY, not one INSERT per row: the serving bench seeds ~86k movies.
+    const catalogue: (SeedMovie & { excludedBy?: string })[] = opts.outOfModel ? [...movies, ...OUT_OF_MODEL_MOVIES] : movies;
     await tx.copyFrom(
       'movies',
-      ['movie_id', 'title', 'display_title', 'year', 'genres', 'imdb_id', 'tmdb_id', 'rating_count', 'average_rating', 'title_keys'],
-      csvRows(movies, (m) => {
+      [
+        'movie_id',
+        'title',
+        'display_title',
+        'year',
+        'genres',
+        'imdb_id',
+        'tmdb_id',
+        'rating_count',
+        'average_rating',
+        'title_keys',
+        'excluded_by',
+      ],
+      csvRows(catalogue, (m) => {
         const p = parseMovieTitle(m.title);
-        return [m.movieId, m.title, p.displayTitle, p.year, m.genres, m.imdbId, m.tmdbId, m.ratingCount, m.averageRating, movieKeys(p)];
+        const row = [m.movieId, m.title, p.displayTitle, p.year, m.genres, m.imdbId, m.tmdbId, m.ratingCount, m.averageRating];
+        return [...row, movieKeys(p), m.excludedBy ?? null];
       }),
     );
     const [{ id: datasetId }] = await tx.query<{ id: number }>(
-      `INSERT INTO datasets (source, params, counts, status, active) VALUES ('seed', '{}', $1, 'complete', true) RETURNING id`,
-      [JSON.stringify({ movies: movies.length })],
+      `INSERT INTO datasets (source, params, counts, status, active) VALUES ('seed', $2, $1, 'complete', true) RETURNING id`,
+      [JSON.stringify({ movies: catalogue.length }), JSON.stringify(opts.outOfModel ? OUT_OF_MODEL_PARAMS : {})],
     );
     const runId = await insertRun(tx, datasetId, movies, userIds, dim, rng);
     return { datasetId, runId, dim, movies, userIds };

@@ -32,11 +32,13 @@ export class MovieResolver {
   async searchMovies(
     @Arg('query', () => String) query: string,
     @Arg('limit', () => Int, { nullable: true, defaultValue: 10 }) limit: number | null,
+    // true: only movies the active model can answer about; false: only the others (docs/graphql.md).
+    @Arg('inModel', () => Boolean, { nullable: true }) inModel: boolean | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<MovieView[]> {
     checkTitle(query, 'query', ctx.snapshot?.titles?.longestTitle);
     const n = checkCount(limit, 'limit', 10, MAX_SEARCH);
-    const rows = await searchMovies(ctx.db, query, n, ctx.snapshot?.runId ?? null);
+    const rows = await searchMovies(ctx.db, query, n, ctx.snapshot?.runId ?? null, inModel ?? null);
     return rows.map((r) => ctx.snapshot?.movie(r.movieId) ?? toMovieView(r));
   }
 }

@@ -2,7 +2,7 @@
 import { Arg, Ctx, Float, Int, Query, Resolver } from 'type-graphql';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context';
-import { requireSnapshot, resolveMovieId } from '../arguments';
+import { requireSnapshot, resolveModelMovieId } from '../arguments';
 import { badUserInput } from '../errors';
 
 @Resolver()
@@ -10,7 +10,7 @@ export class PredictionResolver {
   @Query(() => Float, {
     nullable: true,
     description:
-      'Predicted rating (y_range of the model) of a title by a user the model was trained on; null when the movie is not in the model.',
+      'Predicted rating (y_range of the model) of a title by a user the model was trained on. A movie outside the model is MOVIE_NOT_IN_MODEL, as everywhere.',
   })
   async predictRating(
     @Arg('userId', () => Int) userId: number,
@@ -19,7 +19,7 @@ export class PredictionResolver {
   ): Promise<number | null> {
     if (userId < 1) throw badUserInput(`userId must be a positive MovieLens user id (got ${userId})`, 'userId');
     const snap = requireSnapshot(ctx);
-    const movieId = await resolveMovieId(ctx, title);
+    const movieId = await resolveModelMovieId(ctx, snap, title);
     const scorer = snap.scorer;
     if (!scorer)
       throw new GraphQLError(`The active run ${snap.runId} has no usable ONNX scorer; retrain to export one.`, {
@@ -33,7 +33,6 @@ export class PredictionResolver {
         },
       );
     }
-    if (!scorer.hasMovie(movieId)) return null;
     const [r] = await scorer.predict([userId], [movieId]);
     return r;
   }

@@ -5,8 +5,17 @@ import type { MovieFilter as DomainFilter } from '@cinemap/domain';
 import { SimilarMovie } from '../types/similar-movie.type';
 import { MovieFilter } from '../types/movie-filter.input';
 import type { GatewayContext } from '../context';
-import { checkCount, checkFilter, MAX_K, MAX_TITLES, requireSnapshot, resolveMovieId } from '../arguments';
-import { badUserInput, movieNotInModel } from '../errors';
+import {
+  checkCount,
+  checkFilter,
+  MAX_K,
+  MAX_TITLES,
+  requireSnapshot,
+  resolveModelMovieId,
+  resolveMovieId,
+  assertInModel,
+} from '../arguments';
+import { badUserInput } from '../errors';
 
 function filterKey(f: DomainFilter): string {
   return JSON.stringify({ ...f, genres: f.genres && [...f.genres].sort(), excludeGenres: f.excludeGenres && [...f.excludeGenres].sort() });
@@ -28,7 +37,7 @@ export class SimilarResolver {
     const key = `1|${id}|${kk}|${filterKey(f)}`;
     const hit = snap.answerCache.get(key);
     if (hit) return hit;
-    if (!snap.has(id)) throw movieNotInModel(title, snap.runId);
+    await assertInModel(ctx, snap, id, title);
     const answer = snap.neighbours(snap.vector(id), kk, f, [id]);
     snap.answerCache.set(key, answer);
     return answer;
@@ -50,8 +59,7 @@ export class SimilarResolver {
     const snap = requireSnapshot(ctx);
     const ids: number[] = [];
     for (let i = 0; i < titles.length; i++) {
-      const id = await resolveMovieId(ctx, titles[i], `titles[${i}]`);
-      if (!snap.has(id)) throw movieNotInModel(titles[i], snap.runId, `titles[${i}]`);
+      const id = await resolveModelMovieId(ctx, snap, titles[i], `titles[${i}]`);
       if (!ids.includes(id)) ids.push(id);
     }
     const key = `n|${[...ids].sort((a, b) => a - b).join(',')}|${kk}|${filterKey(f)}`;
