@@ -41,6 +41,9 @@ describe('formatting', () => {
     expect(displayTitle({ title: 'Matrix, The (1999)', year: 1999 })).toBe('Matrix, The (1999)');
     expect(displayTitle({ title: 'Hamlet', year: 1996 })).toBe('Hamlet (1996)');
     expect(displayTitle({ title: 'Hyena Road', year: null })).toBe('Hyena Road');
+    // The API's displayTitle wins, with the year to keep namesakes apart.
+    expect(displayTitle({ title: 'Matrix, The (1999)', displayTitle: 'The Matrix', year: 1999 })).toBe('The Matrix (1999)');
+    expect(displayTitle({ title: 'Hyena Road', displayTitle: 'Hyena Road', year: null })).toBe('Hyena Road');
   });
 
   it('says what was not found, and whether there is anything to suggest', () => {

@@ -106,8 +106,14 @@ export function genreGroup(genres: readonly string[]): string {
   return GENRE_GROUPS.find((x) => (x.genres as readonly string[]).includes(g))?.label ?? 'Other';
 }
 
-/** Short label for a film in lists and the map: "Matrix, The (1999)" stays as is; a title without its year gets it. */
-export function displayTitle(movie: Pick<Movie, 'title' | 'year'>): string {
+/**
+ * A film's name for people: the API's displayTitle ("The Matrix") with the year, so
+ * namesakes stay apart ("Hamlet (1948)", "Hamlet (1996)"). Without a displayTitle (an
+ * older server) the MovieLens title as is.
+ */
+export function displayTitle(movie: Pick<Movie, 'title' | 'year'> & { displayTitle?: string | null }): string {
+  const name = movie.displayTitle?.trim();
+  if (name) return movie.year === null || movie.year === undefined ? name : `${name} (${movie.year})`;
   if (movie.year === null || /\(\d{4}\)\s*$/.test(movie.title)) return movie.title;
   return `${movie.title} (${movie.year})`;
 }

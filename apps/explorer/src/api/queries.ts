@@ -5,12 +5,12 @@ import type { FilmRef, MovieFilter } from './types';
 
 export const MOVIE_FIELDS = `
 fragment MovieFields on Movie {
-  id title year genres ratingCount averageRating bias imdbUrl tmdbUrl
+  id title displayTitle year genres ratingCount averageRating bias imdbUrl tmdbUrl inModel excludedBy
 }`;
 
 export const SEARCH_QUERY = `
 query Search($query: String!, $limit: Int) {
-  searchMovies(query: $query, limit: $limit) { ...MovieFields }
+  searchMovies(query: $query, limit: $limit, inModel: true) { ...MovieFields }
 }${MOVIE_FIELDS}`;
 
 export const SIMILAR_QUERY = `
@@ -32,7 +32,7 @@ query Appreciated($limit: Int, $filter: MovieFilter) {
 // Hundreds of points: only what the dots, their tooltips and the dimming of filtered-out films need.
 export const MAP_QUERY = `
 query Map($limit: Int) {
-  pcaProjection(limit: $limit) { x y movie { id title year genres averageRating ratingCount } }
+  pcaProjection(limit: $limit) { x y movie { id title displayTitle year genres averageRating ratingCount } }
 }`;
 
 /** One film by title (a mood named in a shared URL). */

@@ -6,7 +6,7 @@ import type { Movie, MovieProjection as SchemaProjection } from './schema.genera
 export type { Movie, MovieFilter, SimilarMovie } from './schema.generated';
 
 /** What the page needs to name a film and send it back: the map asks for no more. */
-export type FilmRef = Pick<Movie, 'id' | 'title' | 'year' | 'genres'>;
+export type FilmRef = Pick<Movie, 'id' | 'title' | 'displayTitle' | 'year' | 'genres'>;
 
 /** A film on the map: its FilmRef and what the dimming of filtered-out films reads. */
 export type MapFilm = FilmRef & Pick<Movie, 'averageRating' | 'ratingCount'>;
