@@ -463,4 +463,59 @@ d('explorer in a browser, on a seeded gateway', () => {
     expect(await page.textContent('#results-error')).toBe('Check your connection, then try again.');
     await page.unroute('**/graphql');
   });
+
+  it('a visitor rates three films and gets recommendations; the ratings live in the URL', async () => {
+    await open('?film=Blade%20Runner%20(1982)');
+    await page.waitForSelector('#results-list > li');
+    const rate = async (stars: string) => {
+      await page.selectOption('#my-stars', stars);
+      await page.click('#rate-add');
+    };
+    await rate('5');
+    // The second film: the first neighbour, chosen from the list.
+    const second = await page.$eval('#results-list > li:first-child .title-line button', (b) => b.textContent ?? '');
+    let before = await renders();
+    await page.click('#results-list > li:first-child .title-line button');
+    await waitForRender(before);
+    await rate('4.5');
+    // The third: searched and picked, and disliked.
+    await page.fill('#search', 'godfather');
+    await page.waitForSelector('#search-options:not([hidden]) [role="option"]');
+    before = await renders();
+    await page.click('#search-options [role="option"]:has-text("The Godfather (1972)")');
+    await waitForRender(before);
+    await rate('1');
+    const rated = await page.$$eval('#ratings-list li', (l) =>
+      l.map((x) => [Number((x as HTMLElement).dataset.movieId), Number((x as HTMLElement).dataset.rating)]),
+    );
+    expect(rated.map(([, r]) => r).sort()).toEqual([1, 4.5, 5]);
+    before = await renders();
+    await page.click('#ratings-run');
+    await waitForRender(before);
+    expect(await page.textContent('#results-heading')).toBe('Recommended for you');
+    const shown = await listedIds();
+    // Until recommendFor lands: the films near the liked ones (3.5 stars or more), rated films left out.
+    const want = await api<{ similarToMany: SimilarMovie[] }>(gw.origin, MOOD_QUERY, {
+      titles: ['Blade Runner (1982)', second],
+      k: 13,
+      filter: GOOD,
+    });
+    const ratedIds = new Set(rated.map(([id]) => id));
+    expect(shown).toEqual(
+      want.similarToMany
+        .filter((s) => !ratedIds.has(s.movie.id))
+        .slice(0, 10)
+        .map((s) => s.movie.id),
+    );
+    expect(shown.some((id) => ratedIds.has(id))).toBe(false);
+    const url = new URL(page.url());
+    expect(url.searchParams.getAll('rated')).toHaveLength(3);
+    expect(url.searchParams.get('show')).toBe('ratings');
+    await shot('ratings', true);
+    // A reload shows the same recommendations.
+    await open(url.search);
+    await page.waitForSelector('#results-list > li');
+    expect(await page.textContent('#results-heading')).toBe('Recommended for you');
+    expect(await listedIds()).toEqual(shown);
+  });
 });

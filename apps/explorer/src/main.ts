@@ -14,8 +14,9 @@ import { createFiltersPanel } from './panels/filters';
 import { createMapPanel } from './panels/map';
 import { loadModelCard } from './panels/model';
 import { createMoodPanel } from './panels/mood';
+import { createRatingsPanel } from './panels/ratings';
 import { createResultsPanel } from './panels/results';
-import { createState, searchToView, syncUrl } from './state';
+import { createState, searchToView, syncUrl, type UrlView } from './state';
 import { createSearchBox } from './ui/search-box';
 
 const state = createState();
@@ -26,6 +27,7 @@ const els = findElements();
 const wide = window.matchMedia('(min-width: 1101px)').matches;
 els.filtersDrawer.open = wide;
 els.moodDrawer.open = wide;
+els.ratingsDrawer.open = wide;
 
 /** After a choice: the results come into view (on a phone they are below the fold) and take the keyboard focus. */
 function showResults() {
@@ -41,6 +43,7 @@ function selectFilm(sel: { title: string; movie?: FilmRef }) {
   searchBox.setText(sel.movie ? displayTitle(sel.movie) : sel.title);
   syncUrl(state);
   mood.render();
+  ratings.render();
   void results.refresh();
   showResults();
 }
@@ -71,6 +74,22 @@ const mood = createMoodPanel(state, els, {
   },
 });
 
+const ratings = createRatingsPanel(state, els, {
+  changed: () => syncUrl(state),
+  run: () => {
+    state.mode = 'ratings';
+    syncUrl(state);
+    void results.refresh();
+    showResults();
+  },
+  rerun: () => void results.refresh(),
+  emptied: () => {
+    state.mode = 'film';
+    syncUrl(state);
+    results.clear();
+  },
+});
+
 const results = createResultsPanel(state, els, map, {
   pick: selectFilm,
   addToMood: (m) => mood.add(m),
@@ -78,7 +97,10 @@ const results = createResultsPanel(state, els, map, {
     searchBox.setText(displayTitle(movie));
     syncUrl(state);
   },
-  settled: () => mood.render(),
+  settled: () => {
+    mood.render();
+    ratings.render();
+  },
 });
 
 const appreciated = createAppreciatedPanel(els, selectFilm);
@@ -98,9 +120,9 @@ const filters = createFiltersPanel(els, (form, filter, k) => {
   }
 });
 
-/** The mood's films a shared URL names, as the server knows them (unknown titles are dropped). */
-async function loadMood(titles: string[]): Promise<void> {
-  const found = await Promise.all(
+/** The films a shared URL names, as the server knows them (unknown titles are dropped). */
+async function moviesNamed(titles: string[]): Promise<(Movie | null)[]> {
+  return Promise.all(
     titles.map((title) =>
       graphql<{ movie: Movie | null }>(MOVIE_QUERY, { title }).then(
         (d) => d.movie,
@@ -108,8 +130,22 @@ async function loadMood(titles: string[]): Promise<void> {
       ),
     ),
   );
-  state.mood = found.filter((m): m is Movie => m !== null);
+}
+
+/** The mood and the visitor's ratings a shared URL holds, then what the URL says to show. */
+async function loadShared(view: UrlView): Promise<void> {
+  const [moodFilms, ratedFilms] = await Promise.all([moviesNamed(view.mood), moviesNamed(view.rated.map((r) => r.title))]);
+  state.mood = moodFilms.filter((m): m is Movie => m !== null);
+  state.ratings = view.rated.flatMap((r, i) => {
+    const movie = ratedFilms[i];
+    return movie && movie.inModel ? [{ movie, rating: r.rating }] : [];
+  });
+  if (view.show === 'mood' && state.mood.length > 0) state.mode = 'mood';
+  if (view.show === 'ratings' && state.ratings.length > 0) state.mode = 'ratings';
   mood.render();
+  ratings.render();
+  syncUrl(state);
+  await results.refresh();
 }
 
 async function start() {
@@ -125,13 +161,9 @@ async function start() {
     state.selected = { title: view.film };
     searchBox.setText(view.film);
   }
-  const shown = (view.mood.length > 0 ? loadMood(view.mood) : Promise.resolve()).then(() => {
-    if (view.showMood && state.mood.length > 0) state.mode = 'mood';
-    syncUrl(state);
-    return results.refresh();
-  });
-  tasks.push(shown);
+  tasks.push(loadShared(view));
   mood.render();
+  ratings.render();
   await Promise.all(tasks);
   // Milliseconds from navigation start until every panel is drawn (the browser tests record it).
   document.body.dataset.readyMs = String(Math.round(performance.now()));

@@ -3,24 +3,33 @@
 // depends on is in the URL, so it can be shared or reloaded and comes back the same.
 // The URL mapping is pure (viewToSearch / searchToView), unit-tested in state.spec.ts.
 import { DEFAULT_FILTER_FORM, DEFAULT_K, parseK, titleQueryFor, type FilterForm } from './api/queries';
-import type { FilmRef, MovieFilter, SimilarMovie } from './api/types';
+import type { FilmRef, Listed, MovieFilter } from './api/types';
+
+/** A film the visitor rated (0.5..5 stars, in halves). */
+export interface VisitorRating {
+  movie: FilmRef;
+  rating: number;
+}
 
 export interface State {
-  mode: 'film' | 'mood';
+  /** What the results show: the chosen film's neighbours, the mood's, or recommendations from the visitor's ratings. */
+  mode: 'film' | 'mood' | 'ratings';
   /** What is sent as `title`; `movie` once the server has named it. */
   selected: { title: string; movie?: FilmRef } | null;
   mood: FilmRef[];
+  ratings: VisitorRating[];
   k: number;
   /** The filter form as typed (what the URL keeps); `filter` is what it means to the API. */
   form: FilterForm;
   filter?: MovieFilter;
   /** BLEND | TASTE | AUDIENCE (issue 13's basis select); kept in the URL as given. */
   basis?: string;
-  neighbours: SimilarMovie[];
+  /** What the results list shows now. */
+  neighbours: Listed[];
 }
 
 export function createState(): State {
-  return { mode: 'film', selected: null, mood: [], k: DEFAULT_K, form: { ...DEFAULT_FILTER_FORM }, neighbours: [] };
+  return { mode: 'film', selected: null, mood: [], ratings: [], k: DEFAULT_K, form: { ...DEFAULT_FILTER_FORM }, neighbours: [] };
 }
 
 /** A view as the URL carries it: titles (with their year), not ids, so a URL stays readable. */
@@ -30,8 +39,16 @@ export interface UrlView {
   form: FilterForm;
   basis: string | null;
   mood: string[];
-  /** The results show the mood's neighbours rather than the film's. */
-  showMood: boolean;
+  /** Films the visitor rated: title (with its year) and stars. */
+  rated: { title: string; rating: number }[];
+  /** What the results show besides the chosen film's neighbours. */
+  show: 'mood' | 'ratings' | null;
+}
+
+/** Stars a visitor can give: 0.5..5 in halves (MovieLens' scale). */
+export function parseStars(raw: string): number | null {
+  const n = Number(raw);
+  return Number.isFinite(n) && n >= 0.5 && n <= 5 && Number.isInteger(n * 2) ? n : null;
 }
 
 const BASES = ['BLEND', 'TASTE', 'AUDIENCE'];
@@ -50,7 +67,9 @@ export function viewToSearch(v: UrlView): string {
   if (v.form.minRatingCount.trim()) q.set('minRatings', v.form.minRatingCount.trim());
   if (v.basis) q.set('basis', v.basis);
   for (const t of v.mood) q.append('mood', t);
-  if (v.showMood && v.mood.length > 0) q.set('show', 'mood');
+  // Stars first: a title may hold any character, a colon included.
+  for (const r of v.rated) q.append('rated', `${r.rating}:${r.title}`);
+  if (v.show) q.set('show', v.show);
   const s = q.toString();
   return s ? `?${s}` : '';
 }
@@ -61,6 +80,13 @@ export function searchToView(search: string): UrlView {
   const good = q.get('good');
   const basis = q.get('basis')?.toUpperCase() ?? null;
   const mood = q.getAll('mood').filter((t) => t.trim() !== '');
+  const rated = q.getAll('rated').flatMap((r) => {
+    const at = r.indexOf(':');
+    const rating = parseStars(r.slice(0, at));
+    const title = r.slice(at + 1).trim();
+    return at > 0 && rating !== null && title !== '' ? [{ title, rating }] : [];
+  });
+  const show = q.get('show');
   return {
     film: q.get('film')?.trim() || null,
     k: q.has('k') ? parseK(q.get('k') ?? '') : DEFAULT_K,
@@ -75,7 +101,8 @@ export function searchToView(search: string): UrlView {
     },
     basis: basis && BASES.includes(basis) ? basis : null,
     mood,
-    showMood: q.get('show') === 'mood' && mood.length > 0,
+    rated,
+    show: show === 'mood' && mood.length > 0 ? 'mood' : show === 'ratings' && rated.length > 0 ? 'ratings' : null,
   };
 }
 
@@ -88,7 +115,8 @@ export function stateToView(state: State): UrlView {
     form: state.form,
     basis: state.basis ?? null,
     mood: state.mood.map(titleQueryFor),
-    showMood: state.mode === 'mood',
+    rated: state.ratings.map((r) => ({ title: titleQueryFor(r.movie), rating: r.rating })),
+    show: state.mode === 'film' ? null : state.mode,
   };
 }
 
@@ -98,8 +126,9 @@ export function syncUrl(state: State): void {
   history.replaceState(null, '', s || location.pathname);
 }
 
-/** The films drawn as "selected": the picked film, or the mood's films. */
+/** The films drawn as "selected": the picked film, the mood's films, or the films the visitor rated. */
 export function selectedIds(state: State): number[] {
   if (state.mode === 'mood') return state.mood.map((m) => m.id);
+  if (state.mode === 'ratings') return state.ratings.map((r) => r.movie.id);
   return state.selected?.movie ? [state.selected.movie.id] : [];
 }

@@ -35,6 +35,9 @@ query Map($limit: Int) {
   pcaProjection(limit: $limit) { x y movie { id title displayTitle year genres averageRating ratingCount } }
 }`;
 
+/** Stars from which a visitor's rating counts as liking the film. */
+export const LIKED_STARS = 3.5;
+
 /** One film by title (a mood named in a shared URL). */
 export const MOVIE_QUERY = `
 query Movie($title: String!) {

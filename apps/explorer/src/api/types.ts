@@ -13,3 +13,10 @@ export type MapFilm = FilmRef & Pick<Movie, 'averageRating' | 'ratingCount'>;
 
 /** A point of the map: MAP_QUERY selects x, y and the film's FilmRef fields. */
 export type MovieProjection = Pick<SchemaProjection, 'x' | 'y'> & { movie: MapFilm };
+
+/** One film of the results: a neighbour (similarity) or a recommendation (the stars the visitor would give). */
+export interface Listed {
+  movie: Movie;
+  similarity?: number;
+  predicted?: number;
+}

@@ -2,8 +2,8 @@
 // of the mood's films (similarToMany), with the filter and k, highlighted on the map; a
 // title the server does not know shows its suggestions.
 import { ApiError, graphql } from '../api/client';
-import { MOOD_QUERY, SIMILAR_QUERY, SIMILAR_WITH_MOVIE_QUERY, titleQueryFor } from '../api/queries';
-import type { FilmRef, Movie, SimilarMovie } from '../api/types';
+import { LIKED_STARS, MOOD_QUERY, SIMILAR_QUERY, SIMILAR_WITH_MOVIE_QUERY, titleQueryFor } from '../api/queries';
+import type { FilmRef, Listed, Movie, SimilarMovie } from '../api/types';
 import type { Elements } from '../elements';
 import {
   displayTitle,
@@ -46,19 +46,20 @@ export function createResultsPanel(state: State, els: Elements, map: MapPanel, a
   const refresh = async () => {
     if (state.mode === 'film' && !state.selected) return;
     if (state.mode === 'mood' && state.mood.length === 0) return;
+    if (state.mode === 'ratings' && state.ratings.length === 0) return;
     abortPrevious?.abort();
     const abort = (abortPrevious = new AbortController());
     els.results.setAttribute('aria-busy', 'true');
-    els.resultsStatus.textContent = 'Finding films like it…';
+    els.resultsStatus.textContent = state.mode === 'ratings' ? 'Finding films you may like…' : 'Finding films like it…';
     try {
       const { list, heading } = await fetchNeighbours(state, abort.signal, actions.named);
       els.resultsHeading.textContent = heading;
       state.neighbours = list;
       els.resultsError.hidden = true;
-      fill(els.resultsList, ...list.map(({ movie, similarity }) => neighbourItem(movie, similarity, state, actions)));
+      fill(els.resultsList, ...list.map((entry) => neighbourItem(entry, state, actions)));
       const onMap = map.highlightSelection();
       els.mapStatus.textContent = `${onMap} of the ${list.length + map.selectedCount()} highlighted films are among the ${map.size} on the map.`;
-      els.resultsStatus.textContent = resultsStatus(list.length, filterSummary(state.form));
+      els.resultsStatus.textContent = resultsStatus(list.length, filterSummary(state.form), state.mode === 'ratings');
     } catch (err) {
       if ((err as Error).name === 'AbortError') return;
       state.neighbours = [];
@@ -79,10 +80,29 @@ export function createResultsPanel(state: State, els: Elements, map: MapPanel, a
 }
 
 /** The status line: how many films, and under which filters (a fan sees why the list is short). */
-export function resultsStatus(count: number, filters: string): string {
+export function resultsStatus(count: number, filters: string, recommended = false): string {
   const under = filters ? ` Filters: ${filters}.` : '';
   if (count === 0) return `No film passes these filters.${under} Remove one to see more.`;
-  return `${count} film${count === 1 ? '' : 's'}, most similar first.${under}`;
+  const order = recommended ? 'closest to the films you liked first' : 'most similar first';
+  return `${count} film${count === 1 ? '' : 's'}, ${order}.${under}`;
+}
+
+/**
+ * Films for the visitor from their ratings. Until the API folds a visitor in
+ * (recommendFor), the films near all the ones they liked (3.5 stars or more), the films
+ * they rated left out.
+ */
+async function recommendations(state: State, signal: AbortSignal): Promise<{ list: Listed[]; heading: string }> {
+  const liked = state.ratings.filter((r) => r.rating >= LIKED_STARS);
+  if (liked.length === 0) throw new ApiError('no liked film', 'NO_LIKED_FILM');
+  const rated = new Set(state.ratings.map((r) => r.movie.id));
+  const vars = {
+    k: Math.min(100, state.k + state.ratings.length),
+    filter: state.filter ?? null,
+    titles: liked.map((r) => titleQueryFor(r.movie)),
+  };
+  const d = await graphql<{ similarToMany: SimilarMovie[] }>(MOOD_QUERY, vars, { signal });
+  return { list: d.similarToMany.filter((s) => !rated.has(s.movie.id)).slice(0, state.k), heading: 'Recommended for you' };
 }
 
 /** Asks for the neighbours of the film or the mood; returns the list and the heading to show. */
@@ -90,8 +110,9 @@ async function fetchNeighbours(
   state: State,
   signal: AbortSignal,
   named: (movie: FilmRef) => void,
-): Promise<{ list: SimilarMovie[]; heading: string }> {
+): Promise<{ list: Listed[]; heading: string }> {
   const vars = { k: state.k, filter: state.filter ?? null };
+  if (state.mode === 'ratings') return recommendations(state, signal);
   if (state.mode === 'mood') {
     const titles = state.mood.map(titleQueryFor);
     const d = await graphql<{ similarToMany: SimilarMovie[] }>(MOOD_QUERY, { ...vars, titles }, { signal });
@@ -156,8 +177,29 @@ function suggestionList(titles: string[], pick: ResultsActions['pick']): HTMLULi
   );
 }
 
+function similarityBar(similarity: number): HTMLDivElement {
+  const pct = similarityPercent(similarity);
+  return h(
+    'div',
+    { class: 'simbar' },
+    h('span', { class: 'track', 'aria-hidden': 'true' }, h('span', { class: 'fill', style: `width:${pct}%` })),
+    h('span', { class: 'value' }, `similarity ${formatSimilarity(similarity)}`),
+  );
+}
+
+/** A recommendation's line: the stars the visitor would probably give it, as a bar out of 5. */
+function predictedLine(stars: number): HTMLDivElement {
+  const pct = Math.round((Math.min(5, Math.max(0, stars)) / 5) * 100);
+  return h(
+    'div',
+    { class: 'simbar' },
+    h('span', { class: 'track', 'aria-hidden': 'true' }, h('span', { class: 'fill', style: `width:${pct}%` })),
+    h('span', { class: 'value' }, `you would give it about ${stars.toFixed(1)} of 5`),
+  );
+}
+
 /** One neighbour: its title (selects it), similarity bar, genres and ratings, links, "+ mood". */
-function neighbourItem(m: Movie, similarity: number, state: State, actions: ResultsActions): HTMLLIElement {
+function neighbourItem({ movie: m, similarity, predicted }: Listed, state: State, actions: ResultsActions): HTMLLIElement {
   const pick = h('button', { type: 'button', class: 'linkish' }, displayTitle(m));
   pick.addEventListener('click', () => actions.pick({ title: titleQueryFor(m), movie: m }));
   const add = h('button', { type: 'button', 'aria-label': `Add ${displayTitle(m)} to the mood` }, '+ mood');
@@ -166,17 +208,11 @@ function neighbourItem(m: Movie, similarity: number, state: State, actions: Resu
     actions.addToMood(m);
     add.disabled = true;
   });
-  const pct = similarityPercent(similarity);
   return h(
     'li',
-    { 'data-movie-id': m.id, 'data-similarity': similarity },
+    { 'data-movie-id': m.id, 'data-similarity': similarity, 'data-predicted': predicted },
     h('div', { class: 'title-line' }, pick),
-    h(
-      'div',
-      { class: 'simbar' },
-      h('span', { class: 'track', 'aria-hidden': 'true' }, h('span', { class: 'fill', style: `width:${pct}%` })),
-      h('span', { class: 'value' }, `similarity ${formatSimilarity(similarity)}`),
-    ),
+    predicted !== undefined ? predictedLine(predicted) : similarityBar(similarity ?? 0),
     h(
       'div',
       { class: 'details' },
