@@ -103,6 +103,8 @@ d('explorer in a browser, on a seeded gateway', () => {
     // Fans get one line; the internals wait behind "Model details".
     expect(await page.textContent('#model-line')).toMatch(/^Learned from .+, [A-Z][a-z]+ \d{4}$/);
     expect(await page.getAttribute('#model-details', 'open')).toBeNull();
+    await page.click('#model-details > summary');
+    await page.waitForFunction(() => (document.getElementById('loss-chart') as HTMLCanvasElement).clientHeight > 100);
     const facts = await page.$$eval('#model-facts dt', (dts) => dts.map((dt) => dt.textContent));
     expect(facts).toEqual(expect.arrayContaining(['Trained with', 'Typical error (RMSE, stars)']));
     expect(facts.filter((f) => /engine|backend/i.test(f ?? ''))).toEqual([]);
@@ -296,15 +298,21 @@ d('explorer in a browser, on a seeded gateway', () => {
     await shot('phone');
   });
 
-  it('on a phone (390×844), choosing a film brings its results into view, filters folded away', async () => {
-    await page.setViewportSize({ width: 390, height: 844 });
+  it('on a phone (390×844, touch), choosing a film brings its results into view, filters folded away', async () => {
+    // A touch phone: no hover, so the page speaks of taps.
+    await page.close();
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    page = await phone.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
     await open();
+    expect(await page.isVisible('#map-help .touch-help')).toBe(true);
+    expect(await page.isVisible('#map-help .pointer-help')).toBe(false);
     expect(await page.getAttribute('#filters-drawer', 'open')).toBeNull();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.fill('#search', 'matrix');
     await page.waitForSelector('#search-options:not([hidden]) [role="option"]');
     const before = await renders();
-    await page.click('#search-options [role="option"]:has-text("The Matrix (1999)")');
+    await page.tap('#search-options [role="option"]:has-text("The Matrix (1999)")');
     await waitForRender(before);
     const seen = await page.evaluate(() => {
       const r = document.getElementById('results')!.getBoundingClientRect();
@@ -317,8 +325,15 @@ d('explorer in a browser, on a seeded gateway', () => {
     await shot('phone-results');
     // The filters are one tap away, and the chips say what applies without opening them.
     expect(await page.$$eval('#filter-chips li', (l) => l.map((x) => x.getAttribute('data-chip')))).toEqual(['good']);
-    await page.click('#filters-drawer > summary');
+    await page.tap('#filters-drawer > summary');
     expect(await page.getAttribute('#filters-drawer', 'open')).not.toBeNull();
+    // The map fills the phone's width with a usable height, and its help speaks of taps where there is no hover.
+    const box = await page.$eval('#map-box', (b) => b.getBoundingClientRect().toJSON() as DOMRect);
+    expect(box.width).toBeGreaterThanOrEqual(330);
+    expect(box.height).toBeGreaterThanOrEqual(380);
+    await page.locator('.map-panel').screenshot({ path: join(REPORTS, 'phone-map.png') });
+    await page.close();
+    await phone.close();
   });
 
   it('filters, k, basis and the mood live in the URL: a reload shows the same view, and chips remove filters', async () => {

@@ -174,7 +174,11 @@ export function createFilmMap(canvas: HTMLCanvasElement, onSelect: (p: MovieProj
     const { top, back } = highlightSets(selected, near, cursorPts, leftOut);
     const all = [...top, ...genreSets(groups, selected.length + near.length > 0), ...back];
     // Zoomed in, points outside the view stay inside the plot area (a few pixels of slack for the big markers).
-    for (const d of all) d.clip = 6;
+    for (const d of all) {
+      d.clip = 6;
+      // A fingertip is wider than a dot: a tap a few pixels off still hits it (the nearest one wins).
+      d.pointHitRadius = 6;
+    }
     chart.data.datasets = all as ChartDataset<'scatter'>[];
     applyView();
     chart.update();
