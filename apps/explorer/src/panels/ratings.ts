@@ -19,6 +19,8 @@ export interface RatingsActions {
 
 /** How many ratings make recommendations worth asking for (the help says three work best). */
 export const MIN_RATINGS = 1;
+/** The most ratings one request carries (the API's MAX_VISITOR_RATINGS): past it, re-rating only. */
+export const MAX_RATINGS = 100;
 
 export function createRatingsPanel(state: State, els: Elements, actions: RatingsActions) {
   const afterChange = () => {
@@ -39,9 +41,10 @@ export function createRatingsPanel(state: State, els: Elements, actions: Ratings
   };
   const render = () => {
     fill(els.ratingsList, ...state.ratings.map(item));
-    els.rateAdd.disabled = !state.selected?.movie;
     const sel = state.selected?.movie;
-    els.rateAdd.textContent = sel && state.ratings.some((x) => x.movie.id === sel.id) ? 'Change my stars' : 'Rate it';
+    const already = !!sel && state.ratings.some((x) => x.movie.id === sel.id);
+    els.rateAdd.disabled = !sel || (!already && state.ratings.length >= MAX_RATINGS);
+    els.rateAdd.textContent = already ? 'Change my stars' : 'Rate it';
     els.ratingsRun.disabled = state.ratings.length < MIN_RATINGS;
     els.ratingsClear.disabled = state.ratings.length === 0;
     const n = state.ratings.length;
