@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { MAP_QUERY, MOOD_QUERY, SIMILAR_QUERY } from '../src/api/queries';
 import type { MovieProjection, SimilarMovie } from '../src/api/types';
-import { REPORTS, api, browserProblem, launchBrowser, skipBrowser, startSeededGateway, type RunningGateway } from './harness';
+import { REPORTS, api, apiBody, browserProblem, launchBrowser, skipBrowser, startSeededGateway, type RunningGateway } from './harness';
 
 const d = skipBrowser ? describe.skip : describe;
 /** The filter a visitor starts with: "only good films" is on by default. */
@@ -239,10 +239,10 @@ d('explorer in a browser, on a seeded gateway', () => {
     const suggestions = await page.$$eval('#results-error button', (b) => b.map((x) => x.textContent));
     expect(suggestions.length).toBeGreaterThan(0);
     expect(suggestions.length).toBeLessThanOrEqual(5);
-    expect(suggestions).toContain('Matrix, The (1999)');
+    expect(suggestions).toContain('The Matrix (1999)');
     await shot('unknown-title');
     const b2 = await renders();
-    await page.click('#results-error button:text-is("Matrix, The (1999)")');
+    await page.click('#results-error button:text-is("The Matrix (1999)")');
     await waitForRender(b2);
     expect(await page.isHidden('#results-error')).toBe(true);
     expect(await page.textContent('#results-heading')).toBe('Films like The Matrix (1999)');
@@ -468,6 +468,15 @@ d('explorer in a browser, on a seeded gateway', () => {
     expect(shown).toContain('No recommendations for this film yet');
     expect(shown).toContain('films people rate well');
     expect(shown).not.toMatch(/run \d|min-avg-rating|MOVIE_NOT_IN_MODEL|Something went wrong/);
+    // Mistyped, it is not suggested either (the server's suggestions hold it; the page keeps only films in the model).
+    const typo = await apiBody(gw.origin, '{ movie(title: "Unloved Sequl") { id } }');
+    expect(typo.errors?.[0]?.extensions?.suggestions).toContain('Unloved Sequel, The (2004)');
+    before = await renders();
+    await page.fill('#search', 'Unloved Sequl');
+    await page.press('#search', 'Enter');
+    await waitForRender(before);
+    const offeredNow = await page.$$eval('#results-error button', (b) => b.map((x) => x.textContent ?? ''));
+    expect(offeredNow.filter((t) => /Unloved/.test(t))).toEqual([]);
     // The network gone: the same, in words.
     await page.route('**/graphql', (route) => route.abort('internetdisconnected'));
     before = await renders();

@@ -4,8 +4,8 @@
 // (./state.ts), one module per panel (./panels), and the few actions several panels
 // share (choosing a film, the mood).
 import './styles.css';
-import { graphql } from './api/client';
-import { MOVIE_QUERY, titleQueryFor } from './api/queries';
+import { moviesNamed } from './api/movies';
+import { titleQueryFor } from './api/queries';
 import type { FilmRef, Movie, MovieProjection } from './api/types';
 import { findElements } from './elements';
 import { displayTitle } from './format';
@@ -119,18 +119,6 @@ const filters = createFiltersPanel(els, (form, filter, k) => {
     void appreciated.load(state.filter);
   }
 });
-
-/** The films a shared URL names, as the server knows them (unknown titles are dropped). */
-async function moviesNamed(titles: string[]): Promise<(Movie | null)[]> {
-  return Promise.all(
-    titles.map((title) =>
-      graphql<{ movie: Movie | null }>(MOVIE_QUERY, { title }).then(
-        (d) => d.movie,
-        () => null,
-      ),
-    ),
-  );
-}
 
 /** The mood and the visitor's ratings a shared URL holds, then what the URL says to show. */
 async function loadShared(view: UrlView): Promise<void> {

@@ -2,6 +2,7 @@
 // of the mood's films (similarToMany), with the filter and k, highlighted on the map; a
 // title the server does not know shows its suggestions.
 import { ApiError, graphql } from '../api/client';
+import { moviesNamed } from '../api/movies';
 import { LIKED_STARS, MOOD_QUERY, SIMILAR_QUERY, SIMILAR_WITH_MOVIE_QUERY, titleQueryFor } from '../api/queries';
 import type { FilmRef, Listed, Movie, SimilarMovie } from '../api/types';
 import type { Elements } from '../elements';
@@ -66,7 +67,7 @@ export function createResultsPanel(state: State, els: Elements, map: MapPanel, a
       fill(els.resultsList);
       map.highlight([], []);
       if (map.size > 0) els.mapStatus.textContent = `${map.size} films on the map.`;
-      showError(err, state, els, actions.pick);
+      await showError(err, state, els, actions.pick, abort.signal);
     } finally {
       if (abortPrevious === abort) {
         els.results.setAttribute('aria-busy', 'false');
@@ -138,17 +139,16 @@ async function fetchNeighbours(
 }
 
 /** The error in the panel: an unknown title with its suggestions, or what went wrong. */
-function showError(err: unknown, state: State, els: Elements, pick: ResultsActions['pick']): void {
+async function showError(err: unknown, state: State, els: Elements, pick: ResultsActions['pick'], signal: AbortSignal): Promise<void> {
   els.resultsStatus.textContent = '';
   const e = err instanceof ApiError ? err : new ApiError(String((err as Error)?.message ?? err), 'UNKNOWN');
   if (e.code === 'MOVIE_NOT_FOUND') {
     const typed = state.mode === 'film' && state.selected ? state.selected.title : e.message;
+    // Only suggestions the model can answer for (a suggestion must never end in another error).
+    const films = (await moviesNamed(e.suggestions, signal)).filter((m): m is Movie => m !== null && m.inModel);
+    if (signal.aborted) return; // a newer choice owns the panel now
     els.resultsHeading.textContent = 'No such film';
-    fill(
-      els.resultsError,
-      h('p', {}, notFoundMessage(typed, e.suggestions.length)),
-      e.suggestions.length > 0 ? suggestionList(e.suggestions, pick) : null,
-    );
+    fill(els.resultsError, h('p', {}, notFoundMessage(typed, films.length)), films.length > 0 ? suggestionList(films, pick) : null);
   } else {
     // The server's own words are for developers (they may name runs and thresholds).
     console.warn(`cinemap: ${e.code}: ${e.message}`);
@@ -165,13 +165,13 @@ function showError(err: unknown, state: State, els: Elements, pick: ResultsActio
   els.resultsError.hidden = false;
 }
 
-function suggestionList(titles: string[], pick: ResultsActions['pick']): HTMLUListElement {
+function suggestionList(films: Movie[], pick: ResultsActions['pick']): HTMLUListElement {
   return h(
     'ul',
     { class: 'suggestions', 'aria-label': 'Suggested films' },
-    ...titles.map((t) => {
-      const b = h('button', { type: 'button' }, t);
-      b.addEventListener('click', () => pick({ title: t }));
+    ...films.map((m) => {
+      const b = h('button', { type: 'button' }, displayTitle(m));
+      b.addEventListener('click', () => pick({ title: titleQueryFor(m), movie: m }));
       return h('li', {}, b);
     }),
   );
