@@ -16,6 +16,8 @@ import {
   type SeedResult,
 } from '@cinemap/db/testing';
 import { predict } from '@cinemap/model';
+import { foldInUser, sigmoidRange } from '@cinemap/math';
+import { VISITOR_RIDGE_LAMBDA } from '@cinemap/domain';
 import { startGateway, type Gateway } from './index';
 
 type Gql = { data?: Record<string, any>; errors?: { message: string; extensions?: Record<string, any> }[] };
@@ -126,6 +128,45 @@ describeEachBackend('gateway over HTTP', (ctx) => {
     similarToMany.forEach((s: any, i: number) => expect(s.similarity).toBeCloseTo(exact[i].similarity, 5));
   });
 
+  it('similarToMany with avoid: neighbours of 2·mean(liked) − mean(avoided), both excluded; minSimilarity cuts the tail', async () => {
+    const { similarToMany } = await gql(
+      `{ similarToMany(titles: ["The Matrix", "Blade Runner"], avoid: ["Mary Poppins"], k: 8) { similarity movie { id } } }`,
+    );
+    const snap = gw.store.current!;
+    const pos = snap.meanVector([1, 22]),
+      neg = snap.meanVector([3]);
+    const q = pos.map((v, j) => 2 * v - neg[j]);
+    const n = Math.hypot(...q);
+    const exact = await similarMoviesExact(
+      ctx.db(),
+      seed.runId,
+      Array.from(q, (v) => v / n),
+      8,
+      null,
+      [1, 22, 3],
+    );
+    expect(similarToMany.map((s: any) => s.movie.id)).toEqual(exact.map((r) => r.movieId));
+    similarToMany.forEach((s: any, i: number) => expect(s.similarity).toBeCloseTo(exact[i].similarity, 5));
+    const plain = await gql(`{ similarToMany(titles: ["The Matrix", "Blade Runner"], k: 8) { movie { id } } }`);
+    expect(plain.similarToMany.map((s: any) => s.movie.id)).not.toEqual(similarToMany.map((s: any) => s.movie.id));
+
+    const cut = similarToMany[3].similarity;
+    const d =
+      await gql(`{ a: similarToMany(titles: ["The Matrix", "Blade Runner"], avoid: ["Mary Poppins"], k: 8, minSimilarity: ${cut}) { similarity }
+      b: similarMovies(title: "The Matrix", k: 20, minSimilarity: 0.5) { similarity } c: similarMovies(title: "The Matrix", k: 20) { similarity } }`);
+    expect(d.a).toHaveLength(4);
+    expect(d.b.every((s: any) => s.similarity >= 0.5)).toBe(true);
+    expect(d.b).toEqual(d.c.filter((s: any) => s.similarity >= 0.5));
+    expect((await errorOf(`{ similarMovies(title: "The Matrix", minSimilarity: 1.5) { similarity } }`)).extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      argumentName: 'minSimilarity',
+    });
+    const both = await errorOf(`{ similarToMany(titles: ["The Matrix"], avoid: ["matrix"]) { similarity } }`);
+    expect(both.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'avoid' });
+    const outside = await errorOf(`{ similarToMany(titles: ["The Matrix"], avoid: ["Obscure Short"]) { similarity } }`);
+    expect(outside.extensions).toMatchObject({ code: 'MOVIE_NOT_IN_MODEL', argumentName: 'avoid[0]' });
+  });
+
   it('movie by id, searchMovies, most/least appreciated and pcaProjection', async () => {
     const d =
       await gql(`{ movie(id: 1) { ${MOVIE} } none: movie(id: 999999) { id } search: searchMovies(query: "mary pop", limit: 3) { title }
@@ -189,6 +230,80 @@ describeEachBackend('gateway over HTTP', (ctx) => {
     expect(m.message).toContain('too few ratings to be trained on (--min-movie-ratings 5)');
     const p = await errorOf(`{ predictRating(userId: 3, title: "Unloved Sequel") }`);
     expect(p.extensions).toMatchObject({ code: 'MOVIE_NOT_IN_MODEL', excludedBy: 'MIN_AVG_RATING' });
+  });
+
+  it('recommendFor folds a visitor in: exactly the ridge fit against the stored movie factors, then the best predictions under the filter', async () => {
+    const w = await loadRunWeights(ctx.db(), seed.runId);
+    const given = [
+      { title: 'The Matrix', rating: 5 },
+      { id: 22, rating: 4.5 },
+      { title: 'Mary Poppins', rating: 1 },
+    ];
+    const rows = [1, 22, 3].map((id) => w.movieIds.indexOf(id));
+    const k = w.weights.factors;
+    const f = foldInUser({
+      factors: Float64Array.from(rows.flatMap((r) => Array.from(w.weights.movieFactors.subarray(r * k, (r + 1) * k)))),
+      movieBias: rows.map((r) => w.weights.movieBias[r]),
+      ratings: [5, 4.5, 1],
+      dim: k,
+      yRange: [0, 5.5],
+      lambda: VISITOR_RIDGE_LAMBDA,
+    });
+    const expected = w.movieIds
+      .map((id, r) => {
+        let x = f.bias + w.weights.movieBias[r];
+        for (let j = 0; j < k; j++) x += w.weights.movieFactors[r * k + j] * f.vector[j];
+        return { id, p: sigmoidRange(x, 0, 5.5) };
+      })
+      .filter((m) => ![1, 22, 3].includes(m.id))
+      .filter((m) => {
+        const movie = seed.movies.find((x) => x.movieId === m.id)!;
+        return movie.ratingCount >= DEFAULT_MIN_RATING_COUNT && movie.genres.includes('Drama');
+      })
+      .sort((a, b) => b.p - a.p || a.id - b.id)
+      .slice(0, 7);
+    const d = await gql(
+      `query($r: [VisitorRatingInput!]!) { recommendFor(ratings: $r, k: 7, filter: { genres: ["Drama"] }) { predictedRating movie { id genres } }
+        predictRatings(ratings: $r, movies: [{ id: ${expected[0].id} }, { title: "Blade Runner" }]) { predictedRating movie { id } } }`,
+      { r: given },
+    );
+    expect(d.recommendFor.map((x: any) => x.movie.id)).toEqual(expected.map((e) => e.id));
+    d.recommendFor.forEach((x: any, i: number) => expect(x.predictedRating).toBeCloseTo(expected[i].p, 5));
+    expect(d.predictRatings[0]).toEqual({ movie: { id: expected[0].id }, predictedRating: d.recommendFor[0].predictedRating });
+    expect(d.predictRatings[1].movie.id).toBe(22);
+    // Loving the Matrix and hating Mary Poppins: the Matrix's prediction is high, Mary Poppins' low.
+    const back = await gql(
+      `query($r: [VisitorRatingInput!]!) { predictRatings(ratings: $r, movies: [{ id: 1 }, { id: 3 }]) { predictedRating } }`,
+      {
+        r: given,
+      },
+    );
+    expect(back.predictRatings[0].predictedRating).toBeGreaterThan(back.predictRatings[1].predictedRating);
+  });
+
+  it('recommendFor and predictRatings refuse bad ratings and movies outside the model, naming the argument', async () => {
+    const q = `query($r: [VisitorRatingInput!]!) { recommendFor(ratings: $r) { predictedRating } }`;
+    const bad = await errorOf(q, { r: [{ title: 'The Matrix', rating: 4.2 }] });
+    expect(bad.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'ratings' });
+    expect(bad.message).toContain('ratings[0].rating must be a MovieLens rating');
+    const out = await errorOf(q, {
+      r: [
+        { title: 'The Matrix', rating: 4 },
+        { title: 'Unloved Sequel', rating: 2 },
+      ],
+    });
+    expect(out.extensions).toMatchObject({ code: 'MOVIE_NOT_IN_MODEL', argumentName: 'ratings[1].title', excludedBy: 'MIN_AVG_RATING' });
+    const unknownId = await errorOf(q, { r: [{ id: 777777, rating: 4 }] });
+    expect(unknownId.extensions).toMatchObject({ code: 'MOVIE_NOT_FOUND', argumentName: 'ratings[0].id' });
+    const twice = await errorOf(q, {
+      r: [
+        { id: 1, rating: 4 },
+        { title: 'matrix', rating: 2 },
+      ],
+    });
+    expect(twice.message).toContain('ratings[1] and ratings[0] are the same movie');
+    const none = await errorOf(`{ predictRatings(ratings: [{ id: 1, rating: 4 }], movies: []) { predictedRating } }`);
+    expect(none.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'movies' });
   });
 
   it('activeModel reports the run, engine, backend and per-epoch metrics', async () => {

@@ -1,9 +1,10 @@
 // The whole ingest as one call (the CLI and `npm start` use it): source → parse →
 // curate → (report) → load, printing the counts table. Returns the new dataset's id.
 import { join } from 'node:path';
+import { FLOOR_CURATION, presetCuration, type CurationPreset } from '@cinemap/domain';
 import { Db, cinemapHome, openDb } from '@cinemap/db';
 import { Curation, curate, explainEmptyCuration, isEmptyCuration, StepCounts } from './curate/curate';
-import { CurationParams, DEFAULT_CURATION, checkCurationParams } from './curate/params';
+import { CurationParams, checkCurationParams } from './curate/params';
 import { suggestCuration } from './curate/suggest';
 import { downloadToCache, resolveSourceArg } from './download/download';
 import { redactSecrets, redactUrl } from './download/redact';
@@ -19,8 +20,10 @@ export interface IngestOptions {
   maxFileBytes?: number;
   onInvalid?: OnInvalid;
   curation?: Partial<CurationParams>;
-  /** When the thresholds keep nothing, use suggestCuration's instead of stopping (npm start). */
+  /** Same as preset 'floors' (npm start; kept for the flag of that name). */
   autoCuration?: boolean;
+  /** Which thresholds to start from (domain CURATION_PRESETS); `curation` values override them. */
+  preset?: CurationPreset;
   /** Folder for the three SVG figures. */
   report?: string;
   /** Where downloads go (default CINEMAP_HOME/cache). */
@@ -79,13 +82,15 @@ async function ingest(options: IngestOptions, ctx: IngestContext): Promise<Inges
   const rawLog = ctx.log ?? ((l: string) => console.log(l));
   const log = (l: string) => rawLog(redactSecrets(l));
   const source = redactUrl(options.source);
-  const given = checkCurationParams({ ...DEFAULT_CURATION, ...definedOnly(options.curation ?? {}) });
+  const preset = curationPreset(options);
+  const given = checkCurationParams({ ...presetCuration(preset), ...definedOnly(options.curation ?? {}) });
   const dump = await readSource(options, ctx, log);
   const invalid = { ...dump.invalid.counts } as Record<string, number>;
   logInvalidRows(dump, log);
   for (const n of dump.notes) log(`note: ${n}`);
 
-  const { params, curation } = curateDump(dump, given, Boolean(options.autoCuration), log);
+  log(`curation: ${describePreset(preset)}`);
+  const { params, curation } = curateDump(dump, given, preset === 'blog-scaled', log);
   const counts: IngestCounts = {
     steps: curation.steps,
     moviesInFile: dump.movies.length,
@@ -94,7 +99,7 @@ async function ingest(options: IngestOptions, ctx: IngestContext): Promise<Inges
     duplicateRatings: dump.duplicateRatings,
     invalid,
   };
-  const storedParams = { ...params, onInvalid: options.onInvalid ?? 'fail', source, layout: dump.layout.name };
+  const storedParams = { ...params, curation: preset, onInvalid: options.onInvalid ?? 'fail', source, layout: dump.layout.name };
   log(formatCountsTable(curation.steps));
 
   const reportFiles = options.report ? await writeReport(options.report, dump.ratings, curation) : [];
@@ -107,6 +112,18 @@ async function ingest(options: IngestOptions, ctx: IngestContext): Promise<Inges
   if (options.dryRun) return { datasetId: null, params, counts, curation, reportFiles };
   const datasetId = await withDb(ctx, (db) => load(db, { dump, curation, source, params: storedParams, counts }, ctx, log));
   return { datasetId, params, counts, curation, reportFiles };
+}
+
+/** The preset asked for: --curation, else floors with --auto-curation, else the blog's exact thresholds. */
+function curationPreset(options: IngestOptions): CurationPreset {
+  return options.preset ?? (options.autoCuration ? 'floors' : 'blog');
+}
+
+function describePreset(preset: CurationPreset): string {
+  if (preset === 'floors')
+    return `floors (every film with >= ${FLOOR_CURATION.minMovieRatings} ratings and every user with >= ${FLOOR_CURATION.minUserRatings}, no average threshold, no sampling; "only the good ones" is the query-time filter minAverageRating)`;
+  if (preset === 'blog') return "blog (the seed blog's exact thresholds)";
+  return "blog-scaled (the seed blog's thresholds, scaled to the dump when they keep nothing)";
 }
 
 /** The source as a dump: downloaded into the cache when it is a URL, resolved to one dataset and layout, every file read. */
@@ -142,10 +159,10 @@ function logInvalidRows(dump: Dump, log: Log): void {
   }
 }
 
-/** The four steps with the given thresholds; when they keep nothing and auto-curation is on, again with thresholds scaled to the dump. */
-function curateDump(dump: Dump, given: CurationParams, autoCuration: boolean, log: Log): { params: CurationParams; curation: Curation } {
+/** The four steps with the given thresholds; when they keep nothing and `scale` (preset blog-scaled), again with thresholds scaled to the dump. */
+function curateDump(dump: Dump, given: CurationParams, scale: boolean, log: Log): { params: CurationParams; curation: Curation } {
   const curation = curate(dump.ratings, given);
-  if (!isEmptyCuration(curation) || !autoCuration) return { params: given, curation };
+  if (!isEmptyCuration(curation) || !scale) return { params: given, curation };
   log(formatCountsTable(curation.steps));
   const s = suggestCuration(curation.stats, given);
   log('These thresholds keep nothing in this dump; using thresholds scaled to it:');
@@ -170,7 +187,7 @@ function emptyCurationError(curation: Curation, dump: Dump, params: CurationPara
   }
   return new IngestError(
     `Curation kept no ratings: ${e.why} (the dump has ${curation.stats.ratings} ratings; the defaults suit the full MovieLens dump). ${after}`,
-    `Thresholds scaled to this dump:\n    ${s.why.join('\n    ')}\n  Rerun with: ${flags} (or --auto-curation)`,
+    `Thresholds scaled to this dump:\n    ${s.why.join('\n    ')}\n  Rerun with: ${flags} (or --curation blog-scaled; --auto-curation keeps every film and user with enough ratings for a vector)`,
   );
 }
 

@@ -28,6 +28,50 @@ export const DEFAULT_CURATION: Readonly<CurationParams> = Object.freeze({
   seed: 42,
 });
 
+/**
+ * The curation presets (`npm run ingest -- --curation <name>`), recorded with the
+ * dataset (datasets.params.curation):
+ *  - `floors`: every film and user with enough ratings for a usable vector, no average
+ *    threshold and no sampling (npm start and --auto-curation). "Only the good ones" is
+ *    then a query-time filter (MovieFilter.minAverageRating), so any film can be asked
+ *    about and the answers can still be only the good ones.
+ *  - `blog`: the seed blog's exact thresholds (DEFAULT_CURATION), the CLI's default.
+ *  - `blog-scaled`: the blog's thresholds, scaled to the dump when they keep nothing
+ *    (apps/ingest/src/curate/suggest.ts).
+ * Threshold flags given with a preset override its values; the dataset then records
+ * the preset with the thresholds actually used.
+ */
+export const CURATION_PRESETS = ['floors', 'blog', 'blog-scaled'] as const;
+export type CurationPreset = (typeof CURATION_PRESETS)[number];
+
+/**
+ * Fewest ratings for a usable film vector: from this count on, the default model
+ * predicts a film's held-out ratings better than its bias alone does (measured on
+ * ml-latest-small, bench/src/quality/vector-floor.ts; figures in docs/ingest.md).
+ */
+export const MIN_RATINGS_FOR_A_VECTOR = 5;
+
+/**
+ * Fewest ratings for a usable user vector: the same count as a film's (a user vector
+ * is fitted the same way); every MovieLens dump has at least 20 per user, so it only
+ * matters for other sources.
+ */
+export const MIN_USER_RATINGS_FOR_A_VECTOR = 5;
+
+/** The `floors` preset's thresholds. */
+export const FLOOR_CURATION: Readonly<CurationParams> = Object.freeze({
+  minAvgRating: 0,
+  minMovieRatings: MIN_RATINGS_FOR_A_VECTOR,
+  minUserRatings: MIN_USER_RATINGS_FOR_A_VECTOR,
+  sampleFraction: null,
+  seed: 42,
+});
+
+/** The thresholds a preset starts from (blog-scaled starts from the blog's and may scale them). */
+export function presetCuration(preset: CurationPreset): Readonly<CurationParams> {
+  return preset === 'floors' ? FLOOR_CURATION : DEFAULT_CURATION;
+}
+
 /** The CLI flag of each parameter, for messages and --help. */
 export const CURATION_FLAGS: Readonly<Record<keyof CurationParams, string>> = Object.freeze({
   minAvgRating: '--min-avg-rating',

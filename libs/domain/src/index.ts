@@ -9,5 +9,6 @@ export * from './movie';
 export * from './curation';
 export * from './movie-filter';
 export * from './movie-exclusion';
+export * from './visitor';
 export * from './model-params';
 export * from './title-examples';

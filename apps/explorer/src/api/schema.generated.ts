@@ -88,10 +88,31 @@ export interface MovieProjection {
   z: number;
 }
 
+/** A movie by id or by title (exactly one). */
+export interface MovieRefInput {
+  id?: number | null;
+  title?: string | null;
+}
+
+/** A movie with the rating the model predicts for the visitor (the model's y_range). */
+export interface PredictedMovie {
+  movie: Movie;
+  predictedRating: number;
+}
+
 export interface SimilarMovie {
   movie: Movie;
   /** Cosine similarity of the embeddings, -1..1. */
   similarity: number;
+}
+
+/** One rating a visitor gives: a movie by id or by title (exactly one), rating 0.5..5 in steps of 0.5. */
+export interface VisitorRatingInput {
+  /** MovieLens movieId. */
+  id?: number | null;
+  rating: number;
+  /** Resolved as similarMovies resolves titles. */
+  title?: string | null;
 }
 
 /** Variables of Query.leastAppreciated. */
@@ -124,6 +145,19 @@ export interface QueryPredictRatingArgs {
   userId: number;
 }
 
+/** Variables of Query.predictRatings. */
+export interface QueryPredictRatingsArgs {
+  movies: MovieRefInput[];
+  ratings: VisitorRatingInput[];
+}
+
+/** Variables of Query.recommendFor. */
+export interface QueryRecommendForArgs {
+  filter?: MovieFilter | null;
+  k?: number | null;
+  ratings: VisitorRatingInput[];
+}
+
 /** Variables of Query.searchMovies. */
 export interface QuerySearchMoviesArgs {
   inModel?: boolean | null;
@@ -135,12 +169,15 @@ export interface QuerySearchMoviesArgs {
 export interface QuerySimilarMoviesArgs {
   filter?: MovieFilter | null;
   k?: number | null;
+  minSimilarity?: number | null;
   title: string;
 }
 
 /** Variables of Query.similarToMany. */
 export interface QuerySimilarToManyArgs {
+  avoid?: string[] | null;
   filter?: MovieFilter | null;
   k?: number | null;
+  minSimilarity?: number | null;
   titles: string[];
 }

@@ -98,3 +98,23 @@ export async function assertInModel(ctx: GatewayContext, snap: ModelSnapshot, id
   const why = movie ? exclusionSentence(reason, movie, params) : 'the run has no vector for it';
   throw movieNotInModel(title, snap.runId, why, reason, name);
 }
+
+/**
+ * A movie given by id or by title (`name` the argument, e.g. "ratings[2]"), checked to
+ * have a vector in the snapshot's run: MOVIE_NOT_FOUND for an unknown id or title,
+ * MOVIE_NOT_IN_MODEL with the reason otherwise (the one rule).
+ */
+export async function resolveRefInModel(
+  ctx: GatewayContext,
+  snap: ModelSnapshot,
+  ref: { id?: number | null; title?: string | null },
+  name: string,
+): Promise<number> {
+  if (ref.title !== null && ref.title !== undefined) return resolveModelMovieId(ctx, snap, ref.title, `${name}.title`);
+  const id = ref.id as number;
+  if (snap.has(id)) return id;
+  const movie = await ctx.movies.load(id);
+  if (!movie) throw movieNotFound(`id ${id}`, [], `${name}.id`);
+  await assertInModel(ctx, snap, id, movie.displayTitle, `${name}.id`);
+  return id;
+}

@@ -14,8 +14,10 @@ describe('schema.graphql', () => {
   it('holds the contract of docs/architecture.md ("The contract")', async () => {
     const s = await printGatewaySchema();
     for (const line of [
-      'similarMovies(filter: MovieFilter, k: Int = 10, title: String!): [SimilarMovie!]!',
-      'similarToMany(filter: MovieFilter, k: Int = 10, titles: [String!]!): [SimilarMovie!]!',
+      'similarMovies(filter: MovieFilter, k: Int = 10, minSimilarity: Float, title: String!): [SimilarMovie!]!',
+      'similarToMany(avoid: [String!], filter: MovieFilter, k: Int = 10, minSimilarity: Float, titles: [String!]!): [SimilarMovie!]!',
+      'recommendFor(filter: MovieFilter, k: Int = 10, ratings: [VisitorRatingInput!]!): [PredictedMovie!]!',
+      'predictRatings(movies: [MovieRefInput!]!, ratings: [VisitorRatingInput!]!): [PredictedMovie!]!',
       'movie(id: Int, title: String): Movie',
       'searchMovies(inModel: Boolean, limit: Int = 10, query: String!): [Movie!]!',
       'mostAppreciated(filter: MovieFilter, limit: Int = 10): [Movie!]!',

@@ -10,12 +10,21 @@ import { AppreciationResolver } from './resolvers/appreciation.resolver';
 import { ProjectionResolver } from './resolvers/projection.resolver';
 import { PredictionResolver } from './resolvers/prediction.resolver';
 import { ModelResolver } from './resolvers/model.resolver';
+import { VisitorResolver } from './resolvers/visitor.resolver';
 
 let built: Promise<GraphQLSchema> | null = null;
 
 export function gatewaySchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [SimilarResolver, MovieResolver, AppreciationResolver, ProjectionResolver, PredictionResolver, ModelResolver],
+    resolvers: [
+      SimilarResolver,
+      MovieResolver,
+      AppreciationResolver,
+      ProjectionResolver,
+      PredictionResolver,
+      ModelResolver,
+      VisitorResolver,
+    ],
     validate: false,
     emitSchemaFile: false,
   });

@@ -57,6 +57,9 @@ export class ModelSnapshot {
   readonly responseCache = new BoundedCache<CachedResponse>();
   /** Genre names present in this run, for validating filters. */
   readonly genres: string[];
+  /** The trained (not normalised) movie factors, row-major in the matrix's row order, and the movie biases: what a visitor is folded in against. */
+  readonly factors: Float32Array;
+  readonly biases: Float32Array;
 
   constructor(
     readonly run: ServedModelRun,
@@ -73,12 +76,16 @@ export class ModelSnapshot {
     this.scan = kernel ? kernel.index(this.size, this.dim) : null;
     this.matrix = this.scan ? this.scan.matrix : new Float32Array(this.size * this.dim);
     this.avgF32 = new Float32Array(this.size);
+    this.factors = new Float32Array(this.size * this.dim);
+    this.biases = new Float32Array(this.size);
     this.movies = new Array(this.size);
     const genres = new Set<string>();
     rows.forEach((r, i) => {
       if (r.embedding.length !== this.dim)
         throw new Error(`run ${run.id}: movie ${r.movieId} has a ${r.embedding.length}-d embedding, others ${this.dim}-d`);
       this.matrix.set(r.embedding, i * this.dim);
+      this.factors.set(r.embedding, i * this.dim);
+      this.biases[i] = r.bias;
       this.rowOf.set(r.movieId, i);
       this.avgF32[i] = r.averageRating;
       this.movies[i] = toMovieView(r);
@@ -108,6 +115,11 @@ export class ModelSnapshot {
     return r === undefined ? undefined : this.movies[r];
   }
 
+  /** The matrix row of a movie of this run (undefined: not in it). */
+  rowOfMovie(movieId: number): number | undefined {
+    return this.rowOf.get(movieId);
+  }
+
   /** Unit-length embedding of a movie of this run (a view, do not modify). */
   vector(movieId: number): Float32Array {
     const r = this.rowOf.get(movieId)!;
@@ -121,6 +133,21 @@ export class ModelSnapshot {
    * `exclude` ids left out. Ties: lower movie id first, as the SQL path.
    */
   neighbours(query: ArrayLike<number>, k: number, filter: MovieFilter, exclude: readonly number[]): SimilarMovie[] {
+    const rejected = this.rejection(filter, exclude);
+    const { indices, scores } = this.scan
+      ? this.scan.topK(query, k, { exclude: rejected })
+      : topKByDot(this.matrix, this.size, this.dim, query, k, { exclude: rejected });
+    const out: SimilarMovie[] = new Array(indices.length);
+    for (let i = 0; i < indices.length; i++) out[i] = { movie: this.movies[indices[i]], similarity: scores[i] };
+    return out;
+  }
+
+  /**
+   * Which rows a list leaves out: those failing `filter` (the domain's rule, floor
+   * explicit) and the movies `exclude` names. Shared by every list served from the
+   * matrix (neighbours, visitor recommendations), so they filter alike.
+   */
+  rejection(filter: MovieFilter, exclude: readonly number[]): (row: number) => boolean {
     const excludedRows = new Set<number>();
     for (const id of exclude) {
       const r = this.rowOf.get(id);
@@ -142,12 +169,7 @@ export class ModelSnapshot {
       const m = movies[r];
       return !movieMatchesFilter({ genres: m.genres, year: m.year, ratingCount: m.ratingCount, averageRating: avg[r] }, f);
     };
-    const { indices, scores } = this.scan
-      ? this.scan.topK(query, k, { exclude: rejected })
-      : topKByDot(this.matrix, this.size, this.dim, query, k, { exclude: rejected });
-    const out: SimilarMovie[] = new Array(indices.length);
-    for (let i = 0; i < indices.length; i++) out[i] = { movie: movies[indices[i]], similarity: scores[i] };
-    return out;
+    return rejected;
   }
 
   /** Mean of the unit-length embeddings of `movieIds` (the "mood" query), made unit length. */

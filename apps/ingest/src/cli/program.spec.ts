@@ -32,6 +32,7 @@ describe('ingest CLI', () => {
       '--seed',
       '--report',
       '--auto-curation',
+      '--curation',
       '--dry-run',
       '--verbose',
     ])
@@ -69,6 +70,24 @@ describe('ingest CLI', () => {
     expect(await main([...args, 'none'], c.io)).toBe(0);
     expect(c.text()).toMatch(/4\. sample\s+none/);
     expect(await main([...args, 'often'], capture().io)).not.toBe(0);
+  });
+
+  it('--curation floors keeps every film and user with enough ratings for a vector; a flag given overrides one threshold', async () => {
+    const dir = writeDumpDir(mkdtempSync(join(tmpdir(), 'cinemap-cli-floors-')), tinyDump({ seed: 3 }));
+    const c = capture();
+    expect(await main(['--source', dir, '--dry-run', '--curation', 'floors', '--min-movie-ratings', '3'], c.io)).toBe(0);
+    expect(c.text()).toMatch(/curation: floors/);
+    expect(c.text()).toMatch(/average ≥ 0\b/);
+    expect(c.text()).toMatch(/≥ 3 ratings per movie/);
+    expect(c.text()).toMatch(/≥ 5 ratings per user/);
+    expect(c.text()).toMatch(/4\. sample\s+none/);
+    const a = capture();
+    expect(await main(['--source', dir, '--dry-run', '--auto-curation'], a.io)).toBe(0);
+    expect(a.text()).toMatch(/curation: floors/);
+    expect(a.text()).toMatch(/≥ 5 ratings per movie/);
+    const b = capture();
+    expect(await main(['--source', dir, '--dry-run', '--curation', 'nonsense'], b.io)).not.toBe(0);
+    expect(b.text()).toMatch(/floors, blog, blog-scaled/);
   });
 
   it('apps/ingest contains no SQL', () => {

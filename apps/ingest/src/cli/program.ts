@@ -1,7 +1,8 @@
 // `npm run ingest -- ...`: flags → runIngest, errors → one message and a non-zero
 // exit code (the stack only with --verbose).
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_CURATION, parseSampleFraction } from '../curate/params';
+import { CURATION_PRESETS, FLOOR_CURATION, type CurationPreset } from '@cinemap/domain';
+import { DEFAULT_CURATION, parseSampleFraction, type CurationParams } from '../curate/params';
 import { IngestError, MOVIELENS_DATASETS } from '@cinemap/movielens';
 import { redactSecrets } from '../download/redact';
 import { runIngest } from '../run-ingest';
@@ -69,7 +70,13 @@ function withCurationFlags(program: Command): Command {
 /** Everything else: auto-curation, figures, cache, file size limit, progress, dry run, verbosity. */
 function withOtherFlags(program: Command): Command {
   return program
-    .option('--auto-curation', 'when the thresholds keep nothing, use thresholds scaled to the dump (printed) instead of stopping')
+    .addOption(
+      new Option(
+        '--curation <preset>',
+        `thresholds to start from (flags override them): floors = every film with >= ${FLOOR_CURATION.minMovieRatings} ratings and user with >= ${FLOOR_CURATION.minUserRatings}, no average threshold, no sampling ("only the good ones" is then the API's minAverageRating filter); blog = the seed blog's exact thresholds (default); blog-scaled = the blog's, scaled to the dump when they keep nothing`,
+      ).choices([...CURATION_PRESETS]),
+    )
+    .option('--auto-curation', 'same as --curation floors (what npm start uses)')
     .option('--report <dir>', 'write the three figures (ratings per month, ratings per movie/user, average rating before/after) as SVG')
     .option('--cache-dir <dir>', 'where downloads are kept (default CINEMAP_HOME/cache)')
     .option(
@@ -88,6 +95,18 @@ function withOtherFlags(program: Command): Command {
       'after',
       '\nExamples:\n  npm run ingest -- --source ml-latest-small --min-movie-ratings 20 --min-user-ratings 50 --sample-fraction none\n  npm run ingest -- --source ~/Downloads/ml-100k --auto-curation\n  npm run ingest -- --source ~/Downloads/ml-latest.zip --report ./figures\n  npm run generate -- --out ./demo --scale small && npm run ingest -- --source ./demo --auto-curation',
     );
+}
+
+/** The thresholds given on the command line (a preset supplies the others). */
+function givenThresholds(program: Command, opts: Record<string, unknown>): Partial<CurationParams> {
+  const given = (name: string) => program.getOptionValueSource(name) === 'cli';
+  const out: Partial<CurationParams> = {};
+  if (given('minAvgRating')) out.minAvgRating = opts.minAvgRating as number;
+  if (given('minMovieRatings')) out.minMovieRatings = opts.minMovieRatings as number;
+  if (given('minUserRatings')) out.minUserRatings = opts.minUserRatings as number;
+  if (given('sampleFraction')) out.sampleFraction = opts.sampleFraction === 'none' ? null : (opts.sampleFraction as number | null);
+  if (given('seed')) out.seed = opts.seed as number;
+  return out;
 }
 
 export interface CliIo {
@@ -114,14 +133,9 @@ export async function main(argv: string[], io: CliIo = { out: (l) => console.log
       {
         source: String(opts.source),
         onInvalid: opts.onInvalid as 'fail' | 'skip',
-        curation: {
-          minAvgRating: opts.minAvgRating as number,
-          minMovieRatings: opts.minMovieRatings as number,
-          minUserRatings: opts.minUserRatings as number,
-          sampleFraction: opts.sampleFraction === 'none' ? null : (opts.sampleFraction as number | null),
-          seed: opts.seed as number,
-        },
+        curation: givenThresholds(program, opts),
         autoCuration: Boolean(opts.autoCuration),
+        preset: opts.curation as CurationPreset | undefined,
         report: opts.report as string | undefined,
         cacheDir: opts.cacheDir as string | undefined,
         maxFileBytes: opts.maxFileMb === undefined ? undefined : Math.round((opts.maxFileMb as number) * 1024 * 1024),

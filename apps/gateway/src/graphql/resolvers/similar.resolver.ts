@@ -1,6 +1,6 @@
 // similarMovies and similarToMany: exact cosine neighbours from the active run's
 // in-memory matrix (identical to pgvector's exact answer, tested), cached per run.
-import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Float, Int, Query, Resolver } from 'type-graphql';
 import type { MovieFilter as DomainFilter } from '@cinemap/domain';
 import { SimilarMovie } from '../types/similar-movie.type';
 import { MovieFilter } from '../types/movie-filter.input';
@@ -16,6 +16,29 @@ import {
   assertInModel,
 } from '../arguments';
 import { badUserInput } from '../errors';
+import { atLeast, moodVector } from '../../model/mood';
+
+/** minSimilarity checked: a cosine, -1..1, or null. */
+function checkMinSimilarity(v: number | null | undefined): number | null {
+  if (v === null || v === undefined) return null;
+  if (!(v >= -1 && v <= 1)) throw badUserInput(`minSimilarity must be a cosine similarity from -1 to 1 (got ${v})`, 'minSimilarity');
+  return v;
+}
+
+/** Resolves a list of titles (argument `name`) to distinct movie ids in the model. */
+async function modelIds(
+  ctx: GatewayContext,
+  snap: Parameters<typeof resolveModelMovieId>[1],
+  titles: string[],
+  name: string,
+): Promise<number[]> {
+  const ids: number[] = [];
+  for (let i = 0; i < titles.length; i++) {
+    const id = await resolveModelMovieId(ctx, snap, titles[i], `${name}[${i}]`);
+    if (!ids.includes(id)) ids.push(id);
+  }
+  return ids;
+}
 
 function filterKey(f: DomainFilter): string {
   return JSON.stringify({ ...f, genres: f.genres && [...f.genres].sort(), excludeGenres: f.excludeGenres && [...f.excludeGenres].sort() });
@@ -28,44 +51,52 @@ export class SimilarResolver {
     @Arg('title', () => String) title: string,
     @Arg('k', () => Int, { nullable: true, defaultValue: 10 }) k: number | null,
     @Arg('filter', () => MovieFilter, { nullable: true }) filter: MovieFilter | null,
+    @Arg('minSimilarity', () => Float, { nullable: true }) minSimilarity: number | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<SimilarMovie[]> {
     const kk = checkCount(k, 'k', 10, MAX_K);
     const f = checkFilter(filter);
+    const min = checkMinSimilarity(minSimilarity);
     const snap = requireSnapshot(ctx);
     const id = await resolveMovieId(ctx, title);
-    const key = `1|${id}|${kk}|${filterKey(f)}`;
+    const key = `1|${id}|${kk}|${filterKey(f)}|${min}`;
     const hit = snap.answerCache.get(key);
     if (hit) return hit;
     await assertInModel(ctx, snap, id, title);
-    const answer = snap.neighbours(snap.vector(id), kk, f, [id]);
+    const answer = atLeast(snap.neighbours(snap.vector(id), kk, f, [id]), min);
     snap.answerCache.set(key, answer);
     return answer;
   }
 
   @Query(() => [SimilarMovie], {
-    description: 'A "mood": neighbours of the mean of several movies\' normalised embeddings, the inputs excluded.',
+    description:
+      'A "mood": neighbours of the mean of several movies\' normalised embeddings, the inputs excluded. With avoid ("like these, not that"): neighbours of 2·mean(titles) − mean(avoid), the avoided movies excluded too.',
   })
   async similarToMany(
     @Arg('titles', () => [String]) titles: string[],
     @Arg('k', () => Int, { nullable: true, defaultValue: 10 }) k: number | null,
     @Arg('filter', () => MovieFilter, { nullable: true }) filter: MovieFilter | null,
+    @Arg('avoid', () => [String], { nullable: true }) avoid: string[] | null,
+    @Arg('minSimilarity', () => Float, { nullable: true }) minSimilarity: number | null,
     @Ctx() ctx: GatewayContext,
   ): Promise<SimilarMovie[]> {
     if (titles.length < 1 || titles.length > MAX_TITLES)
       throw badUserInput(`titles must hold 1 to ${MAX_TITLES} titles (got ${titles.length})`, 'titles');
+    if ((avoid?.length ?? 0) > MAX_TITLES)
+      throw badUserInput(`avoid must hold at most ${MAX_TITLES} titles (got ${avoid!.length})`, 'avoid');
     const kk = checkCount(k, 'k', 10, MAX_K);
     const f = checkFilter(filter);
+    const min = checkMinSimilarity(minSimilarity);
     const snap = requireSnapshot(ctx);
-    const ids: number[] = [];
-    for (let i = 0; i < titles.length; i++) {
-      const id = await resolveModelMovieId(ctx, snap, titles[i], `titles[${i}]`);
-      if (!ids.includes(id)) ids.push(id);
-    }
-    const key = `n|${[...ids].sort((a, b) => a - b).join(',')}|${kk}|${filterKey(f)}`;
+    const ids = await modelIds(ctx, snap, titles, 'titles');
+    const avoided = await modelIds(ctx, snap, avoid ?? [], 'avoid');
+    const both = ids.find((id) => avoided.includes(id));
+    if (both !== undefined) throw badUserInput(`movie ${both} is in both titles and avoid; keep it in one`, 'avoid');
+    const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b).join(',');
+    const key = `n|${sorted(ids)}|${sorted(avoided)}|${kk}|${filterKey(f)}|${min}`;
     const hit = snap.answerCache.get(key);
     if (hit) return hit;
-    const answer = snap.neighbours(snap.meanVector(ids), kk, f, ids);
+    const answer = atLeast(snap.neighbours(moodVector(snap, ids, avoided), kk, f, [...ids, ...avoided]), min);
     snap.answerCache.set(key, answer);
     return answer;
   }
