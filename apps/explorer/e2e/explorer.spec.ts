@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { MAP_QUERY, MOOD_QUERY, SIMILAR_QUERY } from '../src/api/queries';
+import { MAP_QUERY, MOOD_QUERY, RECOMMEND_QUERY, SIMILAR_QUERY } from '../src/api/queries';
 import type { MovieProjection, SimilarMovie } from '../src/api/types';
 import { REPORTS, api, apiBody, browserProblem, launchBrowser, skipBrowser, startSeededGateway, type RunningGateway } from './harness';
 
@@ -497,7 +497,6 @@ d('explorer in a browser, on a seeded gateway', () => {
     };
     await rate('5');
     // The second film: the first neighbour, chosen from the list.
-    const second = await page.$eval('#results-list > li:first-child .title-line button', (b) => b.textContent ?? '');
     let before = await renders();
     await page.click('#results-list > li:first-child .title-line button');
     await waitForRender(before);
@@ -518,19 +517,17 @@ d('explorer in a browser, on a seeded gateway', () => {
     await waitForRender(before);
     expect(await page.textContent('#results-heading')).toBe('Recommended for you');
     const shown = await listedIds();
-    // Until recommendFor lands: the films near the liked ones (3.5 stars or more), rated films left out.
-    const want = await api<{ similarToMany: SimilarMovie[] }>(gw.origin, MOOD_QUERY, {
-      titles: ['Blade Runner (1982)', second],
-      k: 13,
+    // The API's answer for the same three ratings: the visitor folded into the model, the rated films left out.
+    const want = await api<{ recommendFor: { predictedRating: number; movie: { id: number } }[] }>(gw.origin, RECOMMEND_QUERY, {
+      ratings: rated.map(([id, rating]) => ({ id, rating })),
+      k: 10,
       filter: GOOD,
     });
+    expect(want.recommendFor).toHaveLength(10);
+    expect(shown).toEqual(want.recommendFor.map((r) => r.movie.id));
+    const first = await page.$eval('#results-list > li', (li) => li.textContent ?? '');
+    expect(first).toContain(`you would give it about ${want.recommendFor[0].predictedRating.toFixed(1)} of 5`);
     const ratedIds = new Set(rated.map(([id]) => id));
-    expect(shown).toEqual(
-      want.similarToMany
-        .filter((s) => !ratedIds.has(s.movie.id))
-        .slice(0, 10)
-        .map((s) => s.movie.id),
-    );
     expect(shown.some((id) => ratedIds.has(id))).toBe(false);
     const url = new URL(page.url());
     expect(url.searchParams.getAll('rated')).toHaveLength(3);

@@ -22,8 +22,6 @@ export function fanMessage(code: string, film?: string, excludedBy?: unknown): F
             ? `cinemap learned only from films people rate well, and ${it} is not one of them, so it cannot say which films are like it. Try another film.`
             : `Not enough people have rated ${it} for cinemap to know which films are like it. Try another film.`,
       };
-    case 'NO_LIKED_FILM':
-      return { heading: 'Tell cinemap what you like', text: 'Give at least one film 3.5 stars or more, then ask again.' };
     case 'NO_ACTIVE_MODEL':
       return { heading: 'cinemap is still learning', text: 'The recommendations are not ready yet. Try again in a few minutes.' };
     case 'RATE_LIMITED':

@@ -35,8 +35,11 @@ query Map($limit: Int) {
   pcaProjection(limit: $limit) { x y movie { id title displayTitle year genres averageRating ratingCount } }
 }`;
 
-/** Stars from which a visitor's rating counts as liking the film. */
-export const LIKED_STARS = 3.5;
+/** Films the visitor would probably rate highest, from their own ratings (the gateway folds them into the model). */
+export const RECOMMEND_QUERY = `
+query Recommend($ratings: [VisitorRatingInput!]!, $k: Int, $filter: MovieFilter) {
+  recommendFor(ratings: $ratings, k: $k, filter: $filter) { predictedRating movie { ...MovieFields } }
+}${MOVIE_FIELDS}`;
 
 /** One film by title (a mood named in a shared URL). */
 export const MOVIE_QUERY = `

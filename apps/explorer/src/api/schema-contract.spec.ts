@@ -20,6 +20,7 @@ describe("the explorer's GraphQL operations against apps/gateway/schema.graphql"
       'MODEL_QUERY',
       'MOOD_QUERY',
       'MOVIE_QUERY',
+      'RECOMMEND_QUERY',
       'SEARCH_QUERY',
       'SIMILAR_QUERY',
       'SIMILAR_WITH_MOVIE_QUERY',

@@ -3,7 +3,7 @@
 // title the server does not know shows its suggestions.
 import { ApiError, graphql } from '../api/client';
 import { moviesNamed } from '../api/movies';
-import { LIKED_STARS, MOOD_QUERY, SIMILAR_QUERY, SIMILAR_WITH_MOVIE_QUERY, titleQueryFor } from '../api/queries';
+import { MOOD_QUERY, RECOMMEND_QUERY, SIMILAR_QUERY, SIMILAR_WITH_MOVIE_QUERY, titleQueryFor } from '../api/queries';
 import type { FilmRef, Listed, Movie, SimilarMovie } from '../api/types';
 import type { Elements } from '../elements';
 import {
@@ -84,26 +84,19 @@ export function createResultsPanel(state: State, els: Elements, map: MapPanel, a
 export function resultsStatus(count: number, filters: string, recommended = false): string {
   const under = filters ? ` Filters: ${filters}.` : '';
   if (count === 0) return `No film passes these filters.${under} Remove one to see more.`;
-  const order = recommended ? 'closest to the films you liked first' : 'most similar first';
+  const order = recommended ? 'the ones you would like most first' : 'most similar first';
   return `${count} film${count === 1 ? '' : 's'}, ${order}.${under}`;
 }
 
-/**
- * Films for the visitor from their ratings. Until the API folds a visitor in
- * (recommendFor), the films near all the ones they liked (3.5 stars or more), the films
- * they rated left out.
- */
+/** Films for the visitor: the API fits their taste to their ratings and predicts their stars (the rated films left out). */
 async function recommendations(state: State, signal: AbortSignal): Promise<{ list: Listed[]; heading: string }> {
-  const liked = state.ratings.filter((r) => r.rating >= LIKED_STARS);
-  if (liked.length === 0) throw new ApiError('no liked film', 'NO_LIKED_FILM');
-  const rated = new Set(state.ratings.map((r) => r.movie.id));
-  const vars = {
-    k: Math.min(100, state.k + state.ratings.length),
-    filter: state.filter ?? null,
-    titles: liked.map((r) => titleQueryFor(r.movie)),
-  };
-  const d = await graphql<{ similarToMany: SimilarMovie[] }>(MOOD_QUERY, vars, { signal });
-  return { list: d.similarToMany.filter((s) => !rated.has(s.movie.id)).slice(0, state.k), heading: 'Recommended for you' };
+  const ratings = state.ratings.map((r) => ({ id: r.movie.id, rating: r.rating }));
+  const d = await graphql<{ recommendFor: { predictedRating: number; movie: Movie }[] }>(
+    RECOMMEND_QUERY,
+    { ratings, k: state.k, filter: state.filter ?? null },
+    { signal },
+  );
+  return { list: d.recommendFor.map((r) => ({ movie: r.movie, predicted: r.predictedRating })), heading: 'Recommended for you' };
 }
 
 /** Asks for the neighbours of the film or the mood; returns the list and the heading to show. */
