@@ -10,11 +10,17 @@ import { displayTitle, formatGenres } from '../format';
 import type { Direction } from '../map-nav';
 import { panelFailed } from '../messages';
 import { selectedIds, type State } from '../state';
-import { createFilmMap } from '../ui/film-map';
+import { createFilmMap, type HighlightLabels } from '../ui/film-map';
 
 const MAP_SIZE = 400;
 
 export type MapPanel = ReturnType<typeof createMapPanel>;
+
+const LABELS: Record<State['mode'], HighlightLabels> = {
+  film: { selected: 'Chosen film', neighbours: 'Films like it' },
+  mood: { selected: 'Films of the mood', neighbours: 'Films near them' },
+  ratings: { selected: 'Films you rated', neighbours: 'Recommended for you' },
+};
 
 const ARROWS: Record<string, Direction> = { ArrowLeft: 'left', ArrowRight: 'right', ArrowUp: 'up', ArrowDown: 'down' };
 
@@ -46,6 +52,7 @@ export function createMapPanel(state: State, els: Elements, onPick: (p: MoviePro
     map.highlight(
       selectedIds(state),
       state.neighbours.map((n) => n.movie.id),
+      LABELS[state.mode],
     );
   els.mapBox.addEventListener('keydown', (e) => {
     if (mapKey(e, map, els, onPick)) e.preventDefault();

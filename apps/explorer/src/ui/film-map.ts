@@ -19,9 +19,12 @@ interface MapPoint {
 
 type ScatterSet = ChartDataset<'scatter', MapPoint[]>;
 
-const SELECTED = 'Chosen film';
-const SELECTED_MANY = 'Chosen films';
-const NEIGHBOURS = 'Films like it';
+/** What the legend calls the highlighted films (the results' kind decides: a film's neighbours, a mood's, recommendations). */
+export interface HighlightLabels {
+  selected: string;
+  neighbours: string;
+}
+const FILM_LABELS: HighlightLabels = { selected: 'Chosen film', neighbours: 'Films like it' };
 const LEFT_OUT = 'Left out by the filters';
 const CURSOR = 'Keyboard cursor';
 
@@ -78,6 +81,7 @@ function highlightSets(
   near: MapPoint[],
   cursor: MapPoint[],
   leftOut: MapPoint[],
+  labels: HighlightLabels,
 ): { top: ScatterSet[]; back: ScatterSet[] } {
   const top: ScatterSet[] = [];
   if (cursor.length > 0)
@@ -93,7 +97,7 @@ function highlightSets(
     });
   if (selected.length > 0)
     top.push({
-      label: selected.length > 1 ? SELECTED_MANY : SELECTED,
+      label: labels.selected,
       data: selected,
       order: 0,
       pointStyle: 'rectRot',
@@ -105,7 +109,7 @@ function highlightSets(
     });
   if (near.length > 0)
     top.push({
-      label: NEIGHBOURS,
+      label: labels.neighbours,
       data: near,
       order: 1,
       pointRadius: 6.5,
@@ -143,6 +147,7 @@ export function createFilmMap(canvas: HTMLCanvasElement, onSelect: (p: MovieProj
   let view: View | null = null; // null: the whole map
   let drag: { x: number; y: number; view: View; moved: boolean; id: number } | null = null;
   let justDragged = false;
+  let labels = FILM_LABELS;
 
   const chart = new Chart(
     canvas,
@@ -171,7 +176,7 @@ export function createFilmMap(canvas: HTMLCanvasElement, onSelect: (p: MovieProj
 
   function rebuild() {
     const { groups, selected, near, leftOut, cursorPts } = partition(points, selectedIds, neighbourIds, filter, cursor);
-    const { top, back } = highlightSets(selected, near, cursorPts, leftOut);
+    const { top, back } = highlightSets(selected, near, cursorPts, leftOut, labels);
     const all = [...top, ...genreSets(groups, selected.length + near.length > 0), ...back];
     // Zoomed in, points outside the view stay inside the plot area (a few pixels of slack for the big markers).
     for (const d of all) {
@@ -269,7 +274,8 @@ export function createFilmMap(canvas: HTMLCanvasElement, onSelect: (p: MovieProj
       return points.filter((p) => !passesFilter(p.movie, filter)).length;
     },
     /** Highlights the selected film(s) (one, or a mood's) and their neighbours; returns how many of them are on the map. */
-    highlight(selected: readonly number[], neighbours: readonly number[]): number {
+    highlight(selected: readonly number[], neighbours: readonly number[], names: HighlightLabels = FILM_LABELS): number {
+      labels = names;
       selectedIds = new Set(selected);
       neighbourIds = new Set(neighbours.filter((id) => !selectedIds.has(id)));
       rebuild();
