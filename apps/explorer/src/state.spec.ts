@@ -39,6 +39,8 @@ describe('the URL of a view', () => {
     expect(search).toContain('genre=Drama&genre=Sci-Fi');
     expect(search).toContain('show=mood');
     expect(searchToView(viewToSearch({ ...view, show: 'ratings' })).show).toBe('ratings');
+    expect(search).toContain('basis=audience');
+    expect(viewToSearch({ ...plain, basis: 'BLEND' })).toBe('');
   });
 
   it('drops ratings it cannot read: stars off the half-star scale, no title', () => {

@@ -65,7 +65,8 @@ export function viewToSearch(v: UrlView): string {
   if (v.form.onlyGood !== DEFAULT_FILTER_FORM.onlyGood) q.set('good', v.form.onlyGood ? '1' : '0');
   if (v.form.minAverageRating.trim()) q.set('minAvg', v.form.minAverageRating.trim());
   if (v.form.minRatingCount.trim()) q.set('minRatings', v.form.minRatingCount.trim());
-  if (v.basis) q.set('basis', v.basis);
+  // Lower case and BLEND (the API's default) left out, as issue 13's basis select writes it.
+  if (v.basis && v.basis !== 'BLEND') q.set('basis', v.basis.toLowerCase());
   for (const t of v.mood) q.append('mood', t);
   // Stars first: a title may hold any character, a colon included.
   for (const r of v.rated) q.append('rated', `${r.rating}:${r.title}`);
