@@ -19,6 +19,32 @@ import { predict } from '@cinemap/model';
 import { foldInUser, sigmoidRange } from '@cinemap/math';
 import { VISITOR_RIDGE_LAMBDA } from '@cinemap/domain';
 import { startGateway, type Gateway } from './index';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getNamedType, isLeafType, isObjectType, parse, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
+import { gatewaySchema } from './graphql/schema';
+import { DEFAULT_QUERY_LIMITS, measureOperations } from './graphql/query-limits.rule';
+
+/** Every field of `type` (leaves, and objects' fields below, to `depth` levels), skipping fields that need arguments. */
+function everyField(schema: GraphQLSchema, type: GraphQLNamedType, depth = 3): string {
+  if (!isObjectType(type)) return '';
+  const parts: string[] = [];
+  for (const f of Object.values(type.getFields())) {
+    if (f.args.some((a) => a.type.toString().endsWith('!'))) continue;
+    const t = getNamedType(f.type);
+    if (isLeafType(t)) parts.push(f.name);
+    else if (depth > 1) parts.push(`${f.name} { ${everyField(schema, t, depth - 1)} }`);
+  }
+  return parts.join(' ');
+}
+
+/** The documented maxima: docs/graphql.md's Limits table, rows of (field, argument, most). */
+function documentedLimits(): [string, string, number][] {
+  const doc = readFileSync(join(__dirname, '../../../docs/graphql.md'), 'utf8');
+  const rows = [...doc.matchAll(/^\s*\| (\w+) \| (\w+) \| (\d+) \|$/gm)].map((m) => [m[1], m[2], Number(m[3])] as [string, string, number]);
+  expect(rows.length).toBeGreaterThan(10);
+  return rows;
+}
 
 type Gql = { data?: Record<string, any>; errors?: { message: string; extensions?: Record<string, any> }[] };
 
@@ -304,6 +330,98 @@ describeEachBackend('gateway over HTTP', (ctx) => {
     expect(twice.message).toContain('ratings[1] and ratings[0] are the same movie');
     const none = await errorOf(`{ predictRatings(ratings: [{ id: 1, rating: 4 }], movies: []) { predictedRating } }`);
     expect(none.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'movies' });
+  });
+
+  it('every documented maximum is reachable with every field selected, within the cost limit, and one more is refused', async () => {
+    const schema = await gatewaySchema();
+    const fillers = seed.movies.filter((m) => m.movieId >= 1000);
+    const ids = (n: number) => fillers.slice(0, n).map((m) => m.movieId);
+    const value = (arg: string, n: number): unknown =>
+      arg === 'titles'
+        ? fillers.slice(0, n).map((m) => m.title)
+        : arg === 'avoid'
+          ? fillers.slice(100, 100 + n).map((m) => m.title)
+          : arg === 'ratings'
+            ? ids(n).map((id) => ({ id, rating: 3 }))
+            : arg === 'movies'
+              ? ids(n).map((id) => ({ id }))
+              : arg === 'ids'
+                ? Array.from({ length: n }, (_, i) => i + 1)
+                : n;
+    const required: Record<string, string> = {
+      similarMovies: 'title: "The Matrix"',
+      similarToMany: 'titles: ["The Matrix"]',
+      recommendFor: 'ratings: [{ id: 1, rating: 4 }]',
+      predictRatings: 'ratings: [{ id: 1, rating: 4 }] movies: [{ id: 22 }]',
+      searchMovies: 'query: "filler"',
+      searchMoviesPage: 'query: "filler"',
+      appreciatedMovies: 'order: LEAST',
+      movies: 'ids: [1]',
+    };
+    const types: Record<string, string> = {
+      titles: '[String!]!',
+      avoid: '[String!]',
+      ratings: '[VisitorRatingInput!]!',
+      movies: '[MovieRefInput!]!',
+      ids: '[Int!]!',
+    };
+    for (const [field, arg, most] of documentedLimits()) {
+      const def = schema.getQueryType()!.getFields()[field];
+      expect(def).toBeDefined();
+      const others = (required[field] ?? '').replace(new RegExp(`${arg}: (\\[[^\\]]*\\]|"[^"]*")`), '');
+      const query = `query($v: ${types[arg] ?? 'Int'}) { ${field}(${others} ${arg}: $v) { ${everyField(schema, getNamedType(def.type))} } }`;
+      const [m] = measureOperations(schema, parse(query), { v: value(arg, most) });
+      expect({ field, arg, cost: m.cost <= DEFAULT_QUERY_LIMITS.maxCost, depth: m.depth <= DEFAULT_QUERY_LIMITS.maxDepth }).toEqual({
+        field,
+        arg,
+        cost: true,
+        depth: true,
+      });
+      const ok = await post(query, { v: value(arg, most) });
+      expect({ field, arg, errors: ok.body.errors }).toEqual({ field, arg, errors: undefined });
+      const over = await post(query, { v: value(arg, most + 1) });
+      expect({ field, arg, code: over.body.errors?.[0]?.extensions?.code }).toEqual({ field, arg, code: 'BAD_USER_INPUT' });
+    }
+  }, 60_000);
+
+  it('pages: cursors walk the whole list without overlap, totalCount agrees, a cursor from another run is refused', async () => {
+    const q = `query($a: String) { p: appreciatedMovies(order: MOST, first: 40, after: $a) { totalCount pageInfo { endCursor hasNextPage } nodes { id } shapedBy { listFloor summary minMovieRatings curation } } }`;
+    const seen: number[] = [];
+    let after: string | null = null,
+      total = 0;
+    for (let i = 0; i < 20; i++) {
+      const { p }: any = await gql(q, { a: after });
+      total = p.totalCount;
+      seen.push(...p.nodes.map((n: any) => n.id));
+      expect(p.shapedBy).toMatchObject({ listFloor: DEFAULT_MIN_RATING_COUNT, minMovieRatings: 5 });
+      expect(p.shapedBy.summary).toContain('fewer than 10 ratings');
+      if (!p.pageInfo.hasNextPage) break;
+      after = p.pageInfo.endCursor;
+    }
+    const all = await appreciatedMovies(ctx.db(), seed.runId, 'most', 1000);
+    expect(seen).toEqual(all.map((m) => m.movieId));
+    expect(total).toBe(all.length);
+    const d = await gql(`{ s: searchMoviesPage(query: "mary", first: 1) { totalCount nodes { id } pageInfo { hasNextPage endCursor } }
+      m: pcaMap(first: 3) { totalCount nodes { x movie { id } } } g: genres { name movies inModel } b: movies(ids: [3, 999999, 1]) { id } }`);
+    expect(d.s).toMatchObject({ totalCount: 2, nodes: [{ id: 3 }], pageInfo: { hasNextPage: true } });
+    const next = await gql(
+      `query($a: String) { searchMoviesPage(query: "mary", first: 1, after: $a) { nodes { id } pageInfo { hasNextPage } } }`,
+      {
+        a: d.s.pageInfo.endCursor,
+      },
+    );
+    expect(next.searchMoviesPage).toEqual({ nodes: [{ id: 4 }], pageInfo: { hasNextPage: false } });
+    expect(d.m.nodes.map((n: any) => n.movie.id)).toEqual((await pcaProjection(ctx.db(), seed.runId, 3)).map((p) => p.movieId));
+    expect(d.m.totalCount).toBe(seed.movies.filter((m) => m.ratingCount >= DEFAULT_MIN_RATING_COUNT).length);
+    const drama = d.g.find((g: any) => g.name === 'Drama');
+    expect(drama.movies).toBe(seed.movies.filter((m) => m.genres.includes('Drama')).length + 1); // + Obscure Short, not in the model
+    expect(drama.inModel).toBe(drama.movies - 1);
+    expect(d.b).toEqual([{ id: 3 }, null, { id: 1 }]);
+    const foreign = Buffer.from(`v1:${seed.runId + 1000}:10`).toString('base64url');
+    const e = await errorOf(`query($a: String) { pcaMap(after: $a) { totalCount } }`, { a: foreign });
+    expect(e.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentName: 'after' });
+    expect(e.message).toContain('start again without after');
+    expect((await errorOf(`{ pcaMap(after: "garbage") { totalCount } }`)).message).toContain('not a cursor this API issued');
   });
 
   it('activeModel reports the run, engine, backend and per-epoch metrics', async () => {

@@ -44,6 +44,16 @@ export { copyMovieEmbeddings, copyUserEmbeddings } from './queries/embeddings';
 export type { EmbeddingRow } from './queries/embeddings';
 export { runIndexNames, createRunEmbeddingIndexes, similarMoviesAnn } from './queries/embedding-indexes';
 export { saveModelArtifact, loadModelArtifact } from './queries/artifacts';
-export { loadRunMovies, getMoviesByIds, searchMovies, appreciatedMovies, pcaProjection, similarMoviesExact } from './queries/movies';
+export {
+  loadRunMovies,
+  getMoviesByIds,
+  searchMovies,
+  countSearchMovies,
+  countRunMovies,
+  genreCounts,
+  appreciatedMovies,
+  pcaProjection,
+  similarMoviesExact,
+} from './queries/movies';
 export type { MovieRow, RunMovieRow, ScoredMovieId } from './queries/movies';
 export { loadTitleKeys, resolveTitle, titleSuggestions } from './queries/titles';

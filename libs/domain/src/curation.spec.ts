@@ -1,4 +1,4 @@
-import { DEFAULT_CURATION, validateCurationParams, type CurationParams } from './curation';
+import { DEFAULT_CURATION, FLOOR_CURATION, describeDatasetFilters, validateCurationParams, type CurationParams } from './curation';
 
 describe('CurationParams', () => {
   it('defaults to the seed blog', () => {
@@ -27,5 +27,22 @@ describe('CurationParams', () => {
     expect(
       validateCurationParams({ minAvgRating: -1, minMovieRatings: -1, minUserRatings: -1, sampleFraction: 2, seed: 0.5 }),
     ).toHaveLength(5);
+  });
+});
+
+describe('describeDatasetFilters', () => {
+  it("says the blog's average threshold shapes even the least appreciated", () => {
+    expect(describeDatasetFilters({ minAvgRating: 3.5, minMovieRatings: 32, minUserRatings: 74, sampleFraction: null }, 10)).toBe(
+      'The model was trained on films with at least 32 ratings, averaging at least 3.5, rated by users with at least 74 ratings, so even the lowest-ranked here average at least 3.5; lists leave out films with fewer than 10 ratings.',
+    );
+  });
+  it('says nothing of an average under the floors preset, and names sampling', () => {
+    expect(describeDatasetFilters(FLOOR_CURATION, 10)).toBe(
+      'The model was trained on films with at least 5 ratings, rated by users with at least 5 ratings; lists leave out films with fewer than 10 ratings.',
+    );
+    expect(describeDatasetFilters({ ...DEFAULT_CURATION }, 25)).toContain('10% of their ratings sampled');
+    expect(describeDatasetFilters(null, 10)).toBe(
+      'The model was trained on every film of the dataset; lists leave out films with fewer than 10 ratings.',
+    );
   });
 });

@@ -96,3 +96,23 @@ export function validateCurationParams(p: CurationParams): string[] {
   ];
   return errors.filter((e): e is string => e !== null);
 }
+
+/**
+ * One line saying which dataset filters shaped a list of trained films (appreciation
+ * lists, the map), for people: e.g. that with the blog's curation even the "least
+ * appreciated" films average at least 3.5. `params` as the dataset recorded them
+ * (unknown fields are left out); `listFloor` the rating-count floor the list applied.
+ */
+export function describeDatasetFilters(params: Partial<CurationParams> | null, listFloor: number): string {
+  const p = params ?? {};
+  const parts: string[] = [];
+  if (typeof p.minMovieRatings === 'number') parts.push(`films with at least ${p.minMovieRatings} ratings`);
+  if (typeof p.minAvgRating === 'number' && p.minAvgRating > 0) parts.push(`averaging at least ${p.minAvgRating}`);
+  if (typeof p.minUserRatings === 'number' && p.minUserRatings > 1) parts.push(`rated by users with at least ${p.minUserRatings} ratings`);
+  if (typeof p.sampleFraction === 'number' && p.sampleFraction < 1)
+    parts.push(`${Math.round(p.sampleFraction * 100)}% of their ratings sampled`);
+  const trained = parts.length ? `The model was trained on ${parts.join(', ')}` : 'The model was trained on every film of the dataset';
+  const good =
+    typeof p.minAvgRating === 'number' && p.minAvgRating > 0 ? `, so even the lowest-ranked here average at least ${p.minAvgRating}` : '';
+  return `${trained}${good}; lists leave out films with fewer than ${listFloor} ratings.`;
+}

@@ -1,6 +1,30 @@
 // Generated from apps/gateway/schema.graphql by tools/src/graphql-client-types.ts. Do not edit:
 // run `node --import tsx tools/src/graphql-client-types.ts` (a test fails while this file is stale).
 
+/** A page of movies by learned bias, and the dataset filters that shaped the list. */
+export interface AppreciationPage {
+  nodes: Movie[];
+  pageInfo: PageInfo;
+  shapedBy: DatasetFilters;
+  /** Movies in the whole list, every page together. */
+  totalCount: number;
+}
+
+/** The dataset's curation as recorded, which shaped every list of trained films. */
+export interface DatasetFilters {
+  /** floors, blog or blog-scaled (null: recorded before presets). */
+  curation: string | null;
+  /** The rating-count floor this list applied (the filter's minRatingCount, default 10). */
+  listFloor: number;
+  minAvgRating: number | null;
+  minMovieRatings: number | null;
+  minUserRatings: number | null;
+  /** null: no sampling. */
+  sampleFraction: number | null;
+  /** One line for people saying what shaped the list. */
+  summary: string;
+}
+
 /** Loss figures of one training epoch. */
 export interface EpochMetrics {
   epoch: number;
@@ -11,6 +35,15 @@ export interface EpochMetrics {
   /** Validation MSE. */
   validLoss: number | null;
   validRmse: number | null;
+}
+
+/** A genre of the served catalogue with its counts. */
+export interface GenreCount {
+  /** Of those, the ones in the model (similarMovies can answer about them). */
+  inModel: number;
+  /** Catalogue movies with this genre. */
+  movies: number;
+  name: string;
 }
 
 /** A trained model run (the one serving answers). */
@@ -81,6 +114,14 @@ export interface MovieFilter {
   yearTo?: number | null;
 }
 
+/** A page of movies and how many the whole list holds. */
+export interface MoviePage {
+  nodes: Movie[];
+  pageInfo: PageInfo;
+  /** Movies in the whole list, every page together. */
+  totalCount: number;
+}
+
 export interface MovieProjection {
   movie: Movie;
   x: number;
@@ -94,10 +135,23 @@ export interface MovieRefInput {
   title?: string | null;
 }
 
+export interface PageInfo {
+  /** Pass as `after` for the next page (null on an empty page). */
+  endCursor: string | null;
+  hasNextPage: boolean;
+}
+
 /** A movie with the rating the model predicts for the visitor (the model's y_range). */
 export interface PredictedMovie {
   movie: Movie;
   predictedRating: number;
+}
+
+/** A page of the PCA map and how many points the whole map holds. */
+export interface ProjectionPage {
+  nodes: MovieProjection[];
+  pageInfo: PageInfo;
+  totalCount: number;
 }
 
 export interface SimilarMovie {
@@ -113,6 +167,14 @@ export interface VisitorRatingInput {
   rating: number;
   /** Resolved as similarMovies resolves titles. */
   title?: string | null;
+}
+
+/** Variables of Query.appreciatedMovies. */
+export interface QueryAppreciatedMoviesArgs {
+  after?: string | null;
+  filter?: MovieFilter | null;
+  first?: number | null;
+  order: "LEAST" | "MOST";
 }
 
 /** Variables of Query.leastAppreciated. */
@@ -131,6 +193,18 @@ export interface QueryMostAppreciatedArgs {
 export interface QueryMovieArgs {
   id?: number | null;
   title?: string | null;
+}
+
+/** Variables of Query.movies. */
+export interface QueryMoviesArgs {
+  ids: number[];
+}
+
+/** Variables of Query.pcaMap. */
+export interface QueryPcaMapArgs {
+  after?: string | null;
+  filter?: MovieFilter | null;
+  first?: number | null;
 }
 
 /** Variables of Query.pcaProjection. */
@@ -162,6 +236,14 @@ export interface QueryRecommendForArgs {
 export interface QuerySearchMoviesArgs {
   inModel?: boolean | null;
   limit?: number | null;
+  query: string;
+}
+
+/** Variables of Query.searchMoviesPage. */
+export interface QuerySearchMoviesPageArgs {
+  after?: string | null;
+  first?: number | null;
+  inModel?: boolean | null;
   query: string;
 }
 

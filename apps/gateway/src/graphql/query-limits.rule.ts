@@ -46,8 +46,12 @@ export interface QueryLimits {
 // document we could construct validates in a few ms (docs/RELIABILITY.md, request guards).
 export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 8, maxCost: 20_000, maxTokens: 1_000 };
 
-/** Size arguments: a list field with one returns that many items at most. */
-const SIZE_ARGS = new Set(['k', 'limit']);
+/** Size arguments: a list field with one returns that many items at most; a page field (one with `nodes`) that many nodes. */
+const SIZE_ARGS = new Set(['k', 'limit', 'first']);
+/** List arguments whose length is the size of the list returned (movies(ids:), predictRatings(movies:)). */
+const LIST_SIZE_ARGS = new Set(['ids', 'movies']);
+/** Lists whose size the schema bounds otherwise (genres: MovieLens has 20; 50 leaves room for other sources). */
+const FIXED_LIST_SIZES = new Map([['Query.genres', 50]]);
 /** Items assumed for a list field without a size argument. */
 const UNSIZED_LIST = 10;
 
@@ -89,19 +93,73 @@ function listSize(
   def: GraphQLField<unknown, unknown>,
   field: FieldNode,
   variables: Record<string, unknown> | null,
+  parentName = '',
 ): { size: number; fromVariable: boolean } {
   if (!isListType(getNullableType(def.type))) return { size: 1, fromVariable: false };
-  const sizeArg = def.args.find((a) => SIZE_ARGS.has(a.name));
+  const fixed = FIXED_LIST_SIZES.get(`${parentName}.${def.name}`);
+  if (fixed !== undefined) return { size: fixed, fromVariable: false };
+  const sizeArg = def.args.find((a) => SIZE_ARGS.has(a.name)) ?? def.args.find((a) => LIST_SIZE_ARGS.has(a.name));
   if (!sizeArg) return { size: UNSIZED_LIST, fromVariable: false };
-  const fromVariable = field.arguments?.some((a) => a.name.value === sizeArg.name && a.value.kind === Kind.VARIABLE) ?? false;
+  return argumentSize(def, field, sizeArg.name, variables);
+}
+
+/** The size `name` gives as executed: a number, or a list's length (literal, variable, default). */
+function argumentSize(
+  def: GraphQLField<unknown, unknown>,
+  field: FieldNode,
+  name: string,
+  variables: Record<string, unknown> | null,
+): { size: number; fromVariable: boolean } {
+  const fromVariable = field.arguments?.some((a) => a.name.value === name && a.value.kind === Kind.VARIABLE) ?? false;
   if (fromVariable && !variables) return { size: UNSIZED_LIST, fromVariable };
   let v: unknown;
   try {
-    v = getArgumentValues(def, field, variables ?? {})[sizeArg.name];
+    v = getArgumentValues(def, field, variables ?? {})[name];
   } catch {
     v = undefined; // a malformed value: reported by validation or execution
   }
+  if (Array.isArray(v)) return { size: Math.max(1, v.length), fromVariable };
   return { size: typeof v === 'number' && Number.isFinite(v) ? Math.max(1, v) : UNSIZED_LIST, fromVariable };
+}
+
+/** The page size of a page field (not a list, has `first`, its type has `nodes`): its nodes count that many. */
+function pageSize(
+  def: GraphQLField<unknown, unknown>,
+  field: FieldNode,
+  variables: Record<string, unknown> | null,
+): { size: number; fromVariable: boolean } | null {
+  const named = getNamedType(def.type);
+  if (isListType(getNullableType(def.type)) || !isObjectType(named) || !named.getFields().nodes) return null;
+  if (!def.args.some((a) => a.name === 'first')) return null;
+  return argumentSize(def, field, 'first', variables);
+}
+
+type SetMeasurer = (set: SelectionSetNode, parent: GraphQLNamedType | undefined, page?: number | null) => Measure;
+
+/** A field's depth and cost; `page`: the page size of the page object it belongs to (its `nodes` count that many). */
+function measureField(
+  schema: GraphQLSchema,
+  variables: Record<string, unknown> | null,
+  selectionSet: SetMeasurer,
+  s: FieldNode,
+  parent: GraphQLNamedType | undefined,
+  page: number | null,
+): Measure {
+  const def = fieldDef(schema, parent, s.name.value);
+  if (!s.selectionSet) return { depth: 1, cost: 1, usesSizeVariable: false };
+  const paged = def ? pageSize(def, s, variables) : null;
+  const sub = selectionSet(s.selectionSet, def ? getNamedType(def.type) : undefined, paged?.size ?? null);
+  const sized =
+    def && page !== null && s.name.value === 'nodes' && isListType(getNullableType(def.type))
+      ? { size: page, fromVariable: false }
+      : def
+        ? listSize(def, s, variables, parent?.name)
+        : { size: 1, fromVariable: false };
+  return {
+    depth: sub.depth + 1,
+    cost: 1 + sized.size * sub.cost,
+    usesSizeVariable: sub.usesSizeVariable || sized.fromVariable || Boolean(paged?.fromVariable),
+  };
 }
 
 function measurer(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | null) {
@@ -111,35 +169,37 @@ function measurer(schema: GraphQLSchema, document: DocumentNode, variables: Reco
   const inProgress = new Set<string>();
   const none: Measure = { depth: 0, cost: 0, usesSizeVariable: false };
 
-  const fragment = (name: string): Measure => {
-    const known = memo.get(name);
+  // A fragment is measured once per page size it is spread under (a page's `nodes` count that many).
+  const fragment = (name: string, page: number | null): Measure => {
+    const key = `${name}|${page ?? ''}`;
+    const known = memo.get(key);
     if (known) return known;
     const f = fragments.get(name);
     // Unknown fragments and cycles are reported by graphql-js's own rules.
     if (!f || inProgress.has(name)) return none;
     inProgress.add(name);
-    const m = selectionSet(f.selectionSet, schema.getType(f.typeCondition.name.value));
+    const m = selectionSet(f.selectionSet, schema.getType(f.typeCondition.name.value), page);
     inProgress.delete(name);
-    memo.set(name, m);
+    memo.set(key, m);
     return m;
   };
 
+  const fieldMeasure = (s: FieldNode, parent: GraphQLNamedType | undefined, page: number | null): Measure =>
+    measureField(schema, variables, selectionSet, s, parent, page);
+
   /** Depth below this selection set (a field counts 1) and the cost of one instance of it. */
-  const selectionSet = (set: SelectionSetNode, parent: GraphQLNamedType | undefined): Measure => {
+  const selectionSet = (set: SelectionSetNode, parent: GraphQLNamedType | undefined, page: number | null = null): Measure => {
     let depth = 0,
       cost = 0,
       usesSizeVariable = false;
     for (const s of set.selections) {
       let inner: Measure;
       if (s.kind === Kind.FIELD) {
-        const def = fieldDef(schema, parent, s.name.value);
-        const sub = s.selectionSet ? selectionSet(s.selectionSet, def ? getNamedType(def.type) : undefined) : none;
-        const { size, fromVariable } = s.selectionSet && def ? listSize(def, s, variables) : { size: 1, fromVariable: false };
-        inner = { depth: sub.depth + 1, cost: 1 + size * sub.cost, usesSizeVariable: sub.usesSizeVariable || fromVariable };
+        inner = fieldMeasure(s, parent, page);
       } else if (s.kind === Kind.INLINE_FRAGMENT) {
-        inner = selectionSet(s.selectionSet, s.typeCondition ? schema.getType(s.typeCondition.name.value) : parent);
+        inner = selectionSet(s.selectionSet, s.typeCondition ? schema.getType(s.typeCondition.name.value) : parent, page);
       } else {
-        inner = fragment(s.name.value);
+        inner = fragment(s.name.value, page);
       }
       depth = Math.max(depth, inner.depth);
       cost += inner.cost;

@@ -11,6 +11,7 @@ import { ProjectionResolver } from './resolvers/projection.resolver';
 import { PredictionResolver } from './resolvers/prediction.resolver';
 import { ModelResolver } from './resolvers/model.resolver';
 import { VisitorResolver } from './resolvers/visitor.resolver';
+import { CatalogueResolver } from './resolvers/catalogue.resolver';
 
 let built: Promise<GraphQLSchema> | null = null;
 
@@ -20,6 +21,7 @@ export function gatewaySchema(): Promise<GraphQLSchema> {
       SimilarResolver,
       MovieResolver,
       AppreciationResolver,
+      CatalogueResolver,
       ProjectionResolver,
       PredictionResolver,
       ModelResolver,

@@ -87,20 +87,9 @@ export async function getMoviesByIds(q: Queryable, ids: readonly number[], runId
   return rows;
 }
 
-/**
- * searchMovies: titles whose key starts with the typed key (most-rated first), then
- * trigram matches on the display title (most similar first). `inModel` true keeps only
- * movies with a vector in `runId`, false only those without; null keeps both.
- */
-export async function searchMovies(
-  q: Queryable,
-  text: string,
-  limit: number,
-  runId: number | null,
-  inModel: boolean | null = null,
-): Promise<MovieRow[]> {
-  return q.query<MovieRow>(
-    `WITH k AS (SELECT cinemap_title_key($1) AS key),
+/** The ranked matches of searchMovies ($1 the typed text, $3 the run), as CTEs ending in `ranked`. */
+function searchCtes(runId: number | null): string {
+  return `k AS (SELECT cinemap_title_key($1) AS key),
      prefix AS (
        SELECT m.movie_id, 0 AS tier, 1::real AS score FROM ${catalogue(runId)}, k
        WHERE ${inCatalogue(runId, 3)} AND k.key <> '' AND EXISTS (SELECT 1 FROM unnest(m.title_keys) t WHERE starts_with(t, k.key))
@@ -111,14 +100,71 @@ export async function searchMovies(
      ),
      ranked AS (
        SELECT movie_id, min(tier) AS tier, max(score) AS score FROM (SELECT * FROM prefix UNION ALL SELECT * FROM fuzzy) x GROUP BY movie_id
-     )
+     )`;
+}
+
+/**
+ * searchMovies: titles whose key starts with the typed key (most-rated first), then
+ * trigram matches on the display title (most similar first). `inModel` true keeps only
+ * movies with a vector in `runId`, false only those without; null keeps both. `offset`
+ * skips that many (paging; the order is total: ties by movie id).
+ */
+export async function searchMovies(
+  q: Queryable,
+  text: string,
+  limit: number,
+  runId: number | null,
+  inModel: boolean | null = null,
+  offset = 0,
+): Promise<MovieRow[]> {
+  return q.query<MovieRow>(
+    `WITH ${searchCtes(runId)}
      SELECT ${MOVIE_COLUMNS}, e.bias
      FROM ranked r JOIN ${catalogue(runId)} ON m.movie_id = r.movie_id AND ${inCatalogue(runId, 3)}
      LEFT JOIN movie_embeddings e ON e.run_id = $3 AND e.movie_id = m.movie_id
      WHERE $4::boolean IS NULL OR (e.movie_id IS NOT NULL) = $4::boolean
      ORDER BY r.tier, r.score DESC, m.rating_count DESC, m.movie_id
-     LIMIT $2`,
-    [text, limit, runId, inModel],
+     LIMIT $2 OFFSET $5`,
+    [text, limit, runId, inModel, offset],
+  );
+}
+
+/** How many movies searchMovies would list in all (its totalCount). */
+export async function countSearchMovies(q: Queryable, text: string, runId: number | null, inModel: boolean | null = null): Promise<number> {
+  const [r] = await q.query<{ n: number }>(
+    `WITH ${searchCtes(runId)}
+     SELECT count(*)::int AS n
+     FROM ranked r JOIN ${catalogue(runId)} ON m.movie_id = r.movie_id AND ${inCatalogue(runId, 3)}
+     LEFT JOIN movie_embeddings e ON e.run_id = $3 AND e.movie_id = m.movie_id
+     WHERE ($4::boolean IS NULL OR (e.movie_id IS NOT NULL) = $4::boolean) AND $2::integer IS NULL`,
+    [text, null, runId, inModel],
+  );
+  return r.n;
+}
+
+/**
+ * How many movies of the run pass `filter` (with the default floor): the totalCount of
+ * the appreciation lists, and of the PCA map with `withPca` (movies with coordinates).
+ */
+export async function countRunMovies(q: Queryable, runId: number, filter: MovieFilter | null, withPca = false): Promise<number> {
+  const [r] = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n
+     FROM movie_embeddings e JOIN run_movies m ON m.run_id = e.run_id AND m.movie_id = e.movie_id
+     WHERE e.run_id = $1 AND ${FILTER_SQL} ${withPca ? 'AND e.pc1 IS NOT NULL' : ''}`,
+    [runId, ...filterParams(filter)],
+  );
+  return r.n;
+}
+
+/** Each genre of the run's catalogue: movies with it, and those of them with a vector (in the model). */
+export async function genreCounts(q: Queryable, runId: number): Promise<{ name: string; movies: number; inModel: number }[]> {
+  return q.query(
+    `SELECT g AS name, count(*)::int AS movies, count(e.movie_id)::int AS "inModel"
+     FROM run_movies m CROSS JOIN LATERAL unnest(m.genres) AS g
+     LEFT JOIN movie_embeddings e ON e.run_id = m.run_id AND e.movie_id = m.movie_id
+     WHERE m.run_id = $1
+     GROUP BY g ORDER BY count(e.movie_id) DESC, g`,
+    [runId],
   );
 }
 
@@ -129,6 +175,7 @@ export async function appreciatedMovies(
   order: 'most' | 'least',
   limit: number,
   filter?: MovieFilter | null,
+  offset = 0,
 ): Promise<MovieRow[]> {
   const dir = order === 'most' ? 'DESC' : 'ASC';
   return q.query<MovieRow>(
@@ -136,8 +183,8 @@ export async function appreciatedMovies(
      FROM movie_embeddings e JOIN run_movies m ON m.run_id = e.run_id AND m.movie_id = e.movie_id
      WHERE e.run_id = $1 AND ${FILTER_SQL}
      ORDER BY e.bias ${dir}, m.movie_id
-     LIMIT $8`,
-    [runId, ...filterParams(filter), limit],
+     LIMIT $8 OFFSET $9`,
+    [runId, ...filterParams(filter), limit, offset],
   );
 }
 
@@ -147,14 +194,15 @@ export async function pcaProjection(
   runId: number,
   limit: number,
   filter?: MovieFilter | null,
+  offset = 0,
 ): Promise<(MovieRow & { x: number; y: number; z: number })[]> {
   return q.query(
     `SELECT ${MOVIE_COLUMNS}, e.bias, e.pc1 AS x, e.pc2 AS y, e.pc3 AS z
      FROM movie_embeddings e JOIN run_movies m ON m.run_id = e.run_id AND m.movie_id = e.movie_id
      WHERE e.run_id = $1 AND e.pc1 IS NOT NULL AND ${FILTER_SQL}
      ORDER BY m.rating_count DESC, m.movie_id
-     LIMIT $8`,
-    [runId, ...filterParams(filter), limit],
+     LIMIT $8 OFFSET $9`,
+    [runId, ...filterParams(filter), limit, offset],
   );
 }
 

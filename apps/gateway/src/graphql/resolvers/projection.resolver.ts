@@ -7,7 +7,8 @@ import { MovieFilter } from '../types/movie-filter.input';
 import type { GatewayContext } from '../context';
 import { checkCount, checkFilter, requireSnapshot } from '../arguments';
 
-export const MAX_PROJECTION = 5000;
+// 1000: the most a page of x, y, z and every Movie field costs within the cost limit (docs/graphql.md "Limits"); pcaMap pages through the whole map.
+export const MAX_PROJECTION = 1000;
 
 @Resolver()
 export class ProjectionResolver {
