@@ -5,11 +5,16 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { MAP_QUERY, MOOD_QUERY, RECOMMEND_QUERY, SIMILAR_QUERY } from '../src/api/queries';
+import { APPRECIATED_QUERY, GENRES_QUERY, MAP_QUERY, MOOD_QUERY, RECOMMEND_QUERY, SIMILAR_QUERY } from '../src/api/queries';
 import type { MovieProjection, SimilarMovie } from '../src/api/types';
 import { REPORTS, api, apiBody, browserProblem, launchBrowser, skipBrowser, startSeededGateway, type RunningGateway } from './harness';
 
 const d = skipBrowser ? describe.skip : describe;
+interface AppreciationWant {
+  nodes: { id: number }[];
+  shapedBy: { summary: string };
+}
+
 /** The filter a visitor starts with: "only good films" is on by default. */
 const GOOD = { minAverageRating: 3.5 };
 jest.setTimeout(60_000);
@@ -100,6 +105,18 @@ d('explorer in a browser, on a seeded gateway', () => {
     expect(Number(await page.getAttribute('#map', 'data-point-count'))).toBeGreaterThanOrEqual(100);
     expect(await page.$$eval('#most-list li', (l) => l.length)).toBeGreaterThan(0);
     expect(await page.$$eval('#least-list li', (l) => l.length)).toBeGreaterThan(0);
+    // The lists are the API's pages, and one line says what shaped them.
+    const want = await api<{ most: AppreciationWant; least: AppreciationWant }>(gw.origin, APPRECIATED_QUERY, { first: 8, filter: GOOD });
+    const ids = (sel: string) => page.$$eval(`${sel} li`, (l) => l.map((x) => Number((x as HTMLElement).dataset.movieId)));
+    expect(await ids('#most-list')).toEqual(want.most.nodes.map((m) => m.id));
+    expect(await ids('#least-list')).toEqual(want.least.nodes.map((m) => m.id));
+    expect(await page.textContent('#appreciated-shaped')).toContain(want.most.shapedBy.summary);
+    // Each genre says how many of its films cinemap can answer about.
+    const genres = (await api<{ genres: { name: string; inModel: number }[] }>(gw.origin, GENRES_QUERY)).genres;
+    const drama = genres.find((g) => g.name === 'Drama')!;
+    expect(await page.textContent('#genre-include label:has(input[value="Drama"])')).toBe(
+      `Drama (${drama.inModel.toLocaleString('en-US')})`,
+    );
     // Fans get one line; the internals wait behind "Model details".
     expect(await page.textContent('#model-line')).toMatch(/^Learned from .+, [A-Z][a-z]+ \d{4}$/);
     expect(await page.getAttribute('#model-details', 'open')).toBeNull();

@@ -46,6 +46,7 @@ export function findElements() {
     mapStatus: byId('map-status'),
     most: byId<HTMLOListElement>('most-list'),
     least: byId<HTMLOListElement>('least-list'),
+    appreciatedShaped: byId('appreciated-shaped'),
     modelFacts: byId('model-facts'),
     modelStatus: byId('model-status'),
     modelSummary: byId('model-summary'),

@@ -4,8 +4,9 @@
 // (./state.ts), one module per panel (./panels), and the few actions several panels
 // share (choosing a film, the mood).
 import './styles.css';
+import { graphql } from './api/client';
 import { moviesNamed } from './api/movies';
-import { titleQueryFor } from './api/queries';
+import { GENRES_QUERY, titleQueryFor } from './api/queries';
 import type { FilmRef, Movie, MovieProjection } from './api/types';
 import { findElements } from './elements';
 import { displayTitle } from './format';
@@ -120,6 +121,15 @@ const filters = createFiltersPanel(els, (form, filter, k) => {
   }
 });
 
+/** The genre lists' counts (the boxes work without them: a failed lookup only leaves the counts out). */
+async function loadGenreCounts(): Promise<void> {
+  try {
+    filters.setGenreCounts((await graphql<{ genres: { name: string; inModel: number }[] }>(GENRES_QUERY)).genres);
+  } catch (err) {
+    console.warn('cinemap: genre counts:', err);
+  }
+}
+
 /** The mood and the visitor's ratings a shared URL holds, then what the URL says to show. */
 async function loadShared(view: UrlView): Promise<void> {
   const [moodFilms, ratedFilms] = await Promise.all([moviesNamed(view.mood), moviesNamed(view.rated.map((r) => r.title))]);
@@ -144,7 +154,7 @@ async function start() {
   state.k = view.k;
   state.basis = view.basis ?? undefined;
   map.setFilter(filter);
-  const tasks: Promise<unknown>[] = [map.load(), appreciated.load(state.filter), loadModelCard(els)];
+  const tasks: Promise<unknown>[] = [map.load(), appreciated.load(state.filter), loadModelCard(els), loadGenreCounts()];
   if (view.film) {
     state.selected = { title: view.film };
     searchBox.setText(view.film);

@@ -23,11 +23,19 @@ query Mood($titles: [String!]!, $k: Int, $filter: MovieFilter) {
   similarToMany(titles: $titles, k: $k, filter: $filter) { similarity movie { ...MovieFields } }
 }${MOVIE_FIELDS}`;
 
+// The first page of each end of the list, how many films the list holds, and the one line
+// saying what shaped it (the dataset's curation and the rating-count floor).
 export const APPRECIATED_QUERY = `
-query Appreciated($limit: Int, $filter: MovieFilter) {
-  mostAppreciated(limit: $limit, filter: $filter) { ...MovieFields }
-  leastAppreciated(limit: $limit, filter: $filter) { ...MovieFields }
+query Appreciated($first: Int, $filter: MovieFilter) {
+  most: appreciatedMovies(order: MOST, first: $first, filter: $filter) { totalCount shapedBy { summary } nodes { ...MovieFields } }
+  least: appreciatedMovies(order: LEAST, first: $first, filter: $filter) { nodes { ...MovieFields } }
 }${MOVIE_FIELDS}`;
+
+/** The catalogue's genres with how many of their films the model can answer about. */
+export const GENRES_QUERY = `
+query Genres {
+  genres { name movies inModel }
+}`;
 
 // Hundreds of points: only what the dots, their tooltips and the dimming of filtered-out films need.
 export const MAP_QUERY = `

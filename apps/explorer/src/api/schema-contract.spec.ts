@@ -16,6 +16,7 @@ describe("the explorer's GraphQL operations against apps/gateway/schema.graphql"
   it('covers every operation the page sends', () => {
     expect(operations.map(([n]) => n).sort()).toEqual([
       'APPRECIATED_QUERY',
+      'GENRES_QUERY',
       'MAP_QUERY',
       'MODEL_QUERY',
       'MOOD_QUERY',

@@ -9,6 +9,7 @@ import { panelFailed } from '../messages';
 import { fill, h } from '../ui/dom';
 
 const APPRECIATED_SIZE = 8;
+const COUNT = new Intl.NumberFormat('en-US');
 
 export function createAppreciatedPanel(els: Elements, pick: (sel: { title: string; movie: FilmRef }) => void) {
   let abortPrevious: AbortController | undefined;
@@ -31,13 +32,14 @@ export function createAppreciatedPanel(els: Elements, pick: (sel: { title: strin
     abortPrevious?.abort();
     const abort = (abortPrevious = new AbortController());
     try {
-      const d = await graphql<{ mostAppreciated: Movie[]; leastAppreciated: Movie[] }>(
+      const d = await graphql<{ most: { totalCount: number; shapedBy: { summary: string }; nodes: Movie[] }; least: { nodes: Movie[] } }>(
         APPRECIATED_QUERY,
-        { limit: APPRECIATED_SIZE, filter: filter ?? null },
+        { first: APPRECIATED_SIZE, filter: filter ?? null },
         { signal: abort.signal },
       );
-      fill(els.most, ...d.mostAppreciated.map(item));
-      fill(els.least, ...d.leastAppreciated.map(item));
+      fill(els.most, ...d.most.nodes.map(item));
+      fill(els.least, ...d.least.nodes.map(item));
+      els.appreciatedShaped.textContent = `${d.most.shapedBy.summary} (${COUNT.format(d.most.totalCount)} films in the list)`;
     } catch (err) {
       if ((err as Error).name === 'AbortError') return;
       console.warn('cinemap: appreciated lists:', err);

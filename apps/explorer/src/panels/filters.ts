@@ -10,6 +10,8 @@ import { filterChips } from '../filter-chips';
 import { GENRE_PRIORITY } from '../format';
 import { byId, fill, h } from '../ui/dom';
 
+const COUNT = new Intl.NumberFormat('en-US');
+
 /** Called with the form as typed, the valid filter it means and k, whenever the form changes. */
 export type ApplyFilters = (form: FilterForm, filter: MovieFilter | undefined, k: number) => void;
 
@@ -94,6 +96,16 @@ export function createFiltersPanel(els: Elements, apply: ApplyFilters) {
     applyNow();
   });
   return {
+    /** Names each genre's count of films cinemap can answer about; genres with none are hidden unless chosen. */
+    setGenreCounts(counts: { name: string; inModel: number }[]) {
+      const by = new Map(counts.map((c) => [c.name, c.inModel]));
+      for (const box of els.filters.querySelectorAll<HTMLInputElement>('.genre-grid input')) {
+        const n = by.get(box.value) ?? 0;
+        const label = box.parentElement!;
+        label.lastChild!.textContent = `${box.value} (${COUNT.format(n)})`;
+        label.hidden = n === 0 && !box.checked;
+      }
+    },
     /** Puts a form (from a shared URL) into the fields and shows its chips; returns its filter, or undefined with the errors shown. */
     load(form: FilterForm, k: number): { filter?: MovieFilter; valid: boolean } {
       writeForm(form, k);
