@@ -62,8 +62,9 @@ export async function startSeededGateway(): Promise<RunningGateway> {
   let seed: SeedResult;
   try {
     await migrate(db);
-    // With audience vectors, so every similarity basis answers (docs/similarity.md).
-    seed = await seedGatewayFixture(db, { audienceDim: 8 });
+    // With films the run has no vector for, so the page's "never offer what cannot be answered" is
+    // tested, and with audience vectors, so every similarity basis answers (docs/similarity.md).
+    seed = await seedGatewayFixture(db, { outOfModel: true, audienceDim: 8 });
   } finally {
     await db.close();
   }
@@ -118,8 +119,14 @@ export async function startSeededGateway(): Promise<RunningGateway> {
   };
 }
 
-/** Asks the API directly (Node's fetch), to compare what the page shows with the API's answer. */
-export async function api<T>(origin: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+/** One GraphQL response body as the API sends it, errors included (node:http, no keep-alive). */
+export interface ApiBody<T> {
+  data?: T | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+/** Asks the API directly and returns the whole body (to read an error's extensions). */
+export async function apiBody<T>(origin: string, query: string, variables: Record<string, unknown> = {}): Promise<ApiBody<T>> {
   // node:http without keep-alive: a pooled socket would keep jest waiting after the tests.
   const text = await new Promise<string>((ok, fail) => {
     const req = request(`${origin}/graphql`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
@@ -131,7 +138,12 @@ export async function api<T>(origin: string, query: string, variables: Record<st
     req.on('error', fail);
     req.end(JSON.stringify({ query, variables }));
   });
-  const body = JSON.parse(text) as { data?: T; errors?: { message: string }[] };
+  return JSON.parse(text) as ApiBody<T>;
+}
+
+/** Asks the API directly, to compare what the page shows with the API's answer; an error fails the test. */
+export async function api<T>(origin: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const body = await apiBody<T>(origin, query, variables);
   if (body.errors?.length) throw new Error(`API error: ${body.errors.map((e) => e.message).join('; ')}`);
   return body.data as T;
 }

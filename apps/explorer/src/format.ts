@@ -77,32 +77,43 @@ export function mainGenre(genres: readonly string[]): string {
 }
 
 /**
- * Colours of the map's genre groups: distinct hues that keep at least 3:1 contrast on
- * the white plot area (WCAG non-text contrast). Rarer genres share "Other".
+ * The map's genre groups: a colour and a point shape each, so no two groups look alike
+ * to anyone. The colours are the Okabe–Ito and Tol colour-blind-safe sets, picked to
+ * keep ≥ 3:1 contrast on the white plot (WCAG non-text contrast); groups whose colours
+ * come close under a simulated colour-vision deficiency get different shapes
+ * (format.spec.ts checks both). Rarer genres share "Other".
  */
-export const GENRE_COLOURS: Record<string, string> = {
-  Drama: '#1f5fa8',
-  Comedy: '#b35900',
-  Action: '#c0392b',
-  Thriller: '#6c3483',
-  Romance: '#c2185b',
-  Crime: '#4e342e',
-  Adventure: '#00796b',
-  'Sci-Fi': '#2e7d32',
-  Horror: '#37474f',
-  Animation: '#8d6e00',
-  Children: '#5d4037',
-  Fantasy: '#5e35b1',
-  Other: '#757575',
-};
+export const GENRE_GROUPS = [
+  { label: 'Drama', colour: '#0072B2', shape: 'circle', genres: ['Drama'] },
+  { label: 'Comedy', colour: '#D55E00', shape: 'circle', genres: ['Comedy'] },
+  { label: 'Action & adventure', colour: '#009E73', shape: 'triangle', genres: ['Action', 'Adventure'] },
+  { label: 'Crime & thriller', colour: '#332288', shape: 'triangle', genres: ['Crime', 'Thriller', 'Mystery', 'Film-Noir'] },
+  { label: 'Romance', colour: '#CC79A7', shape: 'rect', genres: ['Romance'] },
+  { label: 'Sci-fi & fantasy', colour: '#117733', shape: 'rect', genres: ['Sci-Fi', 'Fantasy'] },
+  { label: 'Horror', colour: '#000000', shape: 'rect', genres: ['Horror'] },
+  { label: 'Animation & children', colour: '#AA4499', shape: 'crossRot', genres: ['Animation', 'Children'] },
+  { label: 'Other', colour: '#767676', shape: 'crossRot', genres: [] as string[] },
+] as const;
 
+export type GenreGroup = (typeof GENRE_GROUPS)[number];
+
+/** Group label → colour (the legend's order is GENRE_GROUPS'). */
+export const GENRE_COLOURS: Record<string, string> = Object.fromEntries(GENRE_GROUPS.map((g) => [g.label, g.colour]));
+
+/** The group a film is drawn in, by its main genre. */
 export function genreGroup(genres: readonly string[]): string {
   const g = mainGenre(genres);
-  return g in GENRE_COLOURS ? g : 'Other';
+  return GENRE_GROUPS.find((x) => (x.genres as readonly string[]).includes(g))?.label ?? 'Other';
 }
 
-/** Short label for a film in lists and the map: "Matrix, The (1999)" stays as is; a title without its year gets it. */
-export function displayTitle(movie: Pick<Movie, 'title' | 'year'>): string {
+/**
+ * A film's name for people: the API's displayTitle ("The Matrix") with the year, so
+ * namesakes stay apart ("Hamlet (1948)", "Hamlet (1996)"). Without a displayTitle (an
+ * older server) the MovieLens title as is.
+ */
+export function displayTitle(movie: Pick<Movie, 'title' | 'year'> & { displayTitle?: string | null }): string {
+  const name = movie.displayTitle?.trim();
+  if (name) return movie.year === null || movie.year === undefined ? name : `${name} (${movie.year})`;
   if (movie.year === null || /\(\d{4}\)\s*$/.test(movie.title)) return movie.title;
   return `${movie.title} (${movie.year})`;
 }

@@ -1,5 +1,5 @@
 // The model card reads the gateway's ModelRun: facts in order, per-epoch valid RMSE.
-import { epochPoints, modelCard } from './model-card';
+import { epochPoints, fanLine, modelCard } from './model-card';
 
 const run = {
   id: 4,
@@ -16,27 +16,36 @@ const run = {
 };
 
 describe('modelCard', () => {
-  it('lists engine, backend and parameters, and the valid RMSE of each epoch', () => {
-    const c = modelCard(run);
+  it("gives fans one line: ratings, people and the month, from the trainer's counts", () => {
+    const withCounts = { ...run, metrics: { counts: { ratings: 100836, users: 610, movies: 9724 } }, createdAt: '2026-05-14T09:00:00Z' };
+    expect(modelCard(withCounts).summary).toBe('Learned from 100,836 ratings by 610 people, May 2026');
+    expect(fanLine(run)).toBe('Learned from the ratings of 1,333 films, November 2025');
+    expect(fanLine({})).toBe('Learned from people’s ratings');
+  });
+
+  it('keeps the details for the disclosure: each fact once, known parameters only, no internals', () => {
+    const c = modelCard({ ...run, params: { ...run.params, engine: 'native', batchSizeOption: 'auto', kernel: 'simd', validPct: 20 } });
     expect(c.facts).toEqual([
-      ['Run', '#4'],
-      ['Engine', 'native'],
-      ['Backend', 'cpu'],
       ['Films in the model', '1,333'],
-      ['Factors', '8'],
-      ['Epochs', '2'],
+      ['Trained', '2025-11-27 15:02 UTC'],
+      ['Trained with', 'native on cpu'],
+      ['Taste dimensions', '8'],
+      ['Training passes', '2'],
       ['Learning rate', '0.005'],
       ['Weight decay', '0.1'],
       ['Rating range', '(0, 5.5)'],
-      ['Valid RMSE (last epoch)', '0.905'],
-      ['Trained', '2025-11-27 15:02'],
+      ['Typical error (RMSE, stars)', '0.905'],
+      ['Version', '#4'],
     ]);
     expect(c.epochs.map((e) => e.validRmse)).toEqual([1.0, 0.905]);
-    expect(c.summary).toBe('Active model #4 · native/cpu · valid RMSE 0.905');
   });
 
-  it('says what to do when no model is active', () => {
-    expect(modelCard(null)).toEqual({ facts: [], epochs: [], summary: 'No trained model yet: run `npm run train`.' });
+  it('says what is going on when no model is active, without commands', () => {
+    expect(modelCard(null)).toEqual({
+      facts: [],
+      epochs: [],
+      summary: 'cinemap is still learning: recommendations appear once it has been trained.',
+    });
   });
 
   it('derives RMSE from a validation MSE when that is all the trainer recorded', () => {

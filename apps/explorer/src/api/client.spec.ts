@@ -71,4 +71,10 @@ describe('suggestions', () => {
     const e = toApiError([{ message: 'other' }, { message: 'nf', extensions: { code: 'MOVIE_NOT_FOUND', suggestions: ['X'] } }]);
     expect([e.code, e.message, e.suggestions]).toEqual(['MOVIE_NOT_FOUND', 'nf', ['X']]);
   });
+
+  it("keeps the error's other extensions (the reason a film is not in the model)", () => {
+    const e = toApiError([{ message: 'm', extensions: { code: 'MOVIE_NOT_IN_MODEL', excludedBy: 'MIN_AVG_RATING' } }]);
+    expect(e.details.excludedBy).toBe('MIN_AVG_RATING');
+    expect(toApiError([{ message: 'bare' }]).details).toEqual({});
+  });
 });

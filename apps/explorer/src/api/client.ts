@@ -16,6 +16,8 @@ export class ApiError extends Error {
     readonly code: string,
     /** For MOVIE_NOT_FOUND: titles the server suggests instead (at most 5). */
     readonly suggestions: string[] = [],
+    /** The error's other `extensions` (e.g. MOVIE_NOT_IN_MODEL's `excludedBy`). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -45,7 +47,12 @@ export function parseSuggestions(raw: unknown): string[] {
 export function toApiError(errors: GraphQLErrorEntry[]): ApiError {
   const e = errors.find((x) => x.extensions?.code === 'MOVIE_NOT_FOUND') ?? errors[0];
   const code = typeof e?.extensions?.code === 'string' ? e.extensions.code : 'GRAPHQL_ERROR';
-  return new ApiError(e?.message ?? 'The server answered with an error', code, parseSuggestions(e?.extensions?.suggestions));
+  return new ApiError(
+    e?.message ?? 'The server answered with an error',
+    code,
+    parseSuggestions(e?.extensions?.suggestions),
+    e?.extensions ?? {},
+  );
 }
 
 export interface RequestOptions {

@@ -5,12 +5,12 @@ import type { FilmRef, MovieFilter } from './types';
 
 export const MOVIE_FIELDS = `
 fragment MovieFields on Movie {
-  id title year genres ratingCount averageRating bias imdbUrl tmdbUrl
+  id title displayTitle year genres ratingCount averageRating bias imdbUrl tmdbUrl inModel excludedBy
 }`;
 
 export const SEARCH_QUERY = `
 query Search($query: String!, $limit: Int) {
-  searchMovies(query: $query, limit: $limit) { ...MovieFields }
+  searchMovies(query: $query, limit: $limit, inModel: true) { ...MovieFields }
 }${MOVIE_FIELDS}`;
 
 export const SIMILAR_QUERY = `
@@ -23,17 +23,37 @@ query Mood($titles: [String!]!, $k: Int, $filter: MovieFilter, $basis: Similarit
   similarToMany(titles: $titles, k: $k, filter: $filter, basis: $basis) { similarity movie { ...MovieFields } }
 }${MOVIE_FIELDS}`;
 
+// The first page of each end of the list, how many films the list holds, and the one line
+// saying what shaped it (the dataset's curation and the rating-count floor).
 export const APPRECIATED_QUERY = `
-query Appreciated($limit: Int, $filter: MovieFilter) {
-  mostAppreciated(limit: $limit, filter: $filter) { ...MovieFields }
-  leastAppreciated(limit: $limit, filter: $filter) { ...MovieFields }
+query Appreciated($first: Int, $filter: MovieFilter) {
+  most: appreciatedMovies(order: MOST, first: $first, filter: $filter) { totalCount shapedBy { summary } nodes { ...MovieFields } }
+  least: appreciatedMovies(order: LEAST, first: $first, filter: $filter) { nodes { ...MovieFields } }
 }${MOVIE_FIELDS}`;
 
-// Hundreds of points: only what the dots and their tooltips show.
+/** The catalogue's genres with how many of their films the model can answer about. */
+export const GENRES_QUERY = `
+query Genres {
+  genres { name movies inModel }
+}`;
+
+// Hundreds of points: only what the dots, their tooltips and the dimming of filtered-out films need.
 export const MAP_QUERY = `
 query Map($limit: Int) {
-  pcaProjection(limit: $limit) { x y movie { id title year genres } }
+  pcaProjection(limit: $limit) { x y movie { id title displayTitle year genres averageRating ratingCount } }
 }`;
+
+/** Films the visitor would probably rate highest, from their own ratings (the gateway folds them into the model). */
+export const RECOMMEND_QUERY = `
+query Recommend($ratings: [VisitorRatingInput!]!, $k: Int, $filter: MovieFilter) {
+  recommendFor(ratings: $ratings, k: $k, filter: $filter) { predictedRating movie { ...MovieFields } }
+}${MOVIE_FIELDS}`;
+
+/** One film by title (a mood named in a shared URL). */
+export const MOVIE_QUERY = `
+query Movie($title: String!) {
+  movie(title: $title) { ...MovieFields }
+}${MOVIE_FIELDS}`;
 
 /** What "similar" means (GraphQL SimilarityBasis); BLEND is the API's default. */
 export const BASES = ['BLEND', 'AUDIENCE', 'TASTE'] as const;
@@ -72,6 +92,9 @@ export const EMPTY_FILTER_FORM: FilterForm = {
   minAverageRating: '',
   minRatingCount: '',
 };
+
+/** The form a visitor starts with: "only the good ones" (the blog's promise) is on. */
+export const DEFAULT_FILTER_FORM: FilterForm = { ...EMPTY_FILTER_FORM, onlyGood: true };
 
 export interface BuiltFilter {
   /** undefined when the form constrains nothing (the server's defaults apply). */
@@ -150,5 +173,5 @@ query SimilarWithMovie($title: String!, $k: Int, $filter: MovieFilter, $basis: S
 /** The model card. ModelRun's fields follow apps/gateway/schema.graphql. */
 export const MODEL_QUERY = `
 query ActiveModel {
-  activeModel { id createdAt engine backend movieCount params epochs { epoch trainLoss validLoss validRmse seconds } }
+  activeModel { id createdAt engine backend movieCount params metrics epochs { epoch trainLoss validLoss validRmse seconds } }
 }`;

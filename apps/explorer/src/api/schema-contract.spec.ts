@@ -16,9 +16,12 @@ describe("the explorer's GraphQL operations against apps/gateway/schema.graphql"
   it('covers every operation the page sends', () => {
     expect(operations.map(([n]) => n).sort()).toEqual([
       'APPRECIATED_QUERY',
+      'GENRES_QUERY',
       'MAP_QUERY',
       'MODEL_QUERY',
       'MOOD_QUERY',
+      'MOVIE_QUERY',
+      'RECOMMEND_QUERY',
       'SEARCH_QUERY',
       'SIMILAR_QUERY',
       'SIMILAR_WITH_MOVIE_QUERY',

@@ -6,7 +6,17 @@ import type { Movie, MovieProjection as SchemaProjection } from './schema.genera
 export type { Movie, MovieFilter, SimilarMovie } from './schema.generated';
 
 /** What the page needs to name a film and send it back: the map asks for no more. */
-export type FilmRef = Pick<Movie, 'id' | 'title' | 'year' | 'genres'>;
+export type FilmRef = Pick<Movie, 'id' | 'title' | 'displayTitle' | 'year' | 'genres'>;
+
+/** A film on the map: its FilmRef and what the dimming of filtered-out films reads. */
+export type MapFilm = FilmRef & Pick<Movie, 'averageRating' | 'ratingCount'>;
 
 /** A point of the map: MAP_QUERY selects x, y and the film's FilmRef fields. */
-export type MovieProjection = Pick<SchemaProjection, 'x' | 'y'> & { movie: FilmRef };
+export type MovieProjection = Pick<SchemaProjection, 'x' | 'y'> & { movie: MapFilm };
+
+/** One film of the results: a neighbour (similarity) or a recommendation (the stars the visitor would give). */
+export interface Listed {
+  movie: Movie;
+  similarity?: number;
+  predicted?: number;
+}

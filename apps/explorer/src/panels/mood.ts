@@ -23,6 +23,7 @@ export function createMoodPanel(state: State, els: Elements, actions: MoodAction
     els.moodAdd.disabled = !sel || state.mood.some((x) => x.id === sel.id);
     els.moodRun.disabled = state.mood.length < 2;
     els.moodClear.disabled = state.mood.length === 0;
+    els.moodCount.textContent = state.mood.length === 0 ? '· empty' : `· ${state.mood.length} film${state.mood.length === 1 ? '' : 's'}`;
   };
   const item = (m: FilmRef) => {
     const remove = h('button', { type: 'button', 'aria-label': `Remove ${displayTitle(m)} from the mood`, title: 'Remove' }, '×');

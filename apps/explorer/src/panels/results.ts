@@ -2,8 +2,9 @@
 // of the mood's films (similarToMany), with the filter and k, highlighted on the map; a
 // title the server does not know shows its suggestions.
 import { ApiError, graphql } from '../api/client';
-import { MOOD_QUERY, SIMILAR_QUERY, SIMILAR_WITH_MOVIE_QUERY, titleQueryFor } from '../api/queries';
-import type { FilmRef, Movie, SimilarMovie } from '../api/types';
+import { moviesNamed } from '../api/movies';
+import { MOOD_QUERY, RECOMMEND_QUERY, SIMILAR_QUERY, SIMILAR_WITH_MOVIE_QUERY, parseBasis, titleQueryFor } from '../api/queries';
+import type { FilmRef, Listed, Movie, SimilarMovie } from '../api/types';
 import type { Elements } from '../elements';
 import {
   displayTitle,
@@ -14,6 +15,8 @@ import {
   notFoundMessage,
   similarityPercent,
 } from '../format';
+import { filterSummary } from '../filter-chips';
+import { fanMessage } from '../messages';
 import type { State } from '../state';
 import { fill, h } from '../ui/dom';
 import type { MapPanel } from './map';
@@ -37,36 +40,34 @@ export function createResultsPanel(state: State, els: Elements, map: MapPanel, a
     fill(els.resultsList);
     els.resultsError.hidden = true;
     els.resultsHeading.textContent = 'Films like …';
-    els.resultsStatus.textContent = 'Pick a film to see its neighbours.';
+    els.resultsStatus.textContent = 'Choose a film to see films like it.';
     map.highlight([], []);
   };
 
   const refresh = async () => {
     if (state.mode === 'film' && !state.selected) return;
     if (state.mode === 'mood' && state.mood.length === 0) return;
+    if (state.mode === 'ratings' && state.ratings.length === 0) return;
     abortPrevious?.abort();
     const abort = (abortPrevious = new AbortController());
     els.results.setAttribute('aria-busy', 'true');
-    els.resultsStatus.textContent = 'Looking for neighbours…';
+    els.resultsStatus.textContent = state.mode === 'ratings' ? 'Finding films you may like…' : 'Finding films like it…';
     try {
       const { list, heading } = await fetchNeighbours(state, abort.signal, actions.named);
       els.resultsHeading.textContent = heading;
       state.neighbours = list;
       els.resultsError.hidden = true;
-      fill(els.resultsList, ...list.map(({ movie, similarity }) => neighbourItem(movie, similarity, state, actions)));
+      fill(els.resultsList, ...list.map((entry) => neighbourItem(entry, state, actions)));
       const onMap = map.highlightSelection();
       els.mapStatus.textContent = `${onMap} of the ${list.length + map.selectedCount()} highlighted films are among the ${map.size} on the map.`;
-      els.resultsStatus.textContent =
-        list.length === 0
-          ? 'No film passes these filters. Loosen them to see neighbours.'
-          : `${list.length} film${list.length === 1 ? '' : 's'}, most similar first.`;
+      els.resultsStatus.textContent = resultsStatus(list.length, filterSummary(state.form), state.mode === 'ratings');
     } catch (err) {
       if ((err as Error).name === 'AbortError') return;
       state.neighbours = [];
       fill(els.resultsList);
       map.highlight([], []);
       if (map.size > 0) els.mapStatus.textContent = `${map.size} films on the map.`;
-      showError(err, state, els, actions.pick);
+      await showError(err, state, els, actions.pick, abort.signal);
     } finally {
       if (abortPrevious === abort) {
         els.results.setAttribute('aria-busy', 'false');
@@ -79,13 +80,33 @@ export function createResultsPanel(state: State, els: Elements, map: MapPanel, a
   return { refresh, clear };
 }
 
+/** The status line: how many films, and under which filters (a fan sees why the list is short). */
+export function resultsStatus(count: number, filters: string, recommended = false): string {
+  const under = filters ? ` Filters: ${filters}.` : '';
+  if (count === 0) return `No film passes these filters.${under} Remove one to see more.`;
+  const order = recommended ? 'the ones you would like most first' : 'most similar first';
+  return `${count} film${count === 1 ? '' : 's'}, ${order}.${under}`;
+}
+
+/** Films for the visitor: the API fits their taste to their ratings and predicts their stars (the rated films left out). */
+async function recommendations(state: State, signal: AbortSignal): Promise<{ list: Listed[]; heading: string }> {
+  const ratings = state.ratings.map((r) => ({ id: r.movie.id, rating: r.rating }));
+  const d = await graphql<{ recommendFor: { predictedRating: number; movie: Movie }[] }>(
+    RECOMMEND_QUERY,
+    { ratings, k: state.k, filter: state.filter ?? null },
+    { signal },
+  );
+  return { list: d.recommendFor.map((r) => ({ movie: r.movie, predicted: r.predictedRating })), heading: 'Recommended for you' };
+}
+
 /** Asks for the neighbours of the film or the mood; returns the list and the heading to show. */
 async function fetchNeighbours(
   state: State,
   signal: AbortSignal,
   named: (movie: FilmRef) => void,
-): Promise<{ list: SimilarMovie[]; heading: string }> {
-  const vars = { k: state.k, filter: state.filter ?? null, basis: state.basis };
+): Promise<{ list: Listed[]; heading: string }> {
+  const vars = { k: state.k, filter: state.filter ?? null, basis: parseBasis(state.basis) };
+  if (state.mode === 'ratings') return recommendations(state, signal);
   if (state.mode === 'mood') {
     const titles = state.mood.map(titleQueryFor);
     const d = await graphql<{ similarToMany: SimilarMovie[] }>(MOOD_QUERY, { ...vars, titles }, { signal });
@@ -111,38 +132,67 @@ async function fetchNeighbours(
 }
 
 /** The error in the panel: an unknown title with its suggestions, or what went wrong. */
-function showError(err: unknown, state: State, els: Elements, pick: ResultsActions['pick']): void {
+async function showError(err: unknown, state: State, els: Elements, pick: ResultsActions['pick'], signal: AbortSignal): Promise<void> {
   els.resultsStatus.textContent = '';
   const e = err instanceof ApiError ? err : new ApiError(String((err as Error)?.message ?? err), 'UNKNOWN');
   if (e.code === 'MOVIE_NOT_FOUND') {
     const typed = state.mode === 'film' && state.selected ? state.selected.title : e.message;
+    // Only suggestions the model can answer for (a suggestion must never end in another error).
+    const films = (await moviesNamed(e.suggestions, signal)).filter((m): m is Movie => m !== null && m.inModel);
+    if (signal.aborted) return; // a newer choice owns the panel now
     els.resultsHeading.textContent = 'No such film';
-    fill(
-      els.resultsError,
-      h('p', {}, notFoundMessage(typed, e.suggestions.length)),
-      e.suggestions.length > 0 ? suggestionList(e.suggestions, pick) : null,
-    );
+    fill(els.resultsError, h('p', {}, notFoundMessage(typed, films.length)), films.length > 0 ? suggestionList(films, pick) : null);
   } else {
-    els.resultsHeading.textContent = 'Something went wrong';
-    fill(els.resultsError, h('p', {}, e.message));
+    // The server's own words are for developers (they may name runs and thresholds).
+    console.warn(`cinemap: ${e.code}: ${e.message}`);
+    const film =
+      state.mode === 'film' && state.selected
+        ? state.selected.movie
+          ? displayTitle(state.selected.movie)
+          : state.selected.title
+        : undefined;
+    const m = fanMessage(e.code, film, e.details.excludedBy);
+    els.resultsHeading.textContent = m.heading;
+    fill(els.resultsError, h('p', {}, m.text));
   }
   els.resultsError.hidden = false;
 }
 
-function suggestionList(titles: string[], pick: ResultsActions['pick']): HTMLUListElement {
+function suggestionList(films: Movie[], pick: ResultsActions['pick']): HTMLUListElement {
   return h(
     'ul',
     { class: 'suggestions', 'aria-label': 'Suggested films' },
-    ...titles.map((t) => {
-      const b = h('button', { type: 'button' }, t);
-      b.addEventListener('click', () => pick({ title: t }));
+    ...films.map((m) => {
+      const b = h('button', { type: 'button' }, displayTitle(m));
+      b.addEventListener('click', () => pick({ title: titleQueryFor(m), movie: m }));
       return h('li', {}, b);
     }),
   );
 }
 
+function similarityBar(similarity: number): HTMLDivElement {
+  const pct = similarityPercent(similarity);
+  return h(
+    'div',
+    { class: 'simbar' },
+    h('span', { class: 'track', 'aria-hidden': 'true' }, h('span', { class: 'fill', style: `width:${pct}%` })),
+    h('span', { class: 'value' }, `similarity ${formatSimilarity(similarity)}`),
+  );
+}
+
+/** A recommendation's line: the stars the visitor would probably give it, as a bar out of 5. */
+function predictedLine(stars: number): HTMLDivElement {
+  const pct = Math.round((Math.min(5, Math.max(0, stars)) / 5) * 100);
+  return h(
+    'div',
+    { class: 'simbar' },
+    h('span', { class: 'track', 'aria-hidden': 'true' }, h('span', { class: 'fill', style: `width:${pct}%` })),
+    h('span', { class: 'value' }, `you would give it about ${stars.toFixed(1)} of 5`),
+  );
+}
+
 /** One neighbour: its title (selects it), similarity bar, genres and ratings, links, "+ mood". */
-function neighbourItem(m: Movie, similarity: number, state: State, actions: ResultsActions): HTMLLIElement {
+function neighbourItem({ movie: m, similarity, predicted }: Listed, state: State, actions: ResultsActions): HTMLLIElement {
   const pick = h('button', { type: 'button', class: 'linkish' }, displayTitle(m));
   pick.addEventListener('click', () => actions.pick({ title: titleQueryFor(m), movie: m }));
   const add = h('button', { type: 'button', 'aria-label': `Add ${displayTitle(m)} to the mood` }, '+ mood');
@@ -151,17 +201,11 @@ function neighbourItem(m: Movie, similarity: number, state: State, actions: Resu
     actions.addToMood(m);
     add.disabled = true;
   });
-  const pct = similarityPercent(similarity);
   return h(
     'li',
-    { 'data-movie-id': m.id, 'data-similarity': similarity },
+    { 'data-movie-id': m.id, 'data-similarity': similarity, 'data-predicted': predicted },
     h('div', { class: 'title-line' }, pick),
-    h(
-      'div',
-      { class: 'simbar' },
-      h('span', { class: 'track', 'aria-hidden': 'true' }, h('span', { class: 'fill', style: `width:${pct}%` })),
-      h('span', { class: 'value' }, `similarity ${formatSimilarity(similarity)}`),
-    ),
+    predicted !== undefined ? predictedLine(predicted) : similarityBar(similarity ?? 0),
     h(
       'div',
       { class: 'details' },
