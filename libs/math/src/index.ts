@@ -8,3 +8,4 @@ export * from './sampling';
 export * from './one-cycle';
 export * from './pca';
 export * from './metrics';
+export * from './neighbour-lists';

@@ -35,9 +35,10 @@ function checkK(k: number): void {
 
 /**
  * A min-heap on (score, -index) holding the k best seen so far; its root is
- * the worst kept entry, the one a new candidate has to beat.
+ * the worst kept entry, the one a new candidate has to beat. Exported for selections
+ * fed in pieces (the neighbour lists' blocked product).
  */
-class BoundedHeap {
+export class TopKHeap {
   readonly idx: Int32Array;
   readonly score: Float64Array;
   size = 0;
@@ -71,6 +72,24 @@ class BoundedHeap {
       this.idx[c] = i;
     } else {
       this.siftDown(0, s, i, this.size);
+    }
+  }
+
+  /**
+   * Offers scores[start .. start+len) as the candidates base .. base+len-1 (NaN and
+   * index `skip` left out), the same choices `topK` makes over the whole array.
+   */
+  offer(scores: Float64Array, start: number, len: number, base: number, skip: number): void {
+    if (this.k === 0) return;
+    let floor = this.size === this.k ? this.score[0] : -Infinity;
+    for (let i = 0; i < len; i++) {
+      const s = scores[start + i];
+      if (s < floor) continue;
+      if (s !== s || base + i === skip) continue;
+      if (this.accepts(s, base + i)) {
+        this.push(s, base + i);
+        if (this.size === this.k) floor = this.score[0];
+      }
     }
   }
 
@@ -118,7 +137,7 @@ class BoundedHeap {
  */
 export function topK(scores: ArrayLike<number>, k: number, options: TopKOptions = {}): TopKResult {
   checkK(k);
-  const heap = new BoundedHeap(Math.min(k, scores.length));
+  const heap = new TopKHeap(Math.min(k, scores.length));
   if (heap.k === 0) return heap.drain();
   const excluded = toPredicate(options.exclude);
   // The root's score once the heap is full: anything below it cannot enter, and the
@@ -140,7 +159,7 @@ export function topK(scores: ArrayLike<number>, k: number, options: TopKOptions 
 /** The k lowest scores, lowest first, ties by lower index. */
 export function bottomK(scores: ArrayLike<number>, k: number, options: TopKOptions = {}): TopKResult {
   checkK(k);
-  const heap = new BoundedHeap(Math.min(k, scores.length));
+  const heap = new TopKHeap(Math.min(k, scores.length));
   if (heap.k === 0) return heap.drain();
   const excluded = toPredicate(options.exclude);
   for (let i = 0; i < scores.length; i++) {
@@ -175,7 +194,7 @@ export function topKByDot(
   if (matrix.length < rows * dim) {
     throw new RangeError(`topKByDot: matrix has ${matrix.length} values, fewer than rows*dim = ${rows}*${dim}`);
   }
-  const heap = new BoundedHeap(Math.min(k, rows));
+  const heap = new TopKHeap(Math.min(k, rows));
   if (heap.k === 0) return heap.drain();
   const excluded = toPredicate(options.exclude);
   const q = Float64Array.from(query); // one monomorphic copy for the hot loop
