@@ -20,6 +20,7 @@ describe('migration texts', () => {
       200: '129cf6e408aeb62e',
       300: 'e86b1df81ace465a',
       301: '221066a43f85cc06',
+      700: '2abd46b27d35633c',
     });
   });
 

@@ -2,14 +2,17 @@
 // get right, plus seeded filler), one complete dataset and an active model run with
 // planted embeddings, user embeddings and an ONNX scorer (the trainer's own exporter,
 // @cinemap/model) — all through SQL here, so
-// gateway tests run without ingest or trainer. seedModelRun() adds and activates
+// gateway tests run without ingest or trainer. Like the trainer, a run carries its
+// exact neighbour lists (basis 'taste'), unless `neighbourLists: false` asks for a run
+// written before lists existed (the gateway then scans). seedModelRun() adds and activates
 // another run (with the trainer's NOTIFY) for hot-swap tests.
 import { movieKeys, parseMovieTitle } from '@cinemap/domain';
-import { Rng } from '@cinemap/math';
+import { DEFAULT_NEIGHBOUR_LIST_LENGTH, loadNeighbourListKernel, neighbourListsByScan, Rng, unitRowsById } from '@cinemap/math';
 import { buildScorerOnnx, type ModelWeights } from '@cinemap/model';
 import { Queryable, Db, csvField, vectorLiteral } from '../db';
 import { createRunEmbeddingIndexes } from '../queries/embedding-indexes';
 import { activateModelRun } from '../queries/model-runs';
+import { copyMovieNeighbours, type MovieNeighboursRow } from '../queries/movie-neighbours';
 
 export interface SeedMovie {
   movieId: number;
@@ -112,6 +115,8 @@ export interface SeedOptions {
   dim?: number;
   users?: number;
   seed?: number;
+  /** Write the run's exact neighbour lists, as the trainer does (default true; n = 100). */
+  neighbourLists?: boolean;
 }
 
 export interface SeedResult {
@@ -168,7 +173,7 @@ export async function seedGatewayFixture(db: Db, opts: SeedOptions = {}): Promis
       `INSERT INTO datasets (source, params, counts, status, active) VALUES ('seed', '{}', $1, 'complete', true) RETURNING id`,
       [JSON.stringify({ movies: movies.length })],
     );
-    const runId = await insertRun(tx, datasetId, movies, userIds, dim, rng);
+    const runId = await insertRun(tx, datasetId, movies, userIds, dim, rng, opts.neighbourLists !== false);
     return { datasetId, runId, dim, movies, userIds };
   });
   // As the trainer does: indexes, views, active flag, NOTIFY (the trainer's own query).
@@ -182,14 +187,29 @@ export async function seedGatewayFixture(db: Db, opts: SeedOptions = {}): Promis
  * when `activate`, switches the active run to it in one transaction and NOTIFYs
  * the gateway as the trainer does.
  */
-export async function seedModelRun(db: Db, fixture: SeedResult, opts: { seed: number; activate?: boolean }): Promise<number> {
+export async function seedModelRun(
+  db: Db,
+  fixture: SeedResult,
+  opts: { seed: number; activate?: boolean; neighbourLists?: boolean },
+): Promise<number> {
   const rng = new Rng(opts.seed);
-  const runId = await db.transaction((tx) => insertRun(tx, fixture.datasetId, fixture.movies, fixture.userIds, fixture.dim, rng));
+  const runId = await db.transaction((tx) =>
+    insertRun(tx, fixture.datasetId, fixture.movies, fixture.userIds, fixture.dim, rng, opts.neighbourLists !== false),
+  );
   if (opts.activate !== false) await activateModelRun(db, runId, fixture.dim);
   return runId;
 }
 
-async function insertRun(tx: Queryable, datasetId: number, movies: SeedMovie[], userIds: number[], dim: number, rng: Rng): Promise<number> {
+// eslint-disable-next-line max-lines-per-function -- one run's rows written top to bottom, as the trainer writes them
+async function insertRun(
+  tx: Queryable,
+  datasetId: number,
+  movies: SeedMovie[],
+  userIds: number[],
+  dim: number,
+  rng: Rng,
+  lists: boolean,
+): Promise<number> {
   const epochs = [
     { epoch: 1, trainLoss: 1.1, validLoss: 1.0, validRmse: 1.0, seconds: 0.1 },
     { epoch: 2, trainLoss: 0.8, validLoss: 0.82, validRmse: 0.905, seconds: 0.1 },
@@ -206,6 +226,7 @@ async function insertRun(tx: Queryable, datasetId: number, movies: SeedMovie[], 
     ['run_id', 'movie_id', 'embedding', 'bias', 'pc1', 'pc2', 'pc3'],
     csvRows(movies, (m, i) => [runId, m.movieId, vectorLiteral(movieEmb[i]), movieBias[i], movieEmb[i][0], movieEmb[i][1], movieEmb[i][2]]),
   );
+  if (lists) await copyMovieNeighbours(tx, runId, 'taste', await seedNeighbourRows(movies, movieEmb, dim));
   const userEmb = userIds.map(() => Array.from({ length: dim }, () => rng.normal(0, 0.3)));
   const userBias = userIds.map(() => rng.normal(0, 0.3));
   await tx.copyFrom(
@@ -267,4 +288,24 @@ export async function loadRunWeights(
     yRange: [0, 5.5],
   };
   return { weights, userIds: users.map((u) => u.id), movieIds: movies.map((m) => m.id) };
+}
+
+/** The lists the trainer would write for these embeddings (same math: @cinemap/math's exact lists). */
+async function seedNeighbourRows(movies: SeedMovie[], emb: number[][], dim: number): Promise<MovieNeighboursRow[]> {
+  const { ids, matrix } = unitRowsById(
+    movies.map((m) => m.movieId),
+    Float32Array.from(emb.flat()),
+    dim,
+  );
+  const kernel = await loadNeighbourListKernel().catch(() => null);
+  const n = DEFAULT_NEIGHBOUR_LIST_LENGTH;
+  const lists = kernel ? kernel.lists(matrix, ids.length, dim, n) : neighbourListsByScan(matrix, ids.length, dim, n);
+  return Array.from(ids, (movieId, r) => {
+    const len = Math.min(n, ids.length - 1);
+    return {
+      movieId,
+      neighbourIds: Array.from(lists.ids.subarray(r * n, r * n + len), (i) => ids[i]),
+      similarities: lists.scores.subarray(r * n, r * n + len),
+    };
+  });
 }
