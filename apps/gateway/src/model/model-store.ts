@@ -15,6 +15,7 @@ import {
   getActiveDatasetId,
   getServedModelRun,
   loadModelArtifact,
+  loadMovieNeighbourIds,
   loadRunMovies,
   loadTitleKeys,
   MODEL_CHANNEL,
@@ -140,6 +141,7 @@ export class ModelStore {
       return;
     }
     const next = new ModelSnapshot(run, rows, scorer, titles, await this.scanKernel());
+    await this.attachLists(next);
     const old = this.snapshot;
     this.snapshot = next; // the swap: one reference assignment
     this.swaps++;
@@ -149,6 +151,26 @@ export class ModelStore {
       'model run loaded',
     );
     if (old?.scorer) setTimeout(() => void old.scorer!.release().catch(() => {}), RELEASE_OLD_AFTER_MS).unref();
+  }
+
+  /**
+   * The run's precomputed neighbour lists (basis 'taste'), when it has them: similarMovies
+   * then answers from them. A run without lists, or with lists that do not fit its
+   * catalogue, is served by the exact scan (same answers, slower), with a log line.
+   */
+  private async attachLists(snap: ModelSnapshot): Promise<void> {
+    const t0 = Date.now();
+    try {
+      const lists = await loadMovieNeighbourIds(this.db, snap.runId, 'taste');
+      if (!lists.length) {
+        this.log.info({ runId: snap.runId }, 'run has no neighbour lists; similarMovies scans (train again to get them)');
+        return;
+      }
+      snap.attachNeighbourLists('taste', lists);
+      this.log.info({ runId: snap.runId, n: snap.listLength(), ms: Date.now() - t0 }, 'neighbour lists loaded');
+    } catch (e) {
+      this.log.warn({ err: e, runId: snap.runId }, 'neighbour lists not loaded; similarMovies scans');
+    }
   }
 
   /** The WASM scan kernel, or null (logged once) where it cannot be built: the TypeScript scan then answers, slower. */

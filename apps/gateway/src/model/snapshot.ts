@@ -2,12 +2,16 @@
 // row-major matrix (exact cosine top-k by a dot-product scan, the served fast path:
 // the WASM SIMD kernel of @cinemap/math when the store passes one, else topKByDot;
 // both give the same answer bit for bit),
-// the movies ready to return, the ONNX scorer, and per-run answer caches. A request
+// the movies ready to return, the ONNX scorer, and per-run answer caches. When the run
+// carries precomputed exact neighbour lists (movie_neighbours, issue 19), similarMovies
+// walks the film's list instead of scanning: unfiltered, the first k that pass the floor;
+// filtered, the first k that pass the filter, with the exact scan only when fewer than k
+// of the N pass. Same answers as the scan, id for id and bit for bit. A request
 // takes the current snapshot once and uses only it, so a hot swap never mixes runs:
 // in-flight requests finish on the old snapshot while new ones see the new one.
 import { minRatingCountOf, movieMatchesFilter, type MovieFilter, type TitleIndex } from '@cinemap/domain';
-import { normalizeRows, topKByDot, type DotScanIndex, type DotScanKernel } from '@cinemap/math';
-import type { ServedModelRun, RunMovieRow } from '@cinemap/db';
+import { normalizeRows, scanDot, topKByDot, type DotScanIndex, type DotScanKernel } from '@cinemap/math';
+import type { NeighbourBasis, ServedModelRun, RunMovieRow } from '@cinemap/db';
 import { toMovieView, type MovieView } from '../graphql/types/movie.type';
 import type { SimilarMovie } from '../graphql/types/similar-movie.type';
 import type { RatingScorer } from './scorer';
@@ -40,6 +44,23 @@ export interface CachedResponse {
   operation: string;
 }
 
+/** One basis's lists in row terms: `rows[r * n + i]` is row r's i-th neighbour row (best first), `len[r]` how many it holds. */
+interface RowLists {
+  n: number;
+  rows: Int32Array;
+  len: Int32Array;
+}
+
+/** How a similarMovies answer was found (counted for the bench and the docs' figures). */
+export interface ListUse {
+  /** answered from a precomputed list */
+  list: number;
+  /** a list was there but fewer than k of its N passed the filter: exact scan */
+  fallback: number;
+  /** no list (none loaded, or k > N): exact scan */
+  scan: number;
+}
+
 export class ModelSnapshot {
   readonly dim: number;
   readonly size: number;
@@ -57,6 +78,8 @@ export class ModelSnapshot {
   readonly responseCache = new BoundedCache<CachedResponse>();
   /** Genre names present in this run, for validating filters. */
   readonly genres: string[];
+  private readonly lists = new Map<NeighbourBasis, RowLists>();
+  readonly listUse: ListUse = { list: 0, fallback: 0, scan: 0 };
 
   constructor(
     readonly run: ServedModelRun,
@@ -126,8 +149,85 @@ export class ModelSnapshot {
       const r = this.rowOf.get(id);
       if (r !== undefined) excludedRows.add(r);
     }
-    // The domain's filter rule, with the floor made explicit and averages compared as
-    // the float32 SQL stores (average_rating is real), so both paths keep the same films.
+    const passes = this.filterOf(filter);
+    // Only rows that would enter the top k are checked, so the object per check is cheap.
+    const rejected = (r: number): boolean => excludedRows.has(r) || !passes(r);
+    const { indices, scores } = this.scan
+      ? this.scan.topK(query, k, { exclude: rejected })
+      : topKByDot(this.matrix, this.size, this.dim, query, k, { exclude: rejected });
+    const out: SimilarMovie[] = new Array(indices.length);
+    for (let i = 0; i < indices.length; i++) out[i] = { movie: this.movies[indices[i]], similarity: scores[i] };
+    return out;
+  }
+
+  /**
+   * similarMovies: the k films nearest `movieId` (itself excluded) that pass `filter`,
+   * exactly `neighbours(vector(movieId), k, filter, [movieId])`. From the basis's list
+   * when it holds k passing films (or every other film), else by the exact scan.
+   * The list is the unfiltered order (score, then lower row), so its first k passing
+   * entries are the filtered top k; similarities are re-scored as the scan scores them.
+   */
+  similarTo(movieId: number, k: number, filter: MovieFilter, basis: NeighbourBasis = 'taste'): SimilarMovie[] {
+    const lists = this.lists.get(basis);
+    const r = this.rowOf.get(movieId);
+    if (!lists || r === undefined || k > lists.n) {
+      this.listUse.scan++;
+      return this.neighbours(this.vector(movieId), k, filter, [movieId]);
+    }
+    const passes = this.filterOf(filter);
+    const out: SimilarMovie[] = [];
+    const len = lists.len[r];
+    for (let i = 0, o = r * lists.n; i < len && out.length < k; i++) {
+      const c = lists.rows[o + i];
+      if (passes(c)) out.push({ movie: this.movies[c], similarity: scanDot(this.matrix, this.dim, r, c) });
+    }
+    if (out.length === k || len === this.size - 1) {
+      this.listUse.list++;
+      return out;
+    }
+    this.listUse.fallback++;
+    return this.neighbours(this.vector(movieId), k, filter, [movieId]);
+  }
+
+  /** Whether this snapshot answers `basis` from precomputed lists, and their length. */
+  listLength(basis: NeighbourBasis = 'taste'): number | null {
+    return this.lists.get(basis)?.n ?? null;
+  }
+
+  /**
+   * Attaches a basis's precomputed lists (movie ids, best first) before the snapshot is
+   * published. Refused, with what is wrong, unless they cover exactly this run's films,
+   * each list as long as the run allows (min(N, films - 1)), ids known, itself absent:
+   * lists that do not fit would give wrong answers, so the store then keeps scanning.
+   */
+  attachNeighbourLists(basis: NeighbourBasis, lists: readonly { movieId: number; neighbourIds: readonly number[] }[]): void {
+    const n = lists[0]?.neighbourIds.length ?? 0;
+    const want = Math.min(n, this.size - 1);
+    const bad = (why: string) => new Error(`run ${this.runId}: ${basis} neighbour lists not used: ${why}`);
+    if (lists.length !== this.size) throw bad(`${lists.length} lists for ${this.size} films`);
+    if (n < 1) throw bad('the lists are empty');
+    const rows = new Int32Array(this.size * n).fill(-1);
+    const len = new Int32Array(this.size);
+    for (const l of lists) {
+      const r = this.rowOf.get(l.movieId);
+      if (r === undefined) throw bad(`film ${l.movieId} is not in the run`);
+      if (l.neighbourIds.length !== want) throw bad(`film ${l.movieId} has ${l.neighbourIds.length} neighbours, expected ${want}`);
+      l.neighbourIds.forEach((id, i) => {
+        const c = this.rowOf.get(id);
+        if (c === undefined || c === r) throw bad(`film ${l.movieId}'s neighbour ${id} is ${c === r ? 'itself' : 'not in the run'}`);
+        rows[r * n + i] = c;
+      });
+      len[r] = want;
+    }
+    this.lists.set(basis, { n, rows, len });
+  }
+
+  /**
+   * The domain's filter rule as a row predicate, with the floor made explicit and
+   * averages compared as the float32 SQL stores (average_rating is real), so every path
+   * keeps the same films.
+   */
+  private filterOf(filter: MovieFilter): (r: number) => boolean {
     const f: MovieFilter = {
       ...filter,
       minAverageRating:
@@ -136,18 +236,10 @@ export class ModelSnapshot {
     };
     const movies = this.movies,
       avg = this.avgF32;
-    // Only rows that would enter the top k are checked, so the object per check is cheap.
-    const rejected = (r: number): boolean => {
-      if (excludedRows.has(r)) return true;
+    return (r) => {
       const m = movies[r];
-      return !movieMatchesFilter({ genres: m.genres, year: m.year, ratingCount: m.ratingCount, averageRating: avg[r] }, f);
+      return movieMatchesFilter({ genres: m.genres, year: m.year, ratingCount: m.ratingCount, averageRating: avg[r] }, f);
     };
-    const { indices, scores } = this.scan
-      ? this.scan.topK(query, k, { exclude: rejected })
-      : topKByDot(this.matrix, this.size, this.dim, query, k, { exclude: rejected });
-    const out: SimilarMovie[] = new Array(indices.length);
-    for (let i = 0; i < indices.length; i++) out[i] = { movie: movies[indices[i]], similarity: scores[i] };
-    return out;
   }
 
   /** Mean of the unit-length embeddings of `movieIds` (the "mood" query), made unit length. */

@@ -1,5 +1,6 @@
 // similarMovies and similarToMany: exact cosine neighbours from the active run's
 // in-memory matrix (identical to pgvector's exact answer, tested), cached per run.
+// similarMovies reads the run's precomputed lists where they answer (snapshot.similarTo).
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import type { MovieFilter as DomainFilter } from '@cinemap/domain';
 import { SimilarMovie } from '../types/similar-movie.type';
@@ -29,7 +30,7 @@ export class SimilarResolver {
     const hit = snap.answerCache.get(key);
     if (hit) return hit;
     if (!snap.has(id)) throw movieNotInModel(title, snap.runId);
-    const answer = snap.neighbours(snap.vector(id), kk, f, [id]);
+    const answer = snap.similarTo(id, kk, f);
     snap.answerCache.set(key, answer);
     return answer;
   }
