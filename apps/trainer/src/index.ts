@@ -16,3 +16,5 @@ export { fitBaseline, baselineRmse } from './model/baseline';
 export { moviePca } from './export/pca';
 export { plantedRatings } from './testing/planted';
 export { franchiseRecallAtK } from './model/quality';
+export { computeNeighbourLists, neighbourRows } from './neighbours/neighbour-lists';
+export type { BasisNeighbours } from './neighbours/neighbour-lists';

@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import {
   activateModelRun,
   copyMovieEmbeddings,
+  copyMovieNeighbours,
   copyUserEmbeddings,
   createModelRunForDataset,
   createRunEmbeddingIndexes,
@@ -31,6 +32,7 @@ import { TrainingInterrupted, type Engine, type EngineName, type EpochStats, typ
 import { baselineRmse, fitBaseline } from './model/baseline';
 import { buildScorerOnnx, buildSimilarityOnnx, type ModelWeights } from '@cinemap/model';
 import { moviePca } from './export/pca';
+import { computeNeighbourLists, neighbourRows } from './neighbours/neighbour-lists';
 import { FASTAI_BATCHES_PER_EPOCH, resolveBatchSize, resolveOptions, type TrainOptions } from './options';
 import { countsOf, createProgress } from '@cinemap/cli';
 import { epochTableHeader, epochTableRow, formatRate, type Log } from './report/progress';
@@ -267,7 +269,8 @@ async function fit(input: TrainingInput, o: TrainOptions, runId: number, ctx: Ru
 }
 
 /**
- * Writes the run: embeddings with PCA, the ONNX scorer and similarity graph in ONE
+ * Writes the run: embeddings with PCA, the taste basis's exact neighbour lists (what
+ * the gateway answers similarMovies from), the ONNX scorer and similarity graph in ONE
  * transaction (a run killed while writing leaves none behind), then --onnx-out and the
  * per-run HNSW indexes. Returns the PCA's explained variance.
  */
@@ -283,8 +286,11 @@ async function writeRun(
   const pca = moviePca(p.movieFactors, p.nMovies, p.factors);
   const scorer = buildScorerOnnx(p, { runId: id, userIds: data.userIds, movieIds: data.movieIds });
   const similarity = buildSimilarityOnnx(p, { runId: id, movieIds: data.movieIds });
+  const taste = await computeNeighbourLists(data.movieIds, p.movieFactors, p.factors);
+  log(`neighbour lists (taste): ${data.movieIds.length} films x ${taste.lists.n} in ${taste.seconds.toFixed(1)} s`);
   await db.transaction(async (tx) => {
     await copyMovieEmbeddings(tx, id, embeddingRows(data.movieIds, p.movieFactors, p.movieBias, p.factors, pca.coords));
+    await copyMovieNeighbours(tx, id, 'taste', neighbourRows(taste));
     await ctx.onPhase?.('movie-embeddings-written', id);
     await copyUserEmbeddings(tx, id, embeddingRows(data.userIds, p.userFactors, p.userBias, p.factors));
     await saveModelArtifact(tx, id, 'onnx-scorer', scorer);
