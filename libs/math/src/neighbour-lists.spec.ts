@@ -7,6 +7,8 @@ import {
   loadNeighbourListKernel,
   neighbourListsByScan,
   scanDot,
+  screeningMargin,
+  ScreenedTopK,
   unitRowsById,
   type NeighbourListKernel,
   type NeighbourLists,
@@ -79,6 +81,42 @@ describe('neighbour lists', () => {
     const lists = kernel.lists(m, 6, 4, 5);
     expect(firstDifference(lists, neighbourListsByScan(m, 6, 4, 5))).toBeNull();
     expect(Array.from(lists.ids.subarray(0, 5))).toEqual([2, 5, 1, 3, 4]);
+  });
+
+  it('stays exact where float32 cannot tell rows apart: near-ties, many equal rows, rows not of unit length', () => {
+    const rng = new Rng(11);
+    const dim = 50,
+      rows = 600;
+    const base = Float32Array.from({ length: dim }, () => rng.normal(0, 1));
+    const m = new Float32Array(rows * dim);
+    for (let r = 0; r < rows; r++)
+      for (let j = 0; j < dim; j++) m[r * dim + j] = 3 * base[j] * (1 + (r % 3 === 0 ? 0 : rng.normal(0, 1e-6))); // norm ~ 3 * |base|
+    for (const n of [1, 10, 100])
+      expect(firstDifference(kernel.lists(m, rows, dim, n), neighbourListsByScan(m, rows, dim, n))).toBeNull();
+  });
+
+  it('falls back to the exact scan where float32 could overflow or a row is NaN', () => {
+    const m = randomUnitRows(50, 4, 5);
+    m[7 * 4 + 1] = NaN;
+    expect(screeningMargin(m, 50, 4)).toBe(Infinity);
+    expect(firstDifference(kernel.lists(m, 50, 4, 8), neighbourListsByScan(m, 50, 4, 8))).toBeNull();
+    const big = randomUnitRows(20, 4, 6).map((x) => x * 1e20);
+    expect(screeningMargin(big, 20, 4)).toBe(Infinity);
+    expect(firstDifference(kernel.lists(big, 20, 4, 5), neighbourListsByScan(big, 20, 4, 5))).toBeNull();
+    expect(screeningMargin(randomUnitRows(20, 50, 7), 20, 50)).toBeLessThan(1e-5);
+  });
+
+  it('needs its margin: a screening error inside the bound loses the best row when the margin is planted as 0', () => {
+    // exact scores: row 0 best; screening scores err by up to 2e-7 and put row 1 first
+    const exact = [0.5, 0.5 - 1e-7, 0.1];
+    const screened = Float32Array.from([0.5 - 2e-7, 0.5 - 1e-7, 0.1]);
+    const run = (margin: number) => {
+      const sel = new ScreenedTopK(1, margin);
+      sel.offer(Int32Array.from([0, 1, 2]), screened, 0, 3, -1);
+      return Array.from(sel.finish((r) => exact[r]).indices);
+    };
+    expect(run(4e-7)).toEqual([0]);
+    expect(run(0)).toEqual([1]); // the planted mistake a zero margin makes
   });
 
   it('rejects bad arguments, naming them', () => {

@@ -35,8 +35,8 @@ function checkK(k: number): void {
 
 /**
  * A min-heap on (score, -index) holding the k best seen so far; its root is
- * the worst kept entry, the one a new candidate has to beat. Exported for selections
- * fed in pieces (the neighbour lists' blocked product).
+ * the worst kept entry, the one a new candidate has to beat. Exported for the
+ * neighbour lists' final pick among re-scored candidates.
  */
 export class TopKHeap {
   readonly idx: Int32Array;
@@ -72,24 +72,6 @@ export class TopKHeap {
       this.idx[c] = i;
     } else {
       this.siftDown(0, s, i, this.size);
-    }
-  }
-
-  /**
-   * Offers scores[start .. start+len) as the candidates base .. base+len-1 (NaN and
-   * index `skip` left out), the same choices `topK` makes over the whole array.
-   */
-  offer(scores: Float64Array, start: number, len: number, base: number, skip: number): void {
-    if (this.k === 0) return;
-    let floor = this.size === this.k ? this.score[0] : -Infinity;
-    for (let i = 0; i < len; i++) {
-      const s = scores[start + i];
-      if (s < floor) continue;
-      if (s !== s || base + i === skip) continue;
-      if (this.accepts(s, base + i)) {
-        this.push(s, base + i);
-        if (this.size === this.k) floor = this.score[0];
-      }
     }
   }
 
