@@ -78,7 +78,12 @@ function randomFilter(rng: Rng, genres: readonly string[]): MovieFilter {
 }
 
 /** `count` requests of the realistic mix (see the file's header), seeded. */
-export function mixStream(films: readonly WorkloadFilm[], genres: readonly string[], count: number, seed = 19): Streams & { moods: number; filtered: number } {
+export function mixStream(
+  films: readonly WorkloadFilm[],
+  genres: readonly string[],
+  count: number,
+  seed = 19,
+): Streams & { moods: number; filtered: number } {
   const ranked = [...films].sort((a, b) => b.ratingCount - a.ratingCount);
   const rng = new Rng(seed);
   const zipf = zipfSampler(ranked.length, 1, rng);

@@ -136,7 +136,9 @@ async function neighbourListCost(db: Db, seed: SeedResult, log: (m: string) => v
     {
       threads: 2,
       onProgress: (done, total) => {
-        if (done - shown >= total / 10 || done === total) log(`neighbour lists ${done}/${total} (${((100 * done) / total).toFixed(0)}%)`), (shown = done);
+        if (done - shown < total / 10 && done < total) return;
+        log(`neighbour lists ${done}/${total} (${((100 * done) / total).toFixed(0)}%)`);
+        shown = done;
       },
     },
   );
@@ -161,7 +163,14 @@ interface Pair {
 }
 
 /** Runs one stream against the gateway then the bare server, each from empty answer caches. */
-async function both(gw: Gateway, bare: { url: string; clear: () => void }, dir: string, name: string, st: Streams, seconds: number): Promise<Pair> {
+async function both(
+  gw: Gateway,
+  bare: { url: string; clear: () => void },
+  dir: string,
+  name: string,
+  st: Streams,
+  seconds: number,
+): Promise<Pair> {
   const gf = join(dir, `${name}-gw.json`),
     bf = join(dir, `${name}-bare.json`);
   writeFileSync(gf, JSON.stringify(st.gateway));
@@ -178,10 +187,42 @@ async function both(gw: Gateway, bare: { url: string; clear: () => void }, dir: 
 /** The four rows of one stream: req/s, p50, p99 (each vs bare), and the ratio. */
 function streamRows(key: string, label: string, p: Pair, notes: string, aim?: string): BenchRow[] {
   return [
-    { key: `${key}_req_per_s`, figure: `${label} (req/s)`, cinemap: p.g.reqPerSec, baselineName: 'bare node:http, same lookups', baseline: p.b.reqPerSec, unit: 'req/s', higherIsBetter: true, notes: `${notes}; errors gateway ${p.g.errors}, bare ${p.b.errors}` },
-    { key: `${key}_p50_ms`, figure: `${label}, p50 latency`, cinemap: p.g.p50, baselineName: 'bare node:http', baseline: p.b.p50, unit: 'ms', higherIsBetter: false },
-    { key: `${key}_p99_ms`, figure: `${label}, p99 latency`, cinemap: p.g.p99, baselineName: 'bare node:http', baseline: p.b.p99, unit: 'ms', higherIsBetter: false },
-    { key: `${key}_vs_bare`, figure: `${label}: gateway / bare req/s`, cinemap: p.g.reqPerSec / p.b.reqPerSec, unit: 'x', higherIsBetter: true, notes: aim },
+    {
+      key: `${key}_req_per_s`,
+      figure: `${label} (req/s)`,
+      cinemap: p.g.reqPerSec,
+      baselineName: 'bare node:http, same lookups',
+      baseline: p.b.reqPerSec,
+      unit: 'req/s',
+      higherIsBetter: true,
+      notes: `${notes}; errors gateway ${p.g.errors}, bare ${p.b.errors}`,
+    },
+    {
+      key: `${key}_p50_ms`,
+      figure: `${label}, p50 latency`,
+      cinemap: p.g.p50,
+      baselineName: 'bare node:http',
+      baseline: p.b.p50,
+      unit: 'ms',
+      higherIsBetter: false,
+    },
+    {
+      key: `${key}_p99_ms`,
+      figure: `${label}, p99 latency`,
+      cinemap: p.g.p99,
+      baselineName: 'bare node:http',
+      baseline: p.b.p99,
+      unit: 'ms',
+      higherIsBetter: false,
+    },
+    {
+      key: `${key}_vs_bare`,
+      figure: `${label}: gateway / bare req/s`,
+      cinemap: p.g.reqPerSec / p.b.reqPerSec,
+      unit: 'x',
+      higherIsBetter: true,
+      notes: aim,
+    },
   ];
 }
 
@@ -191,7 +232,7 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
   const seconds = opts.serveSeconds ?? (opts.quick ? 4 : 10);
   const mixSeconds = opts.serveSeconds ?? (opts.quick ? 6 : 30);
   const log = (m: string) => console.error(`bench serve: ${m}`);
-  let t = Date.now();
+  const t = Date.now();
   const db = await openPglite({ dataDir: 'memory://' });
   await migrate(db);
   const seed = await seedGatewayFixture(db, { fillers: movies, dim: 50, users: 50, neighbourLists: false });
@@ -209,7 +250,9 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
   global.gc?.();
   const rssAfter = process.memoryUsage().rss;
   const snap0 = gw.store.current!;
-  log(`gateway up: lists of ${snap0.listLength('taste')} loaded; RSS ${(rssBefore / 2 ** 20).toFixed(0)} -> ${(rssAfter / 2 ** 20).toFixed(0)} MB`);
+  log(
+    `gateway up: lists of ${snap0.listLength('taste')} loaded; RSS ${(rssBefore / 2 ** 20).toFixed(0)} -> ${(rssAfter / 2 ** 20).toFixed(0)} MB`,
+  );
   const bare = await bareServer(gw);
   const dir = mkdtempSync(join(tmpdir(), 'cinemap-serve-'));
 
@@ -229,7 +272,11 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
   log(`load: realistic mix from cold caches, ${mixSeconds} s each`);
   const use0 = { ...snap0.listUse };
   const mixed = await both(gw, bare, dir, 'mix', mix, mixSeconds);
-  const use = { list: snap0.listUse.list - use0.list, fallback: snap0.listUse.fallback - use0.fallback, scan: snap0.listUse.scan - use0.scan };
+  const use = {
+    list: snap0.listUse.list - use0.list,
+    fallback: snap0.listUse.fallback - use0.fallback,
+    scan: snap0.listUse.scan - use0.scan,
+  };
   log(`load: every title different, unfiltered and ${genre} only, ${seconds} s each`);
   const dist = await both(gw, bare, dir, 'distinct', distinct, seconds);
   const u1 = { ...snap0.listUse };
@@ -237,8 +284,12 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
   const fallbackF = snap0.listUse.fallback - u1.fallback,
     answeredF = snap0.listUse.list - u1.list + fallbackF;
   rmSync(dir, { recursive: true, force: true });
-  for (const [name, p] of [['distinct', dist], ['distinct filtered', distF]] as const)
-    if (p.g.requests > films.length || p.b.requests > films.length) log(`warning: the ${name} stream wrapped around its title list; some answers were cached`);
+  for (const [name, p] of [
+    ['distinct', dist],
+    ['distinct filtered', distF],
+  ] as const)
+    if (p.g.requests > films.length || p.b.requests > films.length)
+      log(`warning: the ${name} stream wrapped around its title list; some answers were cached`);
 
   const recall = await recallRows(db, seed, gw, opts.quick ? 40 : 100);
   await gw.close();
@@ -247,7 +298,13 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
   const setup = `${seed.movies.length} movies x 50 dims (seeded by COPY with random embeddings, not a trained run), PGlite in-process; gateway and bare server in the bench process, autocannon (64 connections, loopback) in a child process sharing the same cores`;
   const mb = (x: number) => x / 2 ** 20;
   return [
-    ...streamRows('serve', 'similarMovies k=10 over HTTP, cached stream', cached, `${setup}; ${seconds} s; one title repeated: whole responses replayed per run snapshot`, 'aim >= 0.5 (Apollo is typically ~0.26)'),
+    ...streamRows(
+      'serve',
+      'similarMovies k=10 over HTTP, cached stream',
+      cached,
+      `${setup}; ${seconds} s; one title repeated: whole responses replayed per run snapshot`,
+      'aim >= 0.5 (Apollo is typically ~0.26)',
+    ),
     ...streamRows(
       'serve_mix',
       'realistic mix over HTTP, cold caches',
@@ -255,7 +312,13 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
       `${mixSeconds} s; ${mix.gateway.length} requests cycled: titles Zipf(s=1) by rating count, ${((100 * mix.filtered) / mix.gateway.length).toFixed(0)}% filtered, ${((100 * mix.moods) / mix.gateway.length).toFixed(0)}% moods (scan), k=10; gateway similarMovies answered from lists ${use.list}, fallback scans ${use.fallback}, no-list scans ${use.scan}`,
       'aim >= 10k req/s, p99 <= 10 ms, >= 0.5x bare',
     ),
-    ...streamRows('serve_distinct', 'similarMovies k=10, every title different', dist, `${seconds} s; ${films.length} distinct titles, unfiltered (floor 10): a walk of the film's list, no cache`, 'aim >= 5k req/s'),
+    ...streamRows(
+      'serve_distinct',
+      'similarMovies k=10, every title different',
+      dist,
+      `${seconds} s; ${films.length} distinct titles, unfiltered (floor 10): a walk of the film's list, no cache`,
+      'aim >= 5k req/s',
+    ),
     ...streamRows(
       'serve_distinct_filtered',
       `similarMovies k=10, every title different, ${genre} only`,
@@ -263,15 +326,48 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
       `${seconds} s; genre share ${(100 * share).toFixed(0)}% of films; fallback scans ${fallbackF} of ${answeredF} gateway answers`,
       'aim >= 1k req/s',
     ),
-    { key: 'neighbour_lists_s', figure: `exact neighbour lists, ${seed.movies.length} films x ${cost.n}, ${cost.threads} threads (s)`, cinemap: cost.seconds, baselineName: 'one WASM scan per film, 1 thread (extrapolated from 1000)', baseline: cost.scanSecondsEstimate, unit: 's', higherIsBetter: false, notes: 'blocked WASM SIMD product (float64, bit-identical to the scan); aim <= 60 s on 86k films' },
-    { key: 'neighbour_lists_mb', figure: 'movie_neighbours size in the database (MB)', cinemap: mb(cost.bytes), unit: 'MB', higherIsBetter: false, notes: `pg_total_relation_size, PGlite (PostgreSQL 17); int[] + real[] per film; read back in ${(cost.loadMs / 1000).toFixed(1)} s` },
-    { key: 'neighbour_lists_load_s', figure: 'gateway: read the lists from the database (s)', cinemap: cost.loadMs / 1000, baselineName: 'computing them at load (2 threads)', baseline: cost.seconds, unit: 's', higherIsBetter: false, notes: 'why the trainer computes them: reading is cheaper than computing on every gateway start and swap' },
-    { key: 'serve_rss_mb', figure: 'bench process RSS with the run and its lists loaded (MB)', cinemap: mb(rssAfter), unit: 'MB', higherIsBetter: false, notes: `includes the in-process PGlite database; the gateway's load added ${mb(rssAfter - rssBefore).toFixed(0)} MB (matrix, catalogue, lists ${mb(seed.movies.length * cost.n * 4).toFixed(0)} MB as Int32Array)` },
+    {
+      key: 'neighbour_lists_s',
+      figure: `exact neighbour lists, ${seed.movies.length} films x ${cost.n}, ${cost.threads} threads (s)`,
+      cinemap: cost.seconds,
+      baselineName: 'one WASM scan per film, 1 thread (extrapolated from 1000)',
+      baseline: cost.scanSecondsEstimate,
+      unit: 's',
+      higherIsBetter: false,
+      notes: 'blocked WASM SIMD product (float64, bit-identical to the scan); aim <= 60 s on 86k films',
+    },
+    {
+      key: 'neighbour_lists_mb',
+      figure: 'movie_neighbours size in the database (MB)',
+      cinemap: mb(cost.bytes),
+      unit: 'MB',
+      higherIsBetter: false,
+      notes: `pg_total_relation_size, PGlite (PostgreSQL 17); int[] + real[] per film; read back in ${(cost.loadMs / 1000).toFixed(1)} s`,
+    },
+    {
+      key: 'neighbour_lists_load_s',
+      figure: 'gateway: read the lists from the database (s)',
+      cinemap: cost.loadMs / 1000,
+      baselineName: 'computing them at load (2 threads)',
+      baseline: cost.seconds,
+      unit: 's',
+      higherIsBetter: false,
+      notes: 'why the trainer computes them: reading is cheaper than computing on every gateway start and swap',
+    },
+    {
+      key: 'serve_rss_mb',
+      figure: 'bench process RSS with the run and its lists loaded (MB)',
+      cinemap: mb(rssAfter),
+      unit: 'MB',
+      higherIsBetter: false,
+      notes: `includes the in-process PGlite database; the gateway's load added ${mb(rssAfter - rssBefore).toFixed(0)} MB (matrix, catalogue, lists ${mb(seed.movies.length * cost.n * 4).toFixed(0)} MB as Int32Array)`,
+    },
     ...recall,
   ];
 }
 
 /** Recall@10 and latency of the served path (lists and scan) vs pgvector exact and HNSW. */
+// eslint-disable-next-line max-lines-per-function -- one measurement loop and its three rows
 async function recallRows(db: Db, seed: SeedResult, gw: Gateway, samples: number): Promise<BenchRow[]> {
   const snap = gw.store.current!;
   const sample = seed.movies.filter((_, i) => i % Math.max(1, Math.floor(seed.movies.length / samples)) === 0);
@@ -305,8 +401,35 @@ async function recallRows(db: Db, seed: SeedResult, gw: Gateway, samples: number
   }
   const n = sample.length;
   return [
-    { key: 'similar_recall_at_10', figure: 'recall@10 vs pgvector exact cosine', cinemap: memHit / total, baselineName: 'pgvector HNSW (ef_search 40)', baseline: annHit / total, unit: '', higherIsBetter: true, notes: `${n} query movies, floor off; served path = in-memory exact (lists or scan: ${listDiffers} of ${n} list answers differ from the scan)` },
-    { key: 'similar_query_ms', figure: 'one neighbour query (no cache), exact scan', cinemap: memMs / n, baselineName: 'pgvector exact scan', baseline: exactMs / n, unit: 'ms', higherIsBetter: false, notes: `pgvector HNSW (ef_search 40): ${(annMs / n).toFixed(2)} ms at recall@10 ${(annHit / total).toFixed(3)}; PGlite (single-threaded WASM) in-process` },
-    { key: 'similar_list_query_ms', figure: 'one neighbour query (no cache), from the list', cinemap: listMs / n, baselineName: 'exact scan', baseline: memMs / n, unit: 'ms', higherIsBetter: false, notes: 'same answers, floor off' },
+    {
+      key: 'similar_recall_at_10',
+      figure: 'recall@10 vs pgvector exact cosine',
+      cinemap: memHit / total,
+      baselineName: 'pgvector HNSW (ef_search 40)',
+      baseline: annHit / total,
+      unit: '',
+      higherIsBetter: true,
+      notes: `${n} query movies, floor off; served path = in-memory exact (lists or scan: ${listDiffers} of ${n} list answers differ from the scan)`,
+    },
+    {
+      key: 'similar_query_ms',
+      figure: 'one neighbour query (no cache), exact scan',
+      cinemap: memMs / n,
+      baselineName: 'pgvector exact scan',
+      baseline: exactMs / n,
+      unit: 'ms',
+      higherIsBetter: false,
+      notes: `pgvector HNSW (ef_search 40): ${(annMs / n).toFixed(2)} ms at recall@10 ${(annHit / total).toFixed(3)}; PGlite (single-threaded WASM) in-process`,
+    },
+    {
+      key: 'similar_list_query_ms',
+      figure: 'one neighbour query (no cache), from the list',
+      cinemap: listMs / n,
+      baselineName: 'exact scan',
+      baseline: memMs / n,
+      unit: 'ms',
+      higherIsBetter: false,
+      notes: 'same answers, floor off',
+    },
   ];
 }

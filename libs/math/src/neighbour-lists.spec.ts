@@ -91,8 +91,7 @@ describe('neighbour lists', () => {
     const m = new Float32Array(rows * dim);
     for (let r = 0; r < rows; r++)
       for (let j = 0; j < dim; j++) m[r * dim + j] = 3 * base[j] * (1 + (r % 3 === 0 ? 0 : rng.normal(0, 1e-6))); // norm ~ 3 * |base|
-    for (const n of [1, 10, 100])
-      expect(firstDifference(kernel.lists(m, rows, dim, n), neighbourListsByScan(m, rows, dim, n))).toBeNull();
+    for (const n of [1, 10, 100]) expect(firstDifference(kernel.lists(m, rows, dim, n), neighbourListsByScan(m, rows, dim, n))).toBeNull();
   });
 
   it('falls back to the exact scan where float32 could overflow or a row is NaN', () => {

@@ -102,7 +102,17 @@ const SCREEN_WAT = String.raw`
 
 interface ScreenExports {
   memory: WebAssembly.Memory;
-  scan4(r0: number, r1: number, dim: number, q: number, floors: number, counts: number, outRows: number, outScores: number, cap: number): void;
+  scan4(
+    r0: number,
+    r1: number,
+    dim: number,
+    q: number,
+    floors: number,
+    counts: number,
+    outRows: number,
+    outScores: number,
+    cap: number,
+  ): void;
 }
 
 /** N when nobody says otherwise: similarMovies(k <= 100) is answered from the list alone. */
@@ -208,7 +218,8 @@ export class NeighbourListKernel {
     const oiOffset = cntOffset + 16;
     const osOffset = oiOffset + 4 * ROW_BLOCK * 4;
     const bytes = osOffset + 4 * ROW_BLOCK * 4;
-    if (bytes > 2 ** 31) throw new RangeError(`neighbourLists: ${rows} x ${dim} is over the 2 GiB this kernel addresses; use neighbourListsByScan`);
+    if (bytes > 2 ** 31)
+      throw new RangeError(`neighbourLists: ${rows} x ${dim} is over the 2 GiB this kernel addresses; use neighbourListsByScan`);
     const wasm = new WebAssembly.Instance(this.module, {}).exports as unknown as ScreenExports;
     wasm.memory.grow(Math.ceil(bytes / PAGE));
     const buf = wasm.memory.buffer;
@@ -247,7 +258,6 @@ export class NeighbourListKernel {
     }
     return out;
   }
-
 }
 
 /**

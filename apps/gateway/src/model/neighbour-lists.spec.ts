@@ -52,10 +52,15 @@ describeEachBackend('similarMovies from precomputed neighbour lists', (ctx) => {
     const ids = seed.movies.map((m) => m.movieId);
     const before = { ...snap.listUse };
     fc.assert(
-      fc.property(fc.constantFrom(...ids), fc.integer({ min: 1, max: 100 }), fc.option(filterArb(snap.genres), { nil: undefined }), (id, k, f) => {
-        const filter = f ?? {};
-        expect(plain(snap.similarTo(id, k, filter))).toEqual(plain(snap.neighbours(snap.vector(id), k, filter, [id])));
-      }),
+      fc.property(
+        fc.constantFrom(...ids),
+        fc.integer({ min: 1, max: 100 }),
+        fc.option(filterArb(snap.genres), { nil: undefined }),
+        (id, k, f) => {
+          const filter = f ?? {};
+          expect(plain(snap.similarTo(id, k, filter))).toEqual(plain(snap.neighbours(snap.vector(id), k, filter, [id])));
+        },
+      ),
       { numRuns: RUNS },
     );
     // both list paths ran: answered from the list, and fell back to the scan

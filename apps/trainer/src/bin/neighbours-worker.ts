@@ -19,6 +19,11 @@ parentPort?.on('message', async (msg: ListsInit | ListsRange) => {
   if (!init) throw new Error('neighbours-worker: range before init');
   const matrix = new Float32Array(init.matrix);
   const o = { from: msg.from, to: msg.to };
-  const lists = kernel ? kernel.lists(matrix, init.rows, init.dim, init.n, o) : neighbourListsByScan(matrix, init.rows, init.dim, init.n, o);
-  parentPort?.postMessage({ type: 'lists', from: msg.from, to: msg.to, ids: lists.ids, scores: lists.scores }, [lists.ids.buffer as ArrayBuffer, lists.scores.buffer as ArrayBuffer]);
+  const lists = kernel
+    ? kernel.lists(matrix, init.rows, init.dim, init.n, o)
+    : neighbourListsByScan(matrix, init.rows, init.dim, init.n, o);
+  parentPort?.postMessage({ type: 'lists', from: msg.from, to: msg.to, ids: lists.ids, scores: lists.scores }, [
+    lists.ids.buffer as ArrayBuffer,
+    lists.scores.buffer as ArrayBuffer,
+  ]);
 });

@@ -37,7 +37,13 @@ export interface PoolOptions {
 }
 
 /** Lists for every row of a unit-length row-major matrix (ids are row indices; see @cinemap/math NeighbourLists). */
-export async function neighbourListsThreaded(matrix: Float32Array, rows: number, dim: number, n: number, o: PoolOptions = {}): Promise<NeighbourLists> {
+export async function neighbourListsThreaded(
+  matrix: Float32Array,
+  rows: number,
+  dim: number,
+  n: number,
+  o: PoolOptions = {},
+): Promise<NeighbourLists> {
   const threads = Math.max(1, Math.min(o.threads ?? availableParallelism(), Math.ceil(rows / CHUNK)));
   const shared = new SharedArrayBuffer(rows * dim * 4);
   new Float32Array(shared).set(matrix.subarray(0, rows * dim));
@@ -67,7 +73,12 @@ export async function neighbourListsThreaded(matrix: Float32Array, rows: number,
               deal();
             });
             w.once('error', fail);
-            w.once('exit', (code) => (next < rows || done < rows) && fail(new Error(`neighbour lists: a worker exited (code ${code}) before the lists were done`)));
+            w.once(
+              'exit',
+              (code) =>
+                (next < rows || done < rows) &&
+                fail(new Error(`neighbour lists: a worker exited (code ${code}) before the lists were done`)),
+            );
             w.postMessage({ type: 'init', matrix: shared, rows, dim, n } satisfies ListsInit);
           }),
       ),

@@ -21,10 +21,12 @@ describeEachBackend('movie_neighbours', (ctx) => {
       const exact = await similarMoviesExact(ctx.db(), seed.runId, id, 100, { minRatingCount: 0 });
       expect(lists.find((l) => l.movieId === id)!.neighbourIds).toEqual(exact.map((r) => r.movieId));
     }
-    const [row] = await ctx.db().query<{ n: number; first: number }>(
-      `SELECT cardinality(similarities) AS n, similarities[1]::float8 AS first FROM movie_neighbours WHERE run_id = $1 AND movie_id = 1`,
-      [seed.runId],
-    );
+    const [row] = await ctx
+      .db()
+      .query<{ n: number; first: number }>(
+        `SELECT cardinality(similarities) AS n, similarities[1]::float8 AS first FROM movie_neighbours WHERE run_id = $1 AND movie_id = 1`,
+        [seed.runId],
+      );
     expect(row.n).toBe(100);
     expect(row.first).toBeGreaterThan(0);
     expect(await movieNeighboursBytes(ctx.db())).toBeGreaterThan(0);
@@ -32,13 +34,15 @@ describeEachBackend('movie_neighbours', (ctx) => {
 
   it('refuses an unknown basis (in TypeScript and in the table) and arrays of different lengths', async () => {
     const db = ctx.db();
-    await expect(copyMovieNeighbours(db, seed.runId, 'tatse' as 'taste', [])).rejects.toThrow(/basis must be one of taste, audience, blend, got "tatse"/);
-    await expect(
-      db.query(`INSERT INTO movie_neighbours VALUES ($1, 'tatse', 1, '{2}', '{0.5}')`, [seed.runId]),
-    ).rejects.toThrow(/check constraint/);
-    await expect(
-      db.query(`INSERT INTO movie_neighbours VALUES ($1, 'audience', 1, '{2,3}', '{0.5}')`, [seed.runId]),
-    ).rejects.toThrow(/check constraint/);
+    await expect(copyMovieNeighbours(db, seed.runId, 'tatse' as 'taste', [])).rejects.toThrow(
+      /basis must be one of taste, audience, blend, got "tatse"/,
+    );
+    await expect(db.query(`INSERT INTO movie_neighbours VALUES ($1, 'tatse', 1, '{2}', '{0.5}')`, [seed.runId])).rejects.toThrow(
+      /check constraint/,
+    );
+    await expect(db.query(`INSERT INTO movie_neighbours VALUES ($1, 'audience', 1, '{2,3}', '{0.5}')`, [seed.runId])).rejects.toThrow(
+      /check constraint/,
+    );
     await expect(
       copyMovieNeighbours(db, seed.runId, 'audience', [{ movieId: 1, neighbourIds: [2, 3], similarities: [0.5] }]),
     ).rejects.toThrow(/film 1 has 2 ids but 1 similarities/);
@@ -48,7 +52,8 @@ describeEachBackend('movie_neighbours', (ctx) => {
   it('shows the active run in active_movie_neighbours, to analysts too; lists go with a deleted run', async () => {
     const db = ctx.db();
     const other = await seedModelRun(db, seed, { seed: 99, activate: false });
-    const active = async () => (await db.query<{ run_id: number }>(`SELECT DISTINCT run_id FROM active_movie_neighbours`)).map((r) => r.run_id);
+    const active = async () =>
+      (await db.query<{ run_id: number }>(`SELECT DISTINCT run_id FROM active_movie_neighbours`)).map((r) => r.run_id);
     expect(await active()).toEqual([seed.runId]);
     await db.transaction(async (tx) => {
       await tx.exec('SET LOCAL ROLE cinemap_analyst');

@@ -24,7 +24,9 @@ function* neighbourCsv(runId: number, basis: NeighbourBasis, rows: Iterable<Movi
   let buf = '';
   for (const r of rows) {
     if (r.neighbourIds.length !== r.similarities.length)
-      throw new RangeError(`movie neighbours: film ${r.movieId} has ${r.neighbourIds.length} ids but ${r.similarities.length} similarities`);
+      throw new RangeError(
+        `movie neighbours: film ${r.movieId} has ${r.neighbourIds.length} ids but ${r.similarities.length} similarities`,
+      );
     let ids = '',
       sims = '';
     for (let i = 0; i < r.neighbourIds.length; i++) {
@@ -43,7 +45,12 @@ function* neighbourCsv(runId: number, basis: NeighbourBasis, rows: Iterable<Movi
 }
 
 /** Bulk-loads one basis's lists of a run (COPY); returns the rows written. */
-export async function copyMovieNeighbours(q: Queryable, runId: number, basis: NeighbourBasis, rows: Iterable<MovieNeighboursRow>): Promise<number> {
+export async function copyMovieNeighbours(
+  q: Queryable,
+  runId: number,
+  basis: NeighbourBasis,
+  rows: Iterable<MovieNeighboursRow>,
+): Promise<number> {
   checkBasis(basis);
   return q.copyFrom('movie_neighbours', ['run_id', 'basis', 'movie_id', 'neighbour_ids', 'similarities'], neighbourCsv(runId, basis, rows));
 }
@@ -53,7 +60,11 @@ export async function copyMovieNeighbours(q: Queryable, runId: number, basis: Ne
  * similarities stay in the table (the gateway recomputes them exactly in float64).
  * Empty when the run has none (written before lists existed).
  */
-export async function loadMovieNeighbourIds(q: Queryable, runId: number, basis: NeighbourBasis): Promise<{ movieId: number; neighbourIds: number[] }[]> {
+export async function loadMovieNeighbourIds(
+  q: Queryable,
+  runId: number,
+  basis: NeighbourBasis,
+): Promise<{ movieId: number; neighbourIds: number[] }[]> {
   checkBasis(basis);
   // Text, split here: about 3x faster than letting the drivers parse 86k int[] values.
   const rows = await q.query<{ movie_id: number; ids: string }>(

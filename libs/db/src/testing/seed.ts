@@ -200,7 +200,6 @@ export async function seedModelRun(
   return runId;
 }
 
-// eslint-disable-next-line max-lines-per-function -- one run's rows written top to bottom, as the trainer writes them
 async function insertRun(
   tx: Queryable,
   datasetId: number,
