@@ -44,7 +44,13 @@ export { copyMovieEmbeddings, copyUserEmbeddings } from './queries/embeddings';
 export type { EmbeddingRow } from './queries/embeddings';
 export { runIndexNames, createRunEmbeddingIndexes, similarMoviesAnn } from './queries/embedding-indexes';
 export { saveModelArtifact, loadModelArtifact } from './queries/artifacts';
-export { NEIGHBOUR_BASES, copyMovieNeighbours, loadMovieNeighbourIds, movieNeighboursBytes } from './queries/movie-neighbours';
+export {
+  NEIGHBOUR_BASES,
+  copyMovieNeighbours,
+  forEachMovieNeighbours,
+  loadMovieNeighbourIds,
+  movieNeighboursBytes,
+} from './queries/movie-neighbours';
 export type { NeighbourBasis, MovieNeighboursRow } from './queries/movie-neighbours';
 export { loadRunMovies, getMoviesByIds, searchMovies, appreciatedMovies, pcaProjection, similarMoviesExact } from './queries/movies';
 export type { MovieRow, RunMovieRow, ScoredMovieId } from './queries/movies';

@@ -15,7 +15,7 @@ import {
   getActiveDatasetId,
   getServedModelRun,
   loadModelArtifact,
-  loadMovieNeighbourIds,
+  forEachMovieNeighbours,
   loadRunMovies,
   loadTitleKeys,
   MODEL_CHANNEL,
@@ -161,12 +161,13 @@ export class ModelStore {
   private async attachLists(snap: ModelSnapshot): Promise<void> {
     const t0 = Date.now();
     try {
-      const lists = await loadMovieNeighbourIds(this.db, snap.runId, 'taste');
-      if (!lists.length) {
+      const lists = snap.neighbourListBuilder('taste');
+      const films = await forEachMovieNeighbours(this.db, snap.runId, 'taste', (movieId, ids, length) => lists.add(movieId, ids, length));
+      if (!films) {
         this.log.info({ runId: snap.runId }, 'run has no neighbour lists; similarMovies scans (train again to get them)');
         return;
       }
-      snap.attachNeighbourLists('taste', lists);
+      lists.finish();
       this.log.info({ runId: snap.runId, n: snap.listLength(), ms: Date.now() - t0 }, 'neighbour lists loaded');
     } catch (e) {
       this.log.warn({ err: e, runId: snap.runId }, 'neighbour lists not loaded; similarMovies scans');

@@ -196,30 +196,48 @@ export class ModelSnapshot {
 
   /**
    * Attaches a basis's precomputed lists (movie ids, best first) before the snapshot is
-   * published. Refused, with what is wrong, unless they cover exactly this run's films,
-   * each list as long as the run allows (min(N, films - 1)), ids known, itself absent:
-   * lists that do not fit would give wrong answers, so the store then keeps scanning.
+   * published: `add` each film's list, then `finish`. Refused, with what is wrong, unless
+   * they cover exactly this run's films, each list as long as the run allows
+   * (min(N, films - 1)), ids known, the film itself absent: lists that do not fit would
+   * give wrong answers, so the store then keeps scanning. Kept as row indices
+   * (N x 4 bytes per film), filled as they arrive so nothing else is held meanwhile.
    */
-  attachNeighbourLists(basis: NeighbourBasis, lists: readonly { movieId: number; neighbourIds: readonly number[] }[]): void {
-    const n = lists[0]?.neighbourIds.length ?? 0;
-    const want = Math.min(n, this.size - 1);
+  neighbourListBuilder(basis: NeighbourBasis): { add(movieId: number, ids: ArrayLike<number>, length?: number): void; finish(): void } {
     const bad = (why: string) => new Error(`run ${this.runId}: ${basis} neighbour lists not used: ${why}`);
-    if (lists.length !== this.size) throw bad(`${lists.length} lists for ${this.size} films`);
-    if (n < 1) throw bad('the lists are empty');
-    const rows = new Int32Array(this.size * n).fill(-1);
-    const len = new Int32Array(this.size);
-    for (const l of lists) {
-      const r = this.rowOf.get(l.movieId);
-      if (r === undefined) throw bad(`film ${l.movieId} is not in the run`);
-      if (l.neighbourIds.length !== want) throw bad(`film ${l.movieId} has ${l.neighbourIds.length} neighbours, expected ${want}`);
-      l.neighbourIds.forEach((id, i) => {
-        const c = this.rowOf.get(id);
-        if (c === undefined || c === r) throw bad(`film ${l.movieId}'s neighbour ${id} is ${c === r ? 'itself' : 'not in the run'}`);
-        rows[r * n + i] = c;
-      });
-      len[r] = want;
-    }
-    this.lists.set(basis, { n, rows, len });
+    let lists: RowLists | null = null,
+      films = 0,
+      want = 0;
+    return {
+      add: (movieId, ids, length = ids.length) => {
+        if (!lists) {
+          if (length < 1) throw bad('the lists are empty');
+          lists = { n: length, rows: new Int32Array(this.size * length).fill(-1), len: new Int32Array(this.size) };
+          want = Math.min(length, this.size - 1);
+        }
+        const r = this.rowOf.get(movieId);
+        if (r === undefined) throw bad(`film ${movieId} is not in the run`);
+        if (length !== want) throw bad(`film ${movieId} has ${length} neighbours, expected ${want}`);
+        if (lists.len[r] !== 0) throw bad(`film ${movieId} has two lists`);
+        for (let i = 0; i < length; i++) {
+          const c = this.rowOf.get(ids[i]);
+          if (c === undefined || c === r) throw bad(`film ${movieId}'s neighbour ${ids[i]} is ${c === r ? 'itself' : 'not in the run'}`);
+          lists.rows[r * lists.n + i] = c;
+        }
+        lists.len[r] = length;
+        films++;
+      },
+      finish: () => {
+        if (!lists || films !== this.size) throw bad(`${films} lists for ${this.size} films`);
+        this.lists.set(basis, lists);
+      },
+    };
+  }
+
+  /** `neighbourListBuilder` over whole lists (tests, small runs). */
+  attachNeighbourLists(basis: NeighbourBasis, lists: readonly { movieId: number; neighbourIds: readonly number[] }[]): void {
+    const b = this.neighbourListBuilder(basis);
+    for (const l of lists) b.add(l.movieId, l.neighbourIds);
+    b.finish();
   }
 
   /**

@@ -4,7 +4,7 @@
 // with their run; analysts can read them.
 import { describeEachBackend } from '../testing';
 import { seedGatewayFixture, seedModelRun, type SeedResult } from '../testing/seed';
-import { copyMovieNeighbours, loadMovieNeighbourIds, movieNeighboursBytes } from './movie-neighbours';
+import { copyMovieNeighbours, forEachMovieNeighbours, loadMovieNeighbourIds, movieNeighboursBytes } from './movie-neighbours';
 import { similarMoviesExact } from './movies';
 
 describeEachBackend('movie_neighbours', (ctx) => {
@@ -30,6 +30,29 @@ describeEachBackend('movie_neighbours', (ctx) => {
     expect(row.n).toBe(100);
     expect(row.first).toBeGreaterThan(0);
     expect(await movieNeighboursBytes(ctx.db())).toBeGreaterThan(0);
+  });
+
+  it('reads page by page exactly what one page reads (keyset on movie id), empty and negative-free lists alike', async () => {
+    const db = ctx.db();
+    const whole = await loadMovieNeighbourIds(db, seed.runId, 'taste');
+    const paged: { movieId: number; neighbourIds: number[] }[] = [];
+    const films = await forEachMovieNeighbours(
+      db,
+      seed.runId,
+      'taste',
+      (movieId, ids, len) => paged.push({ movieId, neighbourIds: Array.from(ids.subarray(0, len)) }),
+      7,
+    );
+    expect(films).toBe(whole.length);
+    expect(paged).toEqual(whole);
+    await copyMovieNeighbours(db, seed.runId, 'blend', [
+      { movieId: 1, neighbourIds: [], similarities: [] },
+      { movieId: 2, neighbourIds: [1, 1000, 1001], similarities: [0.5, 0.25, -0.125] },
+    ]);
+    expect(await loadMovieNeighbourIds(db, seed.runId, 'blend')).toEqual([
+      { movieId: 1, neighbourIds: [] },
+      { movieId: 2, neighbourIds: [1, 1000, 1001] },
+    ]);
   });
 
   it('refuses an unknown basis (in TypeScript and in the table) and arrays of different lengths', async () => {
