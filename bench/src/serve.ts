@@ -247,9 +247,7 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
   });
   const rssAfter = process.memoryUsage().rss;
   const snap0 = gw.store.current!;
-  log(
-    `gateway up: lists of ${snap0.listLength('taste')} loaded; RSS ${(rssBefore / 2 ** 20).toFixed(0)} -> ${(rssAfter / 2 ** 20).toFixed(0)} MB`,
-  );
+  log(`gateway up: lists of ${snap0.listLength('taste')} loaded; process RSS ${(rssAfter / 2 ** 20).toFixed(0)} MB`);
   const bare = await bareServer(gw);
   const dir = mkdtempSync(join(tmpdir(), 'cinemap-serve-'));
 
