@@ -329,7 +329,7 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
       baseline: cost.scanSecondsEstimate,
       unit: 's',
       higherIsBetter: false,
-      notes: 'blocked WASM SIMD product (float64, bit-identical to the scan); aim <= 60 s on 86k films',
+      notes: 'blocked WASM SIMD product (float32 screen, exact float64 re-scoring: bit-identical to the scan); aim <= 60 s on 86k films',
     },
     {
       key: 'neighbour_lists_mb',
