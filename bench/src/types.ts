@@ -23,6 +23,8 @@ export interface BenchOptions {
   workDir: string;
   /** Real MovieLens dump folders/zips (`--real DIR`, repeatable): quality against the fast.ai reference. */
   real: string[];
+  /** `--serve-seconds N`: every serving stream runs N s (default 10, the mix 30; --quick 4 and 6). */
+  serveSeconds?: number;
 }
 
 export type BenchSuite = (opts: BenchOptions) => Promise<BenchRow[]>;

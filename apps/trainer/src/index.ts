@@ -18,3 +18,5 @@ export { plantedRatings } from './testing/planted';
 export { franchiseRecallAtK } from './model/quality';
 export { trainingAudience } from './model/audience';
 export type { AudienceParams } from './model/audience';
+export { computeNeighbourLists, neighbourRows } from './neighbours/neighbour-lists';
+export type { BasisNeighbours } from './neighbours/neighbour-lists';

@@ -1,5 +1,5 @@
 // Given an active dataset of planted ratings, when `runTraining` runs, then the run is
-// stored whole (row, embeddings with PCA, ONNX artifacts), becomes the single active
+// stored whole (row, embeddings with PCA, neighbour lists, ONNX artifacts), becomes the single active
 // run in one step with a NOTIFY, the analysts' views point at it through an HNSW
 // index, and a failing run leaves the previous active run untouched.
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -14,7 +14,8 @@ import {
   listMovieEmbeddings,
   seedCuratedDataset,
 } from '@cinemap/db/testing';
-import { audienceDims, loadModelArtifact, loadRunAudience, loadRunBlend, parseVector } from '@cinemap/db';
+import { audienceDims, loadModelArtifact, loadMovieNeighbourIds, loadRunAudience, loadRunBlend, parseVector } from '@cinemap/db';
+import { neighbourListsByScan, unitRowsById } from '@cinemap/math';
 import { runTraining } from './run-training';
 import { plantedRatings } from './testing/planted';
 
@@ -97,6 +98,21 @@ describeEachBackend('runTraining', (ctx) => {
     const expected = [...unit(t, 0.3), ...unit(a, 0.7)];
     Array.from(blend.get(id)!).forEach((x, j) => expect(x).toBeCloseTo(expected[j], 6));
   }, 60_000);
+  it("writes every film's exact neighbour list (taste) with the run, the scan's order over its stored vectors", async () => {
+    const db = ctx.db();
+    const lists = await loadMovieNeighbourIds(db, first.runId, 'taste');
+    expect(lists.map((l) => l.movieId)).toEqual(Array.from(first.data.movieIds));
+    const n = Math.min(100, first.data.movieIds.length - 1);
+    expect(lists.every((l) => l.neighbourIds.length === n)).toBe(true);
+    const stored = await listMovieEmbeddings(db, first.runId);
+    const { ids, matrix } = unitRowsById(
+      stored.map((r) => r.movieId),
+      Float32Array.from(stored.flatMap((r) => Array.from(parseVector(r.embedding)))),
+      8,
+    );
+    const scan = neighbourListsByScan(matrix, ids.length, 8, n, { from: 7, to: 8 });
+    expect(lists[7].neighbourIds).toEqual(Array.from(scan.ids, (r) => ids[r]));
+  });
 
   it('exposes the active run through active_movie_embeddings (readable by the gateway and analysts)', async () => {
     const db = ctx.db();

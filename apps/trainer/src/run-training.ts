@@ -10,6 +10,7 @@ import {
   activateModelRun,
   copyAudienceEmbeddings,
   copyMovieEmbeddings,
+  copyMovieNeighbours,
   copyUserEmbeddings,
   createRunAudienceIndexes,
   createModelRunForDataset,
@@ -36,6 +37,7 @@ import { TrainingInterrupted, type Engine, type EngineName, type EpochStats, typ
 import { baselineRmse, fitBaseline } from './model/baseline';
 import { buildScorerOnnx, buildSimilarityOnnx, type ModelWeights } from '@cinemap/model';
 import { moviePca } from './export/pca';
+import { computeNeighbourLists, neighbourRows } from './neighbours/neighbour-lists';
 import { FASTAI_BATCHES_PER_EPOCH, resolveBatchSize, resolveOptions, type TrainOptions } from './options';
 import { countsOf, createProgress } from '@cinemap/cli';
 import { epochTableHeader, epochTableRow, formatRate, type Log } from './report/progress';
@@ -288,7 +290,8 @@ async function fit(input: TrainingInput, o: TrainOptions, runId: number, ctx: Ru
 }
 
 /**
- * Writes the run: embeddings with PCA, the ONNX scorer and similarity graph in ONE
+ * Writes the run: embeddings with PCA, the taste basis's exact neighbour lists (what
+ * the gateway answers similarMovies from), the ONNX scorer and similarity graph in ONE
  * transaction (a run killed while writing leaves none behind), then --onnx-out and the
  * per-run HNSW indexes. Returns the PCA's explained variance.
  */
@@ -305,8 +308,16 @@ async function writeRun(
   const audience = await computeAudience(data, p, o, ctx, log);
   const scorer = buildScorerOnnx(p, { runId: id, userIds: data.userIds, movieIds: data.movieIds });
   const similarity = buildSimilarityOnnx(p, { runId: id, movieIds: data.movieIds });
+  // Lists for the two bases most asked: BLEND (the default) and TASTE (the blog's);
+  // AUDIENCE keeps the exact scan (same answers, slower).
+  const taste = await computeNeighbourLists(data.movieIds, p.movieFactors, p.factors);
+  log(`neighbour lists (taste): ${data.movieIds.length} films x ${taste.lists.n} in ${taste.seconds.toFixed(1)} s`);
+  const blend = await computeNeighbourLists(data.movieIds, audience.blend, p.factors + audience.k);
+  log(`neighbour lists (blend): ${data.movieIds.length} films x ${blend.lists.n} in ${blend.seconds.toFixed(1)} s`);
   await db.transaction(async (tx) => {
     await copyMovieEmbeddings(tx, id, embeddingRows(data.movieIds, p.movieFactors, p.movieBias, p.factors, pca.coords));
+    await copyMovieNeighbours(tx, id, 'taste', neighbourRows(taste));
+    await copyMovieNeighbours(tx, id, 'blend', neighbourRows(blend));
     await ctx.onPhase?.('movie-embeddings-written', id);
     await copyUserEmbeddings(tx, id, embeddingRows(data.userIds, p.userFactors, p.userBias, p.factors));
     await copyAudienceEmbeddings(tx, id, audienceRows(data.movieIds, audience));

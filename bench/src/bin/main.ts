@@ -18,7 +18,7 @@ const SUITES: Record<string, BenchSuite> = {
   serve: runServeBench,
 };
 
-const HELP = `Usage: npm run bench [-- --quick] [--only ${Object.keys(SUITES).join(',')}] [--work-dir DIR] [--real DIR ...] [--no-append]
+const HELP = `Usage: npm run bench [-- --quick] [--only ${Object.keys(SUITES).join(',')}] [--work-dir DIR] [--real DIR ...] [--serve-seconds N] [--no-append]
 
 Runs cinemap's benchmarks beside their baselines (same run, same input, same machine):
   parse  ratings.csv → typed columns (MB/s) vs csv-parse and pandas read_csv when available
@@ -26,7 +26,10 @@ Runs cinemap's benchmarks beside their baselines (same run, same input, same mac
          train_vs_reference: native vs fast.ai's training in PyTorch (bench/reference/fastai_collab.py)
          on one split, ratings/s and valid RMSE (on the first --real dump, else the synthetic small dump)
   audience  the audience embedding's randomized SVD (WASM SIMD passes) vs the same SVD with TypeScript passes
-  serve  similarMovies over HTTP (autocannon, 64 connections) vs a bare node:http endpoint
+  serve  similarMovies over HTTP (autocannon, 64 connections) vs a bare node:http endpoint: a cached
+         stream, the realistic mix (Zipf titles, 30% filtered, 10% moods, cold caches), every title
+         different (unfiltered, one genre); the precomputed neighbour lists' compute time, size, memory
+--serve-seconds N  every serving stream runs N s (default 10 s, the mix 30 s): a quick look at the mix
 --real DIR  a real MovieLens dump (folder or zip, any layout ingest reads; repeatable): adds the valid
             RMSE of the fast.ai reference, tfjs, native and biases-only on it. Never commit real dumps.
 --quick uses smaller inputs (under 5 minutes) and writes the same JSON keys.
@@ -54,7 +57,11 @@ async function main(): Promise<void> {
     if (!args[i + 1] || args[i + 1].startsWith('--')) throw new Error('--real needs a folder or zip of a real MovieLens dump');
     real.push(resolve(args[i + 1]));
   });
-  const opts: BenchOptions = { quick, workDir, real };
+  const si = args.indexOf('--serve-seconds');
+  const serveSeconds = si >= 0 ? Number(args[si + 1]) : undefined;
+  if (serveSeconds !== undefined && !(Number.isInteger(serveSeconds) && serveSeconds >= 1))
+    throw new Error(`--serve-seconds: a whole number of seconds >= 1, got ${JSON.stringify(args[si + 1] ?? '')}`);
+  const opts: BenchOptions = { quick, workDir, real, serveSeconds };
   const when = new Date().toISOString();
   const host = machine();
   const rows: BenchRow[] = [];

@@ -23,6 +23,7 @@ describe('migration texts', () => {
       400: 'c168f757ebc23647',
       401: '9c3bac95a5458fe8',
       500: '9902ff0f44f80290',
+      700: '2abd46b27d35633c',
     });
   });
 

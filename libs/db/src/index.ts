@@ -65,5 +65,13 @@ export {
   pcaProjection,
   similarMoviesExact,
 } from './queries/movies';
+export {
+  NEIGHBOUR_BASES,
+  copyMovieNeighbours,
+  forEachMovieNeighbours,
+  loadMovieNeighbourIds,
+  movieNeighboursBytes,
+} from './queries/movie-neighbours';
+export type { NeighbourBasis, MovieNeighboursRow } from './queries/movie-neighbours';
 export type { MovieRow, RunMovieRow, ScoredMovieId } from './queries/movies';
 export { loadTitleKeys, resolveTitle, titleSuggestions } from './queries/titles';

@@ -12,3 +12,4 @@ export * from './audience-svd';
 export * from './blend';
 export * from './audience-kernel';
 export * from './fold-in';
+export * from './neighbour-lists';

@@ -35,9 +35,10 @@ function checkK(k: number): void {
 
 /**
  * A min-heap on (score, -index) holding the k best seen so far; its root is
- * the worst kept entry, the one a new candidate has to beat.
+ * the worst kept entry, the one a new candidate has to beat. Exported for the
+ * neighbour lists' final pick among re-scored candidates.
  */
-class BoundedHeap {
+export class TopKHeap {
   readonly idx: Int32Array;
   readonly score: Float64Array;
   size = 0;
@@ -118,7 +119,7 @@ class BoundedHeap {
  */
 export function topK(scores: ArrayLike<number>, k: number, options: TopKOptions = {}): TopKResult {
   checkK(k);
-  const heap = new BoundedHeap(Math.min(k, scores.length));
+  const heap = new TopKHeap(Math.min(k, scores.length));
   if (heap.k === 0) return heap.drain();
   const excluded = toPredicate(options.exclude);
   // The root's score once the heap is full: anything below it cannot enter, and the
@@ -140,7 +141,7 @@ export function topK(scores: ArrayLike<number>, k: number, options: TopKOptions 
 /** The k lowest scores, lowest first, ties by lower index. */
 export function bottomK(scores: ArrayLike<number>, k: number, options: TopKOptions = {}): TopKResult {
   checkK(k);
-  const heap = new BoundedHeap(Math.min(k, scores.length));
+  const heap = new TopKHeap(Math.min(k, scores.length));
   if (heap.k === 0) return heap.drain();
   const excluded = toPredicate(options.exclude);
   for (let i = 0; i < scores.length; i++) {
@@ -175,7 +176,7 @@ export function topKByDot(
   if (matrix.length < rows * dim) {
     throw new RangeError(`topKByDot: matrix has ${matrix.length} values, fewer than rows*dim = ${rows}*${dim}`);
   }
-  const heap = new BoundedHeap(Math.min(k, rows));
+  const heap = new TopKHeap(Math.min(k, rows));
   if (heap.k === 0) return heap.drain();
   const excluded = toPredicate(options.exclude);
   const q = Float64Array.from(query); // one monomorphic copy for the hot loop

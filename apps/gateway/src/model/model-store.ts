@@ -19,6 +19,8 @@ import {
   getServedModelRun,
   loadModelArtifact,
   loadRunAudience,
+  forEachMovieNeighbours,
+  NEIGHBOUR_BASES,
   loadRunMovies,
   loadTitleKeys,
   MODEL_CHANNEL,
@@ -167,10 +169,11 @@ export class ModelStore {
     }
     if (this.snapshot?.runId === run.id) return;
     const t0 = Date.now();
-    const { rows, titleKeys, bytes } = await withStatementTimeout(this.db, this.loadTimeoutMs, async (q) => ({
+    const { rows, titleKeys, bytes, audience } = await withStatementTimeout(this.db, this.loadTimeoutMs, async (q) => ({
       rows: await loadRunMovies(q, run.id),
       titleKeys: await loadTitleKeys(q, run.id),
       bytes: await loadModelArtifact(q, run.id, 'onnx-scorer'),
+      audience: await loadRunAudience(q, run.id),
     }));
     if (!rows.length) {
       // A run activated before catalogues were kept per run, whose dataset is gone.
@@ -193,8 +196,8 @@ export class ModelStore {
       await scorer?.release();
       return;
     }
-    const audience = await loadRunAudience(this.db, run.id);
     const next = new ModelSnapshot(run, rows, scorer, titles, await this.scanKernel(), new Date(), audience.size ? audience : null);
+    await this.attachLists(next);
     const old = this.snapshot;
     this.snapshot = next; // the swap: one reference assignment
     this.swaps++;
@@ -204,6 +207,31 @@ export class ModelStore {
       'model run loaded',
     );
     if (old?.scorer) setTimeout(() => void old.scorer!.release().catch(() => {}), RELEASE_OLD_AFTER_MS).unref();
+  }
+
+  /**
+   * The run's precomputed neighbour lists (basis 'taste'), when it has them: similarMovies
+   * then answers from them. A run without lists, or with lists that do not fit its
+   * catalogue, is served by the exact scan (same answers, slower), with a log line.
+   */
+  private async attachLists(snap: ModelSnapshot): Promise<void> {
+    for (const basis of NEIGHBOUR_BASES) {
+      const t0 = Date.now();
+      try {
+        const lists = snap.neighbourListBuilder(basis);
+        const films = await withStatementTimeout(this.db, this.loadTimeoutMs, (q) =>
+          forEachMovieNeighbours(q, snap.runId, basis, (movieId, ids, length) => lists.add(movieId, ids, length)),
+        );
+        if (!films) {
+          this.log.info({ runId: snap.runId, basis }, 'run has no neighbour lists for this basis; similarMovies scans in it');
+          continue;
+        }
+        lists.finish();
+        this.log.info({ runId: snap.runId, basis, n: snap.listLength(basis), ms: Date.now() - t0 }, 'neighbour lists loaded');
+      } catch (e) {
+        this.log.warn({ err: e, runId: snap.runId, basis }, 'neighbour lists not loaded; similarMovies scans in this basis');
+      }
+    }
   }
 
   /** The WASM scan kernel, or null (logged once) where it cannot be built: the TypeScript scan then answers, slower. */

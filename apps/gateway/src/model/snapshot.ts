@@ -2,7 +2,11 @@
 // row-major matrix (exact cosine top-k by a dot-product scan, the served fast path:
 // the WASM SIMD kernel of @cinemap/math when the store passes one, else topKByDot;
 // both give the same answer bit for bit),
-// the movies ready to return, the ONNX scorer, and per-run answer caches. A request
+// the movies ready to return, the ONNX scorer, and per-run answer caches. When the run
+// carries precomputed exact neighbour lists (movie_neighbours, issue 19), similarMovies
+// walks the film's list instead of scanning: unfiltered, the first k that pass the floor;
+// filtered, the first k that pass the filter, with the exact scan only when fewer than k
+// of the N pass. Same answers as the scan, id for id and bit for bit. A request
 // takes the current snapshot once and uses only it, so a hot swap never mixes runs:
 // in-flight requests finish on the old snapshot while new ones see the new one.
 // Each similarity basis (issue 13) has its own matrix: taste (the run's movie factors),
@@ -16,8 +20,8 @@ import {
   type SimilarityBasis,
   type TitleIndex,
 } from '@cinemap/domain';
-import { blendRows, normalizeRows, topKByDot, type DotScanIndex, type DotScanKernel } from '@cinemap/math';
-import type { ServedModelRun, RunMovieRow } from '@cinemap/db';
+import { blendRows, normalizeRows, scanDot, topKByDot, type DotScanIndex, type DotScanKernel } from '@cinemap/math';
+import type { NeighbourBasis, ServedModelRun, RunMovieRow } from '@cinemap/db';
 import { toMovieView, type MovieView } from '../graphql/types/movie.type';
 import type { SimilarMovie } from '../graphql/types/similar-movie.type';
 import type { RatingScorer } from './scorer';
@@ -48,6 +52,23 @@ export interface CachedResponse {
   text: string;
   contentType: string;
   operation: string;
+}
+
+/** One basis's lists in row terms: `rows[r * n + i]` is row r's i-th neighbour row (best first), `len[r]` how many it holds. */
+interface RowLists {
+  n: number;
+  rows: Int32Array;
+  len: Int32Array;
+}
+
+/** How a similarMovies answer was found (counted for the bench and the docs' figures). */
+export interface ListUse {
+  /** answered from a precomputed list */
+  list: number;
+  /** a list was there but fewer than k of its N passed the filter: exact scan */
+  fallback: number;
+  /** no list (none loaded, or k > N): exact scan */
+  scan: number;
 }
 
 /** One basis's vectors: row-major unit rows in movie id order, and the scan over them. */
@@ -95,6 +116,8 @@ export class ModelSnapshot {
    */
   readonly norms: Float64Array;
   readonly biases: Float32Array;
+  private readonly lists = new Map<NeighbourBasis, RowLists>();
+  readonly listUse: ListUse = { list: 0, fallback: 0, scan: 0 };
 
   constructor(
     readonly run: ServedModelRun,
@@ -238,8 +261,99 @@ export class ModelSnapshot {
       const r = this.rowOf.get(id);
       if (r !== undefined) excludedRows.add(r);
     }
-    // The domain's filter rule, with the floor made explicit and averages compared as
-    // the float32 SQL stores (average_rating is real), so both paths keep the same films.
+    const passes = this.filterOf(filter);
+    // Only rows that would enter the top k are checked, so the object per check is cheap.
+    return (r: number): boolean => excludedRows.has(r) || !passes(r);
+  }
+
+  /**
+   * similarMovies: the k films nearest `movieId` (itself excluded) that pass `filter`,
+   * exactly `neighbours(vector(movieId), k, filter, [movieId])`. From the basis's list
+   * when it holds k passing films (or every other film), else by the exact scan.
+   * The list is the unfiltered order (score, then lower row), so its first k passing
+   * entries are the filtered top k; similarities are re-scored as the scan scores them.
+   */
+  similarTo(movieId: number, k: number, filter: MovieFilter, basis: SimilarityBasis = 'taste'): SimilarMovie[] {
+    // A run without audience vectors answers BLEND with the taste matrix, so with taste's lists.
+    const lists = this.lists.get(this.basis(basis) === this.basis('taste') ? 'taste' : basis);
+    const r = this.rowOf.get(movieId);
+    if (!lists || r === undefined || k > lists.n) {
+      this.listUse.scan++;
+      return this.neighbours(this.vector(movieId, basis), k, filter, [movieId], basis);
+    }
+    const m = this.basis(basis);
+    const passes = this.filterOf(filter);
+    const out: SimilarMovie[] = [];
+    const len = lists.len[r];
+    for (let i = 0, o = r * lists.n; i < len && out.length < k; i++) {
+      const c = lists.rows[o + i];
+      if (passes(c)) out.push({ movie: this.movies[c], similarity: scanDot(m.matrix, m.dim, r, c) });
+    }
+    if (out.length === k || len === this.size - 1) {
+      this.listUse.list++;
+      return out;
+    }
+    this.listUse.fallback++;
+    return this.neighbours(this.vector(movieId, basis), k, filter, [movieId], basis);
+  }
+
+  /** Whether this snapshot answers `basis` from precomputed lists, and their length. */
+  listLength(basis: NeighbourBasis = 'taste'): number | null {
+    return this.lists.get(basis)?.n ?? null;
+  }
+
+  /**
+   * Attaches a basis's precomputed lists (movie ids, best first) before the snapshot is
+   * published: `add` each film's list, then `finish`. Refused, with what is wrong, unless
+   * they cover exactly this run's films, each list as long as the run allows
+   * (min(N, films - 1)), ids known, the film itself absent: lists that do not fit would
+   * give wrong answers, so the store then keeps scanning. Kept as row indices
+   * (N x 4 bytes per film), filled as they arrive so nothing else is held meanwhile.
+   */
+  neighbourListBuilder(basis: NeighbourBasis): { add(movieId: number, ids: ArrayLike<number>, length?: number): void; finish(): void } {
+    const bad = (why: string) => new Error(`run ${this.runId}: ${basis} neighbour lists not used: ${why}`);
+    let lists: RowLists | null = null,
+      films = 0,
+      want = 0;
+    return {
+      add: (movieId, ids, length = ids.length) => {
+        if (!lists) {
+          if (length < 1) throw bad('the lists are empty');
+          lists = { n: length, rows: new Int32Array(this.size * length).fill(-1), len: new Int32Array(this.size) };
+          want = Math.min(length, this.size - 1);
+        }
+        const r = this.rowOf.get(movieId);
+        if (r === undefined) throw bad(`film ${movieId} is not in the run`);
+        if (length !== want) throw bad(`film ${movieId} has ${length} neighbours, expected ${want}`);
+        if (lists.len[r] !== 0) throw bad(`film ${movieId} has two lists`);
+        for (let i = 0; i < length; i++) {
+          const c = this.rowOf.get(ids[i]);
+          if (c === undefined || c === r) throw bad(`film ${movieId}'s neighbour ${ids[i]} is ${c === r ? 'itself' : 'not in the run'}`);
+          lists.rows[r * lists.n + i] = c;
+        }
+        lists.len[r] = length;
+        films++;
+      },
+      finish: () => {
+        if (!lists || films !== this.size) throw bad(`${films} lists for ${this.size} films`);
+        this.lists.set(basis, lists);
+      },
+    };
+  }
+
+  /** `neighbourListBuilder` over whole lists (tests, small runs). */
+  attachNeighbourLists(basis: NeighbourBasis, lists: readonly { movieId: number; neighbourIds: readonly number[] }[]): void {
+    const b = this.neighbourListBuilder(basis);
+    for (const l of lists) b.add(l.movieId, l.neighbourIds);
+    b.finish();
+  }
+
+  /**
+   * The domain's filter rule as a row predicate, with the floor made explicit and
+   * averages compared as the float32 SQL stores (average_rating is real), so every path
+   * keeps the same films.
+   */
+  private filterOf(filter: MovieFilter): (r: number) => boolean {
     const f: MovieFilter = {
       ...filter,
       minAverageRating:
@@ -248,13 +362,10 @@ export class ModelSnapshot {
     };
     const movies = this.movies,
       avg = this.avgF32;
-    // Only rows that would enter the top k are checked, so the object per check is cheap.
-    const rejected = (r: number): boolean => {
-      if (excludedRows.has(r)) return true;
+    return (r) => {
       const m = movies[r];
-      return !movieMatchesFilter({ genres: m.genres, year: m.year, ratingCount: m.ratingCount, averageRating: avg[r] }, f);
+      return movieMatchesFilter({ genres: m.genres, year: m.year, ratingCount: m.ratingCount, averageRating: avg[r] }, f);
     };
-    return rejected;
   }
 
   /** Mean of the unit-length embeddings of `movieIds` (the "mood" query), made unit length. */

@@ -4,6 +4,7 @@ import { coreMigrations } from './core';
 import { runCatalogueMigrations } from './run-catalogue';
 import { titleResolutionMigrations } from './title-resolution';
 import { apiCatalogueMigrations } from './api-catalogue';
+import { neighbourMigrations } from './neighbours';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -15,4 +16,5 @@ export const migrations: Migration[] = [
   ...titleResolutionMigrations,
   ...audienceMigrations,
   ...apiCatalogueMigrations,
+  ...neighbourMigrations,
 ].sort((a, b) => a.version - b.version);

@@ -2,15 +2,18 @@
 // get right, plus seeded filler), one complete dataset and an active model run with
 // planted embeddings, user embeddings and an ONNX scorer (the trainer's own exporter,
 // @cinemap/model) — all through SQL here, so
-// gateway tests run without ingest or trainer. seedModelRun() adds and activates
+// gateway tests run without ingest or trainer. Like the trainer, a run carries its
+// exact neighbour lists (basis 'taste'), unless `neighbourLists: false` asks for a run
+// written before lists existed (the gateway then scans). seedModelRun() adds and activates
 // another run (with the trainer's NOTIFY) for hot-swap tests.
 import { DEFAULT_BLEND_WEIGHT, movieKeys, parseMovieTitle } from '@cinemap/domain';
-import { Rng, blendRows } from '@cinemap/math';
+import { DEFAULT_NEIGHBOUR_LIST_LENGTH, blendRows, loadNeighbourListKernel, neighbourListsByScan, Rng, unitRowsById } from '@cinemap/math';
 import { buildScorerOnnx, type ModelWeights } from '@cinemap/model';
 import { Queryable, Db, csvField, vectorLiteral } from '../db';
 import { createRunEmbeddingIndexes } from '../queries/embedding-indexes';
 import { copyAudienceEmbeddings, createRunAudienceIndexes } from '../queries/audience-embeddings';
 import { activateModelRun } from '../queries/model-runs';
+import { copyMovieNeighbours, type MovieNeighboursRow } from '../queries/movie-neighbours';
 
 export interface SeedMovie {
   movieId: number;
@@ -117,6 +120,8 @@ export interface SeedOptions {
   audienceDim?: number;
   /** Also add OUT_OF_MODEL_MOVIES to the catalogue, without vectors, and the curation params that left them out. */
   outOfModel?: boolean;
+  /** Write the run's exact neighbour lists, as the trainer does (default true; n = 100). */
+  neighbourLists?: boolean;
 }
 
 /** Catalogue movies a run has no vector for, with the curation step that dropped them (seeded with `outOfModel`). */
@@ -217,7 +222,7 @@ export async function seedGatewayFixture(db: Db, opts: SeedOptions = {}): Promis
       [JSON.stringify({ movies: catalogue.length }), JSON.stringify(opts.outOfModel ? OUT_OF_MODEL_PARAMS : {})],
     );
     const audienceDim = opts.audienceDim ?? 0;
-    const runId = await insertRun(tx, datasetId, movies, userIds, dim, rng, audienceDim);
+    const runId = await insertRun(tx, datasetId, movies, userIds, dim, rng, audienceDim, opts.neighbourLists !== false);
     return { datasetId, runId, dim, audienceDim, movies, userIds };
   });
   // As the trainer does: indexes, views, active flag, NOTIFY (the trainer's own query).
@@ -233,10 +238,14 @@ export async function seedGatewayFixture(db: Db, opts: SeedOptions = {}): Promis
  * when `activate`, switches the active run to it in one transaction and NOTIFYs
  * the gateway as the trainer does.
  */
-export async function seedModelRun(db: Db, fixture: SeedResult, opts: { seed: number; activate?: boolean }): Promise<number> {
+export async function seedModelRun(
+  db: Db,
+  fixture: SeedResult,
+  opts: { seed: number; activate?: boolean; neighbourLists?: boolean },
+): Promise<number> {
   const rng = new Rng(opts.seed);
   const runId = await db.transaction((tx) =>
-    insertRun(tx, fixture.datasetId, fixture.movies, fixture.userIds, fixture.dim, rng, fixture.audienceDim),
+    insertRun(tx, fixture.datasetId, fixture.movies, fixture.userIds, fixture.dim, rng, fixture.audienceDim, opts.neighbourLists !== false),
   );
   if (fixture.audienceDim)
     await createRunAudienceIndexes(db, runId, { audience: fixture.audienceDim, blend: fixture.dim + fixture.audienceDim });
@@ -252,6 +261,7 @@ async function insertRun(
   dim: number,
   rng: Rng,
   audienceDim: number,
+  lists: boolean,
 ): Promise<number> {
   const epochs = [
     { epoch: 1, trainLoss: 1.1, validLoss: 1.0, validRmse: 1.0, seconds: 0.1 },
@@ -280,6 +290,7 @@ async function insertRun(
     ['run_id', 'movie_id', 'embedding', 'bias', 'pc1', 'pc2', 'pc3'],
     csvRows(movies, (m, i) => [runId, m.movieId, vectorLiteral(movieEmb[i]), movieBias[i], movieEmb[i][0], movieEmb[i][1], movieEmb[i][2]]),
   );
+  if (lists) await copyMovieNeighbours(tx, runId, 'taste', await seedNeighbourRows(movies, Float32Array.from(movieEmb.flat()), dim));
   const userEmb = userIds.map(() => Array.from({ length: dim }, () => rng.normal(0, 0.3)));
   const userBias = userIds.map(() => rng.normal(0, 0.3));
   await tx.copyFrom(
@@ -300,7 +311,11 @@ async function insertRun(
   // The trainer's own exporter: the gateway loads exactly what a trained run carries.
   const scorer = buildScorerOnnx(weights, { runId, userIds, movieIds: movies.map((m) => m.movieId) });
   await tx.query(`INSERT INTO model_artifacts (run_id, kind, bytes) VALUES ($1, 'onnx-scorer', $2)`, [runId, scorer]);
-  if (audienceDim) await insertAudience(tx, runId, movies, weights.movieFactors, dim, audienceDim, rng.fork(13));
+  if (audienceDim) {
+    const blend = await insertAudience(tx, runId, movies, weights.movieFactors, dim, audienceDim, rng.fork(13));
+    // As the trainer: lists for BLEND (the default) beside TASTE's; AUDIENCE scans.
+    if (lists) await copyMovieNeighbours(tx, runId, 'blend', await seedNeighbourRows(movies, blend, dim + audienceDim));
+  }
   return runId;
 }
 
@@ -313,7 +328,7 @@ async function insertAudience(
   dim: number,
   audienceDim: number,
   rng: Rng,
-): Promise<void> {
+): Promise<Float32Array> {
   const audience = new Float32Array(movies.length * audienceDim);
   for (let i = 0; i < audience.length; i++) audience[i] = rng.normal(0, 1);
   const blend = blendRows(taste, dim, audience, audienceDim, movies.length, DEFAULT_BLEND_WEIGHT);
@@ -327,6 +342,7 @@ async function insertAudience(
       blend: blend.subarray(i * d, (i + 1) * d),
     })),
   );
+  return blend;
 }
 
 /** CSV lines for copyFrom, a few thousand rows per chunk. */
@@ -367,4 +383,24 @@ export async function loadRunWeights(
     yRange: [0, 5.5],
   };
   return { weights, userIds: users.map((u) => u.id), movieIds: movies.map((m) => m.id) };
+}
+
+/** The lists the trainer would write for these embeddings (same math: @cinemap/math's exact lists). */
+async function seedNeighbourRows(movies: SeedMovie[], emb: Float32Array, dim: number): Promise<MovieNeighboursRow[]> {
+  const { ids, matrix } = unitRowsById(
+    movies.map((m) => m.movieId),
+    emb,
+    dim,
+  );
+  const kernel = await loadNeighbourListKernel().catch(() => null);
+  const n = DEFAULT_NEIGHBOUR_LIST_LENGTH;
+  const lists = kernel ? kernel.lists(matrix, ids.length, dim, n) : neighbourListsByScan(matrix, ids.length, dim, n);
+  return Array.from(ids, (movieId, r) => {
+    const len = Math.min(n, ids.length - 1);
+    return {
+      movieId,
+      neighbourIds: Array.from(lists.ids.subarray(r * n, r * n + len), (i) => ids[i]),
+      similarities: lists.scores.subarray(r * n, r * n + len),
+    };
+  });
 }

@@ -1,5 +1,6 @@
 // similarMovies and similarToMany: exact cosine neighbours from the active run's
 // in-memory matrix (identical to pgvector's exact answer, tested), cached per run.
+// similarMovies reads the run's precomputed lists where they answer (snapshot.similarTo).
 import { Arg, Ctx, Float, Int, Query, Resolver } from 'type-graphql';
 import { DEFAULT_BASIS, type MovieFilter as DomainFilter, type SimilarityBasis as DomainBasis } from '@cinemap/domain';
 import { SimilarMovie } from '../types/similar-movie.type';
@@ -83,7 +84,7 @@ export class SimilarResolver {
     const hit = snap.answerCache.get(key);
     if (hit) return hit;
     await assertInModel(ctx, snap, id, title);
-    const answer = atLeast(snap.neighbours(snap.vector(id, b), kk, f, [id], b), min);
+    const answer = atLeast(snap.similarTo(id, kk, f, b), min);
     snap.answerCache.set(key, answer);
     return answer;
   }

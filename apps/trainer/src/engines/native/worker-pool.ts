@@ -12,13 +12,13 @@ import type { WorkerDone, WorkerInit } from './kernel';
  * also when another app's bundle imports the trainer), else the TypeScript source run
  * through tsx (jest runs sources).
  */
-export function resolveWorkerScript(): { file: string; execArgv: string[] } {
-  const candidates = [join(__dirname, 'native-worker.js'), join(__dirname, '..', 'trainer', 'native-worker.js')];
+export function resolveWorkerScript(name = 'native-worker'): { file: string; execArgv: string[] } {
+  const candidates = [join(__dirname, `${name}.js`), join(__dirname, '..', 'trainer', `${name}.js`)];
   if (__filename.endsWith('.js')) for (const c of candidates) if (existsSync(c)) return { file: c, execArgv: [] };
-  const src = resolve(__dirname, '..', '..', 'bin', 'native-worker.ts');
+  const src = resolve(__dirname, '..', '..', 'bin', `${name}.ts`);
   if (existsSync(src)) return { file: src, execArgv: ['--require', require.resolve('tsx/cjs')] };
-  for (const c of [resolve('dist/apps/trainer/native-worker.js')]) if (existsSync(c)) return { file: c, execArgv: [] };
-  throw new Error(`native engine: worker script not found (looked for ${candidates.join(', ')}). Run "node tools/build.mjs" first.`);
+  for (const c of [resolve(`dist/apps/trainer/${name}.js`)]) if (existsSync(c)) return { file: c, execArgv: [] };
+  throw new Error(`${name}: worker script not found (looked for ${candidates.join(', ')}). Run "node tools/build.mjs" first.`);
 }
 
 /** Threads training one model: started with the arena, one epoch at a time. */
