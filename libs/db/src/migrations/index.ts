@@ -2,11 +2,12 @@
 import { coreMigrations } from './core';
 import { runCatalogueMigrations } from './run-catalogue';
 import { titleResolutionMigrations } from './title-resolution';
+import { analystMigrations } from './analysts';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
 
 /** Every migration, in version order. */
-export const migrations: Migration[] = [...coreMigrations, ...runCatalogueMigrations, ...titleResolutionMigrations].sort(
+export const migrations: Migration[] = [...coreMigrations, ...runCatalogueMigrations, ...titleResolutionMigrations, ...analystMigrations].sort(
   (a, b) => a.version - b.version,
 );

@@ -2,14 +2,16 @@
 // apps/ingest/src/load/load.ts calls these in order):
 //  * ratings and tags (the big ones, nothing depends on them) are COPYed into staging
 //    tables created in the transaction (LIKE the live table INCLUDING ALL), then the
-//    live table is dropped and the staging one renamed in its place. Readers keep
-//    reading the old table until the commit; only the final DROP/RENAME takes a lock.
+//    live table is dropped and the staging one renamed in its place (its indexes and
+//    table comment named and written as the live table's were). Readers keep reading
+//    the old table until the commit; only the final DROP/RENAME takes a lock.
 //  * movies and links (small; the gateway's SQL functions and other tables may refer
 //    to them) are emptied and re-filled in place, so their OID, indexes, grants and
 //    triggers stay as they are.
 //  * the datasets row, its curated_ratings and the activation are in the same
 //    transaction: a failed or killed ingest leaves every table exactly as it was.
 import type { Queryable } from '../db';
+import { tableCommentSql } from '../migrations/comments';
 
 export type CsvChunks = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
 
@@ -62,6 +64,17 @@ export async function replaceMoviesAndLinks(
   return { movies: m, links: l };
 }
 
+// The staging table's indexes (primary key included) were named after it: give them the
+// live table's names again, so every ingest leaves the same names (ratings_pkey, ...).
+const RENAME_INDEXES = (t: string) => `
+DO $$
+DECLARE i text;
+BEGIN
+  FOR i IN SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = '${t}' AND indexname LIKE 'ingest\\_${t}\\_next%' LOOP
+    EXECUTE format('ALTER INDEX %I RENAME TO %I', i, regexp_replace(i, '^ingest_${t}_next', '${t}'));
+  END LOOP;
+END $$;`;
+
 /** Puts the staged ratings and tags in place of the live ones (same transaction). */
 export async function swapStagedTables(tx: Queryable): Promise<void> {
   await tx.exec(`
@@ -69,6 +82,10 @@ DROP TABLE ratings;
 ALTER TABLE ingest_ratings_next RENAME TO ratings;
 DROP TABLE tags;
 ALTER TABLE ingest_tags_next RENAME TO tags;
+${RENAME_INDEXES('ratings')}
+${RENAME_INDEXES('tags')}
+${tableCommentSql('ratings')}
+${tableCommentSql('tags')}
 ${GRANTS('ratings')}
 ${GRANTS('tags')}
 ANALYZE ratings;

@@ -92,7 +92,7 @@ export async function getMoviesByIds(q: Queryable, ids: readonly number[], runId
  */
 export async function searchMovies(q: Queryable, text: string, limit: number, runId: number | null): Promise<MovieRow[]> {
   return q.query<MovieRow>(
-    `WITH k AS (SELECT cinemap_title_key($1) AS key),
+    `WITH k AS (SELECT cinemap.cinemap_title_key($1) AS key),
      prefix AS (
        SELECT m.movie_id, 0 AS tier, 1::real AS score FROM ${catalogue(runId)}, k
        WHERE ${inCatalogue(runId, 3)} AND k.key <> '' AND EXISTS (SELECT 1 FROM unnest(m.title_keys) t WHERE starts_with(t, k.key))

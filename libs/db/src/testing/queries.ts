@@ -10,7 +10,7 @@ import type { ScoredMovieId } from '../queries/movies';
 /** The SQL key of a title (cinemap_title_key), for tests against titleKey(). */
 export async function sqlTitleKeys(q: Queryable, texts: readonly string[]): Promise<string[]> {
   const rows = await q.query<{ k: string }>(
-    'SELECT cinemap_title_key(t) AS k FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY i',
+    'SELECT cinemap.cinemap_title_key(t) AS k FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY i',
     [[...texts]],
   );
   return rows.map((r) => r.k);
@@ -18,7 +18,7 @@ export async function sqlTitleKeys(q: Queryable, texts: readonly string[]): Prom
 
 /** The analysts' function, called as they would: SELECT * FROM similar_movies(title, k). */
 export async function similarMoviesFunction(q: Queryable, title: string, k: number): Promise<(ScoredMovieId & { title: string })[]> {
-  return q.query(`SELECT movie_id AS "movieId", title, similarity FROM similar_movies($1, $2)`, [title, k]);
+  return q.query(`SELECT movie_id AS "movieId", title, similarity FROM cinemap.similar_movies($1, $2)`, [title, k]);
 }
 
 export interface DatasetRow {
