@@ -1,0 +1,138 @@
+// Given the seed catalogue and an active run on each backend, when the same question is
+// asked of GraphQL similarMovies(title, k, filter) and of the analysts' SQL
+// similar_movies(title, k, genres => …, …), then both answer the same movies in the same
+// order, similarities equal to the stated precision (1e-6: pgvector sums in float32, the
+// gateway in float64, over the same float32 embeddings), and both refuse the same bad
+// input (unknown title with the same suggestions, k out of range, unknown genre, years
+// swapped).
+import 'reflect-metadata';
+import pino from 'pino';
+import { describeEachBackend, seedGatewayFixture } from '@cinemap/db/testing';
+import { startGateway, type Gateway } from './index';
+
+/** docs/sql-guide.md "Precision": SQL and GraphQL similarities differ by less than this. */
+const PRECISION = 1e-6;
+
+type Filter = {
+  genres?: string[];
+  excludeGenres?: string[];
+  yearFrom?: number;
+  yearTo?: number;
+  minAverageRating?: number;
+  minRatingCount?: number;
+};
+type Gql = { data?: Record<string, any>; errors?: { message: string; extensions?: Record<string, any> }[] };
+
+const SQL_ARG: Record<keyof Filter, [name: string, cast: string]> = {
+  genres: ['genres', 'text[]'],
+  excludeGenres: ['exclude_genres', 'text[]'],
+  yearFrom: ['year_from', 'integer'],
+  yearTo: ['year_to', 'integer'],
+  minAverageRating: ['min_avg_rating', 'real'],
+  minRatingCount: ['min_rating_count', 'integer'],
+};
+
+/** The SQL call an analyst would write for the same question, with its parameters. */
+function sqlCall(title: string, k: number | null, f: Filter): { sql: string; params: unknown[] } {
+  const params: unknown[] = [title];
+  const args = ['$1'];
+  if (k !== null) {
+    params.push(k);
+    args.push(`k => $${params.length}::integer`);
+  }
+  for (const [key, value] of Object.entries(f) as [keyof Filter, unknown][]) {
+    params.push(value);
+    args.push(`${SQL_ARG[key][0]} => $${params.length}::${SQL_ARG[key][1]}`);
+  }
+  return { sql: `SELECT movie_id AS id, similarity FROM similar_movies(${args.join(', ')})`, params };
+}
+
+const CASES: [string, string, number | null, Filter][] = [
+  ['defaults', 'The Matrix', null, {}],
+  ['k 25, bare title with year', 'Hamlet (1990)', 25, {}],
+  ['genres any-of, loosely spelled', 'The Matrix', 20, { genres: ['war', 'HORROR', 'sci fi'] }],
+  ['excluded genres', 'Mary Poppins', 30, { excludeGenres: ['Drama', 'Comedy'] }],
+  ['year range', 'The Matrix', 15, { yearFrom: 1970, yearTo: 1995 }],
+  ['min average rating', 'Filler Picture 042', 20, { minAverageRating: 3.5 }],
+  ['floor raised', 'The Matrix', 10, { minRatingCount: 1000 }],
+  ['floor off', 'The Matrix', 100, { minRatingCount: 0 }],
+  [
+    'all together',
+    'Blade Runner',
+    40,
+    { genres: ['Action', 'Drama', 'Thriller'], excludeGenres: ['Romance'], yearFrom: 1960, minAverageRating: 2, minRatingCount: 50 },
+  ],
+  ['empty genre list is no constraint', 'The Matrix', 12, { genres: [] }],
+];
+
+describeEachBackend('analysts SQL similar_movies() = GraphQL similarMovies', (ctx) => {
+  let gw: Gateway;
+  const post = async (query: string, variables: Record<string, unknown>) => {
+    const res = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    return (await res.json()) as Gql;
+  };
+  const SIMILAR = `query($t: String!, $k: Int, $f: MovieFilter) { similarMovies(title: $t, k: $k, filter: $f) { similarity movie { id } } }`;
+  const sqlError = async (sql: string, params: unknown[]) =>
+    ctx
+      .db()
+      .query(sql, params)
+      .then(
+        () => null,
+        (e: Error) => e.message,
+      );
+
+  beforeAll(async () => {
+    // 50 factors, the trainer's default: the float32 sums' error grows with the dimension.
+    await seedGatewayFixture(ctx.db(), { fillers: 200, dim: 50 });
+    gw = await startGateway({
+      db: ctx.db(),
+      port: 0,
+      host: '127.0.0.1',
+      log: pino({ level: 'silent' }),
+      corsOrigins: [],
+      introspection: false,
+      development: false,
+      statementTimeoutMs: 5000,
+    });
+  }, 90_000);
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  it.each(CASES)('%s: same movies, same order, similarities within 1e-6', async (_name, title, k, filter) => {
+    const g = await post(SIMILAR, { t: title, k, f: filter });
+    expect(g.errors).toBeUndefined();
+    const { sql, params } = sqlCall(title, k, filter);
+    const s = await ctx.db().query<{ id: number; similarity: number }>(sql, params);
+    const gql = g.data!.similarMovies as { similarity: number; movie: { id: number } }[];
+    expect(gql.length).toBeGreaterThan(0);
+    expect(s.map((r) => r.id)).toEqual(gql.map((r) => r.movie.id));
+    const worst = Math.max(...s.map((r, i) => Math.abs(r.similarity - gql[i].similarity)));
+    expect(worst).toBeLessThan(PRECISION);
+  });
+
+  it('an unknown title: MOVIE_NOT_FOUND with the same suggestions', async () => {
+    const g = await post(SIMILAR, { t: 'Matrx Reloded' });
+    expect(g.errors![0].extensions!.code).toBe('MOVIE_NOT_FOUND');
+    const suggestions = g.errors![0].extensions!.suggestions as string[];
+    expect(suggestions.length).toBeGreaterThan(0);
+    const message = await sqlError(`SELECT * FROM similar_movies($1)`, ['Matrx Reloded']);
+    expect(message).toBe(
+      `Movie "Matrx Reloded" not found (MOVIE_NOT_FOUND); did you mean ${suggestions.map((t) => `'${t.replace(/'/g, "''")}'`).join(', ')}?`,
+    );
+  });
+
+  it.each([
+    ['k above the limit', 'The Matrix', 101, {}, /k must be a whole number from 1 to 100 \(got 101\)/],
+    ['k zero', 'The Matrix', 0, {}, /k must be a whole number from 1 to 100 \(got 0\)/],
+    ['an unknown genre', 'The Matrix', 10, { genres: ['Dramedy'] }, /genres: unknown genre "Dramedy"; known genres: Action,/],
+    ['years swapped', 'The Matrix', 10, { yearFrom: 2000, yearTo: 1990 }, /year_?[fF]rom \(2000\) is after (filter\.)?year_?[tT]o \(1990\); swap them/],
+    ['a minimum average above 5', 'The Matrix', 10, { minAverageRating: 5.5 }, /min_?[aA]v(erage|g)_?[rR]ating must be a number from 0 to 5/],
+  ] as const)('%s: both refuse, naming the argument', async (_name, title, k, filter, message) => {
+    const g = await post(SIMILAR, { t: title, k, f: filter });
+    expect(g.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+    expect(g.errors![0].message).toMatch(message);
+    const { sql, params } = sqlCall(title, k, filter);
+    expect(await sqlError(sql, params)).toMatch(message);
+  });
+});
