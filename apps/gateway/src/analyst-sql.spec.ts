@@ -14,8 +14,8 @@ import { startGateway, type Gateway } from './index';
 const PRECISION = 1e-6;
 
 type Filter = {
-  genres?: string[];
-  excludeGenres?: string[];
+  genres?: readonly string[];
+  excludeGenres?: readonly string[];
   yearFrom?: number;
   yearTo?: number;
   minAverageRating?: number;
