@@ -96,6 +96,11 @@ describe('[postgres] restore drill: pg_dump, pg_restore into a fresh database, t
     target = await createTestDatabase('postgres', { migrate: false });
     await target.db.close();
     execFileSync(await pgTool('pg_restore', target.url!), ['--exit-on-error', '-d', target.url!, file]);
+    // The dump carries no database settings: until cinemap migrates on open, psql would not find the functions.
+    const bare = new Client({ connectionString: target.url });
+    await bare.connect();
+    expect((await bare.query(`SELECT current_setting('search_path') AS p`)).rows[0].p).not.toMatch(/cinemap/);
+    await bare.end();
 
     gw = await startGateway({ DATABASE_URL: target.url! });
     expect(await answers(gw.url)).toEqual(before);

@@ -117,7 +117,7 @@ const FUNCTION_COMMENTS: Record<string, string> = {
     "similar_movies()'s argument checks (GraphQL's messages, naming the argument) and title resolution: the run, the query movie and its vector.",
   'cinemap.require_title(text)': 'The movie id a title means in the active run\'s catalogue (as resolve_title()), or an error MOVIE_NOT_FOUND listing up to 5 close titles. Never NULL.',
   'cinemap.title_embedding(text)':
-    'A title\'s vector in the active run, for ad-hoc nearest neighbours: ORDER BY embedding <=> title_embedding(\'Toy Story\'). Raises MOVIE_NOT_FOUND / MOVIE_NOT_IN_MODEL instead of answering NULL.',
+    'A title\'s vector in the active run, for ad-hoc nearest neighbours: ORDER BY embedding <=> (SELECT title_embedding(\'Toy Story\')) (in a scalar subquery: computed once). Raises MOVIE_NOT_FOUND / MOVIE_NOT_IN_MODEL instead of answering NULL.',
   'cinemap.serving_run()': 'The active model run\'s id; raises NO_ACTIVE_MODEL when none is.',
   'cinemap.canonical_genres(text[], text)': 'Genre names typed loosely ("sci-fi") in MovieLens spelling ("Sci-Fi"); unknown names raise an error listing the known genres.',
   'cinemap.resolve_title(text)':
