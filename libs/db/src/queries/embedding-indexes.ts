@@ -116,3 +116,14 @@ export async function similarMoviesAnn(q: Queryable, runId: number, movieId: num
     )
     .then((rows) => rows.filter((r) => r.movieId !== movieId).slice(0, k));
 }
+
+/**
+ * Statistics for a newly activated run's rows (call after the activation commits). Without
+ * them (PGlite has no autovacuum; PostgreSQL's comes later) the planner takes the run for a
+ * few rows and sorts instead of using its HNSW index, even with enable_seqscan off
+ * (docs/sql-guide.md, measured). A role that does not own the tables (the writer on a
+ * server) gets a warning, not an error; autovacuum does it there.
+ */
+export async function analyzeRunTables(q: Queryable): Promise<void> {
+  await q.exec('ANALYZE movie_embeddings; ANALYZE user_embeddings; ANALYZE run_movies; ANALYZE model_runs');
+}

@@ -6,7 +6,15 @@
 // (`npm run model`): list the runs, activate an earlier complete one of the active
 // dataset through the same activation transaction, delete an inactive one.
 import { Db, DbError, Queryable } from '../db';
-import { checkDim, checkRun, createRunEmbeddingIndexes, dropOtherRunIndexes, pointActiveViews, runIndexNames } from './embedding-indexes';
+import {
+  analyzeRunTables,
+  checkDim,
+  checkRun,
+  createRunEmbeddingIndexes,
+  dropOtherRunIndexes,
+  pointActiveViews,
+  runIndexNames,
+} from './embedding-indexes';
 
 /** NOTIFY channel the gateway listens on; the payload is the new active run id. */
 export const MODEL_CHANNEL = 'cinemap_model';
@@ -119,16 +127,19 @@ export interface ActivationResult {
  * this one complete + active, the analysts' views repointed at it, NOTIFY
  * cinemap_model. Readers see either the old run or the new one, never a mix. Old
  * runs keep their rows; their HNSW indexes are dropped (only the active run is served).
+ * Then ANALYZE (after the commit), so analysts' plans know the run's size.
  */
 export async function activateModelRun(db: Db, runId: number, dim: number): Promise<ActivationResult> {
   checkRun(runId);
   checkDim(dim);
-  return db.transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
     const run = await lockRunForActivation(tx, runId);
     if (run.status === 'failed') throw new DbError(`Model run ${runId} failed and cannot be activated.`);
     await ensureRunCatalogue(tx, runId, run.datasetId);
     return switchActiveRun(tx, runId, dim);
   });
+  await analyzeRunTables(db);
+  return result;
 }
 
 /** Takes the activation lock and the run's row (FOR UPDATE); a missing run is an error. */
@@ -227,6 +238,7 @@ export async function activateCompleteRun(db: Db, runId: number): Promise<Activa
     await ensureRunCatalogue(tx, runId, run.datasetId);
     return switchActiveRun(tx, runId, dim);
   });
+  await analyzeRunTables(db);
   return { ...result, dim };
 }
 
