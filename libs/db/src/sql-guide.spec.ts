@@ -75,6 +75,14 @@ describeEachBackend('docs/sql-guide.md, run as an analyst', (ctx) => {
     expect(await runBlock(client, block)).toBeNull();
   });
 
+  it("the demo block's EXPLAIN shows the run's HNSW index at work (the seed is a small catalogue)", async () => {
+    const demo = blocks.find((b) => /\bEXPLAIN\b/.test(b.sql))!;
+    const r = (await client.query(demo.sql)) as unknown as QueryResult[];
+    const plan = r.find((x) => x.command === 'EXPLAIN')!.rows.map((row) => row['QUERY PLAN']).join('\n');
+    expect(plan).toMatch(/Index Scan using movie_embeddings_hnsw_run_/);
+    expect(plan).not.toMatch(/Sort Key/);
+  });
+
   it('catches a block that fails or answers nothing (planted)', async () => {
     expect(await runBlock(client, { line: 1, sql: `SELECT * FROM similar_movies('Matrx');` })).toMatch(
       /^docs\/sql-guide.md:1: Movie "Matrx" not found/,
