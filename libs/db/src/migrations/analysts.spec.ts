@@ -55,12 +55,17 @@ describeEachBackend("analysts' schema (migrations 600-603)", (ctx) => {
     expect(r).toEqual({ a: 1, b: 1 });
   });
 
-  it('functions answer the same whatever the caller searches (their own search_path is fixed)', async () => {
+  it('functions answer the same whatever the caller searches, temporary tables included (their own search_path is fixed, pg_temp last)', async () => {
     const db = ctx.db();
     const expected = await db.query('SELECT movie_id FROM cinemap.similar_movies($1, 5)', ['The Matrix']);
     await db.transaction(async (tx) => {
       await tx.exec('SET LOCAL search_path = pg_catalog');
       expect(await tx.query('SELECT movie_id FROM cinemap.similar_movies($1, 5)', ['The Matrix'])).toEqual(expected);
+      // An empty temporary run_movies (a psql client's, on PGlite's shared session) shadows nothing.
+      await tx.exec('CREATE TEMP TABLE run_movies (LIKE public.run_movies) ON COMMIT DROP; CREATE TEMP TABLE movies (LIKE public.movies) ON COMMIT DROP');
+      await tx.exec('SET LOCAL search_path = pg_temp, public, cinemap');
+      expect(await tx.query('SELECT movie_id FROM cinemap.similar_movies($1, 5)', ['The Matrix'])).toEqual(expected);
+      expect(await tx.query(`SELECT cinemap.resolve_title('matrix') AS id`)).toEqual([{ id: 1 }]);
     });
   });
 

@@ -22,8 +22,12 @@ export const ANALYST_SEARCH_PATH = '"$user", public, cinemap';
 /** The path of cinemap's own sessions: pg_temp last, so no temporary table shadows a table it reads. */
 export const APP_SEARCH_PATH = 'public, cinemap, pg_temp';
 
-/** The path every cinemap function runs with (pg_catalog first: nothing shadows a built-in). */
-const FUNCTION_SEARCH_PATH = 'pg_catalog, public, cinemap';
+/**
+ * The path every cinemap function runs with: pg_catalog first (nothing shadows a built-in),
+ * pg_temp last (unlisted, it would be searched FIRST, and a psql client's temporary
+ * run_movies on the embedded store's shared session would shadow the real one).
+ */
+const FUNCTION_SEARCH_PATH = 'pg_catalog, public, cinemap, pg_temp';
 
 /** GraphQL's MAX_K (apps/gateway/src/graphql/arguments.ts); the analyst SQL spec checks both reject k = 101. */
 const MAX_K = 100;
