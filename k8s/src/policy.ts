@@ -166,8 +166,10 @@ export function checkPolicies(objects: K8sObject[], opts: { namespace?: string }
 
 /** The rollback Job: applying the tree must never change the served run, and a refusal is never retried. */
 function checkModelJob(o: K8sObject, v: (rule: string, message: string) => void): void {
-  if (o.spec?.suspend !== true) v('model-job', 'spec.suspend must be true: applying the overlay must never activate or delete a run by itself');
-  if (o.spec?.backoffLimit !== 0) v('model-job', `spec.backoffLimit is ${o.spec?.backoffLimit ?? '6 (default)'}; set 0: a refused rollback is final`);
+  if (o.spec?.suspend !== true)
+    v('model-job', 'spec.suspend must be true: applying the overlay must never activate or delete a run by itself');
+  if (o.spec?.backoffLimit !== 0)
+    v('model-job', `spec.backoffLimit is ${o.spec?.backoffLimit ?? '6 (default)'}; set 0: a refused rollback is final`);
   const c = o.spec?.template?.spec?.containers?.[0];
   const cmd = [...(c?.command ?? []), ...(c?.args ?? [])].join(' ');
   if (!/dist\/apps\/trainer\/model\.js (list|activate \d+|delete \d+)$/.test(cmd))

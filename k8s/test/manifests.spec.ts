@@ -90,17 +90,23 @@ describe('rendered overlays', () => {
     expect(pod.containers.map((c: any) => c.name)).toEqual(['train']);
   });
 
-  it.each(['overlays/dev', 'overlays/prod'])('%s: the rollback Job runs model.js from the trainer image, suspended, as the writer, without a GPU', (o) => {
-    const j = find(o, 'Job', 'cinemap-model');
-    const c = j.spec.template.spec.containers[0];
-    expect(j.spec.suspend).toBe(true);
-    expect(j.spec.backoffLimit).toBe(0);
-    expect([...c.command, ...c.args]).toEqual(['node', 'dist/apps/trainer/model.js', 'list']);
-    expect(c.image).toBe(find(o, 'Job', 'cinemap-train').spec.template.spec.containers[0].image);
-    expect(c.env).toContainEqual({ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: 'cinemap-db-writer', key: 'DATABASE_URL' } } });
-    expect(c.resources.limits['nvidia.com/gpu']).toBeUndefined();
-    expect(j.spec.template.spec.nodeSelector).toBeUndefined();
-  });
+  it.each(['overlays/dev', 'overlays/prod'])(
+    '%s: the rollback Job runs model.js from the trainer image, suspended, as the writer, without a GPU',
+    (o) => {
+      const j = find(o, 'Job', 'cinemap-model');
+      const c = j.spec.template.spec.containers[0];
+      expect(j.spec.suspend).toBe(true);
+      expect(j.spec.backoffLimit).toBe(0);
+      expect([...c.command, ...c.args]).toEqual(['node', 'dist/apps/trainer/model.js', 'list']);
+      expect(c.image).toBe(find(o, 'Job', 'cinemap-train').spec.template.spec.containers[0].image);
+      expect(c.env).toContainEqual({
+        name: 'DATABASE_URL',
+        valueFrom: { secretKeyRef: { name: 'cinemap-db-writer', key: 'DATABASE_URL' } },
+      });
+      expect(c.resources.limits['nvidia.com/gpu']).toBeUndefined();
+      expect(j.spec.template.spec.nodeSelector).toBeUndefined();
+    },
+  );
 
   it('the migrations Job runs migrate.js with the role passwords, as an admin connection', () => {
     const c = find('base', 'Job', 'cinemap-migrate').spec.template.spec.containers[0];

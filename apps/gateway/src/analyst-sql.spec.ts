@@ -68,7 +68,11 @@ const CASES: [string, string, number | null, Filter][] = [
 describeEachBackend('analysts SQL similar_movies() = GraphQL similarMovies', (ctx) => {
   let gw: Gateway;
   const post = async (query: string, variables: Record<string, unknown>) => {
-    const res = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    const res = await fetch(gw.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
     return (await res.json()) as Gql;
   };
   const SIMILAR = `query($t: String!, $k: Int, $f: MovieFilter) { similarMovies(title: $t, k: $k, filter: $f) { similarity movie { id } } }`;
@@ -126,8 +130,20 @@ describeEachBackend('analysts SQL similar_movies() = GraphQL similarMovies', (ct
     ['k above the limit', 'The Matrix', 101, {}, /k must be a whole number from 1 to 100 \(got 101\)/],
     ['k zero', 'The Matrix', 0, {}, /k must be a whole number from 1 to 100 \(got 0\)/],
     ['an unknown genre', 'The Matrix', 10, { genres: ['Dramedy'] }, /genres: unknown genre "Dramedy"; known genres: Action,/],
-    ['years swapped', 'The Matrix', 10, { yearFrom: 2000, yearTo: 1990 }, /year_?[fF]rom \(2000\) is after (filter\.)?year_?[tT]o \(1990\); swap them/],
-    ['a minimum average above 5', 'The Matrix', 10, { minAverageRating: 5.5 }, /min_?[aA]v(erage|g)_?[rR]ating must be a number from 0 to 5/],
+    [
+      'years swapped',
+      'The Matrix',
+      10,
+      { yearFrom: 2000, yearTo: 1990 },
+      /year_?[fF]rom \(2000\) is after (filter\.)?year_?[tT]o \(1990\); swap them/,
+    ],
+    [
+      'a minimum average above 5',
+      'The Matrix',
+      10,
+      { minAverageRating: 5.5 },
+      /min_?[aA]v(erage|g)_?[rR]ating must be a number from 0 to 5/,
+    ],
   ] as const)('%s: both refuse, naming the argument', async (_name, title, k, filter, message) => {
     const g = await post(SIMILAR, { t: title, k, f: filter });
     expect(g.errors![0].extensions!.code).toBe('BAD_USER_INPUT');

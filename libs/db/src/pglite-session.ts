@@ -216,7 +216,10 @@ export class SessionArbiter {
     } else {
       // A fresh client finds cinemap's functions unqualified, as on a server (where the
       // database's own search_path does it; PGlite does not apply database settings).
-      await this.loadState(target.state ?? { settings: [['search_path', ANALYST_SEARCH_PATH]], sessionUser: null, role: null }, target.startRole);
+      await this.loadState(
+        target.state ?? { settings: [['search_path', ANALYST_SEARCH_PATH]], sessionUser: null, role: null },
+        target.startRole,
+      );
     }
     this.owner = target;
   }

@@ -14,7 +14,8 @@ const GUIDE = join(__dirname, '../../../docs/sql-guide.md');
 function sqlBlocks(markdown: string): { line: number; sql: string }[] {
   const out: { line: number; sql: string }[] = [];
   const re = /^```sql\n([\s\S]*?)^```/gm;
-  for (let m = re.exec(markdown); m; m = re.exec(markdown)) out.push({ line: markdown.slice(0, m.index).split('\n').length + 1, sql: m[1] });
+  for (let m = re.exec(markdown); m; m = re.exec(markdown))
+    out.push({ line: markdown.slice(0, m.index).split('\n').length + 1, sql: m[1] });
   return out;
 }
 
@@ -78,7 +79,10 @@ describeEachBackend('docs/sql-guide.md, run as an analyst', (ctx) => {
   it("the demo block's EXPLAIN shows the run's HNSW index at work (the seed is a small catalogue)", async () => {
     const demo = blocks.find((b) => /\bEXPLAIN\b/.test(b.sql))!;
     const r = (await client.query(demo.sql)) as unknown as QueryResult[];
-    const plan = r.find((x) => x.command === 'EXPLAIN')!.rows.map((row) => row['QUERY PLAN']).join('\n');
+    const plan = r
+      .find((x) => x.command === 'EXPLAIN')!
+      .rows.map((row) => row['QUERY PLAN'])
+      .join('\n');
     expect(plan).toMatch(/Index Scan using movie_embeddings_hnsw_run_/);
     expect(plan).not.toMatch(/Sort Key/);
   });
@@ -87,6 +91,8 @@ describeEachBackend('docs/sql-guide.md, run as an analyst', (ctx) => {
     expect(await runBlock(client, { line: 1, sql: `SELECT * FROM similar_movies('Matrx');` })).toMatch(
       /^docs\/sql-guide.md:1: Movie "Matrx" not found/,
     );
-    expect(await runBlock(client, { line: 2, sql: 'SELECT 1; SELECT 1 WHERE false;' })).toBe('docs/sql-guide.md:2: 1 query returned no rows');
+    expect(await runBlock(client, { line: 2, sql: 'SELECT 1; SELECT 1 WHERE false;' })).toBe(
+      'docs/sql-guide.md:2: 1 query returned no rows',
+    );
   });
 });

@@ -112,7 +112,9 @@ describe('[postgres] restore drill: pg_dump, pg_restore into a fresh database, t
     await c.connect();
     try {
       const { rows } = await c.query('SELECT title FROM similar_movies($1, 10)', [titles[0]]);
-      const gqlTitles = (before[0] as { data: { similarMovies: { movie: { title: string } }[] } }).data.similarMovies.map((s) => s.movie.title);
+      const gqlTitles = (before[0] as { data: { similarMovies: { movie: { title: string } }[] } }).data.similarMovies.map(
+        (s) => s.movie.title,
+      );
       expect(rows.map((r) => r.title)).toEqual(gqlTitles);
     } finally {
       await c.end();

@@ -133,7 +133,11 @@ describe.each(availableBackends())('[%s] npm run model', (backend) => {
   });
 
   it.each([
-    ['a run still training', 'training', /Model run \d+ is still training \(or its trainer was killed\): only a complete run can be activated/],
+    [
+      'a run still training',
+      'training',
+      /Model run \d+ is still training \(or its trainer was killed\): only a complete run can be activated/,
+    ],
     ['a failed run', 'failed', /Model run \d+ is failed: only a complete run can be activated/],
     ['a run of another dataset', 'otherDataset', /was trained on dataset \d+, but dataset \d+ is the active one/],
   ] as const)('refuses to activate %s, saying why, and leaves the served run', async (_what, key, message) => {

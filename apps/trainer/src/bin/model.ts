@@ -68,7 +68,7 @@ program
 program
   .command('activate')
   .description(
-    "make <run> the served run (rollback): a complete run of the active dataset; the gateway follows at once (NOTIFY), as after training",
+    'make <run> the served run (rollback): a complete run of the active dataset; the gateway follows at once (NOTIFY), as after training',
   )
   .argument('<run>', 'run id (npm run model -- list)', runId)
   .action((id: number) =>

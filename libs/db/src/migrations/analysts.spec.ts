@@ -39,17 +39,26 @@ describeEachBackend("analysts' schema (migrations 600-603)", (ctx) => {
     throw new Error(`no error from ${sql}`);
   };
 
-  it("leaves no cinemap function in public: they are in schema cinemap, reachable unqualified and qualified", async () => {
+  it('leaves no cinemap function in public: they are in schema cinemap, reachable unqualified and qualified', async () => {
     const own = await ctx.db().query<{ name: string }>(
       `SELECT p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
        WHERE n.nspname = 'public' AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')`,
     );
     expect(own).toEqual([]);
-    const names = await ctx.db().query<{ name: string }>(
-      `SELECT DISTINCT p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'cinemap' ORDER BY 1`,
-    );
+    const names = await ctx
+      .db()
+      .query<{ name: string }>(
+        `SELECT DISTINCT p.proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'cinemap' ORDER BY 1`,
+      );
     expect(names.map((n) => n.name)).toEqual(
-      expect.arrayContaining(['resolve_title', 'require_title', 'similar_movies', 'title_embedding', 'title_suggestions', 'cinemap_title_key']),
+      expect.arrayContaining([
+        'resolve_title',
+        'require_title',
+        'similar_movies',
+        'title_embedding',
+        'title_suggestions',
+        'cinemap_title_key',
+      ]),
     );
     const [r] = await ctx.db().query<{ a: number; b: number }>(`SELECT resolve_title('matrix') AS a, cinemap.resolve_title('matrix') AS b`);
     expect(r).toEqual({ a: 1, b: 1 });
@@ -62,7 +71,9 @@ describeEachBackend("analysts' schema (migrations 600-603)", (ctx) => {
       await tx.exec('SET LOCAL search_path = pg_catalog');
       expect(await tx.query('SELECT movie_id FROM cinemap.similar_movies($1, 5)', ['The Matrix'])).toEqual(expected);
       // An empty temporary run_movies (a psql client's, on PGlite's shared session) shadows nothing.
-      await tx.exec('CREATE TEMP TABLE run_movies (LIKE public.run_movies) ON COMMIT DROP; CREATE TEMP TABLE movies (LIKE public.movies) ON COMMIT DROP');
+      await tx.exec(
+        'CREATE TEMP TABLE run_movies (LIKE public.run_movies) ON COMMIT DROP; CREATE TEMP TABLE movies (LIKE public.movies) ON COMMIT DROP',
+      );
       await tx.exec('SET LOCAL search_path = pg_temp, public, cinemap');
       expect(await tx.query('SELECT movie_id FROM cinemap.similar_movies($1, 5)', ['The Matrix'])).toEqual(expected);
       expect(await tx.query(`SELECT cinemap.resolve_title('matrix') AS id`)).toEqual([{ id: 1 }]);
@@ -106,7 +117,7 @@ describeEachBackend("analysts' schema (migrations 600-603)", (ctx) => {
     expect(e.message).toContain(message);
   });
 
-  it('named filters hold on every row; loose genre spelling is GraphQL\'s', async () => {
+  it("named filters hold on every row; loose genre spelling is GraphQL's", async () => {
     const rows = await ctx
       .db()
       .query<{ movie_id: number; year: number }>(
@@ -122,17 +133,19 @@ describeEachBackend("analysts' schema (migrations 600-603)", (ctx) => {
 
   it('no active run is NO_ACTIVE_MODEL, not an empty answer', async () => {
     const db = ctx.db();
-    await db.transaction(async (tx) => {
-      await tx.exec('UPDATE model_runs SET active = false');
-      const e = await tx.query(`SELECT * FROM similar_movies('The Matrix')`).then(
-        () => null,
-        (err: Error) => err,
-      );
-      expect(e?.message).toMatch(/No model run is active yet \(NO_ACTIVE_MODEL\)/);
-      throw Object.assign(new Error('rollback'), { rollback: true });
-    }).catch((e: { rollback?: boolean }) => {
-      if (!e.rollback) throw e;
-    });
+    await db
+      .transaction(async (tx) => {
+        await tx.exec('UPDATE model_runs SET active = false');
+        const e = await tx.query(`SELECT * FROM similar_movies('The Matrix')`).then(
+          () => null,
+          (err: Error) => err,
+        );
+        expect(e?.message).toMatch(/No model run is active yet \(NO_ACTIVE_MODEL\)/);
+        throw Object.assign(new Error('rollback'), { rollback: true });
+      })
+      .catch((e: { rollback?: boolean }) => {
+        if (!e.rollback) throw e;
+      });
   });
 
   it('every table, column, view and function has a comment, also after an activation and an ingest swap', async () => {
@@ -140,7 +153,10 @@ describeEachBackend("analysts' schema (migrations 600-603)", (ctx) => {
     expect((await db.query<{ what: string }>(UNCOMMENTED)).map((r) => r.what)).toEqual([]);
     // Planted: a new table without comments is caught.
     await db.exec('CREATE TABLE analysts_planted (x int)');
-    expect((await db.query<{ what: string }>(UNCOMMENTED)).map((r) => r.what)).toEqual(['column analysts_planted.x', 'table analysts_planted']);
+    expect((await db.query<{ what: string }>(UNCOMMENTED)).map((r) => r.what)).toEqual([
+      'column analysts_planted.x',
+      'table analysts_planted',
+    ]);
     await db.exec('DROP TABLE analysts_planted');
     // An activation with another dimension drops and re-creates the views.
     await seedModelRun(db, { ...seed, dim: 6 }, { seed: 5 });
@@ -157,10 +173,12 @@ describeEachBackend("analysts' schema (migrations 600-603)", (ctx) => {
 
   it('ratings has its primary key and movie index, with the same names after an ingest swap', async () => {
     const db = ctx.db();
-    const idx = await db.query<{ name: string }>(`SELECT indexname AS name FROM pg_indexes WHERE tablename IN ('ratings', 'tags') ORDER BY 1`);
+    const idx = await db.query<{ name: string }>(
+      `SELECT indexname AS name FROM pg_indexes WHERE tablename IN ('ratings', 'tags') ORDER BY 1`,
+    );
     expect(idx.map((i) => i.name)).toEqual(['ratings_movie_id_idx', 'ratings_pkey', 'tags_movie_id_idx']);
-    await expect(
-      db.query(`INSERT INTO ratings (user_id, movie_id, rating, rated_at) VALUES (1, 1, 3, now())`),
-    ).rejects.toMatchObject({ code: '23505' });
+    await expect(db.query(`INSERT INTO ratings (user_id, movie_id, rating, rated_at) VALUES (1, 1, 3, now())`)).rejects.toMatchObject({
+      code: '23505',
+    });
   });
 });

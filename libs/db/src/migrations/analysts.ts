@@ -278,4 +278,3 @@ CREATE INDEX tags_movie_id_idx ON tags (movie_id);
 };
 
 export const analystMigrations: Migration[] = [schemaMigration, lookupMigration, commentMigration, ratingsKeyMigration];
-

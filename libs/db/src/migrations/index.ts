@@ -8,6 +8,9 @@ import type { Migration } from './types';
 export type { Migration } from './types';
 
 /** Every migration, in version order. */
-export const migrations: Migration[] = [...coreMigrations, ...runCatalogueMigrations, ...titleResolutionMigrations, ...analystMigrations].sort(
-  (a, b) => a.version - b.version,
-);
+export const migrations: Migration[] = [
+  ...coreMigrations,
+  ...runCatalogueMigrations,
+  ...titleResolutionMigrations,
+  ...analystMigrations,
+].sort((a, b) => a.version - b.version);

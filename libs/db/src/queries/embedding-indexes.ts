@@ -47,7 +47,12 @@ async function viewDimension(q: Queryable, view: string): Promise<number | null>
   return rows.length ? rows[0].typmod : null;
 }
 
-async function replaceView(q: Queryable, view: 'active_movie_embeddings' | 'active_user_embeddings', dim: number, body: string): Promise<void> {
+async function replaceView(
+  q: Queryable,
+  view: 'active_movie_embeddings' | 'active_user_embeddings',
+  dim: number,
+  body: string,
+): Promise<void> {
   const current = await viewDimension(q, view);
   // CREATE OR REPLACE VIEW cannot change a column's type (vector(50) → vector(32)).
   if (current !== null && current !== dim) await q.exec(`DROP VIEW ${view}`);

@@ -249,7 +249,8 @@ async function runDimension(q: Queryable, runId: number): Promise<number> {
     [runId],
   );
   if (!run) throw new DbError(`Model run ${runId} does not exist.`, 'List the runs with: npm run model -- list');
-  if (run.dim === null) throw new DbError(`Model run ${runId} has no embeddings: there is nothing to serve.`, 'List the runs with: npm run model -- list');
+  if (run.dim === null)
+    throw new DbError(`Model run ${runId} has no embeddings: there is nothing to serve.`, 'List the runs with: npm run model -- list');
   return run.dim;
 }
 

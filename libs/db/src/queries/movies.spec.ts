@@ -70,7 +70,9 @@ describeEachBackend('movie queries', (ctx) => {
     const exact = await similarMoviesExact(ctx.db(), runId, q.movieId, 15);
     expect(exact.map((r) => r.movieId)).toEqual(expected.map((r) => r.movieId));
     // An unknown title is an error, never an empty answer that looks like "no neighbours".
-    await expect(similarMoviesFunction(ctx.db(), 'no such film at all', 5)).rejects.toThrow(/Movie "no such film at all" not found \(MOVIE_NOT_FOUND\)/);
+    await expect(similarMoviesFunction(ctx.db(), 'no such film at all', 5)).rejects.toThrow(
+      /Movie "no such film at all" not found \(MOVIE_NOT_FOUND\)/,
+    );
   });
 
   it('filters lists: genres any-of, excluded genres, years, average, rating-count floor', async () => {

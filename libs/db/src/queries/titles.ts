@@ -35,6 +35,7 @@ export async function titleSuggestions(
   n = 5,
   runId?: number | null,
 ): Promise<{ movieId: number; title: string; similarity: number }[]> {
-  if (runId === undefined) return q.query(`SELECT movie_id AS "movieId", title, similarity FROM cinemap.title_suggestions($1, $2)`, [title, n]);
+  if (runId === undefined)
+    return q.query(`SELECT movie_id AS "movieId", title, similarity FROM cinemap.title_suggestions($1, $2)`, [title, n]);
   return q.query(`SELECT movie_id AS "movieId", title, similarity FROM cinemap.title_suggestions_in($1, $2, $3)`, [title, n, runId]);
 }
