@@ -115,6 +115,13 @@ describeEachBackend('analysts SQL similar_movies() = GraphQL similarMovies', (ct
     expect(worst).toBeLessThan(PRECISION);
   });
 
+  it('the comparison catches a filter one side ignores (planted: the SQL call without its genres)', async () => {
+    const g = await post(SIMILAR, { t: 'The Matrix', k: 20, f: { genres: ['War'] } });
+    const { sql, params } = sqlCall('The Matrix', 20, {});
+    const s = await ctx.db().query<{ id: number }>(sql, params);
+    expect(s.map((r) => r.id)).not.toEqual((g.data!.similarMovies as { movie: { id: number } }[]).map((r) => r.movie.id));
+  });
+
   it('an unknown title: MOVIE_NOT_FOUND with the same suggestions', async () => {
     const g = await post(SIMILAR, { t: 'Matrx Reloded' });
     expect(g.errors![0].extensions!.code).toBe('MOVIE_NOT_FOUND');
