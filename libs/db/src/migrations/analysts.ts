@@ -225,7 +225,7 @@ $fn$;
 
 -- The old two-argument form is replaced by one with GraphQL's filter as named arguments
 -- (similar_movies('The Matrix', 10) still calls it).
-DROP FUNCTION cinemap.similar_movies(text, integer);
+DROP FUNCTION IF EXISTS cinemap.similar_movies(text, integer);
 
 -- The analysts' twin of GraphQL similarMovies(title, k, filter): exact cosine over the
 -- active run, the same title resolution, argument checks, filter and rating-count floor.
