@@ -4,6 +4,7 @@ import { coreMigrations } from './core';
 import { runCatalogueMigrations } from './run-catalogue';
 import { titleResolutionMigrations } from './title-resolution';
 import { apiCatalogueMigrations } from './api-catalogue';
+import { analystMigrations } from './analysts';
 import type { Migration } from './types';
 
 export type { Migration } from './types';
@@ -15,4 +16,5 @@ export const migrations: Migration[] = [
   ...titleResolutionMigrations,
   ...audienceMigrations,
   ...apiCatalogueMigrations,
+  ...analystMigrations,
 ].sort((a, b) => a.version - b.version);
