@@ -47,6 +47,8 @@ export function checkPolicies(objects: K8sObject[], opts: { namespace?: string }
       );
     }
 
+    if (o.kind === 'Job' && o.metadata.labels?.['app.kubernetes.io/component'] === 'model') checkModelJob(o, v);
+
     if (o.kind === 'Cluster' && o.apiVersion.startsWith('postgresql.cnpg.io/')) {
       if (o.spec?.backup?.barmanObjectStore)
         v(
@@ -134,7 +136,9 @@ export function checkPolicies(objects: K8sObject[], opts: { namespace?: string }
       if (serves && (!c.readinessProbe || !c.livenessProbe))
         v('probes', `${cid} serves on a port but lacks a ${!c.readinessProbe ? 'readinessProbe' : 'livenessProbe'}`);
 
-      if (isTrainerImage(String(c.image ?? ''))) {
+      // The model command (rollback) runs from the trainer image but never trains: no GPU.
+      const runsModelCommand = ((c.command ?? []) as string[]).some((a) => a.endsWith('/model.js'));
+      if (isTrainerImage(String(c.image ?? '')) && !runsModelCommand) {
         const gpu = Number(r.limits?.['nvidia.com/gpu'] ?? 0);
         if (isCpuTrainerImage(c.image)) {
           if (gpu > 0) v('gpu-trainer', `${cid}: the CPU trainer image requests a GPU it cannot use`);
@@ -158,6 +162,18 @@ export function checkPolicies(objects: K8sObject[], opts: { namespace?: string }
     }
   }
   return out;
+}
+
+/** The rollback Job: applying the tree must never change the served run, and a refusal is never retried. */
+function checkModelJob(o: K8sObject, v: (rule: string, message: string) => void): void {
+  if (o.spec?.suspend !== true)
+    v('model-job', 'spec.suspend must be true: applying the overlay must never activate or delete a run by itself');
+  if (o.spec?.backoffLimit !== 0)
+    v('model-job', `spec.backoffLimit is ${o.spec?.backoffLimit ?? '6 (default)'}; set 0: a refused rollback is final`);
+  const c = o.spec?.template?.spec?.containers?.[0];
+  const cmd = [...(c?.command ?? []), ...(c?.args ?? [])].join(' ');
+  if (!/dist\/apps\/trainer\/model\.js (list|activate \d+|delete \d+)$/.test(cmd))
+    v('model-job', `container runs "${cmd}"; expected node dist/apps/trainer/model.js list | activate <run> | delete <run>`);
 }
 
 export const formatViolations = (vs: Violation[]) => vs.map((x) => `${x.object}: [${x.rule}] ${x.message}`).join('\n');

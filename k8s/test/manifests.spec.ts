@@ -90,6 +90,24 @@ describe('rendered overlays', () => {
     expect(pod.containers.map((c: any) => c.name)).toEqual(['train']);
   });
 
+  it.each(['overlays/dev', 'overlays/prod'])(
+    '%s: the rollback Job runs model.js from the trainer image, suspended, as the writer, without a GPU',
+    (o) => {
+      const j = find(o, 'Job', 'cinemap-model');
+      const c = j.spec.template.spec.containers[0];
+      expect(j.spec.suspend).toBe(true);
+      expect(j.spec.backoffLimit).toBe(0);
+      expect([...c.command, ...c.args]).toEqual(['node', 'dist/apps/trainer/model.js', 'list']);
+      expect(c.image).toBe(find(o, 'Job', 'cinemap-train').spec.template.spec.containers[0].image);
+      expect(c.env).toContainEqual({
+        name: 'DATABASE_URL',
+        valueFrom: { secretKeyRef: { name: 'cinemap-db-writer', key: 'DATABASE_URL' } },
+      });
+      expect(c.resources.limits['nvidia.com/gpu']).toBeUndefined();
+      expect(j.spec.template.spec.nodeSelector).toBeUndefined();
+    },
+  );
+
   it('the migrations Job runs migrate.js with the role passwords, as an admin connection', () => {
     const c = find('base', 'Job', 'cinemap-migrate').spec.template.spec.containers[0];
     expect(c.command).toEqual(['node', 'dist/libs/db/migrate.js']);
@@ -357,6 +375,24 @@ describe('policy catches planted mistakes', () => {
     expect(r).toMatch(/gpu-trainer: .*nodeSelector/);
   });
 
+  it('a rollback Job that would run on apply, retry a refusal, or run something else', () => {
+    const j = find('overlays/prod', 'Job', 'cinemap-model');
+    expect(rulesOf(j)).toBe('');
+    j.spec.suspend = false;
+    delete j.spec.backoffLimit;
+    j.spec.template.spec.containers[0].args = ['activate', 'latest'];
+    const r = rulesOf(j);
+    expect(r).toMatch(/model-job: spec.suspend must be true/);
+    expect(r).toMatch(/model-job: spec.backoffLimit is 6 \(default\); set 0/);
+    expect(r).toMatch(/model-job: container runs "node dist\/apps\/trainer\/model.js activate latest"/);
+  });
+
+  it('the GPU rule spares only the model command: the CUDA trainer image running its trainer still needs a GPU', () => {
+    const j = find('overlays/prod', 'Job', 'cinemap-model');
+    delete j.spec.template.spec.containers[0].command;
+    expect(rulesOf(j)).toMatch(/gpu-trainer: .*limits\["nvidia.com\/gpu"\]: 1/);
+  });
+
   it('a CronJob that allows overlapping runs', () => {
     const cj = find('base', 'CronJob', 'cinemap-retrain');
     delete cj.spec.concurrencyPolicy;
@@ -444,6 +480,7 @@ describe('NetworkPolicies', () => {
         pod('Job', 'cinemap-ingest'),
         pod('Job', 'cinemap-train'),
         pod('Job', 'cinemap-migrate'),
+        pod('Job', 'cinemap-model'),
         pod('CronJob', 'cinemap-retrain'),
       ];
       const stranger = ns({ app: 'debug-shell' });

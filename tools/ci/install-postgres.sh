@@ -10,9 +10,11 @@ PGBIN=/usr/lib/postgresql/$PGV/bin
 need_apt_update=1
 apt_update() { if [ "$need_apt_update" = 1 ]; then apt-get -o DPkg::Lock::Timeout=600 update -qq; need_apt_update=0; fi; }
 
-if [ ! -x "$PGBIN/postgres" ] || [ ! -x /usr/bin/pg_config ] || [ ! -d /usr/include/postgresql/$PGV/server ]; then
+# pg_dump / pg_restore (postgresql-client-15, a dependency of postgresql-15): the restore drill
+# (tests/reliability/src/restore-drill.spec.ts) runs them.
+if [ ! -x "$PGBIN/postgres" ] || [ ! -x "$PGBIN/pg_dump" ] || [ ! -x "$PGBIN/pg_restore" ] || [ ! -x /usr/bin/pg_config ] || [ ! -d /usr/include/postgresql/$PGV/server ]; then
   apt_update
-  apt-get -o DPkg::Lock::Timeout=600 install -y -qq postgresql-$PGV postgresql-contrib postgresql-server-dev-$PGV build-essential dpkg-dev >/dev/null
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq postgresql-$PGV postgresql-client-$PGV postgresql-contrib postgresql-server-dev-$PGV build-essential dpkg-dev >/dev/null
 fi
 
 if [ ! -f /usr/share/postgresql/$PGV/extension/vector.control ]; then

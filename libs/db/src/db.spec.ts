@@ -23,7 +23,12 @@ describe('migration texts', () => {
       400: 'c168f757ebc23647',
       401: '9c3bac95a5458fe8',
       500: '9902ff0f44f80290',
+      600: '8121ce64859ddad2',
+      601: 'dcf16f766d4fce67',
+      602: '68ecf2b5f7b264f2',
+      603: 'd2057abb214471da',
       700: '2abd46b27d35633c',
+      701: '6863bfaa80ddab6d',
     });
   });
 

@@ -38,8 +38,11 @@ export {
   markModelRunFailed,
   activateModelRun,
   pruneModelRuns,
+  listModelRuns,
+  activateCompleteRun,
+  deleteModelRun,
 } from './queries/model-runs';
-export type { ModelRunStatus, ServedModelRun, NewModelRun, ActivationResult } from './queries/model-runs';
+export type { ModelRunStatus, ServedModelRun, NewModelRun, ActivationResult, ModelRunSummary } from './queries/model-runs';
 export { copyMovieEmbeddings, copyUserEmbeddings } from './queries/embeddings';
 export type { EmbeddingRow } from './queries/embeddings';
 export { runIndexNames, createRunEmbeddingIndexes, similarMoviesAnn } from './queries/embedding-indexes';

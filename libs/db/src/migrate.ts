@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { Db, DbError } from './db';
 import { migrations as allMigrations, Migration } from './migrations';
+import { ENSURE_SEARCH_PATH_SQL } from './migrations/analysts';
 
 const LOCK_KEY = 4_242_001;
 
@@ -55,6 +56,22 @@ export async function migrate(db: Db, migrations: Migration[] = allMigrations): 
     });
     if (done) applied.push(m.version);
   }
+  if (db.backend === 'postgres') await ensureDatabaseSearchPath(db);
   const [{ v }] = await db.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
   return { applied, current: v ?? 0 };
+}
+
+/**
+ * psql sessions find cinemap's functions through the database's search_path (migration
+ * 600 sets it). A database restored with pg_restore into one made by hand has lost it:
+ * set it again, only when missing (ALTER DATABASE on every open would race other openers).
+ */
+async function ensureDatabaseSearchPath(db: Db): Promise<void> {
+  const [row] = await db.query<{ ok: boolean; schema: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
+                    WHERE d.datname = current_database() AND s.setrole = 0
+                      AND EXISTS (SELECT 1 FROM unnest(s.setconfig) c WHERE c LIKE 'search_path=%cinemap%')) AS ok,
+            to_regnamespace('cinemap') IS NOT NULL AS schema`,
+  );
+  if (row.schema && !row.ok) await db.exec(ENSURE_SEARCH_PATH_SQL);
 }

@@ -11,13 +11,14 @@
 //    onto a reset session (SET SESSION AUTHORIZATION DEFAULT, RESET ROLE, RESET ALL), and
 //    the app's LISTENs are renewed (a client's UNLISTEN * cannot silence the app);
 //  - the app's search_path names pg_temp last, so a client's temporary table never
-//    shadows a table the app reads;
+//    shadows a table the app reads; a fresh client's is the analysts' (public, cinemap);
 //  - when a client leaves, its transaction is rolled back and DISCARD ALL drops its
 //    temporary tables, prepared statements, cursors, listens and advisory locks.
 // Known limit: PGlite runs a statement synchronously in the app's process and has no
 // working statement_timeout, so a long client statement delays the app (never changes
 // its answers); use PostgreSQL (DATABASE_URL) for concurrent analysis.
 import type { PGlite } from '@electric-sql/pglite';
+import { ANALYST_SEARCH_PATH, APP_SEARCH_PATH } from './migrations/analysts';
 
 /** A party's session state, as saved when its turn ends. */
 interface SessionState {
@@ -67,7 +68,7 @@ export class SessionArbiter {
 
   /** Sets the app's session defaults (search_path with pg_temp last). Call once after open. */
   async init(): Promise<void> {
-    await this.app(() => this.pg.exec(`SELECT set_config('search_path', 'public, pg_temp', false)`));
+    await this.app(() => this.pg.query(`SELECT set_config('search_path', $1, false)`, [APP_SEARCH_PATH]));
   }
 
   /** Runs `fn` (PGlite calls) in the app's turn, with the app's session state loaded. */
@@ -213,7 +214,12 @@ export class SessionArbiter {
       await this.loadState(this.appState, null);
       for (const channel of this.appChannels.keys()) await this.pg.exec(`LISTEN ${quoteIdent(channel)}`);
     } else {
-      await this.loadState(target.state ?? { settings: [], sessionUser: null, role: null }, target.startRole);
+      // A fresh client finds cinemap's functions unqualified, as on a server (where the
+      // database's own search_path does it; PGlite does not apply database settings).
+      await this.loadState(
+        target.state ?? { settings: [['search_path', ANALYST_SEARCH_PATH]], sessionUser: null, role: null },
+        target.startRole,
+      );
     }
     this.owner = target;
   }

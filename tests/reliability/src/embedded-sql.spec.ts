@@ -168,7 +168,8 @@ d('[pglite] the embedded SQL port shares nothing with the gateway', () => {
     expect(suggestions).toContain('Matrix, The (1999)');
     expect(own).toEqual({ sp: 'pg_catalog', efd: '-15', tz: 'Asia/Tokyo', temp_rows: 0 });
     expect(after).toEqual(baseline);
-    expect(clean).toEqual({ sp: 'public', efd: '1', tz: expect.not.stringMatching(/Tokyo/), temp: null });
+    // A fresh client's path is the analysts' one (cinemap's functions unqualified, as on a server).
+    expect(clean).toEqual({ sp: '"$user", public, cinemap', efd: '1', tz: expect.not.stringMatching(/Tokyo/), temp: null });
   }, 30_000);
 
   it('a second client gets a clear "one connection at a time" error while one is open, and connects once it is closed', async () => {

@@ -36,7 +36,7 @@ pgDescribe('[postgres] roles', () => {
     'CREATE TABLE evil (id int)',
     'DROP TABLE movies CASCADE',
     'ALTER TABLE movies ADD COLUMN evil int',
-    'CREATE OR REPLACE FUNCTION resolve_title(text) RETURNS int LANGUAGE sql AS $$SELECT 1$$',
+    'CREATE OR REPLACE FUNCTION cinemap.resolve_title(text) RETURNS int LANGUAGE sql AS $$SELECT 1$$',
   ];
   for (const role of ['cinemap_gateway', 'cinemap_analyst']) {
     it.each(WRITES)(`${role} cannot: %s`, async (sql) => {

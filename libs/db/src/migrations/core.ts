@@ -3,8 +3,9 @@
 // 0100-0199 the dump's tables (none yet beyond core), 0200-0299 run catalogues
 // (./run-catalogue.ts), 0300-0399 title resolution and the analysts' SQL functions
 // (./title-resolution.ts), 0400-0499 audience and blend vectors (./audience.ts), 0500-0599
-// what the public API says of a movie (./api-catalogue.ts), 0700-0799 precomputed neighbour
-// lists (./neighbours.ts). Numbers never change once applied (checksums).
+// what the public API says of a movie (./api-catalogue.ts), 0600-0699 the analysts' schema:
+// the cinemap schema, lookups that raise, comments, ratings keys (./analysts.ts), 0700-0799
+// precomputed neighbour lists (./neighbours.ts). Numbers never change once applied (checksums).
 import type { Migration } from './types';
 
 export const coreMigrations: Migration[] = [

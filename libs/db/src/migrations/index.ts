@@ -4,6 +4,7 @@ import { coreMigrations } from './core';
 import { runCatalogueMigrations } from './run-catalogue';
 import { titleResolutionMigrations } from './title-resolution';
 import { apiCatalogueMigrations } from './api-catalogue';
+import { analystMigrations } from './analysts';
 import { neighbourMigrations } from './neighbours';
 import type { Migration } from './types';
 
@@ -16,5 +17,6 @@ export const migrations: Migration[] = [
   ...titleResolutionMigrations,
   ...audienceMigrations,
   ...apiCatalogueMigrations,
+  ...analystMigrations,
   ...neighbourMigrations,
 ].sort((a, b) => a.version - b.version);

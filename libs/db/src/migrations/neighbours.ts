@@ -39,4 +39,19 @@ COMMENT ON VIEW active_movie_neighbours IS 'movie_neighbours of the active model
 GRANT SELECT ON active_movie_neighbours TO cinemap_writer, cinemap_gateway, cinemap_analyst;
 `,
   },
+  {
+    version: 701,
+    name: 'comments on the neighbour lists',
+    sql: `
+-- Every column explained for analysts (\\d+), as migration 602 does for the rest of the schema.
+COMMENT ON COLUMN movie_neighbours.run_id IS 'The model run (model_runs.id) these lists belong to.';
+COMMENT ON COLUMN movie_neighbours.basis IS 'The similarity basis the cosine is taken in: taste (the learned movie factors), blend (the default answer: taste and audience vectors, docs/similarity.md) or audience. The trainer writes taste and blend; audience is answered by the exact scan.';
+COMMENT ON COLUMN movie_neighbours.movie_id IS 'MovieLens movieId of the film whose neighbours these are.';
+COMMENT ON COLUMN active_movie_neighbours.run_id IS 'The active model run.';
+COMMENT ON COLUMN active_movie_neighbours.basis IS 'taste, blend or audience (see movie_neighbours.basis).';
+COMMENT ON COLUMN active_movie_neighbours.movie_id IS 'MovieLens movieId of the film whose neighbours these are.';
+COMMENT ON COLUMN active_movie_neighbours.neighbour_ids IS 'movie ids, best first; ties by lower movie id';
+COMMENT ON COLUMN active_movie_neighbours.similarities IS 'cosine similarity of each neighbour, aligned with neighbour_ids (float32)';
+`,
+  },
 ];

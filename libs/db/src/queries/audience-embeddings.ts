@@ -7,6 +7,7 @@
 import { DbError, Queryable, csvField, parseVector, vectorLiteral } from '../db';
 import { checkDim, checkRun } from './embedding-indexes';
 import type { ScoredMovieId } from './movies';
+import { viewCommentsSql } from '../migrations/comments';
 
 export type VectorBasis = 'audience' | 'blend';
 const BASES: readonly VectorBasis[] = ['audience', 'blend'];
@@ -74,7 +75,7 @@ export async function pointActiveAudienceViews(tx: Queryable, runId: number): Pr
   checkRun(runId);
   const dims = await audienceDims(tx, runId);
   for (const basis of BASES) {
-    const view = `active_${basis}_embeddings`;
+    const view = `active_${basis}_embeddings` as const;
     const col = dims ? `${basis}::vector(${checkDim(dims[basis])})` : basis;
     // CREATE OR REPLACE VIEW cannot change a column's type: drop first (nothing depends on these views).
     await tx.exec(`DROP VIEW IF EXISTS ${view}`);
@@ -82,6 +83,8 @@ export async function pointActiveAudienceViews(tx: Queryable, runId: number): Pr
       `CREATE VIEW ${view} AS SELECT movie_id, ${col} AS embedding, run_id FROM movie_audience_embeddings WHERE run_id = ${runId}`,
     );
     await tx.exec(`GRANT SELECT ON ${view} TO cinemap_gateway, cinemap_analyst, cinemap_writer`);
+    // The dropped view lost its comments (migration 602's): write them again.
+    await tx.exec(viewCommentsSql(view));
   }
 }
 

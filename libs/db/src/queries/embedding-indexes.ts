@@ -5,6 +5,7 @@
 // active_* views at the same expression and predicate and drops other runs' indexes.
 import { DbError, Queryable } from '../db';
 import type { ScoredMovieId } from './movies';
+import { viewCommentsSql } from '../migrations/comments';
 
 export function checkRun(runId: number): number {
   if (!Number.isSafeInteger(runId) || runId <= 0) throw new DbError(`Invalid model run id: ${String(runId)}`);
@@ -46,12 +47,19 @@ async function viewDimension(q: Queryable, view: string): Promise<number | null>
   return rows.length ? rows[0].typmod : null;
 }
 
-async function replaceView(q: Queryable, view: string, dim: number, body: string): Promise<void> {
+async function replaceView(
+  q: Queryable,
+  view: 'active_movie_embeddings' | 'active_user_embeddings',
+  dim: number,
+  body: string,
+): Promise<void> {
   const current = await viewDimension(q, view);
   // CREATE OR REPLACE VIEW cannot change a column's type (vector(50) → vector(32)).
   if (current !== null && current !== dim) await q.exec(`DROP VIEW ${view}`);
   await q.exec(`CREATE OR REPLACE VIEW ${view} AS ${body}`);
   await q.exec(`GRANT SELECT ON ${view} TO cinemap_gateway, cinemap_analyst, cinemap_writer`);
+  // A dropped view lost its comments: write them again (cheap, every time).
+  await q.exec(viewCommentsSql(view));
 }
 
 /**
@@ -112,4 +120,17 @@ export async function similarMoviesAnn(q: Queryable, runId: number, movieId: num
       [movieId, k + 1],
     )
     .then((rows) => rows.filter((r) => r.movieId !== movieId).slice(0, k));
+}
+
+/**
+ * Statistics for a newly activated run's rows (call after the activation commits). Without
+ * them (PGlite has no autovacuum; PostgreSQL's comes later) the planner takes the run for a
+ * few rows and sorts instead of using its HNSW index, even with enable_seqscan off
+ * (docs/sql-guide.md, measured). A role that does not own the tables (the writer on a
+ * server) gets a warning, not an error; autovacuum does it there.
+ */
+export async function analyzeRunTables(q: Queryable): Promise<void> {
+  await q.exec(
+    'ANALYZE movie_embeddings; ANALYZE user_embeddings; ANALYZE movie_audience_embeddings; ANALYZE run_movies; ANALYZE model_runs',
+  );
 }

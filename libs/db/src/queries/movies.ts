@@ -89,7 +89,7 @@ export async function getMoviesByIds(q: Queryable, ids: readonly number[], runId
 
 /** The ranked matches of searchMovies ($1 the typed text, $3 the run), as CTEs ending in `ranked`. */
 function searchCtes(runId: number | null): string {
-  return `k AS (SELECT cinemap_title_key($1) AS key),
+  return `k AS (SELECT cinemap.cinemap_title_key($1) AS key),
      prefix AS (
        SELECT m.movie_id, 0 AS tier, 1::real AS score FROM ${catalogue(runId)}, k
        WHERE ${inCatalogue(runId, 3)} AND k.key <> '' AND EXISTS (SELECT 1 FROM unnest(m.title_keys) t WHERE starts_with(t, k.key))

@@ -1,6 +1,7 @@
 // Title resolution in SQL: the catalogue's title keys the domain's TitleIndex is built
 // from, and the analysts' resolve_title() / title_suggestions() (migration 300, its SQL
-// twin, tested equal in ./titles.spec.ts) for the gateway's fallbacks.
+// twin, tested equal in ./titles.spec.ts) for the gateway's fallbacks. Called
+// schema-qualified (cinemap.*): the answer never depends on a session's search_path.
 import type { TitleIndexEntry } from '@cinemap/domain';
 import type { Queryable } from '../db';
 
@@ -22,8 +23,8 @@ export async function loadTitleKeys(q: Queryable, runId: number): Promise<TitleI
 export async function resolveTitle(q: Queryable, title: string, runId?: number | null): Promise<number | null> {
   const rows =
     runId === undefined
-      ? await q.query<{ id: number | null }>('SELECT resolve_title($1) AS id', [title])
-      : await q.query<{ id: number | null }>('SELECT resolve_title_in($1, $2) AS id', [title, runId]);
+      ? await q.query<{ id: number | null }>('SELECT cinemap.resolve_title($1) AS id', [title])
+      : await q.query<{ id: number | null }>('SELECT cinemap.resolve_title_in($1, $2) AS id', [title, runId]);
   return rows[0]?.id ?? null;
 }
 
@@ -34,6 +35,7 @@ export async function titleSuggestions(
   n = 5,
   runId?: number | null,
 ): Promise<{ movieId: number; title: string; similarity: number }[]> {
-  if (runId === undefined) return q.query(`SELECT movie_id AS "movieId", title, similarity FROM title_suggestions($1, $2)`, [title, n]);
-  return q.query(`SELECT movie_id AS "movieId", title, similarity FROM title_suggestions_in($1, $2, $3)`, [title, n, runId]);
+  if (runId === undefined)
+    return q.query(`SELECT movie_id AS "movieId", title, similarity FROM cinemap.title_suggestions($1, $2)`, [title, n]);
+  return q.query(`SELECT movie_id AS "movieId", title, similarity FROM cinemap.title_suggestions_in($1, $2, $3)`, [title, n, runId]);
 }

@@ -10,7 +10,7 @@ import type { ScoredMovieId } from '../queries/movies';
 /** The SQL key of a title (cinemap_title_key), for tests against titleKey(). */
 export async function sqlTitleKeys(q: Queryable, texts: readonly string[]): Promise<string[]> {
   const rows = await q.query<{ k: string }>(
-    'SELECT cinemap_title_key(t) AS k FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY i',
+    'SELECT cinemap.cinemap_title_key(t) AS k FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY i',
     [[...texts]],
   );
   return rows.map((r) => r.k);
@@ -23,8 +23,9 @@ export async function similarMoviesFunction(
   k: number,
   basis?: string,
 ): Promise<(ScoredMovieId & { title: string })[]> {
-  if (basis === undefined) return q.query(`SELECT movie_id AS "movieId", title, similarity FROM similar_movies($1, $2)`, [title, k]);
-  return q.query(`SELECT movie_id AS "movieId", title, similarity FROM similar_movies($1, $2, $3)`, [title, k, basis]);
+  if (basis === undefined)
+    return q.query(`SELECT movie_id AS "movieId", title, similarity FROM cinemap.similar_movies($1, $2)`, [title, k]);
+  return q.query(`SELECT movie_id AS "movieId", title, similarity FROM cinemap.similar_movies($1, $2, $3)`, [title, k, basis]);
 }
 
 export interface DatasetRow {
