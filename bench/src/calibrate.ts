@@ -11,6 +11,7 @@
 //     floor and among films with >= 20 and >= 50 ratings (the floor applies to the
 //     candidates and to the members alike).
 // Usage: node --import tsx bench/src/calibrate.ts DIR [--threads 1] [--reference N] [--json]
+import { fastaiDefaults } from './fastai-defaults';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -123,12 +124,7 @@ export async function calibrate(
     `${raw.ratings.length} ratings; biases-only ${base.toFixed(4)}; training native (bs ${autoBatchSize(nTrain)}, ${opts.threads ?? 1} thread(s))`,
   );
   const native = await new NativeEngine().train(data, {
-    factors: 50,
-    epochs: 5,
-    lr: 5e-3,
-    wd: 0.1,
-    batchSize: autoBatchSize(nTrain),
-    yRange: [0, 5.5],
+    ...fastaiDefaults(nTrain),
     seed: 42,
     threads: opts.threads ?? 1,
   });

@@ -12,13 +12,13 @@
 //    subset (dense Adam touches every row every step: its cost grows with the tables).
 // The ratings are read straight from ratings.csv (ingest's parser), so the figure
 // measures the engine, not the database.
+import { fastaiDefaults } from './fastai-defaults';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRatingsFile } from '@cinemap/movielens';
 import {
   NativeEngine,
   TfjsEngine,
-  autoBatchSize,
   baselineRmse,
   fitBaseline,
   franchiseRecallAtK,
@@ -67,12 +67,7 @@ export function keepMoviesWithRatings(raw: RawRatings, min: number): RawRatings 
 }
 
 const defaults = (nTrain: number, threads: number): EngineConfig => ({
-  factors: 50,
-  epochs: 5,
-  lr: 5e-3,
-  wd: 0.1,
-  batchSize: autoBatchSize(nTrain),
-  yRange: [0, 5.5],
+  ...fastaiDefaults(nTrain),
   seed: 42,
   threads,
 });

@@ -4,19 +4,13 @@
 // randomized SVD of all ratings at the trainer's defaults, blend = cosine of
 // [w taste_unit, (1 - w) audience_unit]. Prints franchise recall@10 and genre Jaccard
 // at several rating floors as a table (quality.ts says how each is measured).
+import { fastaiDefaults } from '../fastai-defaults';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_BLEND_WEIGHT, DEFAULT_MIN_RATING_COUNT } from '@cinemap/domain';
 import { AUDIENCE_DEFAULTS, blendRows, normalizeRows, topKByDot } from '@cinemap/math';
 import { openDumpSource, readDump, type MovieRow } from '@cinemap/movielens';
-import {
-  NativeEngine,
-  autoBatchSize,
-  prepareTrainingData,
-  trainingAudience,
-  type AudienceParams,
-  type TrainingData,
-} from '@cinemap/trainer';
+import { NativeEngine, prepareTrainingData, trainingAudience, type AudienceParams, type TrainingData } from '@cinemap/trainer';
 import { loadFranchises, matchFranchises } from './franchises';
 import { franchiseRecall, genreJaccard, type Vectors } from './quality';
 
@@ -120,12 +114,7 @@ export interface EvalInput {
 async function tasteVectors(data: TrainingData, o: EvalOptions): Promise<Vectors> {
   o.log(`taste: native engine, fast.ai defaults, ${o.threads} thread(s) …`);
   const taste = await new NativeEngine().train(data, {
-    factors: 50,
-    epochs: 5,
-    lr: 5e-3,
-    wd: 0.1,
-    batchSize: autoBatchSize(data.train.ratings.length),
-    yRange: [0, 5.5],
+    ...fastaiDefaults(data.train.ratings.length),
     seed: o.seed,
     threads: o.threads,
   });

@@ -10,17 +10,10 @@
 // The floor (DEFAULT_CURATION_FLOORS in libs/domain) is the smallest count whose bucket
 // is near the plateau; figures and the choice: docs/ingest.md "Who gets a vector".
 // Run: node --import tsx bench/src/quality/vector-floor.ts /tmp/movielens/ml-latest-small
+import { fastaiDefaults } from '../fastai-defaults';
 import { normalizeRows, topKByDot } from '@cinemap/math';
 import { predict } from '@cinemap/model';
-import {
-  NativeEngine,
-  autoBatchSize,
-  fitBaseline,
-  prepareTrainingData,
-  type EngineConfig,
-  type TrainResult,
-  type TrainingData,
-} from '@cinemap/trainer';
+import { NativeEngine, fitBaseline, prepareTrainingData, type EngineConfig, type TrainResult, type TrainingData } from '@cinemap/trainer';
 import { openDumpSource, readDump } from '@cinemap/movielens';
 
 async function readAny(path: string): Promise<{ raw: Parameters<typeof prepareTrainingData>[0]; genres: Map<number, string[]> }> {
@@ -66,12 +59,7 @@ interface Split {
 }
 
 const cfg = (data: TrainingData, seed: number): EngineConfig => ({
-  factors: 50,
-  epochs: 5,
-  lr: 5e-3,
-  wd: 0.1,
-  batchSize: autoBatchSize(data.train.ratings.length),
-  yRange: [0, 5.5],
+  ...fastaiDefaults(data.train.ratings.length),
   seed,
   threads: 2,
 });

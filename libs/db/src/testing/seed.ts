@@ -13,6 +13,7 @@ import { Queryable, Db, csvField, vectorLiteral } from '../db';
 import { createRunEmbeddingIndexes } from '../queries/embedding-indexes';
 import { copyAudienceEmbeddings, createRunAudienceIndexes } from '../queries/audience-embeddings';
 import { activateModelRun } from '../queries/model-runs';
+import { INGEST_COLUMNS } from '../queries/dataset-load';
 import { copyMovieNeighbours, type MovieNeighboursRow } from '../queries/movie-neighbours';
 
 export interface SeedMovie {
@@ -198,19 +199,7 @@ export async function seedGatewayFixture(db: Db, opts: SeedOptions = {}): Promis
     const catalogue: (SeedMovie & { excludedBy?: string })[] = opts.outOfModel ? [...movies, ...OUT_OF_MODEL_MOVIES] : movies;
     await tx.copyFrom(
       'movies',
-      [
-        'movie_id',
-        'title',
-        'display_title',
-        'year',
-        'genres',
-        'imdb_id',
-        'tmdb_id',
-        'rating_count',
-        'average_rating',
-        'title_keys',
-        'excluded_by',
-      ],
+      INGEST_COLUMNS.movies,
       csvRows(catalogue, (m) => {
         const p = parseMovieTitle(m.title);
         const row = [m.movieId, m.title, p.displayTitle, p.year, m.genres, m.imdbId, m.tmdbId, m.ratingCount, m.averageRating];
