@@ -57,8 +57,8 @@ export class ChunkJoiner {
   private partsBytes = 0;
   private first = true;
   private discarding = false;
-  /** Set when discarding ended at a line break (the reader counts that line); reset by the reader. */
-  resumed = false;
+  /** Set when discarding ended at a line break (the reader counts that line once: takeResumed). */
+  private resumed = false;
   /** Bytes pushed so far (progress). */
   bytes = 0;
 
@@ -95,6 +95,27 @@ export class ChunkJoiner {
       this.first = false;
     }
     return buf;
+  }
+
+  /** 1 when a discarded row ended at a line break since the last call (the reader counts that line), else 0. */
+  takeResumed(): number {
+    const n = this.resumed ? 1 : 0;
+    this.resumed = false;
+    return n;
+  }
+
+  /**
+   * For readers of one record per line: joins `chunk`, counts a discarded row's line
+   * (`countLine`, before any parsing), hands the whole lines to `parse(buf, upTo)` and
+   * keeps the partial last line for the next chunk.
+   */
+  pushLines(chunk: Uint8Array | string, countLine: () => void, parse: (buf: Buffer, upTo: number) => void): void {
+    const buf = this.join(chunk);
+    if (this.takeResumed()) countLine();
+    if (!buf) return;
+    const upTo = buf.lastIndexOf(10) + 1;
+    if (upTo > 0) parse(buf, upTo);
+    this.keep(buf, upTo);
   }
 
   /** Keeps buf[from..] to be joined to the next chunk. */
@@ -173,10 +194,7 @@ export class CsvReader {
 
   push(chunk: Uint8Array | string): void {
     const buf = this.chunks.join(chunk);
-    if (this.chunks.resumed) {
-      this.chunks.resumed = false;
-      this.line++;
-    }
+    this.line += this.chunks.takeResumed();
     if (buf) this.chunks.keep(buf, this.parse(buf, false));
     if (this.chunks.pending > MAX_ROW_BYTES) {
       // A record still open after MAX_ROW_BYTES: report it, then skip to the next line.

@@ -25,16 +25,11 @@ export class LineReader {
   ) {}
 
   push(chunk: Uint8Array | string): void {
-    const buf = this.chunks.join(chunk);
-    if (this.chunks.resumed) {
-      this.chunks.resumed = false;
-      this.line++;
-    }
-    if (buf) {
-      const upTo = buf.lastIndexOf(10) + 1;
-      if (upTo > 0) this.parse(buf, upTo);
-      this.chunks.keep(buf, upTo);
-    }
+    this.chunks.pushLines(
+      chunk,
+      () => this.line++,
+      (buf, upTo) => this.parse(buf, upTo),
+    );
     if (this.chunks.pending > MAX_ROW_BYTES) {
       const raw = this.chunks.head().toString('latin1');
       this.chunks.discardLine();

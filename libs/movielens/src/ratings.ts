@@ -183,17 +183,12 @@ export class RatingsReader {
   }
 
   push(chunk: Uint8Array | string): void {
-    const buf = this.chunks.join(chunk);
-    if (this.chunks.resumed) {
-      this.chunks.resumed = false;
-      this.line++;
-    }
-    if (buf) {
-      // Whole lines now; the partial last line waits for the next chunk.
-      const upTo = buf.lastIndexOf(10) + 1;
-      if (upTo > 0) this.parse(buf, upTo);
-      this.chunks.keep(buf, upTo);
-    }
+    // Whole lines now; the partial last line waits for the next chunk.
+    this.chunks.pushLines(
+      chunk,
+      () => this.line++,
+      (buf, upTo) => this.parse(buf, upTo),
+    );
     if (this.chunks.pending > MAX_ROW_BYTES) {
       const raw = this.chunks.head().toString('utf8');
       if (!this.sawHeader) checkHeader(this.file, null, this.format.header!, raw);
