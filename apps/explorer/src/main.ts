@@ -59,37 +59,27 @@ const map = createMapPanel(state, els, (p: MovieProjection) => selectFilm({ titl
 // The browser tests find a film's dot through this; it changes nothing on the page.
 (window as unknown as { cinemapExplorer: unknown }).cinemapExplorer = { mapPointPosition: (id: number) => map.pointPosition(id) };
 
-const mood = createMoodPanel(state, els, {
-  changed: () => syncUrl(state),
-  run: () => {
-    state.mode = 'mood';
-    syncUrl(state);
-    void results.refresh();
-    showResults();
-  },
-  rerun: () => void results.refresh(),
-  emptied: () => {
-    state.mode = 'film';
-    syncUrl(state);
-    results.clear();
-  },
-});
+/** What the mood and the ratings panels do to the results: the same, each in its own mode. */
+function listPanelActions(mode: 'mood' | 'ratings') {
+  return {
+    changed: () => syncUrl(state),
+    run: () => {
+      state.mode = mode;
+      syncUrl(state);
+      void results.refresh();
+      showResults();
+    },
+    rerun: () => void results.refresh(),
+    emptied: () => {
+      state.mode = 'film';
+      syncUrl(state);
+      results.clear();
+    },
+  };
+}
 
-const ratings = createRatingsPanel(state, els, {
-  changed: () => syncUrl(state),
-  run: () => {
-    state.mode = 'ratings';
-    syncUrl(state);
-    void results.refresh();
-    showResults();
-  },
-  rerun: () => void results.refresh(),
-  emptied: () => {
-    state.mode = 'film';
-    syncUrl(state);
-    results.clear();
-  },
-});
+const mood = createMoodPanel(state, els, listPanelActions('mood'));
+const ratings = createRatingsPanel(state, els, listPanelActions('ratings'));
 
 const results = createResultsPanel(state, els, map, {
   pick: selectFilm,
