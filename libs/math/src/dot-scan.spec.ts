@@ -68,6 +68,44 @@ describe('DotScanIndex', () => {
     expect(() => kernel.index(2 ** 20, 1024)).toThrow(/over the 2 GiB/);
   });
 
+  it.each([3, 8, 50, 51])('topKOfRows equals topKByDot with the unlisted rows excluded, at dim %i', (dim) => {
+    const rng = new Rng(77 + dim);
+    const rows = 2000;
+    const idx = filled(rows, dim, () => rng.int(5) - 2 + (rng.next() < 0.5 ? 0 : rng.normal()));
+    idx.matrix.copyWithin(40 * dim, 30 * dim, 31 * dim); // an exact tie
+    idx.matrix[13 * dim] = Number.NaN;
+    const m = idx.matrix.slice();
+    for (let t = 0; t < 10; t++) {
+      const keep = [0.001, 0.02, 0.3, 0.9, 1][t % 5];
+      const listed: number[] = [];
+      for (let r = 0; r < rows; r++) if (rng.next() < keep || (t === 3 && (r === 30 || r === 40))) listed.push(r);
+      const list = Int32Array.from(listed);
+      const inList = new Set(listed);
+      const q = Float64Array.from({ length: dim }, () => rng.normal());
+      const extra = t % 2 ? (r: number) => r % 7 === t : undefined;
+      for (const k of [0, 1, 10, 300]) {
+        const want = topKByDot(m, rows, dim, q, k, { exclude: (r) => !inList.has(r) || (extra?.(r) ?? false) });
+        const got = idx.topKOfRows(q, k, list, { exclude: extra });
+        expect(Array.from(got.indices)).toEqual(Array.from(want.indices));
+        expect(Array.from(got.scores)).toEqual(Array.from(want.scores)); // bitwise
+      }
+    }
+    // the full scan still answers as before after a subset scan used the same memory
+    const q = Float64Array.from({ length: dim }, () => rng.normal());
+    expect(Array.from(idx.topK(q, 20).indices)).toEqual(Array.from(topKByDot(m, rows, dim, q, 20).indices));
+  });
+
+  it('topKOfRows refuses a row list it cannot scan safely', () => {
+    const idx = filled(10, 4, (i) => i);
+    const q = [1, 0, 0, 0];
+    expect(() => idx.topKOfRows(q, 1, Int32Array.of(3, 2))).toThrow(/ascending row numbers below 10 \(rows\[1\] = 2\)/);
+    expect(() => idx.topKOfRows(q, 1, Int32Array.of(1, 10))).toThrow(/rows\[1\] = 10/);
+    expect(() => idx.topKOfRows(q, 1, Int32Array.of(-1))).toThrow(/rows\[0\] = -1/);
+    expect(() => idx.topKOfRows(q, 1, new Int32Array(11))).toThrow(/11 rows listed, the matrix has 10/);
+    expect(() => idx.topKOfRows([1], 1, Int32Array.of(0))).toThrow(/query has 1 values but rows have dim=4/);
+    expect(Array.from(idx.topKOfRows(q, 5, new Int32Array(0)).indices)).toEqual([]);
+  });
+
   it('shares one compiled kernel between callers', async () => {
     expect(await loadDotScanKernel()).toBe(kernel);
   });

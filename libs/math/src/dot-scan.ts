@@ -15,55 +15,69 @@
 // The WAT is assembled with wabt (./wat.ts) once per process (a few ms) and instantiated per
 // matrix: each DotScanIndex owns a WebAssembly memory holding [matrix | query | scores],
 // sized once and never grown, so the `matrix` view stays valid for the index's life.
-import { topK, type TopKOptions, type TopKResult } from './top-k';
+import { predicateOf, topK, type TopKOptions, type TopKResult } from './top-k';
 import { compileWat } from './wat';
 
 const DOT_SCAN_WAT = String.raw`
 (module
   (memory (export "memory") 0)
+  ;; matrix[row at byte $o, :] . q, matrix f32, q f64 at $q; $d4 = dim rounded down to a multiple of 4
+  (func $dot (param $o i32) (param $dim i32) (param $d4 i32) (param $q i32) (result f64)
+    (local $j i32) (local $qp i32) (local $a v128) (local $b v128) (local $m v128) (local $s0 f64)
+    (block $jdone (loop $jl
+      (br_if $jdone (i32.ge_u (local.get $j) (local.get $d4)))
+      ;; four float32 values; lanes 0,1 go to $a (s0, s1), lanes 2,3 to $b (s2, s3)
+      (local.set $m (v128.load align=4 (i32.add (local.get $o) (i32.shl (local.get $j) (i32.const 2)))))
+      (local.set $qp (i32.add (local.get $q) (i32.shl (local.get $j) (i32.const 3))))
+      (local.set $a (f64x2.add (local.get $a)
+        (f64x2.mul (f64x2.promote_low_f32x4 (local.get $m)) (v128.load align=8 (local.get $qp)))))
+      (local.set $b (f64x2.add (local.get $b)
+        (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $m) (local.get $m)))
+                   (v128.load offset=16 align=8 (local.get $qp)))))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $jl)))
+    ;; the dim % 4 tail goes into s0, as in topKByDot
+    (local.set $s0 (f64x2.extract_lane 0 (local.get $a)))
+    (block $tdone (loop $tl
+      (br_if $tdone (i32.ge_u (local.get $j) (local.get $dim)))
+      (local.set $s0 (f64.add (local.get $s0)
+        (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $o) (i32.shl (local.get $j) (i32.const 2)))))
+                 (f64.load (i32.add (local.get $q) (i32.shl (local.get $j) (i32.const 3)))))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $tl)))
+    (f64.add (f64.add (local.get $s0) (f64x2.extract_lane 1 (local.get $a)))
+             (f64.add (f64x2.extract_lane 0 (local.get $b)) (f64x2.extract_lane 1 (local.get $b)))))
   ;; scores[r] = matrix[r,:] . q for r < rows; matrix at byte 0 (f32), q at $q (f64), scores at $out (f64).
   (func (export "scan") (param $rows i32) (param $dim i32) (param $q i32) (param $out i32)
-    (local $r i32) (local $o i32) (local $j i32) (local $d4 i32) (local $qp i32) (local $rowBytes i32)
-    (local $a v128) (local $b v128) (local $m v128) (local $s0 f64)
+    (local $r i32) (local $o i32) (local $d4 i32) (local $rowBytes i32)
     (local.set $d4 (i32.and (local.get $dim) (i32.const -4)))
     (local.set $rowBytes (i32.shl (local.get $dim) (i32.const 2)))
     (block $rdone (loop $rl
       (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
-      (local.set $a (v128.const i64x2 0 0))
-      (local.set $b (v128.const i64x2 0 0))
-      (local.set $j (i32.const 0))
-      (block $jdone (loop $jl
-        (br_if $jdone (i32.ge_u (local.get $j) (local.get $d4)))
-        ;; four float32 values; lanes 0,1 go to $a (s0, s1), lanes 2,3 to $b (s2, s3)
-        (local.set $m (v128.load align=4 (i32.add (local.get $o) (i32.shl (local.get $j) (i32.const 2)))))
-        (local.set $qp (i32.add (local.get $q) (i32.shl (local.get $j) (i32.const 3))))
-        (local.set $a (f64x2.add (local.get $a)
-          (f64x2.mul (f64x2.promote_low_f32x4 (local.get $m)) (v128.load align=8 (local.get $qp)))))
-        (local.set $b (f64x2.add (local.get $b)
-          (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $m) (local.get $m)))
-                     (v128.load offset=16 align=8 (local.get $qp)))))
-        (local.set $j (i32.add (local.get $j) (i32.const 4)))
-        (br $jl)))
-      ;; the dim % 4 tail goes into s0, as in topKByDot
-      (local.set $s0 (f64x2.extract_lane 0 (local.get $a)))
-      (block $tdone (loop $tl
-        (br_if $tdone (i32.ge_u (local.get $j) (local.get $dim)))
-        (local.set $s0 (f64.add (local.get $s0)
-          (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $o) (i32.shl (local.get $j) (i32.const 2)))))
-                   (f64.load (i32.add (local.get $q) (i32.shl (local.get $j) (i32.const 3)))))))
-        (local.set $j (i32.add (local.get $j) (i32.const 1)))
-        (br $tl)))
       (f64.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 3)))
-        (f64.add (f64.add (local.get $s0) (f64x2.extract_lane 1 (local.get $a)))
-                 (f64.add (f64x2.extract_lane 0 (local.get $b)) (f64x2.extract_lane 1 (local.get $b)))))
+        (call $dot (local.get $o) (local.get $dim) (local.get $d4) (local.get $q)))
       (local.set $o (i32.add (local.get $o) (local.get $rowBytes)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rl))))
+  ;; scores[i] = matrix[list[i],:] . q for i < count; list at $list (i32 row numbers).
+  (func (export "scanRows") (param $list i32) (param $count i32) (param $dim i32) (param $q i32) (param $out i32)
+    (local $i i32) (local $d4 i32) (local $rowBytes i32)
+    (local.set $d4 (i32.and (local.get $dim) (i32.const -4)))
+    (local.set $rowBytes (i32.shl (local.get $dim) (i32.const 2)))
+    (block $idone (loop $il
+      (br_if $idone (i32.ge_u (local.get $i) (local.get $count)))
+      (f64.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3)))
+        (call $dot
+          (i32.mul (i32.load (i32.add (local.get $list) (i32.shl (local.get $i) (i32.const 2)))) (local.get $rowBytes))
+          (local.get $dim) (local.get $d4) (local.get $q)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $il))))
 )`;
 
 interface ScanExports {
   memory: WebAssembly.Memory;
   scan(rows: number, dim: number, qOffset: number, outOffset: number): void;
+  scanRows(listOffset: number, count: number, dim: number, qOffset: number, outOffset: number): void;
 }
 
 let compiled: Promise<DotScanKernel> | undefined;
@@ -93,14 +107,15 @@ export class DotScanKernel {
     }
     const qOffset = align(rows * dim * 4, 16);
     const outOffset = align(qOffset + dim * 8, 16);
-    const bytes = outOffset + rows * 8;
+    const listOffset = outOffset + rows * 8;
+    const bytes = listOffset + rows * 4;
     if (bytes > 2 ** 31)
       throw new RangeError(
         `DotScanKernel.index: ${rows} x ${dim} needs ${bytes} bytes, over the 2 GiB this kernel addresses; use topKByDot`,
       );
     const exports = new WebAssembly.Instance(this.module, {}).exports as unknown as ScanExports;
     exports.memory.grow(Math.ceil(bytes / PAGE));
-    return new DotScanIndex(exports, rows, dim, qOffset, outOffset);
+    return new DotScanIndex(exports, rows, dim, qOffset, outOffset, listOffset);
   }
 }
 
@@ -114,6 +129,7 @@ export class DotScanIndex {
   readonly matrix: Float32Array;
   private readonly query: Float64Array;
   private readonly scores: Float64Array;
+  private readonly list: Int32Array;
 
   constructor(
     private readonly exports: ScanExports,
@@ -121,11 +137,13 @@ export class DotScanIndex {
     readonly dim: number,
     private readonly qOffset: number,
     private readonly outOffset: number,
+    private readonly listOffset: number,
   ) {
     const buf = exports.memory.buffer;
     this.matrix = new Float32Array(buf, 0, rows * dim);
     this.query = new Float64Array(buf, qOffset, dim);
     this.scores = new Float64Array(buf, outOffset, rows);
+    this.list = new Int32Array(buf, listOffset, rows);
   }
 
   /** Same contract as topKByDot(this.matrix, rows, dim, query, k, options), same result bit for bit. */
@@ -136,5 +154,31 @@ export class DotScanIndex {
     this.query.set(query);
     this.exports.scan(this.rows, this.dim, this.qOffset, this.outOffset);
     return topK(this.scores, k, options);
+  }
+
+  /**
+   * `topK` over the listed rows only (ascending, distinct, each < rows): the same answer,
+   * bit for bit, as `topK` with every unlisted row excluded, at the cost of the listed
+   * rows alone — a filter that keeps few films scans few. `options.exclude` is given row
+   * numbers, and the result holds row numbers.
+   */
+  topKOfRows(query: ArrayLike<number>, k: number, rows: Int32Array, options: TopKOptions = {}): TopKResult {
+    if (query.length !== this.dim) {
+      throw new RangeError(`DotScanIndex.topKOfRows: query has ${query.length} values but rows have dim=${this.dim}`);
+    }
+    if (rows.length > this.rows) throw new RangeError(`DotScanIndex.topKOfRows: ${rows.length} rows listed, the matrix has ${this.rows}`);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      if (!(r >= 0 && r < this.rows && (i === 0 || r > rows[i - 1])))
+        throw new RangeError(`DotScanIndex.topKOfRows: rows must be ascending row numbers below ${this.rows} (rows[${i}] = ${r})`);
+    }
+    this.query.set(query);
+    this.list.set(rows);
+    this.exports.scanRows(this.listOffset, rows.length, this.dim, this.qOffset, this.outOffset);
+    const excluded = predicateOf(options.exclude);
+    // Positions ascend with rows, so topK's ties (lower position first) are the rows' ties.
+    const found = topK(this.scores.subarray(0, rows.length), k, excluded ? { exclude: (p) => excluded(rows[p]) } : {});
+    for (let i = 0; i < found.indices.length; i++) found.indices[i] = rows[found.indices[i]];
+    return found;
   }
 }
