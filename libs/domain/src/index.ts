@@ -8,6 +8,7 @@ export * from './genres';
 export * from './movie';
 export * from './curation';
 export * from './movie-filter';
+export * from './filter-columns';
 export * from './movie-exclusion';
 export * from './visitor';
 export * from './model-params';

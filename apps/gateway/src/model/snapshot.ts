@@ -14,8 +14,8 @@
 // recorded weight by the trainer's own blendRows, so it equals the stored blend column.
 import {
   DEFAULT_BLEND_WEIGHT,
+  FilterColumns,
   minRatingCountOf,
-  movieMatchesFilter,
   type MovieFilter,
   type SimilarityBasis,
   type TitleIndex,
@@ -27,6 +27,8 @@ import type { SimilarMovie } from '../graphql/types/similar-movie.type';
 import type { RatingScorer } from './scorer';
 
 const CACHE_LIMIT = 20_000;
+/** Bytes of passing-row lists kept per snapshot (about 70 lists that keep every film of 86k; most filters keep far fewer). */
+const PASSING_ROWS_BUDGET = 24 * 2 ** 20;
 
 /** A Map that forgets everything when it grows past `limit` (cheap, bounded). */
 export class BoundedCache<V> {
@@ -101,6 +103,11 @@ export class ModelSnapshot {
   readonly movies: MovieView[];
   private readonly rowOf = new Map<number, number>();
   private readonly avgF32: Float32Array;
+  /** The filterable fields by row: a filter check without an object per row. */
+  private readonly columns: FilterColumns;
+  /** Filter (floor explicit) → the rows that pass it, ascending: what a filtered scan reads. */
+  private readonly passing = new Map<string, Int32Array>();
+  private passingBytes = 0;
   /** Typed title → movie id (or null), per snapshot (the catalogue changes only with a new run). */
   readonly titleCache = new BoundedCache<number | null>();
   /** Normalised similarMovies/similarToMany arguments → answer. */
@@ -154,6 +161,9 @@ export class ModelSnapshot {
       for (const g of r.genres) genres.add(g);
     });
     this.genres = [...genres].sort();
+    this.columns = new FilterColumns(
+      this.movies.map((m, i) => ({ genres: m.genres, year: m.year, ratingCount: m.ratingCount, averageRating: this.avgF32[i] })),
+    );
     const weight = Number(run.params.blendWeight ?? DEFAULT_BLEND_WEIGHT);
     this.blendWeight = audience?.size ? weight : null;
     if (audience?.size) this.addAudience(rows, audience, weight, kernel);
@@ -195,8 +205,10 @@ export class ModelSnapshot {
     return b;
   }
 
-  /** Forgets every cached title, answer and response (the benchmark's cold start). */
+  /** Forgets every cached title, answer, response and passing-row list (the benchmark's cold start). */
   clearCaches(): void {
+    this.passing.clear();
+    this.passingBytes = 0;
     this.titleCache.clear();
     this.answerCache.clear();
     this.responseCache.clear();
@@ -241,10 +253,11 @@ export class ModelSnapshot {
     basis: SimilarityBasis = 'taste',
   ): SimilarMovie[] {
     const b = this.basis(basis);
-    const rejected = this.rejection(filter, exclude);
+    // With the kernel, only the rows that pass the filter are scanned (a restrictive
+    // filter, the usual reason to scan at all when lists are loaded, then costs little).
     const { indices, scores } = b.scan
-      ? b.scan.topK(query, k, { exclude: rejected })
-      : topKByDot(b.matrix, this.size, b.dim, query, k, { exclude: rejected });
+      ? b.scan.topKOfRows(query, k, this.passingRows(filter), { exclude: this.excludedRows(exclude) })
+      : topKByDot(b.matrix, this.size, b.dim, query, k, { exclude: this.rejection(filter, exclude) });
     const out: SimilarMovie[] = new Array(indices.length);
     for (let i = 0; i < indices.length; i++) out[i] = { movie: this.movies[indices[i]], similarity: scores[i] };
     return out;
@@ -256,14 +269,46 @@ export class ModelSnapshot {
    * matrix (neighbours, visitor recommendations), so they filter alike.
    */
   rejection(filter: MovieFilter, exclude: readonly number[]): (row: number) => boolean {
-    const excludedRows = new Set<number>();
+    const excludedRows = this.excludedRows(exclude);
+    const passes = this.filterOf(filter);
+    // Only rows that would enter the top k are checked.
+    return (r: number): boolean => excludedRows.has(r) || !passes(r);
+  }
+
+  private excludedRows(exclude: readonly number[]): Set<number> {
+    const rows = new Set<number>();
     for (const id of exclude) {
       const r = this.rowOf.get(id);
-      if (r !== undefined) excludedRows.add(r);
+      if (r !== undefined) rows.add(r);
     }
-    const passes = this.filterOf(filter);
-    // Only rows that would enter the top k are checked, so the object per check is cheap.
-    return (r: number): boolean => excludedRows.has(r) || !passes(r);
+    return rows;
+  }
+
+  /**
+   * The rows passing `filter` (floor explicit), ascending, kept per filter within a byte
+   * budget (all forgotten when it is reached: filters in use are few and come back).
+   */
+  private passingRows(filter: MovieFilter): Int32Array {
+    const f = this.explicit(filter);
+    const key = JSON.stringify([
+      f.genres ? [...f.genres].sort() : null,
+      f.excludeGenres ? [...f.excludeGenres].sort() : null,
+      f.yearFrom ?? null,
+      f.yearTo ?? null,
+      f.minAverageRating ?? null,
+      f.minRatingCount,
+    ]);
+    let rows = this.passing.get(key);
+    if (!rows) {
+      rows = this.columns.passingRows(f);
+      if (this.passingBytes + rows.byteLength > PASSING_ROWS_BUDGET) {
+        this.passing.clear();
+        this.passingBytes = 0;
+      }
+      this.passing.set(key, rows);
+      this.passingBytes += rows.byteLength;
+    }
+    return rows;
   }
 
   /**
@@ -354,17 +399,15 @@ export class ModelSnapshot {
    * keeps the same films.
    */
   private filterOf(filter: MovieFilter): (r: number) => boolean {
-    const f: MovieFilter = {
+    return this.columns.predicate(this.explicit(filter));
+  }
+
+  private explicit(filter: MovieFilter): MovieFilter {
+    return {
       ...filter,
       minAverageRating:
         filter.minAverageRating === null || filter.minAverageRating === undefined ? null : Math.fround(filter.minAverageRating),
       minRatingCount: minRatingCountOf(filter),
-    };
-    const movies = this.movies,
-      avg = this.avgF32;
-    return (r) => {
-      const m = movies[r];
-      return movieMatchesFilter({ genres: m.genres, year: m.year, ratingCount: m.ratingCount, averageRating: avg[r] }, f);
     };
   }
 
