@@ -37,6 +37,12 @@ export const TITLE_KEY_TRANSLATE: { readonly from: string; readonly to: string }
 })();
 
 const FOLD_MAP: ReadonlyMap<string, string> = new Map(TITLE_KEY_FOLDS.map(([f, t]) => [f, t]));
+const MULTI_FOLD_MAP: ReadonlyMap<string, string> = new Map(TITLE_KEY_MULTI_FOLDS.map(([f, t]) => [f, t]));
+/** Any character either fold list names (code points, so astral characters are whole). */
+const FOLDED_CHARACTER = new RegExp(
+  `[${[...new Set([...MULTI_FOLD_MAP.keys(), ...FOLD_MAP.keys()])].map((c) => `\\u{${c.codePointAt(0)!.toString(16)}}`).join('')}]`,
+  'gu',
+);
 const LEADING_ARTICLE = new RegExp(TITLE_KEY_LEADING_ARTICLE_PATTERN);
 const TRAILING_ARTICLE = new RegExp(TITLE_KEY_TRAILING_ARTICLE_PATTERN);
 
@@ -64,11 +70,12 @@ const TRAILING_ARTICLE = new RegExp(TITLE_KEY_TRAILING_ARTICLE_PATTERN);
  * of punctuation); an empty key matches nothing.
  */
 export function titleKey(s: string): string {
-  let k = s;
-  for (const [from, to] of TITLE_KEY_MULTI_FOLDS) k = k.split(from).join(to);
-  let folded = '';
-  for (const ch of k) folded += FOLD_MAP.get(ch) ?? ch;
-  k = folded.replace(/ +/g, ' ').replace(/^ +| +$/g, '');
+  // Steps 1 and 2 in one pass of a native regular expression: every multi-fold `from` is one
+  // character and every multi-fold `to` is made of characters step 2 keeps, so replacing
+  // each character by its multi fold, else its single fold, is the same as the two steps in
+  // turn (title-key.spec.ts checks it against the steps written out).
+  let k = s.replace(FOLDED_CHARACTER, (ch) => MULTI_FOLD_MAP.get(ch) ?? FOLD_MAP.get(ch)!);
+  k = k.replace(/ +/g, ' ').replace(/^ +| +$/g, '');
   k = k.replace(LEADING_ARTICLE, '');
   k = k.replace(TRAILING_ARTICLE, '');
   return k;
