@@ -50,6 +50,9 @@ export async function startApollo(opts: ApolloOptions): Promise<ApolloServer<Gat
       observePlugin(opts.metrics, schema),
     ],
     formatError: (formatted, error) => formatError(formatted, error, limits, development),
+    // Compact JSON: Apollo pretty-prints by default (two-space indent), which took ~9% of a
+    // request's CPU in the serving profile and a third more bytes on the wire.
+    stringifyResult: (result) => JSON.stringify(result),
   });
   await apollo.start();
   return apollo;
