@@ -1,7 +1,8 @@
 // The WASM scan must give topKByDot's answer bit for bit: ids, order, ties, scores.
 import { Rng } from './rng';
 import { topKByDot } from './top-k';
-import { loadDotScanKernel, type DotScanKernel } from './dot-scan';
+import { loadDotScanKernel, screenMargin8, type DotScanKernel } from './dot-scan';
+import { normalizeRows } from './cosine';
 
 let kernel: DotScanKernel;
 beforeAll(async () => {
@@ -104,6 +105,112 @@ describe('DotScanIndex', () => {
     expect(() => idx.topKOfRows(q, 1, new Int32Array(11))).toThrow(/11 rows listed, the matrix has 10/);
     expect(() => idx.topKOfRows([1], 1, Int32Array.of(0))).toThrow(/query has 1 values but rows have dim=4/);
     expect(Array.from(idx.topKOfRows(q, 5, new Int32Array(0)).indices)).toEqual([]);
+  });
+
+  describe('topKOfRowsScreened (int8 screen, exact re-scoring)', () => {
+    /** Checks the screened answer against topKByDot with the unlisted rows excluded, bit for bit. */
+    function agrees(
+      idx: ReturnType<typeof filled>,
+      rows: number,
+      dim: number,
+      q: ArrayLike<number>,
+      list: Int32Array,
+      k: number,
+      extra?: (r: number) => boolean,
+    ) {
+      const m = idx.matrix.slice();
+      const inList = new Set(list);
+      const want = topKByDot(m, rows, dim, q, k, { exclude: (r) => !inList.has(r) || (extra?.(r) ?? false) });
+      const got = idx.topKOfRowsScreened(q, k, list, { exclude: extra });
+      expect(Array.from(got.indices)).toEqual(Array.from(want.indices));
+      expect(Array.from(got.scores)).toEqual(Array.from(want.scores));
+    }
+
+    it.each([3, 8, 50, 51, 100])('equals the exact scan at dim %i: unit and raw rows, scaled queries, subsets, exclusions', (dim) => {
+      const rng = new Rng(300 + dim);
+      const rows = 3000;
+      for (const unit of [true, false]) {
+        const idx = filled(rows, dim, () => rng.normal());
+        if (unit) normalizeRows(idx.matrix, rows, dim);
+        expect(idx.prepareScreen()).toBe(true);
+        for (let t = 0; t < 8; t++) {
+          const scale = [1, 3, 1e-3, 1][t % 4];
+          const q = Float64Array.from({ length: dim }, () => rng.normal() * scale);
+          const keep = [1, 0.5, 0.05, 1][t % 4];
+          const list = Int32Array.from(Array.from({ length: rows }, (_, r) => r).filter(() => rng.next() < keep));
+          const extra = t % 2 ? (r: number) => r % 5 === t % 5 : undefined;
+          for (const k of [1, 10, 100]) agrees(idx, rows, dim, q, list, k, extra);
+        }
+      }
+    });
+
+    it('equals the exact scan where many scores are closer than float32 can tell apart', () => {
+      // rows = one base row plus perturbations of 1e-7..1e-9: their float32 screening scores
+      // tie or misorder, only the float64 re-scoring ranks them, and the k-th falls among them
+      const rng = new Rng(9);
+      const rows = 2000,
+        dim = 50;
+      const base = Float64Array.from({ length: dim }, () => rng.normal());
+      const idx = filled(rows, dim, (i) => base[i % dim] * (1 + (rng.next() - 0.5) * 10 ** -(7 + (i % 3))));
+      normalizeRows(idx.matrix, rows, dim);
+      idx.prepareScreen();
+      const all = Int32Array.from({ length: rows }, (_, r) => r);
+      for (let t = 0; t < 20; t++) {
+        const q = Float64Array.from(base, (v) => v + rng.normal() * 1e-3);
+        for (const k of [1, 7, 50]) agrees(idx, rows, dim, q, all, k);
+      }
+      // coarse values: exact ties everywhere, broken by the lower row
+      const coarse = filled(rows, 6, () => rng.int(3) - 1);
+      coarse.prepareScreen();
+      for (const k of [1, 10, 60]) agrees(coarse, rows, 6, [1, 0, -1, 1, 0, 1], all, k);
+    });
+
+    it('falls back to the exact scan where the bound cannot hold (a NaN row, a NaN or huge query, unprepared)', () => {
+      const rng = new Rng(4);
+      const rows = 500,
+        dim = 8;
+      const idx = filled(rows, dim, () => rng.normal());
+      const all = Int32Array.from({ length: rows }, (_, r) => r);
+      agrees(
+        idx,
+        rows,
+        dim,
+        Float64Array.from({ length: dim }, () => rng.normal()),
+        all,
+        10,
+      ); // not prepared
+      expect(idx.prepareScreen()).toBe(true);
+      agrees(
+        idx,
+        rows,
+        dim,
+        Float64Array.from({ length: dim }, () => rng.normal() * 1e200),
+        all,
+        10,
+      );
+      agrees(
+        idx,
+        rows,
+        dim,
+        Float64Array.from({ length: dim }, (_, j) => (j === 3 ? Number.NaN : 1)),
+        all,
+        10,
+      );
+      agrees(idx, rows, dim, new Float64Array(dim), all, 10); // a zero query: every score 0, ties by row
+      idx.matrix[17 * dim] = Number.NaN;
+      expect(idx.prepareScreen()).toBe(false);
+      agrees(
+        idx,
+        rows,
+        dim,
+        Float64Array.from({ length: dim }, () => rng.normal()),
+        all,
+        10,
+      );
+      expect(screenMargin8(50, 1, 0.01, 1, 0.01)).toBeGreaterThan(0.04);
+      expect(screenMargin8(50, 1, 0.01, 1, 0.01)).toBeLessThan(0.05);
+      expect(screenMargin8(50, Number.NaN, 0, 1, 0)).toBe(Infinity);
+    });
   });
 
   it('shares one compiled kernel between callers', async () => {

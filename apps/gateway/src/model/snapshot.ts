@@ -85,8 +85,10 @@ class BasisMatrix {
     this.scan = kernel ? kernel.index(size, dim) : null;
     this.matrix = this.scan ? this.scan.matrix : new Float32Array(size * dim);
   }
+  /** Unit rows, and the scan's int8 copy of them (the screened scan's first pass). */
   normalize(): this {
     normalizeRows(this.matrix, this.size, this.dim);
+    this.scan?.prepareScreen();
     return this;
   }
 }
@@ -254,9 +256,10 @@ export class ModelSnapshot {
   ): SimilarMovie[] {
     const b = this.basis(basis);
     // With the kernel, only the rows that pass the filter are scanned (a restrictive
-    // filter, the usual reason to scan at all when lists are loaded, then costs little).
+    // filter, the usual reason to scan at all when lists are loaded, then costs little),
+    // first in int8, then exactly for the few rows that can still be in the top k.
     const { indices, scores } = b.scan
-      ? b.scan.topKOfRows(query, k, this.passingRows(filter), { exclude: this.excludedRows(exclude) })
+      ? b.scan.topKOfRowsScreened(query, k, this.passingRows(filter), { exclude: this.excludedRows(exclude) })
       : topKByDot(b.matrix, this.size, b.dim, query, k, { exclude: this.rejection(filter, exclude) });
     const out: SimilarMovie[] = new Array(indices.length);
     for (let i = 0; i < indices.length; i++) out[i] = { movie: this.movies[indices[i]], similarity: scores[i] };
