@@ -171,42 +171,16 @@ describe('DotScanIndex', () => {
         dim = 8;
       const idx = filled(rows, dim, () => rng.normal());
       const all = Int32Array.from({ length: rows }, (_, r) => r);
-      agrees(
-        idx,
-        rows,
-        dim,
-        Float64Array.from({ length: dim }, () => rng.normal()),
-        all,
-        10,
-      ); // not prepared
+      const check = (q: Float64Array) => agrees(idx, rows, dim, q, all, 10);
+      const random = (scale: number) => Float64Array.from({ length: dim }, () => rng.normal() * scale);
+      check(random(1)); // not prepared
       expect(idx.prepareScreen()).toBe(true);
-      agrees(
-        idx,
-        rows,
-        dim,
-        Float64Array.from({ length: dim }, () => rng.normal() * 1e200),
-        all,
-        10,
-      );
-      agrees(
-        idx,
-        rows,
-        dim,
-        Float64Array.from({ length: dim }, (_, j) => (j === 3 ? Number.NaN : 1)),
-        all,
-        10,
-      );
-      agrees(idx, rows, dim, new Float64Array(dim), all, 10); // a zero query: every score 0, ties by row
+      check(random(1e200));
+      check(Float64Array.from({ length: dim }, (_, j) => (j === 3 ? Number.NaN : 1)));
+      check(new Float64Array(dim)); // a zero query: every score 0, ties by row
       idx.matrix[17 * dim] = Number.NaN;
       expect(idx.prepareScreen()).toBe(false);
-      agrees(
-        idx,
-        rows,
-        dim,
-        Float64Array.from({ length: dim }, () => rng.normal()),
-        all,
-        10,
-      );
+      check(random(1));
       expect(screenMargin8(50, 1, 0.01, 1, 0.01)).toBeGreaterThan(0.04);
       expect(screenMargin8(50, 1, 0.01, 1, 0.01)).toBeLessThan(0.05);
       expect(screenMargin8(50, Number.NaN, 0, 1, 0)).toBe(Infinity);
