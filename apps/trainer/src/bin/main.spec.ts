@@ -2,11 +2,10 @@
 // it writes the next run's embeddings, then the previous run is still the active one
 // with all its embeddings, nothing of the killed run is usable, and the next run succeeds.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { availableBackends, createTestDatabase, countRunEmbeddings, getActiveModelRun, seedCuratedDataset } from '@cinemap/db/testing';
-import { openPglite, openPostgres, migrate, type Db } from '@cinemap/db';
+import { availableBackends, cliDatabase, countRunEmbeddings, getActiveModelRun, seedCuratedDataset } from '@cinemap/db/testing';
+import type { Db } from '@cinemap/db';
 import { plantedRatings } from '../testing/planted';
 
 const root = resolve(__dirname, '../../../..');
@@ -56,22 +55,8 @@ describe.each(availableBackends())('[%s] a trainer killed mid-write', (backend) 
   let cleanup: () => Promise<void>;
   beforeAll(async () => {
     const planted = plantedRatings({ users: 300, movies: 150, ratingsPerUser: 30, seed: 4 });
-    if (backend === 'pglite') {
-      const home = mkdtempSync(join(tmpdir(), 'cinemap-trainer-kill-'));
-      env = { DATABASE_URL: '', CINEMAP_HOME: home };
-      open = async () => {
-        const db = await openPglite({ dataDir: join(home, 'db') });
-        await migrate(db);
-        return db;
-      };
-      cleanup = async () => rmSync(home, { recursive: true, force: true });
-    } else {
-      const t = await createTestDatabase('postgres');
-      await t.db.close();
-      env = { DATABASE_URL: t.url };
-      open = async () => openPostgres({ url: t.url!, max: 2 });
-      cleanup = t.drop;
-    }
+    const d = await cliDatabase(backend, 'cinemap-trainer-kill-');
+    ({ env, open, drop: cleanup } = d);
     const db = await open();
     await seedCuratedDataset(db, 'planted', planted);
     await db.close();

@@ -6,12 +6,10 @@
 // other dataset, active, unknown, still training) says why and changes nothing, not
 // even an index.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
-import { availableBackends, createTestDatabase, getActiveModelRun, seedGatewayFixture, seedModelRun } from '@cinemap/db/testing';
-import { audienceIndexName, openPglite, openPostgres, migrate, runIndexNames, type Db } from '@cinemap/db';
+import { availableBackends, cliDatabase, getActiveModelRun, seedGatewayFixture, seedModelRun } from '@cinemap/db/testing';
+import { audienceIndexName, runIndexNames, type Db } from '@cinemap/db';
 
 // Each CLI call opens the store (PGlite: a few seconds on a busy machine).
 jest.setTimeout(60_000);
@@ -46,23 +44,9 @@ describe.each(availableBackends())('[%s] npm run model', (backend) => {
   const ids = { first: 0, second: 0, training: 0, failed: 0, otherDataset: 0 };
 
   beforeAll(async () => {
-    if (backend === 'pglite') {
-      const home = mkdtempSync(join(tmpdir(), 'cinemap-model-cli-'));
-      env = { DATABASE_URL: '', CINEMAP_HOME: home };
-      open = async () => {
-        const db = await openPglite({ dataDir: join(home, 'db') });
-        await migrate(db);
-        return db;
-      };
-      cleanup = async () => rmSync(home, { recursive: true, force: true });
-    } else {
-      const t = await createTestDatabase('postgres');
-      await t.db.close();
-      url = t.url;
-      env = { DATABASE_URL: t.url };
-      open = async () => openPostgres({ url: t.url!, max: 2 });
-      cleanup = t.drop;
-    }
+    const d = await cliDatabase(backend, 'cinemap-model-cli-');
+    ({ env, open, drop: cleanup } = d);
+    url = d.url;
     const db = await open();
     const seed = await seedGatewayFixture(db, { fillers: 20, audienceDim: 4 });
     ids.first = seed.runId;

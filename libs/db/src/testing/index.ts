@@ -4,6 +4,9 @@
 // [postgres] so the output shows which backend ran. Also the seeded catalogue and run
 // every gateway, bench and reliability test starts from (./seed.ts), and the queries only
 // tests use (./queries.ts).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { Backend, Db } from '../db';
 import { openPglite } from '../pglite';
@@ -90,6 +93,63 @@ export function describeEachBackend(
       });
     });
   }
+}
+
+/** A database the built CLIs can reach through their environment, and a way to open it here. */
+export interface CliDatabase {
+  backend: Backend;
+  /** Environment for a child process (DATABASE_URL or CINEMAP_HOME). */
+  env: Record<string, string>;
+  /** Connection URL (postgres only). */
+  url?: string;
+  /** Opens a migrated handle on it (PGlite: the embedded store in the temporary CINEMAP_HOME). */
+  open(): Promise<Db>;
+  /** Opens it, runs fn, closes it. */
+  with<T>(fn: (db: Db) => Promise<T>): Promise<T>;
+  drop(): Promise<void>;
+}
+
+/**
+ * An empty database a child process finds through its environment: a throwaway PostgreSQL
+ * database, or an embedded store in a temporary CINEMAP_HOME (folder name from `prefix`).
+ */
+export async function cliDatabase(backend: Backend, prefix = 'cinemap-cli-'): Promise<CliDatabase> {
+  let open: () => Promise<Db>;
+  let env: Record<string, string>;
+  let drop: () => Promise<void>;
+  let url: string | undefined;
+  if (backend === 'postgres') {
+    const t = await createTestDatabase('postgres');
+    await t.db.close();
+    url = t.url!;
+    env = { DATABASE_URL: url };
+    open = () => openPostgres({ url: url!, max: 2 });
+    drop = t.drop;
+  } else {
+    const home = mkdtempSync(join(tmpdir(), prefix));
+    env = { DATABASE_URL: '', CINEMAP_HOME: home };
+    open = async () => {
+      const db = await openPglite({ dataDir: join(home, 'db') });
+      await migrate(db);
+      return db;
+    };
+    drop = async () => rmSync(home, { recursive: true, force: true });
+  }
+  return {
+    backend,
+    env,
+    url,
+    open,
+    async with(fn) {
+      const db = await open();
+      try {
+        return await fn(db);
+      } finally {
+        await db.close();
+      }
+    },
+    drop,
+  };
 }
 
 export { seedGatewayFixture, seedModelRun, loadRunWeights, SEED_TITLES, RESOLUTION_TABLE } from './seed';

@@ -4,11 +4,11 @@
 // a checksum, not a hope. Checks read the database with plain SQL here: this folder
 // is test code, outside the apps/libs boundary rule.
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Backend, Db, migrate, openPglite, openPostgres } from '@cinemap/db';
-import { createTestDatabase } from '@cinemap/db/testing';
+import { Backend, Db } from '@cinemap/db';
+import { cliDatabase as testingCliDatabase, type CliDatabase } from '@cinemap/db/testing';
 
 export const ROOT = resolve(__dirname, '../../../..');
 export const CLI = {
@@ -51,52 +51,11 @@ export async function fingerprint(db: Db): Promise<Record<string, TableFingerpri
   return out;
 }
 
-/** A database the built CLIs can reach through their environment, and a way to open it here. */
-export interface CliDatabase {
-  backend: Backend;
-  /** Environment for a child process (DATABASE_URL or CINEMAP_HOME). */
-  env: Record<string, string>;
-  /** Opens it in this process (for PGlite: only while no child holds it). */
-  open(): Promise<Db>;
-  /** Opens it, runs fn, closes it. */
-  with<T>(fn: (db: Db) => Promise<T>): Promise<T>;
-  drop(): Promise<void>;
-}
+export type { CliDatabase } from '@cinemap/db/testing';
 
-export async function cliDatabase(backend: Backend): Promise<CliDatabase> {
-  let open: () => Promise<Db>;
-  let env: Record<string, string>;
-  let drop: () => Promise<void>;
-  if (backend === 'postgres') {
-    const t = await createTestDatabase('postgres');
-    await t.db.close();
-    env = { DATABASE_URL: t.url! };
-    open = () => openPostgres({ url: t.url!, max: 2 });
-    drop = t.drop;
-  } else {
-    const home = tempDir('home');
-    env = { DATABASE_URL: '', CINEMAP_HOME: home };
-    open = async () => {
-      const db = await openPglite({ dataDir: join(home, 'db') });
-      await migrate(db);
-      return db;
-    };
-    drop = async () => rmSync(home, { recursive: true, force: true });
-  }
-  return {
-    backend,
-    env,
-    open,
-    async with(fn) {
-      const db = await open();
-      try {
-        return await fn(db);
-      } finally {
-        await db.close();
-      }
-    },
-    drop,
-  };
+/** A database the built CLIs reach through their environment (@cinemap/db/testing), its folder named for these tests. */
+export function cliDatabase(backend: Backend): Promise<CliDatabase> {
+  return testingCliDatabase(backend, 'cinemap-rel-home-');
 }
 
 export interface RunResult {
