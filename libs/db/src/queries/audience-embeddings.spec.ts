@@ -4,25 +4,13 @@
 // indexes answer, activation points the views, and a run without audience vectors
 // answers 'blend' as 'taste' and refuses 'audience' with a clear error.
 import { DEFAULT_BLEND_WEIGHT, DEFAULT_MIN_RATING_COUNT } from '@cinemap/domain';
-import { blendRows } from '@cinemap/math';
+import { blendRows, cosine as cos } from '@cinemap/math';
 import { describeEachBackend } from '../testing';
 import { similarMoviesFunction } from '../testing/queries';
 import { seedGatewayFixture, seedModelRun, type SeedResult } from '../testing/seed';
 import { audienceDims, loadRunAudience, loadRunBlend, similarMoviesAnnBasis } from './audience-embeddings';
 import { activateModelRun } from './model-runs';
 import { loadRunMovies } from './movies';
-
-function cos(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0,
-    na = 0,
-    nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return d / Math.sqrt(na * nb);
-}
 
 describeEachBackend('audience and blend vectors', (ctx) => {
   let seed: SeedResult;

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_MIN_RATING_COUNT } from '@cinemap/domain';
+import { cosine as cos } from '@cinemap/math';
 import { describeEachBackend } from '../testing';
 import { explainSimilarMoviesAnn, similarMoviesFunction } from '../testing/queries';
 import { seedGatewayFixture, type SeedResult } from '../testing/seed';
@@ -48,17 +49,6 @@ describeEachBackend('movie queries', (ctx) => {
   it('similar_movies() equals an exact cosine computed in TypeScript, floor applied and query excluded', async () => {
     const movies = await loadRunMovies(ctx.db(), runId);
     const q = movies.find((m) => m.title === 'Matrix, The (1999)')!;
-    const cos = (a: Float32Array, b: Float32Array) => {
-      let d = 0,
-        na = 0,
-        nb = 0;
-      for (let i = 0; i < a.length; i++) {
-        d += a[i] * b[i];
-        na += a[i] * a[i];
-        nb += b[i] * b[i];
-      }
-      return d / Math.sqrt(na * nb);
-    };
     const expected = movies
       .filter((m) => m.movieId !== q.movieId && m.ratingCount >= DEFAULT_MIN_RATING_COUNT)
       .map((m) => ({ movieId: m.movieId, similarity: cos(q.embedding, m.embedding) }))
