@@ -54,6 +54,23 @@ export function csvField(v: unknown): string {
   return /[",\n\r]/.test(s) || s === '' ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/**
+ * The CSV text a COPY reads (copyFrom): `line(row, i)` for each row (its text, ending in
+ * a newline), handed out about 1 MiB at a time so no load holds its whole input as one string.
+ */
+export function* csvChunks<T>(rows: Iterable<T>, line: (row: T, i: number) => string): Generator<string> {
+  let buf = '',
+    i = 0;
+  for (const r of rows) {
+    buf += line(r, i++);
+    if (buf.length > 1 << 20) {
+      yield buf;
+      buf = '';
+    }
+  }
+  if (buf) yield buf;
+}
+
 /** A PostgreSQL array literal for text[]/int[]: {"a","b"}. */
 export function pgArrayLiteral(items: readonly unknown[]): string {
   return `{${items.map((x) => (typeof x === 'number' ? String(x) : `"${String(x).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)).join(',')}}`;

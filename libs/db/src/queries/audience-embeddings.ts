@@ -4,7 +4,7 @@
 // vectors in ./embedding-indexes.ts); the analysts' views active_audience_embeddings
 // and active_blend_embeddings, pointed at the activated run; and the reads the gateway
 // and the tests make.
-import { DbError, Queryable, csvField, parseVector, vectorLiteral } from '../db';
+import { DbError, Queryable, csvChunks, csvField, parseVector, vectorLiteral } from '../db';
 import { checkDim, checkRun } from './embedding-indexes';
 import type { ScoredMovieId } from './movies';
 import { viewCommentsSql } from '../migrations/comments';
@@ -18,16 +18,8 @@ export interface AudienceRow {
   blend: ArrayLike<number>;
 }
 
-function* audienceCsv(runId: number, rows: Iterable<AudienceRow>): Generator<string> {
-  let buf = '';
-  for (const r of rows) {
-    buf += `${runId},${r.movieId},${csvField(vectorLiteral(r.audience))},${csvField(vectorLiteral(r.blend))}\n`;
-    if (buf.length > 1 << 20) {
-      yield buf;
-      buf = '';
-    }
-  }
-  if (buf) yield buf;
+function audienceCsv(runId: number, rows: Iterable<AudienceRow>): Generator<string> {
+  return csvChunks(rows, (r) => `${runId},${r.movieId},${csvField(vectorLiteral(r.audience))},${csvField(vectorLiteral(r.blend))}\n`);
 }
 
 /** Bulk-loads a run's audience and blend vectors (COPY). */

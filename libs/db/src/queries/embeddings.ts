@@ -1,7 +1,7 @@
 // A run's movie and user embeddings (movie_embeddings, user_embeddings), bulk-loaded
 // with COPY inside the trainer's write transaction. The per-run HNSW indexes on them
 // are ./embedding-indexes.ts.
-import { Queryable, csvField, vectorLiteral } from '../db';
+import { Queryable, csvChunks, csvField, vectorLiteral } from '../db';
 
 export interface EmbeddingRow {
   id: number;
@@ -10,18 +10,12 @@ export interface EmbeddingRow {
   pcs?: readonly [number, number, number];
 }
 
-function* embeddingCsv(runId: number, rows: Iterable<EmbeddingRow>, withPcs: boolean): Generator<string> {
-  let buf = '';
-  for (const r of rows) {
-    buf += `${runId},${r.id},${csvField(vectorLiteral(r.embedding))},${csvField(r.bias)}`;
-    if (withPcs) buf += r.pcs ? `,${csvField(r.pcs[0])},${csvField(r.pcs[1])},${csvField(r.pcs[2])}` : ',,,';
-    buf += '\n';
-    if (buf.length > 1 << 20) {
-      yield buf;
-      buf = '';
-    }
-  }
-  if (buf) yield buf;
+function embeddingCsv(runId: number, rows: Iterable<EmbeddingRow>, withPcs: boolean): Generator<string> {
+  return csvChunks(rows, (r) => {
+    let line = `${runId},${r.id},${csvField(vectorLiteral(r.embedding))},${csvField(r.bias)}`;
+    if (withPcs) line += r.pcs ? `,${csvField(r.pcs[0])},${csvField(r.pcs[1])},${csvField(r.pcs[2])}` : ',,,';
+    return line + '\n';
+  });
 }
 
 /** Bulk-loads a run's movie embeddings (COPY). */

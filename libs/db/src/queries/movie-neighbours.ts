@@ -2,7 +2,7 @@
 // with COPY inside the trainer's write transaction, read back whole by the gateway when
 // it loads a run, and sized for the bench. One basis per call, so another basis (the
 // audience embedding, a blend) is one more call with its own name.
-import { Queryable } from '../db';
+import { Queryable, csvChunks } from '../db';
 
 /** The bases the table accepts (its CHECK constraint): taste = the learned movie factors. */
 export const NEIGHBOUR_BASES = ['taste', 'audience', 'blend'] as const;
@@ -20,9 +20,8 @@ function checkBasis(basis: string): asserts basis is NeighbourBasis {
     throw new RangeError(`movie neighbours: basis must be one of ${NEIGHBOUR_BASES.join(', ')}, got ${JSON.stringify(basis)}`);
 }
 
-function* neighbourCsv(runId: number, basis: NeighbourBasis, rows: Iterable<MovieNeighboursRow>): Generator<string> {
-  let buf = '';
-  for (const r of rows) {
+function neighbourCsv(runId: number, basis: NeighbourBasis, rows: Iterable<MovieNeighboursRow>): Generator<string> {
+  return csvChunks(rows, (r) => {
     if (r.neighbourIds.length !== r.similarities.length)
       throw new RangeError(
         `movie neighbours: film ${r.movieId} has ${r.neighbourIds.length} ids but ${r.similarities.length} similarities`,
@@ -35,13 +34,8 @@ function* neighbourCsv(runId: number, basis: NeighbourBasis, rows: Iterable<Movi
       ids += (i ? ',' : '') + r.neighbourIds[i];
       sims += (i ? ',' : '') + Math.fround(s);
     }
-    buf += `${runId},${basis},${r.movieId},"{${ids}}","{${sims}}"\n`;
-    if (buf.length > 1 << 20) {
-      yield buf;
-      buf = '';
-    }
-  }
-  if (buf) yield buf;
+    return `${runId},${basis},${r.movieId},"{${ids}}","{${sims}}"\n`;
+  });
 }
 
 /** Bulk-loads one basis's lists of a run (COPY); returns the rows written. */

@@ -3,7 +3,7 @@
 // functions called as an analyst would, and a curated dataset seeded without an ingest.
 // Reached through @cinemap/db/testing, never from production code.
 import type { Movie } from '@cinemap/domain';
-import { vectorLiteral, type Db, type Queryable } from '../db';
+import { csvChunks, vectorLiteral, type Db, type Queryable } from '../db';
 import type { ModelRunStatus } from '../queries/model-runs';
 import type { ScoredMovieId } from '../queries/movies';
 
@@ -197,18 +197,9 @@ export async function seedCuratedDataset(
       "INSERT INTO datasets (source, status, active) VALUES ($1, 'complete', true) RETURNING id",
       [source],
     );
-    function* csv(): Generator<string> {
-      let buf = '';
-      for (let i = 0; i < ratings.userIds.length; i++) {
-        buf += `${id},${ratings.userIds[i]},${ratings.movieIds[i]},${ratings.ratings[i]}\n`;
-        if (buf.length > 1 << 20) {
-          yield buf;
-          buf = '';
-        }
-      }
-      if (buf) yield buf;
-    }
-    await tx.copyFrom('curated_ratings', ['dataset_id', 'user_id', 'movie_id', 'rating'], csv());
+    const rows = Array.from({ length: ratings.userIds.length }, (_, i) => i);
+    const csv = csvChunks(rows, (i) => `${id},${ratings.userIds[i]},${ratings.movieIds[i]},${ratings.ratings[i]}\n`);
+    await tx.copyFrom('curated_ratings', ['dataset_id', 'user_id', 'movie_id', 'rating'], csv);
     return id;
   });
 }

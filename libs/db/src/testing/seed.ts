@@ -9,7 +9,7 @@
 import { DEFAULT_BLEND_WEIGHT, movieKeys, parseMovieTitle } from '@cinemap/domain';
 import { DEFAULT_NEIGHBOUR_LIST_LENGTH, blendRows, loadNeighbourListKernel, neighbourListsByScan, Rng, unitRowsById } from '@cinemap/math';
 import { buildScorerOnnx, type ModelWeights } from '@cinemap/model';
-import { Queryable, Db, csvField, vectorLiteral } from '../db';
+import { Queryable, Db, csvChunks, csvField, vectorLiteral } from '../db';
 import { createRunEmbeddingIndexes } from '../queries/embedding-indexes';
 import { copyAudienceEmbeddings, createRunAudienceIndexes } from '../queries/audience-embeddings';
 import { activateModelRun } from '../queries/model-runs';
@@ -334,17 +334,9 @@ async function insertAudience(
   return blend;
 }
 
-/** CSV lines for copyFrom, a few thousand rows per chunk. */
-function* csvRows<T>(items: readonly T[], fields: (item: T, i: number) => unknown[]): Generator<string> {
-  let chunk = '';
-  for (let i = 0; i < items.length; i++) {
-    chunk += fields(items[i], i).map(csvField).join(',') + '\n';
-    if (chunk.length > 1 << 20) {
-      yield chunk;
-      chunk = '';
-    }
-  }
-  if (chunk) yield chunk;
+/** CSV lines for copyFrom, one row of fields per item. */
+function csvRows<T>(items: readonly T[], fields: (item: T, i: number) => unknown[]): Generator<string> {
+  return csvChunks(items, (item, i) => fields(item, i).map(csvField).join(',') + '\n');
 }
 
 /** A run's weights read back from its embeddings (tests compute expected ratings with predict()). */
