@@ -3,12 +3,13 @@
 // the metrics plugin, and how errors are shown (stack traces only in development;
 // database outages and timeouts as codes a client can act on; internals hidden behind
 // the request id).
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, type ApolloServerOptionsWithGateway, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { GatewayContext } from '../graphql/context';
 import { databaseErrorCode } from '../graphql/errors';
+import { ExecutionPlans } from '../graphql/execution-plan';
 import { costPlugin, queryLimitsRule, tokenLimitMessage, type QueryLimits } from '../graphql/query-limits.rule';
 import { operationLabeller, type GatewayMetrics } from './metrics';
 import { landingPagePlugin } from './landing-page';
@@ -22,13 +23,22 @@ export interface ApolloOptions {
   introspection: boolean;
   development: boolean;
   metrics: GatewayMetrics;
+  /** Compiled plans for the neighbour queries (../graphql/execution-plan.ts); false: graphql-js for all (tests compare). */
+  executionPlans?: boolean;
+}
+
+/** The started Apollo Server and the plans it executes with (null: plans off). */
+export interface StartedApollo {
+  apollo: ApolloServer<GatewayContext>;
+  plans: ExecutionPlans | null;
 }
 
 /** The started Apollo Server the /graphql route executes requests with. */
-export async function startApollo(opts: ApolloOptions): Promise<ApolloServer<GatewayContext>> {
+export async function startApollo(opts: ApolloOptions): Promise<StartedApollo> {
   const { schema, limits, introspection, development } = opts;
+  const plans = opts.executionPlans === false ? null : new ExecutionPlans(schema, { rootFields: REPLAYABLE });
   const apollo = new ApolloServer<GatewayContext>({
-    schema,
+    ...(plans ? { gateway: planExecutor(schema, plans) } : { schema }),
     introspection,
     csrfPrevention: true,
     // Whoever starts the gateway handles SIGINT/SIGTERM and closes everything in order
@@ -55,7 +65,34 @@ export async function startApollo(opts: ApolloOptions): Promise<ApolloServer<Gat
     stringifyResult: (result) => JSON.stringify(result),
   });
   await apollo.start();
-  return apollo;
+  return { apollo, plans };
+}
+
+/**
+ * Apollo's one door for another executor is its gateway interface (made for federation):
+ * a fixed schema, and every validated request executed by `plans` — a compiled plan for
+ * the neighbour queries, graphql-js for everything else. Parsing, validation, the limits,
+ * plugins, error formatting and the response are Apollo's as before.
+ */
+function planExecutor(schema: GraphQLSchema, plans: ExecutionPlans): ApolloServerOptionsWithGateway<GatewayContext>['gateway'] {
+  return {
+    onSchemaLoadOrUpdate(callback) {
+      callback({ apiSchema: schema, coreSupergraphSdl: '' });
+      return () => {};
+    },
+    async load() {
+      return {
+        executor: (rc) =>
+          plans.execute({
+            document: rc.document,
+            operationName: rc.operationName,
+            contextValue: rc.context,
+            variableValues: rc.request.variables,
+          }),
+      };
+    },
+    async stop() {},
+  };
 }
 
 /** Latency and errors per operation label, and which responses the HTTP layer may replay. */

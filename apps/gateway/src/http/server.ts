@@ -44,6 +44,8 @@ export interface GatewayOptions {
   maxBodyBytes?: number;
   /** Optional API keys and per-client rate limit for /graphql (protection.ts); off when absent. */
   protection?: ProtectionOptions;
+  /** Compiled plans for the neighbour queries (graphql/execution-plan.ts); default on, false: graphql-js only. */
+  executionPlans?: boolean;
 }
 
 export interface Gateway {
@@ -51,6 +53,8 @@ export interface Gateway {
   port: number;
   store: ModelStore;
   metrics: GatewayMetrics;
+  /** Requests executed by a compiled plan and by graphql-js (zeros with plans off). */
+  executionUse(): { plan: number; execute: number };
   /** The title lookup resolvers use (cached per snapshot): movie id or null. */
   lookupTitle(snapshot: ModelSnapshot | null, title: string): Promise<number | null>;
   close(): Promise<void>;
@@ -70,7 +74,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   await store.start();
   const schema = await gatewaySchema();
   const metrics = createMetrics(db, store, Object.keys(schema.getQueryType()?.getFields() ?? {}));
-  const apollo = await startApollo({ schema, limits: opts.limits ?? DEFAULT_QUERY_LIMITS, introspection, development, metrics });
+  const { apollo, plans } = await startApollo({
+    schema,
+    limits: opts.limits ?? DEFAULT_QUERY_LIMITS,
+    introspection,
+    development,
+    metrics,
+    executionPlans: opts.executionPlans,
+  });
   const graphql = graphqlRoute({
     apollo,
     db,
@@ -92,6 +103,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     port,
     store,
     metrics,
+    executionUse: () => ({ ...(plans?.use ?? { plan: 0, execute: 0 }) }),
     lookupTitle: (snapshot, title) => lookupMovieId(db, snapshot, title),
     async close() {
       await new Promise<void>((ok) => {

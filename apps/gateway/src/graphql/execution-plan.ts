@@ -1,0 +1,347 @@
+// Compiled execution of the hot documents. graphql-js completes a response field by field
+// (argument values, resolver, completion, a null-prototype object per level): for a list
+// of 10 neighbours with 10 movie fields each, ~110 field executions, and that, with the
+// stringifying of the null-prototype result, was over half of a similarMovies request's
+// CPU in the serving profile (docs/BENCHMARKS.md, issue 19). Most documents the gateway
+// receives are a few fixed query texts, so each document is compiled once into a plan:
+// a function per selection that copies exactly the selected fields, serialized by their
+// scalars, into plain objects.
+//
+// Exactness: a plan produces what graphql-js's `execute` produces, or nothing. It covers
+// only what it can prove equal: a query operation whose root fields are the `rootFields`
+// given (resolved with graphql-js's own variable and argument coercion, then the field's
+// resolver), whose selections below are plain fields (no arguments, no directives, no
+// fragments, no repeated response keys) of object types without `isTypeOf`, each field
+// either without a resolver (graphql-js's default: the property) or with one shown, by a
+// probe at compile time, to return the source's property of the field's name unchanged
+// and synchronously (type-graphql's plain @Field). Values are serialized by the leaf
+// type's own `serialize`. Anything else at run time — a variable or argument that does
+// not coerce, a resolver that throws, a null where the type is non-null, a non-array for
+// a list, a value the scalar refuses, an Error or a function value — makes the plan give
+// up, and the request is executed by graphql-js from the start: the same resolvers,
+// which are pure functions of (run, arguments), give the same data and graphql-js's own
+// errors. A spec compares both on the real schema, bit for bit.
+import {
+  defaultFieldResolver,
+  execute,
+  getArgumentValues,
+  getOperationAST,
+  getVariableValues,
+  GraphQLBoolean,
+  GraphQLFloat,
+  GraphQLInt,
+  GraphQLString,
+  isLeafType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  Kind,
+  type DocumentNode,
+  type ExecutionResult,
+  type FieldNode,
+  type GraphQLField,
+  type GraphQLLeafType,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+
+/** What a completion returns when graphql-js must decide instead. */
+const GIVE_UP: unique symbol = Symbol('give up');
+type Completion = (value: unknown) => unknown;
+
+interface RootStep {
+  responseKey: string;
+  field: GraphQLField<unknown, unknown>;
+  node: FieldNode;
+  complete: Completion;
+  info: Omit<GraphQLResolveInfo, 'variableValues'>;
+}
+
+/** One compiled operation: `run` answers as graphql-js would, or null (execute it instead). */
+export interface ExecutionPlan {
+  run(contextValue: unknown, variables: Record<string, unknown> | undefined): Promise<ExecutionResult | null>;
+}
+
+export interface ExecutionPlansOptions {
+  /** Root fields a plan may call (their resolvers run once per request, as in graphql-js). */
+  rootFields: ReadonlySet<string>;
+}
+
+/** Plans per document and operation name, and `execute`: a plan when one applies, else graphql-js. */
+export class ExecutionPlans {
+  private readonly byDocument = new WeakMap<DocumentNode, Map<string, ExecutionPlan | null>>();
+  private readonly plain = new Map<GraphQLField<unknown, unknown>, boolean>();
+  /** Requests answered by a plan, and those graphql-js executed (a plan gave up, or none applies). */
+  readonly use = { plan: 0, execute: 0 };
+
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly options: ExecutionPlansOptions,
+  ) {}
+
+  /** The plan for `document`'s operation `operationName` (compiled on first use; null: none applies). */
+  plan(document: DocumentNode, operationName: string | null | undefined): ExecutionPlan | null {
+    let plans = this.byDocument.get(document);
+    if (!plans) this.byDocument.set(document, (plans = new Map()));
+    const key = operationName ?? '';
+    let plan = plans.get(key);
+    if (plan === undefined) {
+      plan = this.compile(document, operationName);
+      plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  /** Executes a validated document: by its plan where one applies and succeeds, otherwise graphql-js. */
+  async execute(args: {
+    document: DocumentNode;
+    operationName?: string | null;
+    contextValue: unknown;
+    variableValues?: Record<string, unknown>;
+  }): Promise<ExecutionResult> {
+    const plan = this.plan(args.document, args.operationName);
+    if (plan) {
+      const result = await plan.run(args.contextValue, args.variableValues);
+      if (result) {
+        this.use.plan++;
+        return result;
+      }
+    }
+    this.use.execute++;
+    return execute({ schema: this.schema, ...args });
+  }
+
+  private compile(document: DocumentNode, operationName: string | null | undefined): ExecutionPlan | null {
+    const operation = getOperationAST(document, operationName);
+    const queryType = this.schema.getQueryType();
+    if (!operation || operation.operation !== 'query' || !queryType || operation.directives?.length) return null;
+    const steps: RootStep[] = [];
+    const keys = new Set<string>();
+    for (const node of operation.selectionSet.selections) {
+      if (node.kind !== Kind.FIELD || node.directives?.length || !this.options.rootFields.has(node.name.value)) return null;
+      const responseKey = node.alias?.value ?? node.name.value;
+      const field = queryType.getFields()[node.name.value];
+      if (!field || keys.has(responseKey)) return null;
+      keys.add(responseKey);
+      const complete = this.completion(field.type, node.selectionSet);
+      if (!complete) return null;
+      const info = rootInfo(this.schema, document, operation, queryType, field, node, responseKey);
+      steps.push({ responseKey, field, node, complete, info });
+    }
+    return steps.length ? compiledPlan(this.schema, operation, steps) : null;
+  }
+
+  /** How to complete a value of `type` with `selectionSet`, as graphql-js does; null: not covered. */
+  private completion(type: GraphQLOutputType, selectionSet: SelectionSetNode | undefined): Completion | null {
+    if (isNonNullType(type)) {
+      const inner = this.completion(type.ofType, selectionSet);
+      return inner && ((v) => (v === null || v === undefined ? GIVE_UP : inner(v)));
+    }
+    const inner = this.nullableCompletion(type, selectionSet);
+    return inner && ((v) => (v === null || v === undefined ? null : inner(v)));
+  }
+
+  private nullableCompletion(type: GraphQLOutputType, selectionSet: SelectionSetNode | undefined): Completion | null {
+    if (isListType(type)) {
+      const item = this.completion(type.ofType, selectionSet);
+      return item && listCompletion(item);
+    }
+    if (isLeafType(type)) return selectionSet ? null : leafCompletion(type);
+    if (isObjectType(type) && selectionSet && !type.isTypeOf) return this.objectCompletion(type, selectionSet);
+    return null;
+  }
+
+  private objectCompletion(type: GraphQLObjectType, selectionSet: SelectionSetNode): Completion | null {
+    const keys: string[] = [];
+    const names: string[] = [];
+    const parts: (Part | null)[] = []; // null: __typename
+    for (const node of selectionSet.selections) {
+      if (node.kind !== Kind.FIELD || node.directives?.length || node.arguments?.length) return null;
+      const key = node.alias?.value ?? node.name.value;
+      if (keys.includes(key)) return null;
+      const name = node.name.value;
+      if (name === '__typename') {
+        if (node.selectionSet) return null;
+        parts.push(null);
+      } else {
+        const field = type.getFields()[name];
+        if (!field || !this.isPlain(field)) return null;
+        const complete = this.completion(field.type, node.selectionSet);
+        if (!complete) return null;
+        parts.push({ complete, fast: fastTest(field.type) });
+      }
+      keys.push(key);
+      names.push(name);
+    }
+    return objectFunction(type.name, keys, names, parts);
+  }
+
+  /**
+   * True when the field's value is its source's property of the same name: no resolver
+   * (graphql-js's default), or one that returns a probe's property, synchronously and
+   * unchanged, whatever the context (type-graphql's plain @Field). Field arguments are not
+   * covered (a field that declares any is not plain).
+   */
+  private isPlain(field: GraphQLField<unknown, unknown>): boolean {
+    let plain = this.plain.get(field);
+    if (plain === undefined) {
+      plain = field.args.length === 0 && (field.resolve === undefined || field.resolve === defaultFieldResolver || probe(field));
+      this.plain.set(field, plain);
+    }
+    return plain;
+  }
+}
+
+function probe(field: GraphQLField<unknown, unknown>): boolean {
+  const marker = { probe: field.name };
+  try {
+    const got = field.resolve!({ [field.name]: marker }, {}, {}, { fieldName: field.name } as GraphQLResolveInfo);
+    return got === marker;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The completion of one object selection as generated code: each selected property read
+ * by name, completed, and the result built as one object literal (one hidden class, the
+ * fast path of JSON.stringify) — a loop of keyed stores was a sixth of a request's CPU.
+ * Names and keys are GraphQL names (letters, digits and underscores: the lexer's rule),
+ * written as JSON strings all the same.
+ */
+function objectFunction(typeName: string, keys: string[], names: string[], parts: (Part | null)[]): Completion {
+  const lines = ['if (typeof source !== "object" || source instanceof Error) return GIVE_UP;', 'let v;'];
+  const fields: string[] = [];
+  parts.forEach((part, i) => {
+    const key = JSON.stringify(keys[i]);
+    if (part === null) {
+      fields.push(`${key}: typeName`);
+      return;
+    }
+    lines.push(`v = source[${JSON.stringify(names[i])}];`);
+    // The built-in scalars' common case inline (see leafCompletion); all else, null included, by the completion.
+    lines.push(`const c${i} = ${part.fast ? `${part.fast} ? v : ` : ''}parts[${i}].complete(v);`, `if (c${i} === GIVE_UP) return GIVE_UP;`);
+    fields.push(`${key}: c${i}`);
+  });
+  lines.push(`return { ${fields.join(', ')} };`);
+  const make = new Function('parts', 'GIVE_UP', 'typeName', `return function complete(source) {\n${lines.join('\n')}\n};`);
+  return make(parts, GIVE_UP, typeName) as Completion;
+}
+
+/** A field's completion, and the test (a JS expression of `v`) under which its value is its own answer. */
+interface Part {
+  complete: Completion;
+  fast: string | null;
+}
+
+/** When a built-in scalar's serialize returns the value itself (leafCompletion's cases); null: never assumed. */
+function fastTest(type: GraphQLOutputType): string | null {
+  const t = isNonNullType(type) ? type.ofType : type;
+  if (t === GraphQLInt) return '(typeof v === "number" && (v | 0) === v)';
+  if (t === GraphQLFloat) return '(typeof v === "number" && Number.isFinite(v))';
+  if (t === GraphQLString) return 'typeof v === "string"';
+  if (t === GraphQLBoolean) return 'typeof v === "boolean"';
+  return null;
+}
+
+/**
+ * A leaf's serialization: graphql-js's `serialize`, with the built-in scalars' common case
+ * answered first exactly as their serialize answers it (an Int that is a 32-bit integer, a
+ * finite Float, a String, a Boolean: the value itself). Everything else goes to serialize.
+ */
+function leafCompletion(type: GraphQLLeafType): Completion {
+  const serialize = (v: unknown): unknown => {
+    if (v instanceof Error || typeof v === 'function') return GIVE_UP;
+    try {
+      const s = type.serialize(v);
+      return s === undefined || s === null ? GIVE_UP : s; // graphql-js: a null serialization is an error
+    } catch {
+      return GIVE_UP;
+    }
+  };
+  if (type === GraphQLInt) return (v) => (typeof v === 'number' && (v | 0) === v ? v : serialize(v));
+  if (type === GraphQLFloat) return (v) => (typeof v === 'number' && Number.isFinite(v) ? v : serialize(v));
+  if (type === GraphQLString) return (v) => (typeof v === 'string' ? v : serialize(v));
+  if (type === GraphQLBoolean) return (v) => (typeof v === 'boolean' ? v : serialize(v));
+  return serialize;
+}
+
+function listCompletion(item: Completion): Completion {
+  return (v) => {
+    if (!Array.isArray(v)) return GIVE_UP; // graphql-js takes any iterable: let it
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const c = item(v[i]);
+      if (c === GIVE_UP) return GIVE_UP;
+      out[i] = c;
+    }
+    return out;
+  };
+}
+
+/** What graphql-js's buildResolveInfo gives a root field (variableValues added per request). */
+function rootInfo(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  parentType: GraphQLObjectType,
+  field: GraphQLField<unknown, unknown>,
+  node: FieldNode,
+  responseKey: string,
+): Omit<GraphQLResolveInfo, 'variableValues'> {
+  const fragments: GraphQLResolveInfo['fragments'] = Object.create(null);
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+  return {
+    fieldName: field.name,
+    fieldNodes: [node],
+    returnType: field.type,
+    parentType,
+    path: { prev: undefined, key: responseKey, typename: parentType.name },
+    schema,
+    fragments,
+    rootValue: undefined,
+    operation,
+  };
+}
+
+function compiledPlan(schema: GraphQLSchema, operation: OperationDefinitionNode, steps: RootStep[]): ExecutionPlan {
+  const definitions = operation.variableDefinitions ?? [];
+  return {
+    async run(contextValue, variables) {
+      const coerced = getVariableValues(schema, definitions, variables ?? {}, { maxErrors: 50 });
+      if (coerced.errors) return null;
+      const values = coerced.coerced;
+      // As graphql-js: every root resolver is called before any is awaited. Each promise is
+      // marked handled at once: when the plan gives up early, the ones not awaited must not
+      // reject unhandled (that ends the process); graphql-js then calls the resolvers again.
+      const pending: unknown[] = [];
+      try {
+        for (const s of steps) {
+          const args = getArgumentValues(s.field, s.node, values);
+          const value = (s.field.resolve ?? defaultFieldResolver)(undefined, args, contextValue, { ...s.info, variableValues: values });
+          if (value instanceof Promise) value.catch(() => {});
+          pending.push(value);
+        }
+      } catch {
+        return null;
+      }
+      const data: Record<string, unknown> = {};
+      for (let i = 0; i < steps.length; i++) {
+        let value: unknown;
+        try {
+          value = await pending[i];
+        } catch {
+          return null;
+        }
+        const c = steps[i].complete(value);
+        if (c === GIVE_UP) return null;
+        data[steps[i].responseKey] = c;
+      }
+      return { data };
+    },
+  };
+}
