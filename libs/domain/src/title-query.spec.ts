@@ -68,3 +68,31 @@ describe('validateTitleInput', () => {
     expect(validateTitleInput(42)).toBe('title must be a string');
   });
 });
+
+describe('titleTextProblem', () => {
+  // The rule, character by character (as it was written before the one-scan shortcut).
+  const reference = (s: string): string | null => {
+    let i = 0;
+    for (const ch of s) {
+      if (/\p{Cc}/u.test(ch) && !['\t', '\n', '\u000B', '\f', '\r', '\u0085'].includes(ch))
+        return `title contains a control character (U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}) at position ${i + 1}; remove it`;
+      if (/\p{Cs}/u.test(ch)) return `title contains an unpaired UTF-16 surrogate at position ${i + 1}`;
+      i++;
+    }
+    return null;
+  };
+
+  it('says what the character-by-character rule says, for random strings of awkward code units', () => {
+    const units = [0x41, 0x20, 0x00, 0x09, 0x0a, 0x1f, 0x7f, 0x85, 0x9f, 0xe9, 0x2028, 0xd83c, 0xdf7f, 0xdc00, 0xd800, 0xfffd];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    let problems = 0;
+    for (let n = 0; n < 3000; n++) {
+      const s = String.fromCharCode(...Array.from({ length: 1 + Math.floor(next() * 6) }, () => units[Math.floor(next() * units.length)]));
+      expect(titleTextProblem(s)).toBe(reference(s));
+      if (reference(s)) problems++;
+    }
+    expect(problems).toBeGreaterThan(500);
+    expect(problems).toBeLessThan(2900);
+  });
+});

@@ -58,6 +58,9 @@ export const TITLE_INPUT_MAX_LENGTH = 300;
  */
 export const TITLE_WHITESPACE_CONTROLS: ReadonlySet<string> = new Set(['\t', '\n', '\u000B', '\f', '\r', '\u0085']);
 
+/** Any control character or unpaired surrogate: the only characters the rule below looks at. */
+const SUSPECT_CHARACTER = /[\p{Cc}\p{Cs}]/u;
+
 /**
  * THE rule for the characters of a title, wherever one comes from: a catalogue title
  * (the ingest refuses the row) or a typed one (the gateway answers BAD_USER_INPUT).
@@ -66,6 +69,8 @@ export const TITLE_WHITESPACE_CONTROLS: ReadonlySet<string> = new Set(['\t', '\n
  * back. Returns why `s` breaks it (naming `argument` and the position), or null.
  */
 export function titleTextProblem(s: string, argument = 'title'): string | null {
+  // One scan for the common case (nothing to report); the walk below says what and where.
+  if (!SUSPECT_CHARACTER.test(s)) return null;
   let i = 0;
   for (const ch of s) {
     if (/\p{Cc}/u.test(ch) && !TITLE_WHITESPACE_CONTROLS.has(ch)) {
