@@ -33,6 +33,8 @@ const SDL = `
 
 /** What the `items` resolver returns for each request: set by each test. */
 let source: unknown[] = [];
+/** How often the `items` resolver ran, by its argument n. */
+const itemsCalls = new Map<number, number>();
 
 function makeSchema(): GraphQLSchema {
   const schema = buildSchema(SDL);
@@ -49,6 +51,7 @@ function makeSchema(): GraphQLSchema {
   const q = schema.getQueryType()!.getFields();
   const items: GraphQLFieldResolver<unknown, unknown> = (_root, args) => {
     const n = (args as { n: number }).n;
+    itemsCalls.set(n, (itemsCalls.get(n) ?? 0) + 1);
     if (n < -5) throw new Error('n must be >= 0');
     if (n < 0) return Promise.reject(new Error('n must be >= 0, later'));
     return Promise.resolve(source.slice(0, (args as { n: number }).n));
@@ -203,10 +206,7 @@ describe('compiled execution plans', () => {
 
   it('answer aliases, __typename, repeated roots under other names, literals and defaults by plan', async () => {
     source = [randomItem(new Rng(3), 1, 1), randomItem(new Rng(4), 1, 1)];
-    (source[0] as Record<string, unknown>).id = 'a';
-    const r = await both(
-      '{ first: items(n: 1) { name: s, kind: __typename, i } all: items(n: 2, tag: "x") { i nf } one(id: "a") { id child { b } } }',
-    );
+    const r = await both('{ first: items(n: 1) { name: s, kind: __typename, i } all: items(n: 2, tag: "x") { i nf child { b } } }');
     expect(r.planned).toEqual(r.reference);
     expect(r.plans.use).toEqual({ plan: 1, execute: 0 });
     expect(JSON.parse(r.planned).data.first[0].kind).toBe('Item');
@@ -255,6 +255,30 @@ describe('compiled execution plans', () => {
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
+  });
+
+  it.each([
+    ['completion fails (a null in a non-null field)', '{ a: items(n: 2) { ni } b: items(n: 1) { i } }', 2],
+    ['a resolver rejects', '{ a: items(n: 1) { i } b: items(n: -1) { i } }', -1],
+    ['a resolver throws', '{ a: items(n: 1) { i } b: items(n: -9) { i } c: items(n: 3) { s } }', -9],
+  ])('leave graphql-js the outcome that decides when it gives up, not a second call: %s', async (_what, query, deciding) => {
+    source = [{ ...randomItem(new Rng(9), 1, 1), ni: null }, randomItem(new Rng(10), 1, 1)];
+    const plans = new ExecutionPlans(schema, { rootFields: ROOTS });
+    const document = parse(query);
+    itemsCalls.clear();
+    const planned = shape(await plans.execute({ document, contextValue: {}, variableValues: {} }));
+    expect(itemsCalls.get(deciding)).toBe(1);
+    expect(plans.use).toEqual({ plan: 0, execute: 1 });
+    expect(planned).toEqual(shape(await execute({ schema, document, contextValue: {} })));
+    expect(JSON.parse(planned)).toMatchObject({ data: null });
+  });
+
+  it('leave nullable root fields to graphql-js (a failure there nulls one field, not the answer)', async () => {
+    source = [randomItem(new Rng(11), 1, 1)];
+    (source[0] as Record<string, unknown>).id = 'x';
+    const r = await both('{ one(id: "x") { i } }');
+    expect(r.planned).toEqual(r.reference);
+    expect(r.plans.plan(r.document, undefined)).toBeNull();
   });
 
   it('choose the operation by name, one plan per document and name', async () => {

@@ -9,18 +9,21 @@
 //
 // Exactness: a plan produces what graphql-js's `execute` produces, or nothing. It covers
 // only what it can prove equal: a query operation whose root fields are the `rootFields`
-// given (resolved with graphql-js's own variable and argument coercion, then the field's
-// resolver), whose selections below are plain fields (no arguments, no directives, no
-// fragments, no repeated response keys) of object types without `isTypeOf`, each field
-// either without a resolver (graphql-js's default: the property) or with one shown, by a
-// probe at compile time, to return the source's property of the field's name unchanged
-// and synchronously (type-graphql's plain @Field). Values are serialized by the leaf
-// type's own `serialize`. Anything else at run time — a variable or argument that does
-// not coerce, a resolver that throws, a null where the type is non-null, a non-array for
-// a list, a value the scalar refuses, an Error or a function value — makes the plan give
-// up, and the request is executed by graphql-js from the start: the same resolvers,
-// which are pure functions of (run, arguments), give the same data and graphql-js's own
-// errors. A spec compares both on the real schema, bit for bit.
+// given, each of a non-null type (so any failure means data null and the first error, as
+// graphql-js orders them: document order for what fails at once, settling order for
+// promises), resolved with graphql-js's own variable and argument coercion and then the
+// field's resolver; below them plain fields (no arguments, no directives, no fragments, no
+// repeated response keys) of object types without `isTypeOf`, each field either without a
+// resolver (graphql-js's default: the property) or with one shown, by a probe at compile
+// time, to return the source's property of the field's name unchanged and synchronously
+// (type-graphql's plain @Field). Values are serialized by the leaf type's own `serialize`.
+// Anything else at run time — a variable or argument that does not coerce, a resolver that
+// throws or rejects, a null where the type is non-null, a non-array for a list, a value the
+// scalar refuses, an Error or a function value — makes the plan give up, and graphql-js
+// executes the request, handed the outcome of the field that decided the answer so that it
+// reaches the same first failure without calling that resolver again (resolvers are pure
+// functions of the run and the arguments; see rootOutcomes). Specs compare both on a schema
+// of every scalar and wrapper (property test) and on the real schema over HTTP, byte for byte.
 import {
   defaultFieldResolver,
   execute,
@@ -40,6 +43,7 @@ import {
   type ExecutionResult,
   type FieldNode,
   type GraphQLField,
+  type GraphQLFieldResolver,
   type GraphQLLeafType,
   type GraphQLObjectType,
   type GraphQLOutputType,
@@ -59,6 +63,31 @@ interface RootStep {
   node: FieldNode;
   complete: Completion;
   info: Omit<GraphQLResolveInfo, 'variableValues'>;
+}
+
+/**
+ * Per request (its context object): the outcome of the root field at which a plan gave up
+ * (the first failure, as graphql-js orders them). graphql-js, executing the request after,
+ * takes it instead of calling that resolver again: the same failure first, so the same
+ * answer — and no second "did you mean" lookup for an unknown title.
+ */
+const rootOutcomes = new WeakMap<object, Map<FieldNode, RootOutcome>>();
+type RootOutcome = { value: unknown } | { error: unknown };
+const REMEMBERS = Symbol('remembers outcomes');
+
+/** Wraps a root field's resolver (once per field) to answer from `rootOutcomes` when the request has one. */
+function rememberOutcomes(field: GraphQLField<unknown, unknown>): void {
+  const resolve = field.resolve ?? defaultFieldResolver;
+  if (REMEMBERS in resolve) return;
+  const remembering: GraphQLFieldResolver<unknown, unknown> = (source, args, contextValue, info) => {
+    const outcome =
+      typeof contextValue === 'object' && contextValue !== null ? rootOutcomes.get(contextValue)?.get(info.fieldNodes[0]) : undefined;
+    if (!outcome) return resolve(source, args, contextValue, info);
+    if ('error' in outcome) throw outcome.error;
+    return outcome.value;
+  };
+  Object.defineProperty(remembering, REMEMBERS, { value: true });
+  field.resolve = remembering;
 }
 
 /** One compiled operation: `run` answers as graphql-js would, or null (execute it instead). */
@@ -81,7 +110,10 @@ export class ExecutionPlans {
   constructor(
     private readonly schema: GraphQLSchema,
     private readonly options: ExecutionPlansOptions,
-  ) {}
+  ) {
+    const fields = schema.getQueryType()?.getFields() ?? {};
+    for (const name of options.rootFields) if (fields[name]) rememberOutcomes(fields[name]);
+  }
 
   /** The plan for `document`'s operation `operationName` (compiled on first use; null: none applies). */
   plan(document: DocumentNode, operationName: string | null | undefined): ExecutionPlan | null {
@@ -112,7 +144,11 @@ export class ExecutionPlans {
       }
     }
     this.use.execute++;
-    return execute({ schema: this.schema, ...args });
+    try {
+      return await execute({ schema: this.schema, ...args });
+    } finally {
+      if (typeof args.contextValue === 'object' && args.contextValue !== null) rootOutcomes.delete(args.contextValue);
+    }
   }
 
   private compile(document: DocumentNode, operationName: string | null | undefined): ExecutionPlan | null {
@@ -125,7 +161,8 @@ export class ExecutionPlans {
       if (node.kind !== Kind.FIELD || node.directives?.length || !this.options.rootFields.has(node.name.value)) return null;
       const responseKey = node.alias?.value ?? node.name.value;
       const field = queryType.getFields()[node.name.value];
-      if (!field || keys.has(responseKey)) return null;
+      // Non-null roots only: then graphql-js's answer to any failure is data null and the first error.
+      if (!field || !isNonNullType(field.type) || keys.has(responseKey)) return null;
       keys.add(responseKey);
       const complete = this.completion(field.type, node.selectionSet);
       if (!complete) return null;
@@ -315,33 +352,77 @@ function compiledPlan(schema: GraphQLSchema, operation: OperationDefinitionNode,
       const coerced = getVariableValues(schema, definitions, variables ?? {}, { maxErrors: 50 });
       if (coerced.errors) return null;
       const values = coerced.coerced;
-      // As graphql-js: every root resolver is called before any is awaited. Each promise is
-      // marked handled at once: when the plan gives up early, the ones not awaited must not
-      // reject unhandled (that ends the process); graphql-js then calls the resolvers again.
-      const pending: unknown[] = [];
-      try {
-        for (const s of steps) {
-          const args = getArgumentValues(s.field, s.node, values);
-          const value = (s.field.resolve ?? defaultFieldResolver)(undefined, args, contextValue, { ...s.info, variableValues: values });
-          if (value instanceof Promise) value.catch(() => {});
-          pending.push(value);
-        }
-      } catch {
-        return null;
-      }
-      const data: Record<string, unknown> = {};
+      const completed: unknown[] = new Array(steps.length);
+      const pending: { i: number; promise: Promise<unknown> }[] = [];
+      // As graphql-js: root fields in document order, each resolver called, a value that is
+      // already there completed at once, promises completed as they settle. The roots are
+      // non-null, so the first failure in that order is graphql-js's whole answer (data null
+      // and that error): the plan gives up there, leaving that field's outcome to graphql-js.
       for (let i = 0; i < steps.length; i++) {
+        const s = steps[i];
+        let args: Record<string, unknown>;
+        try {
+          args = getArgumentValues(s.field, s.node, values);
+        } catch {
+          return giveUp(contextValue, pending);
+        }
         let value: unknown;
         try {
-          value = await pending[i];
-        } catch {
-          return null;
+          value = (s.field.resolve ?? defaultFieldResolver)(undefined, args, contextValue, { ...s.info, variableValues: values });
+        } catch (error) {
+          return giveUp(contextValue, pending, s.node, { error });
         }
-        const c = steps[i].complete(value);
-        if (c === GIVE_UP) return null;
-        data[steps[i].responseKey] = c;
+        if (value instanceof Promise) pending.push({ i, promise: value });
+        else if ((completed[i] = s.complete(value)) === GIVE_UP) return giveUp(contextValue, pending, s.node, { value });
       }
+      const failed = await settle(steps, pending, completed);
+      if (failed) return giveUp(contextValue, pending, failed.node, failed.outcome);
+      const data: Record<string, unknown> = {};
+      for (let i = 0; i < steps.length; i++) data[steps[i].responseKey] = completed[i];
       return { data };
     },
   };
+}
+
+/**
+ * Completes the pending roots in the order they settle, into `completed`; resolves at the
+ * first that rejects or does not complete (its node and outcome), or when all are done.
+ */
+function settle(
+  steps: RootStep[],
+  pending: { i: number; promise: Promise<unknown> }[],
+  completed: unknown[],
+): Promise<{ node: FieldNode; outcome: RootOutcome } | null> {
+  if (!pending.length) return Promise.resolve(null);
+  return new Promise((done) => {
+    let left = pending.length;
+    for (const { i, promise } of pending)
+      promise.then(
+        (value) => {
+          if (left <= 0) return;
+          if ((completed[i] = steps[i].complete(value)) === GIVE_UP) {
+            left = 0;
+            done({ node: steps[i].node, outcome: { value } });
+          } else if (--left === 0) done(null);
+        },
+        (error) => {
+          if (left <= 0) return;
+          left = 0;
+          done({ node: steps[i].node, outcome: { error } });
+        },
+      );
+  });
+}
+
+/**
+ * The plan steps aside: graphql-js will execute the request. The outcome of the root field
+ * that decided the answer (when there is one) is kept for it (rootOutcomes), so graphql-js
+ * reaches the same first failure without calling that resolver again. Promises no longer
+ * awaited are marked handled (a rejection nobody awaits would end the process).
+ */
+function giveUp(contextValue: unknown, pending: { promise: Promise<unknown> }[], node?: FieldNode, outcome?: RootOutcome): null {
+  for (const p of pending) p.promise.catch(() => {});
+  if (node && outcome && typeof contextValue === 'object' && contextValue !== null)
+    rootOutcomes.set(contextValue, new Map([[node, outcome]]));
+  return null;
 }

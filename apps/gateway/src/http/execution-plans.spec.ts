@@ -33,6 +33,11 @@ const REQUESTS: [string, Record<string, unknown>?][] = [
   ],
   ['{ similarMovies(title: "The Matrix", k: 3) { ...N } } fragment N on SimilarMovie { similarity movie { id } }'],
   ['{ similarMovies(title: "The Matrix", k: 3) { movie { id } } movie(title: "Godfather") { id title } }'],
+  // More unknown titles than a request's "did you mean" lookups (3): the same ones get suggestions.
+  [
+    '{ a: similarMovies(title: "Matrixx") { similarity } b: similarMovies(title: "Godfathr") { similarity } c: similarMovies(title: "Shawshnk") { similarity } d: similarMovies(title: "Matrx") { similarity } }',
+  ],
+  [MOOD, { ts: ['Matrixx', 'Godfathr', 'Shawshnk', 'Matrx'], k: 10 }],
 ];
 
 describeEachBackend('compiled execution plans over HTTP', (ctx) => {
