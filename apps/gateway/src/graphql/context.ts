@@ -6,6 +6,7 @@ import { getMoviesByIds, type Db } from '@cinemap/db';
 import type { ModelStore } from '../model/model-store';
 import type { ModelSnapshot } from '../model/snapshot';
 import { toMovieView, type MovieView } from './types/movie.type';
+import { REQUEST_IDENTITY, type PlannedDocument } from './execution-plan';
 
 export interface GatewayContext {
   requestId: string;
@@ -17,14 +18,18 @@ export interface GatewayContext {
   movies: DataLoader<number, MovieView | null>;
   /**
    * Set by the observe plugin (to the operation label) when the whole response may
-   * be replayed for this snapshot; a holder object because Apollo shallow-clones the context.
+   * be replayed for this snapshot, and by the executor when a compiled plan answered (what
+   * a direct answer needs: http/direct-answers.ts); a holder object because Apollo
+   * shallow-clones the context.
    */
-  replay: { operation?: string };
+  replay: { operation?: string; planned?: PlannedDocument };
   /**
    * "Did you mean" lookups left for this request: each is a trigram scan of the whole
    * catalogue in SQL, so a document of many unknown titles must not cost one each.
    */
   suggestionLookups: { left: number };
+  /** The request, for the compiled plans' per-request state (kept by every copy of the context). */
+  [REQUEST_IDENTITY]: object;
 }
 
 /** Unknown titles per request that get SQL suggestions; later ones get a pointer to searchMovies. */
@@ -40,5 +45,15 @@ export function createContext(db: Db, store: ModelStore, log: Logger, requestId:
     const byId = new Map(rows.map((r) => [r.movieId, toMovieView(r)]));
     return ids.map((id, i) => fromSnapshot[i] ?? byId.get(id) ?? null);
   });
-  return { requestId, db, store, snapshot, log, movies, replay: {}, suggestionLookups: { left: SUGGESTION_LOOKUPS_PER_REQUEST } };
+  return {
+    requestId,
+    db,
+    store,
+    snapshot,
+    log,
+    movies,
+    replay: {},
+    suggestionLookups: { left: SUGGESTION_LOOKUPS_PER_REQUEST },
+    [REQUEST_IDENTITY]: {},
+  };
 }

@@ -72,6 +72,18 @@ interface RootStep {
  * answer — and no second "did you mean" lookup for an unknown title.
  */
 const rootOutcomes = new WeakMap<object, Map<FieldNode, RootOutcome>>();
+/**
+ * A context value may carry, under this key, the object its request's state is kept by
+ * (otherwise the context itself): one that stays the same when the context is copied —
+ * Apollo copies it shallowly, and a request tried first outside Apollo (http/direct-answers.ts)
+ * must find its state again inside.
+ */
+export const REQUEST_IDENTITY: unique symbol = Symbol('request identity');
+
+function requestKeyOf(contextValue: unknown): object | null {
+  if (typeof contextValue !== 'object' || contextValue === null) return null;
+  return (contextValue as { [REQUEST_IDENTITY]?: object })[REQUEST_IDENTITY] ?? contextValue;
+}
 type RootOutcome = { value: unknown } | { error: unknown };
 const REMEMBERS = Symbol('remembers outcomes');
 
@@ -80,8 +92,8 @@ function rememberOutcomes(field: GraphQLField<unknown, unknown>): void {
   const resolve = field.resolve ?? defaultFieldResolver;
   if (REMEMBERS in resolve) return;
   const remembering: GraphQLFieldResolver<unknown, unknown> = (source, args, contextValue, info) => {
-    const outcome =
-      typeof contextValue === 'object' && contextValue !== null ? rootOutcomes.get(contextValue)?.get(info.fieldNodes[0]) : undefined;
+    const key = requestKeyOf(contextValue);
+    const outcome = key ? rootOutcomes.get(key)?.get(info.fieldNodes[0]) : undefined;
     if (!outcome) return resolve(source, args, contextValue, info);
     if ('error' in outcome) throw outcome.error;
     return outcome.value;
@@ -93,6 +105,13 @@ function rememberOutcomes(field: GraphQLField<unknown, unknown>): void {
 /** One compiled operation: `run` answers as graphql-js would, or null (execute it instead). */
 export interface ExecutionPlan {
   run(contextValue: unknown, variables: Record<string, unknown> | undefined): Promise<ExecutionResult | null>;
+}
+
+/** A document a plan answered: what answering it again needs (http/direct-answers.ts). */
+export interface PlannedDocument {
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  plan: ExecutionPlan;
 }
 
 export interface ExecutionPlansOptions {
@@ -128,26 +147,34 @@ export class ExecutionPlans {
     return plan;
   }
 
-  /** Executes a validated document: by its plan where one applies and succeeds, otherwise graphql-js. */
+  /**
+   * Executes a validated document: by its plan where one applies and succeeds (then
+   * `answeredBy` is told which), otherwise graphql-js — at once when a plan has already
+   * given up on this request (its outcome is waiting: see rootOutcomes).
+   */
   async execute(args: {
     document: DocumentNode;
     operationName?: string | null;
     contextValue: unknown;
     variableValues?: Record<string, unknown>;
+    answeredBy?: (plan: ExecutionPlan) => void;
   }): Promise<ExecutionResult> {
-    const plan = this.plan(args.document, args.operationName);
+    const { answeredBy, ...executeArgs } = args;
+    const key = requestKeyOf(args.contextValue);
+    const plan = key && rootOutcomes.has(key) ? null : this.plan(args.document, args.operationName);
     if (plan) {
       const result = await plan.run(args.contextValue, args.variableValues);
       if (result) {
         this.use.plan++;
+        answeredBy?.(plan);
         return result;
       }
     }
     this.use.execute++;
     try {
-      return await execute({ schema: this.schema, ...args });
+      return await execute({ schema: this.schema, ...executeArgs });
     } finally {
-      if (typeof args.contextValue === 'object' && args.contextValue !== null) rootOutcomes.delete(args.contextValue);
+      if (key) rootOutcomes.delete(key);
     }
   }
 
@@ -422,7 +449,7 @@ function settle(
  */
 function giveUp(contextValue: unknown, pending: { promise: Promise<unknown> }[], node?: FieldNode, outcome?: RootOutcome): null {
   for (const p of pending) p.promise.catch(() => {});
-  if (node && outcome && typeof contextValue === 'object' && contextValue !== null)
-    rootOutcomes.set(contextValue, new Map([[node, outcome]]));
+  const key = requestKeyOf(contextValue);
+  if (node && outcome && key) rootOutcomes.set(key, new Map([[node, outcome]]));
   return null;
 }

@@ -285,27 +285,42 @@ export function costPlugin<T extends object>(limits: QueryLimits): ApolloServerP
     async requestDidStart() {
       return {
         async didResolveOperation(rc) {
-          const op = rc.operation;
-          if (!op) return;
-          let flagged = variableSized.get(rc.document);
-          if (!flagged) {
-            flagged = new Set(
-              measureOperations(rc.schema, rc.document)
-                .filter((m) => m.usesSizeVariable)
-                .map((m) => m.name),
-            );
-            variableSized.set(rc.document, flagged);
-          }
-          if (!flagged.has(op.name?.value)) return;
-          const coerced = getVariableValues(rc.schema, op.variableDefinitions ?? [], rc.request.variables ?? {}, { maxErrors: 1 });
-          // Variables that do not coerce fail at execution with BAD_USER_INPUT; nothing runs.
-          if (coerced.errors) return;
-          const m = measurer(rc.schema, rc.document, coerced.coerced)(op);
-          if (m.cost > limits.maxCost) throw costError(m.cost, limits.maxCost);
+          if (!rc.operation) return;
+          const error = variableCostError(rc.schema, rc.document, rc.operation, rc.request.variables, limits);
+          if (error) throw error;
         },
       };
     },
   };
+}
+
+/**
+ * The cost error of `operation` with these variables, or null: null too when its sizes do
+ * not come from variables (validation checked them) or the variables do not coerce
+ * (execution answers BAD_USER_INPUT; nothing runs). costPlugin's check, and the direct
+ * answers' (http/direct-answers.ts).
+ */
+export function variableCostError(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+  limits: QueryLimits,
+): GraphQLError | null {
+  let flagged = variableSized.get(document);
+  if (!flagged) {
+    flagged = new Set(
+      measureOperations(schema, document)
+        .filter((m) => m.usesSizeVariable)
+        .map((m) => m.name),
+    );
+    variableSized.set(document, flagged);
+  }
+  if (!flagged.has(operation.name?.value)) return null;
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 });
+  if (coerced.errors) return null;
+  const m = measurer(schema, document, coerced.coerced)(operation);
+  return m.cost > limits.maxCost ? costError(m.cost, limits.maxCost) : null;
 }
 
 /** The parse error graphql-js gives past maxTokens ("more that N tokens"), reworded to say what to do. */

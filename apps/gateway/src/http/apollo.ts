@@ -82,13 +82,16 @@ function planExecutor(schema: GraphQLSchema, plans: ExecutionPlans): ApolloServe
     },
     async load() {
       return {
-        executor: (rc) =>
-          plans.execute({
+        executor: (rc) => {
+          const context = rc.context as GatewayContext;
+          return plans.execute({
             document: rc.document,
             operationName: rc.operationName,
-            contextValue: rc.context,
+            contextValue: context,
             variableValues: rc.request.variables,
-          }),
+            answeredBy: (plan) => (context.replay.planned = { plan, document: rc.document, operation: rc.operation }),
+          });
+        },
       };
     },
     async stop() {},

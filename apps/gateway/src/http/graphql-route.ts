@@ -13,6 +13,7 @@ import type { ModelStore } from '../model/model-store';
 import type { ModelSnapshot } from '../model/snapshot';
 import type { GatewayMetrics } from './metrics';
 import { mediaType, readBody, sendJson } from './responses';
+import type { DirectAnswers } from './direct-answers';
 
 const REPLAY_MAX_BODY = 4096;
 
@@ -27,6 +28,8 @@ export interface GraphqlRouteOptions {
   maxBodyBytes: number;
   /** API keys and rate limit (protection.ts): false means it has answered (401/429). Null: off. */
   guard: ((req: IncomingMessage, res: ServerResponse) => boolean) | null;
+  /** Neighbour queries answered without Apollo's pipeline (./direct-answers.ts); null: off. */
+  direct: DirectAnswers | null;
 }
 
 /** A POST body as read: parsed (JSON) or raw text, and the replay cache it may be stored in. */
@@ -34,6 +37,8 @@ interface PostBody {
   body: unknown;
   raw: string;
   replayCache: ModelSnapshot['responseCache'] | null;
+  /** Parsed from an application/json body. */
+  json?: boolean;
 }
 
 /** The route handler: answers the request and resolves to its metrics route label. */
@@ -46,12 +51,21 @@ export function graphqlRoute(
     if (opts.guard && !opts.guard(req, res)) return 'graphql';
     const snapshot = opts.store.current;
     let post: PostBody = { body: undefined, raw: '', replayCache: null };
+    let ctxValue: GatewayContext | undefined;
+    const context = () => (ctxValue ??= createContext(opts.db, opts.store, opts.log, requestId));
     if (req.method === 'POST') {
       const read = await readPost(req, res, snapshot, opts);
       if (typeof read === 'string') return read;
       post = read;
+      if (opts.direct && snapshot && read.json) {
+        const answered = await opts.direct.answer(req, res, read.body, context);
+        if (answered) {
+          if (post.replayCache && ctxValue?.snapshot === snapshot) post.replayCache.set(post.raw, answered);
+          return 'graphql';
+        }
+      }
     }
-    await execute(req, res, requestId, search, snapshot, post, opts);
+    await execute(req, res, search, snapshot, post, opts, context);
     return 'graphql';
   };
 }
@@ -116,40 +130,40 @@ async function readPost(
   } catch {
     return sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] }, 'graphql');
   }
-  return { body, raw, replayCache: typeof body !== 'object' || body === null ? null : replayCache };
+  return { body, raw, json: true, replayCache: typeof body !== 'object' || body === null ? null : replayCache };
 }
 
-/** Executes through Apollo, stores a replayable answer for this snapshot, and writes the response. */
+/**
+ * Executes through Apollo with the request's context, stores a replayable answer for this
+ * snapshot, teaches the direct answers a document a plan answered, and writes the response.
+ */
 async function execute(
   req: IncomingMessage,
   res: ServerResponse,
-  requestId: string,
   search: string,
   snapshot: ModelSnapshot | null,
   post: PostBody,
   opts: GraphqlRouteOptions,
+  context: () => GatewayContext,
 ): Promise<void> {
-  let ctxValue: GatewayContext | undefined;
   const headers = new HeaderMap();
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+  let ctxValue: GatewayContext | undefined;
   const result = await opts.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body: post.body },
-    context: async () => (ctxValue = createContext(opts.db, opts.store, opts.log, requestId)),
+    context: async () => (ctxValue = context()),
   });
-  const { replayCache } = post;
-  if (
-    replayCache &&
-    ctxValue?.replay.operation &&
-    ctxValue.snapshot === snapshot &&
-    result.body.kind === 'complete' &&
-    (result.status ?? 200) === 200
-  ) {
-    replayCache.set(post.raw, {
+  const ok =
+    ctxValue?.replay.operation && ctxValue.snapshot === snapshot && result.body.kind === 'complete' && (result.status ?? 200) === 200;
+  if (ok && post.replayCache && result.body.kind === 'complete') {
+    post.replayCache.set(post.raw, {
       text: result.body.string,
       contentType: result.headers.get('content-type') ?? 'application/json; charset=utf-8',
-      operation: ctxValue.replay.operation,
+      operation: ctxValue!.replay.operation!,
     });
   }
+  const planned = ctxValue?.replay.planned;
+  if (ok && planned && opts.direct && post.json) opts.direct.learn(post.body, { ...planned, label: ctxValue!.replay.operation! });
   for (const [k, v] of result.headers) res.setHeader(k, v);
   res.statusCode = result.status ?? 200;
   if (result.body.kind === 'complete') res.end(result.body.string);

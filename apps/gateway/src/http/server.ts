@@ -14,6 +14,7 @@ import { gatewaySchema } from '../graphql/schema';
 import { lookupMovieId } from '../graphql/arguments';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../graphql/query-limits.rule';
 import { startApollo } from './apollo';
+import { DirectAnswers } from './direct-answers';
 import { graphqlRoute } from './graphql-route';
 import { live, ready } from './health';
 import { createMetrics, type GatewayMetrics } from './metrics';
@@ -46,6 +47,8 @@ export interface GatewayOptions {
   protection?: ProtectionOptions;
   /** Compiled plans for the neighbour queries (graphql/execution-plan.ts); default on, false: graphql-js only. */
   executionPlans?: boolean;
+  /** With plans: answer learnt neighbour queries without Apollo's pipeline (http/direct-answers.ts); default on. */
+  directAnswers?: boolean;
 }
 
 export interface Gateway {
@@ -53,8 +56,8 @@ export interface Gateway {
   port: number;
   store: ModelStore;
   metrics: GatewayMetrics;
-  /** Requests executed by a compiled plan and by graphql-js (zeros with plans off). */
-  executionUse(): { plan: number; execute: number };
+  /** Requests answered directly (without Apollo's pipeline), by a plan inside Apollo, and by graphql-js (zeros with plans off). */
+  executionUse(): { direct: number; plan: number; execute: number };
   /** The title lookup resolvers use (cached per snapshot): movie id or null. */
   lookupTitle(snapshot: ModelSnapshot | null, title: string): Promise<number | null>;
   close(): Promise<void>;
@@ -74,14 +77,16 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   await store.start();
   const schema = await gatewaySchema();
   const metrics = createMetrics(db, store, Object.keys(schema.getQueryType()?.getFields() ?? {}));
+  const limits = opts.limits ?? DEFAULT_QUERY_LIMITS;
   const { apollo, plans } = await startApollo({
     schema,
-    limits: opts.limits ?? DEFAULT_QUERY_LIMITS,
+    limits,
     introspection,
     development,
     metrics,
     executionPlans: opts.executionPlans,
   });
+  const direct = plans && opts.directAnswers !== false ? new DirectAnswers(schema, limits, metrics) : null;
   const graphql = graphqlRoute({
     apollo,
     db,
@@ -91,6 +96,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     cors,
     maxBodyBytes: opts.maxBodyBytes ?? 1_000_000,
     guard: createRequestGuard(opts.protection),
+    direct,
   });
 
   const route = router({ db, store, metrics, graphql, serveStatic: opts.staticDir ? staticHandler(opts.staticDir) : null });
@@ -103,7 +109,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     port,
     store,
     metrics,
-    executionUse: () => ({ ...(plans?.use ?? { plan: 0, execute: 0 }) }),
+    executionUse: () => ({ direct: direct?.answered ?? 0, ...(plans?.use ?? { plan: 0, execute: 0 }) }),
     lookupTitle: (snapshot, title) => lookupMovieId(db, snapshot, title),
     async close() {
       await new Promise<void>((ok) => {
