@@ -297,7 +297,10 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
   const cached = await both(gw, bare, dir, 'cached', cachedStream, seconds);
   log(`load: realistic mix from cold caches, ${mixSeconds} s each`);
   const use0 = { ...snap0.listUse };
+  const exec0 = gw.executionUse();
   const mixed = await both(gw, bare, dir, 'mix', mix, mixSeconds);
+  const exec1 = gw.executionUse();
+  const executed = `executed directly ${exec1.direct - exec0.direct}, by a plan in Apollo ${exec1.plan - exec0.plan}, by graphql-js ${exec1.execute - exec0.execute} (the rest replayed)`;
   const use = {
     list: snap0.listUse.list - use0.list,
     fallback: snap0.listUse.fallback - use0.fallback,
@@ -335,7 +338,7 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
       'serve_mix',
       'realistic mix over HTTP, cold caches',
       mixed,
-      `${mixSeconds} s; ${mix.gateway.length} requests cycled: titles Zipf(s=1) by rating count, ${((100 * mix.filtered) / mix.gateway.length).toFixed(0)}% filtered, ${((100 * mix.moods) / mix.gateway.length).toFixed(0)}% moods (scan), k=10; gateway similarMovies answered from lists ${use.list}, fallback scans ${use.fallback}, no-list scans ${use.scan}`,
+      `${mixSeconds} s; ${mix.gateway.length} requests cycled: titles Zipf(s=1) by rating count, ${((100 * mix.filtered) / mix.gateway.length).toFixed(0)}% filtered, ${((100 * mix.moods) / mix.gateway.length).toFixed(0)}% moods (scan), k=10; gateway similarMovies answered from lists ${use.list}, fallback scans ${use.fallback}, no-list scans ${use.scan}; requests ${executed}`,
       'aim >= 10k req/s, p99 <= 10 ms, >= 0.5x bare',
     ),
     ...streamRows(
