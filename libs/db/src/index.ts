@@ -52,6 +52,7 @@ export {
   audienceDims,
   createRunAudienceIndexes,
   loadRunAudience,
+  forEachRunAudience,
   loadRunBlend,
   similarMoviesAnnBasis,
 } from './queries/audience-embeddings';
@@ -59,6 +60,8 @@ export type { AudienceRow, VectorBasis } from './queries/audience-embeddings';
 export { saveModelArtifact, loadModelArtifact } from './queries/artifacts';
 export {
   loadRunMovies,
+  forEachRunMovie,
+  countRunMovieVectors,
   getMoviesByIds,
   searchMovies,
   countSearchMovies,
@@ -77,4 +80,4 @@ export {
 } from './queries/movie-neighbours';
 export type { NeighbourBasis, MovieNeighboursRow } from './queries/movie-neighbours';
 export type { MovieRow, RunMovieRow, ScoredMovieId } from './queries/movies';
-export { loadTitleKeys, resolveTitle, titleSuggestions } from './queries/titles';
+export { loadTitleKeys, forEachTitleKeys, resolveTitle, titleSuggestions } from './queries/titles';

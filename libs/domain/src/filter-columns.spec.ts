@@ -69,4 +69,16 @@ describe('FilterColumns', () => {
     expect(rows({ minRatingCount: 10 })).toEqual([0, 2]);
     expect(new FilterColumns([]).passingRows({ genres: ['Drama'] }).length).toBe(0);
   });
+
+  it("compares the averages given by row, when given, instead of the movies' own", () => {
+    const next = rng(7);
+    const movies = catalogue(300, 12, next);
+    const averages = movies.map(() => Math.fround(0.5 + next() * 4.5));
+    const cols = new FilterColumns(movies, Float32Array.from(averages));
+    const same = new FilterColumns(movies.map((m, r) => ({ ...m, averageRating: averages[r] })));
+    for (let t = 0; t < 100; t++) {
+      const f = randomFilter(12, next);
+      expect(Array.from(cols.passingRows(f))).toEqual(Array.from(same.passingRows(f)));
+    }
+  });
 });

@@ -20,7 +20,8 @@ export class FilterColumns {
   private readonly ratingCount: Float64Array;
   private readonly averageRating: Float64Array;
 
-  constructor(movies: readonly FilterableMovie[]) {
+  /** `averageRating[row]`, when given, stands for each movie's averageRating (e.g. the float32 a caller compares). */
+  constructor(movies: readonly FilterableMovie[], averageRating?: ArrayLike<number>) {
     for (const m of movies) for (const g of m.genres) if (!this.bitOf.has(g)) this.bitOf.set(g, this.bitOf.size);
     this.words = Math.max(1, Math.ceil(this.bitOf.size / 32));
     const n = movies.length;
@@ -35,7 +36,7 @@ export class FilterColumns {
       }
       this.year[r] = m.year === null ? Number.NaN : m.year;
       this.ratingCount[r] = m.ratingCount;
-      this.averageRating[r] = m.averageRating;
+      this.averageRating[r] = averageRating ? averageRating[r] : m.averageRating;
     });
   }
 

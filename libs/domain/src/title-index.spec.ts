@@ -85,6 +85,22 @@ describe('TitleIndex.resolve', () => {
     expect(new TitleIndex([entry([1, 'Hamlet (1948)', 2]), entry([2, 'Hamlet (1996)', 90])]).resolve('Hamlet')).toBe(2);
   });
 
+  it('answers alike however it was filled: all at once, or one movie at a time in any order', () => {
+    const entries = films.map(entry);
+    const typed = [
+      ...films.flatMap(([, title]) => [title, title.replace(/ \(\d{4}\)$/, ''), `${title.replace(/ \(\d{4}\)$/, '')} (1999)`]),
+      'Hard',
+      'x',
+    ];
+    const want = typed.map((t) => index.resolve(t));
+    for (const order of [entries, [...entries].reverse(), [...entries].sort((a, b) => a.titleLength - b.titleLength)]) {
+      const one = new TitleIndex();
+      for (const e of order) one.add(e);
+      expect(typed.map((t) => one.resolve(t))).toEqual(want);
+      expect(one.longestTitle).toBe(index.longestTitle);
+    }
+  });
+
   it('lists a movie once per key even when its keys repeat, and knows the longest title', () => {
     const twice = new TitleIndex([
       { movieId: 1, titleKeys: ['a', 'a'], year: 1990, ratingCount: 5, titleLength: 7 },
@@ -92,5 +108,16 @@ describe('TitleIndex.resolve', () => {
     ]);
     expect(twice.resolve('a (1991)')).toBe(2);
     expect(twice.longestTitle).toBe(12);
+    // keys repeated apart, and three films on one key: each listed once, ranked
+    const apart = new TitleIndex([
+      { movieId: 3, titleKeys: ['a', 'b', 'a'], year: 1992, ratingCount: 3, titleLength: 1 },
+      { movieId: 4, titleKeys: ['a'], year: 1992, ratingCount: 3, titleLength: 1 },
+      { movieId: 5, titleKeys: ['b', 'a', 'b'], year: 1992, ratingCount: 9, titleLength: 1 },
+    ]);
+    expect(apart.resolve('a')).toBe(5);
+    expect(apart.resolve('a (1992)')).toBe(5);
+    expect(apart.resolve('b')).toBe(5);
+    expect(new TitleIndex().resolve('a')).toBeNull();
+    expect(new TitleIndex().longestTitle).toBe(0);
   });
 });

@@ -7,8 +7,10 @@
 // of another dump (LISTEN cinemap_datasets) only marks the served run as not up to date
 // (health, activeModel.upToDate, metrics) until a run trained on it is activated.
 // Loading a run reads its whole catalogue under a longer statement timeout than
-// requests get (loadTimeoutMs); a load that fails anyway is retried with backoff, and
-// health and /metrics say the active run is not the one served until it loads.
+// requests get (loadTimeoutMs), a page at a time straight into the snapshot being built
+// (SnapshotBuilder), so what it leaves to the garbage collector is a page, not the
+// catalogue; a load that fails anyway is retried with backoff, and health and /metrics
+// say the active run is not the one served until it loads.
 import type { Logger } from 'pino';
 import { TitleIndex } from '@cinemap/domain';
 import { loadDotScanKernel, type DotScanKernel } from '@cinemap/math';
@@ -18,15 +20,16 @@ import {
   getActiveDatasetId,
   getServedModelRun,
   loadModelArtifact,
-  loadRunAudience,
+  countRunMovieVectors,
   forEachMovieNeighbours,
+  forEachRunAudience,
+  forEachRunMovie,
+  forEachTitleKeys,
   NEIGHBOUR_BASES,
-  loadRunMovies,
-  loadTitleKeys,
   MODEL_CHANNEL,
   withStatementTimeout,
 } from '@cinemap/db';
-import { ModelSnapshot } from './snapshot';
+import { SnapshotBuilder, type ModelSnapshot } from './snapshot';
 import { RatingScorer } from './scorer';
 
 const RELEASE_OLD_AFTER_MS = 60_000;
@@ -169,19 +172,25 @@ export class ModelStore {
     }
     if (this.snapshot?.runId === run.id) return;
     const t0 = Date.now();
-    const { rows, titleKeys, bytes, audience } = await withStatementTimeout(this.db, this.loadTimeoutMs, async (q) => ({
-      rows: await loadRunMovies(q, run.id),
-      titleKeys: await loadTitleKeys(q, run.id),
-      bytes: await loadModelArtifact(q, run.id, 'onnx-scorer'),
-      audience: await loadRunAudience(q, run.id),
-    }));
-    if (!rows.length) {
-      // A run activated before catalogues were kept per run, whose dataset is gone.
-      throw new Error(
-        `model run ${run.id} has no catalogue of its own (it was trained on dataset ${run.datasetId} before this version, and that dataset is no longer loaded): train a new run (npm run train)`,
-      );
-    }
-    const titles = new TitleIndex(titleKeys);
+    const kernel = await this.scanKernel();
+    // Read a page at a time into the snapshot being built: no row outlives its page (rows
+    // read whole and kept until the snapshot was built held ~150 MB of the gateway's heap).
+    const { build, titles, bytes } = await withStatementTimeout(this.db, this.loadTimeoutMs, async (q) => {
+      const size = await countRunMovieVectors(q, run.id);
+      if (!size) {
+        // A run activated before catalogues were kept per run, whose dataset is gone.
+        throw new Error(
+          `model run ${run.id} has no catalogue of its own (it was trained on dataset ${run.datasetId} before this version, and that dataset is no longer loaded): train a new run (npm run train)`,
+        );
+      }
+      const build = new SnapshotBuilder(run, size, kernel);
+      await forEachRunMovie(q, run.id, (r) => build.addMovie(r));
+      await forEachRunAudience(q, run.id, (movieId, v) => build.addAudience(movieId, v));
+      build.buildBases();
+      const titles = new TitleIndex();
+      await forEachTitleKeys(q, run.id, (e) => titles.add(e));
+      return { build, titles, bytes: await loadModelArtifact(q, run.id, 'onnx-scorer') };
+    });
     let scorer: RatingScorer | null = null;
     if (bytes) {
       try {
@@ -196,7 +205,7 @@ export class ModelStore {
       await scorer?.release();
       return;
     }
-    const next = new ModelSnapshot(run, rows, scorer, titles, await this.scanKernel(), new Date(), audience.size ? audience : null);
+    const next = build.finish(scorer, titles, new Date());
     await this.attachLists(next);
     const old = this.snapshot;
     this.snapshot = next; // the swap: one reference assignment

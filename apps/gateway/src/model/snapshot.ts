@@ -22,6 +22,7 @@ import {
 } from '@cinemap/domain';
 import { blendRows, normalizeRows, scanDot, topKByDot, type DotScanIndex, type DotScanKernel } from '@cinemap/math';
 import type { NeighbourBasis, ServedModelRun, RunMovieRow } from '@cinemap/db';
+import { IdIndex } from './id-index';
 import { toMovieView, type MovieView } from '../graphql/types/movie.type';
 import type { SimilarMovie } from '../graphql/types/similar-movie.type';
 import type { RatingScorer } from './scorer';
@@ -56,11 +57,42 @@ export interface CachedResponse {
   operation: string;
 }
 
-/** One basis's lists in row terms: `rows[r * n + i]` is row r's i-th neighbour row (best first), `len[r]` how many it holds. */
-interface RowLists {
-  n: number;
-  rows: Int32Array;
-  len: Int32Array;
+/**
+ * One basis's lists in row terms: `row(r, i)` is row r's i-th neighbour row (best first),
+ * `len[r]` how many it holds. A row number takes 3 bytes (catalogues under 2^24 films;
+ * 4 beyond): 86k films x 100 neighbours hold 26 MB per basis instead of 34.
+ */
+export class RowLists {
+  readonly len: Int32Array;
+  private readonly packed: Uint8Array | null;
+  private readonly wide: Int32Array | null;
+  constructor(
+    readonly n: number,
+    films: number,
+    /** 3 bytes a row number (default: whenever every row fits). */
+    narrow = films <= 2 ** 24,
+  ) {
+    this.len = new Int32Array(films);
+    this.packed = narrow ? new Uint8Array(films * n * 3) : null;
+    this.wide = narrow ? null : new Int32Array(films * n);
+  }
+  row(r: number, i: number): number {
+    const p = this.packed;
+    if (p === null) return this.wide![r * this.n + i];
+    const o = (r * this.n + i) * 3;
+    return p[o] | (p[o + 1] << 8) | (p[o + 2] << 16);
+  }
+  set(r: number, i: number, row: number): void {
+    const p = this.packed;
+    if (p === null) {
+      this.wide![r * this.n + i] = row;
+      return;
+    }
+    const o = (r * this.n + i) * 3;
+    p[o] = row & 255;
+    p[o + 1] = (row >> 8) & 255;
+    p[o + 2] = row >> 16;
+  }
 }
 
 /** How a similarMovies answer was found (counted for the bench and the docs' figures). */
@@ -93,18 +125,196 @@ class BasisMatrix {
   }
 }
 
+/** Rows of the blend computed at a time (blendRows over a block: the same values as over the whole matrix, without a whole-matrix temporary). */
+const BLEND_BLOCK = 4096;
+
+/**
+ * What a snapshot is built from, read a page at a time (the store's load): the run's movies
+ * in movie id order (`addMovie`, exactly `size` of them), then its audience vectors
+ * (`addAudience`, any order; none for a run trained before them), then `finish`. Each
+ * movie goes straight into the matrices and the catalogue, so no row read from the
+ * database outlives its page: with 86k rows held whole (vectors, title keys) until the
+ * snapshot was built, the heap stood at ~250 MB after the load, ~100 MB of it live.
+ */
+export class SnapshotBuilder {
+  private taste: BasisMatrix | null = null;
+  private audience: BasisMatrix | null = null;
+  /** Rows that have an audience vector (only while one is being added). */
+  private audienceSeen: Uint8Array | null = null;
+  private audienceRows = 0;
+  private readonly ids: Int32Array;
+  private rowIndex: IdIndex | null = null;
+  private readonly movies: MovieView[];
+  private readonly norms: Float64Array;
+  private readonly biases: Float32Array;
+  private readonly avgF32: Float32Array;
+  /** One genres array per distinct list (a few hundred in a catalogue), shared by the films that have it. */
+  private readonly genreLists = new Map<string, string[]>();
+  private filled = 0;
+  private bases: Map<SimilarityBasis, BasisMatrix> | null = null;
+  /** Taste's weight in the blend (the run's params.blendWeight). */
+  private readonly weight: number;
+
+  constructor(
+    readonly run: ServedModelRun,
+    /** How many movies will be added. */
+    readonly size: number,
+    /** The WASM scan kernel (null: the TypeScript scan, ~5x slower, same answers). */
+    private readonly kernel: DotScanKernel | null = null,
+  ) {
+    this.ids = new Int32Array(size);
+    this.movies = new Array<MovieView>(size);
+    this.norms = new Float64Array(size);
+    this.biases = new Float32Array(size);
+    this.avgF32 = new Float32Array(size);
+    this.weight = Number(run.params.blendWeight ?? DEFAULT_BLEND_WEIGHT);
+  }
+
+  /** The next movie (ascending movie id); `r.embedding` is read now, not kept, and `r.genres` may be replaced by an equal shared list. */
+  addMovie(r: RunMovieRow): void {
+    const i = this.filled;
+    if (i === this.size) throw new Error(`run ${this.run.id}: more than the ${this.size} movies announced`);
+    if (i > 0 && !(r.movieId > this.ids[i - 1]))
+      throw new Error(`run ${this.run.id}: movie ${r.movieId} after ${this.ids[i - 1]} (movies come in ascending id order)`);
+    const dim = r.embedding.length;
+    const taste = (this.taste ??= new BasisMatrix(this.size, dim, this.kernel));
+    if (dim !== taste.dim) throw new Error(`run ${this.run.id}: movie ${r.movieId} has a ${dim}-d embedding, others ${taste.dim}-d`);
+    taste.matrix.set(r.embedding, i * dim);
+    let sq = 0;
+    for (let j = 0; j < dim; j++) sq += r.embedding[j] * r.embedding[j];
+    this.norms[i] = Math.sqrt(sq);
+    this.biases[i] = r.bias;
+    this.ids[i] = r.movieId;
+    this.avgF32[i] = r.averageRating;
+    const key = JSON.stringify(r.genres);
+    const genres = this.genreLists.get(key);
+    if (genres) r.genres = genres;
+    else this.genreLists.set(key, r.genres);
+    this.movies[i] = toMovieView(r);
+    this.filled++;
+  }
+
+  /** A movie's audience vector (read now, not kept); one of a movie not in the run is ignored, as a lookup by id never reaches it. */
+  addAudience(movieId: number, v: ArrayLike<number>): void {
+    this.checkFilled();
+    if (this.bases) throw new Error(`run ${this.run.id}: an audience vector after the bases were built`);
+    const aud = (this.audience ??= new BasisMatrix(this.size, v.length, this.kernel));
+    const seen = (this.audienceSeen ??= new Uint8Array(this.size));
+    const r = this.rows().get(movieId);
+    if (r === undefined) return;
+    if (v.length !== aud.dim)
+      throw new Error(`run ${this.run.id}: movie ${movieId} has a ${v.length}-d audience vector, others ${aud.dim}-d`);
+    if (!seen[r]) this.audienceRows++;
+    seen[r] = 1;
+    aud.matrix.set(v, r * aud.dim);
+  }
+
+  /**
+   * Each basis's unit rows (and int8 copies), the blend of the raw taste rows with the
+   * audience ones by the run's recorded weight (blendRows, the trainer's own): after the
+   * last `addAudience`, before `finish` (which calls it when not done). The store calls it
+   * before the scorer loads: the allocator then still returns the blend's scratch blocks.
+   */
+  buildBases(): void {
+    if (this.bases) return;
+    this.checkFilled();
+    const taste = this.taste ?? new BasisMatrix(this.size, 0, this.kernel);
+    const bases = new Map<SimilarityBasis, BasisMatrix>();
+    const aud = this.audience;
+    if (aud) {
+      if (this.audienceRows < this.size) {
+        const r = this.audienceSeen!.indexOf(0);
+        throw new Error(`run ${this.run.id}: movie ${this.ids[r]} has no audience vector, others ${aud.dim}-d`);
+      }
+      this.audienceSeen = null;
+      const dim = taste.dim,
+        da = aud.dim;
+      const blend = new BasisMatrix(this.size, dim + da, this.kernel);
+      for (let r0 = 0; r0 < this.size; r0 += BLEND_BLOCK) {
+        const r1 = Math.min(this.size, r0 + BLEND_BLOCK);
+        const rows = blendRows(
+          taste.matrix.subarray(r0 * dim, r1 * dim),
+          dim,
+          aud.matrix.subarray(r0 * da, r1 * da),
+          da,
+          r1 - r0,
+          this.weight,
+        );
+        blend.matrix.set(rows, r0 * (dim + da));
+      }
+      bases.set('audience', aud.normalize());
+      bases.set('blend', blend.normalize());
+    }
+    bases.set('taste', taste.normalize());
+    // A run trained before audience vectors existed: the blend of taste with an absent
+    // (zero) audience part is the taste cosine, as blendRows and SQL similar_movies() define it.
+    if (!bases.has('blend')) bases.set('blend', taste);
+    this.bases = bases;
+  }
+
+  /** The snapshot (see `buildBases`). */
+  finish(scorer: RatingScorer | null, titles: TitleIndex | null = null, loadedAt = new Date()): ModelSnapshot {
+    this.buildBases();
+    const genres = new Set<string>();
+    for (const list of this.genreLists.values()) for (const g of list) genres.add(g);
+    return new ModelSnapshot({
+      run: this.run,
+      scorer,
+      titles,
+      loadedAt,
+      bases: this.bases!,
+      blendWeight: this.audience ? this.weight : null,
+      movies: this.movies,
+      rowOf: this.rows(),
+      norms: this.norms,
+      biases: this.biases,
+      genres: [...genres].sort(),
+      columns: new FilterColumns(this.movies, this.avgF32),
+    });
+  }
+
+  private checkFilled(): void {
+    if (this.filled !== this.size) throw new Error(`run ${this.run.id}: ${this.filled} movies added of the ${this.size} announced`);
+  }
+
+  private rows(): IdIndex {
+    return (this.rowIndex ??= new IdIndex(this.ids));
+  }
+}
+
+/** What a ModelSnapshot is made of (SnapshotBuilder.finish). */
+interface SnapshotParts {
+  run: ServedModelRun;
+  scorer: RatingScorer | null;
+  titles: TitleIndex | null;
+  loadedAt: Date;
+  bases: Map<SimilarityBasis, BasisMatrix>;
+  blendWeight: number | null;
+  movies: MovieView[];
+  rowOf: IdIndex;
+  norms: Float64Array;
+  biases: Float32Array;
+  genres: string[];
+  columns: FilterColumns;
+}
+
 export class ModelSnapshot {
+  readonly run: ServedModelRun;
+  readonly scorer: RatingScorer | null;
+  /** The catalogue's titles as of this snapshot's load (null: resolve in SQL). */
+  readonly titles: TitleIndex | null;
+  readonly loadedAt: Date;
   /** The taste basis's width (the run's --factors). */
   readonly dim: number;
   readonly size: number;
   /** The taste basis: row-major, unit-length rows, in movie id order (inside the scan kernel's memory when there is one). */
   readonly matrix: Float32Array;
-  private readonly bases = new Map<SimilarityBasis, BasisMatrix>();
+  private readonly bases: Map<SimilarityBasis, BasisMatrix>;
   /** Taste's weight in the blend (the run's params.blendWeight), null without audience vectors. */
   readonly blendWeight: number | null;
   readonly movies: MovieView[];
-  private readonly rowOf = new Map<number, number>();
-  private readonly avgF32: Float32Array;
+  /** Movie id → row. */
+  private readonly rowOf: IdIndex;
   /** The filterable fields by row: a filter check without an object per row. */
   private readonly columns: FilterColumns;
   /** Filter (floor explicit) → the rows that pass it, ascending: what a filtered scan reads. */
@@ -128,72 +338,39 @@ export class ModelSnapshot {
   private readonly lists = new Map<NeighbourBasis, RowLists>();
   readonly listUse: ListUse = { list: 0, fallback: 0, scan: 0 };
 
-  constructor(
-    readonly run: ServedModelRun,
-    rows: RunMovieRow[],
-    readonly scorer: RatingScorer | null,
-    /** The catalogue's titles as of this snapshot's load (null: resolve in SQL). */
-    readonly titles: TitleIndex | null = null,
-    /** The WASM scan kernel (null: the TypeScript scan, ~5x slower, same answers). */
+  /** A snapshot of `rows` (movie id order) and the run's audience vectors by movie id (null: a run trained before them). */
+  static fromRows(
+    run: ServedModelRun,
+    rows: readonly RunMovieRow[],
+    scorer: RatingScorer | null,
+    titles: TitleIndex | null = null,
     kernel: DotScanKernel | null = null,
-    readonly loadedAt = new Date(),
-    /** The run's audience vectors by movie id (null: a run trained before them). */
-    audience: ReadonlyMap<number, Float32Array> | null = null,
-  ) {
-    this.size = rows.length;
-    this.dim = rows[0]?.embedding.length ?? 0;
-    const taste = new BasisMatrix(this.size, this.dim, kernel);
-    this.matrix = taste.matrix;
-    this.avgF32 = new Float32Array(this.size);
-    this.norms = new Float64Array(this.size);
-    this.biases = new Float32Array(this.size);
-    this.movies = new Array(this.size);
-    const genres = new Set<string>();
-    rows.forEach((r, i) => {
-      if (r.embedding.length !== this.dim)
-        throw new Error(`run ${run.id}: movie ${r.movieId} has a ${r.embedding.length}-d embedding, others ${this.dim}-d`);
-      this.matrix.set(r.embedding, i * this.dim);
-      let sq = 0;
-      for (let j = 0; j < this.dim; j++) sq += r.embedding[j] * r.embedding[j];
-      this.norms[i] = Math.sqrt(sq);
-      this.biases[i] = r.bias;
-      this.rowOf.set(r.movieId, i);
-      this.avgF32[i] = r.averageRating;
-      this.movies[i] = toMovieView(r);
-      for (const g of r.genres) genres.add(g);
-    });
-    this.genres = [...genres].sort();
-    this.columns = new FilterColumns(
-      this.movies.map((m, i) => ({ genres: m.genres, year: m.year, ratingCount: m.ratingCount, averageRating: this.avgF32[i] })),
-    );
-    const weight = Number(run.params.blendWeight ?? DEFAULT_BLEND_WEIGHT);
-    this.blendWeight = audience?.size ? weight : null;
-    if (audience?.size) this.addAudience(rows, audience, weight, kernel);
-    this.bases.set('taste', taste.normalize());
-    // A run trained before audience vectors existed: the blend of taste with an absent
-    // (zero) audience part is the taste cosine, as blendRows and SQL similar_movies() define it.
-    if (!this.bases.has('blend')) this.bases.set('blend', this.bases.get('taste')!);
+    loadedAt = new Date(),
+    audience: ReadonlyMap<number, ArrayLike<number>> | null = null,
+  ): ModelSnapshot {
+    const b = new SnapshotBuilder(run, rows.length, kernel);
+    for (const r of rows) b.addMovie(r);
+    if (audience) for (const [id, v] of audience) b.addAudience(id, v);
+    return b.finish(scorer, titles, loadedAt);
   }
 
-  /** The audience matrix from `audience`, and the blend of the raw taste rows (before normalising) with it. */
-  private addAudience(
-    rows: RunMovieRow[],
-    audience: ReadonlyMap<number, Float32Array>,
-    weight: number,
-    kernel: DotScanKernel | null,
-  ): void {
-    const da = audience.values().next().value!.length;
-    const aud = new BasisMatrix(this.size, da, kernel);
-    rows.forEach((r, i) => {
-      const v = audience.get(r.movieId);
-      if (!v || v.length !== da)
-        throw new Error(`run ${this.run.id}: movie ${r.movieId} has ${v ? `a ${v.length}-d` : 'no'} audience vector, others ${da}-d`);
-      aud.matrix.set(v, i * da);
-    });
-    const blend = new BasisMatrix(this.size, this.dim + da, kernel);
-    blend.matrix.set(blendRows(this.matrix, this.dim, aud.matrix, da, this.size, weight));
-    this.bases.set('audience', aud.normalize());
-    this.bases.set('blend', blend.normalize());
+  constructor(parts: SnapshotParts) {
+    this.run = parts.run;
+    this.scorer = parts.scorer;
+    this.titles = parts.titles;
+    this.loadedAt = parts.loadedAt;
+    this.bases = parts.bases;
+    const taste = parts.bases.get('taste')!;
+    this.dim = taste.dim;
+    this.size = taste.size;
+    this.matrix = taste.matrix;
+    this.blendWeight = parts.blendWeight;
+    this.movies = parts.movies;
+    this.rowOf = parts.rowOf;
+    this.norms = parts.norms;
+    this.biases = parts.biases;
+    this.genres = parts.genres;
+    this.columns = parts.columns;
   }
 
   /** Whether this run can answer in `basis` (audience needs audience vectors; blend is taste without them). */
@@ -333,8 +510,8 @@ export class ModelSnapshot {
     const passes = this.filterOf(filter);
     const out: SimilarMovie[] = [];
     const len = lists.len[r];
-    for (let i = 0, o = r * lists.n; i < len && out.length < k; i++) {
-      const c = lists.rows[o + i];
+    for (let i = 0; i < len && out.length < k; i++) {
+      const c = lists.row(r, i);
       if (passes(c)) out.push({ movie: this.movies[c], similarity: scanDot(m.matrix, m.dim, r, c) });
     }
     if (out.length === k || len === this.size - 1) {
@@ -367,7 +544,7 @@ export class ModelSnapshot {
       add: (movieId, ids, length = ids.length) => {
         if (!lists) {
           if (length < 1) throw bad('the lists are empty');
-          lists = { n: length, rows: new Int32Array(this.size * length).fill(-1), len: new Int32Array(this.size) };
+          lists = new RowLists(length, this.size);
           want = Math.min(length, this.size - 1);
         }
         const r = this.rowOf.get(movieId);
@@ -377,7 +554,7 @@ export class ModelSnapshot {
         for (let i = 0; i < length; i++) {
           const c = this.rowOf.get(ids[i]);
           if (c === undefined || c === r) throw bad(`film ${movieId}'s neighbour ${ids[i]} is ${c === r ? 'itself' : 'not in the run'}`);
-          lists.rows[r * lists.n + i] = c;
+          lists.set(r, i, c);
         }
         lists.len[r] = length;
         films++;

@@ -8,7 +8,7 @@ import { blendRows, cosine as cos } from '@cinemap/math';
 import { describeEachBackend } from '../testing';
 import { similarMoviesFunction } from '../testing/queries';
 import { seedGatewayFixture, seedModelRun, type SeedResult } from '../testing/seed';
-import { audienceDims, loadRunAudience, loadRunBlend, similarMoviesAnnBasis } from './audience-embeddings';
+import { audienceDims, forEachRunAudience, loadRunAudience, loadRunBlend, similarMoviesAnnBasis } from './audience-embeddings';
 import { activateModelRun } from './model-runs';
 import { loadRunMovies } from './movies';
 
@@ -48,6 +48,16 @@ describeEachBackend('audience and blend vectors', (ctx) => {
     const taste = await similarMoviesFunction(ctx.db(), 'the matrix', 12, 'taste');
     expect(byDefault).toEqual(blend);
     expect(taste.map((r) => r.movieId)).not.toEqual(blend.map((r) => r.movieId));
+  });
+
+  it('reads page by page (forEachRunAudience) exactly the vectors loadRunAudience reads', async () => {
+    const db = ctx.db();
+    const whole = await loadRunAudience(db, seed.runId);
+    const paged = new Map<number, number[]>();
+    const visited = await forEachRunAudience(db, seed.runId, (movieId, v) => paged.set(movieId, Array.from(v)), 7);
+    expect(visited).toBe(whole.size);
+    expect([...paged.keys()]).toEqual([...whole.keys()]);
+    expect(paged).toEqual(new Map([...whole].map(([id, v]) => [id, Array.from(v)])));
   });
 
   it("stores the blend as blendRows(taste, audience, the run's weight)", async () => {

@@ -6,7 +6,8 @@
 // and the tests make.
 import { DbError, Queryable, csvChunks, csvField, parseVector, vectorLiteral } from '../db';
 import { checkDim, checkRun } from './embedding-indexes';
-import type { ScoredMovieId } from './movies';
+import { parseVectorInto, type ScoredMovieId } from './movies';
+import { releasePage } from './movie-neighbours';
 import { viewCommentsSql } from '../migrations/comments';
 
 export type VectorBasis = 'audience' | 'blend';
@@ -102,6 +103,39 @@ export async function loadRunAudience(q: Queryable, runId: number): Promise<Map<
     [checkRun(runId)],
   );
   return new Map(rows.map((r) => [r.movieId, parseVector(r.audience)]));
+}
+
+/**
+ * `loadRunAudience` a page at a time: visits the run's audience vectors in movie id order,
+ * `audience` a buffer reused for the next movie (copy what you keep); returns how many it
+ * visited. What a load leaves to the garbage collector is one page of `pageSize` vectors.
+ */
+export async function forEachRunAudience(
+  q: Queryable,
+  runId: number,
+  visit: (movieId: number, audience: Float32Array) => void,
+  pageSize = 5000,
+): Promise<number> {
+  checkRun(runId);
+  let after = -2147483648,
+    n = 0,
+    buf: Float32Array = new Float32Array(0);
+  for (;;) {
+    const rows = await q.query<{ movieId: number; audience: string }>(
+      `SELECT movie_id AS "movieId", audience::text AS audience FROM movie_audience_embeddings
+       WHERE run_id = $1 AND movie_id > $2 ORDER BY movie_id LIMIT $3`,
+      [runId, after, pageSize],
+    );
+    for (const r of rows) {
+      buf = parseVectorInto(r.audience, buf);
+      visit(r.movieId, buf);
+      n++;
+    }
+    const last = rows.length < pageSize ? null : rows[rows.length - 1].movieId;
+    releasePage(rows);
+    if (last === null) return n;
+    after = last;
+  }
 }
 
 /** The run's blend vectors by movie id (tests compare them with the gateway's own blend). */

@@ -11,7 +11,18 @@ import { explainSimilarMoviesAnn, similarMoviesFunction } from '../testing/queri
 import { seedGatewayFixture, type SeedResult } from '../testing/seed';
 import { createRunEmbeddingIndexes, similarMoviesAnn } from './embedding-indexes';
 import { getServedModelRun } from './model-runs';
-import { appreciatedMovies, loadRunMovies, pcaProjection, searchMovies, similarMoviesExact } from './movies';
+import { parseVector } from '../db';
+import {
+  appreciatedMovies,
+  countRunMovieVectors,
+  forEachRunMovie,
+  loadRunMovies,
+  parseVectorInto,
+  pcaProjection,
+  searchMovies,
+  similarMoviesExact,
+  type RunMovieRow,
+} from './movies';
 
 describeEachBackend('movie queries', (ctx) => {
   let seed: SeedResult;
@@ -82,6 +93,28 @@ describeEachBackend('movie queries', (ctx) => {
     expect(least[0].bias!).toBeLessThanOrEqual(least[4].bias!);
   });
 
+  it('reads page by page (forEachRunMovie) exactly the rows loadRunMovies reads, and counts them', async () => {
+    const db = ctx.db();
+    const whole = await loadRunMovies(db, runId);
+    const paged: RunMovieRow[] = [];
+    let buffer: Float32Array | null = null;
+    const visited = await forEachRunMovie(
+      db,
+      runId,
+      (r) => {
+        buffer ??= r.embedding;
+        expect(r.embedding).toBe(buffer); // one buffer, reused: copy what you keep
+        paged.push({ ...r, embedding: Float32Array.from(r.embedding) });
+      },
+      7,
+    );
+    expect(visited).toBe(whole.length);
+    expect(await countRunMovieVectors(db, runId)).toBe(whole.length);
+    expect(paged).toEqual(whole);
+    expect(paged.map((r) => Array.from(r.embedding))).toEqual(whole.map((r) => Array.from(r.embedding)));
+    expect(await forEachRunMovie(db, 987654, () => {})).toBe(0);
+  });
+
   it('projects most-rated first and searches by prefix and trigram', async () => {
     const p = await pcaProjection(ctx.db(), runId, 5);
     expect(p.map((r) => r.title)[0]).toBe('Shawshank Redemption, The (1994)');
@@ -91,5 +124,25 @@ describeEachBackend('movie queries', (ctx) => {
     expect((await searchMovies(ctx.db(), 'Godfater', 5, runId)).map((m) => m.title)).toContain('Godfather, The (1972)');
     expect(idOf('Matrix, The (1999)')).toBe(1);
     expect((await getServedModelRun(ctx.db()))!.id).toBe(runId);
+  });
+});
+
+describe('parseVectorInto', () => {
+  it.each([['[1,0.5,-2]'], ['[0.1,-3.4028235e+38,1e-45,7]'], ['  [1, 2 ,3] '], ['[]'], ['['], [']'], [''], ['[1,,2]'], ['[]]'], ['1,2']])(
+    'parses %j as parseVector does',
+    (text) => {
+      const want = Array.from(parseVector(text));
+      expect(Array.from(parseVectorInto(text, new Float32Array(0)))).toEqual(want);
+      expect(Array.from(parseVectorInto(text, new Float32Array(want.length)))).toEqual(want);
+    },
+  );
+
+  it('writes into the buffer given when the length fits, else into a new one', () => {
+    const buf = new Float32Array(3);
+    expect(parseVectorInto('[1,2,3]', buf)).toBe(buf);
+    expect(Array.from(buf)).toEqual([1, 2, 3]);
+    const other = parseVectorInto('[4,5]', buf);
+    expect(other).not.toBe(buf);
+    expect(Array.from(other)).toEqual([4, 5]);
   });
 });

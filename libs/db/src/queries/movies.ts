@@ -7,6 +7,7 @@
 // (nothing trained yet) reads the loaded catalogue, `movies`.
 import { minRatingCountOf, type Movie, type MovieFilter } from '@cinemap/domain';
 import { Queryable, parseVector, vectorLiteral } from '../db';
+import { releasePage } from './movie-neighbours';
 
 /** A catalogue movie, with its bias in the active run when it has one. */
 export interface MovieRow extends Movie {
@@ -71,6 +72,83 @@ export async function loadRunMovies(q: Queryable, runId: number): Promise<RunMov
     [runId],
   );
   return rows.map((r) => ({ ...r, embedding: parseVector(r.embedding) }));
+}
+
+/** How many movies `loadRunMovies` / `forEachRunMovie` give for the run (those with a vector in it). */
+export async function countRunMovieVectors(q: Queryable, runId: number): Promise<number> {
+  const [r] = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n
+     FROM movie_embeddings e JOIN run_movies m ON m.run_id = e.run_id AND m.movie_id = e.movie_id
+     WHERE e.run_id = $1`,
+    [runId],
+  );
+  return r.n;
+}
+
+/**
+ * `loadRunMovies` a page at a time: visits the run's movies in movie id order, each row as
+ * `loadRunMovies` gives it except that `embedding` is a buffer reused for the next movie
+ * (copy what you keep), and returns how many it visited. Read in pages of `pageSize`
+ * movies, so what a load leaves to the garbage collector is one page, not the catalogue
+ * (86k rows with their vectors as text are ~100 MB of heap; the gateway's snapshot keeps
+ * none of it).
+ */
+export async function forEachRunMovie(q: Queryable, runId: number, visit: (row: RunMovieRow) => void, pageSize = 5000): Promise<number> {
+  let after = -2147483648,
+    n = 0,
+    buf: Float32Array = new Float32Array(0);
+  for (;;) {
+    const rows = await q.query<Omit<RunMovieRow, 'embedding'> & { embedding: string | Float32Array }>(
+      `SELECT ${MOVIE_COLUMNS}, e.embedding::text AS embedding, e.bias, e.pc1, e.pc2, e.pc3
+       FROM movie_embeddings e JOIN run_movies m ON m.run_id = e.run_id AND m.movie_id = e.movie_id
+       WHERE e.run_id = $1 AND e.movie_id > $2
+       ORDER BY e.movie_id
+       LIMIT $3`,
+      [runId, after, pageSize],
+    );
+    for (const r of rows) {
+      buf = parseVectorInto(r.embedding as string, buf);
+      r.embedding = buf;
+      visit(r as RunMovieRow);
+      n++;
+    }
+    const last = rows.length < pageSize ? null : rows[rows.length - 1].movieId;
+    releasePage(rows);
+    if (last === null) return n;
+    after = last;
+  }
+}
+
+/**
+ * `parseVector(text)` written into `buf` when it has the vector's length (else into a new
+ * array of that length, returned): the same values, without an array and strings per vector.
+ */
+export function parseVectorInto(text: string, buf: Float32Array): Float32Array {
+  // parseVector's body: trimmed, a leading "[" and a trailing "]" off, then split at commas.
+  let start = 0,
+    end = text.length;
+  while (start < end && isSpace(text.charCodeAt(start))) start++;
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
+  if (start < end && text.charCodeAt(start) === 91) start++;
+  if (end > start && text.charCodeAt(end - 1) === 93) end--;
+  let n = 0;
+  if (end > start) {
+    n = 1;
+    for (let i = start; i < end; i++) if (text.charCodeAt(i) === 44) n++;
+  }
+  const out = buf.length === n ? buf : new Float32Array(n);
+  for (let i = 0, a = start; i < n; i++) {
+    let b = a;
+    while (b < end && text.charCodeAt(b) !== 44) b++;
+    out[i] = Number(text.slice(a, b));
+    a = b + 1;
+  }
+  return out;
+}
+
+/** What String.prototype.trim takes off (the vector text pgvector writes has none). */
+function isSpace(c: number): boolean {
+  return /\s/.test(String.fromCharCode(c));
 }
 
 /** Movies by id (any order in, rows in the order of `ids`) from the run's catalogue, with their bias in `runId`. */

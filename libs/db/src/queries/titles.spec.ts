@@ -8,7 +8,7 @@ import { MOVIELENS_TITLE_EXAMPLES, TITLE_KEY_FOLDS, TITLE_KEY_MULTI_FOLDS, Title
 import { describeEachBackend } from '../testing';
 import { sqlTitleKeys } from '../testing/queries';
 import { seedGatewayFixture, RESOLUTION_TABLE, SEED_TITLES, type SeedResult } from '../testing/seed';
-import { loadTitleKeys, resolveTitle, titleSuggestions } from './titles';
+import { forEachTitleKeys, loadTitleKeys, resolveTitle, titleSuggestions } from './titles';
 
 describeEachBackend('TitleIndex (libs/domain) and SQL resolve_title()', (ctx) => {
   let index: TitleIndex;
@@ -103,6 +103,30 @@ describeEachBackend('TitleIndex (libs/domain) and SQL resolve_title()', (ctx) =>
     expect(disagreements).toEqual([]);
     // Both resolved many titles (not agreement by both answering null).
     expect(found).toBeGreaterThan(100);
+  });
+
+  it('reads page by page (forEachTitleKeys) the entries loadTitleKeys reads, and an index built from them answers alike', async () => {
+    const whole = await loadTitleKeys(ctx.db(), seed.runId);
+    const paged = new TitleIndex();
+    const entries: unknown[] = [];
+    const visited = await forEachTitleKeys(
+      ctx.db(),
+      seed.runId,
+      (e) => {
+        entries.push(e);
+        paged.add(e);
+      },
+      7,
+    );
+    expect(visited).toBe(whole.length);
+    expect(entries).toEqual([...whole].sort((a, b) => a.movieId - b.movieId));
+    expect(paged.longestTitle).toBe(index.longestTitle);
+    const typed = [
+      ...RESOLUTION_TABLE.map(([t]) => t),
+      ...SEED_TITLES.flatMap(([t]) => [t, t.replace(/ \(\d{4}\)$/, '')]),
+      'Filler Picture 007',
+    ];
+    expect(typed.map((t) => paged.resolve(t))).toEqual(typed.map((t) => index.resolve(t)));
   });
 
   it('prefers the most-rated film when a bare title is shared, and honours a typed year', () => {

@@ -4,6 +4,7 @@
 // schema-qualified (cinemap.*): the answer never depends on a session's search_path.
 import type { TitleIndexEntry } from '@cinemap/domain';
 import type { Queryable } from '../db';
+import { releasePage } from './movie-neighbours';
 
 /**
  * Every movie's title keys in the run's catalogue: what the domain's TitleIndex (the
@@ -14,6 +15,36 @@ export async function loadTitleKeys(q: Queryable, runId: number): Promise<TitleI
     `SELECT movie_id AS "movieId", year, rating_count AS "ratingCount", title_keys AS "titleKeys", char_length(title) AS "titleLength" FROM run_movies WHERE run_id = $1`,
     [runId],
   );
+}
+
+/**
+ * `loadTitleKeys` a page at a time, in movie id order (the index ranks entries itself):
+ * `visit` gets each movie's entry; returns how many it visited. What a load leaves to the
+ * garbage collector is one page of `pageSize` entries.
+ */
+export async function forEachTitleKeys(
+  q: Queryable,
+  runId: number,
+  visit: (entry: TitleIndexEntry) => void,
+  pageSize = 10000,
+): Promise<number> {
+  let after = -2147483648,
+    n = 0;
+  for (;;) {
+    const rows = await q.query<TitleIndexEntry>(
+      `SELECT movie_id AS "movieId", year, rating_count AS "ratingCount", title_keys AS "titleKeys", char_length(title) AS "titleLength"
+       FROM run_movies WHERE run_id = $1 AND movie_id > $2 ORDER BY movie_id LIMIT $3`,
+      [runId, after, pageSize],
+    );
+    for (const r of rows) {
+      visit(r);
+      n++;
+    }
+    const last = rows.length < pageSize ? null : rows[rows.length - 1].movieId;
+    releasePage(rows);
+    if (last === null) return n;
+    after = last;
+  }
 }
 
 /**
