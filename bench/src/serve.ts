@@ -389,7 +389,7 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
       cinemap: mb(rssAfter),
       unit: 'MB',
       higherIsBetter: false,
-      notes: `includes the in-process PGlite database and the lists' computation; the lists take ${mb(cost.perBasis.length * seed.movies.length * cost.n * 4).toFixed(0)} MB in the gateway (both bases, row indices, Int32Array); a gateway process alone: docs/BENCHMARKS.md`,
+      notes: `includes the in-process PGlite database and the lists' computation; the lists take ${mb(cost.perBasis.length * seed.movies.length * cost.n * 3).toFixed(0)} MB in the gateway (both bases, row numbers in 3 bytes); a gateway process alone: docs/BENCHMARKS.md`,
     },
     ...recall,
   ];
