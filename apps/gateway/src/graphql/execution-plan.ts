@@ -66,7 +66,8 @@ interface RootStep {
 }
 
 /**
- * Per request (its context object): the outcome of the root field at which a plan gave up
+ * Per request (keyed by requestKeyOf: its REQUEST_IDENTITY, else its context object): the
+ * outcome of the root field at which a plan gave up
  * (the first failure, as graphql-js orders them). graphql-js, executing the request after,
  * takes it instead of calling that resolver again: the same failure first, so the same
  * answer — and no second "did you mean" lookup for an unknown title.
