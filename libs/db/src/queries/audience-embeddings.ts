@@ -4,10 +4,9 @@
 // vectors in ./embedding-indexes.ts); the analysts' views active_audience_embeddings
 // and active_blend_embeddings, pointed at the activated run; and the reads the gateway
 // and the tests make.
-import { DbError, Queryable, csvChunks, csvField, parseVector, vectorLiteral } from '../db';
+import { DbError, Queryable, csvChunks, csvField, forEachKeyPage, parseVector, vectorLiteral } from '../db';
 import { checkDim, checkRun } from './embedding-indexes';
 import { parseVectorInto, type ScoredMovieId } from './movies';
-import { releasePage } from './movie-neighbours';
 import { viewCommentsSql } from '../migrations/comments';
 
 export type VectorBasis = 'audience' | 'blend';
@@ -117,25 +116,21 @@ export async function forEachRunAudience(
   pageSize = 5000,
 ): Promise<number> {
   checkRun(runId);
-  let after = -2147483648,
-    n = 0,
-    buf: Float32Array = new Float32Array(0);
-  for (;;) {
-    const rows = await q.query<{ movieId: number; audience: string }>(
-      `SELECT movie_id AS "movieId", audience::text AS audience FROM movie_audience_embeddings
-       WHERE run_id = $1 AND movie_id > $2 ORDER BY movie_id LIMIT $3`,
-      [runId, after, pageSize],
-    );
-    for (const r of rows) {
+  let buf: Float32Array = new Float32Array(0);
+  return forEachKeyPage(
+    pageSize,
+    (after) =>
+      q.query<{ movieId: number; audience: string }>(
+        `SELECT movie_id AS "movieId", audience::text AS audience FROM movie_audience_embeddings
+         WHERE run_id = $1 AND movie_id > $2 ORDER BY movie_id LIMIT $3`,
+        [runId, after, pageSize],
+      ),
+    (r) => r.movieId,
+    (r) => {
       buf = parseVectorInto(r.audience, buf);
       visit(r.movieId, buf);
-      n++;
-    }
-    const last = rows.length < pageSize ? null : rows[rows.length - 1].movieId;
-    releasePage(rows);
-    if (last === null) return n;
-    after = last;
-  }
+    },
+  );
 }
 
 /** The run's blend vectors by movie id (tests compare them with the gateway's own blend). */

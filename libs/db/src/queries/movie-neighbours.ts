@@ -2,7 +2,7 @@
 // with COPY inside the trainer's write transaction, read back whole by the gateway when
 // it loads a run, and sized for the bench. One basis per call, so another basis (the
 // audience embedding, a blend) is one more call with its own name.
-import { Queryable, csvChunks } from '../db';
+import { Queryable, csvChunks, forEachKeyPage } from '../db';
 
 /** The bases the table accepts (its CHECK constraint): taste = the learned movie factors. */
 export const NEIGHBOUR_BASES = ['taste', 'audience', 'blend'] as const;
@@ -65,17 +65,18 @@ export async function forEachMovieNeighbours(
   pageSize = 5000,
 ): Promise<number> {
   checkBasis(basis);
-  let after = -2147483648,
-    films = 0,
-    buf: Int32Array = new Int32Array(128);
-  for (;;) {
+  let buf: Int32Array = new Int32Array(128);
+  return forEachKeyPage(
+    pageSize,
     // Text, parsed here: several times faster than letting the drivers build int[] arrays.
-    const rows = await q.query<{ movie_id: number; ids: string }>(
-      `SELECT movie_id, array_to_string(neighbour_ids, ',') AS ids FROM movie_neighbours
-       WHERE run_id = $1 AND basis = $2 AND movie_id > $3 ORDER BY movie_id LIMIT $4`,
-      [runId, basis, after, pageSize],
-    );
-    for (const r of rows) {
+    (after) =>
+      q.query<{ movie_id: number; ids: string }>(
+        `SELECT movie_id, array_to_string(neighbour_ids, ',') AS ids FROM movie_neighbours
+         WHERE run_id = $1 AND basis = $2 AND movie_id > $3 ORDER BY movie_id LIMIT $4`,
+        [runId, basis, after, pageSize],
+      ),
+    (r) => r.movie_id,
+    (r) => {
       const text = r.ids;
       let len = 0,
         v = 0,
@@ -97,23 +98,8 @@ export async function forEachMovieNeighbours(
         }
       }
       visit(r.movie_id, buf, len);
-      films++;
-    }
-    const last = rows.length < pageSize ? null : rows[rows.length - 1].movie_id;
-    releasePage(rows);
-    if (last === null) return films;
-    after = last;
-  }
-}
-
-/**
- * Empties a page of rows the driver returned, once read. Left as returned, the rows of
- * every page (pg 8) survived V8's young-generation collections until the next full one:
- * ~75% of what a paged read allocates was promoted, so the paged loads of an 86k-film run
- * left ~100 MB of old-generation garbage (gateway RSS). Emptied, ~1% survives.
- */
-export function releasePage(rows: unknown[]): void {
-  rows.length = 0;
+    },
+  );
 }
 
 function growInt32(a: Int32Array): Int32Array {

@@ -6,8 +6,7 @@
 // now (an ingest of another dump without a new run changes nothing answered); a null run
 // (nothing trained yet) reads the loaded catalogue, `movies`.
 import { minRatingCountOf, type Movie, type MovieFilter } from '@cinemap/domain';
-import { Queryable, parseVector, vectorLiteral } from '../db';
-import { releasePage } from './movie-neighbours';
+import { Queryable, forEachKeyPage, parseVector, vectorLiteral } from '../db';
 
 /** A catalogue movie, with its bias in the active run when it has one. */
 export interface MovieRow extends Movie {
@@ -94,29 +93,25 @@ export async function countRunMovieVectors(q: Queryable, runId: number): Promise
  * none of it).
  */
 export async function forEachRunMovie(q: Queryable, runId: number, visit: (row: RunMovieRow) => void, pageSize = 5000): Promise<number> {
-  let after = -2147483648,
-    n = 0,
-    buf: Float32Array = new Float32Array(0);
-  for (;;) {
-    const rows = await q.query<Omit<RunMovieRow, 'embedding'> & { embedding: string | Float32Array }>(
-      `SELECT ${MOVIE_COLUMNS}, e.embedding::text AS embedding, e.bias, e.pc1, e.pc2, e.pc3
-       FROM movie_embeddings e JOIN run_movies m ON m.run_id = e.run_id AND m.movie_id = e.movie_id
-       WHERE e.run_id = $1 AND e.movie_id > $2
-       ORDER BY e.movie_id
-       LIMIT $3`,
-      [runId, after, pageSize],
-    );
-    for (const r of rows) {
+  let buf: Float32Array = new Float32Array(0);
+  return forEachKeyPage(
+    pageSize,
+    (after) =>
+      q.query<Omit<RunMovieRow, 'embedding'> & { embedding: string | Float32Array }>(
+        `SELECT ${MOVIE_COLUMNS}, e.embedding::text AS embedding, e.bias, e.pc1, e.pc2, e.pc3
+         FROM movie_embeddings e JOIN run_movies m ON m.run_id = e.run_id AND m.movie_id = e.movie_id
+         WHERE e.run_id = $1 AND e.movie_id > $2
+         ORDER BY e.movie_id
+         LIMIT $3`,
+        [runId, after, pageSize],
+      ),
+    (r) => r.movieId,
+    (r) => {
       buf = parseVectorInto(r.embedding as string, buf);
       r.embedding = buf;
       visit(r as RunMovieRow);
-      n++;
-    }
-    const last = rows.length < pageSize ? null : rows[rows.length - 1].movieId;
-    releasePage(rows);
-    if (last === null) return n;
-    after = last;
-  }
+    },
+  );
 }
 
 /**

@@ -3,8 +3,7 @@
 // twin, tested equal in ./titles.spec.ts) for the gateway's fallbacks. Called
 // schema-qualified (cinemap.*): the answer never depends on a session's search_path.
 import type { TitleIndexEntry } from '@cinemap/domain';
-import type { Queryable } from '../db';
-import { releasePage } from './movie-neighbours';
+import { forEachKeyPage, type Queryable } from '../db';
 
 /**
  * Every movie's title keys in the run's catalogue: what the domain's TitleIndex (the
@@ -28,23 +27,17 @@ export async function forEachTitleKeys(
   visit: (entry: TitleIndexEntry) => void,
   pageSize = 10000,
 ): Promise<number> {
-  let after = -2147483648,
-    n = 0;
-  for (;;) {
-    const rows = await q.query<TitleIndexEntry>(
-      `SELECT movie_id AS "movieId", year, rating_count AS "ratingCount", title_keys AS "titleKeys", char_length(title) AS "titleLength"
-       FROM run_movies WHERE run_id = $1 AND movie_id > $2 ORDER BY movie_id LIMIT $3`,
-      [runId, after, pageSize],
-    );
-    for (const r of rows) {
-      visit(r);
-      n++;
-    }
-    const last = rows.length < pageSize ? null : rows[rows.length - 1].movieId;
-    releasePage(rows);
-    if (last === null) return n;
-    after = last;
-  }
+  return forEachKeyPage(
+    pageSize,
+    (after) =>
+      q.query<TitleIndexEntry>(
+        `SELECT movie_id AS "movieId", year, rating_count AS "ratingCount", title_keys AS "titleKeys", char_length(title) AS "titleLength"
+         FROM run_movies WHERE run_id = $1 AND movie_id > $2 ORDER BY movie_id LIMIT $3`,
+        [runId, after, pageSize],
+      ),
+    (r) => r.movieId,
+    visit,
+  );
 }
 
 /**
