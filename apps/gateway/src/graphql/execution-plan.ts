@@ -106,6 +106,10 @@ function rememberOutcomes(field: GraphQLField<unknown, unknown>): void {
 /** One compiled operation: `run` answers as graphql-js would, or null (execute it instead). */
 export interface ExecutionPlan {
   run(contextValue: unknown, variables: Record<string, unknown> | undefined): Promise<ExecutionResult | null>;
+  /** The request's variables coerced as graphql-js coerces them (null: they do not coerce: graphql-js answers). */
+  coerce(variables: Record<string, unknown> | undefined): Record<string, unknown> | null;
+  /** `run` with variables `coerce` gave. */
+  runCoerced(contextValue: unknown, values: Record<string, unknown>): Promise<ExecutionResult | null>;
 }
 
 /** A document a plan answered: what answering it again needs (http/direct-answers.ts). */
@@ -303,20 +307,28 @@ interface Part {
   fast: string | null;
 }
 
-/** When a built-in scalar's serialize returns the value itself (leafCompletion's cases); null: never assumed. */
+/**
+ * When a built-in scalar's serialize returns the value itself (a JS expression of `v`): an
+ * Int that is a 32-bit integer, a finite Float, a String, a Boolean. The one statement of
+ * that rule: inlined into the generated object code, compiled for a leaf (leafCompletion).
+ */
+const BUILT_IN_FAST_TESTS = new Map<GraphQLLeafType, string>([
+  [GraphQLInt, '(typeof v === "number" && (v | 0) === v)'],
+  [GraphQLFloat, '(typeof v === "number" && Number.isFinite(v))'],
+  [GraphQLString, 'typeof v === "string"'],
+  [GraphQLBoolean, 'typeof v === "boolean"'],
+]);
+
+/** The fast test of a field's type (non-null unwrapped), or null: never assumed. */
 function fastTest(type: GraphQLOutputType): string | null {
   const t = isNonNullType(type) ? type.ofType : type;
-  if (t === GraphQLInt) return '(typeof v === "number" && (v | 0) === v)';
-  if (t === GraphQLFloat) return '(typeof v === "number" && Number.isFinite(v))';
-  if (t === GraphQLString) return 'typeof v === "string"';
-  if (t === GraphQLBoolean) return 'typeof v === "boolean"';
-  return null;
+  return isLeafType(t) ? (BUILT_IN_FAST_TESTS.get(t) ?? null) : null;
 }
 
 /**
- * A leaf's serialization: graphql-js's `serialize`, with the built-in scalars' common case
- * answered first exactly as their serialize answers it (an Int that is a 32-bit integer, a
- * finite Float, a String, a Boolean: the value itself). Everything else goes to serialize.
+ * A leaf's serialization: graphql-js's `serialize`, with a built-in scalar's common case
+ * (BUILT_IN_FAST_TESTS) answered first as its serialize answers it. Everything else goes to
+ * serialize.
  */
 function leafCompletion(type: GraphQLLeafType): Completion {
   const serialize = (v: unknown): unknown => {
@@ -328,11 +340,9 @@ function leafCompletion(type: GraphQLLeafType): Completion {
       return GIVE_UP;
     }
   };
-  if (type === GraphQLInt) return (v) => (typeof v === 'number' && (v | 0) === v ? v : serialize(v));
-  if (type === GraphQLFloat) return (v) => (typeof v === 'number' && Number.isFinite(v) ? v : serialize(v));
-  if (type === GraphQLString) return (v) => (typeof v === 'string' ? v : serialize(v));
-  if (type === GraphQLBoolean) return (v) => (typeof v === 'boolean' ? v : serialize(v));
-  return serialize;
+  const fast = BUILT_IN_FAST_TESTS.get(type);
+  if (!fast) return serialize;
+  return new Function('serialize', `return function leaf(v) { return ${fast} ? v : serialize(v); };`)(serialize) as Completion;
 }
 
 function listCompletion(item: Completion): Completion {
@@ -376,40 +386,49 @@ function rootInfo(
 function compiledPlan(schema: GraphQLSchema, operation: OperationDefinitionNode, steps: RootStep[]): ExecutionPlan {
   const definitions = operation.variableDefinitions ?? [];
   return {
+    coerce,
     async run(contextValue, variables) {
-      const coerced = getVariableValues(schema, definitions, variables ?? {}, { maxErrors: 50 });
-      if (coerced.errors) return null;
-      const values = coerced.coerced;
-      const completed: unknown[] = new Array(steps.length);
-      const pending: { i: number; promise: Promise<unknown> }[] = [];
-      // As graphql-js: root fields in document order, each resolver called, a value that is
-      // already there completed at once, promises completed as they settle. The roots are
-      // non-null, so the first failure in that order is graphql-js's whole answer (data null
-      // and that error): the plan gives up there, leaving that field's outcome to graphql-js.
-      for (let i = 0; i < steps.length; i++) {
-        const s = steps[i];
-        let args: Record<string, unknown>;
-        try {
-          args = getArgumentValues(s.field, s.node, values);
-        } catch {
-          return giveUp(contextValue, pending);
-        }
-        let value: unknown;
-        try {
-          value = (s.field.resolve ?? defaultFieldResolver)(undefined, args, contextValue, { ...s.info, variableValues: values });
-        } catch (error) {
-          return giveUp(contextValue, pending, s.node, { error });
-        }
-        if (value instanceof Promise) pending.push({ i, promise: value });
-        else if ((completed[i] = s.complete(value)) === GIVE_UP) return giveUp(contextValue, pending, s.node, { value });
-      }
-      const failed = await settle(steps, pending, completed);
-      if (failed) return giveUp(contextValue, pending, failed.node, failed.outcome);
-      const data: Record<string, unknown> = {};
-      for (let i = 0; i < steps.length; i++) data[steps[i].responseKey] = completed[i];
-      return { data };
+      const values = coerce(variables);
+      return values && runCoerced(contextValue, values);
     },
+    runCoerced,
   };
+
+  function coerce(variables: Record<string, unknown> | undefined): Record<string, unknown> | null {
+    const coerced = getVariableValues(schema, definitions, variables ?? {}, { maxErrors: 50 });
+    return coerced.errors ? null : coerced.coerced;
+  }
+
+  async function runCoerced(contextValue: unknown, values: Record<string, unknown>): Promise<ExecutionResult | null> {
+    const completed: unknown[] = new Array(steps.length);
+    const pending: { i: number; promise: Promise<unknown> }[] = [];
+    // As graphql-js: root fields in document order, each resolver called, a value that is
+    // already there completed at once, promises completed as they settle. The roots are
+    // non-null, so the first failure in that order is graphql-js's whole answer (data null
+    // and that error): the plan gives up there, leaving that field's outcome to graphql-js.
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i];
+      let args: Record<string, unknown>;
+      try {
+        args = getArgumentValues(s.field, s.node, values);
+      } catch {
+        return giveUp(contextValue, pending);
+      }
+      let value: unknown;
+      try {
+        value = (s.field.resolve ?? defaultFieldResolver)(undefined, args, contextValue, { ...s.info, variableValues: values });
+      } catch (error) {
+        return giveUp(contextValue, pending, s.node, { error });
+      }
+      if (value instanceof Promise) pending.push({ i, promise: value });
+      else if ((completed[i] = s.complete(value)) === GIVE_UP) return giveUp(contextValue, pending, s.node, { value });
+    }
+    const failed = await settle(steps, pending, completed);
+    if (failed) return giveUp(contextValue, pending, failed.node, failed.outcome);
+    const data: Record<string, unknown> = {};
+    for (let i = 0; i < steps.length; i++) data[steps[i].responseKey] = completed[i];
+    return { data };
+  }
 }
 
 /**

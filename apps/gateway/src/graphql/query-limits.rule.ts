@@ -297,8 +297,7 @@ export function costPlugin<T extends object>(limits: QueryLimits): ApolloServerP
 /**
  * The cost error of `operation` with these variables, or null: null too when its sizes do
  * not come from variables (validation checked them) or the variables do not coerce
- * (execution answers BAD_USER_INPUT; nothing runs). costPlugin's check, and the direct
- * answers' (http/direct-answers.ts).
+ * (execution answers BAD_USER_INPUT; nothing runs). costPlugin's check.
  */
 export function variableCostError(
   schema: GraphQLSchema,
@@ -307,6 +306,30 @@ export function variableCostError(
   variables: Record<string, unknown> | undefined,
   limits: QueryLimits,
 ): GraphQLError | null {
+  if (!sizedByVariables(schema, document, operation)) return null;
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 });
+  if (coerced.errors) return null;
+  return coercedCostError(schema, document, operation, coerced.coerced, limits);
+}
+
+/**
+ * `variableCostError` for variables already coerced as graphql-js coerces them (the direct
+ * answers, http/direct-answers.ts, coerce once for the check and the execution).
+ */
+export function coercedCostError(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  coerced: Record<string, unknown>,
+  limits: QueryLimits,
+): GraphQLError | null {
+  if (!sizedByVariables(schema, document, operation)) return null;
+  const m = measurer(schema, document, coerced)(operation);
+  return m.cost > limits.maxCost ? costError(m.cost, limits.maxCost) : null;
+}
+
+/** Whether `operation`'s sizes come from variables (measured once per document). */
+function sizedByVariables(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): boolean {
   let flagged = variableSized.get(document);
   if (!flagged) {
     flagged = new Set(
@@ -316,11 +339,7 @@ export function variableCostError(
     );
     variableSized.set(document, flagged);
   }
-  if (!flagged.has(operation.name?.value)) return null;
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 });
-  if (coerced.errors) return null;
-  const m = measurer(schema, document, coerced.coerced)(operation);
-  return m.cost > limits.maxCost ? costError(m.cost, limits.maxCost) : null;
+  return flagged.has(operation.name?.value);
 }
 
 /** The parse error graphql-js gives past maxTokens ("more that N tokens"), reworded to say what to do. */

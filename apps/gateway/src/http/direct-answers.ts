@@ -18,7 +18,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import type { PlannedDocument } from '../graphql/execution-plan';
-import { variableCostError, type QueryLimits } from '../graphql/query-limits.rule';
+import { coercedCostError, type QueryLimits } from '../graphql/query-limits.rule';
 import type { GatewayContext } from '../graphql/context';
 import type { GatewayMetrics } from './metrics';
 
@@ -70,9 +70,11 @@ export class DirectAnswers {
     const r = directRequest(body);
     const learnt = r && this.learnt.get(key(r));
     if (!r || !learnt) return null;
-    if (variableCostError(this.schema, learnt.document, learnt.operation, r.variables, this.limits)) return null;
     const t0 = performance.now();
-    const result = await learnt.plan.run(context(), r.variables);
+    // Coerced once, for the cost check and the execution (null: graphql-js's coercion errors, by Apollo).
+    const values = learnt.plan.coerce(r.variables);
+    if (!values || coercedCostError(this.schema, learnt.document, learnt.operation, values, this.limits)) return null;
+    const result = await learnt.plan.runCoerced(context(), values);
     if (!result) return null;
     const text = JSON.stringify(result);
     res.setHeader('content-type', CONTENT_TYPE);
