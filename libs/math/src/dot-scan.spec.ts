@@ -364,6 +364,33 @@ describe('DotScanIndex', () => {
     });
   });
 
+  // (That lanes running at once do not disturb each other is apps/gateway's scan-thread.spec: a real worker.)
+  it('attaches more lanes to the same memory, each answering as the maker does', () => {
+    const rng = new Rng(5);
+    const rows = 3000,
+      dim = 40;
+    const idx = kernel.index(rows, dim, { lanes: 3 });
+    for (let i = 0; i < rows * dim; i++) idx.matrix[i] = rng.normal();
+    normalizeRows(idx.matrix, rows, dim);
+    idx.prepareScreen();
+    const lanes = [idx, kernel.attach(idx.share(), 1), kernel.attach(idx.share(), 2)];
+    expect(lanes[2].matrix.buffer).toBe(idx.matrix.buffer);
+    const all = Int32Array.from({ length: rows }, (_, r) => r);
+    const m = idx.matrix.slice();
+    for (let t = 0; t < 20; t++) {
+      const q = Float64Array.from({ length: dim }, () => rng.normal());
+      const want = topKByDot(m, rows, dim, q, 10, { exclude: new Set([t]) });
+      for (const lane of lanes) {
+        const got = lane.topKOfRowsScreened(q, 10, all, { exclude: new Set([t]) });
+        expect(Array.from(got.indices)).toEqual(Array.from(want.indices));
+        expect(Array.from(got.scores)).toEqual(Array.from(want.scores)); // bitwise
+      }
+    }
+    expect(() => kernel.attach(idx.share(), 0)).toThrow("DotScanKernel.attach: lane must be 1 to 2 (lane 0 is the index's maker), got 0");
+    expect(() => kernel.attach(idx.share(), 3)).toThrow(/lane must be 1 to 2/);
+    expect(() => kernel.index(10, 4, { lanes: 0 })).toThrow('DotScanKernel.index: lanes must be an integer from 1 to 16, got 0');
+  });
+
   it('shares one compiled kernel between callers', async () => {
     expect(await loadDotScanKernel()).toBe(kernel);
   });

@@ -31,6 +31,9 @@
 import { predicateOf, topK, type TopKOptions, type TopKResult } from './top-k';
 import { compileWat } from './wat';
 
+/** The most 64 KiB pages an index's memory may have (2 GiB: what i32 offsets address here). */
+const MAX_PAGES = 32768;
+
 // The screening scan, one text for both variants (placeholders: {{QUERY}} prepares the 16
 // query codes at $y; {{DOT a o}} adds the row at byte $o + $j times them into the i32x4
 // sums $a; {{BIAS1}} / {{BIAS4}} take out what the lane sums overcount). For each listed
@@ -213,7 +216,7 @@ const ROW_SUM = (r: string) => `(i32.load (i32.add (local.get $rowSum) (i32.shl 
 // less 64 * (the row's code sum, kept by prepareScreen) it is row . q.
 const RELAXED_SCREEN_WAT = String.raw`
 (module
-  (import "env" "memory" (memory 0))
+  (import "env" "memory" (memory 0 ${MAX_PAGES} shared))
 ${screenWat(
   '',
   (acc, o) =>
@@ -229,7 +232,7 @@ ${screenWat(
 
 const DOT_SCAN_WAT = String.raw`
 (module
-  (memory (export "memory") 0)
+  (import "env" "memory" (memory 0 ${MAX_PAGES} shared))
   ;; matrix[row at byte $o, :] . q, matrix f32, q f64 at $q; $d4 = dim rounded down to a multiple of 4
   (func $dot (param $o i32) (param $dim i32) (param $d4 i32) (param $q i32) (result f64)
     (local $j i32) (local $qp i32) (local $a v128) (local $b v128) (local $m v128) (local $s0 f64)
@@ -285,7 +288,6 @@ ${I16_SCREEN_WAT}
 )`;
 
 interface ScanExports {
-  memory: WebAssembly.Memory;
   scan(rows: number, dim: number, qOffset: number, outOffset: number): void;
   scanRows(listOffset: number, count: number, dim: number, qOffset: number, outOffset: number): void;
   screen: ScreenKernel;
@@ -318,8 +320,8 @@ let compiled: Promise<DotScanKernel> | undefined;
  */
 export function loadDotScanKernel(): Promise<DotScanKernel> {
   compiled ??= Promise.all([
-    compileWat('dot-scan.wat', DOT_SCAN_WAT, { simd: true }),
-    compileWat('dot-screen-relaxed.wat', RELAXED_SCREEN_WAT, { simd: true, relaxed_simd: true }).catch(() => null),
+    compileWat('dot-scan.wat', DOT_SCAN_WAT, { simd: true, threads: true }),
+    compileWat('dot-screen-relaxed.wat', RELAXED_SCREEN_WAT, { simd: true, relaxed_simd: true, threads: true }).catch(() => null),
   ]).then(([m, relaxed]) => new DotScanKernel(m, relaxed));
   compiled.catch(() => {
     compiled = undefined; // let a later call try again
@@ -331,7 +333,7 @@ const PAGE = 65536;
 /** The most screening scores (k + excluded rows) the kernel tracks; beyond, JS's topK picks the k-th. */
 const MAX_TRACKED = 256;
 
-/** Byte offsets of an index's regions in its WebAssembly memory (see DotScanKernel.index). */
+/** Byte offsets of an index's regions in its WebAssembly memory, as one lane sees them (see `layout`). */
 interface Layout {
   qOffset: number;
   outOffset: number;
@@ -346,21 +348,42 @@ interface Layout {
   bytes: number;
 }
 
-function layout(rows: number, dim: number): Layout {
-  const qOffset = align(rows * dim * 4, 16);
-  const outOffset = align(qOffset + dim * 8, 16);
-  const listOffset = outOffset + rows * 8;
-  // The int8 copy the screened scan reads: each row `stride` bytes (dim rounded up to 16),
-  // then its per-row scales (f64) and code sums (i32), the candidates' rows and the tracked best.
+/**
+ * An index's memory: what every lane reads — the matrix at 0, then its int8 copy (each row
+ * `stride` bytes: dim rounded up to 16), per-row scales (f64) and code sums (i32) — then
+ * per lane (one thread querying at a time) its own query, scores, row list, query codes,
+ * candidates and tracked best. Lane `lane` of `lanes`.
+ */
+function layout(rows: number, dim: number, lane = 0, lanes = 1): Layout {
   const stride = align(dim, 16);
-  const q8Offset = align(listOffset + rows * 4, 16);
-  const rows8Offset = q8Offset + stride;
+  const rows8Offset = align(rows * dim * 4, 16);
   const scaleOffset = align(rows8Offset + rows * stride, 16);
   const rowSumOffset = scaleOffset + rows * 8;
-  const candOffset = rowSumOffset + rows * 4;
-  const topOffset = align(candOffset + rows * 4, 16);
-  const bytes = topOffset + MAX_TRACKED * 8;
-  return { qOffset, outOffset, listOffset, stride, q8Offset, rows8Offset, scaleOffset, rowSumOffset, candOffset, topOffset, bytes };
+  const laneBytes = (base: number) => {
+    const qOffset = align(base, 16);
+    const outOffset = align(qOffset + dim * 8, 16);
+    const listOffset = outOffset + rows * 8;
+    const q8Offset = align(listOffset + rows * 4, 16);
+    const candOffset = align(q8Offset + stride, 16);
+    const topOffset = align(candOffset + rows * 4, 16);
+    return { qOffset, outOffset, listOffset, q8Offset, candOffset, topOffset, end: topOffset + MAX_TRACKED * 8 };
+  };
+  const all = [laneBytes(rowSumOffset + rows * 4)];
+  for (let l = 1; l < lanes; l++) all.push(laneBytes(all[l - 1].end));
+  return { ...all[lane], stride, rows8Offset, scaleOffset, rowSumOffset, bytes: all[lanes - 1].end };
+}
+
+/**
+ * What another thread needs to query an index without copying it (`DotScanKernel.attach`):
+ * its shared memory and shape, the int8 copy's bounds, and which lanes exist. Post it to a
+ * worker; the matrix must not change afterwards.
+ */
+export interface SharedDotScanIndex {
+  memory: WebAssembly.Memory;
+  rows: number;
+  dim: number;
+  lanes: number;
+  quantized: { maxNorm: number; maxResidual: number } | null;
 }
 
 /** A compiled kernel; `index` makes a matrix it can scan (synchronously). */
@@ -375,27 +398,57 @@ export class DotScanKernel {
     this.relaxedSimd = relaxed !== null;
   }
 
+  /** The compiled modules, to post to a worker (`new DotScanKernel(scan, relaxed)` there: no second assembly). */
+  get modules(): { scan: WebAssembly.Module; relaxed: WebAssembly.Module | null } {
+    return { scan: this.module, relaxed: this.relaxed };
+  }
+
   /**
-   * A zeroed rows x dim matrix living in its own WebAssembly memory; fill `matrix`, then query.
-   * `options.relaxed: false` screens with the i16 kernel even where relaxed SIMD runs (tests).
+   * A zeroed rows x dim matrix living in its own (shared) WebAssembly memory; fill `matrix`,
+   * then query. `options.lanes` (default 1): how many threads may query it at once, this
+   * index being lane 0 (the others: `share` + `attach`). `options.relaxed: false` screens
+   * with the i16 kernel even where relaxed SIMD runs (tests).
    */
-  index(rows: number, dim: number, options: { relaxed?: boolean } = {}): DotScanIndex {
+  index(rows: number, dim: number, options: { relaxed?: boolean; lanes?: number } = {}): DotScanIndex {
     if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(dim) || dim < 0) {
       throw new RangeError(`DotScanKernel.index: rows and dim must be non-negative integers, got rows=${rows}, dim=${dim}`);
     }
-    const at = layout(rows, dim);
-    if (at.bytes > 2 ** 31)
+    const lanes = options.lanes ?? 1;
+    if (!Number.isInteger(lanes) || lanes < 1 || lanes > 16)
+      throw new RangeError(`DotScanKernel.index: lanes must be an integer from 1 to 16, got ${lanes}`);
+    const at = layout(rows, dim, 0, lanes);
+    if (at.bytes > MAX_PAGES * PAGE)
       throw new RangeError(
         `DotScanKernel.index: ${rows} x ${dim} needs ${at.bytes} bytes, over the 2 GiB this kernel addresses; use topKByDot`,
       );
-    const exports = new WebAssembly.Instance(this.module, {}).exports as unknown as ScanExports;
-    exports.memory.grow(Math.ceil(at.bytes / PAGE));
+    const pages = Math.max(1, Math.ceil(at.bytes / PAGE));
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    return this.instantiate(memory, rows, dim, lanes, 0, options.relaxed !== false);
+  }
+
+  /** Lane `lane` of an index another thread made (`DotScanIndex.share`): the same answers, bit for bit, on the same memory. */
+  attach(shared: SharedDotScanIndex, lane: number): DotScanIndex {
+    if (!Number.isInteger(lane) || lane < 1 || lane >= shared.lanes)
+      throw new RangeError(`DotScanKernel.attach: lane must be 1 to ${shared.lanes - 1} (lane 0 is the index's maker), got ${lane}`);
+    const index = this.instantiate(shared.memory, shared.rows, shared.dim, shared.lanes, lane, true);
+    index.adoptScreen(shared.quantized);
+    return index;
+  }
+
+  private instantiate(
+    memory: WebAssembly.Memory,
+    rows: number,
+    dim: number,
+    lanes: number,
+    lane: number,
+    relaxedWanted: boolean,
+  ): DotScanIndex {
+    const env = { env: { memory } };
+    const exports = new WebAssembly.Instance(this.module, env).exports as unknown as ScanExports;
     let relaxed: ScreenKernel | null = null;
-    if (this.relaxed && options.relaxed !== false) {
-      const instance = new WebAssembly.Instance(this.relaxed, { env: { memory: exports.memory } });
-      relaxed = (instance.exports as unknown as { screen: ScreenKernel }).screen;
-    }
-    return new DotScanIndex(exports, rows, dim, at, relaxed);
+    if (this.relaxed && relaxedWanted)
+      relaxed = (new WebAssembly.Instance(this.relaxed, env).exports as unknown as { screen: ScreenKernel }).screen;
+    return new DotScanIndex(exports, memory, rows, dim, layout(rows, dim, lane, lanes), lanes, relaxed);
   }
 }
 
@@ -426,12 +479,14 @@ export class DotScanIndex {
 
   constructor(
     private readonly exports: ScanExports,
+    private readonly memory: WebAssembly.Memory,
     readonly rows: number,
     readonly dim: number,
     private readonly at: Layout,
+    private readonly lanes: number,
     relaxedScreen: ScreenKernel | null,
   ) {
-    const buf = exports.memory.buffer;
+    const buf = memory.buffer;
     this.matrix = new Float32Array(buf, 0, rows * dim);
     this.query = new Float64Array(buf, at.qOffset, dim);
     // The screening scores share the float64 scores' bytes: they are read before an exact pass overwrites them.
@@ -445,6 +500,16 @@ export class DotScanIndex {
     this.top = new Float64Array(buf, at.topOffset, MAX_TRACKED);
     this.screen = relaxedScreen ?? exports.screen;
     this.screenKernel = relaxedScreen ? 'relaxed' : 'i16';
+  }
+
+  /** What `DotScanKernel.attach` needs in another thread (after `prepareScreen`; the matrix must not change afterwards). */
+  share(): SharedDotScanIndex {
+    return { memory: this.memory, rows: this.rows, dim: this.dim, lanes: this.lanes, quantized: this.quantized };
+  }
+
+  /** An attached lane takes the maker's int8 bounds (the copy itself is in the shared memory). */
+  adoptScreen(quantized: { maxNorm: number; maxResidual: number } | null): void {
+    this.quantized = quantized;
   }
 
   /** Same contract as topKByDot(this.matrix, rows, dim, query, k, options), same result bit for bit. */

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { NeighbourLists } from '@cinemap/math';
-import { resolveWorkerScript } from '../engines/native/worker-pool';
+import { resolveWorkerScript } from '@cinemap/cli';
 
 export interface ListsInit {
   type: 'init';
@@ -48,7 +48,7 @@ export async function neighbourListsThreaded(
   const shared = new SharedArrayBuffer(rows * dim * 4);
   new Float32Array(shared).set(matrix.subarray(0, rows * dim));
   const out: NeighbourLists = { n, from: 0, to: rows, ids: new Int32Array(rows * n), scores: new Float64Array(rows * n) };
-  const script = resolveWorkerScript('neighbours-worker');
+  const script = resolveWorkerScript('apps/trainer', 'neighbours-worker');
   const workers = Array.from({ length: threads }, () => new Worker(script.file, { execArgv: script.execArgv }));
   let next = 0,
     done = 0;

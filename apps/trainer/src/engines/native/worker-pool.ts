@@ -2,24 +2,9 @@
 // trains the chunks dealt to it for one epoch per message and answers with its loss
 // sums. The worker script is the bundle beside the running bundle, or the TypeScript
 // source through tsx where tests run sources.
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { resolveWorkerScript } from '@cinemap/cli';
 import type { WorkerDone, WorkerInit } from './kernel';
-
-/**
- * Where the worker script is: the bundle beside the running bundle (dist/apps/trainer,
- * also when another app's bundle imports the trainer), else the TypeScript source run
- * through tsx (jest runs sources).
- */
-export function resolveWorkerScript(name = 'native-worker'): { file: string; execArgv: string[] } {
-  const candidates = [join(__dirname, `${name}.js`), join(__dirname, '..', 'trainer', `${name}.js`)];
-  if (__filename.endsWith('.js')) for (const c of candidates) if (existsSync(c)) return { file: c, execArgv: [] };
-  const src = resolve(__dirname, '..', '..', 'bin', `${name}.ts`);
-  if (existsSync(src)) return { file: src, execArgv: ['--require', require.resolve('tsx/cjs')] };
-  for (const c of [resolve(`dist/apps/trainer/${name}.js`)]) if (existsSync(c)) return { file: c, execArgv: [] };
-  throw new Error(`${name}: worker script not found (looked for ${candidates.join(', ')}). Run "node tools/build.mjs" first.`);
-}
 
 /** Threads training one model: started with the arena, one epoch at a time. */
 export class WorkerPool {
@@ -51,7 +36,7 @@ export class WorkerPool {
 }
 
 async function startWorkers(init: WorkerInit, threads: number): Promise<Worker[]> {
-  const script = resolveWorkerScript();
+  const script = resolveWorkerScript('apps/trainer', 'native-worker');
   const workers: Worker[] = [];
   try {
     for (let w = 0; w < threads; w++) {
