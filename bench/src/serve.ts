@@ -79,7 +79,7 @@ async function load(url: string, bodiesFile: string, seconds: number): Promise<L
 
 /**
  * The bare endpoint: the gateway's own title lookup and snapshot methods (similarTo for
- * one title, the mood scan for several), the same replay of a whole answer per request
+ * one title, the mood scan for several, on the gateway's scan thread), the same replay of a whole answer per request
  * body — without GraphQL. Returns the server and a function that empties its cache.
  */
 async function bareServer(gw: Gateway): Promise<{ server: Server; url: string; clear: () => void }> {
@@ -103,7 +103,7 @@ async function bareServer(gw: Gateway): Promise<{ server: Server; url: string; c
           ids.length === 0
             ? []
             : r.mood
-              ? snap.neighbours(snap.meanVector(ids, 'blend'), r.k, f, ids, 'blend')
+              ? await snap.scanNeighbours(snap.meanVector(ids, 'blend'), r.k, f, ids, 'blend')
               : snap.similarTo(ids[0], r.k, f, 'blend');
         text = JSON.stringify(found.map((n) => ({ similarity: n.similarity, movie: n.movie })));
         if (answers.size > 20_000) answers.clear();
@@ -280,6 +280,7 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
     `gateway up: lists of ${snap0.listLength('taste')} (taste) and ${snap0.listLength('blend')} (blend) loaded; process RSS ${(rssAfter / 2 ** 20).toFixed(0)} MB`,
   );
   const bare = await bareServer(gw);
+  const threadUp = (await gw.store.scanThread?.ready()) ?? false;
   const dir = mkdtempSync(join(tmpdir(), 'cinemap-serve-'));
 
   const cachedStream: Streams = {
@@ -297,9 +298,14 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
   const cached = await both(gw, bare, dir, 'cached', cachedStream, seconds);
   log(`load: realistic mix from cold caches, ${mixSeconds} s each`);
   const use0 = { ...snap0.listUse };
+  const thread0 = { ...(gw.store.scanThreadUse ?? { thread: 0, here: 0 }) };
   const exec0 = gw.executionUse();
   const mixed = await both(gw, bare, dir, 'mix', mix, mixSeconds);
   const exec1 = gw.executionUse();
+  const thread1 = gw.store.scanThreadUse ?? { thread: 0, here: 0 };
+  const moodScans = threadUp
+    ? `mood scans (both servers) on the scan thread ${thread1.thread - thread0.thread}, on the event loop ${thread1.here - thread0.here}`
+    : 'no scan thread: mood scans on the event loop';
   const executed = `executed directly ${exec1.direct - exec0.direct}, by a plan in Apollo ${exec1.plan - exec0.plan}, by graphql-js ${exec1.execute - exec0.execute} (the rest replayed)`;
   const use = {
     list: snap0.listUse.list - use0.list,
@@ -338,7 +344,7 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
       'serve_mix',
       'realistic mix over HTTP, cold caches',
       mixed,
-      `${mixSeconds} s; ${mix.gateway.length} requests cycled: titles Zipf(s=1) by rating count, ${((100 * mix.filtered) / mix.gateway.length).toFixed(0)}% filtered, ${((100 * mix.moods) / mix.gateway.length).toFixed(0)}% moods (scan), k=10; gateway similarMovies answered from lists ${use.list}, fallback scans ${use.fallback}, no-list scans ${use.scan}; requests ${executed}`,
+      `${mixSeconds} s; ${mix.gateway.length} requests cycled: titles Zipf(s=1) by rating count, ${((100 * mix.filtered) / mix.gateway.length).toFixed(0)}% filtered, ${((100 * mix.moods) / mix.gateway.length).toFixed(0)}% moods (scan), k=10; gateway similarMovies answered from lists ${use.list}, fallback scans ${use.fallback}, no-list scans ${use.scan}; ${moodScans}; requests ${executed}`,
       'aim >= 10k req/s, p99 <= 10 ms, >= 0.5x bare',
     ),
     ...streamRows(

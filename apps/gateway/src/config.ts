@@ -12,6 +12,8 @@ export interface GatewayConfig {
   sqlPort: number;
   staticDir: string;
   poolSize: number;
+  /** Moods' scans on a worker thread (CINEMAP_SCAN_THREAD, default on). */
+  scanThread: boolean;
   /** API keys and per-client rate limit for /graphql; both off unless set (docs/deploy.md). */
   protection: ProtectionOptions;
 }
@@ -52,6 +54,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConf
     sqlPort: int('CINEMAP_SQL_PORT', env.CINEMAP_SQL_PORT, 5433),
     staticDir: env.CINEMAP_STATIC_DIR || 'dist/apps/explorer',
     poolSize: int('CINEMAP_DB_POOL', env.CINEMAP_DB_POOL, 10),
+    scanThread: bool(env.CINEMAP_SCAN_THREAD, true),
     protection: {
       apiKeyHashes: env.CINEMAP_API_KEY_HASHES ?? '',
       rateLimitRps: num('CINEMAP_RATE_LIMIT_RPS', env.CINEMAP_RATE_LIMIT_RPS, 0),

@@ -41,6 +41,8 @@ export interface GatewayOptions {
   statementTimeoutMs?: number;
   /** statement_timeout of the bulk reads when a run is loaded, ms (ModelStore; default 300 s). */
   modelLoadTimeoutMs?: number;
+  /** Moods' whole-basis scans on a worker thread (model/scan-thread.ts); default on, false: on the event loop. */
+  scanThread?: boolean;
   /** Largest request body accepted, bytes. */
   maxBodyBytes?: number;
   /** Optional API keys and per-client rate limit for /graphql (protection.ts); off when absent. */
@@ -73,7 +75,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const db = opts.db;
   if (db.backend === 'pglite' && opts.statementTimeoutMs) await setStatementTimeout(db, opts.statementTimeoutMs);
 
-  const store = new ModelStore(db, log, { loadTimeoutMs: opts.modelLoadTimeoutMs });
+  const store = new ModelStore(db, log, { loadTimeoutMs: opts.modelLoadTimeoutMs, scanThread: opts.scanThread });
   await store.start();
   const schema = await gatewaySchema();
   const metrics = createMetrics(db, store, Object.keys(schema.getQueryType()?.getFields() ?? {}));

@@ -31,6 +31,7 @@ import {
 } from '@cinemap/db';
 import { SnapshotBuilder, type ModelSnapshot } from './snapshot';
 import { RatingScorer } from './scorer';
+import { ScanThread, type ScanThreadUse } from './scan-thread';
 
 const RELEASE_OLD_AFTER_MS = 60_000;
 /** Retries of a failed load wait 1 s, 2 s, 4 s, … up to this. */
@@ -41,6 +42,8 @@ export interface ModelStoreOptions {
   loadTimeoutMs?: number;
   /** First retry delay after a failed load, ms (doubles up to 60 s). Default 1 s. */
   retryDelayMs?: number;
+  /** Moods' scans on a worker thread (./scan-thread.ts) rather than the event loop. Default true. */
+  scanThread?: boolean;
 }
 
 export class ModelStore {
@@ -63,6 +66,8 @@ export class ModelStore {
   private retryTimer: NodeJS.Timeout | null = null;
   private readonly loadTimeoutMs: number;
   private readonly retryDelayMs: number;
+  private readonly useScanThread: boolean;
+  private thread: ScanThread | null = null;
   onSwap: (s: ModelSnapshot) => void = () => {};
 
   constructor(
@@ -72,6 +77,17 @@ export class ModelStore {
   ) {
     this.loadTimeoutMs = opts.loadTimeoutMs ?? 300_000;
     this.retryDelayMs = opts.retryDelayMs ?? 1000;
+    this.useScanThread = opts.scanThread ?? true;
+  }
+
+  /** Where the mood scans ran (null: no scan thread, every scan on the event loop). */
+  get scanThreadUse(): ScanThreadUse | null {
+    return this.thread?.use ?? null;
+  }
+
+  /** The scan thread, once a snapshot with the scan kernel was loaded (null: none; tests wait on its `ready`). */
+  get scanThread(): ScanThread | null {
+    return this.thread;
   }
 
   /** True when the database's active run is loaded (or none is active). */
@@ -173,6 +189,8 @@ export class ModelStore {
     if (this.snapshot?.runId === run.id) return;
     const t0 = Date.now();
     const kernel = await this.scanKernel();
+    // Started by the first mood (which, like any scan before the thread is up, runs here).
+    if (kernel && this.useScanThread) this.thread ??= new ScanThread(kernel, this.log);
     // Read a page at a time into the snapshot being built: no row outlives its page (rows
     // read whole and kept until the snapshot was built held ~150 MB of the gateway's heap).
     const { build, titles, bytes } = await withStatementTimeout(this.db, this.loadTimeoutMs, async (q) => {
@@ -183,7 +201,7 @@ export class ModelStore {
           `model run ${run.id} has no catalogue of its own (it was trained on dataset ${run.datasetId} before this version, and that dataset is no longer loaded): train a new run (npm run train)`,
         );
       }
-      const build = new SnapshotBuilder(run, size, kernel);
+      const build = new SnapshotBuilder(run, size, kernel, kernel ? this.thread : null);
       await forEachRunMovie(q, run.id, (r) => build.addMovie(r));
       await forEachRunAudience(q, run.id, (movieId, v) => build.addAudience(movieId, v));
       build.buildBases();
@@ -211,6 +229,7 @@ export class ModelStore {
     this.snapshot = next; // the swap: one reference assignment
     this.swaps++;
     this.onSwap(next);
+    old?.forgetScans();
     this.log.info(
       { runId: run.id, movies: next.size, dim: next.dim, ms: Date.now() - t0, previousRunId: old?.runId ?? null },
       'model run loaded',
@@ -261,5 +280,6 @@ export class ModelStore {
     await this.unlisten?.().catch(() => {});
     await this.unlistenDatasets?.().catch(() => {});
     await this.reloading?.catch(() => {});
+    await this.thread?.close();
   }
 }

@@ -26,8 +26,15 @@ import { IdIndex } from './id-index';
 import { toMovieView, type MovieView } from '../graphql/types/movie.type';
 import type { SimilarMovie } from '../graphql/types/similar-movie.type';
 import type { RatingScorer } from './scorer';
+import { ScanThread } from './scan-thread';
 
 const CACHE_LIMIT = 20_000;
+
+function sharedCopy(rows: Int32Array): Int32Array {
+  const out = new Int32Array(new SharedArrayBuffer(rows.byteLength));
+  out.set(rows);
+  return out;
+}
 /** Bytes of passing-row lists kept per snapshot (about 70 lists that keep every film of 86k; most filters keep far fewer). */
 const PASSING_ROWS_BUDGET = 24 * 2 ** 20;
 
@@ -113,8 +120,10 @@ class BasisMatrix {
     readonly size: number,
     readonly dim: number,
     kernel: DotScanKernel | null,
+    /** Threads that scan it at once (2 with a scan thread: the event loop's lane and the thread's). */
+    lanes = 1,
   ) {
-    this.scan = kernel ? kernel.index(size, dim) : null;
+    this.scan = kernel ? kernel.index(size, dim, { lanes }) : null;
     this.matrix = this.scan ? this.scan.matrix : new Float32Array(size * dim);
   }
   /** Unit rows, and the scan's int8 copy of them (the screened scan's first pass). */
@@ -161,6 +170,8 @@ export class SnapshotBuilder {
     readonly size: number,
     /** The WASM scan kernel (null: the TypeScript scan, ~5x slower, same answers). */
     private readonly kernel: DotScanKernel | null = null,
+    /** Where the snapshot's moods scan (null: on the event loop). Needs `kernel`. */
+    private readonly scanThread: ScanThread | null = null,
   ) {
     this.ids = new Int32Array(size);
     this.movies = new Array<MovieView>(size);
@@ -177,7 +188,7 @@ export class SnapshotBuilder {
     if (i > 0 && !(r.movieId > this.ids[i - 1]))
       throw new Error(`run ${this.run.id}: movie ${r.movieId} after ${this.ids[i - 1]} (movies come in ascending id order)`);
     const dim = r.embedding.length;
-    const taste = (this.taste ??= new BasisMatrix(this.size, dim, this.kernel));
+    const taste = (this.taste ??= new BasisMatrix(this.size, dim, this.kernel, this.lanes));
     if (dim !== taste.dim) throw new Error(`run ${this.run.id}: movie ${r.movieId} has a ${dim}-d embedding, others ${taste.dim}-d`);
     taste.matrix.set(r.embedding, i * dim);
     let sq = 0;
@@ -198,7 +209,7 @@ export class SnapshotBuilder {
   addAudience(movieId: number, v: ArrayLike<number>): void {
     this.checkFilled();
     if (this.bases) throw new Error(`run ${this.run.id}: an audience vector after the bases were built`);
-    const aud = (this.audience ??= new BasisMatrix(this.size, v.length, this.kernel));
+    const aud = (this.audience ??= new BasisMatrix(this.size, v.length, this.kernel, this.lanes));
     const seen = (this.audienceSeen ??= new Uint8Array(this.size));
     const r = this.rows().get(movieId);
     if (r === undefined) return;
@@ -218,7 +229,7 @@ export class SnapshotBuilder {
   buildBases(): void {
     if (this.bases) return;
     this.checkFilled();
-    const taste = this.taste ?? new BasisMatrix(this.size, 0, this.kernel);
+    const taste = this.taste ?? new BasisMatrix(this.size, 0, this.kernel, this.lanes);
     const bases = new Map<SimilarityBasis, BasisMatrix>();
     const aud = this.audience;
     if (aud) {
@@ -229,7 +240,7 @@ export class SnapshotBuilder {
       this.audienceSeen = null;
       const dim = taste.dim,
         da = aud.dim;
-      const blend = new BasisMatrix(this.size, dim + da, this.kernel);
+      const blend = new BasisMatrix(this.size, dim + da, this.kernel, this.lanes);
       for (let r0 = 0; r0 < this.size; r0 += BLEND_BLOCK) {
         const r1 = Math.min(this.size, r0 + BLEND_BLOCK);
         const rows = blendRows(
@@ -270,7 +281,12 @@ export class SnapshotBuilder {
       biases: this.biases,
       genres: [...genres].sort(),
       columns: new FilterColumns(this.movies, this.avgF32),
+      scanThread: this.kernel ? this.scanThread : null,
     });
+  }
+
+  private get lanes(): number {
+    return this.kernel && this.scanThread ? ScanThread.LANES : 1;
   }
 
   private checkFilled(): void {
@@ -296,6 +312,7 @@ interface SnapshotParts {
   biases: Float32Array;
   genres: string[];
   columns: FilterColumns;
+  scanThread: ScanThread | null;
 }
 
 export class ModelSnapshot {
@@ -337,6 +354,8 @@ export class ModelSnapshot {
   readonly biases: Float32Array;
   private readonly lists = new Map<NeighbourBasis, RowLists>();
   readonly listUse: ListUse = { list: 0, fallback: 0, scan: 0 };
+  /** Where `scanNeighbours` runs its scans (null: here). */
+  private readonly scanThread: ScanThread | null;
 
   /** A snapshot of `rows` (movie id order) and the run's audience vectors by movie id (null: a run trained before them). */
   static fromRows(
@@ -371,6 +390,7 @@ export class ModelSnapshot {
     this.biases = parts.biases;
     this.genres = parts.genres;
     this.columns = parts.columns;
+    this.scanThread = parts.scanThread;
   }
 
   /** Whether this run can answer in `basis` (audience needs audience vectors; blend is taste without them). */
@@ -444,6 +464,31 @@ export class ModelSnapshot {
   }
 
   /**
+   * `neighbours`, the same answer bit for bit, with the scan on the scan thread when the
+   * snapshot has one that is up (moods: a whole-basis scan each, which would hold up every
+   * other request on the event loop meanwhile); else here.
+   */
+  async scanNeighbours(
+    query: Float64Array,
+    k: number,
+    filter: MovieFilter,
+    exclude: readonly number[],
+    basis: SimilarityBasis = 'taste',
+  ): Promise<SimilarMovie[]> {
+    const scan = this.basis(basis).scan;
+    if (!this.scanThread || !scan) return this.neighbours(query, k, filter, exclude, basis);
+    const { indices, scores } = await this.scanThread.topK(scan, query, k, this.passingRows(filter), this.excludedRows(exclude));
+    const out: SimilarMovie[] = new Array(indices.length);
+    for (let i = 0; i < indices.length; i++) out[i] = { movie: this.movies[indices[i]], similarity: scores[i] };
+    return out;
+  }
+
+  /** Tells the scan thread this snapshot is no longer served (the store, after a swap): its scans, if any still come, run here. */
+  forgetScans(): void {
+    if (this.scanThread) for (const b of new Set(this.bases.values())) if (b.scan) this.scanThread.forget(b.scan);
+  }
+
+  /**
    * Which rows a list leaves out: those failing `filter` (the domain's rule, floor
    * explicit) and the movies `exclude` names. Shared by every list served from the
    * matrix (neighbours, visitor recommendations), so they filter alike.
@@ -481,6 +526,8 @@ export class ModelSnapshot {
     let rows = this.passing.get(key);
     if (!rows) {
       rows = this.columns.passingRows(f);
+      // In shared memory where a scan thread reads them: posted to it without a copy.
+      if (this.scanThread) rows = sharedCopy(rows);
       if (this.passingBytes + rows.byteLength > PASSING_ROWS_BUDGET) {
         this.passing.clear();
         this.passingBytes = 0;

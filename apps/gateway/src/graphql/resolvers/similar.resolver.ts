@@ -119,7 +119,7 @@ export class SimilarResolver {
     const key = `n|${b}|${sorted(ids)}|${sorted(avoided)}|${kk}|${filterKey(f)}|${min}`;
     const hit = snap.answerCache.get(key);
     if (hit) return hit;
-    const answer = atLeast(snap.neighbours(moodVector(snap, ids, avoided, b), kk, f, [...ids, ...avoided], b), min);
+    const answer = atLeast(await snap.scanNeighbours(moodVector(snap, ids, avoided, b), kk, f, [...ids, ...avoided], b), min);
     snap.answerCache.set(key, answer);
     return answer;
   }
