@@ -9,7 +9,7 @@ import { loadRunAudience, loadRunMovies, type RunMovieRow } from '@cinemap/db';
 import { describeEachBackend, seedGatewayFixture, type SeedResult } from '@cinemap/db/testing';
 import { loadDotScanKernel } from '@cinemap/math';
 import { ModelStore } from './model-store';
-import { ModelSnapshot, RowLists, SnapshotBuilder } from './snapshot';
+import { BoundedCache, ModelSnapshot, RowLists, SnapshotBuilder } from './snapshot';
 
 const BASES = ['taste', 'audience', 'blend'] as const;
 const bits = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
@@ -125,5 +125,35 @@ describe('RowLists', () => {
     const read = (l: RowLists) => Array.from({ length: films * n }, (_, k) => l.row(Math.floor(k / n), k % n));
     expect(read(packed)).toEqual(want);
     expect(read(wide)).toEqual(want);
+  });
+});
+
+describe('BoundedCache', () => {
+  it('keeps a value from the second time its key is offered, and forgets everything past its limit', () => {
+    const cache = new BoundedCache<number>(100);
+    cache.set('a', 1);
+    expect(cache.get('a')).toBeUndefined(); // asked once: not kept
+    cache.set('a', 2);
+    expect(cache.get('a')).toBe(2);
+    for (let i = 0; i < 100; i++) cache.set(`k${i}`, i);
+    expect(cache.size).toBe(1); // 100 keys offered once each: none kept
+    for (let i = 0; i < 99; i++) cache.set(`k${i}`, i);
+    expect(cache.size).toBe(100);
+    cache.set('k99', 99); // the 101st value: everything before it is forgotten
+    expect(cache.size).toBe(1);
+    expect(cache.get('k99')).toBe(99);
+    cache.clear();
+    cache.set('k99', 99);
+    expect(cache.get('k99')).toBeUndefined(); // clear forgets the marks too
+  });
+
+  it('forgets its marks after 4 x limit of them: a key asked twice far apart is not kept', () => {
+    const cache = new BoundedCache<number>(10);
+    cache.set('far', 1);
+    for (let i = 0; i < 40; i++) cache.set(`once${i}`, i);
+    cache.set('far', 1);
+    expect(cache.get('far')).toBeUndefined();
+    cache.set('far', 1);
+    expect(cache.get('far')).toBe(1);
   });
 });
