@@ -148,7 +148,11 @@ export class ScanThread {
     let worker: Worker;
     try {
       const script = this.script();
-      worker = new Worker(script.file, { execArgv: script.execArgv });
+      // It allocates only a query's few small arrays and messages: a small heap keeps its RSS small.
+      worker = new Worker(script.file, {
+        execArgv: script.execArgv,
+        resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
+      });
     } catch (e) {
       this.down(e as Error);
       return;
