@@ -79,8 +79,8 @@ async function load(url: string, bodiesFile: string, seconds: number): Promise<L
 
 /**
  * The bare endpoint: the gateway's own title lookup and snapshot methods (similarTo for
- * one title, the mood scan for several, on the gateway's scan thread), the same replay of a whole answer per request
- * body — without GraphQL. Returns the server and a function that empties its cache.
+ * one title, the mood scan for several, on the gateway's scan thread), the same replay of
+ * a whole answer per request body — without GraphQL. Returns the server and a function that empties its cache.
  */
 async function bareServer(gw: Gateway): Promise<{ server: Server; url: string; clear: () => void }> {
   const answers = new Map<string, string>();

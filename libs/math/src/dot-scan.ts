@@ -383,7 +383,13 @@ export interface SharedDotScanIndex {
   rows: number;
   dim: number;
   lanes: number;
-  quantized: { maxNorm: number; maxResidual: number } | null;
+  quantized: Quantized | null;
+}
+
+/** The error bounds of an index's int8 copy (prepareScreen). */
+interface Quantized {
+  maxNorm: number;
+  maxResidual: number;
 }
 
 /** A compiled kernel; `index` makes a matrix it can scan (synchronously). */
@@ -430,9 +436,7 @@ export class DotScanKernel {
   attach(shared: SharedDotScanIndex, lane: number): DotScanIndex {
     if (!Number.isInteger(lane) || lane < 1 || lane >= shared.lanes)
       throw new RangeError(`DotScanKernel.attach: lane must be 1 to ${shared.lanes - 1} (lane 0 is the index's maker), got ${lane}`);
-    const index = this.instantiate(shared.memory, shared.rows, shared.dim, shared.lanes, lane, true);
-    index.adoptScreen(shared.quantized);
-    return index;
+    return this.instantiate(shared.memory, shared.rows, shared.dim, shared.lanes, lane, true, shared.quantized);
   }
 
   private instantiate(
@@ -442,13 +446,14 @@ export class DotScanKernel {
     lanes: number,
     lane: number,
     relaxedWanted: boolean,
+    quantized: Quantized | null = null,
   ): DotScanIndex {
     const env = { env: { memory } };
     const exports = new WebAssembly.Instance(this.module, env).exports as unknown as ScanExports;
     let relaxed: ScreenKernel | null = null;
     if (this.relaxed && relaxedWanted)
       relaxed = (new WebAssembly.Instance(this.relaxed, env).exports as unknown as { screen: ScreenKernel }).screen;
-    return new DotScanIndex(exports, memory, rows, dim, layout(rows, dim, lane, lanes), lanes, relaxed);
+    return new DotScanIndex(exports, memory, rows, dim, layout(rows, dim, lane, lanes), lanes, relaxed, quantized);
   }
 }
 
@@ -472,8 +477,6 @@ export class DotScanIndex {
   private readonly cand: Int32Array;
   private readonly top: Float64Array;
   private readonly screen: ScreenKernel;
-  /** The int8 copy's error bounds (null: prepareScreen not called, or the matrix holds NaN). */
-  private quantized: { maxNorm: number; maxResidual: number } | null = null;
   /** Always 1; the spec shrinks it to show that its cases catch a margin too small. */
   private marginScale = 1;
 
@@ -485,6 +488,8 @@ export class DotScanIndex {
     private readonly at: Layout,
     private readonly lanes: number,
     relaxedScreen: ScreenKernel | null,
+    /** The int8 copy's error bounds (null: prepareScreen not called, or the matrix holds NaN); an attached lane gets its maker's. */
+    private quantized: Quantized | null = null,
   ) {
     const buf = memory.buffer;
     this.matrix = new Float32Array(buf, 0, rows * dim);
@@ -505,11 +510,6 @@ export class DotScanIndex {
   /** What `DotScanKernel.attach` needs in another thread (after `prepareScreen`; the matrix must not change afterwards). */
   share(): SharedDotScanIndex {
     return { memory: this.memory, rows: this.rows, dim: this.dim, lanes: this.lanes, quantized: this.quantized };
-  }
-
-  /** An attached lane takes the maker's int8 bounds (the copy itself is in the shared memory). */
-  adoptScreen(quantized: { maxNorm: number; maxResidual: number } | null): void {
-    this.quantized = quantized;
   }
 
   /** Same contract as topKByDot(this.matrix, rows, dim, query, k, options), same result bit for bit. */
@@ -632,7 +632,7 @@ export class DotScanIndex {
   }
 
   /** Writes the query's screening codes to q8; its scale and the screening margin. */
-  private quantizeQuery(query: ArrayLike<number>, qz: { maxNorm: number; maxResidual: number }): { qs: number; margin: number } {
+  private quantizeQuery(query: ArrayLike<number>, qz: Quantized): { qs: number; margin: number } {
     // relaxed: q7 = round(q / qs) + 64 in 1..127 (the kernel's unsigned 7-bit operand); i16: -127..127
     const relaxed = this.screenKernel === 'relaxed';
     const levels = relaxed ? 63 : 127,

@@ -201,7 +201,7 @@ export class ModelStore {
           `model run ${run.id} has no catalogue of its own (it was trained on dataset ${run.datasetId} before this version, and that dataset is no longer loaded): train a new run (npm run train)`,
         );
       }
-      const build = new SnapshotBuilder(run, size, kernel, kernel ? this.thread : null);
+      const build = new SnapshotBuilder(run, size, kernel, this.thread);
       await forEachRunMovie(q, run.id, (r) => build.addMovie(r));
       await forEachRunAudience(q, run.id, (movieId, v) => build.addAudience(movieId, v));
       build.buildBases();

@@ -75,6 +75,9 @@ export class ScanThread {
   private nextId = 1;
   private nextSeq = 1;
   private readonly pending = new Map<number, Pending>();
+  /** Settles when the thread leaves 'starting': true once up, false when it went down or was closed first. */
+  private started: Promise<boolean> | null = null;
+  private settleStarted: (up: boolean) => void = () => {};
   readonly use: ScanThreadUse = { thread: 0, here: 0 };
 
   constructor(
@@ -93,10 +96,9 @@ export class ScanThread {
   }
 
   /** Resolves once the thread is up (or has failed to come up: then false). Starts it if idle. */
-  async ready(): Promise<boolean> {
+  ready(): Promise<boolean> {
     this.start();
-    while (this.state === 'starting') await new Promise((r) => setTimeout(r, 5));
-    return this.state === 'up';
+    return this.started ?? Promise.resolve(this.state === 'up');
   }
 
   /**
@@ -138,6 +140,7 @@ export class ScanThread {
     const worker = this.worker;
     this.state = 'closed';
     this.worker = null;
+    this.settleStarted(false);
     this.settleHere();
     await worker?.terminate();
   }
@@ -145,6 +148,7 @@ export class ScanThread {
   private start(): void {
     if (this.state !== 'idle') return;
     this.state = 'starting';
+    this.started = new Promise<boolean>((resolve) => (this.settleStarted = resolve));
     let worker: Worker;
     try {
       const script = this.script();
@@ -171,6 +175,7 @@ export class ScanThread {
   private onReply(m: ScanReply): void {
     if (m.type === 'ready') {
       if (this.state === 'starting') this.state = 'up';
+      this.settleStarted(this.state === 'up');
       return;
     }
     const p = this.pending.get(m.seq);
@@ -191,6 +196,7 @@ export class ScanThread {
   private down(e: Error): void {
     if (this.state === 'closed' || this.state === 'down') return;
     this.state = 'down';
+    this.settleStarted(false);
     this.log.warn({ err: e }, 'scan thread unavailable; mood scans run on the event loop (same answers, other requests wait for them)');
     const worker = this.worker;
     this.worker = null;

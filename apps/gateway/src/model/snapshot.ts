@@ -20,7 +20,7 @@ import {
   type SimilarityBasis,
   type TitleIndex,
 } from '@cinemap/domain';
-import { blendRows, normalizeRows, scanDot, topKByDot, type DotScanIndex, type DotScanKernel } from '@cinemap/math';
+import { blendRows, normalizeRows, scanDot, topKByDot, type DotScanIndex, type DotScanKernel, type TopKResult } from '@cinemap/math';
 import type { NeighbourBasis, ServedModelRun, RunMovieRow } from '@cinemap/db';
 import { IdIndex } from './id-index';
 import { toMovieView, type MovieView } from '../graphql/types/movie.type';
@@ -29,12 +29,6 @@ import type { RatingScorer } from './scorer';
 import { ScanThread } from './scan-thread';
 
 const CACHE_LIMIT = 20_000;
-
-function sharedCopy(rows: Int32Array): Int32Array {
-  const out = new Int32Array(new SharedArrayBuffer(rows.byteLength));
-  out.set(rows);
-  return out;
-}
 /** Bytes of passing-row lists kept per snapshot (about 70 lists that keep every film of 86k; most filters keep far fewer). */
 const PASSING_ROWS_BUDGET = 24 * 2 ** 20;
 
@@ -196,6 +190,9 @@ export class SnapshotBuilder {
   private readonly genreLists = new Map<string, string[]>();
   private filled = 0;
   private bases: Map<SimilarityBasis, BasisMatrix> | null = null;
+  /** The scan thread (with the kernel only), and so how many lanes each basis's scan memory has. */
+  private readonly scanThread: ScanThread | null;
+  private readonly lanes: number;
   /** Taste's weight in the blend (the run's params.blendWeight). */
   private readonly weight: number;
 
@@ -205,9 +202,11 @@ export class SnapshotBuilder {
     readonly size: number,
     /** The WASM scan kernel (null: the TypeScript scan, ~5x slower, same answers). */
     private readonly kernel: DotScanKernel | null = null,
-    /** Where the snapshot's moods scan (null: on the event loop). Needs `kernel`. */
-    private readonly scanThread: ScanThread | null = null,
+    /** Where the snapshot's moods scan (null: on the event loop). Used only with `kernel`. */
+    scanThread: ScanThread | null = null,
   ) {
+    this.scanThread = kernel ? scanThread : null;
+    this.lanes = this.scanThread ? ScanThread.LANES : 1;
     this.ids = new Int32Array(size);
     this.movies = new Array<MovieView>(size);
     this.norms = new Float64Array(size);
@@ -316,12 +315,8 @@ export class SnapshotBuilder {
       biases: this.biases,
       genres: [...genres].sort(),
       columns: new FilterColumns(this.movies, this.avgF32),
-      scanThread: this.kernel ? this.scanThread : null,
+      scanThread: this.scanThread,
     });
-  }
-
-  private get lanes(): number {
-    return this.kernel && this.scanThread ? ScanThread.LANES : 1;
   }
 
   private checkFilled(): void {
@@ -490,9 +485,15 @@ export class ModelSnapshot {
     // With the kernel, only the rows that pass the filter are scanned (a restrictive
     // filter, the usual reason to scan at all when lists are loaded, then costs little),
     // first in int8, then exactly for the few rows that can still be in the top k.
-    const { indices, scores } = b.scan
-      ? b.scan.topKOfRowsScreened(query, k, this.passingRows(filter), { exclude: this.excludedRows(exclude) })
-      : topKByDot(b.matrix, this.size, b.dim, query, k, { exclude: this.rejection(filter, exclude) });
+    return this.rowsAsMovies(
+      b.scan
+        ? b.scan.topKOfRowsScreened(query, k, this.passingRows(filter), { exclude: this.excludedRows(exclude) })
+        : topKByDot(b.matrix, this.size, b.dim, query, k, { exclude: this.rejection(filter, exclude) }),
+    );
+  }
+
+  /** A scan's rows and scores as the answer's neighbours. */
+  private rowsAsMovies({ indices, scores }: TopKResult): SimilarMovie[] {
     const out: SimilarMovie[] = new Array(indices.length);
     for (let i = 0; i < indices.length; i++) out[i] = { movie: this.movies[indices[i]], similarity: scores[i] };
     return out;
@@ -512,10 +513,7 @@ export class ModelSnapshot {
   ): Promise<SimilarMovie[]> {
     const scan = this.basis(basis).scan;
     if (!this.scanThread || !scan) return this.neighbours(query, k, filter, exclude, basis);
-    const { indices, scores } = await this.scanThread.topK(scan, query, k, this.passingRows(filter), this.excludedRows(exclude));
-    const out: SimilarMovie[] = new Array(indices.length);
-    for (let i = 0; i < indices.length; i++) out[i] = { movie: this.movies[indices[i]], similarity: scores[i] };
-    return out;
+    return this.rowsAsMovies(await this.scanThread.topK(scan, query, k, this.passingRows(filter), this.excludedRows(exclude)));
   }
 
   /** Tells the scan thread this snapshot is no longer served (the store, after a swap): its scans, if any still come, run here. */
@@ -562,7 +560,11 @@ export class ModelSnapshot {
     if (!rows) {
       rows = this.columns.passingRows(f);
       // In shared memory where a scan thread reads them: posted to it without a copy.
-      if (this.scanThread) rows = sharedCopy(rows);
+      if (this.scanThread) {
+        const shared = new Int32Array(new SharedArrayBuffer(rows.byteLength));
+        shared.set(rows);
+        rows = shared;
+      }
       if (this.passingBytes + rows.byteLength > PASSING_ROWS_BUDGET) {
         this.passing.clear();
         this.passingBytes = 0;
