@@ -4,6 +4,7 @@ import { Rng } from './rng';
 import { normalizeRows } from './cosine';
 import { topKByDot } from './top-k';
 import {
+  compileNeighbourListKernel,
   loadNeighbourListKernel,
   neighbourListsByScan,
   scanDot,
@@ -66,6 +67,12 @@ describe('neighbour lists', () => {
     lists.ids.forEach((id, i) => id >= 0 && expect(scanDot(m, dim, q, id)).toBe(lists.scores[i]));
   });
 
+  it('gives the same lists with a multiply then an add, where the engine lacks relaxed SIMD', async () => {
+    const unfused = await compileNeighbourListKernel(false);
+    const m = randomUnitRows(1100, 50, 11);
+    expect(firstDifference(unfused.lists(m, 1100, 50, 100), neighbourListsByScan(m, 1100, 50, 100))).toBeNull();
+  });
+
   it('computes any range of rows alike (how threads split the work), with progress', () => {
     const m = randomUnitRows(200, 8, 3);
     const whole = kernel.lists(m, 200, 8, 10);
@@ -73,6 +80,16 @@ describe('neighbour lists', () => {
     const part = kernel.lists(m, 200, 8, 10, { from: 70, to: 150, onProgress: (done) => seen.push(done) });
     expect(Array.from(part.ids)).toEqual(Array.from(whole.ids.subarray(700, 1500)));
     expect(seen).toEqual([64, 80]);
+    // a matrix laid out once answers any number of ranges, in any order, as a fresh one does
+    const prepared = kernel.prepare(m, 200, 8);
+    for (const [from, to] of [
+      [150, 200],
+      [0, 70],
+      [70, 150],
+      [0, 200],
+    ])
+      expect(firstDifference(prepared.lists(10, { from, to }), kernel.lists(m, 200, 8, 10, { from, to }))).toBeNull();
+    expect(() => prepared.lists(10, { from: 0, to: 201 })).toThrow(/from\/to must satisfy/);
   });
 
   it('keeps equal rows and zero rows exact (ties by lower index, zero scores)', () => {

@@ -27,7 +27,7 @@ interface ListsDone {
   scores: Float64Array;
 }
 
-/** Rows per message: small enough to balance two busy cores, large enough that a chunk's setup (a matrix copy) is noise. */
+/** Rows per message: small enough to balance two busy cores, large enough that a message per chunk is noise (each worker lays the matrix out once, at init). */
 const CHUNK = 2048;
 
 export interface PoolOptions {
