@@ -7,6 +7,7 @@
 // holding scans, and after close.
 import 'reflect-metadata';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -120,6 +121,43 @@ describe('the scan thread', () => {
     }
   }, 60_000);
 
+  it("takes an answer in the loop turn its scan was posted in (the check phase), not behind the next turn's requests", async () => {
+    const thread = new ScanThread(kernel, log);
+    const snap = snapshotWith(kernel, thread);
+    try {
+      expect(await thread.ready()).toBe(true);
+      const [m] = moods(1, 9);
+      const ask = () => snap.scanNeighbours(snap.meanVector(m.ids, m.basis), m.k, m.filter, m.ids, m.basis);
+      await ask(); // the worker attaches the index
+      // As under load: posted from a socket's data callback (the poll phase), then the loop
+      // stays busy with other requests while the worker answers. Harvested, the answer comes
+      // before any timer of the next turn; left to the reply's message event (read on the
+      // next poll), after them.
+      const server = createServer((socket) =>
+        socket.once('data', () => {
+          const seen: string[] = [];
+          setTimeout(() => seen.push('next turn'), 0);
+          void ask().then(() => seen.push('answer'));
+          const until = performance.now() + 500;
+          while (performance.now() < until); // other requests' work
+          setTimeout(() => socket.end(JSON.stringify(seen)), 50);
+        }),
+      );
+      await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+      const order = await new Promise<string[]>((done) => {
+        const client = connect((server.address() as AddressInfo).port, '127.0.0.1', () => client.write('x'));
+        let text = '';
+        client.on('data', (d) => (text += d));
+        client.on('end', () => done(JSON.parse(text)));
+      });
+      server.close();
+      expect(order).toEqual(['answer', 'next turn']);
+      expect(thread.use).toEqual({ thread: 2, here: 0 });
+    } finally {
+      await thread.close();
+    }
+  }, 60_000);
+
   it('scans here before the thread is up, for a swapped-out snapshot, and after close — the same answers', async () => {
     const thread = new ScanThread(kernel, log);
     try {
@@ -165,7 +203,7 @@ describe('the scan thread', () => {
       writeFileSync(
         file,
         `const { parentPort } = require('node:worker_threads');
-parentPort.on('message', (m) => { if (m.type === 'init') parentPort.postMessage({ type: 'ready' }); if (m.type === 'scan') setTimeout(() => process.exit(3), 20); });`,
+parentPort.on('message', (m) => { if (m.type === 'init') m.replies.postMessage({ type: 'ready' }); if (m.type === 'scan') setTimeout(() => process.exit(3), 20); });`,
       );
       warned.length = 0;
       const dies = new ScanThread(kernel, logged, () => ({ file, execArgv: [] }));

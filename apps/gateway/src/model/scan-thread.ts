@@ -9,7 +9,7 @@
 // (it starts on the first scan, and that scan does not wait for it), after it failed to
 // start or died (logged once; what it held is scanned again here, so no request is lost),
 // for an index it was told to forget (a swapped-out snapshot's), and after close.
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { resolveWorkerScript } from '@cinemap/cli';
 import type { DotScanIndex, DotScanKernel, SharedDotScanIndex, TopKResult } from '@cinemap/math';
@@ -19,6 +19,8 @@ export interface ScanInit {
   type: 'init';
   scan: WebAssembly.Module;
   relaxed: WebAssembly.Module | null;
+  /** Where the worker answers (its other end is read by the event loop, also synchronously: see `harvest`). */
+  replies: MessagePort;
 }
 /** Main → worker: an index to read (lane 1 of its memory), under `id`. */
 export interface ScanAttach {
@@ -69,6 +71,8 @@ interface Pending {
 
 export class ScanThread {
   private worker: Worker | null = null;
+  private replies: MessagePort | null = null;
+  private harvestQueued = false;
   private state: 'idle' | 'starting' | 'up' | 'down' | 'closed' = 'idle';
   /** Index → its id on the thread; FORGOTTEN once `forget` was called (its later scans run here). */
   private readonly ids = new WeakMap<DotScanIndex, number>();
@@ -121,6 +125,7 @@ export class ScanThread {
       worker.postMessage({ type: 'attach', id, shared: index.share() } satisfies ScanAttach);
     }
     const seq = this.nextSeq++;
+    this.queueHarvest();
     return new Promise<TopKResult>((resolve, reject) => {
       this.pending.set(seq, { resolve, reject, here });
       worker.postMessage({ type: 'scan', seq, id, query, k, rows, exclude: [...exclude] } satisfies ScanAsk);
@@ -135,11 +140,32 @@ export class ScanThread {
     if (this.state === 'up') this.worker!.postMessage({ type: 'forget', id } satisfies ScanForget);
   }
 
+  /**
+   * Answers already waiting on the reply port, taken now rather than on the loop's next turn.
+   * A reply posted while the event loop works through a batch of requests would otherwise
+   * wait for the next poll, behind that batch's successors: under load a mood then took two
+   * turns of the loop where a list answer takes one. Called once per loop turn in which a
+   * scan was posted (the check phase, after that turn's I/O), so an idle loop never spins.
+   */
+  private harvest(): void {
+    for (let m; this.replies && (m = receiveMessageOnPort(this.replies));) this.onReply(m.message as ScanReply);
+  }
+
+  private queueHarvest(): void {
+    if (this.harvestQueued) return;
+    this.harvestQueued = true;
+    setImmediate(() => {
+      this.harvestQueued = false;
+      this.harvest();
+    });
+  }
+
   /** Stops the thread; scans still waiting are done here. */
   async close(): Promise<void> {
     const worker = this.worker;
     this.state = 'closed';
     this.worker = null;
+    this.closeReplies();
     this.settleStarted(false);
     this.settleHere();
     await worker?.terminate();
@@ -163,13 +189,16 @@ export class ScanThread {
     }
     worker.unref();
     this.worker = worker;
-    worker.on('message', (m: ScanReply) => this.onReply(m));
+    const { port1, port2 } = new MessageChannel();
+    this.replies = port1;
+    port1.on('message', (m: ScanReply) => this.onReply(m));
+    port1.unref();
     worker.on('error', (e) => this.down(e));
     worker.on('exit', (code) => {
       if (this.state !== 'closed') this.down(new Error(`scan thread exited with code ${code}`));
     });
     const { scan, relaxed } = this.kernel.modules;
-    worker.postMessage({ type: 'init', scan, relaxed } satisfies ScanInit);
+    worker.postMessage({ type: 'init', scan, relaxed, replies: port2 } satisfies ScanInit, [port2]);
   }
 
   private onReply(m: ScanReply): void {
@@ -200,8 +229,14 @@ export class ScanThread {
     this.log.warn({ err: e }, 'scan thread unavailable; mood scans run on the event loop (same answers, other requests wait for them)');
     const worker = this.worker;
     this.worker = null;
+    this.closeReplies();
     this.settleHere();
     void worker?.terminate().catch(() => {});
+  }
+
+  private closeReplies(): void {
+    this.replies?.close();
+    this.replies = null;
   }
 
   private settleHere(): void {
