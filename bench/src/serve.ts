@@ -14,6 +14,7 @@
 // process (the machine's cores are shared between the two — said in the notes).
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,6 +47,8 @@ interface LoadResult {
   p99: number;
   errors: number;
   requests: number;
+  /** How late a 1 ms timer fired in the bench process (which hosts the server) during the load: ms. */
+  loop: { p50: number; p99: number; max: number };
 }
 
 // The load generator's script (run with `node -e`): autocannon's API with a request
@@ -65,6 +68,8 @@ autocannon({
 });`;
 
 async function load(url: string, bodiesFile: string, seconds: number): Promise<LoadResult> {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
   const out = await new Promise<string>((ok, fail) => {
     const child = spawn(process.execPath, ['-e', LOADER, require.resolve('autocannon'), url, bodiesFile, String(seconds), '64'], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -73,8 +78,11 @@ async function load(url: string, bodiesFile: string, seconds: number): Promise<L
     child.stdout.on('data', (c) => (text += c));
     child.on('exit', (code) => (code === 0 ? ok(text) : fail(new Error(`autocannon exited with ${code}`))));
   });
+  delay.disable();
   const r = JSON.parse(out);
-  return { reqPerSec: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, requests: r.total };
+  const ms = (ns: number) => ns / 1e6;
+  const loop = { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) };
+  return { reqPerSec: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, requests: r.total, loop };
 }
 
 /**
@@ -306,6 +314,8 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
   const moodScans = threadUp
     ? `mood scans (both servers) on the scan thread ${thread1.thread - thread0.thread}, on the event loop ${thread1.here - thread0.here}`
     : 'no scan thread: mood scans on the event loop';
+  const loopOf = (r: LoadResult) => `${r.loop.p50.toFixed(1)}/${r.loop.p99.toFixed(1)}/${r.loop.max.toFixed(0)}`;
+  const loopDelay = `event-loop delay p50/p99/max (ms): gateway ${loopOf(mixed.g)}, bare ${loopOf(mixed.b)}`;
   const executed = `executed directly ${exec1.direct - exec0.direct}, by a plan in Apollo ${exec1.plan - exec0.plan}, by graphql-js ${exec1.execute - exec0.execute} (the rest replayed)`;
   const use = {
     list: snap0.listUse.list - use0.list,
@@ -344,7 +354,7 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
       'serve_mix',
       'realistic mix over HTTP, cold caches',
       mixed,
-      `${mixSeconds} s; ${mix.gateway.length} requests cycled: titles Zipf(s=1) by rating count, ${((100 * mix.filtered) / mix.gateway.length).toFixed(0)}% filtered, ${((100 * mix.moods) / mix.gateway.length).toFixed(0)}% moods (scan), k=10; gateway similarMovies answered from lists ${use.list}, fallback scans ${use.fallback}, no-list scans ${use.scan}; ${moodScans}; requests ${executed}`,
+      `${mixSeconds} s; ${mix.gateway.length} requests cycled: titles Zipf(s=1) by rating count, ${((100 * mix.filtered) / mix.gateway.length).toFixed(0)}% filtered, ${((100 * mix.moods) / mix.gateway.length).toFixed(0)}% moods (scan), k=10; gateway similarMovies answered from lists ${use.list}, fallback scans ${use.fallback}, no-list scans ${use.scan}; ${moodScans}; requests ${executed}; ${loopDelay}`,
       'aim >= 10k req/s, p99 <= 10 ms, >= 0.5x bare',
     ),
     ...streamRows(
