@@ -7,6 +7,7 @@
 // second `npm start` reuses the active model unless --force.
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { shutdownOnSignals } from '@cinemap/cli';
 import { cinemapHome, getServedModelRun, openDb } from '@cinemap/db';
 import { serveGateway } from '@cinemap/gateway';
 import { MOVIELENS_DATASETS } from '@cinemap/movielens';
@@ -69,12 +70,12 @@ async function main(): Promise<void> {
     await runBuiltCli('train', []);
   }
   step('Serve');
+  // Before the start: a Ctrl-C while the model loads is kept, and acted on once it is up.
+  const shutdown = shutdownOnSignals('npm start');
   const s = await serveGateway(o.port !== undefined ? { port: o.port } : {});
   const url = s.gateway.url;
-  // Before saying it is up: a Ctrl-C right after the message must find the handler.
-  const stop = () => void s.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  shutdown.ready(() => s.close());
+  if (shutdown.requested) return; // closing: not "up"
   console.log(`\ncinemap is up after ${Math.round((Date.now() - t0) / 1000)} s: GraphQL at ${url}${s.sql ? `, psql at 127.0.0.1:${s.sql.port} (psql -h 127.0.0.1 -p ${s.sql.port}; read-only, -U cinemap_writer to change rows)` : ''}
 
 Try:

@@ -1,6 +1,7 @@
 // `npm run serve`: the gateway alone, against DATABASE_URL or the embedded store.
 import 'reflect-metadata';
 import { Command } from 'commander';
+import { shutdownOnSignals } from '@cinemap/cli';
 import { serveGateway } from '../serve';
 
 const program = new Command()
@@ -14,13 +15,13 @@ const program = new Command()
 
 async function main(): Promise<void> {
   const o = program.opts<{ port?: number; sqlPort?: number }>();
+  // Before the start: a SIGTERM while the store opens or the model loads is kept, not fatal.
+  const shutdown = shutdownOnSignals('serve');
   const s = await serveGateway({
     ...(o.port !== undefined ? { port: o.port } : {}),
     ...(o.sqlPort !== undefined ? { sqlPort: o.sqlPort } : {}),
   });
-  const stop = () => void s.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  shutdown.ready(() => s.close());
 }
 
 main().catch((e) => {

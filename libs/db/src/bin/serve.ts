@@ -1,5 +1,6 @@
 // `npm run db:serve`: opens the embedded store and serves it over the Postgres wire
 // protocol on 127.0.0.1:CINEMAP_SQL_PORT (default 5433), so psql works without a server.
+import { shutdownOnSignals } from '@cinemap/cli';
 import { openDb } from '../open';
 import { serveSql } from '../serve';
 
@@ -29,18 +30,21 @@ async function main(): Promise<void> {
     console.error(`db:serve: --port must be an integer 0..65535, got ${JSON.stringify(args[pi + 1])}`);
     process.exit(2);
   }
+  // Before the open: a Ctrl-C while the store opens (and migrates) is kept, then acted on.
+  const shutdown = shutdownOnSignals('db:serve');
   const db = await openDb();
-  const server = await serveSql(db, { port });
+  const server = await serveSql(db, { port }).catch(async (e: Error) => {
+    await db.close();
+    throw e;
+  });
+  shutdown.ready(async () => {
+    await server.close().catch(() => {});
+    await db.close();
+  });
+  if (shutdown.requested) return;
   console.log(
     `Serving ${db.location} on ${server.host}:${server.port} — psql -h ${server.host} -p ${server.port} (read-only; -U cinemap_writer to change rows)`,
   );
-  const stop = async () => {
-    await server.close().catch(() => {});
-    await db.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
 
 main().catch((e) => {
