@@ -18,6 +18,7 @@
 
 import { jacobiEigen } from './pca';
 import { Rng } from './rng';
+import { choleskyLower } from './cholesky';
 
 /** Ratings as compressed sparse rows: row u holds entries indptr[u]..indptr[u+1]. */
 export interface RatingsCsr {
@@ -185,25 +186,14 @@ function choleskyQr(x: Float64Array, n: number, l: number): boolean {
   }
   let maxDiag = 0;
   for (let i = 0; i < l; i++) maxDiag = Math.max(maxDiag, g[i * l + i]);
-  const rr = new Float64Array(l * l); // upper triangular, G = R^T R
-  for (let j = 0; j < l; j++) {
-    let s = g[j * l + j];
-    for (let k = 0; k < j; k++) s -= rr[k * l + j] * rr[k * l + j];
-    if (!(s > 1e-10 * maxDiag) || !(maxDiag > 0)) return false;
-    const d = Math.sqrt(s);
-    rr[j * l + j] = d;
-    for (let i = j + 1; i < l; i++) {
-      let v = g[j * l + i];
-      for (let k = 0; k < j; k++) v -= rr[k * l + j] * rr[k * l + i];
-      rr[j * l + i] = v / d;
-    }
-  }
+  // G = L Lᵀ (so R = Lᵀ): L in g's lower triangle
+  if (!(maxDiag > 0) || !choleskyLower(g, l, 1e-10 * maxDiag)) return false;
   const y = new Float64Array(l);
   for (let r = 0, b = 0; r < n; r++, b += l) {
     for (let c = 0; c < l; c++) {
       let v = x[b + c];
-      for (let i = 0; i < c; i++) v -= y[i] * rr[i * l + c];
-      y[c] = v / rr[c * l + c];
+      for (let i = 0; i < c; i++) v -= y[i] * g[c * l + i];
+      y[c] = v / g[c * l + c];
     }
     x.set(y, b);
   }

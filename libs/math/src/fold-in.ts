@@ -7,6 +7,7 @@
 // halving so the objective never rises; started from the ridge solution in logit
 // space. Converges to a stationary point of the objective (tested: gradient ≈ 0).
 // Pure and synchronous: a visitor's few ratings cost microseconds.
+import { choleskyLower } from './cholesky';
 
 export interface FoldInProblem {
   /** n × k, row-major: the rated movies' factors. */
@@ -42,18 +43,7 @@ const sig = (x: number) => 1 / (1 + Math.exp(-x));
  * overwritten with its Cholesky factor). Throws when A is not positive definite.
  */
 export function choleskySolve(a: Float64Array, y: Float64Array, n: number): Float64Array {
-  for (let j = 0; j < n; j++) {
-    let d = a[j * n + j];
-    for (let p = 0; p < j; p++) d -= a[j * n + p] * a[j * n + p];
-    if (!(d > 0)) throw new RangeError('choleskySolve: the matrix is not positive definite');
-    const l = Math.sqrt(d);
-    a[j * n + j] = l;
-    for (let i = j + 1; i < n; i++) {
-      let s = a[i * n + j];
-      for (let p = 0; p < j; p++) s -= a[i * n + p] * a[j * n + p];
-      a[i * n + j] = s / l;
-    }
-  }
+  if (!choleskyLower(a, n)) throw new RangeError('choleskySolve: the matrix is not positive definite');
   const x = Float64Array.from(y);
   for (let i = 0; i < n; i++) {
     let s = x[i];
