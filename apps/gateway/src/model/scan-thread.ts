@@ -162,13 +162,7 @@ export class ScanThread {
 
   /** Stops the thread; scans still waiting are done here. */
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.state = 'closed';
-    this.worker = null;
-    this.closeReplies();
-    this.settleStarted(false);
-    this.settleHere();
-    await worker?.terminate();
+    await this.stop('closed');
   }
 
   private start(): void {
@@ -224,25 +218,26 @@ export class ScanThread {
   /** The thread failed (to start, or later): logged once; everything from now on, and what it held, runs here. */
   private down(e: Error): void {
     if (this.state === 'closed' || this.state === 'down') return;
-    this.state = 'down';
-    this.settleStarted(false);
     this.log.warn({ err: e }, 'scan thread unavailable; mood scans run on the event loop (same answers, other requests wait for them)');
+    void this.stop('down').catch(() => {});
+  }
+
+  /**
+   * The one way the thread ends (closed, or down): no more scans go to it, `ready` settles
+   * false if it was still starting, the reply port is closed, every scan it held is done
+   * here, and the worker is terminated (the promise).
+   */
+  private stop(state: 'closed' | 'down'): Promise<number | undefined> {
+    this.state = state;
+    this.settleStarted(false);
     const worker = this.worker;
     this.worker = null;
-    this.closeReplies();
-    this.settleHere();
-    void worker?.terminate().catch(() => {});
-  }
-
-  private closeReplies(): void {
     this.replies?.close();
     this.replies = null;
-  }
-
-  private settleHere(): void {
     const waiting = [...this.pending.values()];
     this.pending.clear();
     for (const p of waiting) this.runHere(p);
+    return worker ? worker.terminate() : Promise.resolve(undefined);
   }
 
   private runHere(p: Pending): void {
