@@ -23,6 +23,8 @@ describe('serving workload', () => {
     expect(mix.filtered / 20_000).toBeCloseTo(0.3, 1);
     const bare = mix.bare.map((b) => JSON.parse(b) as BareRequest);
     expect(bare.filter((r) => r.mood).every((r) => r.titles.length >= 2 && r.titles.length <= 3)).toBe(true);
+    // kinds[i] names request i, as the open-loop run reports latency per kind
+    expect(mix.kinds).toEqual(bare.map((r) => (r.mood ? 'mood' : r.filter ? 'filtered' : 'list')));
     const top = [...films].sort((a, b) => b.ratingCount - a.ratingCount)[0].title;
     const asked = new Map<string, number>();
     for (const r of bare) if (!r.mood) asked.set(r.titles[0], (asked.get(r.titles[0]) ?? 0) + 1);

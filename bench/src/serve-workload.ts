@@ -77,17 +77,21 @@ function randomFilter(rng: Rng, genres: readonly string[]): MovieFilter {
   ][rng.int(5)];
 }
 
-/** `count` requests of the realistic mix (see the file's header), seeded. */
+/** What one request of the mix is: a plain similarMovies, one with a filter, or a mood. */
+export type MixKind = 'list' | 'filtered' | 'mood';
+
+/** `count` requests of the realistic mix (see the file's header), seeded; `kinds[i]` says what request i is. */
 export function mixStream(
   films: readonly WorkloadFilm[],
   genres: readonly string[],
   count: number,
   seed = 19,
-): Streams & { moods: number; filtered: number } {
+): Streams & { moods: number; filtered: number; kinds: MixKind[] } {
   const ranked = [...films].sort((a, b) => b.ratingCount - a.ratingCount);
   const rng = new Rng(seed);
   const zipf = zipfSampler(ranked.length, 1, rng);
   const requests: BareRequest[] = [];
+  const kinds: MixKind[] = [];
   let moods = 0,
     filtered = 0;
   for (let i = 0; i < count; i++) {
@@ -97,14 +101,16 @@ export function mixStream(
       const want = 2 + rng.int(2);
       while (titles.size < want) titles.add(ranked[zipf()].title);
       requests.push({ titles: [...titles], mood: true, k: 10, filter: null });
+      kinds.push('mood');
       moods++;
     } else {
       const filter = u < 0.4 ? randomFilter(rng, genres) : null;
       if (filter) filtered++;
       requests.push({ titles: [ranked[zipf()].title], mood: false, k: 10, filter });
+      kinds.push(filter ? 'filtered' : 'list');
     }
   }
-  return { ...streams(requests), moods, filtered };
+  return { ...streams(requests), moods, filtered, kinds };
 }
 
 /** Every title once, shuffled (seeded), each with `filter`. */

@@ -7,6 +7,8 @@
 //              30% filtered, 10% moods, from empty answer caches (a cold start)
 //   distinct — every request a different title (the long tail: nothing can be replayed),
 //              unfiltered and with one genre
+//   mix at half load — the mix again, open loop (./load-generator.ts): requests scheduled
+//              at half the gateway's saturated rate, latency from each one's scheduled time
 // and, before serving, the cost of the precomputed neighbour lists (compute time on two
 // threads, size in the database, load time, memory), then recall@10 and latency of the
 // three neighbour paths (served in-memory exact, pgvector exact, pgvector HNSW). This
@@ -37,7 +39,9 @@ import {
 import { seedGatewayFixture, type SeedResult } from '@cinemap/db/testing';
 import { loadDotScanKernel } from '@cinemap/math';
 import { startGateway, type Gateway } from '@cinemap/gateway';
+import { resolveWorkerScript } from '@cinemap/cli';
 import { computeNeighbourLists, neighbourRows } from '@cinemap/trainer';
+import type { OpenLoopResult } from './load-generator';
 import { distinctStream, mixStream, SIMILAR, type BareRequest, type Streams } from './serve-workload';
 import type { BenchOptions, BenchRow } from './types';
 
@@ -83,6 +87,32 @@ async function load(url: string, bodiesFile: string, seconds: number): Promise<L
   const ms = (ns: number) => ns / 1e6;
   const loop = { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) };
   return { reqPerSec: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, requests: r.total, loop };
+}
+
+/** One open-loop run (./load-generator.ts) in a process of its own: `rate` req/s scheduled for `seconds`. */
+async function openLoop(url: string, bodiesFile: string, kindsFile: string, rate: number, seconds: number): Promise<OpenLoopResult> {
+  const script = resolveWorkerScript('bench', 'load');
+  const args = [
+    ...script.execArgv,
+    script.file,
+    '--url',
+    url,
+    '--bodies',
+    bodiesFile,
+    '--kinds',
+    kindsFile,
+    '--rate',
+    String(rate),
+    '--seconds',
+    String(seconds),
+  ];
+  const out = await new Promise<string>((ok, fail) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout.on('data', (c) => (text += c));
+    child.on('exit', (code) => (code === 0 ? ok(text) : fail(new Error(`the open-loop load generator exited with ${code}`))));
+  });
+  return JSON.parse(out) as OpenLoopResult;
 }
 
 /**
@@ -322,6 +352,18 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
     fallback: snap0.listUse.fallback - use0.fallback,
     scan: snap0.listUse.scan - use0.scan,
   };
+  // The same mix at a fixed rate, half the gateway's saturated throughput just measured, to
+  // both servers from cold caches: latency as a service runs it, below saturation.
+  const halfRate = Math.max(100, Math.floor(mixed.g.reqPerSec / 2 / 100) * 100);
+  log(`load: realistic mix at a fixed ${halfRate} req/s (open loop), ${mixSeconds} s each`);
+  const kindsFile = join(dir, 'mix-kinds.json');
+  writeFileSync(kindsFile, JSON.stringify(mix.kinds));
+  gw.store.current!.clearCaches();
+  bare.clear();
+  const halfG = await openLoop(gw.url, join(dir, 'mix-gw.json'), kindsFile, halfRate, mixSeconds);
+  gw.store.current!.clearCaches();
+  bare.clear();
+  const halfB = await openLoop(bare.url, join(dir, 'mix-bare.json'), kindsFile, halfRate, mixSeconds);
   log(`load: every title different, unfiltered and ${genre} only, ${seconds} s each`);
   const dist = await both(gw, bare, dir, 'distinct', distinct, seconds);
   const u1 = { ...snap0.listUse };
@@ -357,6 +399,7 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
       `${mixSeconds} s; ${mix.gateway.length} requests cycled: titles Zipf(s=1) by rating count, ${((100 * mix.filtered) / mix.gateway.length).toFixed(0)}% filtered, ${((100 * mix.moods) / mix.gateway.length).toFixed(0)}% moods (scan), k=10; gateway similarMovies answered from lists ${use.list}, fallback scans ${use.fallback}, no-list scans ${use.scan}; ${moodScans}; requests ${executed}; ${loopDelay}`,
       'aim >= 10k req/s, p99 <= 10 ms, >= 0.5x bare',
     ),
+    ...halfLoadRows(halfRate, mixSeconds, halfG, halfB),
     ...streamRows(
       'serve_distinct',
       'similarMovies k=10, every title different',
@@ -408,6 +451,38 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
       notes: `includes the in-process PGlite database and the lists' computation; the lists take ${mb(cost.perBasis.length * seed.movies.length * cost.n * 3).toFixed(0)} MB in the gateway (both bases, row numbers in 3 bytes); a gateway process alone: docs/BENCHMARKS.md`,
     },
     ...recall,
+  ];
+}
+
+/** The open-loop mix's rows: p50 and p99 at half the gateway's saturated rate, each vs bare. */
+function halfLoadRows(rate: number, seconds: number, g: OpenLoopResult, b: OpenLoopResult): BenchRow[] {
+  const kinds = (r: OpenLoopResult) =>
+    Object.entries(r.byKind)
+      .map(([k, s]) => `${k} ${s.p50.toFixed(1)}/${s.p99.toFixed(1)}`)
+      .join(', ');
+  const run = (r: OpenLoopResult) =>
+    `${r.achieved.toFixed(0)} req/s answered, p99.9 ${r.p999.toFixed(1)} ms, max ${r.max.toFixed(0)} ms, at most ${r.maxQueued} waiting for a connection, ${r.errors} errors, ${r.unfinished} unfinished; p50/p99 ms by kind: ${kinds(r)}`;
+  const label = `realistic mix at a fixed ${rate} req/s (half the gateway's saturated rate), cold caches`;
+  return [
+    {
+      key: 'serve_mix_half_load_p50_ms',
+      figure: `${label}, p50 latency`,
+      cinemap: g.p50,
+      baselineName: 'bare node:http, same rate',
+      baseline: b.p50,
+      unit: 'ms',
+      higherIsBetter: false,
+      notes: `open loop (bench/src/load-generator.ts, its own process): ${seconds} s scheduled, 64 connections, latency from each request's scheduled time; gateway: ${run(g)}; bare: ${run(b)}; load generator ${g.loaderCores.toFixed(2)} / ${b.loaderCores.toFixed(2)} cores`,
+    },
+    {
+      key: 'serve_mix_half_load_p99_ms',
+      figure: `${label}, p99 latency`,
+      cinemap: g.p99,
+      baselineName: 'bare node:http, same rate',
+      baseline: b.p99,
+      unit: 'ms',
+      higherIsBetter: false,
+    },
   ];
 }
 

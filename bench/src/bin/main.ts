@@ -27,8 +27,9 @@ Runs cinemap's benchmarks beside their baselines (same run, same input, same mac
          on one split, ratings/s and valid RMSE (on the first --real dump, else the synthetic small dump)
   audience  the audience embedding's randomized SVD (WASM SIMD passes) vs the same SVD with TypeScript passes
   serve  similarMovies over HTTP (autocannon, 64 connections) vs a bare node:http endpoint: a cached
-         stream, the realistic mix (Zipf titles, 30% filtered, 10% moods, cold caches), every title
-         different (unfiltered, one genre); the precomputed neighbour lists' compute time, size, memory
+         stream, the realistic mix (Zipf titles, 30% filtered, 10% moods, cold caches), the same mix
+         open loop at half the gateway's saturated rate (p50/p99 from each request's scheduled time),
+         every title different (unfiltered, one genre); the precomputed neighbour lists' compute time, size, memory
 --serve-seconds N  every serving stream runs N s (default 10 s, the mix 30 s): a quick look at the mix
 --real DIR  a real MovieLens dump (folder or zip, any layout ingest reads; repeatable): adds the valid
             RMSE of the fast.ai reference, tfjs, native and biases-only on it. Never commit real dumps.
