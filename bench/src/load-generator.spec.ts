@@ -101,6 +101,21 @@ describe('runOpenLoop', () => {
     }
   });
 
+  it('opens again a connection the server closed while it was idle (keep-alive timeout)', async () => {
+    // 4 connections used in turn at 5 req/s: each waits 0.8 s between requests, the server
+    // drops idle connections after 0.3 s (Node 24 adds keepAliveTimeoutBuffer to it: none here).
+    const s = await server(0);
+    Object.assign(s.server, { keepAliveTimeout: 300, keepAliveTimeoutBuffer: 0 });
+    try {
+      const r = await runOpenLoop({ url: s.url, bodies: ['{}'], rate: 5, seconds: 2, connections: 4 });
+      expect(r.errors).toBe(0);
+      expect(r.count).toBe(10);
+      expect(r.reconnects).toBeGreaterThanOrEqual(4);
+    } finally {
+      await stop(s.server);
+    }
+  });
+
   it('counts answers other than 200 as errors', async () => {
     const s = await server(0, (b) => (b === '"bad"' ? [400, '{"errors":[]}'] : [200, '{}']));
     try {

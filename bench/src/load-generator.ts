@@ -9,7 +9,8 @@
 // sends each tick's requests in one burst per connection and measures from the send
 // (docs/BENCHMARKS.md, issue 19's fifth round), so the serving bench uses this instead.
 //
-// Runs in its own process (./bin/load.ts) so that its work is not the server's event loop.
+// Free connections are used oldest first, so all of them stay in use; one the server closes
+// while idle is opened again. Runs in its own process (./bin/load.ts) so that its work is not the server's event loop.
 // Responses are parsed as far as HTTP/1.1 needs: status line, Content-Length or chunked.
 import { connect, type Socket } from 'node:net';
 
@@ -47,6 +48,8 @@ export interface OpenLoopResult extends LatencySummary {
   maxQueued: number;
   /** Requests still waiting or in flight GRACE_MS after the last was due (counted at their wait so far). */
   unfinished: number;
+  /** Idle connections the server closed, opened again. */
+  reconnects: number;
   /** Per label, when `kinds` was given. */
   byKind: Record<string, LatencySummary>;
   /** This process's CPU over the run, in cores (user + system). */
@@ -179,6 +182,7 @@ class OpenLoopRun {
   private unfinished = 0;
   private start = 0;
   private opened = 0;
+  private reconnects = 0;
   private timer: NodeJS.Timeout | null = null;
   private finished = false;
 
@@ -203,23 +207,10 @@ class OpenLoopRun {
   /** Opens every connection; the schedule starts once all are up. */
   open(): void {
     const n = this.o.connections ?? 64;
-    const port = Number(this.url.port || 80);
     for (let i = 0; i < n; i++) {
-      const socket = connect(port, this.url.hostname);
-      socket.setNoDelay(true);
-      const c: Conn = { socket, due: -1, kind: -1 };
+      const c: Conn = { socket: null as unknown as Socket, due: -1, kind: -1 };
       this.conns.push(c);
-      const reader = new ResponseReader((status) => this.answered(c, status));
-      socket.on('data', (chunk) => {
-        try {
-          reader.push(chunk);
-        } catch (e) {
-          this.finish(e as Error);
-        }
-      });
-      socket.on('error', (e) => this.finish(new Error(`connection ${i} to ${this.url.host}: ${e.message}`)));
-      socket.on('close', () => this.finish(new Error(`connection ${i} to ${this.url.host} closed by the server`)));
-      socket.on('connect', () => {
+      this.connect(i, c, () => {
         this.free.push(c);
         if (++this.opened < n) return;
         this.start = performance.now();
@@ -227,6 +218,39 @@ class OpenLoopRun {
         this.pump();
       });
     }
+  }
+
+  /**
+   * Connects `c` (connection `i`), then calls `up`. A server may close a keep-alive
+   * connection that sat idle (node:http after 5 s): an idle one is opened again, as any
+   * client would; one closed with a request in flight ends the run with that error.
+   */
+  private connect(i: number, c: Conn, up: () => void): void {
+    const socket = connect(Number(this.url.port || 80), this.url.hostname);
+    socket.setNoDelay(true);
+    c.socket = socket;
+    const reader = new ResponseReader((status) => this.answered(c, status));
+    socket.on('data', (chunk) => {
+      try {
+        reader.push(chunk);
+      } catch (e) {
+        this.finish(e as Error);
+      }
+    });
+    socket.on('error', (e) => this.finish(new Error(`connection ${i} to ${this.url.host}: ${e.message}`)));
+    socket.on('close', () => {
+      if (this.finished || socket !== c.socket) return;
+      if (c.due >= 0 || this.opened < this.conns.length)
+        return this.finish(new Error(`connection ${i} to ${this.url.host} closed by the server`));
+      const at = this.free.indexOf(c);
+      if (at >= 0) this.free.splice(at, 1);
+      this.reconnects++;
+      this.connect(i, c, () => {
+        this.free.push(c);
+        this.pump();
+      });
+    });
+    socket.on('connect', up);
   }
 
   private answered(c: Conn, status: number): void {
@@ -246,7 +270,7 @@ class OpenLoopRun {
     if (now > this.start + 1000 * this.o.seconds + GRACE_MS) return this.giveUp(now);
     while (this.scheduled < this.total && this.start + this.scheduled * this.interval <= now)
       this.queue.push(this.start + this.scheduled++ * this.interval);
-    while (this.queue.length > 0 && this.free.length > 0) this.send(this.free.pop()!, this.queue.shift()!);
+    while (this.queue.length > 0 && this.free.length > 0) this.send(this.free.shift()!, this.queue.shift()!);
     if (this.queue.length > this.maxQueued) this.maxQueued = this.queue.length;
     if (this.scheduled >= this.total && this.queue.length === 0 && this.free.length === this.conns.length) this.finish();
   }
@@ -285,6 +309,7 @@ class OpenLoopRun {
       errors: this.errors,
       maxQueued: this.maxQueued,
       unfinished: this.unfinished,
+      reconnects: this.reconnects,
       byKind,
       loaderCores: (cpu.user + cpu.system) / 1e6 / wall,
     });
