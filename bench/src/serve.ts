@@ -16,7 +16,7 @@
 // process (the machine's cores are shared between the two — said in the notes).
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +53,60 @@ interface LoadResult {
   requests: number;
   /** How late a 1 ms timer fired in the bench process (which hosts the server) during the load: ms. */
   loop: { p50: number; p99: number; max: number };
+  gc: GcPauses;
+}
+
+/** V8's garbage-collection pauses in the bench process (which hosts the servers) during a load. */
+interface GcPauses {
+  count: number;
+  totalMs: number;
+  maxMs: number;
+  /** The longest pause's kind: minor (scavenge), major (mark-compact), incremental, weak callbacks. */
+  maxKind: string;
+}
+
+const GC_KINDS: Record<number, string> = {
+  [perfConstants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
+};
+
+/**
+ * Watches this process while a load runs: how late a 1 ms timer fires (the event loop's
+ * delay) and how long V8's collector stops it — what the servers' latency tail is made of
+ * when the load generator itself is another process.
+ */
+function watchProcess(): () => Watched {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  const gc: GcPauses = { count: 0, totalMs: 0, maxMs: 0, maxKind: '-' };
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.count++;
+      gc.totalMs += e.duration;
+      if (e.duration > gc.maxMs) {
+        gc.maxMs = e.duration;
+        gc.maxKind = GC_KINDS[(e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? -1] ?? 'other';
+      }
+    }
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  delay.enable();
+  return () => {
+    delay.disable();
+    obs.disconnect();
+    const ms = (ns: number) => ns / 1e6;
+    return { loop: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) }, gc };
+  };
+}
+
+/** What watchProcess saw. */
+type Watched = Pick<LoadResult, 'loop' | 'gc'>;
+
+/** The watched process's figures for a row's notes. */
+function processNotes(w: Watched): string {
+  const g = w.gc;
+  return `event-loop delay p50/p99/max ${w.loop.p50.toFixed(1)}/${w.loop.p99.toFixed(1)}/${w.loop.max.toFixed(0)} ms, GC pauses ${g.count} (${g.totalMs.toFixed(0)} ms in all, longest ${g.maxMs.toFixed(1)} ms, ${g.maxKind})`;
 }
 
 // The load generator's script (run with `node -e`): autocannon's API with a request
@@ -72,8 +126,7 @@ autocannon({
 });`;
 
 async function load(url: string, bodiesFile: string, seconds: number): Promise<LoadResult> {
-  const delay = monitorEventLoopDelay({ resolution: 1 });
-  delay.enable();
+  const stop = watchProcess();
   const out = await new Promise<string>((ok, fail) => {
     const child = spawn(process.execPath, ['-e', LOADER, require.resolve('autocannon'), url, bodiesFile, String(seconds), '64'], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -82,15 +135,17 @@ async function load(url: string, bodiesFile: string, seconds: number): Promise<L
     child.stdout.on('data', (c) => (text += c));
     child.on('exit', (code) => (code === 0 ? ok(text) : fail(new Error(`autocannon exited with ${code}`))));
   });
-  delay.disable();
+  const { loop, gc } = stop();
   const r = JSON.parse(out);
-  const ms = (ns: number) => ns / 1e6;
-  const loop = { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) };
-  return { reqPerSec: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, requests: r.total, loop };
+  return { reqPerSec: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, requests: r.total, loop, gc };
 }
 
+/** An open-loop run's result, and what the bench process (hosting the server) went through meanwhile. */
+type OpenLoop = OpenLoopResult & { here: Watched };
+
 /** One open-loop run (./load-generator.ts) in a process of its own: `rate` req/s scheduled for `seconds`. */
-async function openLoop(url: string, bodiesFile: string, kindsFile: string, rate: number, seconds: number): Promise<OpenLoopResult> {
+async function openLoop(url: string, bodiesFile: string, kindsFile: string, rate: number, seconds: number): Promise<OpenLoop> {
+  const stop = watchProcess();
   const script = resolveWorkerScript('bench', 'load');
   const args = [
     ...script.execArgv,
@@ -112,7 +167,7 @@ async function openLoop(url: string, bodiesFile: string, kindsFile: string, rate
     child.stdout.on('data', (c) => (text += c));
     child.on('exit', (code) => (code === 0 ? ok(text) : fail(new Error(`the open-loop load generator exited with ${code}`))));
   });
-  return JSON.parse(out) as OpenLoopResult;
+  return { ...(JSON.parse(out) as OpenLoopResult), here: stop() };
 }
 
 /**
@@ -344,8 +399,7 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
   const moodScans = threadUp
     ? `mood scans (both servers) on the scan thread ${thread1.thread - thread0.thread}, on the event loop ${thread1.here - thread0.here}`
     : 'no scan thread: mood scans on the event loop';
-  const loopOf = (r: LoadResult) => `${r.loop.p50.toFixed(1)}/${r.loop.p99.toFixed(1)}/${r.loop.max.toFixed(0)}`;
-  const loopDelay = `event-loop delay p50/p99/max (ms): gateway ${loopOf(mixed.g)}, bare ${loopOf(mixed.b)}`;
+  const loopDelay = `bench process during the gateway's run: ${processNotes(mixed.g)}; during the bare's: ${processNotes(mixed.b)}`;
   const executed = `executed directly ${exec1.direct - exec0.direct}, by a plan in Apollo ${exec1.plan - exec0.plan}, by graphql-js ${exec1.execute - exec0.execute} (the rest replayed)`;
   const use = {
     list: snap0.listUse.list - use0.list,
@@ -455,13 +509,13 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
 }
 
 /** The open-loop mix's rows: p50 and p99 at half the gateway's saturated rate, each vs bare. */
-function halfLoadRows(rate: number, seconds: number, g: OpenLoopResult, b: OpenLoopResult): BenchRow[] {
+function halfLoadRows(rate: number, seconds: number, g: OpenLoop, b: OpenLoop): BenchRow[] {
   const kinds = (r: OpenLoopResult) =>
     Object.entries(r.byKind)
       .map(([k, s]) => `${k} ${s.p50.toFixed(1)}/${s.p99.toFixed(1)}`)
       .join(', ');
-  const run = (r: OpenLoopResult) =>
-    `${r.achieved.toFixed(0)} req/s answered, p99.9 ${r.p999.toFixed(1)} ms, max ${r.max.toFixed(0)} ms, at most ${r.maxQueued} waiting for a connection, ${r.errors} errors, ${r.unfinished} unfinished; p50/p99 ms by kind: ${kinds(r)}`;
+  const run = (r: OpenLoop) =>
+    `${r.achieved.toFixed(0)} req/s answered, p99.9 ${r.p999.toFixed(1)} ms, max ${r.max.toFixed(0)} ms, at most ${r.maxQueued} waiting for a connection, ${r.errors} errors, ${r.unfinished} unfinished; p50/p99 ms by kind: ${kinds(r)}; bench process: ${processNotes(r.here)}`;
   const label = `realistic mix at a fixed ${rate} req/s (half the gateway's saturated rate), cold caches`;
   return [
     {
