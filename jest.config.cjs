@@ -1,5 +1,10 @@
 // One jest run over every project (what `npm test` does); `nx test <project>` runs one.
+// Workers: jest's default is cores - 1, which on the 2-core machines CI and developers use
+// means one suite at a time, while most suites wait on child processes (gateways, PGlite,
+// PostgreSQL, the browser) for much of their time; two workers overlap those waits.
+const { availableParallelism } = require('node:os');
 module.exports = {
+  maxWorkers: Math.max(2, availableParallelism() - 1),
   projects: [
     '<rootDir>/apps/*/jest.config.cjs',
     '<rootDir>/libs/*/jest.config.cjs',
