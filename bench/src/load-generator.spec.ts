@@ -105,6 +105,19 @@ describe('runOpenLoop', () => {
     expect(r.achieved).toBeLessThan(150);
   });
 
+  it("says how late it was itself: a stall of the generator's process shows in loaderLag, not only in the latencies", async () => {
+    const s = await server(0);
+    // This process is the generator (and the server): block it for 300 ms half way through.
+    setTimeout(() => {
+      const until = performance.now() + 300;
+      while (performance.now() < until);
+    }, 400);
+    const r = await runOpenLoop({ url: s.url, bodies: ['{}'], rate: 100, seconds: 1, connections: 4 });
+    expect(r.count).toBe(100);
+    expect(r.loaderLag.max).toBeGreaterThan(250);
+    expect(r.max).toBeGreaterThan(250);
+  });
+
   it('opens again a connection the server closed while it was idle (keep-alive timeout)', async () => {
     // 4 connections used in turn at 5 req/s: each waits 0.8 s between requests, the server
     // drops idle connections after 0.3 s (Node 24 adds keepAliveTimeoutBuffer to it: none here).

@@ -54,6 +54,12 @@ export interface OpenLoopResult extends LatencySummary {
   byKind: Record<string, LatencySummary>;
   /** This process's CPU over the run, in cores (user + system). */
   loaderCores: number;
+  /**
+   * How late this process itself noticed that requests were due (ms; p99 and max over all
+   * requests): a stall of the generator (its own GC, or no core for it) counts in every
+   * latency above as if the server were slow, and shows here too.
+   */
+  loaderLag: { p99: number; max: number };
 }
 
 /** Latencies in 10 µs buckets up to 60 s (the last bucket holds everything longer). */
@@ -73,6 +79,11 @@ export class LatencyHistogram {
     return this.n;
   }
 
+  /** The longest latency recorded (exact, not bucketed); NaN when empty. */
+  get max(): number {
+    return this.n ? this.top : NaN;
+  }
+
   /** The smallest latency (ms, to 0.01) at or below which a fraction `q` of them lie; NaN when empty. */
   quantile(q: number): number {
     if (this.n === 0) return NaN;
@@ -87,7 +98,7 @@ export class LatencyHistogram {
 
   summary(): LatencySummary {
     const q = (x: number) => this.quantile(x);
-    return { count: this.n, p50: q(0.5), p90: q(0.9), p99: q(0.99), p999: q(0.999), max: this.n ? this.top : NaN };
+    return { count: this.n, p50: q(0.5), p90: q(0.9), p99: q(0.99), p999: q(0.999), max: this.max };
   }
 }
 
@@ -167,6 +178,8 @@ class OpenLoopRun {
   private readonly kindOf: number[] | null;
   private readonly all = new LatencyHistogram();
   private readonly perKind: LatencyHistogram[];
+  /** Per request, how late pump() queued it after its scheduled time. */
+  private readonly lag = new LatencyHistogram();
   private readonly total: number;
   private readonly interval: number;
   private readonly conns: Conn[] = [];
@@ -268,8 +281,11 @@ class OpenLoopRun {
   private pump(): void {
     const now = performance.now();
     if (now > this.start + 1000 * this.o.seconds + GRACE_MS) return this.giveUp(now);
-    while (this.scheduled < this.total && this.start + this.scheduled * this.interval <= now)
-      this.queue.push(this.start + this.scheduled++ * this.interval);
+    while (this.scheduled < this.total && this.start + this.scheduled * this.interval <= now) {
+      const due = this.start + this.scheduled++ * this.interval;
+      this.lag.record(now - due);
+      this.queue.push(due);
+    }
     while (this.queue.length > 0 && this.free.length > 0) this.send(this.free.shift()!, this.queue.shift()!);
     if (this.queue.length > this.maxQueued) this.maxQueued = this.queue.length;
     if (this.scheduled >= this.total && this.queue.length === 0 && this.free.length === this.conns.length) this.finish();
@@ -312,6 +328,7 @@ class OpenLoopRun {
       reconnects: this.reconnects,
       byKind,
       loaderCores: (cpu.user + cpu.system) / 1e6 / wall,
+      loaderLag: { p99: this.lag.quantile(0.99), max: this.lag.max },
     });
   }
 }

@@ -515,7 +515,7 @@ function halfLoadRows(rate: number, seconds: number, g: OpenLoop, b: OpenLoop): 
       .map(([k, s]) => `${k} ${s.p50.toFixed(1)}/${s.p99.toFixed(1)}`)
       .join(', ');
   const run = (r: OpenLoop) =>
-    `${r.achieved.toFixed(0)} req/s answered, p99.9 ${r.p999.toFixed(1)} ms, max ${r.max.toFixed(0)} ms, at most ${r.maxQueued} waiting for a connection, ${r.errors} errors, ${r.unfinished} unfinished; p50/p99 ms by kind: ${kinds(r)}; bench process: ${processNotes(r.here)}`;
+    `${r.achieved.toFixed(0)} req/s answered, p99.9 ${r.p999.toFixed(1)} ms, max ${r.max.toFixed(0)} ms, at most ${r.maxQueued} waiting for a connection, ${r.errors} errors, ${r.unfinished} unfinished; p50/p99 ms by kind: ${kinds(r)}; bench process: ${processNotes(r.here)}; the generator itself late by p99 ${r.loaderLag.p99.toFixed(1)} / max ${r.loaderLag.max.toFixed(0)} ms`;
   const label = `realistic mix at a fixed ${rate} req/s (half the gateway's saturated rate), cold caches`;
   return [
     {

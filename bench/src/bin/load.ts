@@ -14,7 +14,7 @@ const positive = (name: string) => (v: string) => {
 const program = new Command()
   .name('load')
   .description(
-    "Open-loop HTTP load: POSTs JSON bodies at a fixed rate over keep-alive connections; latency counts from each request's scheduled time (queueing for a connection included). Prints JSON: offered, achieved, p50/p90/p99/p999/max (ms), errors, per kind.",
+    "Open-loop HTTP load: POSTs JSON bodies at a fixed rate over keep-alive connections; latency counts from each request's scheduled time (queueing for a connection included). Prints JSON: offered, achieved, p50/p90/p99/p999/max (ms), errors, per kind, and how late the generator itself noticed requests were due (loaderLag).",
   )
   .requiredOption('--url <url>', 'where to POST, e.g. http://127.0.0.1:4000/graphql')
   .requiredOption('--bodies <file>', 'a JSON array of request bodies (strings), cycled in order')
