@@ -367,7 +367,7 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
     log: pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false })),
     introspection: false,
   });
-  const rssAfter = process.memoryUsage().rss;
+  const { rss: rssAfter, heapUsed: heapAfter, arrayBuffers: buffersAfter } = process.memoryUsage();
   const snap0 = gw.store.current!;
   log(
     `gateway up: lists of ${snap0.listLength('taste')} (taste) and ${snap0.listLength('blend')} (blend) loaded; process RSS ${(rssAfter / 2 ** 20).toFixed(0)} MB`,
@@ -502,7 +502,7 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
       cinemap: mb(rssAfter),
       unit: 'MB',
       higherIsBetter: false,
-      notes: `includes the in-process PGlite database and the lists' computation; the lists take ${mb(cost.perBasis.length * seed.movies.length * cost.n * 3).toFixed(0)} MB in the gateway (both bases, row numbers in 3 bytes); a gateway process alone: docs/BENCHMARKS.md`,
+      notes: `includes the in-process PGlite database and the lists' computation; the lists take ${mb(cost.perBasis.length * seed.movies.length * cost.n * 3).toFixed(0)} MB in the gateway (both bases, row numbers in 3 bytes); of the RSS, V8's heap (what a major collection walks) ${mb(heapAfter).toFixed(0)} MB, array buffers and WebAssembly memories ${mb(buffersAfter).toFixed(0)} MB; a gateway process alone: docs/BENCHMARKS.md`,
     },
     ...recall,
   ];
