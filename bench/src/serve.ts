@@ -10,18 +10,16 @@
 //   mix at half load — the mix again, open loop (./load-generator.ts): requests scheduled
 //              at half the gateway's saturated rate, latency from each one's scheduled time
 // and, before serving, the cost of the precomputed neighbour lists (compute time on two
-// threads, size in the database, load time, memory), then recall@10 and latency of the
-// three neighbour paths (served in-memory exact, pgvector exact, pgvector HNSW). This
-// process holds the embedded database and the servers; autocannon runs in a child
-// process (the machine's cores are shared between the two — said in the notes).
+// threads, size in the database, load time), then recall@10 and latency of the three
+// neighbour paths (served in-memory exact, pgvector exact, pgvector HNSW). This process
+// seeds the embedded store (in a folder) and measures the lists; both servers then run
+// in a serving process of their own (./serve-host.ts), as a deployed gateway does, and
+// each load generator in another (the machine's cores are shared — said in the notes).
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
-import { monitorEventLoopDelay, PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import {
   copyMovieNeighbours,
@@ -38,75 +36,20 @@ import {
 } from '@cinemap/db';
 import { seedGatewayFixture, type SeedResult } from '@cinemap/db/testing';
 import { loadDotScanKernel } from '@cinemap/math';
-import { startGateway, type Gateway } from '@cinemap/gateway';
+import { startGateway } from '@cinemap/gateway';
 import { resolveWorkerScript } from '@cinemap/cli';
 import { computeNeighbourLists, neighbourRows } from '@cinemap/trainer';
 import type { OpenLoopResult } from './load-generator';
+import { processNotes, startServeHost, type ServeHost, type Watched } from './serve-host';
 import { distinctStream, mixStream, SIMILAR, type BareRequest, type Streams } from './serve-workload';
 import type { BenchOptions, BenchRow } from './types';
 
-interface LoadResult {
+interface LoadResult extends Watched {
   reqPerSec: number;
   p50: number;
   p99: number;
   errors: number;
   requests: number;
-  /** How late a 1 ms timer fired in the bench process (which hosts the server) during the load: ms. */
-  loop: { p50: number; p99: number; max: number };
-  gc: GcPauses;
-}
-
-/** V8's garbage-collection pauses in the bench process (which hosts the servers) during a load. */
-interface GcPauses {
-  count: number;
-  totalMs: number;
-  maxMs: number;
-  /** The longest pause's kind: minor (scavenge), major (mark-compact), incremental, weak callbacks. */
-  maxKind: string;
-}
-
-const GC_KINDS: Record<number, string> = {
-  [perfConstants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
-  [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
-  [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
-  [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
-};
-
-/**
- * Watches this process while a load runs: how late a 1 ms timer fires (the event loop's
- * delay) and how long V8's collector stops it — what the servers' latency tail is made of
- * when the load generator itself is another process.
- */
-function watchProcess(): () => Watched {
-  const delay = monitorEventLoopDelay({ resolution: 1 });
-  const gc: GcPauses = { count: 0, totalMs: 0, maxMs: 0, maxKind: '-' };
-  const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      gc.count++;
-      gc.totalMs += e.duration;
-      if (e.duration > gc.maxMs) {
-        gc.maxMs = e.duration;
-        gc.maxKind = GC_KINDS[(e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? -1] ?? 'other';
-      }
-    }
-  });
-  obs.observe({ entryTypes: ['gc'] });
-  delay.enable();
-  return () => {
-    delay.disable();
-    obs.disconnect();
-    const ms = (ns: number) => ns / 1e6;
-    return { loop: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) }, gc };
-  };
-}
-
-/** What watchProcess saw. */
-type Watched = Pick<LoadResult, 'loop' | 'gc'>;
-
-/** The watched process's figures for a row's notes. */
-function processNotes(w: Watched): string {
-  const g = w.gc;
-  return `event-loop delay p50/p99/max ${w.loop.p50.toFixed(1)}/${w.loop.p99.toFixed(1)}/${w.loop.max.toFixed(0)} ms, GC pauses ${g.count} (${g.totalMs.toFixed(0)} ms in all, longest ${g.maxMs.toFixed(1)} ms, ${g.maxKind})`;
 }
 
 // The load generator's script (run with `node -e`): autocannon's API with a request
@@ -125,27 +68,37 @@ autocannon({
   process.stdout.write(JSON.stringify({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts, total: r.requests.total }));
 });`;
 
-async function load(url: string, bodiesFile: string, seconds: number): Promise<LoadResult> {
-  const stop = watchProcess();
-  const out = await new Promise<string>((ok, fail) => {
-    const child = spawn(process.execPath, ['-e', LOADER, require.resolve('autocannon'), url, bodiesFile, String(seconds), '64'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+/** Runs `args` with this Node and returns its stdout (it must exit 0). */
+function runChild(args: string[], what: string): Promise<string> {
+  return new Promise<string>((ok, fail) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
     child.stdout.on('data', (c) => (text += c));
-    child.on('exit', (code) => (code === 0 ? ok(text) : fail(new Error(`autocannon exited with ${code}`))));
+    child.on('exit', (code) => (code === 0 ? ok(text) : fail(new Error(`${what} exited with ${code}`))));
   });
-  const { loop, gc } = stop();
-  const r = JSON.parse(out);
-  return { reqPerSec: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, requests: r.total, loop, gc };
 }
 
-/** An open-loop run's result, and what the bench process (hosting the server) went through meanwhile. */
-type OpenLoop = OpenLoopResult & { here: Watched };
+/** One closed-loop run (autocannon, 64 connections) while the serving host watches itself. */
+async function load(host: ServeHost, url: string, bodiesFile: string, seconds: number): Promise<LoadResult> {
+  await host.call('watch');
+  const out = await runChild(['-e', LOADER, require.resolve('autocannon'), url, bodiesFile, String(seconds), '64'], 'autocannon');
+  const watched = await host.call('watched');
+  const r = JSON.parse(out);
+  return { reqPerSec: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, requests: r.total, ...watched };
+}
+
+/** An open-loop run's result, and what the serving host went through meanwhile. */
+type OpenLoop = OpenLoopResult & { host: Watched };
 
 /** One open-loop run (./load-generator.ts) in a process of its own: `rate` req/s scheduled for `seconds`. */
-async function openLoop(url: string, bodiesFile: string, kindsFile: string, rate: number, seconds: number): Promise<OpenLoop> {
-  const stop = watchProcess();
+async function openLoop(
+  host: ServeHost,
+  url: string,
+  bodiesFile: string,
+  kindsFile: string,
+  rate: number,
+  seconds: number,
+): Promise<OpenLoop> {
   const script = resolveWorkerScript('bench', 'load');
   const args = [
     ...script.execArgv,
@@ -161,53 +114,9 @@ async function openLoop(url: string, bodiesFile: string, kindsFile: string, rate
     '--seconds',
     String(seconds),
   ];
-  const out = await new Promise<string>((ok, fail) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let text = '';
-    child.stdout.on('data', (c) => (text += c));
-    child.on('exit', (code) => (code === 0 ? ok(text) : fail(new Error(`the open-loop load generator exited with ${code}`))));
-  });
-  return { ...(JSON.parse(out) as OpenLoopResult), here: stop() };
-}
-
-/**
- * The bare endpoint: the gateway's own title lookup and snapshot methods (similarTo for
- * one title, the mood scan for several, on the gateway's scan thread), the same replay of
- * a whole answer per request body — without GraphQL. Returns the server and a function that empties its cache.
- */
-async function bareServer(gw: Gateway): Promise<{ server: Server; url: string; clear: () => void }> {
-  const answers = new Map<string, string>();
-  const server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c) => (raw += c));
-    req.on('end', async () => {
-      const snap = gw.store.current!;
-      let text = answers.get(raw);
-      if (text === undefined) {
-        const r = JSON.parse(raw) as BareRequest;
-        const ids: number[] = [];
-        for (const t of r.titles) {
-          const id = await gw.lookupTitle(snap, t);
-          if (id !== null) ids.push(id);
-        }
-        const f = r.filter ?? {};
-        // BLEND, the gateway's default basis (the GraphQL bodies name none).
-        const found =
-          ids.length === 0
-            ? []
-            : r.mood
-              ? await snap.scanNeighbours(snap.meanVector(ids, 'blend'), r.k, f, ids, 'blend')
-              : snap.similarTo(ids[0], r.k, f, 'blend');
-        text = JSON.stringify(found.map((n) => ({ similarity: n.similarity, movie: n.movie })));
-        if (answers.size > 20_000) answers.clear();
-        answers.set(raw, text);
-      }
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-      res.end(text);
-    });
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, clear: () => answers.clear() };
+  await host.call('watch');
+  const out = await runChild(args, 'the open-loop load generator');
+  return { ...(JSON.parse(out) as OpenLoopResult), host: await host.call('watched') };
 }
 
 interface ListCost {
@@ -281,24 +190,15 @@ interface Pair {
 }
 
 /** Runs one stream against the gateway then the bare server, each from empty answer caches. */
-async function both(
-  gw: Gateway,
-  bare: { url: string; clear: () => void },
-  dir: string,
-  name: string,
-  st: Streams,
-  seconds: number,
-): Promise<Pair> {
+async function both(host: ServeHost, dir: string, name: string, st: Streams, seconds: number): Promise<Pair> {
   const gf = join(dir, `${name}-gw.json`),
     bf = join(dir, `${name}-bare.json`);
   writeFileSync(gf, JSON.stringify(st.gateway));
   writeFileSync(bf, JSON.stringify(st.bare));
-  gw.store.current!.clearCaches();
-  bare.clear();
-  const g = await load(gw.url, gf, seconds);
-  gw.store.current!.clearCaches();
-  bare.clear();
-  const b = await load(bare.url, bf, seconds);
+  await host.call('clear');
+  const g = await load(host, host.gatewayUrl, gf, seconds);
+  await host.call('clear');
+  const b = await load(host, host.bareUrl, bf, seconds);
   return { g, b };
 }
 
@@ -344,67 +244,88 @@ function streamRows(key: string, label: string, p: Pair, notes: string, aim?: st
   ];
 }
 
-// eslint-disable-next-line max-lines-per-function -- one benchmark scenario read top to bottom: seed, lists, serve, load, rows
 export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
   const movies = opts.quick ? 20_000 : 86_000;
   const seconds = opts.serveSeconds ?? (opts.quick ? 4 : 10);
   const mixSeconds = opts.serveSeconds ?? (opts.quick ? 6 : 30);
   const log = (m: string) => console.error(`bench serve: ${m}`);
   const t = Date.now();
-  const db = await openPglite({ dataDir: 'memory://' });
-  await migrate(db);
-  // As a trained run of today: 50 taste factors and 50 audience factors (the trainer's
-  // defaults), so BLEND, the default basis, is 100-d and has its own lists.
-  const seed = await seedGatewayFixture(db, { fillers: movies, dim: 50, audienceDim: 50, users: 50, neighbourLists: false });
-  log(
-    `seeded ${seed.movies.length} movies x 50 taste + 50 audience dims (COPY, random embeddings, HNSW indexes) in ${((Date.now() - t) / 1000).toFixed(1)} s`,
-  );
-  const cost = await neighbourListCost(db, seed, log);
-  const gw = await startGateway({
-    db,
-    port: 0,
-    host: '127.0.0.1',
-    log: pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false })),
-    introspection: false,
-  });
-  const { rss: rssAfter, heapUsed: heapAfter, arrayBuffers: buffersAfter } = process.memoryUsage();
-  const snap0 = gw.store.current!;
-  log(
-    `gateway up: lists of ${snap0.listLength('taste')} (taste) and ${snap0.listLength('blend')} (blend) loaded; process RSS ${(rssAfter / 2 ** 20).toFixed(0)} MB`,
-  );
-  const bare = await bareServer(gw);
-  const threadUp = (await gw.store.scanThread?.ready()) ?? false;
+  // The store lives in a folder, so that the serving host (another process) can open it.
   const dir = mkdtempSync(join(tmpdir(), 'cinemap-serve-'));
+  const storeDir = join(dir, 'store');
+  try {
+    const db = await openPglite({ dataDir: storeDir });
+    await migrate(db);
+    // As a trained run of today: 50 taste factors and 50 audience factors (the trainer's
+    // defaults), so BLEND, the default basis, is 100-d and has its own lists.
+    const seed = await seedGatewayFixture(db, { fillers: movies, dim: 50, audienceDim: 50, users: 50, neighbourLists: false });
+    log(
+      `seeded ${seed.movies.length} movies x 50 taste + 50 audience dims (COPY, random embeddings, HNSW indexes) in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+    );
+    const cost = await neighbourListCost(db, seed, log);
+    const recall = await recallRows(db, seed, opts.quick ? 40 : 100);
+    await db.close();
+    const host = await startServeHost(storeDir);
+    try {
+      log(
+        `serving host up in ${host.startSeconds.toFixed(1)} s: lists of ${host.lists.taste} (taste) and ${host.lists.blend} (blend) loaded; its RSS ${(host.memory.rss / 2 ** 20).toFixed(0)} MB`,
+      );
+      const films = seed.movies.map((m) => ({ title: m.title, ratingCount: m.ratingCount }));
+      const genre = 'Drama';
+      const share = seed.movies.filter((m) => m.genres.includes(genre)).length / seed.movies.length;
+      const rows = await serveStreams(host, dir, films, { seconds, mixSeconds, genre, share }, log);
+      return [...rows, ...costRows(seed.movies.length, cost, host), ...recall];
+    } finally {
+      await host.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
+interface StreamPlan {
+  seconds: number;
+  mixSeconds: number;
+  /** The filtered distinct stream's genre, and its share of the films. */
+  genre: string;
+  share: number;
+}
+
+/** Every stream against the serving host's two servers, and their rows. */
+// eslint-disable-next-line max-lines-per-function -- the streams in order, then their rows
+async function serveStreams(
+  host: ServeHost,
+  dir: string,
+  films: { title: string; ratingCount: number }[],
+  plan: StreamPlan,
+  log: (m: string) => void,
+): Promise<BenchRow[]> {
+  const { seconds, mixSeconds, genre } = plan;
   const cachedStream: Streams = {
     gateway: [JSON.stringify({ query: SIMILAR, variables: { t: 'The Matrix', k: 10 } })],
     bare: [JSON.stringify({ titles: ['The Matrix'], mood: false, k: 10, filter: null } satisfies BareRequest)],
   };
-  const films = seed.movies.map((m) => ({ title: m.title, ratingCount: m.ratingCount }));
-  const mix = mixStream(films, snap0.genres, 200_000);
+  const mix = mixStream(films, host.genres, 200_000);
   const distinct = distinctStream(films, null);
-  const genre = 'Drama';
-  const share = seed.movies.filter((m) => m.genres.includes(genre)).length / seed.movies.length;
   const distinctFiltered = distinctStream(films, { genres: [genre] }, 8);
-  await both(gw, bare, dir, 'warm', cachedStream, 1); // JIT warm-up of both servers
+  await both(host, dir, 'warm', cachedStream, 1); // JIT warm-up of both servers
   log(`load: cached streams, ${seconds} s each`);
-  const cached = await both(gw, bare, dir, 'cached', cachedStream, seconds);
+  const cached = await both(host, dir, 'cached', cachedStream, seconds);
   log(`load: realistic mix from cold caches, ${mixSeconds} s each`);
-  const use0 = { ...snap0.listUse };
-  const thread0 = { ...(gw.store.scanThreadUse ?? { thread: 0, here: 0 }) };
-  const exec0 = gw.executionUse();
-  const mixed = await both(gw, bare, dir, 'mix', mix, mixSeconds);
-  const exec1 = gw.executionUse();
-  const thread1 = gw.store.scanThreadUse ?? { thread: 0, here: 0 };
-  const moodScans = threadUp
-    ? `mood scans (both servers) on the scan thread ${thread1.thread - thread0.thread}, on the event loop ${thread1.here - thread0.here}`
+  const s0 = await host.call('stats');
+  const mixed = await both(host, dir, 'mix', mix, mixSeconds);
+  const s1 = await host.call('stats');
+  const moodScans = host.threadUp
+    ? `mood scans (both servers) on the scan thread ${s1.scanThreadUse.thread - s0.scanThreadUse.thread}, on the event loop ${s1.scanThreadUse.here - s0.scanThreadUse.here}`
     : 'no scan thread: mood scans on the event loop';
-  const loopDelay = `bench process during the gateway's run: ${processNotes(mixed.g)}; during the bare's: ${processNotes(mixed.b)}`;
-  const executed = `executed directly ${exec1.direct - exec0.direct}, by a plan in Apollo ${exec1.plan - exec0.plan}, by graphql-js ${exec1.execute - exec0.execute} (the rest replayed)`;
+  const hostNotes = `serving process during the gateway's run: ${processNotes(mixed.g)}; during the bare's: ${processNotes(mixed.b)}`;
+  const ex0 = s0.executionUse,
+    ex1 = s1.executionUse;
+  const executed = `executed directly ${ex1.direct - ex0.direct}, by a plan in Apollo ${ex1.plan - ex0.plan}, by graphql-js ${ex1.execute - ex0.execute} (the rest replayed)`;
   const use = {
-    list: snap0.listUse.list - use0.list,
-    fallback: snap0.listUse.fallback - use0.fallback,
-    scan: snap0.listUse.scan - use0.scan,
+    list: s1.listUse.list - s0.listUse.list,
+    fallback: s1.listUse.fallback - s0.listUse.fallback,
+    scan: s1.listUse.scan - s0.listUse.scan,
   };
   // The same mix at a fixed rate, half the gateway's saturated throughput just measured, to
   // both servers from cold caches: latency as a service runs it, below saturation.
@@ -412,45 +333,36 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
   log(`load: realistic mix at a fixed ${halfRate} req/s (open loop), ${mixSeconds} s each`);
   const kindsFile = join(dir, 'mix-kinds.json');
   writeFileSync(kindsFile, JSON.stringify(mix.kinds));
-  gw.store.current!.clearCaches();
-  bare.clear();
-  const halfG = await openLoop(gw.url, join(dir, 'mix-gw.json'), kindsFile, halfRate, mixSeconds);
-  gw.store.current!.clearCaches();
-  bare.clear();
-  const halfB = await openLoop(bare.url, join(dir, 'mix-bare.json'), kindsFile, halfRate, mixSeconds);
+  await host.call('clear');
+  const halfG = await openLoop(host, host.gatewayUrl, join(dir, 'mix-gw.json'), kindsFile, halfRate, mixSeconds);
+  await host.call('clear');
+  const halfB = await openLoop(host, host.bareUrl, join(dir, 'mix-bare.json'), kindsFile, halfRate, mixSeconds);
   log(`load: every title different, unfiltered and ${genre} only, ${seconds} s each`);
-  const dist = await both(gw, bare, dir, 'distinct', distinct, seconds);
-  const u1 = { ...snap0.listUse };
-  const distF = await both(gw, bare, dir, 'distinct-filtered', distinctFiltered, seconds);
-  const fallbackF = snap0.listUse.fallback - u1.fallback,
-    answeredF = snap0.listUse.list - u1.list + fallbackF;
-  rmSync(dir, { recursive: true, force: true });
+  const dist = await both(host, dir, 'distinct', distinct, seconds);
+  const u1 = (await host.call('stats')).listUse;
+  const distF = await both(host, dir, 'distinct-filtered', distinctFiltered, seconds);
+  const u2 = (await host.call('stats')).listUse;
+  const fallbackF = u2.fallback - u1.fallback,
+    answeredF = u2.list - u1.list + fallbackF;
   for (const [name, p] of [
     ['distinct', dist],
     ['distinct filtered', distF],
   ] as const)
     if (p.g.requests > films.length || p.b.requests > films.length)
       log(`warning: the ${name} stream wrapped around its title list; some answers were cached`);
-
-  const recall = await recallRows(db, seed, gw, opts.quick ? 40 : 100);
-  await gw.close();
-  await new Promise<void>((ok) => bare.server.close(() => ok()));
-  await db.close();
-  const setup = `${seed.movies.length} movies x 50 taste + 50 audience dims, asked in BLEND (the default basis, 100-d; seeded by COPY with random embeddings, not a trained run), PGlite in-process; gateway and bare server in the bench process, autocannon (64 connections, loopback) in a child process sharing the same cores`;
-  const mb = (x: number) => x / 2 ** 20;
   return [
     ...streamRows(
       'serve',
       'similarMovies k=10 over HTTP, cached stream',
       cached,
-      `${setup}; ${seconds} s; one title repeated: whole responses replayed per run snapshot`,
+      `${SETUP(films.length)}; ${seconds} s; one title repeated: whole responses replayed per run snapshot`,
       'aim >= 0.5 (Apollo is typically ~0.26)',
     ),
     ...streamRows(
       'serve_mix',
       'realistic mix over HTTP, cold caches',
       mixed,
-      `${mixSeconds} s; ${mix.gateway.length} requests cycled: titles Zipf(s=1) by rating count, ${((100 * mix.filtered) / mix.gateway.length).toFixed(0)}% filtered, ${((100 * mix.moods) / mix.gateway.length).toFixed(0)}% moods (scan), k=10; gateway similarMovies answered from lists ${use.list}, fallback scans ${use.fallback}, no-list scans ${use.scan}; ${moodScans}; requests ${executed}; ${loopDelay}`,
+      `${mixSeconds} s; ${mix.gateway.length} requests cycled: titles Zipf(s=1) by rating count, ${((100 * mix.filtered) / mix.gateway.length).toFixed(0)}% filtered, ${((100 * mix.moods) / mix.gateway.length).toFixed(0)}% moods (scan), k=10; gateway similarMovies answered from lists ${use.list}, fallback scans ${use.fallback}, no-list scans ${use.scan}; ${moodScans}; requests ${executed}; ${hostNotes}`,
       'aim >= 10k req/s, p99 <= 10 ms, >= 0.5x bare',
     ),
     ...halfLoadRows(halfRate, mixSeconds, halfG, halfB),
@@ -465,12 +377,22 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
       'serve_distinct_filtered',
       `similarMovies k=10, every title different, ${genre} only`,
       distF,
-      `${seconds} s; genre share ${(100 * share).toFixed(0)}% of films; fallback scans ${fallbackF} of ${answeredF} gateway answers`,
+      `${seconds} s; genre share ${(100 * plan.share).toFixed(0)}% of films; fallback scans ${fallbackF} of ${answeredF} gateway answers`,
       'aim >= 1k req/s',
     ),
+  ];
+}
+
+const SETUP = (n: number) =>
+  `${n} movies x 50 taste + 50 audience dims, asked in BLEND (the default basis, 100-d; seeded by COPY with random embeddings, not a trained run), embedded PGlite store in a folder; gateway and bare server in a serving process of their own (bench/src/serve-host.ts), autocannon (64 connections, loopback) in another, all sharing the machine's cores`;
+
+/** The lists' cost rows and the serving process's memory. */
+function costRows(films: number, cost: ListCost, host: ServeHost): BenchRow[] {
+  const mb = (x: number) => x / 2 ** 20;
+  return [
     {
       key: 'neighbour_lists_s',
-      figure: `exact neighbour lists, ${seed.movies.length} films x ${cost.n}, taste and blend, ${cost.threads} threads (s)`,
+      figure: `exact neighbour lists, ${films} films x ${cost.n}, taste and blend, ${cost.threads} threads (s)`,
       cinemap: cost.seconds,
       baselineName: 'one WASM scan per film, 1 thread (extrapolated from 1000)',
       baseline: cost.scanSecondsEstimate,
@@ -498,13 +420,12 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
     },
     {
       key: 'serve_rss_mb',
-      figure: 'bench process RSS with the run and its lists loaded (MB)',
-      cinemap: mb(rssAfter),
+      figure: 'serving process RSS with the run and its lists loaded (MB)',
+      cinemap: mb(host.memory.rss),
       unit: 'MB',
       higherIsBetter: false,
-      notes: `includes the in-process PGlite database and the lists' computation; the lists take ${mb(cost.perBasis.length * seed.movies.length * cost.n * 3).toFixed(0)} MB in the gateway (both bases, row numbers in 3 bytes); of the RSS, V8's heap (what a major collection walks) ${mb(heapAfter).toFixed(0)} MB, array buffers and WebAssembly memories ${mb(buffersAfter).toFixed(0)} MB; a gateway process alone: docs/BENCHMARKS.md`,
+      notes: `the gateway, the bare server and the embedded PGlite store in one process, as \`npm start\` runs (started in ${host.startSeconds.toFixed(1)} s); the lists take ${mb(cost.perBasis.length * films * cost.n * 3).toFixed(0)} MB in the gateway (both bases, row numbers in 3 bytes); of the RSS, V8's heap (what a major collection walks) ${mb(host.memory.heapTotal).toFixed(0)} MB (${mb(host.memory.heapUsed).toFixed(0)} used), array buffers ${mb(host.memory.arrayBuffers).toFixed(0)} MB, the rest (WebAssembly memories: PGlite's, the scan kernel's; code; native) ${mb(host.memory.rss - host.memory.heapTotal - host.memory.arrayBuffers).toFixed(0)} MB`,
     },
-    ...recall,
   ];
 }
 
@@ -515,7 +436,7 @@ function halfLoadRows(rate: number, seconds: number, g: OpenLoop, b: OpenLoop): 
       .map(([k, s]) => `${k} ${s.p50.toFixed(1)}/${s.p99.toFixed(1)}`)
       .join(', ');
   const run = (r: OpenLoop) =>
-    `${r.achieved.toFixed(0)} req/s answered, p99.9 ${r.p999.toFixed(1)} ms, max ${r.max.toFixed(0)} ms, at most ${r.maxQueued} waiting for a connection, ${r.errors} errors, ${r.unfinished} unfinished; p50/p99 ms by kind: ${kinds(r)}; bench process: ${processNotes(r.here)}; the generator itself late by p99 ${r.loaderLag.p99.toFixed(1)} / max ${r.loaderLag.max.toFixed(0)} ms`;
+    `${r.achieved.toFixed(0)} req/s answered, p99.9 ${r.p999.toFixed(1)} ms, max ${r.max.toFixed(0)} ms, at most ${r.maxQueued} waiting for a connection, ${r.errors} errors, ${r.unfinished} unfinished; p50/p99 ms by kind: ${kinds(r)}; serving process: ${processNotes(r.host)}; the generator itself late by p99 ${r.loaderLag.p99.toFixed(1)} / max ${r.loaderLag.max.toFixed(0)} ms`;
   const label = `realistic mix at a fixed ${rate} req/s (half the gateway's saturated rate), cold caches`;
   return [
     {
@@ -542,7 +463,15 @@ function halfLoadRows(rate: number, seconds: number, g: OpenLoop, b: OpenLoop): 
 
 /** Recall@10 and latency of the served path (lists and scan) vs pgvector exact and HNSW. */
 // eslint-disable-next-line max-lines-per-function -- one measurement loop and its three rows
-async function recallRows(db: Db, seed: SeedResult, gw: Gateway, samples: number): Promise<BenchRow[]> {
+async function recallRows(db: Db, seed: SeedResult, samples: number): Promise<BenchRow[]> {
+  // The served path's snapshot, from a gateway in this process (closed before the serving host opens the store).
+  const gw = await startGateway({
+    db,
+    port: 0,
+    host: '127.0.0.1',
+    log: pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false })),
+    introspection: false,
+  });
   const snap = gw.store.current!;
   const sample = seed.movies.filter((_, i) => i % Math.max(1, Math.floor(seed.movies.length / samples)) === 0);
   let memHit = 0,
@@ -573,6 +502,7 @@ async function recallRows(db: Db, seed: SeedResult, gw: Gateway, samples: number
     annHit += ann.filter((r) => truth.has(r.movieId)).length;
     total += truth.size;
   }
+  await gw.close();
   const n = sample.length;
   return [
     {
