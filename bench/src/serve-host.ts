@@ -7,6 +7,7 @@
 // load, and for its counters; the host answers each message with one reply.
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
+import diagnostics from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,6 +32,8 @@ export interface Stall {
   at: number;
   ms: number;
   gcMs: number;
+  /** HTTP requests this process began answering during the stop (a burst of work, or none: one long task or the OS). */
+  requests: number;
 }
 
 /** What the serving process went through during a load. */
@@ -93,6 +96,10 @@ export function watchProcess(): () => Watched {
   obs.observe({ entryTypes: ['gc'] });
   delay.enable();
   const t0 = performance.now();
+  // Every request either server begins, by time: a stop full of them was a burst of answers.
+  const starts: number[] = [];
+  const onStart = () => starts.push(performance.now());
+  diagnostics.subscribe('http.server.request.start', onStart);
   const cpu0 = process.cpuUsage(),
     m0 = machineTicks();
   const gaps: [number, number][] = [];
@@ -104,13 +111,15 @@ export function watchProcess(): () => Watched {
   }, TICK_MS);
   return () => {
     clearInterval(tick);
+    diagnostics.unsubscribe('http.server.request.start', onStart);
     delay.disable();
     obs.disconnect();
     const ms = (ns: number) => ns / 1e6;
     const stalls = gaps.map(([from, to]): Stall => {
       let gcMs = 0;
       for (const [s, e] of pauses) gcMs += Math.max(0, Math.min(e, to) - Math.max(s, from));
-      return { at: (from - t0) / 1000, ms: to - from - TICK_MS, gcMs };
+      const requests = starts.filter((x) => x >= from && x <= to).length;
+      return { at: (from - t0) / 1000, ms: to - from - TICK_MS, gcMs, requests };
     });
     const longest = [...stalls].sort((x, y) => y.ms - x.ms).slice(0, 5);
     const wall = (performance.now() - t0) / 1000;
@@ -134,7 +143,10 @@ export function watchProcess(): () => Watched {
 export function processNotes(w: Watched): string {
   const g = w.gc,
     st = w.stalls;
-  const longest = st.longest.map((x) => `${x.ms.toFixed(0)} ms at ${x.at.toFixed(1)} s${x.gcMs >= 1 ? ` (GC ${x.gcMs.toFixed(0)})` : ''}`);
+  const longest = st.longest.map(
+    (x) =>
+      `${x.ms.toFixed(0)} ms at ${x.at.toFixed(1)} s (${x.requests} requests begun${x.gcMs >= 1 ? `, GC ${x.gcMs.toFixed(0)} ms` : ''})`,
+  );
   const c = w.cores;
   const machine = c.busy === null ? '' : `; the machine ${c.busy.toFixed(2)} cores busy, ${c.steal!.toFixed(2)} stolen by the hypervisor`;
   return `${c.process.toFixed(2)} cores${machine}; event-loop delay p50/p99/max ${w.loop.p50.toFixed(1)}/${w.loop.p99.toFixed(1)}/${w.loop.max.toFixed(0)} ms, GC pauses ${g.count} (${g.totalMs.toFixed(0)} ms in all, longest ${g.maxMs.toFixed(1)} ms, ${g.maxKind}), stops over ${STALL_MS} ms ${st.count} (${st.totalMs.toFixed(0)} ms in all${longest.length ? `; longest ${longest.join(', ')}` : ''})`;
