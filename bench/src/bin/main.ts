@@ -29,7 +29,9 @@ Runs cinemap's benchmarks beside their baselines (same run, same input, same mac
   serve  similarMovies over HTTP (autocannon, 64 connections) vs a bare node:http endpoint: a cached
          stream, the realistic mix (Zipf titles, 30% filtered, 10% moods, cold caches), the same mix
          open loop at half the gateway's saturated rate (p50/p99 from each request's scheduled time),
-         every title different (unfiltered, one genre); the precomputed neighbour lists' compute time, size, memory
+         every title different (unfiltered, one genre); the precomputed neighbour lists' compute time, size, memory.
+         Both servers run in a serving process of their own (dist/bench/serve-host.js, as a deployed gateway runs);
+         each load's notes say its cores, the machine's stolen cores, GC pauses and event-loop stops
 --serve-seconds N  every serving stream runs N s (default 10 s, the mix 30 s): a quick look at the mix
 --real DIR  a real MovieLens dump (folder or zip, any layout ingest reads; repeatable): adds the valid
             RMSE of the fast.ai reference, tfjs, native and biases-only on it. Never commit real dumps.
