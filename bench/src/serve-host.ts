@@ -13,7 +13,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay, PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import pino from 'pino';
-import { openPglite } from '@cinemap/db';
+import { openPglite, type Db } from '@cinemap/db';
 import { startGateway, type Gateway } from '@cinemap/gateway';
 import { resolveWorkerScript } from '@cinemap/cli';
 import type { BareRequest } from './serve-workload';
@@ -266,18 +266,23 @@ function answerer(gw: Gateway, clearBare: () => void, close: () => Promise<void>
   };
 }
 
-/** The child side: opens the store at `dataDir`, starts both servers, answers the bench. */
-export async function hostServers(dataDir: string): Promise<void> {
-  const send = (m: Reply, then: () => void = () => {}) => process.send?.(m, then);
-  const t = performance.now();
-  const db = await openPglite({ dataDir });
-  const gw = await startGateway({
+/** The gateway as the bench runs it: on loopback, any free port, logs discarded, no introspection. */
+export function startQuietGateway(db: Db): Promise<Gateway> {
+  return startGateway({
     db,
     port: 0,
     host: '127.0.0.1',
     log: pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false })),
     introspection: false,
   });
+}
+
+/** The child side: opens the store at `dataDir`, starts both servers, answers the bench. */
+export async function hostServers(dataDir: string): Promise<void> {
+  const send = (m: Reply, then: () => void = () => {}) => process.send?.(m, then);
+  const t = performance.now();
+  const db = await openPglite({ dataDir });
+  const gw = await startQuietGateway(db);
   const bare = await bareServer(gw);
   const threadUp = (await gw.store.scanThread?.ready()) ?? false;
   const snap = gw.store.current!;

@@ -20,7 +20,6 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import {
   copyMovieNeighbours,
   forEachMovieNeighbours,
@@ -36,11 +35,10 @@ import {
 } from '@cinemap/db';
 import { seedGatewayFixture, type SeedResult } from '@cinemap/db/testing';
 import { loadDotScanKernel } from '@cinemap/math';
-import { startGateway } from '@cinemap/gateway';
 import { resolveWorkerScript } from '@cinemap/cli';
 import { computeNeighbourLists, neighbourRows } from '@cinemap/trainer';
 import type { OpenLoopResult } from './load-generator';
-import { processNotes, startServeHost, type ServeHost, type Watched } from './serve-host';
+import { processNotes, startQuietGateway, startServeHost, type ServeHost, type Watched } from './serve-host';
 import { distinctStream, mixStream, SIMILAR, type BareRequest, type Streams } from './serve-workload';
 import type { BenchOptions, BenchRow } from './types';
 
@@ -465,13 +463,7 @@ function halfLoadRows(rate: number, seconds: number, g: OpenLoop, b: OpenLoop): 
 // eslint-disable-next-line max-lines-per-function -- one measurement loop and its three rows
 async function recallRows(db: Db, seed: SeedResult, samples: number): Promise<BenchRow[]> {
   // The served path's snapshot, from a gateway in this process (closed before the serving host opens the store).
-  const gw = await startGateway({
-    db,
-    port: 0,
-    host: '127.0.0.1',
-    log: pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false })),
-    introspection: false,
-  });
+  const gw = await startQuietGateway(db);
   const snap = gw.store.current!;
   const sample = seed.movies.filter((_, i) => i % Math.max(1, Math.floor(seed.movies.length / samples)) === 0);
   let memHit = 0,
