@@ -129,6 +129,26 @@ describe('runOpenLoop', () => {
     expect(r.reconnects).toBeGreaterThanOrEqual(4);
   });
 
+  it('sends a request again on a new connection when the server closed the reused one as it went out', async () => {
+    // The keep-alive race, made certain: this server drops every connection, unanswered, on
+    // its second request. Each first request is answered; each second one must be resent.
+    const perSocket = new WeakMap<object, number>();
+    const s = createServer((req, res) => {
+      const n = (perSocket.get(req.socket) ?? 0) + 1;
+      perSocket.set(req.socket, n);
+      if (n === 2) return req.socket.destroy();
+      req.resume();
+      req.on('end', () => res.end('{}'));
+    });
+    await new Promise<void>((ok) => s.listen(0, '127.0.0.1', () => ok()));
+    running.push(s);
+    const url = `http://127.0.0.1:${(s.address() as AddressInfo).port}/`;
+    const r = await runOpenLoop({ url, bodies: ['{}'], rate: 20, seconds: 1, connections: 2 });
+    expect(r.errors).toBe(0);
+    expect(r.count).toBe(20);
+    expect(r.reconnects).toBeGreaterThanOrEqual(5);
+  });
+
   it('counts answers other than 200 as errors', async () => {
     const s = await server(0, (b) => (b === '"bad"' ? [400, '{"errors":[]}'] : [200, '{}']));
     const r = await runOpenLoop({ url: s.url, bodies: ['"ok"', '"bad"'], rate: 100, seconds: 0.5, connections: 4 });

@@ -48,7 +48,7 @@ export interface OpenLoopResult extends LatencySummary {
   maxQueued: number;
   /** Requests still waiting or in flight GRACE_MS after the last was due (counted at their wait so far). */
   unfinished: number;
-  /** Idle connections the server closed, opened again. */
+  /** Connections the server closed, opened again: idle ones, and reused ones it closed as a request went out (that request sent again once). */
   reconnects: number;
   /** Per label, when `kinds` was given. */
   byKind: Record<string, LatencySummary>;
@@ -160,6 +160,14 @@ interface Conn {
   /** Scheduled time of the request in flight (performance.now() ms), or -1 when free. */
   due: number;
   kind: number;
+  /** The body in flight (index into the requests). */
+  body: number;
+  /** Responses this socket has read: a reused keep-alive connection when > 0. */
+  served: number;
+  /** Whether any byte of the response in flight has arrived. */
+  got: boolean;
+  /** Whether the request in flight was already sent again once (see lost()). */
+  resent: boolean;
 }
 
 /** Runs the load and resolves with its figures (see OpenLoopOptions). */
@@ -221,7 +229,7 @@ class OpenLoopRun {
   open(): void {
     const n = this.o.connections ?? 64;
     for (let i = 0; i < n; i++) {
-      const c: Conn = { socket: null as unknown as Socket, due: -1, kind: -1 };
+      const c: Conn = { socket: null as unknown as Socket, due: -1, kind: -1, body: 0, served: 0, got: false, resent: false };
       this.conns.push(c);
       this.connect(i, c, () => {
         this.free.push(c);
@@ -236,23 +244,30 @@ class OpenLoopRun {
   /**
    * Connects `c` (connection `i`), then calls `up`. A server may close a keep-alive
    * connection that sat idle (node:http after 5 s): an idle one is opened again, as any
-   * client would; one closed with a request in flight ends the run with that error.
+   * client would; so is one the server closed just as a request went out on it (see
+   * lost()); any other close or error with a request in flight ends the run with it.
    */
   private connect(i: number, c: Conn, up: () => void): void {
     const socket = connect(Number(this.url.port || 80), this.url.hostname);
     socket.setNoDelay(true);
     c.socket = socket;
+    c.served = 0;
     const reader = new ResponseReader((status) => this.answered(c, status));
     socket.on('data', (chunk) => {
+      c.got = true;
       try {
         reader.push(chunk);
       } catch (e) {
         this.finish(e as Error);
       }
     });
-    socket.on('error', (e) => this.finish(new Error(`connection ${i} to ${this.url.host}: ${e.message}`)));
+    socket.on('error', (e) => {
+      if (this.finished || socket !== c.socket) return;
+      if (!this.lost(i, c)) this.finish(new Error(`connection ${i} to ${this.url.host}: ${e.message}`));
+    });
     socket.on('close', () => {
       if (this.finished || socket !== c.socket) return;
+      if (c.due >= 0 && this.lost(i, c)) return;
       if (c.due >= 0 || this.opened < this.conns.length)
         return this.finish(new Error(`connection ${i} to ${this.url.host} closed by the server`));
       const at = this.free.indexOf(c);
@@ -266,6 +281,20 @@ class OpenLoopRun {
     socket.on('connect', up);
   }
 
+  /**
+   * The server closed a reused keep-alive connection as the request went out on it (its
+   * idle timeout and the request crossed: a reset or close before any byte of the answer,
+   * which every HTTP client retries): reopens it and sends the same request again, once,
+   * keeping its scheduled time. False (the caller fails the run) for anything else.
+   */
+  private lost(i: number, c: Conn): boolean {
+    if (c.due < 0 || c.served === 0 || c.got || c.resent) return false;
+    c.resent = true;
+    this.reconnects++;
+    this.connect(i, c, () => this.write(c));
+    return true;
+  }
+
   private answered(c: Conn, status: number): void {
     const ms = performance.now() - c.due;
     this.all.record(ms);
@@ -273,6 +302,8 @@ class OpenLoopRun {
     if (status === 200) this.done++;
     else this.errors++;
     c.due = -1;
+    c.served++;
+    c.resent = false;
     this.free.push(c);
     this.pump();
   }
@@ -295,7 +326,13 @@ class OpenLoopRun {
     const i = this.sent++ % this.requests.length;
     c.due = due;
     c.kind = this.kindOf ? this.kindOf[i] : -1;
-    c.socket.write(this.requests[i]);
+    c.body = i;
+    this.write(c);
+  }
+
+  private write(c: Conn): void {
+    c.got = false;
+    c.socket.write(this.requests[c.body]);
   }
 
   /** Past the grace time: what still waits or is in flight counts at its wait so far (a lower bound), and as unfinished. */
