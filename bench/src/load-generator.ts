@@ -267,7 +267,7 @@ class OpenLoopRun {
     });
     socket.on('close', () => {
       if (this.finished || socket !== c.socket) return;
-      if (c.due >= 0 && this.lost(i, c)) return;
+      if (this.lost(i, c)) return;
       if (c.due >= 0 || this.opened < this.conns.length)
         return this.finish(new Error(`connection ${i} to ${this.url.host} closed by the server`));
       const at = this.free.indexOf(c);
