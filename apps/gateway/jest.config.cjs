@@ -1,2 +1,7 @@
 const preset = require('../../jest.preset.cjs');
-module.exports = { ...preset, displayName: 'gateway', rootDir: __dirname, testEnvironment: require.resolve('./jest.environment.cjs') };
+module.exports = {
+  ...preset,
+  displayName: 'gateway',
+  rootDir: __dirname,
+  testEnvironment: require.resolve('../../jest.host-arrays.environment.cjs'),
+};

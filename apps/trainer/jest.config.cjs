@@ -1,2 +1,8 @@
 const preset = require('../../jest.preset.cjs');
-module.exports = { ...preset, displayName: 'trainer', rootDir: __dirname };
+// host-realm typed arrays: the neighbour lists' ONNX Runtime screen reads tensors the addon made
+module.exports = {
+  ...preset,
+  displayName: 'trainer',
+  rootDir: __dirname,
+  testEnvironment: require.resolve('../../jest.host-arrays.environment.cjs'),
+};

@@ -19,4 +19,4 @@ export { franchiseRecallAtK } from './model/quality';
 export { trainingAudience } from './model/audience';
 export type { AudienceParams } from './model/audience';
 export { computeNeighbourLists, neighbourRows } from './neighbours/neighbour-lists';
-export type { BasisNeighbours } from './neighbours/neighbour-lists';
+export type { BasisNeighbours, ListScreen } from './neighbours/neighbour-lists';

@@ -311,9 +311,13 @@ async function writeRun(
   // Lists for the two bases most asked: BLEND (the default) and TASTE (the blog's);
   // AUDIENCE keeps the exact scan (same answers, slower).
   const taste = await computeNeighbourLists(data.movieIds, p.movieFactors, p.factors);
-  log(`neighbour lists (taste): ${data.movieIds.length} films x ${taste.lists.n} in ${taste.seconds.toFixed(1)} s`);
+  log(
+    `neighbour lists (taste): ${data.movieIds.length} films x ${taste.lists.n} in ${taste.seconds.toFixed(1)} s (${taste.screen} screen)`,
+  );
   const blend = await computeNeighbourLists(data.movieIds, audience.blend, p.factors + audience.k);
-  log(`neighbour lists (blend): ${data.movieIds.length} films x ${blend.lists.n} in ${blend.seconds.toFixed(1)} s`);
+  log(
+    `neighbour lists (blend): ${data.movieIds.length} films x ${blend.lists.n} in ${blend.seconds.toFixed(1)} s (${blend.screen} screen)`,
+  );
   await db.transaction(async (tx) => {
     await copyMovieEmbeddings(tx, id, embeddingRows(data.movieIds, p.movieFactors, p.movieBias, p.factors, pca.coords));
     await copyMovieNeighbours(tx, id, 'taste', neighbourRows(taste));

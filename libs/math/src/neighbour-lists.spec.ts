@@ -3,6 +3,7 @@
 import { Rng } from './rng';
 import { normalizeRows } from './cosine';
 import { topKByDot } from './top-k';
+import { loadDotScanKernel } from './dot-scan';
 import {
   compileNeighbourListKernel,
   loadNeighbourListKernel,
@@ -10,6 +11,8 @@ import {
   scanDot,
   screeningMargin,
   ScreenedTopK,
+  ScreenSelection,
+  kthSmallest,
   unitRowsById,
   type NeighbourListKernel,
   type NeighbourLists,
@@ -160,6 +163,66 @@ describe('neighbour lists', () => {
       if (s !== scanDot(m, 50, 0, b)) differs++;
     }
     expect(differs).toBeGreaterThan(0);
+  });
+});
+
+describe("ScreenSelection (another screen's k best, re-scored)", () => {
+  /** A float32 screen as ONNX Runtime's: each query's k best float32 sums, in a shuffled order. */
+  function screen(m: Float32Array, rows: number, dim: number, q: number, k: number, rng: Rng) {
+    const f = Float32Array.from({ length: rows }, (_, r) => {
+      let s = 0;
+      for (let j = 0; j < dim; j++) s = Math.fround(s + Math.fround(m[q * dim + j] * m[r * dim + j]));
+      return s;
+    });
+    const order = Array.from({ length: rows }, (_, r) => r).sort((a, b) => f[b] - f[a] || a - b);
+    const best = order.slice(0, k).sort(() => rng.next() - 0.5);
+    return { rows: Int32Array.from(best), scores: Float32Array.from(best, (r) => f[r]) };
+  }
+
+  it.each([
+    ['scanDot', false],
+    ['the WASM scan kernel', true],
+  ])("gives topKByDot's list from k screened rows, re-scoring with %s", async (_, wasm) => {
+    const rows = 700,
+      dim = 20,
+      n = 30,
+      k = n + 33;
+    const m = randomUnitRows(rows, dim, 21);
+    const index = wasm ? (await loadDotScanKernel()).index(rows, dim) : undefined;
+    index?.matrix.set(m);
+    const sel = new ScreenSelection(n, screeningMargin(m, rows, dim), k, index);
+    const rng = new Rng(5);
+    for (const q of [0, 1, 350, 699]) {
+      const { rows: found, scores } = screen(m, rows, dim, q, k, rng);
+      const got = sel.select(m, rows, dim, q, found, scores, 0)!;
+      const want = topKByDot(m, rows, dim, m.subarray(q * dim, q * dim + dim), n, { exclude: (i) => i === q });
+      expect(Array.from(got.indices)).toEqual(Array.from(want.indices));
+      expect(Array.from(got.scores)).toEqual(Array.from(want.scores));
+    }
+  });
+
+  it('says null when the cut is a near-tie the k rows cannot settle, and answers when they are every row', () => {
+    const dim = 4,
+      rows = 12;
+    const m = new Float32Array(rows * dim);
+    for (let r = 0; r < rows; r++) m.set([0.5, 0.5, 0.5, 0.5], r * dim); // all equal: every score ties
+    const sel = new ScreenSelection(3, screeningMargin(m, rows, dim), 6);
+    const { rows: found, scores } = screen(m, rows, dim, 0, 6, new Rng(1));
+    expect(sel.select(m, rows, dim, 0, found, scores, 0)).toBeNull();
+    const all = screen(m, rows, dim, 0, rows, new Rng(2));
+    const whole = new ScreenSelection(3, screeningMargin(m, rows, dim), rows).select(m, rows, dim, 0, all.rows, all.scores, 0)!;
+    expect(Array.from(whole.indices)).toEqual([1, 2, 3]); // ties by lower row
+  });
+
+  it('kthSmallest finds the k-th smallest, duplicates and all', () => {
+    const rng = new Rng(3);
+    for (let t = 0; t < 200; t++) {
+      const len = 1 + Math.floor(rng.next() * 140);
+      const a = Float32Array.from({ length: len }, () => Math.floor(rng.next() * 20) / 4);
+      const sorted = a.slice().sort();
+      const k = Math.floor(rng.next() * len);
+      expect(kthSmallest(a, len, k)).toBe(sorted[k]);
+    }
   });
 });
 

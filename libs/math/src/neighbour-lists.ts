@@ -24,6 +24,7 @@
 import { compileWat } from './wat';
 import { TopKHeap, topKByDot } from './top-k';
 import { normalizeRows } from './cosine';
+import type { DotScanIndex } from './dot-scan';
 
 /** acc + x * s: relaxed (fused where the CPU has it), or multiply then add where the engine lacks relaxed SIMD. */
 const madd = (fused: boolean, acc: string, x: string) =>
@@ -340,6 +341,99 @@ export class PreparedMatrix {
     }
     return out;
   }
+}
+
+/**
+ * Queries' exact lists from another screen's `k` best float32 scores over all rows (the
+ * trainer's ONNX Runtime MatMul + TopK): for one query, `rows[start + i]`, `scores[start +
+ * i]` for i < k, in any order, the query's own row among them or not. The screen's scores
+ * must be within margin / 2 of the scan's (`screeningMargin`: any float32 sum of the dim
+ * products is). The candidates within `margin` of the n-th best (the query left out) are
+ * re-scored with `scanDot` and the n best kept by (score, lower index), as
+ * `ScreenedTopK.finish` does. Null when the k rows do not prove the list: unless they are
+ * every row, each row left out scored at most their lowest score, so that lowest must be
+ * below the n-th best minus the margin (a near-tie at the cut could hide a row of the exact
+ * top n); the caller then scans that query (`topKByDot`). One instance per thread: it
+ * keeps its scratch between queries.
+ */
+export class ScreenSelection {
+  private readonly sorted: Float32Array;
+  private readonly passed: Int32Array;
+  private readonly top: TopKHeap;
+
+  /**
+   * `index`, when given, holds the same matrix in the WASM scan kernel's memory: the
+   * candidates are then re-scored there (`topKOfRows`, the same float64 operations in
+   * WebAssembly, ~10x the TypeScript loop), else with `scanDot`. Same lists.
+   */
+  constructor(
+    readonly n: number,
+    private readonly margin: number,
+    readonly k: number,
+    private readonly index?: DotScanIndex,
+  ) {
+    this.sorted = new Float32Array(k);
+    this.passed = new Int32Array(k);
+    this.top = new TopKHeap(n);
+  }
+
+  select(
+    matrix: Float32Array,
+    rowCount: number,
+    dim: number,
+    query: number,
+    rows: Int32Array,
+    scores: Float32Array,
+    start: number,
+  ): { indices: Int32Array; scores: Float64Array } | null {
+    const { n, k, margin, top, index } = this;
+    let m = 0,
+      lowest = Infinity;
+    for (let i = start; i < start + k; i++) {
+      const s = scores[i];
+      if (s < lowest) lowest = s;
+      if (rows[i] !== query) this.sorted[m++] = s;
+    }
+    const floor = m >= n ? kthSmallest(this.sorted, m, m - n) - margin : -Infinity;
+    if (k < rowCount && !(lowest < floor)) return null;
+    if (index) {
+      let c = 0;
+      for (let i = start; i < start + k; i++) if (rows[i] !== query && scores[i] >= floor) this.passed[c++] = rows[i];
+      const list = this.passed.subarray(0, c).sort();
+      return index.topKOfRows(matrix.subarray(query * dim, query * dim + dim), n, list);
+    }
+    for (let i = start; i < start + k; i++) {
+      const r = rows[i];
+      if (r === query || !(scores[i] >= floor)) continue;
+      const s = scanDot(matrix, dim, query, r);
+      if (s === s && top.accepts(s, r)) top.push(s, r);
+    }
+    return top.drain();
+  }
+}
+
+/** The k-th smallest (0-based) of a[0..len), no NaN among them; reorders a (Hoare's select). */
+export function kthSmallest(a: Float32Array, len: number, k: number): number {
+  let lo = 0,
+    hi = len - 1;
+  while (hi > lo) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo,
+      j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i++] = a[j];
+        a[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
 }
 
 /**

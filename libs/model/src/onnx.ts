@@ -3,7 +3,9 @@
 //   prediction, with the index → MovieLens id maps, y_range and run id in metadata;
 // - the similarity graph: movie_idx (int64[N]) + k (int64[1]) → scores, indices of
 //   the k most cosine-similar movies (Gather → MatMul → TopK over normalised rows;
-//   a movie is its own best match, callers drop it).
+//   a movie is its own best match, callers drop it);
+// - the neighbour-list screen: a block of query rows against the whole matrix
+//   (MatMul → TopK → Cast), the float32 screen the trainer's lists are re-scored from.
 // Opset 13, IR version 8: what onnxruntime-node 1.30 loads. The one graph builder: the
 // trainer exports runs with it and libs/db's test seed stores its scorer with it.
 // The gateway's RatingScorer reads ONNX_METADATA back.
@@ -126,4 +128,38 @@ export function buildSimilarityOnnx(p: ModelWeights, meta: { runId: number; movi
     ],
   };
   return model(graph, { [ONNX_METADATA.movieIds]: JSON.stringify(Array.from(meta.movieIds)), [ONNX_METADATA.runId]: String(meta.runId) });
+}
+
+/**
+ * The float32 screen of the precomputed neighbour lists: `queries` [B, dim] times
+ * `matrix_t` [dim, R] (the unit rows, transposed), and per query the `k` best scores
+ * (unsorted) and their row numbers as int32 — MatMul → TopK → Cast. The matrix is an input
+ * (not an initializer) so one session serves any run of this dim; the trainer re-scores the
+ * candidates exactly (@cinemap/math `ScreenSelection`).
+ */
+export function buildNeighbourScreenOnnx(dim: number, k: number): Uint8Array {
+  if (!Number.isInteger(dim) || dim < 1 || !Number.isInteger(k) || k < 1)
+    throw new RangeError(`buildNeighbourScreenOnnx: dim and k must be positive integers, got dim=${dim}, k=${k}`);
+  const { INT32 } = onnx.TensorProto.DataType;
+  const graph: onnx.IGraphProto = {
+    name: 'cinemap_neighbour_screen',
+    input: [valueInfo('queries', FLOAT, ['B', dim]), valueInfo('matrix_t', FLOAT, [dim, 'R'])],
+    output: [valueInfo('scores', FLOAT, ['B', k]), valueInfo('rows', INT32, ['B', k])],
+    initializer: [int64Tensor('k', [k])],
+    node: [
+      node('MatMul', ['queries', 'matrix_t'], ['sim']),
+      node(
+        'TopK',
+        ['sim', 'k'],
+        ['scores', 'rows64'],
+        [
+          { name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: -1 },
+          { name: 'largest', type: onnx.AttributeProto.AttributeType.INT, i: 1 },
+          { name: 'sorted', type: onnx.AttributeProto.AttributeType.INT, i: 0 },
+        ],
+      ),
+      node('Cast', ['rows64'], ['rows'], [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: INT32 }]),
+    ],
+  };
+  return model(graph, {});
 }
