@@ -5,7 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeEachBackend } from './testing';
 import { Client } from 'pg';
-import { migrate, migrationChecksum, migrations, openPglite, csvField, vectorLiteral, parseVector, pgArrayLiteral } from './index';
+import {
+  migrate,
+  migrationChecksum,
+  migrations,
+  openPglite,
+  PGLITE_SHARED_BUFFERS,
+  csvField,
+  vectorLiteral,
+  parseVector,
+  pgArrayLiteral,
+} from './index';
 import { setRolePasswords } from './roles';
 
 describe('migration texts', () => {
@@ -216,6 +226,9 @@ describe('embedded store', () => {
     const b = await openPglite({ dataDir: home });
     const [{ one }] = await b.query<{ one: number }>('SELECT 1 AS one');
     expect(one).toBe(1);
+    // its buffer cache is the small one (PostgreSQL's 128 MB would stay resident in the WASM heap)
+    expect((await b.query<{ shared_buffers: string }>('SHOW shared_buffers'))[0].shared_buffers).toBe(PGLITE_SHARED_BUFFERS);
+    expect(PGLITE_SHARED_BUFFERS).toBe('32MB');
     await b.close();
   }, 60_000);
 

@@ -4,7 +4,7 @@
 export * from './db';
 export { openDb, cinemapHome } from './open';
 export type { OpenDbOptions } from './open';
-export { openPglite } from './pglite';
+export { openPglite, PGLITE_SHARED_BUFFERS } from './pglite';
 export { openPostgres, redactUrl } from './postgres';
 export { migrate, migrationChecksum } from './migrate';
 export type { MigrateResult } from './migrate';

@@ -12,6 +12,14 @@ import { SessionArbiter } from './pglite-session';
 const COPY_CHUNK_BYTES = 32 * 1024 * 1024;
 // int8 and numeric come back as JS numbers on both backends (ids stay far below 2^53).
 const parsers = { 20: (v: string) => Number(v), 1700: (v: string) => Number(v) };
+/**
+ * The embedded engine's buffer cache. PostgreSQL's default (128 MB) lives in PGlite's
+ * WebAssembly heap, which never shrinks: once the gateway's snapshot load has read a run's
+ * lists through it, all of it stays resident. The store's pages are files the OS caches
+ * anyway, and everything cinemap reads often is held by the gateway's snapshot, so 32 MB
+ * costs no measured speed (docs/BENCHMARKS.md, issue 19 ninth round) and ~100 MB of RSS less.
+ */
+export const PGLITE_SHARED_BUFFERS = '32MB';
 
 export interface PgliteOptions {
   /** Folder for the data; `memory://` keeps it in memory (tests). */
@@ -36,7 +44,11 @@ export async function openPglite(opts: PgliteOptions): Promise<Db & { pglite: PG
   }
   let pg: PGliteT;
   try {
-    pg = new PGlite(dataDir, { extensions: { vector, pg_trgm }, parsers });
+    pg = new PGlite(dataDir, {
+      extensions: { vector, pg_trgm },
+      parsers,
+      startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
+    });
     await pg.waitReady;
   } catch (e) {
     // A store that failed while being created (full disk, read-only) is half-written:
