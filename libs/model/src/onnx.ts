@@ -44,6 +44,11 @@ function valueInfo(name: string, elemType: number, dims: (number | string)[]): o
 function node(opType: string, input: string[], output: string[], attribute: onnx.IAttributeProto[] = []): onnx.INodeProto {
   return { opType, input, output, name: `${opType}_${output[0]}`, attribute };
 }
+/** TopK of `input` along its last axis with the initializer or input `k`: the largest, sorted or not. */
+function topKNode(input: string, output: [string, string], sorted: boolean): onnx.INodeProto {
+  const int = (name: string, i: number) => ({ name, type: onnx.AttributeProto.AttributeType.INT, i });
+  return node('TopK', [input, 'k'], output, [int('axis', -1), int('largest', 1), int('sorted', sorted ? 1 : 0)]);
+}
 function model(graph: onnx.IGraphProto, metadata: Record<string, string>): Uint8Array {
   const m = onnx.ModelProto.create({
     irVersion: IR_VERSION,
@@ -115,16 +120,7 @@ export function buildSimilarityOnnx(p: ModelWeights, meta: { runId: number; movi
     node: [
       node('Gather', ['movies_normed', 'movie_idx'], ['q'], [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 0 }]),
       node('MatMul', ['q', 'movies_normed_t'], ['sim']),
-      node(
-        'TopK',
-        ['sim', 'k'],
-        ['scores', 'indices'],
-        [
-          { name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: -1 },
-          { name: 'largest', type: onnx.AttributeProto.AttributeType.INT, i: 1 },
-          { name: 'sorted', type: onnx.AttributeProto.AttributeType.INT, i: 1 },
-        ],
-      ),
+      topKNode('sim', ['scores', 'indices'], true),
     ],
   };
   return model(graph, { [ONNX_METADATA.movieIds]: JSON.stringify(Array.from(meta.movieIds)), [ONNX_METADATA.runId]: String(meta.runId) });
@@ -148,16 +144,7 @@ export function buildNeighbourScreenOnnx(dim: number, k: number): Uint8Array {
     initializer: [int64Tensor('k', [k])],
     node: [
       node('MatMul', ['queries', 'matrix_t'], ['sim']),
-      node(
-        'TopK',
-        ['sim', 'k'],
-        ['scores', 'rows64'],
-        [
-          { name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: -1 },
-          { name: 'largest', type: onnx.AttributeProto.AttributeType.INT, i: 1 },
-          { name: 'sorted', type: onnx.AttributeProto.AttributeType.INT, i: 0 },
-        ],
-      ),
+      topKNode('sim', ['scores', 'rows64'], false),
       node('Cast', ['rows64'], ['rows'], [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: INT32 }]),
     ],
   };
