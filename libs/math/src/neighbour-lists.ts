@@ -19,6 +19,9 @@
 // {q} })`. Measured against a float64 blocked kernel (each pair summed in float64 in
 // the scan's order, no re-scoring): ~2x faster at 20k x 50, same lists.
 //
+// Another screen's output (the trainer's ONNX Runtime MatMul + TopK) goes through
+// `ScreenSelection`: the same margin, the same re-scoring, so the same lists.
+//
 // Pure: no threads here. A caller splits the rows into ranges (`from`, `to`) and runs
 // each range where it likes (the trainer: one worker thread per core).
 import { compileWat } from './wat';

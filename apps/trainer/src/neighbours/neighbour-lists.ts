@@ -9,7 +9,7 @@ import { neighbourListsOnnx } from './onnx-lists';
 
 /**
  * Which float32 screen picks the rows that are re-scored exactly: ONNX Runtime's MatMul +
- * TopK (the default; ~1.5x the WASM kernel at 86k films on this project's 2-core machine,
+ * TopK (the default; 1.3x the WASM kernel at 86k films on this project's 2-core machine,
  * docs/BENCHMARKS.md), or the WASM kernel on worker threads (also where ONNX Runtime
  * cannot load). Same lists either way.
  */
