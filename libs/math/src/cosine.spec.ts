@@ -1,4 +1,4 @@
-import { cosine, dot, meanOfRows, norm, normalizeRows, row } from './cosine';
+import { cosine, dot, meanOfRows, norm, normalizeRows, row, transposeRows } from './cosine';
 
 // Known answers worked by hand: 3-4-5 triangles and 45-degree angles.
 describe('vector helpers', () => {
@@ -36,6 +36,11 @@ describe('vector helpers', () => {
     const c = cosine(row(m, 0, 3), row(m, 1, 3));
     normalizeRows(m, 2, 3);
     expect(dot(row(m, 0, 3), row(m, 1, 3))).toBeCloseTo(c, 6);
+  });
+
+  it('transposeRows turns rows x dim into dim x rows', () => {
+    const m = new Float32Array([1, 2, 3, 4, 5, 6]); // 3 rows x 2
+    expect(Array.from(transposeRows(m, 3, 2))).toEqual([1, 3, 5, 2, 4, 6]);
   });
 
   it('meanOfRows averages the chosen rows', () => {

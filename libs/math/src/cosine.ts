@@ -76,6 +76,13 @@ export function normalizeRows(matrix: Float32Array, rows: number, dim: number, o
   return out;
 }
 
+/** The [dim, rows] transpose of a row-major [rows, dim] matrix (e.g. a MatMul's right-hand side). */
+export function transposeRows(matrix: Float32Array, rows: number, dim: number): Float32Array {
+  const t = new Float32Array(rows * dim);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < dim; j++) t[j * rows + r] = matrix[r * dim + j];
+  return t;
+}
+
 /** Row `row` of a row-major matrix, as a view (no copy). */
 export function row(matrix: Float32Array, row: number, dim: number): Float32Array {
   return matrix.subarray(row * dim, row * dim + dim);

@@ -360,7 +360,8 @@ export class PreparedMatrix {
  * keeps its scratch between queries.
  */
 export class ScreenSelection {
-  private readonly sorted: Float32Array;
+  /** The candidates' screening scores, the query left out (reordered by kthSmallest). */
+  private readonly screenScores: Float32Array;
   private readonly passed: Int32Array;
   private readonly top: TopKHeap;
 
@@ -375,7 +376,7 @@ export class ScreenSelection {
     readonly k: number,
     private readonly index?: DotScanIndex,
   ) {
-    this.sorted = new Float32Array(k);
+    this.screenScores = new Float32Array(k);
     this.passed = new Int32Array(k);
     this.top = new TopKHeap(n);
   }
@@ -395,9 +396,9 @@ export class ScreenSelection {
     for (let i = start; i < start + k; i++) {
       const s = scores[i];
       if (s < lowest) lowest = s;
-      if (rows[i] !== query) this.sorted[m++] = s;
+      if (rows[i] !== query) this.screenScores[m++] = s;
     }
-    const floor = m >= n ? kthSmallest(this.sorted, m, m - n) - margin : -Infinity;
+    const floor = m >= n ? kthSmallest(this.screenScores, m, m - n) - margin : -Infinity;
     if (k < rowCount && !(lowest < floor)) return null;
     if (index) {
       let c = 0;

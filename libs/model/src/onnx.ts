@@ -10,7 +10,7 @@
 // trainer exports runs with it and libs/db's test seed stores its scorer with it.
 // The gateway's RatingScorer reads ONNX_METADATA back.
 import { onnx } from 'onnx-proto';
-import { normalizeRows } from '@cinemap/math';
+import { normalizeRows, transposeRows } from '@cinemap/math';
 import type { ModelWeights } from './embedding-dot-bias';
 
 /** Metadata keys of an exported scorer (JSON values): the contract between exporter and gateway. */
@@ -110,8 +110,7 @@ export function buildSimilarityOnnx(p: ModelWeights, meta: { runId: number; movi
   const n = p.nMovies,
     d = p.factors;
   const normed = normalizeRows(p.movieFactors, n, d, { inPlace: false });
-  const transposed = new Float32Array(n * d);
-  for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) transposed[j * n + r] = normed[r * d + j];
+  const transposed = transposeRows(normed, n, d);
   const graph: onnx.IGraphProto = {
     name: 'cinemap_similarity',
     input: [valueInfo('movie_idx', INT64, ['N']), valueInfo('k', INT64, [1])],

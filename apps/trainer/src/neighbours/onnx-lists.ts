@@ -3,11 +3,20 @@
 // (@cinemap/model `buildNeighbourScreenOnnx`), on ONNX Runtime's own threads (its SGEMM
 // uses the CPU's widest vectors: AVX-512 here, against WebAssembly's 128 bits). Each
 // query's candidates are then re-scored exactly (@cinemap/math `ScreenSelection`); a query
-// whose n + 33 candidates cannot prove its list (a near-tie at the cut) is scanned
-// (`topKByDot`). So the lists are the WASM kernel's and the scan's, id for id and bit for
-// bit: the screen only decides which rows are re-scored.
+// whose n + 33 candidates cannot prove its list (a near-tie at the cut) is scanned (the
+// scan kernel's `topK`, or `topKByDot` where that does not compile). So the lists are the
+// WASM kernel's and the scan's, id for id and bit for bit: the screen only decides which
+// rows are re-scored.
 import { availableParallelism } from 'node:os';
-import { loadDotScanKernel, ScreenSelection, screeningMargin, topKByDot, type DotScanIndex, type NeighbourLists } from '@cinemap/math';
+import {
+  loadDotScanKernel,
+  ScreenSelection,
+  screeningMargin,
+  topKByDot,
+  transposeRows,
+  type DotScanIndex,
+  type NeighbourLists,
+} from '@cinemap/math';
 import { buildNeighbourScreenOnnx } from '@cinemap/model';
 
 /** Queries per MatMul: their scores over 86k rows are 88 MB, written once and read by TopK. */
@@ -50,7 +59,7 @@ export async function neighbourListsOnnx(
     interOpNumThreads: 1,
     executionMode: 'sequential',
   });
-  const matrixT = new ort.Tensor('float32', transpose(matrix, rows, dim), [dim, rows]);
+  const matrixT = new ort.Tensor('float32', transposeRows(matrix, rows, dim), [dim, rows]);
   const out: OnnxLists = {
     n,
     from: 0,
@@ -85,13 +94,6 @@ export async function neighbourListsOnnx(
     await session.release();
   }
   return out;
-}
-
-/** [dim, rows] from row-major [rows, dim]: the MatMul's right-hand side. */
-function transpose(matrix: Float32Array, rows: number, dim: number): Float32Array {
-  const t = new Float32Array(rows * dim);
-  for (let r = 0; r < rows; r++) for (let j = 0; j < dim; j++) t[j * rows + r] = matrix[r * dim + j];
-  return t;
 }
 
 /**
