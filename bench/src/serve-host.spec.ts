@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate, openPglite } from '@cinemap/db';
 import { seedGatewayFixture } from '@cinemap/db/testing';
-import { resolveWorkerScript } from '@cinemap/cli';
+import { resolveWorkerScript, SERVING_MALLOC_TUNABLE, SERVING_NODE_FLAGS } from '@cinemap/cli';
 import { startServeHost, watchProcess, type ServeHost } from './serve-host';
 import { SIMILAR, type BareRequest } from './serve-workload';
 
@@ -35,6 +35,8 @@ describe('serving host', () => {
     expect(host.lists).toEqual({ taste: 100, blend: 100 });
     expect(host.genres).toContain('Drama');
     expect(host.memory.rss).toBeGreaterThan(host.memory.heapUsed);
+    expect(host.runtime.execArgv).toEqual(expect.arrayContaining([...SERVING_NODE_FLAGS]));
+    expect(host.runtime.glibcTunables).toContain(SERVING_MALLOC_TUNABLE);
     const before = await host.call('stats');
     const g = await post(host.gatewayUrl, { query: SIMILAR, variables: { t: 'The Matrix', k: 5 } });
     const b = await post(host.bareUrl, { titles: ['The Matrix'], mood: false, k: 5, filter: null } satisfies BareRequest);

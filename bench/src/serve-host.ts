@@ -15,7 +15,7 @@ import { monitorEventLoopDelay, PerformanceObserver, constants as perfConstants 
 import pino from 'pino';
 import { openPglite, type Db } from '@cinemap/db';
 import { startGateway, type Gateway } from '@cinemap/gateway';
-import { resolveWorkerScript } from '@cinemap/cli';
+import { resolveWorkerScript, SERVING_NODE_FLAGS, servingEnv } from '@cinemap/cli';
 import type { BareRequest } from './serve-workload';
 
 /** V8's garbage-collection pauses in the serving process during a load. */
@@ -203,6 +203,8 @@ export interface HostReady {
   threadUp: boolean;
   /** process.memoryUsage() after start: the serving process alone. */
   memory: NodeJS.MemoryUsage;
+  /** How its Node was started: flags and GLIBC_TUNABLES (the serving runtime, as `npm start`). */
+  runtime: { execArgv: string[]; glibcTunables: string | null };
   /** Opening the store and starting both servers, s. */
   startSeconds: number;
 }
@@ -307,6 +309,7 @@ export async function hostServers(dataDir: string): Promise<void> {
       genres: snap.genres,
       threadUp,
       memory: process.memoryUsage(),
+      runtime: { execArgv: process.execArgv, glibcTunables: process.env['GLIBC_TUNABLES'] ?? null },
       startSeconds: (performance.now() - t) / 1000,
     },
   });
@@ -322,8 +325,10 @@ export interface ServeHost extends HostReady {
 /** Starts the host process on the store at `dataDir` (closed by the bench: one process at a time). */
 export async function startServeHost(dataDir: string): Promise<ServeHost> {
   const script = resolveWorkerScript('bench', 'serve-host');
+  // Started as `npm start` starts its gateway (the serving runtime), so its RSS is the one users get.
   const child = fork(script.file, ['--data-dir', dataDir], {
-    execArgv: script.execArgv,
+    execArgv: [...script.execArgv, ...SERVING_NODE_FLAGS],
+    env: servingEnv(),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const pending = new Map<number, { ok: (r: unknown) => void; fail: (e: Error) => void }>();

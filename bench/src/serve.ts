@@ -440,7 +440,7 @@ function costRows(films: number, cost: ListCost, host: ServeHost): BenchRow[] {
       cinemap: mb(host.memory.rss),
       unit: 'MB',
       higherIsBetter: false,
-      notes: `the gateway, the bare server and the embedded PGlite store in one process, as \`npm start\` runs (started in ${host.startSeconds.toFixed(1)} s); the lists take ${mb(cost.perBasis.length * films * cost.n * 3).toFixed(0)} MB in the gateway (both bases, row numbers in 3 bytes); of the RSS, V8's heap (what a major collection walks) ${mb(host.memory.heapTotal).toFixed(0)} MB (${mb(host.memory.heapUsed).toFixed(0)} used), array buffers ${mb(host.memory.arrayBuffers).toFixed(0)} MB, the rest (WebAssembly memories: PGlite's, the scan kernel's; code; native) ${mb(host.memory.rss - host.memory.heapTotal - host.memory.arrayBuffers).toFixed(0)} MB`,
+      notes: `the gateway, the bare server and the embedded PGlite store in one process, started as \`npm start\` starts it (\`node ${host.runtime.execArgv.filter((a) => a.startsWith('--max')).join(' ')}\`, GLIBC_TUNABLES=${host.runtime.glibcTunables}), up in ${host.startSeconds.toFixed(1)} s; the lists take ${mb(cost.perBasis.length * films * cost.n * 3).toFixed(0)} MB in the gateway (both bases, row numbers in 3 bytes); of the RSS, V8's heap (what a major collection walks) ${mb(host.memory.heapTotal).toFixed(0)} MB (${mb(host.memory.heapUsed).toFixed(0)} used), array buffers ${mb(host.memory.arrayBuffers).toFixed(0)} MB, the rest (WebAssembly memories: PGlite's, the scan kernel's; code; native) ${mb(host.memory.rss - host.memory.heapTotal - host.memory.arrayBuffers).toFixed(0)} MB`,
     },
   ];
 }
