@@ -16,8 +16,9 @@ const parsers = { 20: (v: string) => Number(v), 1700: (v: string) => Number(v) }
  * The embedded engine's buffer cache. PostgreSQL's default (128 MB) lives in PGlite's
  * WebAssembly heap, which never shrinks: once the gateway's snapshot load has read a run's
  * lists through it, all of it stays resident. The store's pages are files the OS caches,
- * and the gateway serves from its snapshot: at 32 MB the 86k serving process takes 715 MB
- * instead of 818-830, its lists load as fast (5.0 s against 4.7-5.4), while ad-hoc HNSW
+ * and the gateway serves from its snapshot: at 32 MB the 86k serving process took 715 MB
+ * instead of 818-830 (before the serving runtime, @cinemap/cli, took another ~120 MB off),
+ * its lists load as fast (5.0 s against 4.7-5.4), while ad-hoc HNSW
  * queries in the embedded store take 6.9 ms instead of 4.5-4.8 and the bench's HNSW builds
  * ~7% longer (docs/BENCHMARKS.md, issue 19 ninth round). Analysts with big catalogues
  * belong on PostgreSQL, where shared_buffers is the server's own setting.
