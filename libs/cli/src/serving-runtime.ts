@@ -11,7 +11,7 @@
 //    32 MB), so later pages' buffers are carved from the heap arenas and their freed space
 //    stays resident (~100 MB on that catalogue).
 
-/** Node flags: a 16 MB young generation (V8 would grow it to 128 MB and keep it). */
+/** Node flags: 16 MB semi-spaces, a young generation of 32 MB (V8 would grow it to 128 MB and keep it). */
 export const SERVING_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16'];
 
 /**
