@@ -4,6 +4,7 @@
 // Planted mistakes fail. (Which images exist and their pinned bases: images.spec.ts.)
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { SERVING_MALLOC_TUNABLE, SERVING_NODE_FLAGS } from '@cinemap/cli';
 import { parseDockerfile, checkDockerfile, DockerfileError } from '../src/dockerfile';
 
 const ROOT = join(__dirname, '..', '..');
@@ -14,6 +15,18 @@ const images = [
   { file: 'apps/trainer/Dockerfile.cpu', healthcheck: false },
 ];
 const text = (f: string) => readFileSync(join(ROOT, f), 'utf8');
+/** What the gateway image's final stage lacks of the serving runtime (libs/cli/src/serving-runtime.ts), as `npm start` runs it. */
+function servingRuntimeProblems(t: string): string[] {
+  const final = parseDockerfile(t).stages.at(-1)!.instructions;
+  const problems: string[] = [];
+  const entrypoint = final.filter((i) => i.keyword === 'ENTRYPOINT').pop()?.args ?? '';
+  const argv = entrypoint.startsWith('[') ? (JSON.parse(entrypoint) as string[]) : [];
+  if (argv[0] !== 'node' || SERVING_NODE_FLAGS.some((f, i) => argv[1 + i] !== f))
+    problems.push(`ENTRYPOINT does not start node with ${SERVING_NODE_FLAGS.join(' ')}: ${entrypoint}`);
+  const tunable = `GLIBC_TUNABLES=${SERVING_MALLOC_TUNABLE}`;
+  if (!final.some((i) => i.keyword === 'ENV' && i.args.split(/\s+/).includes(tunable))) problems.push(`no ENV ${tunable}`);
+  return problems;
+}
 const check = (t: string, healthcheck = false) =>
   checkDockerfile(parseDockerfile(t), { healthcheck })
     .map((v) => `${v.rule}@${v.line}: ${v.message}`)
@@ -30,6 +43,10 @@ describe('Dockerfiles', () => {
     const final = d.stages[d.stages.length - 1];
     expect(final.instructions.filter((i) => i.keyword === 'USER').pop()?.args).toBe('1000:1000');
     expect(final.instructions.some((i) => i.keyword === 'ENTRYPOINT' && i.args.includes('dist/apps/'))).toBe(true);
+  });
+
+  it('the gateway image starts Node with the serving runtime, as npm start does', () => {
+    expect(servingRuntimeProblems(text('apps/gateway/Dockerfile'))).toEqual([]);
   });
 
   it('the gateway image carries the explorer bundle and the migrations', () => {
@@ -96,6 +113,12 @@ describe('Dockerfiles', () => {
           ),
         ),
       ).toEqual(['@tensorflow/tfjs-node-gpu']);
+    });
+    it('a gateway started without the serving runtime', () => {
+      const noEnv = gw.replace(`GLIBC_TUNABLES=${SERVING_MALLOC_TUNABLE}`, 'GLIBC_TUNABLES=');
+      const noFlag = gw.replace(`"${SERVING_NODE_FLAGS[0]}", `, '');
+      expect(servingRuntimeProblems(noEnv)).toEqual([expect.stringMatching(/^no ENV GLIBC_TUNABLES=/)]);
+      expect(servingRuntimeProblems(noFlag)).toEqual([expect.stringMatching(/^ENTRYPOINT does not start node with/)]);
     });
     it('a FROM variable without a default', () => {
       expect(() => parseDockerfile('FROM ${BASE}\nUSER 1\n')).toThrow(DockerfileError);
