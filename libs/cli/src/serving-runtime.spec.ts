@@ -10,7 +10,8 @@ import { SERVING_MALLOC_TUNABLE, SERVING_NODE_FLAGS, servingEnv } from './servin
 
 // Frees 100 MB of 2 MB buffers after one 8 MB buffer was freed (which, by default, raises
 // glibc's mmap threshold to 8 MB, so the smaller ones come from the heap arena, where every
-// eleventh one, kept, pins the space around it); then keeps 3 million small objects alive through the young generation.
+// eleventh one, kept, pins the space around it); then keeps 3 million small objects alive
+// through the young generation.
 const PROBE = `
 const v8 = require('node:v8');
 const rss = () => process.memoryUsage().rss / 2 ** 20;

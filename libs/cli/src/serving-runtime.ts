@@ -1,7 +1,8 @@
 // How a serving process's Node starts: every way of running the gateway (`npm start`,
 // `npm run serve`, the container image, the serving bench's host) starts it with these,
-// so the memory the bench reports is the memory a deployment gets. A test in tools/
-// checks package.json's scripts and the Dockerfile against them.
+// so the memory the bench reports is the memory a deployment gets. Tests hold package.json's
+// scripts (tools/src/serving-runtime.spec.ts) and the Dockerfile (k8s/test/dockerfiles.spec.ts)
+// to them.
 //
 // Both are about memory a large run's load leaves behind, not about speed (measured on the
 // 86k-film bench catalogue, embedded store, 2026-12-03: docs/BENCHMARKS.md, issue 19 tenth
@@ -9,7 +10,7 @@
 //  - V8 grows its young generation to 128 MB while the pages stream through and keeps it;
 //  - glibc's malloc raises its mmap threshold each time a large buffer is freed (up to
 //    32 MB), so later pages' buffers are carved from the heap arenas and their freed space
-//    stays resident (~100 MB on that catalogue).
+//    stays resident (~70 MB at start, ~90 MB after a load, on that catalogue).
 
 /** Node flags: 16 MB semi-spaces, a young generation of 32 MB (V8 would grow it to 128 MB and keep it). */
 export const SERVING_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16'];
