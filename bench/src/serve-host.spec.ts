@@ -1,5 +1,6 @@
 // The serving bench's server process (./serve-host.ts), for real: a small store seeded in a
-// folder, the host forked on it (the gateway and the bare endpoint over HTTP), its IPC calls,
+// folder, the host forked on it (the gateway and the bare endpoint over HTTP), its IPC calls
+// (the scorer's load among them),
 // and the process watcher that reports stops of the event loop.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -60,6 +61,15 @@ describe('serving host', () => {
     expect(w.loop.max).toBeGreaterThanOrEqual(w.loop.p50);
     expect(w.cores.process).toBeGreaterThan(0);
     await expect(host.call('watched')).rejects.toThrow(/the serving host: "watched" before "watch"/);
+  });
+
+  it('loads the ONNX scorer on "scorer", as the first predictRating does, and the gateway then predicts', async () => {
+    const r = await host.call('scorer');
+    expect(r.ms).toBeGreaterThan(0);
+    expect(r.memory.rss).toBeGreaterThan(r.memory.heapUsed);
+    const q = await post(host.gatewayUrl, { query: '{ predictRating(userId: 3, title: "The Matrix") }' });
+    expect(q.status).toBe(200);
+    expect((q.json as { data: { predictRating: number } }).data.predictRating).toEqual(expect.any(Number));
   });
 
   it('empties both answer caches on "clear" and ends on "close"', async () => {

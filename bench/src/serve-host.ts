@@ -225,6 +225,8 @@ interface HostCalls {
   /** Stop watching: what was seen since `watch`. */
   watched: Watched;
   stats: HostStats;
+  /** Load the served run's ONNX scorer, as the first predictRating does: how long it took, and the memory after. */
+  scorer: { ms: number; memory: NodeJS.MemoryUsage };
   /** Close both servers and the store, then exit. */
   close: null;
 }
@@ -258,6 +260,13 @@ function answerer(gw: Gateway, clearBare: () => void, close: () => Promise<void>
           scanThreadUse: { ...(gw.store.scanThreadUse ?? { thread: 0, here: 0 }) },
           executionUse: gw.executionUse(),
         } satisfies HostStats;
+      }
+      case 'scorer': {
+        const slot = gw.store.current!.scorer;
+        if (!slot) throw new Error('the served run has no ONNX scorer');
+        const t = performance.now();
+        await slot.get();
+        return { ms: performance.now() - t, memory: process.memoryUsage() } satisfies HostCalls['scorer'];
       }
       case 'close':
         await close();

@@ -290,7 +290,9 @@ export async function runServeBench(opts: BenchOptions): Promise<BenchRow[]> {
       const genre = 'Drama';
       const share = seed.movies.filter((m) => m.genres.includes(genre)).length / seed.movies.length;
       const rows = await serveStreams(host, dir, films, { seconds, mixSeconds, genre, share }, log);
-      return [...rows, ...costRows(seed.movies.length, cost, host), ...recall];
+      // Last, so the streams ran as a gateway that answers no predictRating runs: without a session.
+      const scorer = await host.call('scorer');
+      return [...rows, ...costRows(seed.movies.length, cost, host, scorer), ...recall];
     } finally {
       await host.close();
     }
@@ -403,7 +405,7 @@ const SETUP = (n: number) =>
   `${n} movies x 50 taste + 50 audience dims, asked in BLEND (the default basis, 100-d; seeded by COPY with random embeddings, not a trained run), embedded PGlite store in a folder; gateway and bare server in a serving process of their own (bench/src/serve-host.ts), autocannon (64 connections, loopback) in another, all sharing the machine's cores`;
 
 /** The lists' cost rows and the serving process's memory. */
-function costRows(films: number, cost: ListCost, host: ServeHost): BenchRow[] {
+function costRows(films: number, cost: ListCost, host: ServeHost, scorer: { ms: number; memory: NodeJS.MemoryUsage }): BenchRow[] {
   const mb = (x: number) => x / 2 ** 20;
   return [
     {
@@ -440,7 +442,15 @@ function costRows(films: number, cost: ListCost, host: ServeHost): BenchRow[] {
       cinemap: mb(host.memory.rss),
       unit: 'MB',
       higherIsBetter: false,
-      notes: `the gateway, the bare server and the embedded PGlite store in one process, started as \`npm start\` starts it (\`node ${host.runtime.execArgv.filter((a) => a.startsWith('--max')).join(' ')}\`, GLIBC_TUNABLES=${host.runtime.glibcTunables}), up in ${host.startSeconds.toFixed(1)} s; the lists take ${mb(cost.perBasis.length * films * cost.n * 3).toFixed(0)} MB in the gateway (both bases, row numbers in 3 bytes); of the RSS, V8's heap (what a major collection walks) ${mb(host.memory.heapTotal).toFixed(0)} MB (${mb(host.memory.heapUsed).toFixed(0)} used), array buffers ${mb(host.memory.arrayBuffers).toFixed(0)} MB, the rest (WebAssembly memories: PGlite's, the scan kernel's; code; native) ${mb(host.memory.rss - host.memory.heapTotal - host.memory.arrayBuffers).toFixed(0)} MB`,
+      notes: `the gateway, the bare server and the embedded PGlite store in one process, started as \`npm start\` starts it; no ONNX scorer loaded (the first predictRating loads it: next row) (\`node ${host.runtime.execArgv.filter((a) => a.startsWith('--max')).join(' ')}\`, GLIBC_TUNABLES=${host.runtime.glibcTunables}), up in ${host.startSeconds.toFixed(1)} s; the lists take ${mb(cost.perBasis.length * films * cost.n * 3).toFixed(0)} MB in the gateway (both bases, row numbers in 3 bytes); of the RSS, V8's heap (what a major collection walks) ${mb(host.memory.heapTotal).toFixed(0)} MB (${mb(host.memory.heapUsed).toFixed(0)} used), array buffers ${mb(host.memory.arrayBuffers).toFixed(0)} MB, the rest (WebAssembly memories: PGlite's, the scan kernel's; code; native) ${mb(host.memory.rss - host.memory.heapTotal - host.memory.arrayBuffers).toFixed(0)} MB`,
+    },
+    {
+      key: 'serve_rss_scorer_mb',
+      figure: "serving process RSS after the first predictRating (the run's ONNX scorer loaded) (MB)",
+      cinemap: mb(scorer.memory.rss),
+      unit: 'MB',
+      higherIsBetter: false,
+      notes: `the same process after the streams, once the scorer was loaded as the first predictRating loads it (${scorer.ms.toFixed(0)} ms: the artifact read from the store, an ONNX Runtime session); the seed's scorer holds ${films} films and 50 users`,
     },
   ];
 }

@@ -1,5 +1,6 @@
 // Gateway settings from the environment (docs/architecture.md "Configuration"); CLI flags override.
 import type { ProtectionOptions } from './http/protection';
+import type { ScorerLoad } from './model/scorer';
 
 export interface GatewayConfig {
   port: number;
@@ -14,6 +15,8 @@ export interface GatewayConfig {
   poolSize: number;
   /** Moods' scans on a worker thread (CINEMAP_SCAN_THREAD, default on). */
   scanThread: boolean;
+  /** When a run's ONNX scorer loads: its first predictRating (lazy, default) or with the run (CINEMAP_SCORER_LOAD). */
+  scorerLoad: ScorerLoad;
   /** API keys and per-client rate limit for /graphql; both off unless set (docs/deploy.md). */
   protection: ProtectionOptions;
 }
@@ -30,6 +33,14 @@ function int(name: string, v: string | undefined, fallback: number): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number >= 0 (got ${JSON.stringify(v)})`);
   return n;
+}
+
+function scorerLoad(v: string | undefined): ScorerLoad {
+  if (v === undefined || v === '') return 'lazy';
+  if (v === 'lazy' || v === 'eager') return v;
+  throw new Error(
+    `CINEMAP_SCORER_LOAD must be lazy (load the ONNX scorer at the first predictRating) or eager (with the run) (got ${JSON.stringify(v)})`,
+  );
 }
 
 function num(name: string, v: string | undefined, fallback: number): number {
@@ -55,6 +66,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayConf
     staticDir: env.CINEMAP_STATIC_DIR || 'dist/apps/explorer',
     poolSize: int('CINEMAP_DB_POOL', env.CINEMAP_DB_POOL, 10),
     scanThread: bool(env.CINEMAP_SCAN_THREAD, true),
+    scorerLoad: scorerLoad(env.CINEMAP_SCORER_LOAD),
     protection: {
       apiKeyHashes: env.CINEMAP_API_KEY_HASHES ?? '',
       rateLimitRps: num('CINEMAP_RATE_LIMIT_RPS', env.CINEMAP_RATE_LIMIT_RPS, 0),

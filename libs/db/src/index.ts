@@ -57,7 +57,7 @@ export {
   similarMoviesAnnBasis,
 } from './queries/audience-embeddings';
 export type { AudienceRow, VectorBasis } from './queries/audience-embeddings';
-export { saveModelArtifact, loadModelArtifact } from './queries/artifacts';
+export { saveModelArtifact, loadModelArtifact, modelArtifactSize } from './queries/artifacts';
 export {
   loadRunMovies,
   forEachRunMovie,

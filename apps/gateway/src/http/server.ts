@@ -10,6 +10,7 @@ import pino, { type Logger } from 'pino';
 import { setStatementTimeout, type Db } from '@cinemap/db';
 import { ModelStore } from '../model/model-store';
 import type { ModelSnapshot } from '../model/snapshot';
+import type { ScorerLoad } from '../model/scorer';
 import { gatewaySchema } from '../graphql/schema';
 import { lookupMovieId } from '../graphql/arguments';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../graphql/query-limits.rule';
@@ -43,6 +44,8 @@ export interface GatewayOptions {
   modelLoadTimeoutMs?: number;
   /** Moods' whole-basis scans on a worker thread (model/scan-thread.ts); default on, false: on the event loop. */
   scanThread?: boolean;
+  /** When a run's ONNX scorer loads (model/scorer.ts): at its first predictRating ('lazy', default) or with the run ('eager'). */
+  scorerLoad?: ScorerLoad;
   /** Largest request body accepted, bytes. */
   maxBodyBytes?: number;
   /** Optional API keys and per-client rate limit for /graphql (protection.ts); off when absent. */
@@ -75,7 +78,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const db = opts.db;
   if (db.backend === 'pglite' && opts.statementTimeoutMs) await setStatementTimeout(db, opts.statementTimeoutMs);
 
-  const store = new ModelStore(db, log, { loadTimeoutMs: opts.modelLoadTimeoutMs, scanThread: opts.scanThread });
+  const store = new ModelStore(db, log, {
+    loadTimeoutMs: opts.modelLoadTimeoutMs,
+    scanThread: opts.scanThread,
+    scorerLoad: opts.scorerLoad,
+  });
   await store.start();
   const schema = await gatewaySchema();
   const metrics = createMetrics(db, store, Object.keys(schema.getQueryType()?.getFields() ?? {}));

@@ -1,7 +1,8 @@
 // Keeps the current ModelSnapshot and replaces it when the trainer activates another
 // run (LISTEN cinemap_model), without a restart. The new snapshot is built completely
-// (matrix, ONNX session) before one reference assignment makes it current; requests
-// already holding the old one finish on it, and its ONNX session is released later.
+// (matrix, lists) before one reference assignment makes it current; requests already
+// holding the old one finish on it, and its ONNX session (loaded at the run's first
+// predictRating unless CINEMAP_SCORER_LOAD=eager: ./scorer.ts) is released later.
 // A snapshot is one consistent (dataset, run) pair: the run's embeddings with the
 // catalogue it was trained with (run_movies), whatever `movies` holds now. An ingest
 // of another dump (LISTEN cinemap_datasets) only marks the served run as not up to date
@@ -20,6 +21,7 @@ import {
   getActiveDatasetId,
   getServedModelRun,
   loadModelArtifact,
+  modelArtifactSize,
   countRunMovieVectors,
   forEachMovieNeighbours,
   forEachRunAudience,
@@ -30,7 +32,7 @@ import {
   withStatementTimeout,
 } from '@cinemap/db';
 import { SnapshotBuilder, type ModelSnapshot } from './snapshot';
-import { RatingScorer } from './scorer';
+import { ScorerSlot, type ScorerLoad } from './scorer';
 import { ScanThread, type ScanThreadUse } from './scan-thread';
 
 const RELEASE_OLD_AFTER_MS = 60_000;
@@ -44,6 +46,10 @@ export interface ModelStoreOptions {
   retryDelayMs?: number;
   /** Moods' scans on a worker thread (./scan-thread.ts) rather than the event loop. Default true. */
   scanThread?: boolean;
+  /** When a run's ONNX scorer loads: at its first predictRating ('lazy', default) or with the snapshot ('eager'). */
+  scorerLoad?: ScorerLoad;
+  /** How long a failed scorer load is answered from memory before it is tried again, ms. Default 30 s. */
+  scorerRetryMs?: number;
 }
 
 export class ModelStore {
@@ -67,6 +73,8 @@ export class ModelStore {
   private readonly loadTimeoutMs: number;
   private readonly retryDelayMs: number;
   private readonly useScanThread: boolean;
+  private readonly scorerLoad: ScorerLoad;
+  private readonly scorerRetryMs: number | undefined;
   private thread: ScanThread | null = null;
   onSwap: (s: ModelSnapshot) => void = () => {};
 
@@ -78,6 +86,8 @@ export class ModelStore {
     this.loadTimeoutMs = opts.loadTimeoutMs ?? 300_000;
     this.retryDelayMs = opts.retryDelayMs ?? 1000;
     this.useScanThread = opts.scanThread ?? true;
+    this.scorerLoad = opts.scorerLoad ?? 'lazy';
+    this.scorerRetryMs = opts.scorerRetryMs;
   }
 
   /** Where the mood scans ran (null: no scan thread, every scan on the event loop). */
@@ -193,7 +203,7 @@ export class ModelStore {
     if (kernel && this.useScanThread) this.thread ??= new ScanThread(kernel, this.log);
     // Read a page at a time into the snapshot being built: no row outlives its page (rows
     // read whole and kept until the snapshot was built held ~150 MB of the gateway's heap).
-    const { build, titles, bytes } = await withStatementTimeout(this.db, this.loadTimeoutMs, async (q) => {
+    const { build, titles, scorerBytes } = await withStatementTimeout(this.db, this.loadTimeoutMs, async (q) => {
       const size = await countRunMovieVectors(q, run.id);
       if (!size) {
         // A run activated before catalogues were kept per run, whose dataset is gone.
@@ -207,15 +217,14 @@ export class ModelStore {
       build.buildBases();
       const titles = new TitleIndex();
       await forEachTitleKeys(q, run.id, (e) => titles.add(e));
-      return { build, titles, bytes: await loadModelArtifact(q, run.id, 'onnx-scorer') };
+      return { build, titles, scorerBytes: await modelArtifactSize(q, run.id, 'onnx-scorer') };
     });
-    let scorer: RatingScorer | null = null;
-    if (bytes) {
-      try {
-        scorer = await RatingScorer.load(bytes);
-      } catch (e) {
-        this.log.error({ err: e, runId: run.id }, 'ONNX scorer failed to load; predictRating is unavailable for this run');
-      }
+    let scorer: ScorerSlot | null = null;
+    if (scorerBytes !== null) {
+      const read = () => withStatementTimeout(this.db, this.loadTimeoutMs, (q) => loadModelArtifact(q, run.id, 'onnx-scorer'));
+      scorer = new ScorerSlot(run.id, read, this.log, this.scorerRetryMs);
+      // Eager: loaded (or its failure logged, and tried again on demand) before the swap.
+      if (this.scorerLoad === 'eager') await scorer.get().catch(() => {});
     } else {
       this.log.warn({ runId: run.id }, 'run has no onnx-scorer artifact; predictRating is unavailable');
     }
@@ -280,6 +289,7 @@ export class ModelStore {
     await this.unlisten?.().catch(() => {});
     await this.unlistenDatasets?.().catch(() => {});
     await this.reloading?.catch(() => {});
+    await this.snapshot?.scorer?.release();
     await this.thread?.close();
   }
 }

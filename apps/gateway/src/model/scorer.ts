@@ -2,6 +2,12 @@
 // onnxruntime-node: user id + movie id → predicted rating. Index maps come from the
 // model's own metadata (ONNX_METADATA of @cinemap/model, the exporter), so the file is
 // self-describing and the gateway needs no other table to use it.
+//
+// A run's scorer is loaded when first asked for (ScorerSlot), not with the snapshot: an
+// ONNX Runtime session holds its library's code and the model's weights two or three times
+// over (61 MB for the bench's 18 MB model), ~90 MB of a serving process that answers no
+// predictRating (docs/graphql.md, "predictRating and the ONNX scorer").
+import type { Logger } from 'pino';
 import type { InferenceSession } from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
 import { ONNX_METADATA } from '@cinemap/model';
@@ -63,5 +69,88 @@ export class RatingScorer {
 
   async release(): Promise<void> {
     await this.session.release();
+  }
+}
+
+/** When a run's scorer is loaded: at its first predictRating (default), or with the snapshot (CINEMAP_SCORER_LOAD). */
+export type ScorerLoad = 'lazy' | 'eager';
+
+/** How long a failed load is answered from memory before the next predictRating tries again, ms. */
+export const SCORER_RETRY_MS = 30_000;
+
+/** Why predictRating cannot use a run's scorer now (the resolver's SCORER_UNAVAILABLE). */
+export class ScorerUnavailable extends Error {}
+
+/**
+ * One run's ONNX scorer, loaded once on first use and shared: requests that ask while it
+ * loads wait for that one load. A failed load (artifact unreadable, model refused) is
+ * logged and answered as ScorerUnavailable for `retryMs`, then tried again by the next
+ * request. Released with its snapshot; a request still holding a released slot is told to
+ * ask again (the next snapshot has its own).
+ */
+export class ScorerSlot {
+  private loading: Promise<RatingScorer> | null = null;
+  private failedAt: number | null = null;
+  private released = false;
+  private session: RatingScorer | null = null;
+  /** Loads begun (the spec's count: one per slot unless a load failed). */
+  loads = 0;
+
+  constructor(
+    readonly runId: number,
+    /** The artifact's bytes (null: gone from the database). */
+    private readonly read: () => Promise<Uint8Array | null>,
+    private readonly log: Logger,
+    private readonly retryMs = SCORER_RETRY_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Whether a session is up (loaded and not released). */
+  get loaded(): boolean {
+    return this.session !== null;
+  }
+
+  /** The scorer, loading it if this is the first ask (or the last load failed over retryMs ago). */
+  get(): Promise<RatingScorer> {
+    if (this.released) return Promise.reject(new ScorerUnavailable(`run ${this.runId} was swapped out while this request ran; ask again`));
+    if (this.failedAt !== null && this.now() - this.failedAt >= this.retryMs) this.loading = null;
+    return (this.loading ??= this.load());
+  }
+
+  private async load(): Promise<RatingScorer> {
+    this.failedAt = null;
+    this.loads++;
+    const t0 = Date.now();
+    try {
+      const bytes = await this.read();
+      if (!bytes) throw new Error(`run ${this.runId} has no onnx-scorer artifact any more`);
+      const scorer = await RatingScorer.load(bytes);
+      if (this.released) {
+        await scorer.release();
+        throw new ScorerUnavailable(`run ${this.runId} was swapped out while its scorer loaded; ask again`);
+      }
+      this.session = scorer;
+      this.log.info({ runId: this.runId, bytes: bytes.length, users: scorer.userCount, ms: Date.now() - t0 }, 'ONNX scorer loaded');
+      return scorer;
+    } catch (e) {
+      if (e instanceof ScorerUnavailable) throw e;
+      this.failedAt = this.now();
+      this.log.error(
+        { err: e, runId: this.runId, retryAfterMs: this.retryMs },
+        'ONNX scorer failed to load; predictRating answers SCORER_UNAVAILABLE until a later try loads it',
+      );
+      throw new ScorerUnavailable(
+        `the ONNX scorer of run ${this.runId} could not be loaded (${(e as Error).message}); it is tried again ${Math.round(this.retryMs / 1000)} s after the failure`,
+      );
+    }
+  }
+
+  /** Frees the session (now, or when a load under way ends); later asks are refused. */
+  async release(): Promise<void> {
+    this.released = true;
+    await this.loading?.catch(() => null);
+    const s = this.session;
+    this.session = null;
+    await s?.release();
   }
 }

@@ -25,7 +25,7 @@ import type { NeighbourBasis, ServedModelRun, RunMovieRow } from '@cinemap/db';
 import { IdIndex } from './id-index';
 import { toMovieView, type MovieView } from '../graphql/types/movie.type';
 import type { SimilarMovie } from '../graphql/types/similar-movie.type';
-import type { RatingScorer } from './scorer';
+import type { ScorerSlot } from './scorer';
 import { ScanThread } from './scan-thread';
 
 const CACHE_LIMIT = 20_000;
@@ -258,7 +258,7 @@ export class SnapshotBuilder {
    * Each basis's unit rows (and int8 copies), the blend of the raw taste rows with the
    * audience ones by the run's recorded weight (blendRows, the trainer's own): after the
    * last `addAudience`, before `finish` (which calls it when not done). The store calls it
-   * before the scorer loads: the allocator then still returns the blend's scratch blocks.
+   * before it reads the title keys: the allocator then still returns the blend's scratch blocks.
    */
   buildBases(): void {
     if (this.bases) return;
@@ -298,7 +298,7 @@ export class SnapshotBuilder {
   }
 
   /** The snapshot (see `buildBases`). */
-  finish(scorer: RatingScorer | null, titles: TitleIndex | null = null, loadedAt = new Date()): ModelSnapshot {
+  finish(scorer: ScorerSlot | null, titles: TitleIndex | null = null, loadedAt = new Date()): ModelSnapshot {
     this.buildBases();
     const genres = new Set<string>();
     for (const list of this.genreLists.values()) for (const g of list) genres.add(g);
@@ -331,7 +331,7 @@ export class SnapshotBuilder {
 /** What a ModelSnapshot is made of (SnapshotBuilder.finish). */
 interface SnapshotParts {
   run: ServedModelRun;
-  scorer: RatingScorer | null;
+  scorer: ScorerSlot | null;
   titles: TitleIndex | null;
   loadedAt: Date;
   bases: Map<SimilarityBasis, BasisMatrix>;
@@ -347,7 +347,8 @@ interface SnapshotParts {
 
 export class ModelSnapshot {
   readonly run: ServedModelRun;
-  readonly scorer: RatingScorer | null;
+  /** The run's ONNX scorer, loaded on first use (null: the run has none). */
+  readonly scorer: ScorerSlot | null;
   /** The catalogue's titles as of this snapshot's load (null: resolve in SQL). */
   readonly titles: TitleIndex | null;
   readonly loadedAt: Date;
@@ -391,7 +392,7 @@ export class ModelSnapshot {
   static fromRows(
     run: ServedModelRun,
     rows: readonly RunMovieRow[],
-    scorer: RatingScorer | null,
+    scorer: ScorerSlot | null,
     titles: TitleIndex | null = null,
     kernel: DotScanKernel | null = null,
     loadedAt = new Date(),

@@ -1,11 +1,11 @@
 // Given a seeded run on each backend: an artifact reads back byte for byte whatever its
 // size around the slices it is read in (empty, one byte, a slice and one either side,
-// a query's worth and one more), an absent kind reads as null, and an artifact replaced
+// a query's worth and one more), an absent kind reads (and sizes) as null, and an artifact replaced
 // while it is being read is refused rather than returned mixed.
 import { describeEachBackend } from '../testing';
 import { seedGatewayFixture, type SeedResult } from '../testing/seed';
 import type { Queryable } from '../db';
-import { loadModelArtifact, saveModelArtifact } from './artifacts';
+import { loadModelArtifact, modelArtifactSize, saveModelArtifact } from './artifacts';
 
 const SLICE = 16 * 1024;
 
@@ -41,6 +41,15 @@ describeEachBackend('model_artifacts', (ctx) => {
     const got = await loadModelArtifact(ctx.db(), seed.runId, 'onnx-scorer');
     expect(Buffer.from(got!).equals(Buffer.from(bytes))).toBe(true);
     expect(await loadModelArtifact(ctx.db(), seed.runId, 'no-such-kind')).toBeNull();
+  });
+
+  it('sizes an artifact without reading it (the gateway loads its scorer on first use), null when absent', async () => {
+    await saveModelArtifact(ctx.db(), seed.runId, 'sized', bytesOf(SLICE + 3, 9));
+    expect(await modelArtifactSize(ctx.db(), seed.runId, 'sized')).toBe(SLICE + 3);
+    await saveModelArtifact(ctx.db(), seed.runId, 'empty', new Uint8Array(0));
+    expect(await modelArtifactSize(ctx.db(), seed.runId, 'empty')).toBe(0);
+    expect(await modelArtifactSize(ctx.db(), seed.runId, 'no-such-kind')).toBeNull();
+    expect(await modelArtifactSize(ctx.db(), seed.runId + 1000, 'sized')).toBeNull();
   });
 
   it('refuses an artifact replaced while it is read', async () => {

@@ -8,6 +8,15 @@ export async function saveModelArtifact(q: Queryable, runId: number, kind: strin
   );
 }
 
+/** The size in bytes of a run's stored artifact, or null when it has none (reads no bytes). */
+export async function modelArtifactSize(q: Queryable, runId: number, kind: string): Promise<number | null> {
+  const rows = await q.query<{ n: number }>('SELECT octet_length(bytes) AS n FROM model_artifacts WHERE run_id = $1 AND kind = $2', [
+    runId,
+    kind,
+  ]);
+  return rows.length ? Number(rows[0].n) : null;
+}
+
 /** Bytes of an artifact per row read (its hex text fits the driver's 64 KiB socket reads), and rows per query. */
 const ARTIFACT_SLICE = 16 * 1024;
 const ARTIFACT_SLICES_PER_QUERY = 64;
