@@ -217,7 +217,7 @@ export interface HostStats {
 }
 
 /** Messages to the host, and what each is answered with. */
-interface HostCalls {
+export interface HostCalls {
   /** Empty the gateway's and the bare server's answer caches. */
   clear: null;
   /** Start watching this process (event-loop delay, GC pauses). */
@@ -225,8 +225,8 @@ interface HostCalls {
   /** Stop watching: what was seen since `watch`. */
   watched: Watched;
   stats: HostStats;
-  /** Load the served run's ONNX scorer, as the first predictRating does: how long it took, and the memory after. */
-  scorer: { ms: number; memory: NodeJS.MemoryUsage };
+  /** Load the served run's ONNX scorer, as the first predictRating does: how long it took, and the memory just before and after. */
+  scorer: { ms: number; before: NodeJS.MemoryUsage; after: NodeJS.MemoryUsage };
   /** Close both servers and the store, then exit. */
   close: null;
 }
@@ -264,9 +264,10 @@ function answerer(gw: Gateway, clearBare: () => void, close: () => Promise<void>
       case 'scorer': {
         const slot = gw.store.current!.scorer;
         if (!slot) throw new Error('the served run has no ONNX scorer');
+        const before = process.memoryUsage();
         const t = performance.now();
         await slot.get();
-        return { ms: performance.now() - t, memory: process.memoryUsage() } satisfies HostCalls['scorer'];
+        return { ms: performance.now() - t, before, after: process.memoryUsage() } satisfies HostCalls['scorer'];
       }
       case 'close':
         await close();

@@ -38,7 +38,7 @@ import { loadDotScanKernel, loadNeighbourListKernel, unitRowsById } from '@cinem
 import { resolveWorkerScript } from '@cinemap/cli';
 import { computeNeighbourLists, neighbourRows, type ListScreen } from '@cinemap/trainer';
 import type { OpenLoopResult } from './load-generator';
-import { processNotes, startQuietGateway, startServeHost, type ServeHost, type Watched } from './serve-host';
+import { processNotes, startQuietGateway, startServeHost, type HostCalls, type ServeHost, type Watched } from './serve-host';
 import { distinctStream, mixStream, SIMILAR, type BareRequest, type Streams } from './serve-workload';
 import type { BenchOptions, BenchRow } from './types';
 
@@ -405,7 +405,7 @@ const SETUP = (n: number) =>
   `${n} movies x 50 taste + 50 audience dims, asked in BLEND (the default basis, 100-d; seeded by COPY with random embeddings, not a trained run), embedded PGlite store in a folder; gateway and bare server in a serving process of their own (bench/src/serve-host.ts), autocannon (64 connections, loopback) in another, all sharing the machine's cores`;
 
 /** The lists' cost rows and the serving process's memory. */
-function costRows(films: number, cost: ListCost, host: ServeHost, scorer: { ms: number; memory: NodeJS.MemoryUsage }): BenchRow[] {
+function costRows(films: number, cost: ListCost, host: ServeHost, scorer: HostCalls['scorer']): BenchRow[] {
   const mb = (x: number) => x / 2 ** 20;
   return [
     {
@@ -446,11 +446,11 @@ function costRows(films: number, cost: ListCost, host: ServeHost, scorer: { ms: 
     },
     {
       key: 'serve_rss_scorer_mb',
-      figure: "serving process RSS after the first predictRating (the run's ONNX scorer loaded) (MB)",
-      cinemap: mb(scorer.memory.rss),
+      figure: "serving process RSS added by the first predictRating (the run's ONNX scorer loaded) (MB)",
+      cinemap: mb(scorer.after.rss - scorer.before.rss),
       unit: 'MB',
       higherIsBetter: false,
-      notes: `the same process after the streams, once the scorer was loaded as the first predictRating loads it (${scorer.ms.toFixed(0)} ms: the artifact read from the store, an ONNX Runtime session); the seed's scorer holds ${films} films and 50 users`,
+      notes: `the same process after the streams, just before and after the scorer loaded as the first predictRating loads it (${scorer.ms.toFixed(0)} ms: the artifact read from the store, an ONNX Runtime session): ${mb(scorer.before.rss).toFixed(0)} → ${mb(scorer.after.rss).toFixed(0)} MB (before: after the streams, with both servers' answer caches filled, up to 20,000 responses each); the seed's scorer holds ${films} films and 50 users`,
     },
   ];
 }
