@@ -48,8 +48,6 @@ export interface ModelStoreOptions {
   scanThread?: boolean;
   /** When a run's ONNX scorer loads: at its first predictRating ('lazy', default) or with the snapshot ('eager'). */
   scorerLoad?: ScorerLoad;
-  /** How long a failed scorer load is answered from memory before it is tried again, ms. Default 30 s. */
-  scorerRetryMs?: number;
 }
 
 export class ModelStore {
@@ -74,7 +72,6 @@ export class ModelStore {
   private readonly retryDelayMs: number;
   private readonly useScanThread: boolean;
   private readonly scorerLoad: ScorerLoad;
-  private readonly scorerRetryMs: number | undefined;
   private thread: ScanThread | null = null;
   onSwap: (s: ModelSnapshot) => void = () => {};
 
@@ -87,7 +84,6 @@ export class ModelStore {
     this.retryDelayMs = opts.retryDelayMs ?? 1000;
     this.useScanThread = opts.scanThread ?? true;
     this.scorerLoad = opts.scorerLoad ?? 'lazy';
-    this.scorerRetryMs = opts.scorerRetryMs;
   }
 
   /** Where the mood scans ran (null: no scan thread, every scan on the event loop). */
@@ -203,7 +199,7 @@ export class ModelStore {
     if (kernel && this.useScanThread) this.thread ??= new ScanThread(kernel, this.log);
     // Read a page at a time into the snapshot being built: no row outlives its page (rows
     // read whole and kept until the snapshot was built held ~150 MB of the gateway's heap).
-    const { build, titles, scorerBytes } = await withStatementTimeout(this.db, this.loadTimeoutMs, async (q) => {
+    const { build, titles, scorerSize } = await withStatementTimeout(this.db, this.loadTimeoutMs, async (q) => {
       const size = await countRunMovieVectors(q, run.id);
       if (!size) {
         // A run activated before catalogues were kept per run, whose dataset is gone.
@@ -217,12 +213,12 @@ export class ModelStore {
       build.buildBases();
       const titles = new TitleIndex();
       await forEachTitleKeys(q, run.id, (e) => titles.add(e));
-      return { build, titles, scorerBytes: await modelArtifactSize(q, run.id, 'onnx-scorer') };
+      return { build, titles, scorerSize: await modelArtifactSize(q, run.id, 'onnx-scorer') };
     });
     let scorer: ScorerSlot | null = null;
-    if (scorerBytes !== null) {
+    if (scorerSize !== null) {
       const read = () => withStatementTimeout(this.db, this.loadTimeoutMs, (q) => loadModelArtifact(q, run.id, 'onnx-scorer'));
-      scorer = new ScorerSlot(run.id, read, this.log, this.scorerRetryMs);
+      scorer = new ScorerSlot(run.id, read, this.log);
       // Eager: loaded (or its failure logged, and tried again on demand) before the swap.
       if (this.scorerLoad === 'eager') await scorer.get().catch(() => {});
     } else {
