@@ -73,6 +73,17 @@ const GC_KINDS: Record<number, string> = {
 };
 
 /**
+ * The event loop's delay in ms. A watch shorter than the histogram's 1 ms resolution has no
+ * samples (its max is 0 and its percentiles are noise), so it reads as zeros; a percentile is
+ * the upper edge of its bucket, which can lie past the largest sample, so none exceeds the max.
+ */
+function loopDelay(h: ReturnType<typeof monitorEventLoopDelay>): Watched['loop'] {
+  if (h.count === 0) return { p50: 0, p99: 0, max: 0 };
+  const ms = (ns: number) => Math.min(ns, h.max) / 1e6;
+  return { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) };
+}
+
+/**
  * Watches this process while a load runs: how late a 1 ms timer fires (the event loop's
  * delay) and how long V8's collector stops it — what the servers' latency tail is made of
  * when the load generator is another process. Call the returned function to stop.
@@ -114,7 +125,6 @@ export function watchProcess(): () => Watched {
     diagnostics.unsubscribe('http.server.request.start', onStart);
     delay.disable();
     obs.disconnect();
-    const ms = (ns: number) => ns / 1e6;
     const stalls = gaps.map(([from, to]): Stall => {
       let gcMs = 0;
       for (const [s, e] of pauses) gcMs += Math.max(0, Math.min(e, to) - Math.max(s, from));
@@ -132,7 +142,7 @@ export function watchProcess(): () => Watched {
         busy: m0 && m1 ? perSecond(m1.busy - m0.busy) : null,
         steal: m0 && m1 ? perSecond(m1.steal - m0.steal) : null,
       },
-      loop: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
+      loop: loopDelay(delay),
       gc,
       stalls: { count: stalls.length, totalMs: stalls.reduce((t, x) => t + x.ms, 0), longest },
     };
