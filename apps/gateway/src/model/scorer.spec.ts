@@ -1,7 +1,8 @@
 // Given a real ONNX scorer (the trainer's exporter) run by onnxruntime-node: a ScorerSlot
 // reads and loads nothing until asked; requests that ask together share one read and one
 // session, whose predictions are the model's formula; a load that fails says why, is not
-// tried again within the retry window and is after it; a released slot frees its session
+// tried again within its retry window (short for a failed database read, long for a refused
+// model) and is after it; a released slot frees its session
 // (also one still loading) and refuses later asks. Then, on each backend, the gateway's
 // ModelStore: lazy by default (the seeded run's scorer loads at the first predictRating
 // and not before), eager when asked (loaded before the run is served), released at close.
@@ -39,8 +40,8 @@ function capture(): { log: pino.Logger; lines: { level: number; msg: string }[] 
   return { log: pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) }), lines };
 }
 
-/** A slot over `bytes` (a function of the read's number), counting reads, on a clock the test moves. */
-function slotOver(bytes: (read: number) => Uint8Array | null, retryMs = 1000) {
+/** A slot over `bytes` (a function of the read's number; throwing: the database failed), counting reads, on a clock the test moves. */
+function slotOver(bytes: (read: number) => Uint8Array | null, retryMs = 1000, readRetryMs = 100) {
   const clock = { now: 0 };
   let reads = 0;
   const { log, lines } = capture();
@@ -52,8 +53,7 @@ function slotOver(bytes: (read: number) => Uint8Array | null, retryMs = 1000) {
       return bytes(reads);
     },
     log,
-    retryMs,
-    () => clock.now,
+    { retryMs, readRetryMs, now: () => clock.now },
   );
   return { slot, clock, lines, reads: () => reads };
 }
@@ -108,9 +108,31 @@ describe('ScorerSlot: the ONNX scorer loaded on first use', () => {
     await slot.release();
   });
 
-  it('an artifact gone from the database is a failed load that names it', async () => {
-    const { slot } = slotOver(() => null);
-    await expect(slot.get()).rejects.toThrow(/run 7 has no onnx-scorer artifact any more/);
+  it('a failed read from the database is tried again after the shorter read window, and says so', async () => {
+    const { slot, clock, reads } = slotOver((n) => {
+      if (n === 1) throw new Error('canceling statement due to statement timeout');
+      return MODEL;
+    });
+    const first = await slot.get().catch((e: unknown) => e);
+    expect(first).toBeInstanceOf(ScorerUnavailable);
+    expect((first as Error).message).toBe(
+      'the ONNX scorer of run 7 could not be read from the database (canceling statement due to statement timeout); it is tried again 100 ms after the failure',
+    );
+    clock.now = 99;
+    await expect(slot.get()).rejects.toBeInstanceOf(ScorerUnavailable);
+    expect(reads()).toBe(1);
+    clock.now = 100;
+    expect((await slot.get()).userCount).toBe(USERS.length);
+    expect(reads()).toBe(2);
+    await slot.release();
+  });
+
+  it('an artifact gone from the database is a failed load that names it, held for the long window', async () => {
+    const { slot, clock, reads } = slotOver((n) => (n === 1 ? null : MODEL));
+    await expect(slot.get()).rejects.toThrow(/run 7 has no onnx-scorer artifact any more\); it is tried again 1 s after/);
+    clock.now = 999;
+    await expect(slot.get()).rejects.toBeInstanceOf(ScorerUnavailable);
+    expect(reads()).toBe(1);
   });
 
   it('release frees the session and refuses later asks; a slot released while loading frees what it loaded', async () => {

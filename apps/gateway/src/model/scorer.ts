@@ -75,24 +75,45 @@ export class RatingScorer {
 /** When a run's scorer is loaded: at its first predictRating (default), or with the snapshot (CINEMAP_SCORER_LOAD). */
 export type ScorerLoad = 'lazy' | 'eager';
 
-/** How long a failed load is answered from memory before the next predictRating tries again, ms. */
+/** How long a refused model (or a run with no artifact) is answered from memory before the next predictRating tries again, ms. */
 export const SCORER_RETRY_MS = 30_000;
+/**
+ * The same after a failed read of the artifact from the database (a statement timeout, a
+ * dropped connection: usually over by the next request), ms.
+ */
+export const SCORER_READ_RETRY_MS = 2_000;
 
 /** Why predictRating cannot use a run's scorer now (the resolver's SCORER_UNAVAILABLE). */
 export class ScorerUnavailable extends Error {}
 
+export interface ScorerSlotOptions {
+  /** After the model was refused or the artifact is gone (default SCORER_RETRY_MS). */
+  retryMs?: number;
+  /** After the database failed to return the artifact (default SCORER_READ_RETRY_MS). */
+  readRetryMs?: number;
+  /** The clock, ms (tests move it). */
+  now?: () => number;
+}
+
 /**
  * One run's ONNX scorer, loaded once on first use and shared: requests that ask while it
- * loads wait for that one load. A failed load (artifact unreadable, model refused) is
- * logged and answered as ScorerUnavailable for `retryMs`, then tried again by the next
- * request. Released with its snapshot; a request still holding a released slot is told to
- * ask again (the next snapshot has its own).
+ * loads wait for that one load. A failed load is logged and answered as ScorerUnavailable
+ * for a while, then tried again by the next request: 2 s when the database failed to return
+ * the artifact (a passing fault, and the artifact is read again), 30 s when ONNX Runtime
+ * refused the model or the artifact is gone (a re-export or a new run fixes those, not a
+ * retry; reading a large artifact on every request would only add load). Released with its
+ * snapshot; a request still holding a released slot is told to ask again (the next snapshot
+ * has its own).
  */
 export class ScorerSlot {
   private loading: Promise<RatingScorer> | null = null;
-  private failedAt: number | null = null;
+  /** When the last load failed, and how long that failure is answered from memory. */
+  private failed: { at: number; forMs: number } | null = null;
   private released = false;
   private session: RatingScorer | null = null;
+  private readonly retryMs: number;
+  private readonly readRetryMs: number;
+  private readonly now: () => number;
   /** Loads begun (the spec's count: one per slot unless a load failed). */
   loads = 0;
 
@@ -101,28 +122,36 @@ export class ScorerSlot {
     /** The artifact's bytes (null: gone from the database). */
     private readonly read: () => Promise<Uint8Array | null>,
     private readonly log: Logger,
-    private readonly retryMs = SCORER_RETRY_MS,
-    private readonly now: () => number = Date.now,
-  ) {}
+    opts: ScorerSlotOptions = {},
+  ) {
+    this.retryMs = opts.retryMs ?? SCORER_RETRY_MS;
+    this.readRetryMs = opts.readRetryMs ?? SCORER_READ_RETRY_MS;
+    this.now = opts.now ?? Date.now;
+  }
 
   /** Whether a session is up (loaded and not released). */
   get loaded(): boolean {
     return this.session !== null;
   }
 
-  /** The scorer, loading it if this is the first ask (or the last load failed over retryMs ago). */
+  /** The scorer, loading it if this is the first ask (or the last load failed longer ago than its retry window). */
   get(): Promise<RatingScorer> {
     if (this.released) return Promise.reject(new ScorerUnavailable(`run ${this.runId} was swapped out while this request ran; ask again`));
-    if (this.failedAt !== null && this.now() - this.failedAt >= this.retryMs) this.loading = null;
+    if (this.failed !== null && this.now() - this.failed.at >= this.failed.forMs) this.loading = null;
     return (this.loading ??= this.load());
   }
 
   private async load(): Promise<RatingScorer> {
-    this.failedAt = null;
+    this.failed = null;
     this.loads++;
     const t0 = Date.now();
+    let bytes: Uint8Array | null;
     try {
-      const bytes = await this.read();
+      bytes = await this.read();
+    } catch (e) {
+      throw this.failure(e, this.readRetryMs, 'could not be read from the database');
+    }
+    try {
       if (!bytes) throw new Error(`run ${this.runId} has no onnx-scorer artifact any more`);
       const scorer = await RatingScorer.load(bytes);
       if (this.released) {
@@ -134,15 +163,21 @@ export class ScorerSlot {
       return scorer;
     } catch (e) {
       if (e instanceof ScorerUnavailable) throw e;
-      this.failedAt = this.now();
-      this.log.error(
-        { err: e, runId: this.runId, retryAfterMs: this.retryMs },
-        'ONNX scorer failed to load; predictRating answers SCORER_UNAVAILABLE until a later try loads it',
-      );
-      throw new ScorerUnavailable(
-        `the ONNX scorer of run ${this.runId} could not be loaded (${(e as Error).message}); it is tried again ${Math.round(this.retryMs / 1000)} s after the failure`,
-      );
+      throw this.failure(e, this.retryMs, 'could not be loaded');
     }
+  }
+
+  /** Records a failed load (answered from memory for `forMs`), logs it, and says why to the request. */
+  private failure(e: unknown, forMs: number, what: string): ScorerUnavailable {
+    this.failed = { at: this.now(), forMs };
+    this.log.error(
+      { err: e, runId: this.runId, retryAfterMs: forMs },
+      'ONNX scorer failed to load; predictRating answers SCORER_UNAVAILABLE until a later try loads it',
+    );
+    const after = forMs >= 1000 ? `${Math.round(forMs / 1000)} s` : `${forMs} ms`;
+    return new ScorerUnavailable(
+      `the ONNX scorer of run ${this.runId} ${what} (${(e as Error).message}); it is tried again ${after} after the failure`,
+    );
   }
 
   /** Frees the session (now, or when a load under way ends); later asks are refused. */
