@@ -21,6 +21,7 @@ describe('serving host', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cinemap-serve-host-'));
   const store = join(dir, 'store');
   let host: ServeHost;
+  let closed = false;
 
   beforeAll(async () => {
     const db = await openPglite({ dataDir: store });
@@ -30,7 +31,11 @@ describe('serving host', () => {
     host = await startServeHost(store);
   }, 120_000);
 
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    // A test that failed before its own close leaves the host running: end it, or jest waits on it.
+    if (host && !closed) await host.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('serves the same neighbours from the gateway and the bare endpoint, and counts them', async () => {
     expect(host.lists).toEqual({ taste: 100, blend: 100 });
@@ -75,9 +80,18 @@ describe('serving host', () => {
     expect((q.json as { data: { predictRating: number } }).data.predictRating).toEqual(expect.any(Number));
   });
 
-  it('empties both answer caches on "clear" and ends on "close"', async () => {
-    await expect(host.call('clear')).resolves.toBeNull();
+  it('empties both answer caches on "clear", collecting what they held, and ends on "close"', async () => {
+    // Answers the bare endpoint keeps (each asked twice: the second ask finds it kept).
+    const held = ['Heat', 'The Matrix', 'Toy Story'].map((t) => JSON.stringify({ titles: [t], mood: false, k: 50, filter: null }));
+    for (const body of [...held, ...held]) await fetch(host.bareUrl, { method: 'POST', body });
+    const filler = 'x'.repeat(2 ** 20);
+    // 8 MB of garbage that only a collection frees: the heap afterwards is below where it was.
+    for (let i = 0; i < 8; i++)
+      await fetch(host.bareUrl, { method: 'POST', body: JSON.stringify({ titles: [filler + i], mood: false, k: 3, filter: null }) });
+    const c = await host.call('clear');
+    expect(c.heapUsedAfter).toBeLessThan(c.heapUsedBefore - 4 * 2 ** 20);
     await host.close();
+    closed = true;
     await expect(fetch(host.gatewayUrl, { method: 'POST' })).rejects.toThrow();
   });
 
