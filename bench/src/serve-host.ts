@@ -240,8 +240,12 @@ export interface HostCalls {
   /** Stop watching: what was seen since `watch`. */
   watched: Watched;
   stats: HostStats;
-  /** Load the served run's ONNX scorer, as the first predictRating does: how long it took, and the memory just before and after. */
-  scorer: { ms: number; before: NodeJS.MemoryUsage; after: NodeJS.MemoryUsage };
+  /**
+   * Load the served run's ONNX scorer, as the first predictRating does: how long it took, the
+   * memory just before (after a full collection, so garbage freed meanwhile is not read as a
+   * negative cost) and after, and the slot's own account (up before? up after? loads begun).
+   */
+  scorer: { ms: number; before: NodeJS.MemoryUsage; after: NodeJS.MemoryUsage; loadedBefore: boolean; loadedAfter: boolean; loads: number };
   /** Close both servers and the store, then exit. */
   close: null;
 }
@@ -298,10 +302,14 @@ function answerer(gw: Gateway, clearBare: () => void, close: () => Promise<void>
       case 'scorer': {
         const slot = gw.store.current!.scorer;
         if (!slot) throw new Error('the served run has no ONNX scorer');
+        const loadedBefore = slot.loaded;
+        fullCollection();
         const before = process.memoryUsage();
         const t = performance.now();
         await slot.get();
-        return { ms: performance.now() - t, before, after: process.memoryUsage() } satisfies HostCalls['scorer'];
+        const ms = performance.now() - t;
+        const after = process.memoryUsage();
+        return { ms, before, after, loadedBefore, loadedAfter: slot.loaded, loads: slot.loads } satisfies HostCalls['scorer'];
       }
       case 'close':
         await close();

@@ -450,7 +450,7 @@ function costRows(films: number, cost: ListCost, host: ServeHost, scorer: HostCa
       cinemap: mb(scorer.after.rss - scorer.before.rss),
       unit: 'MB',
       higherIsBetter: false,
-      notes: `the same process after the streams, just before and after the scorer loaded as the first predictRating loads it (${scorer.ms.toFixed(0)} ms: the artifact read from the store, an ONNX Runtime session): ${mb(scorer.before.rss).toFixed(0)} → ${mb(scorer.after.rss).toFixed(0)} MB (before: after the streams, with both servers' answer caches filled, up to 20,000 responses each); the seed's scorer holds ${films} films and 50 users`,
+      notes: `the same process after the streams, just before and after the scorer loaded as the first predictRating loads it (${scorer.ms.toFixed(0)} ms: the artifact read from the store, an ONNX Runtime session): ${mb(scorer.before.rss).toFixed(0)} → ${mb(scorer.after.rss).toFixed(0)} MB (before: after the streams, with both servers' answer caches filled, up to 20,000 responses each, and a full collection; RSS can still fall across the load when freed pages go back to the system, so this figure is a rough one); the seed's scorer holds ${films} films and 50 users`,
     },
   ];
 }
