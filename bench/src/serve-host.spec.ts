@@ -68,6 +68,7 @@ describe('serving host', () => {
     expect(w.loop.max).toBeGreaterThanOrEqual(w.loop.p99);
     expect(w.loop.p99).toBeGreaterThanOrEqual(w.loop.p50);
     expect(w.cores.process).toBeGreaterThan(0);
+    expect(w.cpuSeconds).toBeGreaterThan(0);
     await expect(host.call('watched')).rejects.toThrow(/the serving host: "watched" before "watch"/);
   });
 

@@ -47,6 +47,8 @@ export interface Watched {
   stalls: { count: number; totalMs: number; longest: Stall[] };
   /** Cores used meanwhile: by this process (all its threads), and on the whole machine — busy, and taken by the hypervisor (steal); null where /proc/stat is missing. */
   cores: { process: number; busy: number | null; steal: number | null };
+  /** This process's CPU time meanwhile (user + system, all its threads), s. */
+  cpuSeconds: number;
 }
 
 /** The machine's CPU time so far from /proc/stat (Linux), in clock ticks: busy and stolen; null elsewhere. */
@@ -144,6 +146,7 @@ export function watchProcess(): () => Watched {
         busy: m0 && m1 ? perSecond(m1.busy - m0.busy) : null,
         steal: m0 && m1 ? perSecond(m1.steal - m0.steal) : null,
       },
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
       loop: loopDelay(delay),
       gc,
       stalls: { count: stalls.length, totalMs: stalls.reduce((t, x) => t + x.ms, 0), longest },

@@ -218,7 +218,12 @@ async function both(host: ServeHost, dir: string, name: string, st: Streams, sec
   return { g, b };
 }
 
-/** The four rows of one stream: req/s, p50, p99 (each vs bare), and the ratio. */
+/** CPU µs the serving process spent per request answered while it was watched. */
+function cpuPerRequest(r: LoadResult): number {
+  return (r.cpuSeconds / Math.max(1, r.requests)) * 1e6;
+}
+
+/** The five rows of one stream: req/s, p50, p99, CPU per request (each vs bare), and the ratio. */
 function streamRows(key: string, label: string, p: Pair, notes: string, aim?: string): BenchRow[] {
   return [
     {
@@ -248,6 +253,17 @@ function streamRows(key: string, label: string, p: Pair, notes: string, aim?: st
       baseline: p.b.p99,
       unit: 'ms',
       higherIsBetter: false,
+    },
+    {
+      key: `${key}_cpu_us`,
+      figure: `${label}, serving CPU per answered request (µs)`,
+      cinemap: cpuPerRequest(p.g),
+      baselineName: 'bare node:http',
+      baseline: cpuPerRequest(p.b),
+      unit: 'µs',
+      higherIsBetter: false,
+      notes:
+        "the serving process's CPU time (user + system) over the requests it answered: unlike req/s it does not fall when the load generator or the hypervisor takes the cores (the stolen share is in the req/s row's notes)",
     },
     {
       key: `${key}_vs_bare`,
