@@ -21,6 +21,7 @@ import type { PlannedDocument } from '../graphql/execution-plan';
 import { coercedCostError, type QueryLimits } from '../graphql/query-limits.rule';
 import type { GatewayContext } from '../graphql/context';
 import type { GatewayMetrics } from './metrics';
+import { endTogether } from './responses';
 
 /** The most documents kept (each a query text Apollo accepted and a plan answered). */
 const MAX_DOCUMENTS = 256;
@@ -79,7 +80,7 @@ export class DirectAnswers {
     const text = JSON.stringify(result);
     res.setHeader('content-type', CONTENT_TYPE);
     res.statusCode = 200;
-    res.end(text);
+    endTogether(res, text);
     this.answered++;
     this.metrics.observeOperation(learnt.label, (performance.now() - t0) / 1e3);
     return { text, contentType: CONTENT_TYPE, operation: learnt.label };

@@ -12,7 +12,7 @@ import { createContext, type GatewayContext } from '../graphql/context';
 import type { ModelStore } from '../model/model-store';
 import type { ModelSnapshot } from '../model/snapshot';
 import type { GatewayMetrics } from './metrics';
-import { mediaType, readBody, sendJson } from './responses';
+import { endTogether, mediaType, readBody, sendJson } from './responses';
 import type { DirectAnswers } from './direct-answers';
 
 const REPLAY_MAX_BODY = 4096;
@@ -118,7 +118,7 @@ async function readPost(
     if (hit) {
       const t0 = performance.now();
       res.writeHead(200, { 'content-type': hit.contentType, 'content-length': Buffer.byteLength(hit.text) });
-      res.end(hit.text);
+      endTogether(res, hit.text);
       opts.metrics.observeOperation(hit.operation, (performance.now() - t0) / 1e3);
       return 'graphql';
     }
@@ -166,7 +166,7 @@ async function execute(
   if (ok && planned && opts.direct && post.json) opts.direct.learn(post.body, { ...planned, label: ctxValue!.replay.operation! });
   for (const [k, v] of result.headers) res.setHeader(k, v);
   res.statusCode = result.status ?? 200;
-  if (result.body.kind === 'complete') res.end(result.body.string);
+  if (result.body.kind === 'complete') endTogether(res, result.body.string);
   else {
     for await (const chunk of result.body.asyncIterator) res.write(chunk);
     res.end();

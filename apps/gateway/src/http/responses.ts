@@ -52,3 +52,27 @@ export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
     );
   });
 }
+
+/** Whole responses ended in this turn of the event loop, written together at its end. */
+let pending: [ServerResponse, string][] = [];
+
+function endPending(): void {
+  const batch = pending;
+  pending = [];
+  // A client that went away meanwhile, or a response something else ended: nothing to write.
+  for (const [res, text] of batch) if (!res.writableEnded && !res.destroyed) res.end(text);
+}
+
+/**
+ * Ends `res` with `text` (status and headers already set) at the end of this turn of the
+ * event loop, together with every other response ended so in it: the answers to the
+ * requests read in one turn leave in one burst of writes instead of one write between each
+ * request's work. On loopback with 64 connections that took the kernel's cost of a write
+ * from ~27 to ~8 µs and raised the gateway's distinct-title throughput by about 40%
+ * (docs/BENCHMARKS.md, issue 19's thirteenth round); a lone request waits one setImmediate.
+ * For hot answers only (replays, direct answers, Apollo's complete bodies): everything else
+ * ends at once.
+ */
+export function endTogether(res: ServerResponse, text: string): void {
+  if (pending.push([res, text]) === 1) setImmediate(endPending);
+}
