@@ -140,13 +140,14 @@ export function watchProcess(): () => Watched {
     const cpu = process.cpuUsage(cpu0),
       m1 = machineTicks();
     const perSecond = (ticks: number) => ticks / USER_HZ / wall;
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     return {
       cores: {
-        process: (cpu.user + cpu.system) / 1e6 / wall,
+        process: cpuSeconds / wall,
         busy: m0 && m1 ? perSecond(m1.busy - m0.busy) : null,
         steal: m0 && m1 ? perSecond(m1.steal - m0.steal) : null,
       },
-      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      cpuSeconds,
       loop: loopDelay(delay),
       gc,
       stalls: { count: stalls.length, totalMs: stalls.reduce((t, x) => t + x.ms, 0), longest },

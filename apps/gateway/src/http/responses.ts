@@ -67,9 +67,9 @@ function endPending(): void {
  * Ends `res` with `text` (status and headers already set) at the end of this turn of the
  * event loop, together with every other response ended so in it: the answers to the
  * requests read in one turn leave in one burst of writes instead of one write between each
- * request's work. On loopback with 64 connections that took the kernel's cost of a write
- * from ~27 to ~8 µs and raised the gateway's distinct-title throughput by about 40%
- * (docs/BENCHMARKS.md, issue 19's thirteenth round); a lone request waits one setImmediate.
+ * request's work. On loopback with 64 connections that raised the gateway's distinct-title
+ * throughput by about 40% (and took a bare endpoint's cost of a write from ~27 to ~8 µs:
+ * docs/BENCHMARKS.md, issue 19's thirteenth round); a lone request waits one setImmediate.
  * For hot answers only (replays, direct answers, Apollo's complete bodies): everything else
  * ends at once.
  */
